@@ -1,0 +1,1001 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/vetlink/vetlink/webhook"
+)
+
+// WebhookStore keeps webhook subscriptions, the outbox of events, their
+// deliveries and the delivery log. It implements [webhook.Store].
+type WebhookStore struct{ db *DB }
+
+var (
+	_ webhook.Store      = (*WebhookStore)(nil)
+	_ webhook.Transactor = (*WebhookStore)(nil)
+)
+
+// Webhooks returns the webhook store of db.
+func (db *DB) Webhooks() *WebhookStore { return &WebhookStore{db: db} }
+
+// InTx runs fn in a transaction of the store's database, as [DB.InTx]
+// does; it makes WebhookStore a [webhook.Transactor].
+func (w *WebhookStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return w.db.InTx(ctx, fn)
+}
+
+// secretJSON is one element of webhook_subscriptions.secrets.
+type secretJSON struct {
+	Key       string `json:"key"`
+	ExpiresAt int64  `json:"expires_at,omitempty"` // microseconds; 0 means none
+}
+
+const subscriptionColumns = `s.id, s.name, s.url, s.department, s.format, s.secrets, s.active, s.strict_200,
+	s.max_in_flight, s.failing_since, s.disabled_at, s.disabled_reason, s.created_at, s.updated_at`
+
+// subscriptionSelect selects the subscriptionColumns and, last, the
+// subscription's event types joined by commas (event types have none), so
+// that one query reads whole subscriptions.
+func (w *WebhookStore) subscriptionSelect() string {
+	agg := `group_concat(event_type, ',' ORDER BY event_type)`
+	if w.db.engine == PostgreSQL {
+		agg = `string_agg(event_type, ',' ORDER BY event_type)`
+	}
+	return `SELECT ` + subscriptionColumns + `, COALESCE((SELECT ` + agg + `
+		FROM webhook_subscription_events WHERE subscription_id = s.id), '') FROM webhook_subscriptions s`
+}
+
+func splitEvents(joined string) []webhook.EventType {
+	if joined == "" {
+		return nil
+	}
+	parts := strings.Split(joined, ",")
+	out := make([]webhook.EventType, len(parts))
+	for i, p := range parts {
+		out[i] = webhook.EventType(p)
+	}
+	return out
+}
+
+// scanSubscription reads the subscriptionColumns from dest-first scanner
+// arguments; extra are scanned after them.
+func scanSubscription(scan func(...any) error, extra ...any) (webhook.Subscription, error) {
+	var (
+		s                        webhook.Subscription
+		id, format, secrets      string
+		failingSince, disabledAt sql.NullInt64
+		createdAt, updatedAt     int64
+		maxInFlight              int64
+	)
+	args := append([]any{&id, &s.Name, &s.URL, &s.Department, &format, &secrets, &s.Active, &s.Strict200,
+		&maxInFlight, &failingSince, &disabledAt, &s.DisabledReason, &createdAt, &updatedAt}, extra...)
+	if err := scan(args...); err != nil {
+		return webhook.Subscription{}, err
+	}
+	var err error
+	if s.ID, err = uuid.Parse(id); err != nil {
+		return webhook.Subscription{}, fmt.Errorf("store: webhook subscription id %q: %w", id, err)
+	}
+	var js []secretJSON
+	if err := json.Unmarshal([]byte(secrets), &js); err != nil {
+		return webhook.Subscription{}, fmt.Errorf("store: webhook subscription %s secrets: %w", id, err)
+	}
+	for _, j := range js {
+		sec := webhook.Secret{Key: j.Key}
+		if j.ExpiresAt != 0 {
+			sec.ExpiresAt = fromMicros(j.ExpiresAt)
+		}
+		s.Secrets = append(s.Secrets, sec)
+	}
+	s.Format = webhook.Format(format)
+	s.MaxInFlight = int(maxInFlight)
+	s.FailingSince = fromNullMicros(failingSince)
+	s.DisabledAt = fromNullMicros(disabledAt)
+	s.CreatedAt = fromMicros(createdAt)
+	s.UpdatedAt = fromMicros(updatedAt)
+	return s, nil
+}
+
+func encodeSecrets(secs []webhook.Secret) string {
+	js := make([]secretJSON, len(secs))
+	for i, s := range secs {
+		js[i] = secretJSON{Key: s.Key}
+		if !s.ExpiresAt.IsZero() {
+			js[i].ExpiresAt = micros(s.ExpiresAt)
+		}
+	}
+	b, _ := json.Marshal(js) // strings and integers always encode
+	return string(b)
+}
+
+// CreateSubscription stores a new subscription.
+func (w *WebhookStore) CreateSubscription(ctx context.Context, s webhook.Subscription) error {
+	return w.db.InTx(ctx, func(ctx context.Context) error {
+		_, err := w.db.q(ctx).ExecContext(ctx, `INSERT INTO webhook_subscriptions
+			(id, name, url, department, format, secrets, active, strict_200, max_in_flight,
+			 failing_since, disabled_at, disabled_reason, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			s.ID.String(), s.Name, s.URL, s.Department, string(s.Format), encodeSecrets(s.Secrets), s.Active, s.Strict200,
+			s.MaxInFlight, nullMicros(s.FailingSince), nullMicros(s.DisabledAt), s.DisabledReason,
+			micros(s.CreatedAt), micros(s.UpdatedAt))
+		if isUniqueViolation(err) {
+			return fmt.Errorf("%w: webhook subscription %s already exists", webhook.ErrConflict, s.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: create webhook subscription %s: %w", s.ID, err)
+		}
+		return w.setEvents(ctx, s.ID, s.Events)
+	})
+}
+
+func (w *WebhookStore) setEvents(ctx context.Context, id uuid.UUID, events []webhook.EventType) error {
+	q := w.db.q(ctx)
+	if _, err := q.ExecContext(ctx, `DELETE FROM webhook_subscription_events WHERE subscription_id = $1`, id.String()); err != nil {
+		return fmt.Errorf("store: webhook subscription %s events: %w", id, err)
+	}
+	seen := make(map[webhook.EventType]bool, len(events))
+	for _, t := range events {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		if _, err := q.ExecContext(ctx, `INSERT INTO webhook_subscription_events (subscription_id, event_type) VALUES ($1, $2)`,
+			id.String(), string(t)); err != nil {
+			return fmt.Errorf("store: webhook subscription %s events: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// UpdateSubscription replaces the subscription with s.ID.
+func (w *WebhookStore) UpdateSubscription(ctx context.Context, s webhook.Subscription) error {
+	return w.db.InTx(ctx, func(ctx context.Context) error {
+		res, err := w.db.q(ctx).ExecContext(ctx, `UPDATE webhook_subscriptions SET
+			name = $2, url = $3, department = $4, format = $5, secrets = $6, active = $7, strict_200 = $8,
+			max_in_flight = $9, failing_since = $10, disabled_at = $11, disabled_reason = $12, updated_at = $13
+			WHERE id = $1`,
+			s.ID.String(), s.Name, s.URL, s.Department, string(s.Format), encodeSecrets(s.Secrets), s.Active, s.Strict200,
+			s.MaxInFlight, nullMicros(s.FailingSince), nullMicros(s.DisabledAt), s.DisabledReason, micros(s.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("store: update webhook subscription %s: %w", s.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: webhook subscription %s", webhook.ErrNotFound, s.ID)
+		}
+		if !s.Active {
+			// Switched off: nothing more goes out. Its waiting deliveries
+			// are parked as a dispatcher's disabling parks them, so they are
+			// stranded (and recovered) if the subscription is switched on again.
+			if _, err := w.db.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET state = $2, last_error = $3,
+				lease_owner = NULL, lease = NULL, updated_at = $4, completed_at = $4, parked = TRUE
+				WHERE subscription_id = $1 AND state = 'pending'`,
+				s.ID.String(), string(webhook.StateFailed), "subscription disabled: switched off", micros(s.UpdatedAt)); err != nil {
+				return fmt.Errorf("store: park deliveries of webhook subscription %s: %w", s.ID, err)
+			}
+		}
+		return w.setEvents(ctx, s.ID, s.Events)
+	})
+}
+
+// Subscription returns the subscription with id.
+func (w *WebhookStore) Subscription(ctx context.Context, id uuid.UUID) (webhook.Subscription, error) {
+	row := w.db.q(ctx).QueryRowContext(ctx, w.subscriptionSelect()+` WHERE s.id = $1`, id.String())
+	var events string
+	s, err := scanSubscription(row.Scan, &events)
+	if errors.Is(err, sql.ErrNoRows) {
+		return webhook.Subscription{}, fmt.Errorf("%w: webhook subscription %s", webhook.ErrNotFound, id)
+	}
+	if err != nil {
+		return webhook.Subscription{}, fmt.Errorf("store: webhook subscription %s: %w", id, err)
+	}
+	s.Events = splitEvents(events)
+	return s, nil
+}
+
+// Subscriptions lists the subscriptions q selects, oldest first.
+func (w *WebhookStore) Subscriptions(ctx context.Context, q webhook.SubscriptionQuery) ([]webhook.Subscription, error) {
+	query := w.subscriptionSelect()
+	var args []any
+	if q.EventType != "" {
+		args = append(args, string(q.EventType))
+		query += ` JOIN webhook_subscription_events se ON se.subscription_id = s.id AND se.event_type = $1`
+	}
+	if q.ActiveOnly {
+		query += ` WHERE s.active`
+	}
+	query += ` ORDER BY s.created_at, s.id`
+	rows, err := w.db.q(ctx).QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list webhook subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var subs []webhook.Subscription
+	for rows.Next() {
+		var events string
+		s, err := scanSubscription(rows.Scan, &events)
+		if err != nil {
+			return nil, fmt.Errorf("store: list webhook subscriptions: %w", err)
+		}
+		s.Events = splitEvents(events)
+		subs = append(subs, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list webhook subscriptions: %w", err)
+	}
+	return subs, nil
+}
+
+// DeleteSubscription deletes a subscription, its deliveries and their log.
+func (w *WebhookStore) DeleteSubscription(ctx context.Context, id uuid.UUID) error {
+	res, err := w.db.q(ctx).ExecContext(ctx, `DELETE FROM webhook_subscriptions WHERE id = $1`, id.String())
+	if err != nil {
+		return fmt.Errorf("store: delete webhook subscription %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: webhook subscription %s", webhook.ErrNotFound, id)
+	}
+	return nil
+}
+
+// Enqueue stores events es and their pending deliveries ds, in the
+// transaction ctx carries (or one of its own), a hundred rows a statement.
+func (w *WebhookStore) Enqueue(ctx context.Context, es []webhook.Event, ds []webhook.Delivery) error {
+	// Inside the caller's transaction, no savepoint: a failure here fails
+	// the caller's transaction anyway, and it saves two round trips.
+	inTx := w.db.InTx
+	if w.db.InTransaction(ctx) {
+		inTx = func(ctx context.Context, fn func(ctx context.Context) error) error { return fn(ctx) }
+	}
+	return inTx(ctx, func(ctx context.Context) error {
+		err := insertRows(ctx, w.db.q(ctx), `INSERT INTO webhook_events (id, type, resource_id, department, data, occurred_at) VALUES `,
+			6, len(es), func(i int) []any {
+				e := es[i]
+				var data sql.NullString
+				if len(e.Data) > 0 {
+					data = sql.NullString{String: string(e.Data), Valid: true}
+				}
+				return []any{e.ID.String(), string(e.Type), e.ResourceID, e.Department, data, micros(e.OccurredAt)}
+			})
+		if err != nil {
+			return fmt.Errorf("store: enqueue %d webhook events: %w", len(es), err)
+		}
+		err = insertRows(ctx, w.db.q(ctx), `INSERT INTO webhook_deliveries
+			(id, event_id, subscription_id, event_type, state, attempts, next_attempt_at, created_at, updated_at) VALUES `,
+			9, len(ds), func(i int) []any {
+				d := ds[i]
+				return []any{d.ID.String(), d.EventID.String(), d.SubscriptionID.String(), string(d.EventType),
+					string(webhook.StatePending), 0, micros(d.NextAttemptAt), micros(d.CreatedAt), micros(d.UpdatedAt)}
+			})
+		if err != nil {
+			return fmt.Errorf("store: enqueue %d webhook deliveries: %w", len(ds), err)
+		}
+		return nil
+	})
+}
+
+// inSet returns a condition "col is one of ids" whose SQL text does not
+// depend on how many ids there are, with its one argument at position
+// param: PostgreSQL keeps one prepared statement for every size, where an
+// IN list of placeholders would be planned again for each new length.
+func (w *WebhookStore) inSet(col string, param int, ids []string) (string, any) {
+	if w.db.engine == PostgreSQL {
+		return fmt.Sprintf("%s = ANY($%d)", col, param), ids
+	}
+	b, _ := json.Marshal(ids) // strings always encode
+	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", col, param), string(b)
+}
+
+// insertRows runs insert (which ends in "VALUES ") for n rows of cols
+// columns, a hundred rows a statement; row(i) gives the values of row i.
+func insertRows(ctx context.Context, q querier, insert string, cols, n int, row func(i int) []any) error {
+	for start := 0; start < n; start += 100 {
+		end := min(start+100, n)
+		var sb strings.Builder
+		args := make([]any, 0, cols*(end-start))
+		for i := start; i < end; i++ {
+			if i > start {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(" + placeholders((i-start)*cols+1, cols) + ")")
+			args = append(args, row(i)...)
+		}
+		if _, err := q.ExecContext(ctx, insert+sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const deliveryColumns = `d.id, d.event_id, d.subscription_id, d.event_type, d.state, d.attempts, d.next_attempt_at,
+	d.last_status, d.last_error, d.created_at, d.updated_at, d.completed_at`
+
+func scanDelivery(scan func(...any) error, extra ...any) (webhook.Delivery, error) {
+	var (
+		d                           webhook.Delivery
+		id, eventID, subID, typ, st string
+		next, created, updated      int64
+		completed                   sql.NullInt64
+	)
+	args := append([]any{&id, &eventID, &subID, &typ, &st, &d.Attempts, &next, &d.LastStatus, &d.LastError,
+		&created, &updated, &completed}, extra...)
+	if err := scan(args...); err != nil {
+		return webhook.Delivery{}, err
+	}
+	var err error
+	if d.ID, err = uuid.Parse(id); err != nil {
+		return webhook.Delivery{}, fmt.Errorf("store: webhook delivery id %q: %w", id, err)
+	}
+	if d.EventID, err = uuid.Parse(eventID); err != nil {
+		return webhook.Delivery{}, fmt.Errorf("store: webhook delivery %s event id %q: %w", id, eventID, err)
+	}
+	if d.SubscriptionID, err = uuid.Parse(subID); err != nil {
+		return webhook.Delivery{}, fmt.Errorf("store: webhook delivery %s subscription id %q: %w", id, subID, err)
+	}
+	d.EventType = webhook.EventType(typ)
+	d.State = webhook.DeliveryState(st)
+	d.NextAttemptAt = fromMicros(next)
+	d.CreatedAt = fromMicros(created)
+	d.UpdatedAt = fromMicros(updated)
+	d.CompletedAt = fromNullMicros(completed)
+	return d, nil
+}
+
+// Claim leases due deliveries. On PostgreSQL the candidate rows are locked
+// with SKIP LOCKED, so concurrent claimers take disjoint sets without
+// waiting; on SQLite the transaction holds the database's write lock.
+func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]webhook.Job, error) {
+	if r.Limit <= 0 {
+		return nil, nil
+	}
+	per := r.PerSubscription
+	if per <= 0 {
+		per = r.Limit
+	}
+	var jobs []webhook.Job
+	err := w.db.InTx(ctx, func(ctx context.Context) error {
+		q := w.db.q(ctx)
+		now := micros(r.Now)
+		skipIDs := make([]string, len(r.Skip))
+		for i, id := range r.Skip {
+			skipIDs[i] = id.String()
+		}
+		inSkip, skipArg := w.inSet("subscription_id", 7, skipIDs)
+		args := []any{now, min(r.Limit+r.Limit/2, 1000), micros(r.Until), r.Owner, r.Lease, per, skipArg}
+		skip := ` AND NOT (` + inSkip + `)`
+		lock := ""
+		if w.db.engine == PostgreSQL {
+			lock = ` FOR UPDATE SKIP LOCKED`
+		}
+		args = append(args, r.Limit)
+		rows, err := q.QueryContext(ctx, `WITH cand AS (
+				SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries
+				WHERE state = 'pending' AND next_attempt_at <= $1`+skip+`
+				ORDER BY next_attempt_at LIMIT $2`+lock+`
+			), ranked AS (
+				SELECT id, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at, id) AS rn
+				FROM cand
+			)
+			UPDATE webhook_deliveries SET next_attempt_at = $3, lease_owner = $4, lease = $5, updated_at = $1
+			WHERE id IN (SELECT id FROM ranked WHERE rn <= $6 ORDER BY next_attempt_at LIMIT $`+fmt.Sprint(len(args))+`)
+			RETURNING id`, args...)
+		if err != nil {
+			return fmt.Errorf("store: claim webhook deliveries: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: claim webhook deliveries: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: claim webhook deliveries: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		inClaimed, claimedArg := w.inSet("d.id", 1, ids)
+		rows, err = q.QueryContext(ctx, `SELECT `+deliveryColumns+`, e.resource_id, e.department, e.data, e.occurred_at, `+subscriptionColumns+`
+			FROM webhook_deliveries d
+			JOIN webhook_events e ON e.id = d.event_id
+			JOIN webhook_subscriptions s ON s.id = d.subscription_id
+			WHERE `+inClaimed+`
+			ORDER BY d.created_at`, claimedArg)
+		if err != nil {
+			return fmt.Errorf("store: load claimed webhook deliveries: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				j        webhook.Job
+				data     sql.NullString
+				occurred int64
+			)
+			j.Delivery, err = scanDelivery(func(dest ...any) error {
+				var err error
+				j.Subscription, err = scanSubscription(func(sdest ...any) error {
+					return rows.Scan(append(dest, sdest...)...)
+				})
+				return err
+			}, &j.Event.ResourceID, &j.Event.Department, &data, &occurred)
+			if err != nil {
+				return fmt.Errorf("store: load claimed webhook deliveries: %w", err)
+			}
+			j.Event.ID = j.Delivery.EventID
+			j.Event.Type = j.Delivery.EventType
+			if data.Valid {
+				j.Event.Data = json.RawMessage(data.String)
+			}
+			j.Event.OccurredAt = fromMicros(occurred)
+			j.Lease = r.Lease
+			jobs = append(jobs, j)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+// Complete records a batch of outcomes in one transaction.
+func (w *WebhookStore) Complete(ctx context.Context, os []webhook.Outcome) ([]uuid.UUID, error) {
+	var disabled []uuid.UUID
+	err := w.db.InTx(ctx, func(ctx context.Context) error {
+		disabled = disabled[:0]
+		q := w.db.q(ctx)
+		if err := w.insertAttempts(ctx, os); err != nil {
+			return err
+		}
+		// The last attempted outcome of each subscription says whether it
+		// is failing now.
+		failing := make(map[uuid.UUID]webhook.Outcome)
+		var order []uuid.UUID
+		for _, o := range os {
+			if o.Attempt != nil {
+				if _, ok := failing[o.SubscriptionID]; !ok {
+					order = append(order, o.SubscriptionID)
+				}
+				failing[o.SubscriptionID] = o
+			}
+		}
+		if err := w.updateDeliveries(ctx, os); err != nil {
+			return err
+		}
+		var healthy []string
+		for _, id := range order {
+			o := failing[id]
+			if !o.SubscriptionFailing {
+				healthy = append(healthy, id.String())
+				continue
+			}
+			if _, err := q.ExecContext(ctx, `UPDATE webhook_subscriptions SET failing_since = $2
+				WHERE id = $1 AND failing_since IS NULL`, id.String(), micros(o.Attempt.StartedAt)); err != nil {
+				return fmt.Errorf("store: record webhook subscription %s failing: %w", id, err)
+			}
+		}
+		if len(healthy) > 0 {
+			in, arg := w.inSet("id", 1, healthy)
+			if _, err := q.ExecContext(ctx, `UPDATE webhook_subscriptions SET failing_since = NULL
+				WHERE `+in+` AND failing_since IS NOT NULL`, arg); err != nil {
+				return fmt.Errorf("store: record webhook subscriptions healthy: %w", err)
+			}
+		}
+		for _, o := range os {
+			if o.Disable == "" {
+				continue
+			}
+			res, err := q.ExecContext(ctx, `UPDATE webhook_subscriptions SET active = $2, disabled_at = $3, disabled_reason = $4, updated_at = $3
+				WHERE id = $1 AND active`, o.SubscriptionID.String(), false, micros(o.At), o.Disable)
+			if err != nil {
+				return fmt.Errorf("store: disable webhook subscription %s: %w", o.SubscriptionID, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // already disabled
+			}
+			disabled = append(disabled, o.SubscriptionID)
+			if _, err := q.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $2, last_error = $3,
+				lease_owner = NULL, lease = NULL, updated_at = $4, completed_at = $4, parked = TRUE
+				WHERE subscription_id = $1 AND state = 'pending'`,
+				o.SubscriptionID.String(), string(webhook.StateFailed), "subscription disabled: "+o.Disable, micros(o.At)); err != nil {
+				return fmt.Errorf("store: fail deliveries of disabled webhook subscription %s: %w", o.SubscriptionID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return disabled, nil
+}
+
+// updateDeliveries applies the outcomes to their deliveries where the lease
+// still holds, in one statement per hundred outcomes: a join with a VALUES
+// list, which both engines accept (their VALUES columns are both named
+// column1, column2, ...).
+func (w *WebhookStore) updateDeliveries(ctx context.Context, os []webhook.Outcome) error {
+	if w.db.engine == PostgreSQL {
+		return w.updateDeliveriesPostgres(ctx, os)
+	}
+	const cols = 9
+	for start := 0; start < len(os); start += 100 {
+		chunk := os[start:min(start+100, len(os))]
+		var sb strings.Builder
+		args := make([]any, 0, cols*len(chunk))
+		for i, o := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			p := i*cols + 1
+			// The casts type the VALUES columns on PostgreSQL.
+			fmt.Fprintf(&sb, "($%d, $%d, $%d, CAST($%d AS INTEGER), CAST($%d AS BIGINT), CAST($%d AS INTEGER), $%d, CAST($%d AS BIGINT), CAST($%d AS BIGINT))",
+				p, p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
+			inc, status, lastErr := 0, 0, ""
+			if o.Attempt != nil {
+				inc, status, lastErr = 1, o.Attempt.StatusCode, o.Attempt.Error
+			}
+			var completed sql.NullInt64
+			next := micros(o.NextAttemptAt)
+			if o.State != webhook.StatePending {
+				completed = nullMicros(o.At)
+				next = micros(o.At)
+			}
+			args = append(args, o.DeliveryID.String(), o.Lease, string(o.State), inc, next, status, lastErr, micros(o.At), completed)
+		}
+		if _, err := w.db.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET
+			state = v.column3, attempts = attempts + v.column4, next_attempt_at = v.column5,
+			last_status = CASE WHEN v.column4 = 1 THEN v.column6 ELSE last_status END,
+			last_error = CASE WHEN v.column4 = 1 THEN v.column7 ELSE last_error END,
+			lease_owner = NULL, lease = NULL, updated_at = v.column8, completed_at = v.column9
+			FROM (VALUES `+sb.String()+`) AS v
+			WHERE webhook_deliveries.id = v.column1 AND webhook_deliveries.lease = v.column2`, args...); err != nil {
+			return fmt.Errorf("store: record %d webhook deliveries: %w", len(chunk), err)
+		}
+	}
+	return nil
+}
+
+// updateDeliveriesPostgres is updateDeliveries with one array per column:
+// one statement text for any number of outcomes, planned once.
+func (w *WebhookStore) updateDeliveriesPostgres(ctx context.Context, os []webhook.Outcome) error {
+	var (
+		ids, leases, states, errs  = make([]string, len(os)), make([]string, len(os)), make([]string, len(os)), make([]string, len(os))
+		incs, nexts, statuses, ats = make([]int64, len(os)), make([]int64, len(os)), make([]int64, len(os)), make([]int64, len(os))
+		completed                  = make([]*int64, len(os))
+	)
+	for i, o := range os {
+		ids[i], leases[i], states[i] = o.DeliveryID.String(), o.Lease, string(o.State)
+		if o.Attempt != nil {
+			incs[i], statuses[i], errs[i] = 1, int64(o.Attempt.StatusCode), o.Attempt.Error
+		}
+		nexts[i], ats[i] = micros(o.NextAttemptAt), micros(o.At)
+		if o.State != webhook.StatePending {
+			at := micros(o.At)
+			completed[i], nexts[i] = &at, at
+		}
+	}
+	if _, err := w.db.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET
+		state = v.state, attempts = attempts + v.inc, next_attempt_at = v.next,
+		last_status = CASE WHEN v.inc = 1 THEN v.status ELSE last_status END,
+		last_error = CASE WHEN v.inc = 1 THEN v.err ELSE last_error END,
+		lease_owner = NULL, lease = NULL, updated_at = v.at, completed_at = v.completed
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[])
+			AS v(id, lease, state, inc, next, status, err, at, completed)
+		WHERE webhook_deliveries.id = v.id AND webhook_deliveries.lease = v.lease`,
+		ids, leases, states, incs, nexts, statuses, errs, ats, completed); err != nil {
+		return fmt.Errorf("store: record %d webhook deliveries: %w", len(os), err)
+	}
+	return nil
+}
+
+func (w *WebhookStore) insertAttempts(ctx context.Context, os []webhook.Outcome) error {
+	var attempts []*webhook.Attempt
+	var ids []string
+	for _, o := range os {
+		if o.Attempt != nil {
+			attempts = append(attempts, o.Attempt)
+			ids = append(ids, o.Attempt.DeliveryID.String())
+		}
+	}
+	if len(attempts) == 0 {
+		return nil
+	}
+	// A delivery may have been deleted with its subscription while it was
+	// in flight: its attempt has nothing left to belong to, and must not
+	// fail the batch.
+	exists := make(map[string]bool, len(ids))
+	in, arg := w.inSet("id", 1, ids)
+	rows, err := w.db.q(ctx).QueryContext(ctx, `SELECT id FROM webhook_deliveries WHERE `+in, arg)
+	if err != nil {
+		return fmt.Errorf("store: log webhook attempts: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: log webhook attempts: %w", err)
+		}
+		exists[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: log webhook attempts: %w", err)
+	}
+	attempts = slices.DeleteFunc(attempts, func(a *webhook.Attempt) bool { return !exists[a.DeliveryID.String()] })
+	err = insertRows(ctx, w.db.q(ctx), `INSERT INTO webhook_attempts
+		(delivery_id, number, started_at, duration_us, status_code, response, error, next_attempt_at) VALUES `,
+		8, len(attempts), func(i int) []any {
+			a := attempts[i]
+			return []any{a.DeliveryID.String(), a.Number, micros(a.StartedAt), a.Duration.Microseconds(),
+				a.StatusCode, validUTF8(a.Response), validUTF8(a.Error), nullMicros(a.NextAttemptAt)}
+		})
+	if err != nil {
+		return fmt.Errorf("store: log webhook attempts: %w", err)
+	}
+	return nil
+}
+
+// validUTF8 makes a response excerpt storable as TEXT: PostgreSQL refuses
+// invalid UTF-8 and NUL bytes.
+func validUTF8(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+// Delivery returns the delivery with id.
+func (w *WebhookStore) Delivery(ctx context.Context, id uuid.UUID) (webhook.Delivery, error) {
+	row := w.db.q(ctx).QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d WHERE d.id = $1`, id.String())
+	d, err := scanDelivery(row.Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return webhook.Delivery{}, fmt.Errorf("%w: webhook delivery %s", webhook.ErrNotFound, id)
+	}
+	if err != nil {
+		return webhook.Delivery{}, fmt.Errorf("store: webhook delivery %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// Deliveries lists the deliveries q selects, newest first.
+func (w *WebhookStore) Deliveries(ctx context.Context, q webhook.DeliveryQuery) ([]webhook.Delivery, error) {
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if q.SubscriptionID != uuid.Nil {
+		add("d.subscription_id = $%d", q.SubscriptionID.String())
+	}
+	if q.EventID != uuid.Nil {
+		add("d.event_id = $%d", q.EventID.String())
+	}
+	if q.State != "" {
+		add("d.state = $%d", string(q.State))
+	}
+	if !q.CreatedFrom.IsZero() {
+		add("d.created_at >= $%d", micros(q.CreatedFrom))
+	}
+	if !q.CreatedBefore.IsZero() {
+		add("d.created_at < $%d", micros(q.CreatedBefore))
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	query := `SELECT ` + deliveryColumns + ` FROM webhook_deliveries d`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	args = append(args, limit)
+	query += fmt.Sprintf(` ORDER BY d.created_at DESC, d.id DESC LIMIT $%d`, len(args))
+	rows, err := w.db.q(ctx).QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list webhook deliveries: %w", err)
+	}
+	defer rows.Close()
+	var ds []webhook.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("store: list webhook deliveries: %w", err)
+		}
+		ds = append(ds, d)
+	}
+	return ds, rows.Err()
+}
+
+// Attempts lists the attempts of a delivery, oldest first.
+func (w *WebhookStore) Attempts(ctx context.Context, deliveryID uuid.UUID) ([]webhook.Attempt, error) {
+	rows, err := w.db.q(ctx).QueryContext(ctx, `SELECT number, started_at, duration_us, status_code, response, error, next_attempt_at
+		FROM webhook_attempts WHERE delivery_id = $1 ORDER BY id`, deliveryID.String())
+	if err != nil {
+		return nil, fmt.Errorf("store: webhook attempts of %s: %w", deliveryID, err)
+	}
+	defer rows.Close()
+	var as []webhook.Attempt
+	for rows.Next() {
+		a := webhook.Attempt{DeliveryID: deliveryID}
+		var started, dur int64
+		var next sql.NullInt64
+		if err := rows.Scan(&a.Number, &started, &dur, &a.StatusCode, &a.Response, &a.Error, &next); err != nil {
+			return nil, fmt.Errorf("store: webhook attempts of %s: %w", deliveryID, err)
+		}
+		a.StartedAt = fromMicros(started)
+		a.Duration = time.Duration(dur) * time.Microsecond
+		a.NextAttemptAt = fromNullMicros(next)
+		as = append(as, a)
+	}
+	return as, rows.Err()
+}
+
+// Resend makes a delivery pending again, due at, with a fresh count of
+// attempts.
+func (w *WebhookStore) Resend(ctx context.Context, id uuid.UUID, at time.Time) error {
+	res, err := w.db.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'pending', attempts = 0,
+		next_attempt_at = $2, lease_owner = NULL, lease = NULL, updated_at = $2, completed_at = NULL, parked = FALSE
+		WHERE id = $1`, id.String(), micros(at))
+	if err != nil {
+		return fmt.Errorf("store: resend webhook delivery %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: webhook delivery %s", webhook.ErrNotFound, id)
+	}
+	return nil
+}
+
+// Recover makes the failed deliveries of a subscription created in
+// [from, before) pending again.
+func (w *WebhookStore) Recover(ctx context.Context, subscriptionID uuid.UUID, from, before, at time.Time) (int, error) {
+	res, err := w.db.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'pending', attempts = 0,
+		next_attempt_at = $4, lease_owner = NULL, lease = NULL, updated_at = $4, completed_at = NULL, parked = FALSE
+		WHERE subscription_id = $1 AND state = 'failed' AND created_at >= $2 AND created_at < $3`,
+		subscriptionID.String(), micros(from), micros(before), micros(at))
+	if err != nil {
+		return 0, fmt.Errorf("store: recover webhook deliveries of %s: %w", subscriptionID, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// pruneBatch is the most rows one prune or recovery statement changes:
+// small enough that SQLite's write lock is held for milliseconds between
+// batches, large enough that a backlog of millions takes few round trips.
+const pruneBatch = 500
+
+// Prune deletes the delivery log older than before, pruneBatch rows a
+// statement: the attempts of deliveries that are not pending, then the
+// completed deliveries (their remaining attempts cascade), then the events
+// no delivery refers to. Each batch commits on its own, unless ctx carries
+// a transaction, and on SQLite the next waits as long as the last took
+// (see yield): a large prune runs at about half speed there, and the
+// application's writes get the lock between batches (BenchmarkWebhookPrune
+// measures their longest wait).
+func (w *WebhookStore) Prune(ctx context.Context, before time.Time) (webhook.PruneResult, error) {
+	var r webhook.PruneResult
+	b := micros(before)
+	var err error
+	r.Attempts, err = w.pruneWalk(ctx, "webhook_attempts", "started_at", b,
+		`NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = webhook_attempts.delivery_id AND d.state = 'pending')`)
+	if err != nil {
+		return r, fmt.Errorf("store: prune webhook attempts before %s: %w", before.Format(time.RFC3339), err)
+	}
+	for {
+		// The outer conditions repeat the inner ones: on PostgreSQL a row
+		// made pending again (Resend) after the subquery read it is
+		// re-checked, and kept.
+		start := time.Now()
+		res, err := w.db.q(ctx).ExecContext(ctx, `DELETE FROM webhook_deliveries
+			WHERE id IN (SELECT id FROM webhook_deliveries WHERE completed_at < $1 AND state <> 'pending'
+				ORDER BY completed_at LIMIT $2)
+			AND completed_at < $1 AND state <> 'pending'`, b, pruneBatch)
+		if err != nil {
+			return r, fmt.Errorf("store: prune webhook deliveries before %s: %w", before.Format(time.RFC3339), err)
+		}
+		n, _ := res.RowsAffected()
+		if n == 0 {
+			break
+		}
+		r.Deliveries += int(n)
+		if err := w.yield(ctx, time.Since(start)); err != nil {
+			return r, fmt.Errorf("store: prune webhook deliveries before %s: %w", before.Format(time.RFC3339), err)
+		}
+	}
+	r.Events, err = w.pruneWalk(ctx, "webhook_events", "occurred_at", b,
+		`NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)`)
+	if err != nil {
+		return r, fmt.Errorf("store: prune webhook events before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return r, nil
+}
+
+// yield pauses a batched write on SQLite for as long as its last batch
+// held the write lock. SQLite has no queue for its lock: a writer that
+// found it taken polls again after a growing sleep, and a loop that starts
+// its next batch the moment the last one commits would keep it out for
+// the whole loop. Inside a caller's transaction the lock is held
+// throughout, and there is nothing to yield.
+func (w *WebhookStore) yield(ctx context.Context, held time.Duration) error {
+	if w.db.engine != SQLite || w.db.InTransaction(ctx) {
+		return nil
+	}
+	t := time.NewTimer(max(held, time.Millisecond))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// pruneWalk deletes the rows of table whose column col is before b and
+// that satisfy cond. It walks the table's (col, id) index pruneBatch rows
+// at a time, so rows that cond keeps are read once, not again by every
+// batch.
+func (w *WebhookStore) pruneWalk(ctx context.Context, table, col string, b int64, cond string) (int, error) {
+	q := w.db.q(ctx)
+	var (
+		total int
+		after []any // (col, id) of the last row walked; nil before the first batch
+	)
+	for {
+		where := col + ` < $1`
+		args := []any{b}
+		if after != nil {
+			where += ` AND (` + col + `, id) > ($2, $3)`
+			args = append(args, after...)
+		}
+		var (
+			endAt int64
+			endID any
+		)
+		err := q.QueryRowContext(ctx, `SELECT `+col+`, id FROM `+table+` WHERE `+where+`
+			ORDER BY `+col+`, id LIMIT 1 OFFSET `+fmt.Sprint(pruneBatch-1), args...).Scan(&endAt, &endID)
+		last := errors.Is(err, sql.ErrNoRows)
+		if err != nil && !last {
+			return total, err
+		}
+		del := `DELETE FROM ` + table + ` WHERE ` + where + ` AND ` + cond
+		if !last {
+			del += fmt.Sprintf(` AND (%s, id) <= ($%d, $%d)`, col, len(args)+1, len(args)+2)
+			args = append(args, endAt, endID)
+		}
+		start := time.Now()
+		res, err := q.ExecContext(ctx, del, args...)
+		if err != nil {
+			return total, err
+		}
+		if err := w.yield(ctx, time.Since(start)); err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += int(n)
+		if last {
+			return total, nil
+		}
+		after = []any{endAt, endID}
+	}
+}
+
+// strandedFrom selects the stranded deliveries d: failed by the disabling
+// of their subscription (parked), which is active again and would still
+// receive their event.
+const strandedFrom = ` FROM webhook_deliveries d
+	JOIN webhook_subscriptions s ON s.id = d.subscription_id
+	JOIN webhook_events e ON e.id = d.event_id
+	WHERE d.parked AND d.state = 'failed' AND s.active
+	AND (s.department = '' OR s.department = e.department)
+	AND EXISTS (SELECT 1 FROM webhook_subscription_events se WHERE se.subscription_id = s.id AND se.event_type = d.event_type)`
+
+// Stranded lists up to limit stranded deliveries, oldest first.
+func (w *WebhookStore) Stranded(ctx context.Context, limit int) ([]webhook.Delivery, error) {
+	rows, err := w.db.q(ctx).QueryContext(ctx, `SELECT `+deliveryColumns+strandedFrom+`
+		ORDER BY d.created_at, d.id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list stranded webhook deliveries: %w", err)
+	}
+	defer rows.Close()
+	var ds []webhook.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("store: list stranded webhook deliveries: %w", err)
+		}
+		ds = append(ds, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list stranded webhook deliveries: %w", err)
+	}
+	return ds, nil
+}
+
+// RecoverStranded makes the stranded deliveries pending again, due at, one
+// subscription and pruneBatch deliveries a transaction, yielding between
+// them on SQLite as Prune does. On PostgreSQL each
+// transaction holds a share lock on the subscription's row, so the
+// dispatcher cannot disable it between the check that it is active and the
+// commit (which would leave pending deliveries of a disabled subscription);
+// on SQLite the transaction holds the write lock.
+func (w *WebhookStore) RecoverStranded(ctx context.Context, at time.Time) (int, error) {
+	subs, err := w.parkedSubscriptions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, sub := range subs {
+		for {
+			var n int64
+			start := time.Now()
+			err := w.db.InTx(ctx, func(ctx context.Context) error {
+				q := w.db.q(ctx)
+				if w.db.engine == PostgreSQL {
+					var active bool
+					err := q.QueryRowContext(ctx, `SELECT active FROM webhook_subscriptions WHERE id = $1 FOR SHARE`, sub).Scan(&active)
+					if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
+						return nil // deleted or disabled since it was listed
+					}
+					if err != nil {
+						return err
+					}
+				}
+				res, err := q.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'pending', attempts = 0,
+					next_attempt_at = $1, lease_owner = NULL, lease = NULL, updated_at = $1, completed_at = NULL, parked = FALSE
+					WHERE parked AND state = 'failed' AND id IN (SELECT d.id`+strandedFrom+`
+						AND d.subscription_id = $2 ORDER BY d.created_at, d.id LIMIT $3)`, micros(at), sub, pruneBatch)
+				if err != nil {
+					return err
+				}
+				n, err = res.RowsAffected()
+				return err
+			})
+			if err != nil {
+				return total, fmt.Errorf("store: recover stranded webhook deliveries of %s: %w", sub, err)
+			}
+			if n == 0 {
+				break
+			}
+			total += int(n)
+			if err := w.yield(ctx, time.Since(start)); err != nil {
+				return total, fmt.Errorf("store: recover stranded webhook deliveries of %s: %w", sub, err)
+			}
+		}
+	}
+	return total, nil
+}
+
+// parkedSubscriptions lists the active subscriptions that have deliveries
+// failed by their disabling.
+func (w *WebhookStore) parkedSubscriptions(ctx context.Context) ([]string, error) {
+	rows, err := w.db.q(ctx).QueryContext(ctx, `SELECT DISTINCT d.subscription_id FROM webhook_deliveries d
+		JOIN webhook_subscriptions s ON s.id = d.subscription_id
+		WHERE d.parked AND d.state = 'failed' AND s.active ORDER BY d.subscription_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list webhook subscriptions with stranded deliveries: %w", err)
+	}
+	defer rows.Close()
+	var subs []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: list webhook subscriptions with stranded deliveries: %w", err)
+		}
+		subs = append(subs, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list webhook subscriptions with stranded deliveries: %w", err)
+	}
+	return subs, nil
+}
