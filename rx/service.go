@@ -1,0 +1,114 @@
+package rx
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/vetlink/vetlink/protocol"
+)
+
+// Service carries out the VCPR's operations over a Store. The zero value
+// of every field but Store is useful.
+//
+// Every method takes the acting user (an Actor, from Service.Actor) and
+// checks the matching May… rule before it reads or writes. Every write is
+// one transaction: on any error nothing stored has changed.
+//
+// To announce a change atomically with it (a webhook outbox row, say), the
+// caller runs the Service method inside the store's transaction:
+//
+//	err := db.InTx(ctx, func(ctx context.Context) error {
+//		hx, err := svc.Enroll(ctx, actor, req)
+//		if err != nil {
+//			return err
+//		}
+//		return outbox.Publish(ctx, caseCreated(hx))
+//	})
+//
+// The Service's own transaction then nests inside the caller's, and both
+// commit or roll back together. rx itself knows nothing of webhooks.
+type Service struct {
+	Store Store
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+	// Logger receives one line per change; nil discards.
+	Logger *slog.Logger
+	// Grace is how long after doAt a task stays DUE before it is OVERDUE;
+	// zero means DefaultGrace.
+	Grace time.Duration
+	// Location is the farm's time zone, for "today"; nil means UTC.
+	Location *time.Location
+	// Withholds are the farm's rules for release times (milkings, local
+	// calendar days); the zero value counts elapsed hours, as VCPR does.
+	WithholdOptions protocol.WithholdOptions
+}
+
+func (s *Service) now() time.Time {
+	if s.Clock != nil {
+		return s.Clock().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) grace() time.Duration {
+	if s.Grace > 0 {
+		return s.Grace
+	}
+	return DefaultGrace
+}
+
+func (s *Service) loc() *time.Location {
+	if s.Location != nil {
+		return s.Location
+	}
+	return time.UTC
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Actor loads the acting user and their relationships. ErrNotFound when
+// the user does not exist; a REMOVED or pending user is returned (the May…
+// rules refuse them).
+func (s *Service) Actor(ctx context.Context, id UserID) (Actor, error) {
+	u, err := s.Store.User(ctx, id)
+	if err != nil {
+		return Actor{}, storeErr("actor", userInput(id), err)
+	}
+	rels, err := s.Store.Relations(ctx, id)
+	if err != nil {
+		return Actor{}, storeErr("actor", userInput(id), err)
+	}
+	return Actor{User: u, Relations: rels}, nil
+}
+
+// storeErr wraps a store error with the operation and input; ErrNotFound
+// and ErrConflict keep their class.
+func storeErr(op, input string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return withOp(op, err)
+	}
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return fail(op, input, "not found", ErrNotFound)
+	case errors.Is(err, ErrConflict):
+		return fail(op, input, "changed by another request; retry", ErrConflict)
+	}
+	return &Error{Op: op, Input: input, Rule: err.Error(), Err: err}
+}
+
+// invalid wraps a protocol error so that errors.Is finds both ErrInvalid
+// and the protocol's class (protocol.ErrNotEligible…).
+func invalid(op, input string, err error) error {
+	return &Error{Op: op, Input: input, Rule: err.Error(), Err: errors.Join(ErrInvalid, err)}
+}
