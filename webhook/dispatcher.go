@@ -1,0 +1,632 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Defaults of [Dispatcher].
+const (
+	DefaultWorkers      = 32
+	DefaultMaxInFlight  = 4
+	DefaultTimeout      = 15 * time.Second
+	DefaultMaxResponse  = 20 << 10
+	DefaultPollInterval = 250 * time.Millisecond
+	DefaultBatch        = 100
+)
+
+// userAgent is sent with every delivery.
+const userAgent = "vetlink-webhook/1"
+
+// A Dispatcher delivers the outbox: it claims due deliveries from the
+// Store, posts them signed to their subscriptions, and records each attempt
+// and the next one.
+//
+// Delivery is at least once. A delivery is claimed under a lease (Timeout
+// plus a margin); if the dispatcher dies before recording the outcome, the
+// lease lapses and a dispatcher (this one restarted, or another sharing the
+// database) sends it again, with the same webhook-id, which receivers use to
+// drop duplicates. Several dispatchers may run against one PostgreSQL
+// database; on SQLite, run one process.
+//
+// Isolation: each subscription has at most MaxInFlight deliveries in flight
+// from one dispatcher (its own MaxInFlight overrides), and a circuit breaker
+// that stops attempts for a while after repeated failures, so a hung or
+// failing receiver holds a few workers and never the others'.
+//
+// Configure the fields, then call Run; do not change them while it runs.
+// Only Store is required.
+type Dispatcher struct {
+	Store Store
+	// Client posts deliveries. Nil means NewClient(Guard, Timeout): the SSRF
+	// guard on, redirects not followed. A Client of your own should keep
+	// both properties.
+	Client *http.Client
+	// Guard checks destinations when Client is nil; nil means the zero
+	// Guard, which refuses internal addresses.
+	Guard *Guard
+	// Logger receives one record per failed attempt and per disabled
+	// subscription; nil discards.
+	Logger *slog.Logger
+	// Policy decides retries; its zero value is the default schedule.
+	Policy Policy
+	// Breaker configures the per-subscription circuit breaker.
+	Breaker BreakerPolicy
+	// Catalogue supplies the identifying parameter of each event type;
+	// nil means DefaultCatalogue.
+	Catalogue *Catalogue
+	// Owner names this dispatcher in leases; "" means host-pid-random.
+	Owner string
+	// Workers is the most deliveries in flight at once; zero means 32.
+	Workers int
+	// MaxInFlight is the default per-subscription cap; zero means 4.
+	MaxInFlight int
+	// Timeout bounds each attempt, connection to last byte; zero means 15 s.
+	Timeout time.Duration
+	// MaxResponse is how much of a response body the log keeps; zero means
+	// 20 KiB.
+	MaxResponse int
+	// PollInterval is how often the outbox is checked when idle; zero
+	// means 250 ms. [Dispatcher.Wake] checks at once.
+	PollInterval time.Duration
+	// Batch is the most deliveries claimed at once; zero means 100.
+	Batch int
+	// Claimers is how many claims may run at once; zero means 2.
+	Claimers int
+	// Lease is how long a claim holds before another dispatcher may send
+	// the delivery again; it must exceed Timeout. Zero means Timeout + 30 s.
+	// A dispatcher that dies delays its claimed deliveries by up to Lease.
+	Lease time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+
+	initOnce sync.Once
+	wake     chan struct{}
+	client   *http.Client
+	logger   *slog.Logger
+	breakers *breakers
+	service  *Service
+	signers  sync.Map // subscription ID -> *cachedSigner
+}
+
+// cachedSigner is a subscription's Signer, kept while its secrets stay the
+// same: parsing keys and keying HMAC for every delivery would cost more
+// than signing.
+type cachedSigner struct {
+	secrets []Secret
+	signer  *Signer
+}
+
+// signerFor returns the Signer of sub's secrets, or an error when none can
+// sign at now.
+func (d *Dispatcher) signerFor(sub *Subscription, now time.Time) (*Signer, error) {
+	var s *Signer
+	if v, ok := d.signers.Load(sub.ID); ok && slices.Equal(v.(*cachedSigner).secrets, sub.Secrets) {
+		s = v.(*cachedSigner).signer
+	} else {
+		var err error
+		if s, err = sub.signer(); err != nil {
+			return nil, fmt.Errorf("no valid secret to sign with: %w", err)
+		}
+		d.signers.Store(sub.ID, &cachedSigner{secrets: slices.Clone(sub.Secrets), signer: s})
+	}
+	if !s.validAt(now) {
+		return nil, errors.New("no valid secret to sign with: every secret has expired")
+	}
+	return s, nil
+}
+
+func (d *Dispatcher) init() {
+	d.initOnce.Do(func() {
+		d.wake = make(chan struct{}, 1)
+		if d.Workers <= 0 {
+			d.Workers = DefaultWorkers
+		}
+		if d.MaxInFlight <= 0 {
+			d.MaxInFlight = DefaultMaxInFlight
+		}
+		if d.Timeout <= 0 {
+			d.Timeout = DefaultTimeout
+		}
+		if d.MaxResponse <= 0 {
+			d.MaxResponse = DefaultMaxResponse
+		}
+		if d.PollInterval <= 0 {
+			d.PollInterval = DefaultPollInterval
+		}
+		if d.Batch <= 0 {
+			d.Batch = DefaultBatch
+		}
+		if d.Claimers <= 0 {
+			d.Claimers = 2
+		}
+		if d.Catalogue == nil {
+			d.Catalogue = defaultCatalogue
+		}
+		if d.Owner == "" {
+			host, _ := os.Hostname()
+			var b [4]byte
+			rand.Read(b[:])
+			d.Owner = host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b[:])
+		}
+		d.client = d.Client
+		if d.client == nil {
+			d.client = NewClient(d.Guard, d.Timeout)
+		}
+		d.logger = d.Logger
+		if d.logger == nil {
+			d.logger = slog.New(slog.DiscardHandler)
+		}
+		d.breakers = newBreakers(d.Breaker)
+		d.service = &Service{Store: d.Store, Catalogue: d.Catalogue, Now: d.Now}
+	})
+}
+
+func (d *Dispatcher) now() time.Time {
+	if d.Now != nil {
+		return d.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// lease is how long a claim holds: an attempt's timeout, plus time to
+// record it.
+func (d *Dispatcher) lease() time.Duration {
+	if d.Lease > d.Timeout {
+		return d.Lease
+	}
+	return d.Timeout + 30*time.Second
+}
+
+// Wake makes a running dispatcher check the outbox now rather than at its
+// next poll: call it after committing a transaction that published events.
+// It never blocks.
+func (d *Dispatcher) Wake() {
+	d.init()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx is done, then stops claiming, lets the attempts in
+// flight finish (each within Timeout), records them, releases the claimed
+// deliveries not yet attempted, and returns nil. It returns an error only
+// when it cannot start.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	if d.Store == nil {
+		return errors.New("webhook: Dispatcher.Store is nil")
+	}
+	d.init()
+	r := &runState{
+		d:       d,
+		subs:    make(map[uuid.UUID]*subState),
+		results: make(chan Outcome, 4*d.Workers),
+		freed:   make(chan struct{}, 1),
+	}
+	// Attempts outlive ctx so that a stop never cuts a request in half.
+	sendCtx := context.WithoutCancel(ctx)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		d.writeOutcomes(sendCtx, r.results)
+	}()
+
+	// While deliveries are in flight, claim only when a quarter of the
+	// batch is free: a claim is a transaction, and many small ones cost
+	// more than they deliver. Up to Claimers claims run at once, so the
+	// workers need not idle while one waits for the database; a further
+	// claim starts only while the outbox keeps filling them.
+	lowWater := max(1, min(d.Workers, d.Batch)/4)
+	var claims sync.WaitGroup
+	poll := time.NewTimer(0)
+	defer poll.Stop()
+	for ctx.Err() == nil {
+		r.mu.Lock()
+		busy := r.running + r.queued + r.reserved
+		limit := min(d.Workers-busy, d.Batch)
+		start := limit > 0 && (busy == 0 || limit >= lowWater) &&
+			(r.claiming == 0 || r.claiming < d.Claimers && r.lastFull)
+		if start {
+			r.claiming++
+			r.reserved += limit
+		}
+		r.mu.Unlock()
+		if start {
+			claims.Add(1)
+			go func() {
+				defer claims.Done()
+				d.claim(ctx, sendCtx, r, limit)
+			}()
+			continue
+		}
+		if !poll.Stop() {
+			select {
+			case <-poll.C:
+			default:
+			}
+		}
+		poll.Reset(d.PollInterval)
+		select {
+		case <-ctx.Done():
+		case <-d.wake:
+		case <-r.freed:
+		case <-poll.C:
+		}
+	}
+	claims.Wait()
+	r.stop()
+	close(r.results)
+	<-writerDone
+	return nil
+}
+
+// claim claims up to limit deliveries, whose slots r has reserved, and
+// starts them.
+func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *runState, limit int) {
+	now := d.now()
+	jobs, err := d.Store.Claim(ctx, ClaimRequest{
+		Owner:           d.Owner,
+		Lease:           newLease(),
+		Now:             now,
+		Until:           now.Add(d.lease()),
+		Limit:           limit,
+		PerSubscription: d.MaxInFlight,
+		Skip:            r.skip(now),
+	})
+	if err != nil && ctx.Err() == nil {
+		d.logger.ErrorContext(ctx, "webhook: claim deliveries", "err", err)
+	}
+	for _, j := range jobs {
+		r.add(sendCtx, j)
+	}
+	full := err == nil && len(jobs) == limit
+	r.mu.Lock()
+	r.claiming--
+	r.reserved -= limit
+	r.lastFull = full
+	r.mu.Unlock()
+	if full {
+		r.signal() // more may be due
+	}
+}
+
+func newLease() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// runState is one Run's bookkeeping of claimed deliveries.
+type runState struct {
+	d       *Dispatcher
+	results chan Outcome
+	freed   chan struct{}
+
+	mu       sync.Mutex
+	subs     map[uuid.UUID]*subState
+	running  int
+	queued   int
+	reserved int  // slots of the claims in progress
+	claiming int  // claims in progress
+	lastFull bool // the last claim to finish got all it asked for
+	stopping bool
+	wg       sync.WaitGroup
+}
+
+type subState struct {
+	cap      int
+	inflight int
+	queue    []Job
+}
+
+// skip lists the subscriptions not to claim for: at their cap, or with
+// their circuit open.
+func (r *runState) skip(now time.Time) []uuid.UUID {
+	ids := r.d.breakers.openIDs(now)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, s := range r.subs {
+		if s.inflight+len(s.queue) >= s.cap && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func (r *runState) add(ctx context.Context, j Job) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := j.Subscription.ID
+	s := r.subs[id]
+	if s == nil {
+		s = &subState{cap: r.d.MaxInFlight}
+		if j.Subscription.MaxInFlight > 0 {
+			s.cap = j.Subscription.MaxInFlight
+		}
+		r.subs[id] = s
+	}
+	if s.inflight >= s.cap {
+		s.queue = append(s.queue, j)
+		r.queued++
+		return
+	}
+	r.start(ctx, s, j)
+}
+
+// start runs j; r.mu is held.
+func (r *runState) start(ctx context.Context, s *subState, j Job) {
+	s.inflight++
+	r.running++
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.results <- r.d.attempt(ctx, j)
+		r.done(ctx, j.Subscription.ID)
+	}()
+}
+
+func (r *runState) done(ctx context.Context, id uuid.UUID) {
+	r.mu.Lock()
+	s := r.subs[id]
+	s.inflight--
+	r.running--
+	if len(s.queue) > 0 && !r.stopping {
+		next := s.queue[0]
+		s.queue = s.queue[1:]
+		r.queued--
+		r.start(ctx, s, next)
+	} else if s.inflight == 0 && len(s.queue) == 0 {
+		delete(r.subs, id)
+	}
+	r.mu.Unlock()
+	r.signal()
+}
+
+// signal wakes the claim loop, without blocking.
+func (r *runState) signal() {
+	select {
+	case r.freed <- struct{}{}:
+	default:
+	}
+}
+
+// stop releases the queued jobs and waits for the running ones.
+func (r *runState) stop() {
+	r.mu.Lock()
+	r.stopping = true
+	var queued []Job
+	for _, s := range r.subs {
+		queued = append(queued, s.queue...)
+		s.queue = nil
+	}
+	r.queued = 0
+	r.mu.Unlock()
+	now := r.d.now()
+	for _, j := range queued {
+		r.results <- release(j, now, now)
+	}
+	r.wg.Wait()
+}
+
+// release is the outcome of a claimed job not attempted: due again at due.
+func release(j Job, due, now time.Time) Outcome {
+	return Outcome{
+		DeliveryID:     j.Delivery.ID,
+		SubscriptionID: j.Subscription.ID,
+		Lease:          j.Lease,
+		State:          StatePending,
+		NextAttemptAt:  due,
+		At:             now,
+	}
+}
+
+// attempt sends j once and returns its outcome.
+func (d *Dispatcher) attempt(ctx context.Context, j Job) Outcome {
+	sub := &j.Subscription
+	now := d.now()
+	if ok, until := d.breakers.allow(sub.ID, now); !ok {
+		return release(j, until, now)
+	}
+	number := j.Delivery.Attempts + 1
+	res, at := d.send(ctx, j, now)
+	end := d.now()
+	dec := d.Policy.Decide(number, res.Result, sub.Strict200, sub.FailingSince, end)
+	if res.setupErr != "" {
+		// The delivery can never be sent as it is (bad payload, no valid
+		// secret): retrying would not help.
+		dec = Decision{Verdict: GiveUp, Reason: res.setupErr}
+		d.breakers.forget(sub.ID)
+	} else {
+		d.breakers.record(sub.ID, dec.Verdict == Delivered, end)
+	}
+	at.Number = number
+	at.Error = dec.Reason
+	o := Outcome{
+		DeliveryID:          j.Delivery.ID,
+		SubscriptionID:      sub.ID,
+		Lease:               j.Lease,
+		Attempt:             &at,
+		SubscriptionFailing: dec.Verdict != Delivered,
+		At:                  end,
+	}
+	switch dec.Verdict {
+	case Delivered:
+		o.State = StateSucceeded
+	case Retry:
+		o.State, o.NextAttemptAt = StatePending, dec.At
+		at.NextAttemptAt = dec.At
+	case GiveUp:
+		o.State = StateFailed
+	case Disable:
+		o.State, o.Disable = StateFailed, dec.Reason
+	}
+	if dec.Verdict != Delivered {
+		d.logger.WarnContext(ctx, "webhook: delivery attempt failed",
+			"delivery", j.Delivery.ID, "subscription", sub.ID, "url", sub.URL,
+			"attempt", number, "status", at.StatusCode, "reason", dec.Reason, "verdict", dec.Verdict.String())
+	}
+	return o
+}
+
+type sendResult struct {
+	Result
+	setupErr string
+}
+
+// send makes the HTTP request of j.
+func (d *Dispatcher) send(ctx context.Context, j Job, now time.Time) (sendResult, Attempt) {
+	at := Attempt{DeliveryID: j.Delivery.ID, StartedAt: now}
+	kind, ok := d.Catalogue.Lookup(j.Event.Type)
+	if !ok {
+		return sendResult{setupErr: fmt.Sprintf("event type %q is not in the dispatcher's catalogue", j.Event.Type)}, at
+	}
+	body, contentType, err := Payload(j.Subscription.Format, kind, j.Event)
+	if err != nil {
+		return sendResult{setupErr: err.Error()}, at
+	}
+	signer, err := d.signerFor(&j.Subscription, now)
+	if err != nil {
+		return sendResult{setupErr: err.Error()}, at
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.Subscription.URL, bytes.NewReader(body))
+	if err != nil {
+		return sendResult{setupErr: "bad URL: " + err.Error()}, at
+	}
+	req.Header["Content-Type"] = []string{contentType}
+	req.Header["User-Agent"] = []string{userAgent}
+	signer.SignHeader(req.Header, j.Delivery.MessageID(), now, body)
+
+	start := time.Now()
+	resp, err := d.client.Do(req)
+	if err != nil {
+		at.Duration = time.Since(start)
+		var ne net.Error
+		timeout := errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+		return sendResult{Result: Result{Err: err, Timeout: timeout}}, at
+	}
+	excerpt, readErr := io.ReadAll(io.LimitReader(resp.Body, int64(d.MaxResponse)))
+	// Read a little more so the connection can be reused, then drop it.
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	at.Duration = time.Since(start)
+	at.StatusCode = resp.StatusCode
+	at.Response = string(excerpt)
+	r := Result{StatusCode: resp.StatusCode, RetryAfter: ParseRetryAfter(resp.Header.Get("Retry-After"), d.now())}
+	if readErr != nil && success(resp.StatusCode, j.Subscription.Strict200) {
+		// An answer cut short is no answer.
+		var ne net.Error
+		r.Err, r.Timeout = readErr, errors.Is(readErr, context.DeadlineExceeded) || errors.As(readErr, &ne) && ne.Timeout()
+	}
+	return sendResult{Result: r}, at
+}
+
+// writeOutcomes records outcomes in batches until results is closed.
+func (d *Dispatcher) writeOutcomes(ctx context.Context, results <-chan Outcome) {
+	// A batch gathers what arrives within a few milliseconds of its first
+	// outcome: recording is a transaction (a disk flush on most
+	// databases), so fewer, larger ones keep up with a faster dispatcher.
+	const (
+		maxBatch = 256
+		linger   = 5 * time.Millisecond
+	)
+	batch := make([]Outcome, 0, maxBatch)
+	timer := time.NewTimer(linger)
+	defer timer.Stop()
+	for o := range results {
+		batch = append(batch[:0], o)
+		timer.Reset(linger)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case o, ok := <-results:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, o)
+			case <-timer.C:
+				break fill
+			}
+		}
+		d.complete(ctx, batch)
+	}
+}
+
+// complete records one batch, retrying a few times: an outcome that cannot
+// be recorded is not lost, its lease lapses and the delivery is sent again.
+func (d *Dispatcher) complete(ctx context.Context, batch []Outcome) {
+	var err error
+	for try := range 5 {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+		}
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err = d.completeOnce(cctx, batch)
+		cancel()
+		if err == nil {
+			return
+		}
+	}
+	d.logger.ErrorContext(ctx, "webhook: record delivery outcomes; their deliveries will be sent again when the leases lapse",
+		"outcomes", len(batch), "err", err)
+}
+
+// completeOnce records batch. When it disables subscriptions and the store
+// is a Transactor, the events announcing it commit in the same
+// transaction.
+func (d *Dispatcher) completeOnce(ctx context.Context, batch []Outcome) error {
+	disabling := slices.ContainsFunc(batch, func(o Outcome) bool { return o.Disable != "" })
+	tx, ok := d.Store.(Transactor)
+	if !disabling || !ok {
+		disabled, err := d.Store.Complete(ctx, batch)
+		if err != nil {
+			return err
+		}
+		return d.announceDisabled(ctx, batch, disabled)
+	}
+	return tx.InTx(ctx, func(ctx context.Context) error {
+		disabled, err := d.Store.Complete(ctx, batch)
+		if err != nil {
+			return err
+		}
+		return d.announceDisabled(ctx, batch, disabled)
+	})
+}
+
+// announceDisabled publishes EventSubscriptionDisabled for each
+// subscription the store just disabled.
+func (d *Dispatcher) announceDisabled(ctx context.Context, batch []Outcome, disabled []uuid.UUID) error {
+	for _, id := range disabled {
+		reason := ""
+		for _, o := range batch {
+			if o.SubscriptionID == id && o.Disable != "" {
+				reason = o.Disable
+				break
+			}
+		}
+		d.logger.WarnContext(ctx, "webhook: subscription disabled", "subscription", id, "reason", reason)
+		data, _ := json.Marshal(map[string]string{"subscription_id": id.String(), "reason": reason})
+		if _, err := d.service.Publish(ctx, Event{Type: EventSubscriptionDisabled, ResourceID: id.String(), Data: data}); err != nil {
+			return fmt.Errorf("webhook: publish %s for subscription %s: %w", EventSubscriptionDisabled, id, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+// Package webhook notifies other systems that vetlink data changed: an HTTP
+// POST per event to each subscribed URL, signed, retried until the receiver
+// answers, logged, and never lost.
+//
+// # Events and subscriptions
+//
+// A [Catalogue] lists the event types a vetlink installation publishes, each
+// with the parameter that identifies the changed resource:
+// "consultation.created_or_updated" with "consultation_id", "case.created"
+// with "case_id" ([DefaultCatalogue] has vetlink's own resources and the
+// practice-management events integrators already know). A [Subscription]
+// asks for some event types to be posted to a URL, organisation-wide or for
+// one department (an event whose department is unknown never reaches a
+// department-limited subscription), as the thin form body
+// "consultation_id=123" or the Standard Webhooks JSON envelope
+// {"type", "timestamp", "data"} ([Payload]).
+//
+// # Publishing: the transactional outbox
+//
+// [Service.Publish] writes the event and one pending [Delivery] per
+// matching subscription through the [Store]. Called with the context of the
+// transaction that makes the business change (store's DB.InTx), it commits
+// with the change or not at all: a rolled-back change sends nothing.
+//
+// # Delivering
+//
+// A [Dispatcher] claims due deliveries under a lease, posts them and
+// records each [Attempt] in the delivery log. Delivery is at least once:
+// a dispatcher that dies leaves its claims to lapse, and the deliveries
+// are sent again with the same webhook-id, which receivers use to drop
+// duplicates. Several dispatchers may share one PostgreSQL database (claims
+// use SKIP LOCKED). Any 2xx is success (only 200 with
+// [Subscription.Strict200]); redirects are never followed. The [Policy]
+// retries on a schedule (at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h,
+// ±20 % jitter), waits at least 60 s after 429 or a timeout, honours
+// Retry-After within bounds, and disables a subscription on 410 Gone or
+// after 120 h of failures, publishing [EventSubscriptionDisabled]. Each
+// subscription has an in-flight cap and a circuit breaker, so one hung
+// receiver never slows the others. A [Guard] checks every connection after
+// DNS resolution and refuses internal addresses unless allowlisted.
+// [Service.Resend] and [Service.Recover] send failed deliveries again.
+//
+// # Signing and verifying
+//
+// Messages follow the Standard Webhooks specification
+// (https://www.standardwebhooks.com): three headers, webhook-id,
+// webhook-timestamp and webhook-signature, where the signature is
+// "v1,"+base64(HMAC-SHA256(secret, id+"."+timestamp+"."+body)) for a shared
+// "whsec_…" secret, or "v1a,"+base64(Ed25519 signature) for a "whsk_…"
+// signing key whose "whpk_…" public key the receiver holds. A [Signer]
+// makes the header; a [Verifier] checks it, and its [Verifier.Middleware]
+// guards an http.Handler. Several keys may be active at once so that a
+// secret can be rotated ([Service.RotateSecret]); [Key.WithExpiry] retires
+// the old one.
+//
+// # Retention and stranded deliveries
+//
+// [Service.Prune] deletes the delivery log older than a cut-off, in short
+// batches, never touching a pending delivery. Deliveries that were pending
+// when their subscription was disabled fail with it; once the subscription
+// is enabled again they are stranded ([Service.Stranded]) until
+// [Service.RecoverStranded] sends them. The vetview job kind
+// "webhook-maintenance" (package vetview/jobs) does both on a schedule.
+//
+// # Storage
+//
+// The package holds no SQL: package store implements [Store] on SQLite and
+// PostgreSQL, and package webhooktest is the conformance suite every
+// implementation runs.
+package webhook
