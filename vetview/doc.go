@@ -1,0 +1,57 @@
+// Package vetview runs interface jobs on assigned servers that share one
+// database, keeps a registry of those servers, and reports a live status
+// of every job.
+//
+// A hospital information system talks to outside programs through
+// interfaces (email, lab instruments, imaging, drug cabinets, NAHLN) and
+// runs jobs on a timer (send reminders, poll for uploads). Several servers
+// share one database; each job is assigned to one or more of them, so that
+// interface work stays off the servers that answer users.
+//
+// # The pieces
+//
+//   - [Kind] and [Registry]: a job kind is a Go function with typed
+//     settings, registered in code with [Register]. Settings are stored as
+//     JSON and validated when a job is configured and before every run.
+//   - [Job] and [JobSpec]: a configured job names a kind, carries its
+//     settings, a [Schedule] (every N, or a five-field [Cron] expression in
+//     UTC), the names of the servers it may run on, and an active flag.
+//   - [Server]: every process that calls [Service.Run] registers itself
+//     and heartbeats. A server whose heartbeat is older than StaleMultiple
+//     (default 3) of its heartbeat intervals is stale.
+//   - [Service]: the calls an API makes (list kinds, servers, jobs and
+//     statuses; configure, delete and run jobs now; delete stale servers),
+//     and [Service.Run], the scheduler.
+//   - [Store]: the durable state. Package store implements it on SQLite
+//     and PostgreSQL; package vetviewtest holds its conformance suite.
+//
+// # Guarantees
+//
+// A due occurrence is claimed with a lease in the database, by an atomic
+// conditional update: of all live servers a job is assigned to, exactly
+// one runs each occurrence. The lease is extended while the run goes on.
+// If the server dies, its lease expires after LeaseDuration and another
+// assigned server runs the occurrence again: runs are exactly once while
+// servers live, at least once across a crash. Kind functions that must not
+// repeat work should make it idempotent.
+//
+// After a run, the next run is the next instant of the schedule after now
+// ([Schedule.Next]): after downtime a job runs once, not once per missed
+// occurrence. Runs start at most PollInterval late.
+//
+// The status of a job ([JobStatus]) is derived when it is read, never
+// stored: [Running] while a server holds a live lease on it, [Waiting]
+// while it is active and one of its servers is alive, [NotRunning]
+// otherwise. Each job keeps a bounded history of its runs.
+//
+// A clean stop (cancelling the context of [Service.Run]) lets runs in
+// progress finish, gives back those still running after ShutdownTimeout,
+// and removes the server from the registry, so no job is left Running.
+//
+// # Clocks
+//
+// Leases and heartbeats are compared with the clocks of the servers, so
+// the servers' clocks must agree (NTP) to well within a lease duration.
+// The scheduler reads time only through package time, so tests run it on
+// the virtual clock of testing/synctest.
+package vetview

@@ -1,0 +1,5 @@
+//go:build !race
+
+package vetview_test
+
+const raceEnabled = false

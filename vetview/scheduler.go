@@ -1,0 +1,307 @@
+package vetview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// storeTimeout bounds the store calls a stopping scheduler makes after its
+// context is cancelled.
+const storeTimeout = 10 * time.Second
+
+// Run registers this process as a server, heartbeats, and runs the due
+// jobs assigned to it by name until ctx is cancelled. It returns nil after
+// a clean stop, or an error if the server could not register.
+//
+// Each due occurrence is claimed with a lease in the store, so of all the
+// servers a job is assigned to, exactly one runs it; the lease is extended
+// while the run goes on. If this process dies, its leases expire after
+// LeaseDuration and another assigned server runs the occurrence again
+// (runs are at least once across crashes, exactly once otherwise). After
+// a run, the job's next run is the next instant of its schedule after now:
+// missed occurrences are skipped, never run in a burst.
+//
+// When ctx is cancelled, Run stops claiming, lets runs in progress finish
+// for up to ShutdownTimeout, then cancels the rest and gives their
+// occurrences back (due at once, for another server), and removes the
+// server from the registry. No job is left Running by a clean stop.
+func (s *Service) Run(ctx context.Context) error {
+	if !s.running.CompareAndSwap(false, true) {
+		return ErrAlreadyRunning
+	}
+	defer s.running.Store(false)
+
+	now := time.Now().UTC()
+	srv := Server{
+		ID:                uuid.New(),
+		Name:              s.cfg.ServerName,
+		Host:              hostname(),
+		PID:               os.Getpid(),
+		Version:           s.cfg.Version,
+		StartedAt:         now,
+		HeartbeatAt:       now,
+		HeartbeatInterval: s.cfg.HeartbeatInterval,
+	}
+	if err := s.store.RegisterServer(ctx, srv); err != nil {
+		return fmt.Errorf("vetview: register server %s: %w", srv.Name, err)
+	}
+	log := s.log.With("server", srv.Name, "server_id", srv.ID)
+	log.Info("vetview: server started", "heartbeat", s.cfg.HeartbeatInterval, "lease", s.cfg.LeaseDuration)
+
+	// Runs get their own context: cancelling ctx stops claiming, not the
+	// runs in progress, which get ShutdownTimeout to finish.
+	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRuns()
+	sc := &scheduler{Service: s, srv: srv, log: log, runCtx: runCtx, freed: make(chan struct{}, 1)}
+	sc.loop(ctx)
+
+	log.Info("vetview: server stopping", "runs_in_progress", sc.inFlight.Load())
+	done := make(chan struct{})
+	go func() { sc.wg.Wait(); close(done) }()
+	timer := time.NewTimer(s.cfg.ShutdownTimeout)
+	select {
+	case <-done:
+		timer.Stop()
+	case <-timer.C:
+		log.Warn("vetview: shutdown timeout; cancelling runs in progress", "runs", sc.inFlight.Load())
+		cancelRuns()
+		<-done
+	}
+	rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := s.store.RemoveServer(rmCtx, srv.ID); err != nil {
+		log.Error("vetview: remove server from registry", "err", err)
+	}
+	log.Info("vetview: server stopped")
+	return nil
+}
+
+// scheduler is the state of one [Service.Run].
+type scheduler struct {
+	*Service
+	srv      Server
+	log      *slog.Logger
+	runCtx   context.Context
+	wg       sync.WaitGroup
+	inFlight atomic.Int64
+	freed    chan struct{} // a run ended while every slot was taken
+}
+
+func (sc *scheduler) loop(ctx context.Context) {
+	heartbeat := time.NewTicker(sc.cfg.HeartbeatInterval)
+	defer heartbeat.Stop()
+	poll := time.NewTimer(0)
+	defer poll.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-heartbeat.C:
+			sc.heartbeat(ctx)
+		case <-sc.freed:
+			sc.claim(ctx)
+		case <-poll.C:
+			// A full batch suggests more are due: look again at once.
+			for sc.claim(ctx) {
+			}
+			poll.Reset(sc.cfg.PollInterval)
+		}
+	}
+}
+
+func (sc *scheduler) heartbeat(ctx context.Context) {
+	err := sc.store.Heartbeat(ctx, sc.srv.ID, time.Now().UTC())
+	if errors.Is(err, ErrServerNotFound) {
+		// Deleted as stale while this process was hung or cut off: come
+		// back under the same ID.
+		sc.log.Warn("vetview: server was deleted from the registry; registering again")
+		srv := sc.srv
+		srv.HeartbeatAt = time.Now().UTC()
+		err = sc.store.RegisterServer(ctx, srv)
+	}
+	if err != nil && ctx.Err() == nil {
+		sc.log.Error("vetview: heartbeat", "err", err)
+	}
+}
+
+// claim claims as many due runs as there are free slots and starts them.
+// It reports whether it filled every slot it asked for.
+func (sc *scheduler) claim(ctx context.Context) bool {
+	free := sc.cfg.MaxConcurrent - int(sc.inFlight.Load())
+	if free <= 0 || ctx.Err() != nil {
+		return false
+	}
+	// A claim is not cut short by a shutdown: a claim cancelled after its
+	// commit would leave leases that nobody runs until they expire.
+	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	now := time.Now().UTC()
+	jobs, err := sc.store.Claim(callCtx, ClaimRequest{
+		ServerID:   sc.srv.ID,
+		ServerName: sc.srv.Name,
+		Kinds:      sc.kinds.names(),
+		Now:        now,
+		Until:      now.Add(sc.cfg.LeaseDuration),
+		Limit:      free,
+	})
+	if err != nil {
+		sc.log.Error("vetview: claim due runs", "err", err)
+		return false
+	}
+	for _, j := range jobs {
+		sc.inFlight.Add(1)
+		sc.wg.Add(1)
+		go sc.run(j)
+	}
+	return len(jobs) == free
+}
+
+// run does one claimed run: it extends the lease while the kind's function
+// works, then records the outcome and the next run time.
+func (sc *scheduler) run(j Job) {
+	defer sc.wg.Done()
+	defer func() {
+		if sc.inFlight.Add(-1) == int64(sc.cfg.MaxConcurrent-1) {
+			select {
+			case sc.freed <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	lease := *j.Lease
+	log := sc.log.With("job", j.Name, "job_id", j.ID, "run", lease.Token)
+	jobCtx, cancel := context.WithCancel(sc.runCtx)
+	defer cancel()
+
+	if err := sc.confirmLease(&lease); err != nil {
+		if errors.Is(err, ErrLeaseLost) {
+			log.Warn("vetview: claim came back after its lease expired and another server took the run; skipped")
+			return
+		}
+		log.Error("vetview: could not confirm the lease; giving the run back", "err", err)
+		sc.finish(log, lease, Finish{At: time.Now().UTC(), Error: "given back unstarted: " + err.Error(), NextRunAt: lease.ScheduledAt, KeepRuns: sc.cfg.History})
+		return
+	}
+	stopExtending := make(chan struct{})
+	extended := make(chan struct{})
+	go func() {
+		defer close(extended)
+		tick := time.NewTicker(sc.cfg.LeaseDuration / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopExtending:
+				return
+			case <-tick.C:
+				ctx, cancelCall := context.WithTimeout(context.Background(), sc.cfg.LeaseDuration)
+				err := sc.store.ExtendLease(ctx, lease, time.Now().UTC().Add(sc.cfg.LeaseDuration))
+				cancelCall()
+				if errors.Is(err, ErrLeaseLost) {
+					// Another server runs the occurrence: stop this run.
+					cancel()
+					return
+				}
+				if err != nil {
+					log.Warn("vetview: extend lease", "err", err)
+				}
+			}
+		}
+	}()
+
+	log.Debug("vetview: run started", "scheduled_at", lease.ScheduledAt)
+	runErr := sc.execute(jobCtx, j, lease)
+
+	now := time.Now().UTC()
+	f := Finish{At: now, KeepRuns: sc.cfg.History, NextRunAt: j.Schedule.Next(lease.ScheduledAt, now)}
+	if runErr != nil {
+		f.Error = runErr.Error()
+		if sc.runCtx.Err() != nil {
+			// Cancelled by a shutdown: give the occurrence back, due now.
+			f.Error = "given back unfinished, server stopping: " + f.Error
+			f.NextRunAt = lease.ScheduledAt
+		}
+		log.Warn("vetview: run failed", "err", runErr)
+	} else {
+		log.Debug("vetview: run finished", "next_run_at", f.NextRunAt)
+	}
+	// The lease is extended until the outcome is written: a slow write
+	// must not let the lease lapse and another server run the occurrence
+	// again.
+	err := sc.finish(log, lease, f)
+	close(stopExtending)
+	<-extended
+	if errors.Is(err, ErrLeaseLost) {
+		log.Error("vetview: run lost its lease; its outcome is not recorded", "run_err", runErr)
+	}
+}
+
+func (sc *scheduler) finish(log *slog.Logger, lease Lease, f Finish) error {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	err := sc.store.FinishRun(ctx, lease, f)
+	if err != nil && !errors.Is(err, ErrLeaseLost) {
+		log.Error("vetview: record run outcome", "err", err)
+	}
+	return err
+}
+
+// confirmLease makes sure the run starts with at least half a lease
+// duration ahead of it. A claim computes its lease's expiry before it is
+// sent; if the database made it wait (SQLite's single writer under load),
+// the lease may come back nearly or already expired, and another server
+// may be claiming the same run. Extending the lease settles it: the
+// extension is conditional on this claim's token, so it succeeds only if
+// no other server has claimed the run since, and then no other server can.
+func (sc *scheduler) confirmLease(l *Lease) error {
+	for range 3 {
+		if time.Until(l.Until) > sc.cfg.LeaseDuration/2 {
+			return nil
+		}
+		until := time.Now().UTC().Add(sc.cfg.LeaseDuration)
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		err := sc.store.ExtendLease(ctx, *l, until)
+		cancel()
+		if err != nil {
+			return err
+		}
+		l.Until = until
+	}
+	if time.Until(l.Until) > 0 {
+		return nil
+	}
+	return fmt.Errorf("vetview: the database answers slower than the lease duration %s", sc.cfg.LeaseDuration)
+}
+
+// execute runs the job's kind, turning a panic into an error.
+func (sc *scheduler) execute(ctx context.Context, j Job, lease Lease) (err error) {
+	k, err := sc.kinds.lookup(j.Kind)
+	if err != nil {
+		return err
+	}
+	settings, err := k.decode(j.Settings)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("vetview: job kind %s panicked: %v", j.Kind, p)
+		}
+	}()
+	return k.run(ctx, RunInfo{RunID: lease.Token, Job: j, Server: sc.srv.Name, ScheduledAt: lease.ScheduledAt, StartedAt: lease.StartedAt}, settings)
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "localhost"
+	}
+	return h
+}
