@@ -1,0 +1,277 @@
+package mllp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/vetlink/vetlink/hl7"
+)
+
+// serverConn is one accepted connection of a Server.
+type serverConn struct {
+	srv *Server
+	nc  net.Conn
+	ctx context.Context // the Server's base context
+
+	mu   sync.Mutex
+	idle bool // waiting for the next frame (or the TLS handshake)
+}
+
+// setIdle marks the connection as waiting for a frame and arms its read
+// deadline, unless the Server is shutting down. Both happen under c.mu so
+// that Shutdown cannot slip between the check and the deadline.
+func (c *serverConn) setIdle() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.srv.inShutdown.Load() {
+		return false
+	}
+	c.idle = true
+	var deadline time.Time
+	if c.srv.ReadTimeout > 0 {
+		deadline = time.Now().Add(c.srv.ReadTimeout)
+	}
+	c.nc.SetReadDeadline(deadline)
+	return true
+}
+
+func (c *serverConn) setActive() {
+	c.mu.Lock()
+	c.idle = false
+	c.mu.Unlock()
+}
+
+// interruptIfIdle wakes a connection blocked waiting for a frame, for
+// Shutdown.
+func (c *serverConn) interruptIfIdle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.idle {
+		c.nc.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+func (c *serverConn) serve() {
+	s := c.srv
+	remote := c.nc.RemoteAddr().String()
+	log := s.logger().With("remote", remote)
+	defer func() {
+		c.nc.Close()
+		s.trackConn(c, false)
+	}()
+	log.Debug("mllp: connection accepted")
+
+	peer := Peer{RemoteAddr: c.nc.RemoteAddr(), LocalAddr: c.nc.LocalAddr()}
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		if !c.setIdle() {
+			return
+		}
+		if err := tc.HandshakeContext(c.ctx); err != nil {
+			log.Warn("mllp: TLS handshake failed", "error", err)
+			return
+		}
+		state := tc.ConnectionState()
+		peer.TLS = &state
+	}
+	ctx := contextWithPeer(c.ctx, peer)
+
+	rd := NewReader(c.nc, s.MaxFrameSize)
+	wr := NewWriter(c.nc)
+	for {
+		if !c.setIdle() {
+			log.Debug("mllp: connection closed for shutdown")
+			return
+		}
+		frame, err := rd.ReadFrame()
+		c.setActive()
+		var ferr *FrameError
+		if errors.As(err, &ferr) && ferr.Err == ErrFrameTooLarge {
+			// Reject it, so that the sender does not send it again and
+			// again; the Reader skips the rest of the frame.
+			if !c.rejectTooLarge(ctx, log, wr, ferr) {
+				return
+			}
+			continue
+		}
+		if err != nil {
+			c.logReadError(log, err, rd)
+			return
+		}
+		if len(frame) == 0 {
+			continue // an empty frame carries no message: some senders use it as a keep-alive
+		}
+		start := time.Now()
+		resp, attrs, level := c.respond(ctx, log, frame)
+		if resp == nil {
+			log.Log(ctx, level, "mllp: message received, no response sent", attrs...)
+			continue
+		}
+		if s.WriteTimeout > 0 {
+			c.nc.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
+		}
+		out := resp.Bytes()
+		if err := wr.WriteFrame(out); err != nil {
+			log.Warn("mllp: writing response failed", append(attrs, "error", err)...)
+			return
+		}
+		log.Log(ctx, level, "mllp: message answered", append(attrs, "response_size", len(out), "duration", time.Since(start))...)
+	}
+}
+
+// rejectTooLarge answers a frame over the size limit and reports whether
+// the connection can go on.
+func (c *serverConn) rejectTooLarge(ctx context.Context, log *slog.Logger, wr *Writer, ferr *FrameError) bool {
+	hdr, herr := hl7.ReadHeader(ferr.Head())
+	attrs := []any{"limit", ferr.Limit}
+	if herr == nil {
+		attrs = append(attrs, "control_id", hdr.ControlID)
+	}
+	ack, err := c.srv.rejectACK(hdr, herr == nil, tooLargeAckError(ferr.Limit))
+	if err != nil {
+		log.Error("mllp: message too large, cannot build rejection", append(attrs, "ack_error", err)...)
+		return false
+	}
+	if ack == nil {
+		log.Warn("mllp: message too large, no response sent", attrs...)
+		return true
+	}
+	if c.srv.WriteTimeout > 0 {
+		c.nc.SetWriteDeadline(time.Now().Add(c.srv.WriteTimeout))
+	}
+	out := ack.Bytes()
+	if err := wr.WriteFrame(out); err != nil {
+		log.Warn("mllp: writing response failed", append(attrs, "error", err)...)
+		return false
+	}
+	log.Warn("mllp: message too large, rejected", append(attrs, "ack", ackCode(ack), "response_size", len(out))...)
+	return true
+}
+
+func (c *serverConn) logReadError(log *slog.Logger, err error, rd *Reader) {
+	var ferr *FrameError
+	switch {
+	case errors.Is(err, io.EOF):
+		log.Debug("mllp: connection closed by peer", "discarded", rd.Discarded())
+	case errors.As(err, &ferr):
+		log.Warn("mllp: framing error, closing connection", "error", ferr, "discarded", rd.Discarded())
+	case c.srv.inShutdown.Load():
+		log.Debug("mllp: connection closed for shutdown")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		log.Info("mllp: read timeout, closing connection", "timeout", c.srv.ReadTimeout)
+	default:
+		log.Warn("mllp: read failed", "error", err)
+	}
+}
+
+// respond parses a frame, runs the handler and returns the message to send
+// back (nil when none is to be sent), with log attributes that describe the
+// exchange without its content and the level to log it at.
+func (c *serverConn) respond(ctx context.Context, log *slog.Logger, frame []byte) (*hl7.Message, []any, slog.Level) {
+	s := c.srv
+	attrs := []any{"size", len(frame)}
+	msg, err := s.ParseOptions.Parse(frame)
+	if err != nil {
+		hdr, herr := hl7.ReadHeader(frame)
+		if herr == nil {
+			attrs = append(attrs, "control_id", hdr.ControlID)
+		}
+		attrs = append(attrs, parseErrorAttrs(err)...)
+		ack, err := s.rejectACK(hdr, herr == nil, parseAckError(err))
+		if err != nil {
+			return nil, append(attrs, "ack_error", err), slog.LevelError
+		}
+		if ack != nil {
+			attrs = append(attrs, "ack", ackCode(ack))
+		}
+		return ack, attrs, slog.LevelWarn
+	}
+	hdr := msg.Header()
+	attrs = append(attrs, "control_id", hdr.ControlID, "type", hdr.MessageType+"^"+hdr.TriggerEvent)
+
+	level := slog.LevelInfo
+	resp, err := c.callHandler(ctx, msg)
+	switch {
+	case err != nil:
+		// Not the error text: it may quote the message.
+		attrs = append(attrs, "handler_error", true)
+		if err == errHandlerPanic {
+			attrs = append(attrs, "handler_panic", true)
+		}
+		level = slog.LevelWarn
+		if hdr.EnhancedMode() && !hdr.WantsAcceptACK(false) {
+			return nil, attrs, level
+		}
+		resp, err = hl7.NewACK(msg, errorCode(hdr), s.ACKOptions)
+	case resp == nil:
+		if hdr.EnhancedMode() && !hdr.WantsAcceptACK(true) {
+			return nil, attrs, level
+		}
+		resp, err = hl7.NewACK(msg, okCode(hdr), s.ACKOptions)
+	}
+	if err != nil {
+		return nil, append(attrs, "ack_error", err), slog.LevelError
+	}
+	return resp, append(attrs, "ack", ackCode(resp)), level
+}
+
+// callHandler runs the handler, turning a panic into an error so that one
+// bad message does not take the process down. The panic value is not logged:
+// it may quote the message.
+func (c *serverConn) callHandler(ctx context.Context, msg *hl7.Message) (resp *hl7.Message, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			resp, err = nil, errHandlerPanic
+		}
+	}()
+	return c.srv.Handler(ctx, msg)
+}
+
+var errHandlerPanic = errors.New("mllp: handler panicked")
+
+// parseErrorAttrs describes a parse error by its class and position only:
+// the error text may quote the message.
+func parseErrorAttrs(err error) []any {
+	var perr *hl7.ParseError
+	if !errors.As(err, &perr) {
+		return []any{"parse_error", "unknown"}
+	}
+	attrs := []any{"parse_error", perr.Err.Error(), "offset", perr.Offset}
+	if perr.Location.Segment != "" {
+		attrs = append(attrs, "location", perr.Location.String())
+	}
+	return attrs
+}
+
+func okCode(h hl7.Header) hl7.AckCode {
+	if h.EnhancedMode() {
+		return hl7.CA
+	}
+	return hl7.AA
+}
+
+func errorCode(h hl7.Header) hl7.AckCode {
+	if h.EnhancedMode() {
+		return hl7.CE
+	}
+	return hl7.AE
+}
+
+func rejectCode(h hl7.Header) hl7.AckCode {
+	if h.EnhancedMode() {
+		return hl7.CR
+	}
+	return hl7.AR
+}
+
+// ackCode returns MSA-1 of a response, for the log.
+func ackCode(m *hl7.Message) string {
+	code, _ := m.Get("MSA-1")
+	return code
+}

@@ -1,0 +1,153 @@
+package v2xml
+
+import "strings"
+
+// Field data types per segment, in field order, for the segments of the
+// structures this package ships. They name the component elements
+// (PID.5 > XPN.1); a field missing here, or marked "-", is encoded with
+// position-named children when it holds components. The v2.6 tables differ
+// from v2.5.1 mainly where CE became CWE.
+var fieldTypes251 = parseFieldTypes(`
+MSH ST ST HD HD HD HD TS ST MSG ST PT VID NM ST ID ID ID ID CE ID EI
+SFT XON ST ST ST TX TS
+MSA ID ST ST NM ID CE
+ERR ELD ERL CWE ID CWE ST TX TX IS CWE CWE XTN
+NTE SI ID FT CE
+PID SI CX CX CX XPN XPN TS IS XPN CE XAD IS XTN XTN CE CE CE CX ST DLN CX CE ST ID NM CE CE CE TS ID ID IS TS HD CE CE ST CE CWE
+PD1 IS IS XON XCN IS IS IS IS ID CX CE ID DT XON CE IS DT DT IS
+NK1 SI XPN CE XAD XTN XTN CE DT DT ST JCC CX XON CE IS TS IS IS CE CE IS CE ID IS CE XPN CE CE CE XPN XTN XAD CX IS CE IS ST IS IS
+PV1 SI IS PL IS CX PL XCN XCN XCN IS PL IS IS IS IS IS XCN IS CX FC IS IS IS IS DT NM NM IS DT DT IS NM NM IS DT IS DLD CE IS IS IS PL PL TS TS NM NM NM NM CX IS XCN
+PV2 PL CE CE CE ST ST IS TS TS NM NM ST XCN DT ID IS DT IS ID NM IS ID XON IS IS DT IS DT DT CE IS ID TS ID ID ID ID CE CE CE CE CE IS IS CE DT TS TS IS
+ORC ID EI EI EI ID ID TQ EIP TS XCN XCN XCN PL XTN TS CE CE CE XCN CE XON XAD XTN XAD CWE CWE TS CWE CWE CNE
+OBR SI EI EI CE ID TS TS TS CQ XCN ID CE ST TS SPS XCN XTN ST ST ST ST TS MOC ID ID PRL TQ XCN EIP ID CE NDL NDL NDL NDL TS NM CE CE CE ID ID CE CE CE CE CE CWE IS CWE
+OBX SI ID CE ST varies CE ST IS NM ID ID TS ST TS CE XCN CE EI TS - - - XON XAD XCN
+SPM SI EIP EIP CWE CWE CWE CWE CWE CWE CWE CWE CQ NM ST CWE CWE DR TS TS ID CWE CWE CWE CWE CQ NM CWE CWE CWE
+ROL EI ID CE XCN TS TS CE CE CWE CWE XAD XTN
+TQ1 SI CQ RPT TM CQ CQ TS TS CWE TX TX ID CQ NM
+TQ2 SI ID EI EI EI ID ID CQ NM ID
+CTD CE XPN XAD PL XTN CE PLN
+CTI EI CE CE
+DSC ST ID
+SAC EI EI EI EI EI SPS TS CE CE EI NA CE EI NA CE EI NM NM NM NM CE NM NM NM CE CE CE CE CE SN CE CE CE NM CE NM NM CE CE CE CE CE NM NM CE CE
+TCD CE SN SN SN SN ID ID ID
+`)
+
+var fieldTypes26 = parseFieldTypes(`
+MSH ST ST HD HD HD HD TS ST MSG ST PT VID NM ST ID ID ID ID CWE ID EI XON XON HD HD
+SFT XON ST ST ST TX TS
+MSA ID ST ST NM ID CE
+ERR ELD ERL CWE ID CWE ST TX TX IS CWE CWE XTN
+NTE SI ID FT CWE
+PID SI CX CX CX XPN XPN TS IS XPN CWE XAD IS XTN XTN CWE CWE CWE CX ST DLN CX CWE ST ID NM CWE CWE CWE TS ID ID IS TS HD CWE CWE ST CWE CWE
+PD1 IS IS XON XCN IS IS IS IS ID CX CWE ID DT XON CWE IS DT DT IS
+NK1 SI XPN CWE XAD XTN XTN CWE DT DT ST JCC CX XON CWE IS TS IS IS CWE CWE IS CWE ID IS CWE XPN CWE CWE CWE XPN XTN XAD CX IS CWE IS ST IS IS
+PV1 SI IS PL IS CX PL XCN XCN XCN IS PL IS IS IS IS IS XCN IS CX FC IS IS IS IS DT NM NM IS DT DT IS NM NM IS DT IS DLD CWE IS IS IS PL PL TS TS NM NM NM NM CX IS XCN
+PV2 PL CWE CWE CWE ST ST IS TS TS NM NM ST XCN DT ID IS DT IS ID NM IS ID XON IS IS DT IS DT DT CWE IS ID TS ID ID ID ID CWE CWE CWE CWE CWE IS IS CWE DT TS TS IS
+ORC ID EI EI EI ID ID TQ EIP TS XCN XCN XCN PL XTN TS CWE CWE CWE XCN CWE XON XAD XTN XAD CWE CWE TS CWE CWE CNE CWE
+OBR SI EI EI CWE ID TS TS TS CQ XCN ID CWE ST TS SPS XCN XTN ST ST ST ST TS MOC ID ID PRL TQ XCN EIP ID CWE NDL NDL NDL NDL TS NM CWE CWE CWE ID ID CWE CWE CWE CWE CWE CWE IS CWE
+OBX SI ID CWE ST varies CWE ST IS NM ID ID TS ST TS CWE XCN CWE EI TS - - - XON XAD XCN
+SPM SI EIP EIP CWE CWE CWE CWE CWE CWE CWE CWE CQ NM ST CWE CWE DR TS TS ID CWE CWE CWE CWE CQ NM CWE CWE CWE
+ROL EI ID CWE XCN TS TS CWE CWE CWE CWE XAD XTN PL XON
+TQ1 SI CQ RPT TM CQ CQ TS TS CWE TX TX ID CQ NM
+TQ2 SI ID EI EI EI ID ID CQ NM ID
+SAC EI EI EI EI EI SPS TS CWE CWE EI NA CWE EI NA CWE EI NM NM NM NM CWE NM NM NM CWE CWE CWE CWE CWE SN CWE CWE CWE NM CWE NM NM CWE CWE CWE CWE CWE NM NM CWE CWE
+INV CWE CWE CWE CWE CWE NM NM NM NM NM NM TS TS TQ CWE ST CWE CWE CWE CWE
+TCD CWE SN SN SN SN ID ID ID
+UAC CWE ED
+`)
+
+// componentTypes lists the component data types of the composite types.
+// A type absent from this table is primitive.
+var componentTypes = parseFieldTypes(`
+HD IS ST ID
+EI ST IS ST ID
+EIP EI EI
+CX ST ST ID HD ID HD DT DT CWE CWE
+XPN FN ST ST ST ST IS ID ID CE DR ID TS TS ST
+FN ST ST ST ST ST
+XAD SAD ST ST ST ST ID ID ST IS IS ID DR TS TS
+SAD ST ST ST
+XTN ST ID ID ST NM NM NM NM ST NM ST ST
+XCN ST FN ST ST ST ST IS IS HD ID ST ID HD ID CE ID DR ST TS TS ST CWE CWE
+XON ST IS NM NM ST HD ID HD ID ST
+CE ST ST ID ST ST ID
+CWE ST ST ID ST ST ID ST ST ST
+CNE ST ST ID ST ST ID ST ST ST
+PL IS IS IS HD IS IS IS HD ST EI
+TS DTM ID
+DR TS TS
+MSG ID ID ID
+PT ID ID
+VID ID CE CE
+CQ NM CE
+SN ST NM ST NM
+MO NM ID
+MOC MO CE
+PRL CE ST TX
+NDL CNN TS TS IS IS IS HD IS IS
+CNN ST ST ST ST ST ST IS IS IS ID ID
+SPS CWE CWE TX CWE CWE CWE CWE
+ELD ST NM NM CE
+ERL ST NM NM NM NM NM
+DLN ST IS DT
+JCC IS IS TX
+FC IS TS
+DLD IS TS
+TQ CQ ST ST TS TS ST ST TX ST ID ID
+RPT CWE ID NM NM NM ID ST ID ID ID NM ID
+PLN ST IS ST DT
+NA NM NM NM NM
+ED HD ID ID ID TX
+`)
+
+func parseFieldTypes(table string) map[string][]string {
+	m := map[string][]string{}
+	for line := range strings.SplitSeq(table, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 1 {
+			m[f[0]] = f[1:]
+		}
+	}
+	return m
+}
+
+// FieldType returns the data type of field n of segment seg in HL7
+// version ver, or "" when the tables do not know it. Versions before 2.6
+// use the v2.5.1 table, later ones the v2.6 table. OBX-5 is "varies": its
+// type is OBX-2.
+func FieldType(ver, seg string, n int) string {
+	t := fieldTypes26
+	if versionBefore26(ver) {
+		t = fieldTypes251
+	}
+	types := t[seg]
+	if n < 1 || n > len(types) || types[n-1] == "-" {
+		return ""
+	}
+	return types[n-1]
+}
+
+// componentType returns the data type of component n of composite type
+// typ, or "".
+func componentType(typ string, n int) string {
+	c := componentTypes[typ]
+	if n < 1 || n > len(c) {
+		return ""
+	}
+	return c[n-1]
+}
+
+// composite reports whether typ has components.
+func composite(typ string) bool {
+	_, ok := componentTypes[typ]
+	return ok
+}
+
+func versionBefore26(v string) bool {
+	switch {
+	case strings.HasPrefix(v, "2.1"), strings.HasPrefix(v, "2.2"), strings.HasPrefix(v, "2.3"),
+		strings.HasPrefix(v, "2.4"), strings.HasPrefix(v, "2.5"):
+		return true
+	}
+	return false
+}
