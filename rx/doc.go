@@ -29,6 +29,12 @@
 // (by the veterinarian) and DECLINED (by the client) are final, and turn
 // every task still to do into RECALLED.
 //
+// Drugs whose extra-label use in food animals federal law prohibits
+// (21 CFR 530.41, protocol.Classify against [Service.Labels]) are refused
+// at prescribing with [ErrProhibited]; a prohibition that depends on the
+// animal — phenylbutazone in female dairy cattle 20 months of age or older —
+// is resolved for each animal at enrollment and refuses that case.
+//
 // The refill rule: a prescription allows [Prescription.Fills] = 1 + Refills
 // cases; each enrolled case, of one animal or a group, uses one fill.
 // Expiry and exhaustion are not statuses but facts checked at enrollment

@@ -32,6 +32,11 @@ var (
 	// ErrNotActive reports a prescription that is not yet usable: a
 	// renewal still REQUESTED and not approved by the veterinarian.
 	ErrNotActive = errors.New("rx: prescription not active")
+	// ErrProhibited reports a drug use that federal law forbids in food
+	// animals (21 CFR 530.41, 530.11): a prohibited drug used extra-label,
+	// or a conditional prohibition that applies to this animal. The rule
+	// names the drug, the reason and the citation.
+	ErrProhibited = errors.New("rx: prohibited use in food animals")
 )
 
 // Error is the error every Service method returns: the operation, the input

@@ -43,6 +43,12 @@ type Service struct {
 	// Withholds are the farm's rules for release times (milkings, local
 	// calendar days); the zero value counts elapsed hours, as VCPR does.
 	WithholdOptions protocol.WithholdOptions
+	// Labels are the approved label claims protocols are classified
+	// against for the AMDUCA rules (protocol.Classify). A treatment whose
+	// claim is not among them counts as extra-label, so the prohibitions of
+	// 21 CFR 530.41 are checked for it by drug name; with Labels nil every
+	// treatment is checked that way, which errs on the side of refusing.
+	Labels []protocol.LabelClaim
 }
 
 func (s *Service) now() time.Time {

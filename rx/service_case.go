@@ -99,6 +99,9 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 		if err := protocol.CheckEligibility(&p.Protocol, req.Animal); err != nil {
 			return invalid(op, "animal "+quote(req.AnimalID), err)
 		}
+		if why := prohibitedUse(&p.Protocol, s.Labels, &req.Animal, req.Initiation); why != "" {
+			return fail(op, "animal "+quote(req.AnimalID), why, ErrProhibited)
+		}
 		if req.Executor != 0 {
 			if err := s.checkExecutor(ctx, p.MOR, req.Executor); err != nil {
 				return withOp(op, err)

@@ -39,8 +39,11 @@ func (s *Service) Prescribe(ctx context.Context, a Actor, req PrescriptionReques
 	case req.Status != "" && req.Status != Prescribed:
 		return Prescription{}, fail(op, "status "+string(req.Status), "a new prescription is PRESCRIBED", ErrInvalid)
 	}
-	if err := protocol.Validate(&req.Protocol, nil); err != nil {
+	if err := protocol.Validate(&req.Protocol, s.Labels); err != nil {
 		return Prescription{}, invalid(op, "protocol "+quote(req.Protocol.Name), err)
+	}
+	if why := prohibitedUse(&req.Protocol, s.Labels, nil, now); why != "" {
+		return Prescription{}, fail(op, "protocol "+quote(req.Protocol.Name), why, ErrProhibited)
 	}
 	snap, err := snapshot(&req.Protocol)
 	if err != nil {

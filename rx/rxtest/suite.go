@@ -39,6 +39,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) rx.Store) {
 		{"Recall", testRecall},
 		{"Decline", testDecline},
 		{"BadInputChangesNothing", testBadInput},
+		{"ProhibitedUse", testProhibitedUse},
 		{"FarmQueries", testFarmQueries},
 		{"Records", testRecords},
 		{"ConcurrentEnrollments", testConcurrentEnroll},
@@ -423,6 +424,66 @@ func testBadInput(t *testing.T, f *Fixture) {
 	cases, err := f.Service.Store.Cases(ctx, p.ID)
 	require.NoError(t, err)
 	require.Empty(t, cases)
+}
+
+// testProhibitedUse checks the AMDUCA prohibitions: a drug banned from
+// extra-label use in food animals cannot be prescribed, and a conditional
+// ban (phenylbutazone in female dairy cattle 20 months of age or older) is
+// resolved per animal at enrollment, refusing the case and storing nothing.
+func testProhibitedUse(t *testing.T, f *Fixture) {
+	withDrug := func(product string, classes ...protocol.Species) protocol.Protocol {
+		p := Flunixin()
+		p.Treatments[0].Product = product
+		p.Eligibilities = nil
+		for i, c := range classes {
+			p.Eligibilities = append(p.Eligibilities, protocol.Eligibility{ID: int64(i + 1), Name: string(c), FDASpecies: c})
+		}
+		return p
+	}
+	prescribe := func(p protocol.Protocol) (rx.Prescription, error) {
+		return f.Service.Prescribe(ctx, f.Vet, rx.PrescriptionRequest{Protocol: p, MOR: f.Farm.ID(), Refills: 3})
+	}
+
+	_, err := prescribe(withDrug("Chloramphenicol 250 mg/mL", protocol.BeefCattle))
+	require.ErrorIs(t, err, rx.ErrProhibited)
+	require.ErrorContains(t, err, "21 CFR 530.41(a)(1)")
+	_, err = prescribe(withDrug("Phenylbutazone 200 mg/mL", protocol.DairyCattle))
+	require.ErrorIs(t, err, rx.ErrProhibited, "prohibited outright in lactating dairy cattle")
+	require.ErrorContains(t, err, "21 CFR 530.41(a)(12)")
+	list, err := f.Service.Prescriptions(ctx, f.Vet)
+	require.NoError(t, err)
+	require.Empty(t, list, "a refused prescription is not stored")
+
+	// Allowed for heifers and beef cattle, so prescribing succeeds and each
+	// animal is checked when it is enrolled.
+	p, err := prescribe(withDrug("Phenylbutazone 200 mg/mL", protocol.DairyHeifers, protocol.BeefCattle))
+	require.NoError(t, err)
+	animal := func(id string, class protocol.Species, born time.Time) rx.EnrollRequest {
+		req := f.Cow(p.ID, id)
+		req.Animal = protocol.Animal{Class: class, Female: true, Born: born}
+		return req
+	}
+	tests := []struct {
+		req    rx.EnrollRequest
+		banned bool
+	}{
+		{animal("heifer-19-months", protocol.DairyHeifers, Start.AddDate(0, -19, 0)), false},
+		{animal("heifer-20-months", protocol.DairyHeifers, Start.AddDate(0, -20, 0)), true},
+		{animal("heifer-unknown-age", protocol.DairyHeifers, time.Time{}), true},
+		{animal("beef-heifer-3-years", protocol.BeefCattle, Start.AddDate(-3, 0, 0)), false},
+	}
+	for _, tc := range tests {
+		_, err := f.Service.Enroll(ctx, f.Farm, tc.req)
+		if !tc.banned {
+			require.NoError(t, err, tc.req.AnimalID)
+			continue
+		}
+		require.ErrorIs(t, err, rx.ErrProhibited, tc.req.AnimalID)
+		require.ErrorContains(t, err, "21 CFR 530.41(a)(12)", tc.req.AnimalID)
+	}
+	cases, err := f.Service.Store.Cases(ctx, p.ID)
+	require.NoError(t, err)
+	require.Len(t, cases, 2, "only the permitted animals were enrolled")
 }
 
 func testFarmQueries(t *testing.T, f *Fixture) {
