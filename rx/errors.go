@@ -52,6 +52,7 @@ type Error struct {
 	Err   error  // a sentinel of this package, or a protocol error
 }
 
+// Error returns "rx: op: input: rule".
 func (e *Error) Error() string {
 	parts := make([]string, 0, 3)
 	for _, p := range []string{e.Op, e.Input, e.Rule} {

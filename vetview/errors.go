@@ -44,6 +44,7 @@ type InvalidError struct {
 	Err   error  // the cause, if any (e.g. a settings decoder error)
 }
 
+// Error names the field, the value and the rule it breaks.
 func (e *InvalidError) Error() string {
 	msg := fmt.Sprintf("vetview: %s %q: %s", e.Field, e.Value, e.Rule)
 	if e.Err != nil {
