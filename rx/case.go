@@ -26,7 +26,10 @@ type Case struct {
 	Species protocol.Species `json:"species,omitempty"`
 	// Head is the number of animals in the case: 1 for one animal, more
 	// for a group.
-	Head       int       `json:"head,omitempty"`
+	Head int `json:"head,omitempty"`
+	// Members are the animals of a group case, when the farm listed them
+	// (see EnrollRequest.Members).
+	Members    []string  `json:"members,omitempty"`
 	EnrolledBy UserID    `json:"enrolledBy,omitempty"`
 	Created    time.Time `json:"created,omitzero"`
 }

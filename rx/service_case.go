@@ -16,8 +16,14 @@ type EnrollRequest struct {
 	RxID string
 	// AnimalID names the animal, or the group for a group case.
 	AnimalID string
-	// Head is the number of animals in the case; zero means one.
+	// Head is the number of animals in the case; zero means one, or
+	// len(Members) when Members are given.
 	Head int
+	// Members are the IDs of the animals of a group case, when the farm
+	// knows them. A clearance for any of them then finds the group's
+	// withhold (see Service.Clear). When given, Head must be zero or
+	// len(Members); IDs must be distinct and differ from AnimalID.
+	Members []string
 	// Initiation is when the case starts; every task counts from it.
 	Initiation time.Time
 	// Data is the VCPR case data (weight, preferred dose…); nil is NoData.
@@ -32,6 +38,39 @@ type EnrollRequest struct {
 	// Executor assigns every task to a TOR employed by the MOR; zero
 	// leaves them to anyone on the farm.
 	Executor UserID
+}
+
+// MaxMembers bounds the animals listed in one group case.
+const MaxMembers = 10000
+
+// checkMembers trims the member IDs of a group case and checks them: each
+// present, at most 64 characters, distinct, and not the group's own ID.
+func checkMembers(group string, members []string) ([]string, error) {
+	if len(members) == 0 {
+		return nil, nil
+	}
+	if len(members) > MaxMembers {
+		return nil, fail("", fmt.Sprintf("members (%d)", len(members)), fmt.Sprintf("at most %d animals per case", MaxMembers), ErrInvalid)
+	}
+	out := make([]string, len(members))
+	seen := make(map[string]bool, len(members))
+	for i, m := range members {
+		m = strings.TrimSpace(m)
+		input := fmt.Sprintf("members[%d]", i)
+		switch {
+		case m == "":
+			return nil, fail("", input, "is empty", ErrInvalid)
+		case len(m) > 64:
+			return nil, fail("", input+" "+quote(m), "must be at most 64 characters", ErrInvalid)
+		case m == group:
+			return nil, fail("", input+" "+quote(m), "is the group's own animalId", ErrInvalid)
+		case seen[m]:
+			return nil, fail("", input+" "+quote(m), "is listed twice", ErrInvalid)
+		}
+		seen[m] = true
+		out[i] = m
+	}
+	return out, nil
 }
 
 // MaxFuture bounds how far ahead of now a case may be initiated.
@@ -73,11 +112,20 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 	if req.Data == nil {
 		req.Data = &protocol.NoData{}
 	}
-	if req.Head == 0 {
+	members, err := checkMembers(req.AnimalID, req.Members)
+	if err != nil {
+		return CaseHx{}, withOp(op, err)
+	}
+	switch {
+	case len(members) > 0 && req.Head != 0 && req.Head != len(members):
+		return CaseHx{}, fail(op, fmt.Sprintf("head %d", req.Head), fmt.Sprintf("%d members are listed", len(members)), ErrInvalid)
+	case len(members) > 0:
+		req.Head = len(members)
+	case req.Head == 0:
 		req.Head = 1
 	}
 	var hx CaseHx
-	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.Store.Prescription(ctx, req.RxID, true)
 		if err != nil {
 			return storeErr(op, rxInput(req.RxID), err)
@@ -117,7 +165,7 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 		}
 		c := Case{
 			RxID: p.ID, AnimalID: req.AnimalID, Initiation: req.Initiation.UTC(), Note: req.Note,
-			MOR: p.MOR, VOR: p.VOR, Data: req.Data, Species: req.Animal.Class, Head: req.Head,
+			MOR: p.MOR, VOR: p.VOR, Data: req.Data, Species: req.Animal.Class, Head: req.Head, Members: members,
 			EnrolledBy: a.User.ID, Created: now,
 		}
 		tasks := planTasks(&p, &c, plan, req.Executor)

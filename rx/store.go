@@ -48,8 +48,8 @@ type Store interface {
 	// any), newest first.
 	Prescriptions(ctx context.Context, vor, mor UserID) ([]Prescription, error)
 
-	// CreateCase stores c and its tasks, setting their IDs, CaseID and
-	// c.ID.
+	// CreateCase stores c (with its Members) and its tasks, setting their
+	// IDs, CaseID and c.ID.
 	CreateCase(ctx context.Context, c *Case, tasks []Task) error
 	// Case reads a case; ErrNotFound when there is none. With lock, as
 	// for Prescription.
@@ -88,7 +88,8 @@ type Store interface {
 	Withholds(ctx context.Context, mor UserID, at time.Time) ([]Withhold, error)
 	// AnimalWithholds lists the withholds of one animal (or group ID) of
 	// MOR mor whose later release is after at, and those of its cases with
-	// a dose still to be given.
+	// a dose still to be given. The animal's cases include the group cases
+	// that list it among their Members.
 	AnimalWithholds(ctx context.Context, mor UserID, animal string, at time.Time) ([]Withhold, error)
 	// AddEvent records an event on an animal (or group ID) of MOR mor.
 	AddEvent(ctx context.Context, e *Event) error

@@ -125,6 +125,9 @@ type Clearance struct {
 	CaseID int64  `json:"caseId,omitempty"`
 	RxID   string `json:"rxId,omitempty"`
 	Cause  Cause  `json:"cause,omitzero"`
+	// GroupID is set when the deciding case is a group case the animal is
+	// a member of: the group's animalId.
+	GroupID string `json:"groupId,omitempty"`
 	// Pending is set when a dose of some covering case is still to be
 	// given: the release may move later.
 	Pending bool `json:"pending,omitempty"`
@@ -154,6 +157,10 @@ func Clear(animal string, c Commodity, at, now time.Time, ws []Withhold) Clearan
 		if out.Allowed || until.After(out.Until) {
 			out.Allowed = false
 			out.Until, out.CaseID, out.RxID, out.Cause = until, w.CaseID, w.RxID, cause
+			out.GroupID = ""
+			if w.AnimalID != animal {
+				out.GroupID = w.AnimalID
+			}
 		}
 	}
 	return out

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vetlink/vetlink/protocol"
@@ -53,6 +54,9 @@ func (s *RxStore) CreateCase(ctx context.Context, c *rx.Case, tasks []rx.Task) e
 		if err != nil {
 			return err
 		}
+		if err := s.insertMembers(ctx, c); err != nil {
+			return err
+		}
 		for i := range tasks {
 			tasks[i].CaseID = c.ID
 			if err := s.insertTask(ctx, &tasks[i]); err != nil {
@@ -61,6 +65,58 @@ func (s *RxStore) CreateCase(ctx context.Context, c *rx.Case, tasks []rx.Task) e
 		}
 		return nil
 	})
+}
+
+// memberBatch is how many members one INSERT writes: 4 parameters each,
+// well inside SQLite's and PostgreSQL's parameter limits.
+const memberBatch = 250
+
+// insertMembers writes the members of a group case, memberBatch rows per
+// statement.
+func (s *RxStore) insertMembers(ctx context.Context, c *rx.Case) error {
+	for from := 0; from < len(c.Members); from += memberBatch {
+		batch := c.Members[from:min(from+memberBatch, len(c.Members))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO rx_case_members (case_id, pos, mor_id, animal_id) VALUES `)
+		args := make([]any, 0, 4*len(batch))
+		for i, m := range batch {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(len(args)+1, 4) + ")")
+			args = append(args, c.ID, from+i, int64(c.MOR), m)
+		}
+		if _, err := s.db.q(ctx).ExecContext(ctx, q.String(), args...); err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("store: case %d lists a member twice: %w", c.ID, rx.ErrInvalid)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// loadMembers fills in the Members of cases, which are sorted by ID, from
+// the rows of query (case_id, animal_id ordered by case_id, pos).
+func (s *RxStore) loadMembers(ctx context.Context, cases []rx.Case, query string, args ...any) error {
+	rows, err := s.db.q(ctx).QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id     int64
+			animal string
+		)
+		if err := rows.Scan(&id, &animal); err != nil {
+			return err
+		}
+		if i, ok := slices.BinarySearchFunc(cases, id, func(c rx.Case, id int64) int { return cmp.Compare(c.ID, id) }); ok {
+			cases[i].Members = append(cases[i].Members, animal)
+		}
+	}
+	return rows.Err()
 }
 
 // taskRow is a task in the form of its rx_tasks columns (after id).
@@ -152,12 +208,28 @@ func (s *RxStore) Case(ctx context.Context, id int64, lock bool) (rx.Case, error
 	if errors.Is(err, sql.ErrNoRows) {
 		return rx.Case{}, rxNotFound("case", id)
 	}
-	return c, err
+	if err != nil {
+		return rx.Case{}, err
+	}
+	if c.Head > 1 {
+		one := []rx.Case{c}
+		if err := s.loadMembers(ctx, one, `SELECT case_id, animal_id FROM rx_case_members WHERE case_id = $1 ORDER BY pos`, id); err != nil {
+			return rx.Case{}, err
+		}
+		c = one[0]
+	}
+	return c, nil
 }
 
 // Cases implements [rx.Store].
 func (s *RxStore) Cases(ctx context.Context, rxID string) ([]rx.Case, error) {
-	return queryAll(ctx, s.db, scanCase, `SELECT `+rxCaseColumns+` FROM rx_cases WHERE rx_id = $1 ORDER BY id`, rxID)
+	cases, err := queryAll(ctx, s.db, scanCase, `SELECT `+rxCaseColumns+` FROM rx_cases WHERE rx_id = $1 ORDER BY id`, rxID)
+	if err != nil || !slices.ContainsFunc(cases, func(c rx.Case) bool { return c.Head > 1 }) {
+		return cases, err
+	}
+	err = s.loadMembers(ctx, cases, `SELECT m.case_id, m.animal_id FROM rx_case_members m
+		JOIN rx_cases c ON c.id = m.case_id WHERE c.rx_id = $1 ORDER BY m.case_id, m.pos`, rxID)
+	return cases, err
 }
 
 // ---- tasks
@@ -354,8 +426,15 @@ const rxOverdueCasesSQL = `SELECT DISTINCT case_id FROM rx_tasks
 
 // rxAnimalWithholdsSQL reads rx_withholds_animal: the animal's withholds
 // not yet released, and those of its cases with a dose still to be given.
-const rxAnimalWithholdsSQL = `SELECT ` + rxWithholdColumns + ` FROM rx_withholds
-	WHERE mor_id = $1 AND animal_id = $2 AND (release_at > $3 OR EXISTS (
+//
+// The second half finds the group cases listing the animal as a member,
+// through the rx_case_members_animal index and rx_withholds' unique case_id.
+const rxAnimalWithholdsSQL = `SELECT ` + rxWithholdColumns + ` FROM rx_withholds WHERE id IN (
+		SELECT w.id FROM rx_withholds w WHERE w.mor_id = $1 AND w.animal_id = $2
+		UNION
+		SELECT w.id FROM rx_case_members m JOIN rx_withholds w ON w.case_id = m.case_id
+		WHERE m.mor_id = $1 AND m.animal_id = $2)
+	AND (release_at > $3 OR EXISTS (
 		SELECT 1 FROM rx_tasks t WHERE t.case_id = rx_withholds.case_id AND t.status = 'REQUIRED' AND t.kind = 'models.DoseTask'))
 	ORDER BY release_at, id`
 

@@ -40,6 +40,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) rx.Store) {
 		{"Decline", testDecline},
 		{"BadInputChangesNothing", testBadInput},
 		{"ProhibitedUse", testProhibitedUse},
+		{"GroupMembers", testGroupMembers},
 		{"FarmQueries", testFarmQueries},
 		{"Records", testRecords},
 		{"ConcurrentEnrollments", testConcurrentEnroll},
@@ -484,6 +485,63 @@ func testProhibitedUse(t *testing.T, f *Fixture) {
 	cases, err := f.Service.Store.Cases(ctx, p.ID)
 	require.NoError(t, err)
 	require.Len(t, cases, 2, "only the permitted animals were enrolled")
+}
+
+// testGroupMembers enrolls a pen with its animals listed and checks that a
+// clearance for one of them finds the pen's withhold, that the members are
+// stored in order, and that a malformed list is refused with nothing
+// written.
+func testGroupMembers(t *testing.T, f *Fixture) {
+	p := f.Prescribe(t, 3, time.Time{})
+	pen := f.Cow(p.ID, "pen 4")
+	pen.Members = []string{"Cow12", " Cow3", "Cow7"}
+	bad := []struct {
+		name    string
+		members []string
+		head    int
+	}{
+		{"listed twice", []string{"Cow1", "Cow1"}, 0},
+		{"the group itself", []string{"Cow1", "pen 4"}, 0},
+		{"empty ID", []string{"Cow1", " "}, 0},
+		{"head disagrees", []string{"Cow1", "Cow2"}, 3},
+	}
+	for _, tc := range bad {
+		req := pen
+		req.Members, req.Head = tc.members, tc.head
+		_, err := f.Service.Enroll(ctx, f.Farm, req)
+		require.ErrorIs(t, err, rx.ErrInvalid, tc.name)
+	}
+	cases, err := f.Service.Store.Cases(ctx, p.ID)
+	require.NoError(t, err)
+	require.Empty(t, cases, "refused enrollments store nothing")
+
+	hx, err := f.Service.Enroll(ctx, f.Farm, pen)
+	require.NoError(t, err)
+	require.Equal(t, 3, hx.Case.Head, "head defaults to the members listed")
+	require.Equal(t, []string{"Cow12", "Cow3", "Cow7"}, hx.Case.Members)
+	stored, err := f.Service.Store.Case(ctx, hx.Case.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, hx.Case.Members, stored.Members)
+	cases, err = f.Service.Store.Cases(ctx, p.ID)
+	require.NoError(t, err)
+	require.Len(t, cases, 1)
+	require.Equal(t, hx.Case.Members, cases[0].Members)
+
+	// A member is held by the pen's withhold; an animal not in the pen is
+	// not.
+	at := Start.Add(24 * time.Hour)
+	c, err := f.Service.Clear(ctx, f.Farm, f.Farm.ID(), "Cow3", rx.Meat, at)
+	require.NoError(t, err)
+	require.False(t, c.Allowed)
+	require.Equal(t, "pen 4", c.GroupID)
+	require.Equal(t, hx.Case.ID, c.CaseID)
+	c, err = f.Service.Clear(ctx, f.Farm, f.Farm.ID(), "pen 4", rx.Meat, at)
+	require.NoError(t, err)
+	require.False(t, c.Allowed)
+	require.Empty(t, c.GroupID, "the group's own ID is not held as a member")
+	c, err = f.Service.Clear(ctx, f.Farm, f.Farm.ID(), "Cow99", rx.Meat, at)
+	require.NoError(t, err)
+	require.True(t, c.Allowed)
 }
 
 func testFarmQueries(t *testing.T, f *Fixture) {
