@@ -30,6 +30,7 @@ func TestRxQueriesUseIndexes(t *testing.T) {
 			{"today's tasks", store.RxDueTasksSQL, "rx_tasks_pending", "rx_tasks", []any{int64(h.MOR), now + int64(18*time.Hour/time.Microsecond)}},
 			{"under withhold", store.RxWithholdsSQL, "rx_withholds_release", "rx_withholds", []any{int64(h.MOR), now}},
 			{"one animal", store.RxAnimalWithholdsSQL, "rx_withholds_animal", "rx_withholds", []any{int64(h.MOR), "A00042", now}},
+			{"one animal's group cases", store.RxAnimalWithholdsSQL, "rx_case_members_animal", "rx_case_members", []any{int64(h.MOR), "A00042", now}},
 			{"cases with an overdue dose", store.RxOverdueCasesSQL, "rx_tasks_pending", "rx_tasks", []any{int64(h.MOR), now}},
 		}
 		for _, tc := range tests {
