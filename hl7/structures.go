@@ -5,7 +5,7 @@ import "strings"
 // The message structures this package knows, in the bracket notation of
 // ParseStructure, transcribed from the abstract message syntax tables of
 // the HL7 v2 chapters (ACK: 2.13; ORM^O01: 4.4 of v2.3.1; ORU^R01: 7.3.1;
-// OPU^R25: chapter 7 of v2.6).
+// OPU^R25: 7.3.10 of v2.6, checked as noted on opuR25V26).
 var (
 	ackV231 = MustParseStructure("ACK", "2.3.1", `MSH MSA [ERR]`)
 	ackV25  = MustParseStructure("ACK", "2.5.1", `MSH [{SFT}] MSA [{ERR}]`)
@@ -43,18 +43,30 @@ var (
 				[{SPECIMEN< SPM [{OBX}] >}] >} >}
 		[DSC]`)
 
+	// OPU_R25 as in HL7 v2.6 section 7.3.10 (chapter 7, "Unsolicited
+	// Population/Location-Based Laboratory Observation"). The standard's
+	// text is not freely available; this grammar was checked on 2026-11-22
+	// against three independent transcriptions of the v2.6 HL7 database:
+	// HAPI (hapifhir/hapi-hl7v2, hapi-structures-v26 message/OPU_R25.java
+	// and group/OPU_R25_*.java), Machete (HL7Schema.V26 OPU_R25Map) and a
+	// Go struct set generated from Caristix's v2.6 definitions. All three
+	// agree: after PV1/PV2 come a bare [{OBX}] [{NTE}] (the
+	// PATIENT_VISIT_OBSERVATION group only appears in v2.7, with PRT) and
+	// a required {ROL}; ACCESSION_DETAIL starts with a repeating {NK1}; the
+	// specimen observations are SPECIMEN_OBSERVATION groups of OBX and
+	// NTE; RESULT is OBX [{NTE}] with no ROL.
 	opuR25V26 = MustParseStructure("OPU_R25", "2.6", `
 		MSH [{SFT}] [UAC] [NTE]
 		PV1 [PV2]
-		[{PATIENT_VISIT_OBSERVATION< OBX [{NTE}] >}]
-		[{ROL}]
-		{ACCESSION_DETAIL< NK1
+		[{OBX}] [{NTE}]
+		{ROL}
+		{ACCESSION_DETAIL< {NK1}
 			[PATIENT< PID [PD1] [{PATIENT_OBSERVATION< OBX [{NTE}] >}] >]
-			{SPECIMEN< SPM [{OBX}]
+			{SPECIMEN< SPM [{SPECIMEN_OBSERVATION< OBX [{NTE}] >}]
 				[{CONTAINER< SAC [INV] >}]
 				{ORDER< OBR [ORC] [{NTE}] [{ROL}]
 					[{TIMING_QTY< TQ1 [{TQ2}] >}]
-					{RESULT< OBX [{NTE}] [{ROL}] >} >} >} >}`)
+					{RESULT< OBX [{NTE}] >} >} >} >}`)
 )
 
 // LookupStructure returns the structure for a message structure name

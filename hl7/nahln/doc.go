@@ -20,6 +20,31 @@
 //     and password headers, a bearer token, a client certificate); the XML
 //     ACK becomes a Result.
 //
+// # What was checked, and against what
+//
+// Checked on 2026-11-22 against the NAHLN HL7 message profile page
+// published by Virginia Tech's NAHLN terminology service
+// (https://vtsl.vetmed.vt.edu/nahln/message.cfm, "Organization: NAHLN,
+// HL7 Version: 2.6"):
+//
+//   - MSH-9 is OPU^R25^OPU_R25 and MSH-12 is 2.6.
+//   - MSH-21 (usage RE there) is entity identifier NAHLNResultBaseV2.0
+//     ("or other current versions"; historically NAHLNOPU3.0), universal
+//     ID 2.16.840.1.113883.3.5.9, universal ID type ISO.
+//   - MSH-4 and MSH-6 are required with namespace ID, universal ID and
+//     universal ID type; the page's example OIDs (2.16.840.1.113883.3.5.6.1)
+//     lie under 2.16.840.1.113883.3.5.
+//   - PV1-2 and PV1-19 (the accession) are required.
+//
+// Not confirmed: that 2.16.840.1.113883.3.5 is the arc NAHLN assigns to
+// every laboratory and application (the page only shows examples under
+// it, and the HL7 OID registry was not reachable from here), and whether
+// NAHLN requires OIDs in MSH-3 and MSH-5 at all. ResultBase therefore
+// checks this package's stricter reading (all four HD fields of the
+// header under the arc); narrow Profile.OIDFields or change OIDPrefix if
+// your NAHLN onboarding documents say otherwise. The v2.6 OPU_R25
+// grammar used by Check is documented with its sources in package hl7.
+//
 // Values this package cannot know for certain — the OIDs and table names a
 // given laboratory was assigned, role and reason codes a state program
 // uses — are fields of Report and Profile with documented defaults, never

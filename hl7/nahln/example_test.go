@@ -20,7 +20,11 @@ func ExampleBuild() {
 		SendingApplication: nahln.HD{Name: "LIMS", OID: "2.16.840.1.113883.3.5.7.40.1"},
 		SendingFacility:    nahln.HD{Name: "VDL", OID: "2.16.840.1.113883.3.5.7.40"},
 		Accession:          nahln.Identifier{ID: "A-77"},
-		Owner:              nahln.Party{Person: nahln.Person{Family: "Jensen", Given: "Karl"}},
+		Roles: []nahln.Role{{
+			Code:         nahln.Code{Code: "PREM", Text: "Premises", System: "L"},
+			Organization: "Hillside Dairy",
+		}},
+		Owner: nahln.Party{Person: nahln.Person{Family: "Jensen", Given: "Karl"}},
 		Animal: nahln.Animal{
 			ID:      nahln.Identifier{ID: "840003123456789"},
 			Species: nahln.Code{Code: "9913008", Text: "Bos taurus", System: nahln.SNOMEDCT},
@@ -48,6 +52,7 @@ func ExampleBuild() {
 	// Output:
 	// MSH|^~\&|LIMS^2.16.840.1.113883.3.5.7.40.1^ISO|VDL^2.16.840.1.113883.3.5.7.40^ISO|NAHLN^2.16.840.1.113883.3.5.9^ISO|USDA^2.16.840.1.113883.3.5^ISO|20261121143000+0000||OPU^R25^OPU_R25|VDL-1|P|2.6|||AL|NE|USA||||NAHLNResultBaseV2.0^^2.16.840.1.113883.3.5.9^ISO
 	// PV1|1|N|||||||||||||||||A-77
+	// ROL|1|AD|PREM^Premises^L|^Hillside Dairy
 	// NK1|1|Jensen^Karl|OWN^Owner^HL70063
 	// PID|1||840003123456789||||||||||||||||||||||||||||||||9913008^Bos taurus^SCT
 	// SPM|1|S1||119297000^Blood specimen^SCT
@@ -65,6 +70,7 @@ func ExampleProfile_Check() {
 	}
 	// Output:
 	// MSH-3.2 103 OID 1.2.3 is not under 2.16.840.1.113883.3.5.
+	// ROL 100 required segment ROL missing in OPU_R25
 	// PV1-19.1 101 required by the NAHLN profile
 	// PID-35.3 103 coding system is "L", must be SCT
 	// OBR-31.1 101 required by the NAHLN profile

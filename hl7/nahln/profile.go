@@ -20,10 +20,12 @@ type Profile struct {
 	OIDFields []string
 }
 
-// ResultBase is the NAHLN result profile NAHLNResultBaseV2.0. The guide
-// requires every application and facility of the header to be identified
-// by an OID on the NAHLN arc; whether your trading partner also checks
-// MSH-5 and MSH-6 is theirs to say, so OIDFields may be narrowed.
+// ResultBase is the NAHLN result profile NAHLNResultBaseV2.0 (MSH-21 as
+// published in NAHLN's v2.6 message profile; see the package
+// documentation). Requiring an OID under 2.16.840.1.113883.3.5. in all of
+// MSH-3 to MSH-6 is this package's reading, not a confirmed NAHLN rule:
+// the published profile requires MSH-4 and MSH-6 with OIDs and shows
+// examples under that arc. Narrow OIDFields if your onboarding says so.
 var ResultBase = Profile{
 	ID:        "NAHLNResultBaseV2.0",
 	OID:       "2.16.840.1.113883.3.5.9",

@@ -25,7 +25,9 @@ type Report struct {
 	// Accession is PV1-19, the laboratory's accession (case) number.
 	Accession Identifier
 	// Roles are the accession-level ROL segments: the premises the
-	// animals came from, the submitter, the veterinarian.
+	// animals came from, the submitter, the veterinarian. The v2.6
+	// OPU_R25 structure requires at least one ({ROL} after PV1);
+	// Profile.Check reports a message without.
 	Roles []Role
 	// Owner is the NK1 segment (relationship OWN, HL7 table 0063).
 	Owner Party
