@@ -57,6 +57,23 @@ type Profile struct {
 // Validate checks m against the standard: its structure (when this
 // package knows it), required fields, data types, lengths, table values
 // and escape sequences. It is (&Profile{}).Validate(m).
+//
+// Fields are checked against the attribute tables of the segments used
+// by the structures this package ships (MSH, MSA, ERR, SFT, UAC, DSC,
+// EVN, PID, PD1, NK1, PV1, PV2, AL1, DG1, ROL, ORC, OBR, TQ1, TQ2, CTI,
+// BLG, CTD, OBX, NTE, SPM, SAC, INV, FT1, IN1, GT1): v2.3.1 tables for
+// messages before v2.5 where they differ (MSH, MSA, ERR, PID, PV1, NK1,
+// ORC, OBR, OBX), v2.5.1 tables otherwise, including for v2.6 and later,
+// whose CE-to-CWE renames and length changes are not modelled. Every
+// repetition is checked against its data type component by component:
+// primitives by their lexical rule (NM, SI, DT, DTM, TM), ID and IS
+// values against the HL7 tables this package ships (a value outside a
+// user-defined or partly shipped table is a warning), required
+// components (CX.1, MSG, PT.1, TS.1, ERL.1-2 ...), HD and EI universal
+// IDs against their type (ISO: an OID; DNS: a host name; UUID), SN
+// comparators and separators, and too many components (a warning).
+// OBX-5 is checked as the type OBX-2 names. Each problem has the
+// location of the part at fault (PID-3[2].4.2) and its byte offset.
 func Validate(m *Message) []Problem {
 	return (&Profile{}).Validate(m)
 }
@@ -80,8 +97,8 @@ func (p *Profile) Validate(m *Message) []Problem {
 		v.problems = append(v.problems, probs...)
 	}
 	seqs := map[string]int{}
-	for i := range m.segs {
-		seg := Segment{m: m, i: i}
+	for i := 0; i < m.NumSegments(); i++ {
+		seg := m.Segment(i)
 		id := seg.Name()
 		seqs[id]++
 		if !p.SkipFieldDefinitions {
@@ -121,25 +138,39 @@ func (v *validation) header(p *Profile) {
 	check(p.Version, h.Version, 12, 1, CodeUnsupportedVersion)
 }
 
-// fields applies the standard's field definitions to one segment.
+// fields applies the standard's attribute table of the segment (see
+// fieldSpecsFor): required fields, repetition, length per repetition,
+// and the value of every repetition against its data type, component by
+// component.
 func (v *validation) fields(seg Segment, seq int) {
 	id := seg.Name()
-	for _, d := range segmentDefs[id] {
-		f := seg.Field(d.Field)
-		loc := Location{Segment: id, SegmentSeq: seq, Field: d.Field}
+	header := id == "MSH" || id == "FHS" || id == "BHS"
+	for _, d := range fieldSpecsFor(id, v.version) {
+		f := seg.Field(d.seq)
+		loc := Location{Segment: id, SegmentSeq: seq, Field: d.seq}
 		if f.IsEmpty() {
-			if d.Required {
-				v.add(loc, fieldOffset(seg, f), CodeRequiredFieldMissing, SeverityError, d.Name+" is required")
+			if d.required {
+				v.add(loc, fieldOffset(seg, f), CodeRequiredFieldMissing, SeverityError, d.name+" is required")
+			}
+			continue
+		}
+		maxLen := d.maxLen
+		switch {
+		case header && d.seq == 2 && versionAtLeast(v.version, 2, 7, 0):
+			maxLen = 5 // v2.7 added the truncation character
+		case (id == "MSH" && d.seq == 10 || id == "MSA" && d.seq == 2) && versionAtLeast(v.version, 2, 7, 0):
+			maxLen = 199 // v2.7 raised the control ID from 20 to 199
+		}
+		if header && d.seq <= 2 {
+			// The delimiters: never split, never unescaped.
+			if n := len(f.Raw()); maxLen > 0 && n > maxLen {
+				v.add(loc, f.Offset(), CodeValueTooLong, SeverityError, fmt.Sprintf("%s is %d characters, at most %d allowed", d.name, n, maxLen))
 			}
 			continue
 		}
 		reps := f.Reps()
-		if reps > 1 && !d.Repeating && d.Field > 2 {
-			v.add(loc, f.Offset(), CodeSegmentSequence, SeverityError, fmt.Sprintf("%s does not repeat, has %d repetitions", d.Name, reps))
-		}
-		maxLen := d.MaxLen
-		if (id == "MSH" && d.Field == 10 || id == "MSA" && d.Field == 2) && !versionAtLeast(v.version, 2, 7, 0) {
-			maxLen = 20 // v2.7 raised the control ID from 20 to 199
+		if reps > 1 && !d.repeating {
+			v.add(loc, f.Offset(), CodeSegmentSequence, SeverityError, fmt.Sprintf("%s does not repeat, has %d repetitions", d.name, reps))
 		}
 		for r := 1; r <= reps; r++ {
 			rep := f.Rep(r)
@@ -147,67 +178,198 @@ func (v *validation) fields(seg Segment, seq int) {
 			if reps > 1 {
 				rl.Repetition = r
 			}
+			if rep.IsEmpty() || rep.IsNull() {
+				continue
+			}
 			if maxLen > 0 && len(rep.Raw()) > maxLen {
-				v.add(rl, rep.Offset(), CodeValueTooLong, SeverityError, fmt.Sprintf("%s is %d characters, at most %d allowed", d.Name, len(rep.Raw()), maxLen))
+				v.add(rl, rep.Offset(), CodeValueTooLong, SeverityError, fmt.Sprintf("%s is %d characters, at most %d allowed", d.name, len(rep.Raw()), maxLen))
 			}
-			first := rep.Component(1).Sub(1)
-			if d.Field <= 2 && (id == "MSH" || id == "FHS" || id == "BHS") {
-				first = rep
-			}
-			text := first.String()
-			if !validType(d.Type, text) {
-				v.add(rl, first.Offset(), CodeDataType, SeverityError, fmt.Sprintf("%s %q is not a valid %s", d.Name, text, d.Type))
-			}
-			if d.Table != "" && text != "" && !slices.Contains(tables[d.Table], text) {
-				sev := SeverityError
-				if userTables[d.Table] {
-					sev = SeverityWarning
-				}
-				v.add(rl, first.Offset(), CodeTableValueNotFound, sev, fmt.Sprintf("%s %q is not in HL7 table %s", d.Name, text, d.Table))
+			if d.typ != "*" {
+				v.value(d.name, d.typ, d.table, rep, rl, 0)
 			}
 		}
-	}
-	if id == "OBX" {
-		v.observationValue(seg, seq)
+		if d.typ == "*" && id == "OBX" {
+			v.observationValue(seg, seq) // OBX-5 takes its type from OBX-2
+		}
 	}
 	v.escapes(seg, seq)
 }
 
-// observationValue checks OBX-5 against the value type in OBX-2 for the
-// primitive types that have a lexical rule (NM, DT, DTM, TS, TM).
+// value checks val, of data type typ, at depth 0 (a repetition: parts
+// are components), 1 (a component: parts are subcomponents) or 2 (a
+// subcomponent, which is not split further). what names the field and the
+// component path for messages, such as "Patient Identifier List CX.4".
+func (v *validation) value(what, typ, table string, val Value, loc Location, depth int) {
+	if val.IsEmpty() || val.IsNull() {
+		return
+	}
+	if primitiveTypes[typ] {
+		leaf := val
+		if depth < 2 {
+			n := partCount(val, depth)
+			if n > 1 {
+				extra := part(val, depth, 2)
+				v.add(partLocation(loc, depth, 2), extra.Offset(), CodeDataType, SeverityWarning,
+					fmt.Sprintf("%s is %s, a type without components, but has %d", what, typ, n))
+			}
+			leaf = part(val, depth, 1)
+		}
+		text := leaf.String()
+		if why := checkPrimitive(typ, text); why != "" {
+			v.add(loc, leaf.Offset(), CodeDataType, SeverityError, fmt.Sprintf("%s %q %s", what, text, why))
+			return
+		}
+		v.table(what, table, text, loc, leaf.Offset())
+		return
+	}
+	comps, ok := composites[typ]
+	if !ok {
+		return // opaque (CM, TQ, RPT, CNN): not checked below the field
+	}
+	if depth == 2 {
+		// A composite at the subcomponent level (a TS inside DR inside a
+		// component) can only carry its first component.
+		v.value(what, comps[0].typ, comps[0].table, val, loc, 2)
+		return
+	}
+	texts := make([]string, len(comps))
+	offs := make([]int, len(comps))
+	for i, c := range comps {
+		p := part(val, depth, i+1)
+		pl := partLocation(loc, depth, i+1)
+		name := what + " " + typ + "." + strconv.Itoa(i+1)
+		offs[i] = p.Offset()
+		if p.IsEmpty() {
+			if c.required {
+				off := p.Offset()
+				if off < 0 {
+					off = val.Offset() + len(val.Raw())
+				}
+				v.add(pl, off, CodeRequiredFieldMissing, SeverityError, name+" is required when "+what+" is valued")
+			}
+			continue
+		}
+		if primitiveTypes[c.typ] {
+			texts[i] = part(p, depth+1, 1).String()
+		}
+		v.value(name, c.typ, c.table, p, pl, depth+1)
+	}
+	if n := partCount(val, depth); n > len(comps) {
+		extra := part(val, depth, len(comps)+1)
+		v.add(partLocation(loc, depth, len(comps)+1), extra.Offset(), CodeDataType, SeverityWarning,
+			fmt.Sprintf("%s is %s, which has %d components, but has %d", what, typ, len(comps), n))
+	}
+	switch typ {
+	case "HD":
+		v.universalID(what+" "+typ, texts[1], texts[2], offs[1], offs[2], val, loc, depth, 2)
+	case "EI":
+		v.universalID(what+" "+typ, texts[2], texts[3], offs[2], offs[3], val, loc, depth, 3)
+	case "SN":
+		if texts[0] != "" && !slices.Contains(snComparators, texts[0]) {
+			v.add(partLocation(loc, depth, 1), offs[0], CodeDataType, SeverityError,
+				fmt.Sprintf("%s SN.1 %q is not a comparator (%s)", what, texts[0], strings.Join(snComparators, " ")))
+		}
+		if texts[2] != "" && !slices.Contains(snSeparators, texts[2]) {
+			v.add(partLocation(loc, depth, 3), offs[2], CodeDataType, SeverityError,
+				fmt.Sprintf("%s SN.3 %q is not a separator or suffix (%s)", what, texts[2], strings.Join(snSeparators, " ")))
+		}
+	}
+}
+
+// universalID applies the rule shared by HD.2/HD.3 and EI.3/EI.4 (v2.5.1
+// sections 2A.3.36 and 2A.3.22): the universal ID and its type are valued
+// together, and the ID has the syntax its type names. idx is the 1-based
+// position of the universal ID in the composite.
+func (v *validation) universalID(what, id, typ string, idOff, typOff int, val Value, loc Location, depth, idx int) {
+	end := val.Offset() + len(val.Raw())
+	switch {
+	case id != "" && typ == "":
+		v.add(partLocation(loc, depth, idx+1), end, CodeRequiredFieldMissing, SeverityError,
+			fmt.Sprintf("%s.%d (universal ID type) is required when %s.%d (universal ID) is valued", what, idx+1, what, idx))
+	case id == "" && typ != "":
+		if idOff < 0 {
+			idOff = typOff
+		}
+		v.add(partLocation(loc, depth, idx), idOff, CodeRequiredFieldMissing, SeverityError,
+			fmt.Sprintf("%s.%d (universal ID) is required when %s.%d (universal ID type) is valued", what, idx, what, idx+1))
+	case id != "":
+		if why := checkUniversalID(id, typ); why != "" {
+			v.add(partLocation(loc, depth, idx), idOff, CodeDataType, SeverityError, what+"."+strconv.Itoa(idx)+" "+why)
+		}
+	}
+}
+
+// table checks a coded value against its value set, when this package
+// ships that table.
+func (v *validation) table(what, table, text string, loc Location, off int) {
+	set, ok := valueSets[table]
+	if !ok || text == "" || set.contains(text) {
+		return
+	}
+	sev := SeverityError
+	if set.open {
+		sev = SeverityWarning
+	}
+	v.add(loc, off, CodeTableValueNotFound, sev, fmt.Sprintf("%s %q is not in HL7 table %s", what, text, table))
+}
+
+// part returns part n of val at the given depth: a component of a
+// repetition (depth 0) or a subcomponent of a component (depth 1).
+func part(val Value, depth, n int) Value {
+	if depth == 0 {
+		return val.Component(n)
+	}
+	return val.Sub(n)
+}
+
+func partCount(val Value, depth int) int {
+	if depth == 0 {
+		return val.Components()
+	}
+	return val.Subs()
+}
+
+// partLocation is loc narrowed to part n at the given depth.
+func partLocation(loc Location, depth, n int) Location {
+	if depth == 0 {
+		loc.Component = n
+	} else {
+		loc.Subcomponent = n
+	}
+	return loc
+}
+
+// observationValue checks each repetition of OBX-5 against the value type
+// in OBX-2, component by component for composite types.
 func (v *validation) observationValue(seg Segment, seq int) {
 	typ := seg.Field(2).Component(1).String()
-	switch typ {
-	case "NM", "DT", "DTM", "TS", "TM":
-	default:
+	if !knownType(typ) {
 		return
 	}
 	f := seg.Field(5)
 	reps := f.Reps()
 	for r := 1; r <= reps; r++ {
-		val := f.Rep(r).Component(1).Sub(1)
-		text := val.String()
-		if text == "" || text == `""` || validType(typ, text) {
-			continue
-		}
+		rep := f.Rep(r)
 		loc := Location{Segment: "OBX", SegmentSeq: seq, Field: 5}
 		if reps > 1 {
 			loc.Repetition = r
 		}
-		v.add(loc, val.Offset(), CodeDataType, SeverityError, fmt.Sprintf("Observation Value %q is not a valid %s (OBX-2)", text, typ))
+		v.value("Observation Value ("+typ+" from OBX-2)", typ, "", rep, loc, 0)
 	}
 }
 
 // escapes reports malformed escape sequences, which Unescape keeps as
 // written but a receiver may not.
 func (v *validation) escapes(seg Segment, seq int) {
-	d := v.m.delims
+	d := v.m.Delimiters()
 	raw := seg.Raw()
+	id := seg.Name()
+	header := id == "MSH" || id == "FHS" || id == "BHS"
 	if bytes.IndexByte(raw, d.Escape) < 0 {
 		return
 	}
 	for n := 1; n <= seg.NumFields(); n++ {
-		if seg.m.segs[seg.i].header && n <= 2 {
+		if header && n <= 2 {
 			continue
 		}
 		f := seg.Field(n)
@@ -244,7 +406,7 @@ func fieldOffset(seg Segment, f Value) int {
 	if f.Present() {
 		return f.Offset()
 	}
-	return int(seg.m.segs[seg.i].end)
+	return seg.Offset() + len(seg.Raw())
 }
 
 // rule applies one profile rule to a segment when the rule's path names it.
@@ -257,13 +419,13 @@ func (v *validation) rule(seg Segment, seq int, r Rule) {
 	if l.Segment != seg.Name() || l.SegmentSeq > 0 && l.SegmentSeq != seq {
 		return
 	}
-	val := seg.value(l.leaf())
 	loc := l
 	loc.SegmentSeq = seq
+	val, _ := v.m.Value(loc.String())
 	text := val.String()
 	off := val.Offset()
 	if off < 0 {
-		off = int(seg.m.segs[seg.i].end)
+		off = seg.Offset() + len(seg.Raw())
 	}
 	msg := func(s string) string {
 		if r.Msg != "" {
@@ -286,7 +448,11 @@ func (v *validation) rule(seg Segment, seq int, r Rule) {
 	if text == "" {
 		return
 	}
-	if r.Type != "" && !validType(r.Type, text) {
+	typ := r.Type
+	if typ == "TS" {
+		typ = "DTM" // a rule addresses one leaf: the TS's time
+	}
+	if typ != "" && checkPrimitive(typ, text) != "" {
 		v.add(loc, off, CodeDataType, SeverityError, msg(fmt.Sprintf("%q is not a valid %s", text, r.Type)))
 	}
 	if r.MaxLen > 0 && len([]rune(text)) > r.MaxLen {

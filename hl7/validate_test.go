@@ -18,11 +18,16 @@ func problemLines(ps []Problem) []string {
 }
 
 func TestValidateCorpusConforms(t *testing.T) {
-	for _, name := range []string{"oru_r01_251_cbc.hl7", "oru_r01_231_chem.hl7", "orm_o01_order.hl7", "opu_r25_nahln.hl7", "ack_ae.hl7", "adt_a01_admit.hl7", "oru_r01_pdf.hl7"} {
+	for _, name := range []string{"oru_r01_251_cbc.hl7", "oru_r01_231_chem.hl7", "opu_r25_nahln.hl7", "ack_ae.hl7", "adt_a01_admit.hl7", "oru_r01_pdf.hl7"} {
 		t.Run(name, func(t *testing.T) {
 			require.Empty(t, problemLines(Validate(parseFile(t, name))))
 		})
 	}
+	// v2.3.1 allowed 20 characters in PID-3 (250 from v2.5): the order's
+	// "A-10442^^^RIVERSIDE^PI" is two too long for the version it declares.
+	require.Equal(t, []string{
+		"E PID-3 @106 104 Patient Identifier List is 22 characters, at most 20 allowed",
+	}, problemLines(Validate(parseFile(t, "orm_o01_order.hl7"))))
 }
 
 func TestValidateReportsEverything(t *testing.T) {
@@ -40,14 +45,15 @@ func TestValidateReportsEverything(t *testing.T) {
 	require.Equal(t, []string{
 		"W ABC @106 100 unexpected segment ABC in ORU_R01",
 		"E  @186 100 required group ORDER_OBSERVATION missing in ORU_R01",
-		"E MSH-7 @23 102 Date/Time of Message \"2026130112\" is not a valid TS",
+		"E MSH-7.1 @23 102 Date/Time of Message TS.1 \"2026130112\" is not a valid DTM (YYYY[MM[DD[HH[MM[SS[.SSSS]]]]]][+/-ZZZZ])",
 		"E MSH-10 @51 104 Message Control ID is 21 characters, at most 20 allowed",
-		"E MSH-11 @73 103 Processing ID \"Q\" is not in HL7 table 0103",
+		"E MSH-11.1 @73 103 Processing ID PT.1 \"Q\" is not in HL7 table 0103",
 		"E MSH-15 @83 103 Accept Acknowledgment Type \"XX\" is not in HL7 table 0155",
 		"E OBR-4 @94 101 Universal Service Identifier is required",
-		"E OBR-7 @97 102 Observation Date/Time \"notadate\" is not a valid TS",
-		"E OBX-1 @126 102 Set ID - OBX \"x\" is not a valid SI",
+		"E OBR-7.1 @97 102 Observation Date/Time TS.1 \"notadate\" is not a valid DTM (YYYY[MM[DD[HH[MM[SS[.SSSS]]]]]][+/-ZZZZ])",
+		"E OBX-1 @126 102 Set ID - OBX \"x\" is not a valid SI (a non-negative integer)",
 		"E OBX-11 @143 101 Observation Result Status is required",
+		"E OBX-12.1 @144 102 Effective Date of Reference Range TS.1 \"\\\\Q\\\\\" is not a valid DTM (YYYY[MM[DD[HH[MM[SS[.SSSS]]]]]][+/-ZZZZ])",
 		"W OBX-12 @144 102 malformed or unknown escape sequence",
 		"E OBX[2]-2 @154 103 Value Type \"BAD\" is not in HL7 table 0125",
 	}, problemLines(Validate(m)))
@@ -97,12 +103,18 @@ func TestStructureGrammars(t *testing.T) {
 		{"ORM_O01 choice", "2.3.1", "MSH|^~\\&|A||||20260101||ORM^O01|1|P|2.3.1\rORC|NW\rRXO|1\rNTE|1\r", nil},
 		{"ORU_R01 2.3.1 empty observation group", "2.3.1", "MSH|^~\\&|A||||20260101||ORU^R01|1|P|2.3.1\rOBR|1||||\r", nil},
 		{"ORU_R01 2.5.1 specimen", "2.5.1", "MSH|^~\\&|A||||20260101||ORU^R01^ORU_R01|1|P|2.5.1\rOBR|1||||\rSPM|1\rOBX|1\r", nil},
-		{"OPU_R25 missing NK1", "2.6", "MSH|^~\\&|A||||20260101||OPU^R25^OPU_R25|1|P|2.6\rPV1|1|N\rSPM|1\rOBR|1\rOBX|1\r", []string{
-			"E SPM @56 100 required group ACCESSION_DETAIL missing in OPU_R25",
-			"E SPM @56 100 segment SPM is out of sequence for OPU_R25",
-			"E OBR @62 100 segment OBR is out of sequence for OPU_R25",
-			"E OBX @68 100 segment OBX is out of sequence for OPU_R25",
+		{"OPU_R25 missing NK1", "2.6", "MSH|^~\\&|A||||20260101||OPU^R25^OPU_R25|1|P|2.6\rPV1|1|N\rROL|1|AD|PREM\rSPM|1\rOBR|1\rOBX|1\r", []string{
+			"E SPM @70 100 required group ACCESSION_DETAIL missing in OPU_R25",
+			"E SPM @70 100 segment SPM is out of sequence for OPU_R25",
+			"E OBR @76 100 segment OBR is out of sequence for OPU_R25",
+			"E OBX @82 100 segment OBX is out of sequence for OPU_R25",
 		}},
+		{"OPU_R25 missing ROL", "2.6", "MSH|^~\\&|A||||20260101||OPU^R25^OPU_R25|1|P|2.6\rPV1|1|N\rNK1|1\rSPM|1\rOBR|1\rOBX|1\r", []string{
+			"E ROL @56 100 required segment ROL missing in OPU_R25",
+		}},
+		// v2.6: visit OBX/NTE directly under the root, repeating NK1,
+		// specimen OBX with NTE, results with NTE.
+		{"OPU_R25 full", "2.6", "MSH|^~\\&|A||||20260101||OPU^R25^OPU_R25|1|P|2.6\rPV1|1|N\rOBX|1\rNTE|1\rROL|1\rROL|2\rNK1|1\rNK1|2\rPID|1\rSPM|1\rOBX|1\rNTE|1\rSAC|1\rOBR|1\rORC|SC\rTQ1|1\rOBX|1\rNTE|1\rOBX|2\rSPM|2\rOBR|1\rOBX|1\r", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" "+tt.version, func(t *testing.T) {
@@ -166,13 +178,13 @@ func TestValidateObservationValueType(t *testing.T) {
 	m, err := Parse([]byte(in))
 	require.NoError(t, err)
 	require.Equal(t, []string{
-		`E OBX[2]-5 @100 102 Observation Value ">400" is not a valid NM (OBX-2)`,
-		`E OBX[3]-5 @124 102 Observation Value "2460" is not a valid TM (OBX-2)`,
-		`E OBX[4]-5[1] @148 102 Observation Value "20260230" is not a valid DT (OBX-2)`,
+		`E OBX[2]-5 @100 102 Observation Value (NM from OBX-2) ">400" is not a valid NM (a decimal number)`,
+		`E OBX[3]-5 @124 102 Observation Value (TM from OBX-2) "2460" is not a valid TM (HH[MM[SS[.SSSS]]][+/-ZZZZ])`,
+		`E OBX[4]-5[1] @148 102 Observation Value (DT from OBX-2) "20260230" is not a valid DT (YYYY[MM[DD]])`,
 	}, problemLines(Validate(m)))
 }
 
-func TestValidType(t *testing.T) {
+func TestCheckPrimitive(t *testing.T) {
 	tests := []struct {
 		typ, s string
 		ok     bool
@@ -189,6 +201,6 @@ func TestValidType(t *testing.T) {
 		{"ST", "anything at all", true},
 	}
 	for _, tt := range tests {
-		require.Equal(t, tt.ok, validType(tt.typ, tt.s), "%s %q", tt.typ, tt.s)
+		require.Equal(t, tt.ok, checkPrimitive(tt.typ, tt.s) == "", "%s %q", tt.typ, tt.s)
 	}
 }

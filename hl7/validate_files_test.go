@@ -1,0 +1,80 @@
+package hl7
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestValidateFiles validates the messages under testdata/validate: each
+// valid_* file must conform, each invalid_* file must give exactly the
+// problems written out here, in order, with their locations and offsets.
+func TestValidateFiles(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"valid_oru_r01_251_full.hl7", nil},
+		{"valid_opu_r25_26.hl7", nil},
+		{"valid_orm_o01_231.hl7", nil},
+		{"valid_ack_26.hl7", nil},
+		// v2.6 OPU_R25 requires {ROL} before ACCESSION_DETAIL; DG1 is not
+		// part of it (kept, reported); the Z-segment is allowed anywhere.
+		{"invalid_opu_r25_26.hl7", []string{
+			`E ROL @243 100 required segment ROL missing in OPU_R25`,
+			`W DG1 @434 100 unexpected segment DG1 in OPU_R25`,
+			`E ROL @538 100 segment ROL is out of sequence for OPU_R25`,
+		}},
+		// v2.3.1: one ERR, whose ERR-1 is required; control IDs of 20.
+		{"invalid_ack_231.hl7", []string{
+			`E ERR[2] @110 100 segment ERR is out of sequence for ACK`,
+			`E MSH-10 @56 104 Message Control ID is 25 characters, at most 20 allowed`,
+			`E ERR-1 @109 101 Error Code and Location is required`,
+		}},
+		// v2.5.1: ERR-3 and ERR-4 are required, ERR-2 is an ERL of numbers.
+		{"invalid_ack_251.hl7", []string{
+			`E ERR-2.2 @101 102 Error Location ERL.2 "x" is not a valid NM (a decimal number)`,
+			`E ERR-4 @132 101 Severity is required`,
+		}},
+		{"invalid_datatypes_251.hl7", []string{
+			`E MSH-3.2 @14 102 Sending Application HD.2 "1.3.6.01" is not an ISO OID (universal ID type ISO)`,
+			`E MSH-4.2 @31 102 Sending Facility HD.2 "lab..example" is not a DNS name (universal ID type DNS)`,
+			`E MSH-5.2 @52 101 Receiving Application HD.2 (universal ID) is required when Receiving Application HD.3 (universal ID type) is valued`,
+			`E MSH-7.1 @62 102 Date/Time of Message TS.1 "20261321" is not a valid DTM (YYYY[MM[DD[HH[MM[SS[.SSSS]]]]]][+/-ZZZZ])`,
+			`E MSH-9.2 @76 103 Message Type MSG.2 "R1" is not in HL7 table 0003`,
+			`E MSH-9.3 @79 103 Message Type MSG.3 "ORU-R01" is not in HL7 table 0354`,
+			`E MSH-11.2 @92 103 Processing ID PT.2 "Z" is not in HL7 table 0207`,
+			`E MSH-16 @105 103 Application Acknowledgment Type "XX" is not in HL7 table 0155`,
+			`E PID-3[1].1 @115 101 Patient Identifier List CX.1 is required when Patient Identifier List is valued`,
+			`W PID-3[2].5 @147 103 Patient Identifier List CX.5 "ZZ" is not in HL7 table 0203`,
+			`W PID-5.7 @164 103 Patient Name XPN.7 "Q" is not in HL7 table 0200`,
+			`E PID-7.1 @167 102 Date/Time of Birth TS.1 "20260230" is not a valid DTM (YYYY[MM[DD[HH[MM[SS[.SSSS]]]]]][+/-ZZZZ])`,
+			`E OBR-2.4 @197 101 Placer Order Number EI.4 (universal ID type) is required when Placer Order Number EI.3 (universal ID) is valued`,
+			`E OBX-5 @270 102 Observation Value (NM from OBX-2) "12,5" is not a valid NM (a decimal number)`,
+			`E OBX[2]-5.1 @318 102 Observation Value (SN from OBX-2) SN.1 "=>" is not a comparator (> < >= <= = <>)`,
+			`E OBX[2]-5.3 @325 102 Observation Value (SN from OBX-2) SN.3 "x" is not a separator or suffix (- + / . :)`,
+			`W OBX[3]-5.3 @384 103 Observation Value (CWE from OBX-2) CWE.3 "LOCAL99" is not in HL7 table 0396`,
+			`W OBX[3]-5.6 @396 103 Observation Value (CWE from OBX-2) CWE.6 "z" is not in HL7 table 0396`,
+			`W OBX[3]-5.10 @404 102 Observation Value (CWE from OBX-2) is CWE, which has 9 components, but has 10`,
+			`W OBX[4]-5.2 @437 102 Observation Value (ID from OBX-2) is ID, a type without components, but has 2`,
+			`E OBX[4]-14.1 @452 102 Date/Time of the Observation TS.1 "20261121250000" is not a valid DTM (YYYY[MM[DD[HH[MM[SS[.SSSS]]]]]][+/-ZZZZ])`,
+			`E NTE-1 @471 102 Set ID - NTE "x" is not a valid SI (a non-negative integer)`,
+			`E NTE-2 @473 103 Source of Comment "Q" is not in HL7 table 0105`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "validate", tt.file))
+			require.NoError(t, err)
+			m, err := Parse(data)
+			require.NoError(t, err)
+			want := tt.want
+			if want == nil {
+				want = []string{}
+			}
+			require.Equal(t, want, problemLines(Validate(m)))
+		})
+	}
+}
