@@ -21,12 +21,18 @@ import (
 // As in Vixie cron, when both day of month and day of week are restricted
 // (neither starts with "*"), a day matches if either matches.
 //
-// Expressions are evaluated in UTC: vetview keeps time in UTC, so a
-// schedule never skips or repeats a run at a daylight-saving change.
+// Expressions are evaluated in UTC unless prefixed with a time zone,
+// "CRON_TZ=America/Chicago 0 6 * * *" (TZ= is accepted too), in which case
+// the fields are wall-clock times in that IANA zone. At a daylight-saving
+// change a wall-clock time that does not exist that day (02:30 when clocks
+// jump from 02:00 to 03:00) does not run, and one that occurs twice (when
+// clocks go back) runs once. Zones are read from the system's time zone
+// database; a program for a system without one imports time/tzdata.
 type Cron struct {
 	expr                          string
 	minute, hour, dom, month, dow uint64
 	domRestricted, dowRestricted  bool
+	loc                           *time.Location // nil: UTC
 }
 
 type cronField struct {
@@ -63,6 +69,24 @@ const cronHorizon = 8
 // expressions that can never fire (such as "0 0 30 2 *").
 func ParseCron(expr string) (Cron, error) {
 	src := strings.TrimSpace(expr)
+	var (
+		loc    *time.Location
+		prefix string
+	)
+	for _, key := range []string{"CRON_TZ=", "TZ="} {
+		if rest, ok := strings.CutPrefix(src, key); ok {
+			name, fields, _ := strings.Cut(rest, " ")
+			l, err := time.LoadLocation(name)
+			if err != nil || name == "" || name == "Local" {
+				return Cron{}, invalid("cron", expr, fmt.Sprintf("time zone %q: not an IANA time zone name", name))
+			}
+			if name != "UTC" {
+				loc, prefix = l, "CRON_TZ="+name+" "
+			}
+			src = strings.TrimSpace(fields)
+			break
+		}
+	}
 	if full, ok := cronShorthands[strings.ToLower(src)]; ok {
 		src = full
 	}
@@ -82,7 +106,8 @@ func ParseCron(expr string) (Cron, error) {
 		sets[4] = sets[4]&^(1<<7) | 1
 	}
 	c := Cron{
-		expr:   strings.Join(parts, " "),
+		expr:   prefix + strings.Join(parts, " "),
+		loc:    loc,
 		minute: sets[0], hour: sets[1], dom: sets[2], month: sets[3], dow: sets[4],
 		domRestricted: !strings.HasPrefix(parts[2], "*"),
 		dowRestricted: !strings.HasPrefix(parts[4], "*"),
@@ -103,8 +128,17 @@ func MustParseCron(expr string) Cron {
 	return c
 }
 
-// String returns the expression in its canonical five-field form.
+// String returns the expression in its canonical five-field form, with its
+// CRON_TZ= prefix when it has a time zone other than UTC.
 func (c Cron) String() string { return c.expr }
+
+// Location returns the time zone the expression is evaluated in.
+func (c Cron) Location() *time.Location {
+	if c.loc == nil {
+		return time.UTC
+	}
+	return c.loc
+}
 
 func parseCronField(s string, f cronField) (uint64, error) {
 	var set uint64
@@ -171,8 +205,52 @@ func (c Cron) Next(t time.Time) time.Time {
 	if c.minute == 0 {
 		return time.Time{} // the zero Cron never fires
 	}
-	t = t.UTC().Truncate(time.Minute).Add(time.Minute)
-	limit := t.AddDate(cronHorizon, 0, 0)
+	if c.loc == nil {
+		start := t.UTC().Truncate(time.Minute).Add(time.Minute)
+		return c.nextWall(start, start.AddDate(cronHorizon, 0, 0))
+	}
+	// Search wall-clock minutes in the zone, written as UTC times so that
+	// the calendar arithmetic sees no daylight-saving jumps, and map each
+	// match back to an instant.
+	w := t.In(c.loc)
+	wall := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), 0, 0, time.UTC).Add(time.Minute)
+	limit := wall.AddDate(cronHorizon, 0, 0)
+	for {
+		m := c.nextWall(wall, limit)
+		if m.IsZero() {
+			return m
+		}
+		// A wall-clock time clocks jumped over has no instant; one that
+		// occurs twice runs at its first instant, and not at all when that
+		// is not after t (it ran, or the search began between the two).
+		if r, ok := wallInstant(m, c.loc); ok && r.After(t) {
+			return r
+		}
+		wall = m.Add(time.Minute)
+	}
+}
+
+// wallInstant returns the first instant, in UTC, at which the clocks of loc
+// show the wall-clock time w (written in UTC), and false when they never
+// do. time.Date does not say which of two instants it picks for a repeated
+// wall-clock time, so the candidates are computed from the zone's offsets
+// a day before and a day after (whatever the zone's own offset, the probes
+// then fall on either side of a change near w: changes are months apart).
+func wallInstant(w time.Time, loc *time.Location) (time.Time, bool) {
+	var first time.Time
+	for _, probe := range []time.Duration{-24 * time.Hour, 24 * time.Hour} {
+		_, offset := w.Add(probe).In(loc).Zone()
+		u := w.Add(-time.Duration(offset) * time.Second)
+		if l := u.In(loc); l.Day() == w.Day() && l.Hour() == w.Hour() && l.Minute() == w.Minute() && (first.IsZero() || u.Before(first)) {
+			first = u
+		}
+	}
+	return first, !first.IsZero()
+}
+
+// nextWall returns the first minute at or after t, before limit, whose
+// fields match, reading t's fields as they are (t is in UTC).
+func (c Cron) nextWall(t, limit time.Time) time.Time {
 	for t.Before(limit) {
 		y, m, d := t.Date()
 		switch {

@@ -142,3 +142,79 @@ func FuzzParseCron(f *testing.F) {
 		}
 	})
 }
+
+// TestCronTimeZone evaluates expressions in a zone with daylight-saving
+// time: the run follows the wall clock, a time that does not exist on the
+// day clocks go forward is skipped, and one that occurs twice when they go
+// back runs once.
+func TestCronTimeZone(t *testing.T) {
+	t.Parallel()
+	// Europe/Berlin: CET (UTC+1), CEST (UTC+2) from 29 March 2026 02:00
+	// (clocks jump to 03:00) to 25 October 2026 03:00 (back to 02:00).
+	tests := []struct {
+		name, expr, after string
+		want              []string // successive runs, UTC
+	}{
+		{"follows the wall clock across the change", "CRON_TZ=Europe/Berlin 0 6 * * *", "2026-03-27 12:00:00",
+			[]string{"2026-03-28 05:00:00", "2026-03-29 04:00:00", "2026-03-30 04:00:00"}},
+		{"a time clocks jump over is skipped that day", "CRON_TZ=Europe/Berlin 30 2 * * *", "2026-03-27 12:00:00",
+			[]string{"2026-03-28 01:30:00", "2026-03-30 00:30:00"}},
+		{"a time that occurs twice runs once", "CRON_TZ=Europe/Berlin 30 2 * * *", "2026-10-23 12:00:00",
+			[]string{"2026-10-24 00:30:00", "2026-10-25 00:30:00", "2026-10-26 01:30:00"}},
+		{"every 30 minutes through the repeated hour", "TZ=Europe/Berlin */30 * * * *", "2026-10-25 00:10:00",
+			[]string{"2026-10-25 00:30:00", "2026-10-25 02:00:00", "2026-10-25 02:30:00"}},
+		{"a zone without daylight-saving time", "CRON_TZ=Asia/Kolkata 0 9 * * 1-5", "2026-03-06 04:00:00",
+			[]string{"2026-03-09 03:30:00"}},
+		{"UTC named explicitly", "CRON_TZ=UTC 0 6 * * *", "2026-03-02 07:00:00",
+			[]string{"2026-03-03 06:00:00"}},
+	}
+	for _, tt := range tests {
+		c, err := vetview.ParseCron(tt.expr)
+		require.NoError(t, err, tt.name)
+		got := at(tt.after)
+		for i, want := range tt.want {
+			got = c.Next(got)
+			require.Equal(t, at(want), got, "%s: run %d", tt.name, i+1)
+			require.Equal(t, time.UTC, got.Location(), tt.name)
+		}
+	}
+
+	c := vetview.MustParseCron("TZ=America/Chicago  0 6 * * *")
+	require.Equal(t, "CRON_TZ=America/Chicago 0 6 * * *", c.String())
+	require.Equal(t, "America/Chicago", c.Location().String())
+	require.Equal(t, "0 6 * * *", vetview.MustParseCron("CRON_TZ=UTC 0 6 * * *").String())
+
+	for _, bad := range []string{"CRON_TZ=Mars/Olympus 0 6 * * *", "CRON_TZ= 0 6 * * *", "CRON_TZ=Local 0 6 * * *", "CRON_TZ=Europe/Berlin"} {
+		_, err := vetview.ParseCron(bad)
+		require.ErrorIs(t, err, vetview.ErrInvalid, bad)
+	}
+}
+
+// FuzzCronNext checks, for any expression that parses, that successive
+// runs are strictly increasing, whole minutes, and match the expression's
+// own idea of the next run from one minute earlier.
+func FuzzCronNext(f *testing.F) {
+	f.Add("CRON_TZ=Europe/Berlin 30 2 * * *", int64(1792800000))
+	f.Add("CRON_TZ=Australia/Lord_Howe */15 * * * *", int64(1775300000))
+	f.Add("0 6 * * 1-5", int64(1772431200))
+	f.Fuzz(func(t *testing.T, expr string, unix int64) {
+		c, err := vetview.ParseCron(expr)
+		if err != nil {
+			return
+		}
+		prev := time.Unix(unix%(1<<33), 0).UTC()
+		for range 5 {
+			next := c.Next(prev)
+			if next.IsZero() {
+				return
+			}
+			if !next.After(prev) || next.Second() != 0 || next.Nanosecond() != 0 {
+				t.Fatalf("%q: Next(%v) = %v", expr, prev, next)
+			}
+			if again := c.Next(next.Add(-time.Minute)); !again.Equal(next) && !next.Add(-time.Minute).Before(prev) {
+				t.Fatalf("%q: Next(%v) = %v but Next(%v) = %v", expr, prev, next, next.Add(-time.Minute), again)
+			}
+			prev = next
+		}
+	})
+}

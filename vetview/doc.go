@@ -15,7 +15,7 @@
 //     JSON and validated when a job is configured and before every run.
 //   - [Job] and [JobSpec]: a configured job names a kind, carries its
 //     settings, a [Schedule] (every N, or a five-field [Cron] expression in
-//     UTC), the names of the servers it may run on, and an active flag.
+//     UTC or, with a CRON_TZ= prefix, in a time zone), the names of the servers it may run on, and an active flag.
 //   - [Server]: every process that calls [Service.Run] registers itself
 //     and heartbeats. A server whose heartbeat is older than StaleMultiple
 //     (default 3) of its heartbeat intervals is stale.

@@ -16,7 +16,8 @@ const MinEvery = 10 * time.Millisecond
 type Schedule struct {
 	// Every is the interval between two runs ("runs every").
 	Every time.Duration
-	// Cron is a five-field cron expression, evaluated in UTC; see [Cron].
+	// Cron is a five-field cron expression, evaluated in UTC or in the
+	// time zone of its CRON_TZ= prefix; see [Cron].
 	Cron string
 }
 
