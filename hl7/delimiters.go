@@ -87,14 +87,35 @@ func parseDelimiters(seg []byte) (Delimiters, error) {
 	if n == 4 && d.Field == '|' && string(enc[:4]) == `^~\&` {
 		return DefaultDelimiters, nil // the common case needs no checks
 	}
-	dst := [...]*byte{&d.Component, &d.Repetition, &d.Escape, &d.Subcomponent, &d.Truncation}
-	for i := 0; i < n; i++ {
-		*dst[i] = enc[i]
+	var c [5]byte
+	copy(c[:], enc[:n])
+	d.Component, d.Repetition, d.Escape, d.Subcomponent, d.Truncation = c[0], c[1], c[2], c[3], c[4]
+	// A set bit per character seen: the delimiters are valid when at least
+	// four are present and all are distinct punctuation. Validate, with
+	// its loops and messages, runs only to explain a failure.
+	var seen [2]uint64
+	ok := n >= 3 && isDelimiterChar(d.Field)
+	seen[d.Field>>6&1] |= 1 << (d.Field & 63)
+	for _, ch := range c[:n] {
+		bit := uint64(1) << (ch & 63)
+		if !ok || !isDelimiterChar(ch) || seen[ch>>6&1]&bit != 0 {
+			ok = false
+			break
+		}
+		seen[ch>>6&1] |= bit
 	}
-	if err := d.Validate(); err != nil {
-		return d, err
+	if !ok {
+		if err := d.Validate(); err != nil {
+			return d, err
+		}
 	}
 	return d, nil
+}
+
+// isDelimiterChar reports whether c may be a delimiter: printable ASCII
+// punctuation (HL7 v2 section 2.5.4).
+func isDelimiterChar(c byte) bool {
+	return c > ' ' && c < 0x7f && !isAlnum(c)
 }
 
 func isAlnum(c byte) bool {

@@ -4,14 +4,16 @@
 // # Parsing
 //
 // Parse (strict) and ParseOptions.Parse (lenient line endings, character
-// set override) index a message without copying it: one vector scan finds
-// the segments, and a segment's fields are indexed the first time one is
-// read. Repetitions, components and subcomponents are found inside a
-// field, and escape sequences and character sets decoded, only when a
-// value is read. The message keeps the input, so Message.Bytes reproduces
-// it byte for byte: empty repetitions, trailing empty fields, Z-segments
-// and unknown segments are never dropped or reordered. ParseInto reuses a
-// Message, for servers that parse one message after another.
+// set override) index a message without copying it. The parse is one
+// vector scan that finds the segments and locates MSH-18; the fields of
+// every segment are indexed in one more pass the first time a field is
+// read (doing it in the parse would triple its cost, see Message).
+// Repetitions, components and subcomponents are found inside a field, and
+// escape sequences and character sets decoded, only when a value is read.
+// The message keeps the input, so Message.Bytes reproduces it byte for
+// byte: empty repetitions, trailing empty fields, Z-segments and unknown
+// segments are never dropped or reordered. ParseInto reuses a Message and
+// its index storage, for servers that parse one message after another.
 //
 // The delimiters come from MSH-1 and MSH-2 (FHS and BHS in batches); any
 // legal set is accepted, including the truncation character of v2.7.

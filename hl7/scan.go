@@ -5,17 +5,22 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"strconv"
+	"sync/atomic"
 )
 
-// index scans m.data once and builds the segment index: where each
-// segment starts and ends and how it is terminated. Segment ends are found
-// with bytes.IndexByte, whose vector loop touches each byte once; the
-// field offsets of a segment are indexed when one of its fields is first
-// read (see fieldOffsets), so parsing costs little more than finding the
-// line ends.
+// index scans m.data once and builds the segment level of the index:
+// where each segment starts and ends and how it is terminated. Segment
+// ends are found with bytes.IndexByte, whose vector loop touches each byte
+// once. When the header can reach MSH-18 (the character set, which the
+// parse must read), the header's fields are indexed too. The fields of the
+// other segments are indexed on first use (see fieldOffsets).
 func (m *Message) index() error {
 	data := m.data
-	m.segs = m.segBuf[:0]
+	if cap(m.segs) > len(m.segBuf) {
+		m.segs = m.segs[:0] // storage a previous ParseInto grew
+	} else {
+		m.segs = m.segBuf[:0]
+	}
 	pos := m.start
 	n := len(data)
 	if n-pos < 3 || !isHeaderID(data[pos:]) {
@@ -26,7 +31,7 @@ func (m *Message) index() error {
 		return &ParseError{Offset: pos + 3, Location: Location{Segment: string(data[pos : pos+3]), Field: 2}, Err: ErrDelimiters, Msg: err.Error()}
 	}
 	m.delims = d
-	m.endings = LineEndings{}
+	m.endings = lineCounts{}
 	// nextCR is the offset of the next CR at or after pos (n: none left).
 	// It is kept between segments so that a lenient scan of a file that
 	// has only LF does not search to the end for a CR at every line.
@@ -58,7 +63,7 @@ func (m *Message) index() error {
 				end, next = n, n
 			}
 			if end == pos {
-				m.endings.Blank++
+				m.endings.blank++
 				pos = next
 				continue
 			}
@@ -77,15 +82,23 @@ func (m *Message) index() error {
 		}
 		pos = next
 	}
-	m.resetFieldCache()
-	// When the header reaches field 18 (MSH-18, the character set), the
-	// parse reads it, so its fields are indexed now, into storage the
-	// Message owns. Counting separators first is a single vector pass.
+	m.resetFields()
+	// The parse must read MSH-18, the character set. Rather than index the
+	// header's fields for it, count its separators (one vector pass) and,
+	// when there are at least 17, step back over the ones after MSH-18.
+	// The header's fields are indexed only when MSH-18 has a value, by
+	// the read that declaredCharset makes.
 	s := &m.segs[0]
-	if hdr := data[s.start:s.end]; bytes.Count(hdr, []byte{d.Field}) >= 17 {
-		m.hdrIndex.offs = append(m.hdrIndex.small[:0], s.start)
-		m.hdrIndex.offs = appendFieldStarts(m.hdrIndex.offs, hdr, d.Field, int(s.start))
-		m.fcache[0].Store(&m.hdrIndex)
+	hdr := data[s.start:s.end]
+	if k := bytes.Count(hdr, []byte{d.Field}); k >= 17 {
+		end := len(hdr)
+		for j := k; j >= 18; j-- {
+			end = bytes.LastIndexByte(hdr[:end], d.Field)
+		}
+		if lo := bytes.LastIndexByte(hdr[:end], d.Field) + 1; end > lo {
+			base := int32(s.start)
+			m.fcache[0] = headerFields{declared: true, lo: base + int32(lo), hi: base + int32(end)}
+		}
 	}
 	return nil
 }
@@ -116,96 +129,189 @@ func (m *Message) addSegment(start, end int, term uint8) error {
 	m.segs = append(m.segs, segment{start: int32(start), end: int32(end), term: term, header: hdr})
 	switch term {
 	case termCR:
-		m.endings.CR++
+		m.endings.cr++
 	case termLF:
-		m.endings.LF++
+		m.endings.lf++
 	case termCRLF:
-		m.endings.CRLF++
+		m.endings.crlf++
 	default:
-		m.endings.Unterminated = true
+		m.endings.unterminated = true
 	}
 	return nil
 }
 
-// fieldIndex holds the offsets of a segment's raw fields: offs[0] is the
-// segment ID, offs[i] the first byte after the i-th field separator.
-type fieldIndex struct {
-	offs  []int32
-	small [24]int32 // backing store for segments of up to 24 fields
+// fieldTable is the field level of the index: for every segment, the
+// offset of its ID and of each of its raw fields (the first byte after
+// each field separator), segment after segment in one flat slice. It is
+// built in one pass over all segments the first time a field of a segment
+// other than the header is read; the header's fields alone are indexed
+// when one of them is read first. Its storage is reused by ParseInto.
+type fieldTable struct {
+	hdrReady atomic.Bool // hdr is complete and immutable
+	allReady atomic.Bool // offs and first are complete and immutable
+	hdr      []int32     // the first segment's field starts
+	offs     []int32     // raw field starts; offs[first[si]] is segment si's start
+	first    []int32     // first[si]..first[si+1] delimit segment si in offs
 }
 
-// resetFieldCache sizes the per-segment field cache for a new index.
-func (m *Message) resetFieldCache() {
-	n := len(m.segs)
-	for i := range m.fcache { // a previous index of this message
-		if m.fcache[i].Load() != nil {
-			m.fcache[i].Store(nil)
+// headerFields records what the parse found out about the header's fields:
+// whether MSH-18 (the character set) has a value, and where it lies, so
+// that reading it does not need the header's field index.
+type headerFields struct {
+	declared bool
+	lo, hi   int32 // MSH-18 when declared
+}
+
+// Load returns h when the header declares a character set in MSH-18, nil
+// otherwise. It is the test declaredCharset (charset.go) makes before it
+// reads MSH-18.
+func (h *headerFields) Load() *headerFields {
+	if h.declared {
+		return h
+	}
+	return nil
+}
+
+// resetFields forgets the field level of a previous index, keeping its
+// storage. It must not run while the message is being read.
+func (m *Message) resetFields() {
+	m.fcache[0] = headerFields{}
+	if t := m.ftab.Load(); t != nil {
+		if t.hdrReady.Load() {
+			t.hdrReady.Store(false)
+		}
+		if t.allReady.Load() {
+			t.allReady.Store(false)
 		}
 	}
-	if n <= len(m.cacheBuf) {
-		m.fcache = m.cacheBuf[:n]
-		return
-	}
-	m.fcache = make([]fieldCache, n)
 }
 
-// fieldOffsets returns the field offsets of segment si, scanning the
-// segment once on first use. Concurrent readers may race to build the
-// same index; one of the identical results is kept, so reads stay safe.
+// fieldOffsets returns the field offsets of segment si: element 0 is the
+// segment's start, element i the start of raw field i. Once the field
+// level is built, a call costs three loads; the first call builds it (see
+// fieldTable), and concurrent readers wait for that build.
 func (m *Message) fieldOffsets(si int) []int32 {
-	c := &m.fcache[si]
-	if fi := c.Load(); fi != nil {
-		return fi.offs
+	if t := m.ftab.Load(); t != nil {
+		if t.allReady.Load() {
+			return t.offs[t.first[si]:t.first[si+1]:t.first[si+1]]
+		}
+		if si == 0 && t.hdrReady.Load() {
+			return t.hdr
+		}
 	}
-	s := &m.segs[si]
-	fi := &fieldIndex{}
-	fi.offs = append(fi.small[:0], s.start)
-	fi.offs = appendFieldStarts(fi.offs, m.data[s.start:s.end], m.delims.Field, int(s.start))
-	if c.CompareAndSwap(nil, fi) {
-		return fi.offs
+	return m.indexFields(si)
+}
+
+// indexFields builds the header's field index (si == 0) or the field
+// index of every segment, and returns the offsets of segment si.
+func (m *Message) indexFields(si int) []int32 {
+	m.fmu.Lock()
+	defer m.fmu.Unlock()
+	t := m.ftab.Load()
+	if t == nil {
+		t = new(fieldTable)
+		m.ftab.Store(t)
 	}
-	return c.Load().offs
+	fs := m.delims.Field
+	if si == 0 && !t.allReady.Load() {
+		if !t.hdrReady.Load() {
+			s := &m.segs[0]
+			t.hdr = append(t.hdr[:0], s.start)
+			t.hdr = appendFieldStarts(t.hdr, m.data[s.start:s.end], fs, int(s.start))
+			t.hdrReady.Store(true)
+		}
+		return t.hdr
+	}
+	if !t.allReady.Load() {
+		offs, first := t.offs[:0], t.first[:0]
+		if cap(first) < len(m.segs)+1 {
+			first = make([]int32, 0, len(m.segs)+1)
+		}
+		if cap(offs) < len(m.segs)*12 {
+			offs = make([]int32, 0, len(m.segs)*12)
+		}
+		for i := range m.segs {
+			s := &m.segs[i]
+			first = append(first, int32(len(offs)))
+			offs = append(offs, s.start)
+			offs = appendFieldStarts(offs, m.data[s.start:s.end], fs, int(s.start))
+		}
+		first = append(first, int32(len(offs)))
+		t.offs, t.first = offs, first
+		t.allReady.Store(true)
+	}
+	return t.offs[t.first[si]:t.first[si+1]:t.first[si+1]]
 }
 
 const (
 	swarLow7 = 0x7f7f7f7f7f7f7f7f
 	swarOnes = 0x0101010101010101
-	// longSegment is the length from which the field scan hands over to
-	// bytes.IndexByte, whose vector loop wins on long fields such as a
-	// base64 document in OBX-5.
-	longSegment = 256
 )
 
 // appendFieldStarts appends to dst the offset (base + position + 1) just
 // after every field separator fs in seg.
 //
-// Short segments are scanned eight bytes at a time: each 64-bit word is
-// compared with fs in every byte lane at once, and the lanes that match
-// are read off with TrailingZeros64. This costs a few instructions per
-// word plus one per separator, where calling bytes.IndexByte once per
-// field costs a function call per field.
+// The segment is read eight bytes at a time: each 64-bit word is compared
+// with fs in every byte lane at once, and the lanes that match are read
+// off with TrailingZeros64. Up to four matches are written without a
+// branch per match (a word holds 1 to 2 separators in typical HL7), which
+// keeps mispredictions to about one per word with more than four. After
+// two words without a separator the scan hands over to bytes.IndexByte,
+// whose vector loop wins on long fields such as a base64 document in
+// OBX-5, and resumes word by word after the separator it finds.
 func appendFieldStarts(dst []int32, seg []byte, fs byte, base int) []int32 {
-	if len(seg) >= longSegment {
-		for off := 0; ; {
-			j := bytes.IndexByte(seg[off:], fs)
-			if j < 0 {
-				return dst
-			}
-			off += j + 1
-			dst = append(dst, int32(base+off))
-		}
-	}
 	pat := uint64(fs) * swarOnes
-	i := 0
-	for ; i+8 <= len(seg); i += 8 {
+	n := len(dst)
+	i, empty := 0, 0
+	for i+8 <= len(seg) {
 		x := binary.LittleEndian.Uint64(seg[i:]) ^ pat
 		// Exact zero-byte test: bit 7 of a lane is set iff the lane is 0.
 		hits := ^(((x & swarLow7) + swarLow7) | x | swarLow7)
-		for hits != 0 {
-			dst = append(dst, int32(base+i+bits.TrailingZeros64(hits)>>3+1))
-			hits &= hits - 1
+		if hits == 0 {
+			i += 8
+			if empty++; empty < 2 {
+				continue
+			}
+			j := bytes.IndexByte(seg[i:], fs)
+			if j < 0 {
+				return dst[:n]
+			}
+			i += j + 1
+			if n == cap(dst) {
+				dst = append(dst[:n], 0)[:n]
+			}
+			dst = dst[:n+1]
+			dst[n] = int32(base + i)
+			n++
+			empty = 0
+			continue
 		}
+		empty = 0
+		if cap(dst)-n < 8 {
+			dst = append(dst[:n], make([]int32, 8)...)[:n]
+		}
+		w := dst[n : n+4 : n+4]
+		b := int32(base + i + 1)
+		w[0] = b + int32(bits.TrailingZeros64(hits)>>3)
+		h := hits & (hits - 1)
+		w[1] = b + int32(bits.TrailingZeros64(h)>>3)
+		h &= h - 1
+		w[2] = b + int32(bits.TrailingZeros64(h)>>3)
+		h &= h - 1
+		w[3] = b + int32(bits.TrailingZeros64(h)>>3)
+		h &= h - 1
+		c := bits.OnesCount64(hits)
+		if c > 4 {
+			w := dst[n+4 : n+8 : n+8]
+			for k := 0; h != 0; k++ {
+				w[k] = b + int32(bits.TrailingZeros64(h)>>3)
+				h &= h - 1
+			}
+		}
+		n += c
+		i += 8
 	}
+	dst = dst[:n]
 	for ; i < len(seg); i++ {
 		if seg[i] == fs {
 			dst = append(dst, int32(base+i+1))
