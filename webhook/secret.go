@@ -184,16 +184,37 @@ func (k Key) Public() Key {
 // keep it out of logs.
 func (k Key) String() string { return k.text }
 
-// appendMAC appends the raw HMAC-SHA256 of "id.timestamp.body" to dst.
-func (k Key) appendMAC(dst []byte, id string, ts int64, body []byte) []byte {
+// sumMAC writes the base64 HMAC-SHA256 of "id.timestamp.body" into dst.
+// The pooled HMAC restores its keyed state (the hashed inner and outer
+// pads, computed once) instead of hashing the pads again, and the signed
+// prefix and the body go into the hash one after the other, without
+// being copied into one message.
+func (k Key) sumMAC(dst *[macTextSize]byte, id string, ts int64, body []byte) {
 	st := k.macs.Get().(*macState)
 	st.mac.Reset()
 	st.prefix = appendSignedPrefix(st.prefix[:0], id, ts)
 	st.mac.Write(st.prefix)
 	st.mac.Write(body)
-	dst = append(dst, st.mac.Sum(st.sum[:0])...)
+	encodeMAC(dst, (*[sha256.Size]byte)(st.mac.Sum(st.sum[:0])))
 	k.macs.Put(st)
-	return dst
+}
+
+// macTextSize is the length of a base64 HMAC-SHA256: 32 bytes, 44
+// characters with the padding.
+const macTextSize = 44
+
+const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+// encodeMAC writes m in standard base64, as base64.StdEncoding would,
+// unrolled for the one length a MAC has.
+func encodeMAC(dst *[macTextSize]byte, m *[sha256.Size]byte) {
+	for i := range 10 {
+		v := uint(m[3*i])<<16 | uint(m[3*i+1])<<8 | uint(m[3*i+2])
+		d := (*[4]byte)(dst[4*i:])
+		d[0], d[1], d[2], d[3] = base64Alphabet[v>>18&63], base64Alphabet[v>>12&63], base64Alphabet[v>>6&63], base64Alphabet[v&63]
+	}
+	v := uint(m[30])<<16 | uint(m[31])<<8
+	dst[40], dst[41], dst[42], dst[43] = base64Alphabet[v>>18&63], base64Alphabet[v>>12&63], base64Alphabet[v>>6&63], '='
 }
 
 // ed25519Message returns "id.timestamp.body", the signed content.

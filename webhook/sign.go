@@ -74,9 +74,10 @@ func (s *Signer) AppendSignature(dst []byte, id string, ts time.Time, body []byt
 		}
 		switch k.scheme {
 		case SchemeHMAC:
-			var mac [32]byte
+			var mac [macTextSize]byte
+			k.sumMAC(&mac, id, unix, body)
 			dst = append(dst, "v1,"...)
-			dst = base64.StdEncoding.AppendEncode(dst, k.appendMAC(mac[:0], id, unix, body))
+			dst = append(dst, mac[:]...)
 		case SchemeEd25519:
 			dst = append(dst, "v1a,"...)
 			dst = base64.StdEncoding.AppendEncode(dst, ed25519.Sign(k.priv, ed25519Message(id, unix, body)))

@@ -118,6 +118,9 @@ func TestVerify(t *testing.T) {
 	}{
 		{name: "spec vector", id: specID, ts: "1614265330", sig: specSignature, body: specBody, now: specTimestamp},
 		{name: "second of several signatures", id: specID, ts: "1614265330", sig: "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= " + specSignature, body: specBody, now: specTimestamp},
+		{name: "runs of spaces and a tab between signatures", id: specID, ts: "1614265330", sig: "  v2,abc \t " + specSignature + "  ", body: specBody, now: specTimestamp},
+		{name: "tab-joined pair is two signatures", id: specID, ts: "1614265330", sig: "v2,abc\t" + specSignature, body: specBody, now: specTimestamp},
+		{name: "only spaces", id: specID, ts: "1614265330", sig: "   ", body: specBody, now: specTimestamp, wantErr: webhook.ErrMalformed, wantHeader: "webhook-signature"},
 		{name: "unknown versions skipped", id: specID, ts: "1614265330", sig: "v2,abc " + specSignature, body: specBody, now: specTimestamp},
 		{name: "edge of tolerance, past", id: specID, ts: "1614265330", sig: specSignature, body: specBody, now: specTimestamp + 300},
 		{name: "edge of tolerance, future", id: specID, ts: "1614265330", sig: specSignature, body: specBody, now: specTimestamp - 300},

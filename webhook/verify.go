@@ -135,7 +135,9 @@ func (v *Verifier) VerifyMessage(id, timestamp, signatures string, body []byte) 
 		macs   [4][44]byte // base64 HMACs of the first keys, computed once
 		msg    []byte      // the Ed25519 message, built once when needed
 	)
-	for tok := range strings.FieldsSeq(signatures) {
+	for rest := signatures; rest != ""; {
+		var tok string
+		tok, rest = nextField(rest)
 		version, sig, ok := strings.Cut(tok, ",")
 		if !ok || sig == "" {
 			continue
@@ -155,12 +157,12 @@ func (v *Verifier) VerifyMessage(id, timestamp, signatures string, body []byte) 
 				var enc []byte
 				if i < len(macs) {
 					if macs[i][0] == 0 {
-						k.encodeMAC(&macs[i], id, ts, body)
+						k.sumMAC(&macs[i], id, ts, body)
 					}
 					enc = macs[i][:]
 				} else {
 					var m [44]byte
-					k.encodeMAC(&m, id, ts, body)
+					k.sumMAC(&m, id, ts, body)
 					enc = m[:]
 				}
 				if subtle.ConstantTimeCompare(given[:], enc) == 1 {
@@ -197,10 +199,22 @@ func (v *Verifier) VerifyMessage(id, timestamp, signatures string, body []byte) 
 	return &VerifyError{Err: ErrNoMatchingSignature, Header: HeaderSignature}
 }
 
-// encodeMAC writes the base64 HMAC of the message into dst.
-func (k Key) encodeMAC(dst *[44]byte, id string, ts int64, body []byte) {
-	var raw [32]byte
-	base64.StdEncoding.Encode(dst[:], k.appendMAC(raw[:0], id, ts, body))
+// nextField returns the first field of s, fields being separated by runs
+// of spaces as the specification writes them (a tab counts as one too),
+// and what follows it: strings.FieldsSeq without the Unicode tables and
+// the iterator, on the path of every request.
+func nextField(s string) (field, rest string) {
+	for s != "" && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	end := strings.IndexByte(s, ' ')
+	if end < 0 {
+		end = len(s)
+	}
+	if tab := strings.IndexByte(s[:end], '\t'); tab >= 0 {
+		end = tab
+	}
+	return s[:end], s[end:]
 }
 
 // Middleware returns a handler that verifies each request before passing it
