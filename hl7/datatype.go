@@ -45,6 +45,7 @@ var compositeNotation = map[string]string{
 	"JCC":    "IS:0327 IS:0328 TX",
 	"MO":     "NM ID",
 	"MOC":    "MO CE",
+	"MOP":    "ID:0148 NM ID",
 	"MSG":    "ID:0076! ID:0003! ID:0354!",
 	"NDL":    "CNN TS TS IS:0302 IS:0303 IS:0304 HD IS:0306 IS:0305",
 	"PL":     "IS:0302 IS:0303 IS:0304 HD IS:0306 IS:0305 IS:0307 IS:0308 ST EI HD",

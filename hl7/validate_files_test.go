@@ -78,3 +78,40 @@ func TestValidateFiles(t *testing.T) {
 		})
 	}
 }
+
+// Every segment the shipped structures name has an attribute table, and
+// every data type those tables use is known, so no segment of a shipped
+// message goes unchecked.
+func TestFieldDefinitionsCoverStructures(t *testing.T) {
+	checked := map[string]bool{}
+	for _, id := range checkedSegments() {
+		checked[id] = true
+	}
+	for _, s := range []*Structure{ackV231, ackV25, ackV26, ormO01V231, oruR01V231, oruR01V251, opuR25V26} {
+		for id := range s.ids {
+			require.True(t, checked[id], "%s %s: segment %s has no field definitions", s.Name, s.Version, id)
+		}
+	}
+	require.Len(t, checkedSegments(), 37)
+	for _, specs := range []map[string][]fieldSpec{fieldSpecs251, fieldSpecs231} {
+		for id, fields := range specs {
+			for i, f := range fields {
+				require.True(t, f.typ == "*" || knownType(f.typ), "%s-%d", id, f.seq)
+				if i > 0 {
+					require.Greater(t, f.seq, fields[i-1].seq, "%s: fields out of order", id)
+				}
+			}
+		}
+	}
+}
+
+// The data types checked: every composite is walked component by
+// component and every primitive with a lexical rule is checked.
+func TestCheckedDataTypes(t *testing.T) {
+	require.ElementsMatch(t, []string{
+		"AUI", "CCD", "CE", "CM_MSG", "CNE", "CP", "CQ", "CWE", "CX", "DLD", "DLN", "DR", "ED", "EI", "EIP", "ELD", "ERL",
+		"FC", "FN", "HD", "JCC", "MO", "MOC", "MOP", "MSG", "NDL", "PL", "PLN", "PRL", "PT", "SAD", "SN", "SPS", "TS",
+		"VID", "XAD", "XCN", "XON", "XPN", "XTN",
+		"DT", "DTM", "ID", "IS", "NM", "SI", "TM",
+	}, checkedDataTypes())
+}
