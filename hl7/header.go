@@ -36,17 +36,19 @@ type Header struct {
 }
 
 // ReadHeader reads only the MSH segment at the start of data (a UTF-8 byte
-// order mark is skipped) and returns its routing fields. It stops at the
-// first CR or LF, so its cost does not depend on the size of the message;
-// it is meant for routers and MLLP servers that must answer before, or
-// instead of, a full parse. UTF-16 and UTF-32 input is not read here (its
-// bytes are not ASCII); Parse converts it.
+// order mark is skipped) and returns its routing fields. It reads no byte
+// past the end of MSH (the first CR or LF), so its cost does not depend on
+// the size of the message; it is meant for routers and MLLP servers that
+// must answer before, or instead of, a full parse. It allocates one string
+// that all the fields share, plus one per field that holds an escape
+// sequence. UTF-16 and UTF-32 input is not read here (its bytes are not
+// ASCII); Parse converts it.
 func ReadHeader(data []byte) (Header, error) {
 	var h Header
-	if bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}) {
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		data = data[3:]
 	}
-	if len(data) < 3 || string(data[:3]) != "MSH" {
+	if len(data) < 3 || data[0] != 'M' || data[1] != 'S' || data[2] != 'H' {
 		return h, &ParseError{Offset: 0, Err: ErrNoHeader, Msg: "ReadHeader needs MSH"}
 	}
 	d, err := parseDelimiters(data)
@@ -54,107 +56,121 @@ func ReadHeader(data []byte) (Header, error) {
 		return h, &ParseError{Offset: 3, Location: Location{Segment: "MSH", SegmentSeq: 1, Field: 2}, Err: ErrDelimiters, Msg: err.Error()}
 	}
 	h.Delimiters = d
-	seg := data
-	if i := bytes.IndexByte(seg, '\r'); i >= 0 {
-		seg = seg[:i]
-	}
-	if i := bytes.IndexByte(seg, '\n'); i >= 0 {
-		seg = seg[:i]
-	}
-	// One pass over MSH-2..MSH-18 records where the first subcomponent of
-	// components 1-3 of the first repetition of MSH-3..MSH-16 lie, and
-	// where MSH-18 lies; then one string holds them all.
-	var spans [17][3]headerSpan
+	seg := data[:headerEnd(data)]
+	// One pass over MSH-3..MSH-18 records where the first subcomponent of
+	// components 1-3 of the first repetition of each field lies (spans,
+	// indexed by field and component) and which of them hold the escape
+	// character (esc, one bit each); then one string holds them all.
+	var spans [19][3]struct{ lo, hi int32 }
+	var esc uint64
 	// class marks the delimiter bytes, so that an ordinary byte costs one
 	// table load and one branch.
 	const (
 		plain = iota
 		field
-		compOrRep
+		comp
+		rep
 		escape
 		sub
 	)
 	var class [256]uint8
-	class[d.Component], class[d.Repetition], class[d.Escape] = compOrRep, compOrRep, escape
+	class[d.Component], class[d.Repetition], class[d.Escape] = comp, rep, escape
 	if d.Subcomponent != 0 {
 		class[d.Subcomponent] = sub
 	}
 	class[d.Field] = field
-	n, comp, lo, cut, esc, rep1 := 2, 0, 4, -1, false, true
+	// Skip "MSH|" and MSH-2.
+	i := 4
+	for i < len(seg) && seg[i] != d.Field {
+		i++
+	}
+	if i >= len(seg) {
+		return h, nil
+	}
+	i++
+	first := i // start of MSH-3
+	n, c, lo, cut, fstart := 3, 0, i, -1, i
 	f18lo, f18hi := -1, -1
-	stop := len(seg)
-	for i := 4; ; i++ {
-		atEnd := i >= len(seg)
-		k := uint8(field)
-		var c byte
-		if !atEnd {
-			c = seg[i]
-			if k = class[c]; k == plain {
-				continue
-			}
+	for ; ; i++ {
+		for i < len(seg) && class[seg[i]] == plain {
+			i++
 		}
-		if k == field {
-			if n >= 3 && n <= 16 && rep1 && comp < 3 {
-				spans[n][comp] = headerSpan{lo, i, cut, esc}
-			}
-			if n == 18 {
-				f18hi = i
-			}
-			n++
-			if atEnd || n > 18 {
-				stop = i
-				break
-			}
-			comp, lo, cut, esc, rep1 = 0, i+1, -1, false, true
-			if n == 18 {
-				f18lo = i + 1
-			}
-			continue
-		}
-		if n == 2 || n > 16 || !rep1 {
-			continue
+		k := uint8(field) // the end of MSH ends the last field
+		if i < len(seg) {
+			k = class[seg[i]]
 		}
 		switch k {
-		case compOrRep:
-			if comp < 3 {
-				spans[n][comp] = headerSpan{lo, i, cut, esc}
+		case field:
+			if c < 3 {
+				hi := i
+				if cut >= 0 {
+					hi = cut
+				}
+				spans[n][c] = struct{ lo, hi int32 }{int32(lo), int32(hi)}
 			}
-			comp, lo, cut, esc = comp+1, i+1, -1, false
-			rep1 = c == d.Component
+			if n == 18 {
+				f18lo, f18hi = fstart, i
+			}
+			if n++; n > 18 || i >= len(seg) {
+				goto done
+			}
+			c, lo, cut, fstart = 0, i+1, -1, i+1
+		case comp, rep:
+			if c >= 3 {
+				continue
+			}
+			hi := i
+			if cut >= 0 {
+				hi = cut
+			}
+			spans[n][c] = struct{ lo, hi int32 }{int32(lo), int32(hi)}
+			if k == rep || c == 2 {
+				c = 3 // the rest of the field is not read
+				continue
+			}
+			c, lo, cut = c+1, i+1, -1
 		case escape:
-			esc = true
+			if c < 3 && cut < 0 {
+				esc |= 1 << (n*3 + c)
+			}
 		case sub:
-			if cut < 0 {
+			if c < 3 && cut < 0 {
 				cut = i
 			}
 		}
 	}
-	str := string(seg[:stop])
-	text := func(sp headerSpan) string {
-		hi := sp.hi
-		if sp.cut >= 0 {
-			hi = sp.cut
-		}
-		if hi <= sp.lo {
+done:
+	stop := i
+	if stop > len(seg) {
+		stop = len(seg)
+	}
+	str := string(seg[first:stop])
+	text := func(f, c int) string {
+		sp := spans[f][c]
+		if sp.hi <= sp.lo {
 			return ""
 		}
-		if sp.esc {
-			return string(Unescape([]byte(str[sp.lo:hi]), d))
+		t := str[int(sp.lo)-first : int(sp.hi)-first]
+		if esc&(1<<(f*3+c)) != 0 {
+			return string(Unescape([]byte(t), d))
 		}
-		return str[sp.lo:hi]
+		return t
 	}
-	hd := func(f int) HD { return HD{text(spans[f][0]), text(spans[f][1]), text(spans[f][2])} }
+	hd := func(f int) HD { return HD{text(f, 0), text(f, 1), text(f, 2)} }
 	h.SendingApplication, h.SendingFacility = hd(3), hd(4)
 	h.ReceivingApplication, h.ReceivingFacility = hd(5), hd(6)
-	h.DateTime = text(spans[7][0])
-	h.MessageType, h.TriggerEvent, h.MessageStructure = text(spans[9][0]), text(spans[9][1]), text(spans[9][2])
-	h.ControlID = text(spans[10][0])
-	h.ProcessingID = text(spans[11][0])
-	h.Version = text(spans[12][0])
-	h.AcceptAckType = text(spans[15][0])
-	h.ApplicationAckType = text(spans[16][0])
+	h.DateTime = text(7, 0)
+	h.MessageType, h.TriggerEvent, h.MessageStructure = text(9, 0), text(9, 1), text(9, 2)
+	h.ControlID = text(10, 0)
+	h.ProcessingID = text(11, 0)
+	h.Version = text(12, 0)
+	h.AcceptAckType = text(15, 0)
+	h.ApplicationAckType = text(16, 0)
 	if f18lo >= 0 {
-		for cs := str[f18lo:f18hi]; cs != ""; {
+		// The first non-empty repetition, as written: a leading empty
+		// repetition means ASCII by default, with the next one switched
+		// to by escape sequences.
+		for cs := str[f18lo-first : f18hi-first]; cs != ""; {
 			r := cs
 			if i := strings.IndexByte(cs, d.Repetition); i >= 0 {
 				r, cs = cs[:i], cs[i+1:]
@@ -168,6 +184,27 @@ func ReadHeader(data []byte) (Header, error) {
 		}
 	}
 	return h, nil
+}
+
+// headerEnd returns the length of the header segment at the start of data:
+// the offset of its first CR or LF, or len(data). It searches windows that
+// grow fourfold, so that the work is proportional to the header's length
+// and never to the message's, even when the terminator is LF and the
+// message holds no CR at all.
+func headerEnd(data []byte) int {
+	for w := 512; ; w *= 4 {
+		win := data[:min(w, len(data))]
+		end := len(win)
+		if i := bytes.IndexByte(win, '\r'); i >= 0 {
+			end = i
+		}
+		if i := bytes.IndexByte(win[:end], '\n'); i >= 0 {
+			end = i
+		}
+		if end < len(win) || len(win) == len(data) {
+			return end
+		}
+	}
 }
 
 // Header returns the routing fields of the message's first MSH.
@@ -222,12 +259,4 @@ func wants(code string, ok bool) bool {
 		return ok
 	}
 	return false
-}
-
-// headerSpan locates one component of a header field in the MSH bytes:
-// [lo, hi), cut at the first subcomponent separator when cut >= 0, with
-// esc set when it holds the escape character.
-type headerSpan struct {
-	lo, hi, cut int
-	esc         bool
 }
