@@ -61,7 +61,8 @@ type Profile struct {
 // Fields are checked against the attribute tables of the segments used
 // by the structures this package ships (MSH, MSA, ERR, SFT, UAC, DSC,
 // EVN, PID, PD1, NK1, PV1, PV2, AL1, DG1, ROL, ORC, OBR, TQ1, TQ2, CTI,
-// BLG, CTD, OBX, NTE, SPM, SAC, INV, FT1, IN1, GT1): v2.3.1 tables for
+// BLG, CTD, OBX, NTE, SPM, SAC, INV, FT1, IN1, IN2, IN3, GT1, RQD, RQ1,
+// RXO, ODS, ODT; some only in their leading fields): v2.3.1 tables for
 // messages before v2.5 where they differ (MSH, MSA, ERR, PID, PV1, NK1,
 // ORC, OBR, OBX), v2.5.1 tables otherwise, including for v2.6 and later,
 // whose CE-to-CWE renames and length changes are not modelled. Every
@@ -249,7 +250,7 @@ func (v *validation) value(what, typ, table string, val Value, loc Location, dep
 			}
 			continue
 		}
-		if primitiveTypes[c.typ] {
+		if primitiveTypes[c.typ] && (typ == "HD" || typ == "EI" || typ == "SN") {
 			texts[i] = part(p, depth+1, 1).String()
 		}
 		v.value(name, c.typ, c.table, p, pl, depth+1)
