@@ -52,13 +52,7 @@ func (o DecodeOptions) Unmarshal(data []byte) (*hl7.Message, error) {
 // may omit the namespace declaration; any other namespace, and prefixed
 // names, are refused. Errors are *SyntaxError values.
 func (o DecodeOptions) ER7(data []byte) ([]byte, error) {
-	maxBytes, maxDepth := o.MaxBytes, o.MaxDepth
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
-	}
-	if maxDepth <= 0 {
-		maxDepth = DefaultMaxDepth
-	}
+	maxBytes, maxDepth := o.limits()
 	if len(data) > maxBytes {
 		return nil, &SyntaxError{Err: ErrTooLarge, Msg: strconv.Itoa(len(data)) + " bytes, limit " + strconv.Itoa(maxBytes)}
 	}
@@ -67,6 +61,17 @@ func (o DecodeOptions) ER7(data []byte) ([]byte, error) {
 		return nil, err
 	}
 	return writeER7(root, maxBytes)
+}
+
+func (o DecodeOptions) limits() (maxBytes, maxDepth int) {
+	maxBytes, maxDepth = o.MaxBytes, o.MaxDepth
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	if maxDepth <= 0 {
+		maxDepth = DefaultMaxDepth
+	}
+	return maxBytes, maxDepth
 }
 
 // elem is an element of the document: its local name, the V attribute of
@@ -226,32 +231,43 @@ func procInstParam(inst, param string) string {
 // result may not exceed limit bytes: positions in names could otherwise
 // turn a small document into a huge run of separators.
 func writeER7(root *elem, limit int) ([]byte, error) {
+	if isWrapper(root.name) {
+		return nil, &SyntaxError{Line: root.line, Element: root.name, Err: ErrSyntax, Msg: "a batch document: decode it with BatchER7"}
+	}
+	out, _, err := writeMessage(root, limit)
+	return out, err
+}
+
+// writeMessage is writeER7 for one message element, returning the
+// delimiters its MSH declares too.
+func writeMessage(root *elem, limit int) ([]byte, hl7.Delimiters, error) {
+	fail := func(err error) ([]byte, hl7.Delimiters, error) { return nil, hl7.Delimiters{}, err }
 	if root.name == "escape" || root.name == "MSH" {
-		return nil, &SyntaxError{Line: root.line, Element: root.name, Err: ErrSyntax, Msg: "the root element must be a message structure"}
+		return fail(&SyntaxError{Line: root.line, Element: root.name, Err: ErrSyntax, Msg: "the root element must be a message structure"})
 	}
 	var segs []*elem
 	if err := collectSegments(root, &segs); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	if len(segs) == 0 || segs[0].name != "MSH" {
-		return nil, &SyntaxError{Line: root.line, Element: root.name, Err: ErrSyntax, Msg: "the first segment must be MSH"}
+		return fail(&SyntaxError{Line: root.line, Element: root.name, Err: ErrSyntax, Msg: "the first segment must be MSH"})
 	}
 	w := &writer{limit: limit}
 	if err := w.delimiters(segs[0]); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	for i, s := range segs {
 		if i > 0 && (s.name == "MSH" || s.name == "FHS" || s.name == "BHS") {
-			return nil, &SyntaxError{Line: s.line, Element: s.name, Err: ErrSyntax, Msg: "a header segment after the first segment"}
+			return fail(&SyntaxError{Line: s.line, Element: s.name, Err: ErrSyntax, Msg: "a header segment after the first segment"})
 		}
 		if err := w.segment(s); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if len(w.out) > limit {
-			return nil, &SyntaxError{Line: s.line, Element: s.name, Err: ErrTooLarge, Msg: "the message would exceed " + strconv.Itoa(limit) + " bytes"}
+			return fail(&SyntaxError{Line: s.line, Element: s.name, Err: ErrTooLarge, Msg: "the message would exceed " + strconv.Itoa(limit) + " bytes"})
 		}
 	}
-	return w.out, nil
+	return w.out, w.d, nil
 }
 
 func collectSegments(g *elem, out *[]*elem) error {
@@ -308,23 +324,25 @@ type writer struct {
 	d     hl7.Delimiters
 }
 
-// delimiters reads MSH.1 and MSH.2.
+// delimiters reads MSH.1 and MSH.2 (FHS.1 and FHS.2, BHS.1 and BHS.2 in
+// a batch header).
 func (w *writer) delimiters(msh *elem) error {
 	var fs, enc *elem
+	id := msh.name
 	for _, c := range msh.children {
 		switch c.name {
-		case "MSH.1":
+		case id + ".1":
 			fs = c
-		case "MSH.2":
+		case id + ".2":
 			enc = c
 		}
 	}
 	if fs == nil || enc == nil {
-		return &SyntaxError{Line: msh.line, Element: "MSH", Err: ErrSyntax, Msg: "MSH.1 and MSH.2 are required"}
+		return &SyntaxError{Line: msh.line, Element: id, Err: ErrSyntax, Msg: id + ".1 and " + id + ".2 are required"}
 	}
 	f, e := leafText(fs), leafText(enc)
 	if len(f) != 1 || len(e) < 3 || len(e) > 5 {
-		return &SyntaxError{Line: fs.line, Element: "MSH.2", Err: ErrSyntax, Msg: "MSH.1 must be one character and MSH.2 three to five"}
+		return &SyntaxError{Line: fs.line, Element: id + ".2", Err: ErrSyntax, Msg: id + ".1 must be one character and " + id + ".2 three to five"}
 	}
 	d := hl7.Delimiters{Field: f[0], Component: e[0], Repetition: e[1], Escape: e[2]}
 	if len(e) > 3 {
@@ -334,7 +352,7 @@ func (w *writer) delimiters(msh *elem) error {
 		d.Truncation = e[4]
 	}
 	if err := d.Validate(); err != nil {
-		return &SyntaxError{Line: enc.line, Element: "MSH.2", Err: ErrSyntax, Msg: err.Error()}
+		return &SyntaxError{Line: enc.line, Element: id + ".2", Err: ErrSyntax, Msg: err.Error()}
 	}
 	w.d = d
 	return nil
@@ -355,7 +373,7 @@ func (w *writer) segment(s *elem) error {
 	if s.hasText {
 		return &SyntaxError{Line: s.line, Element: s.name, Err: ErrSyntax, Msg: "text in a segment"}
 	}
-	header := s.name == "MSH"
+	header := s.name == "MSH" || s.name == "FHS" || s.name == "BHS"
 	fields := map[int][]*elem{}
 	last := 0
 	for _, c := range s.children {
@@ -377,7 +395,7 @@ func (w *writer) segment(s *elem) error {
 		first = 3
 		last = max(last, 2)
 		if len(fields[1]) != 1 || len(fields[2]) != 1 {
-			return &SyntaxError{Line: s.line, Element: "MSH", Err: ErrSyntax, Msg: "MSH.1 and MSH.2 must occur once"}
+			return &SyntaxError{Line: s.line, Element: s.name, Err: ErrSyntax, Msg: s.name + ".1 and " + s.name + ".2 must occur once"}
 		}
 	}
 	for n := first; n <= last; n++ {

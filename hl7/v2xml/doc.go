@@ -24,6 +24,19 @@
 // their place inside the innermost open group: nothing is dropped or
 // reordered.
 //
+// # Batches and files
+//
+// MarshalBatch and BatchER7 convert an ER7 batch ([FHS] {[BHS] {message}
+// [BTS]} [FTS], or a bare stream of messages) to and from one document:
+// a FILE element holding FHS, one BATCH element per batch and FTS, or a
+// BATCH root holding BHS, the message elements and BTS. Header and trailer
+// segments are encoded like any segment (FHS.1 and FHS.2 are the
+// delimiters, never split). The wrapper names FILE and BATCH follow the
+// v2.xml batch schema as we understand it; the batch section of the
+// specification (v2.xml Release 2, section 2.7.4) could not be read from
+// here, so they are not confirmed against its text. The decoder never
+// reads one message as a batch or the reverse.
+//
 // # Exactness
 //
 // Unmarshal is the inverse of Marshal: for a message whose segments all end

@@ -39,13 +39,29 @@ func Marshal(m *hl7.Message) ([]byte, error) {
 // MSH. Errors are *EncodeError values naming the value that has no XML
 // form.
 func (o EncodeOptions) Marshal(m *hl7.Message) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(m.Bytes()) * 3)
+	buf.WriteString(xmlDeclaration)
+	if err := o.message(&buf, m, 0, true); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
+const xmlDeclaration = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+
+// message writes the element of one message, its root element named by
+// the message structure, at nesting depth base; xmlns says whether the
+// element declares the namespace (it is the document's root).
+func (o EncodeOptions) message(buf *bytes.Buffer, m *hl7.Message, base int, xmlns bool) error {
 	if m.NumSegments() == 0 || m.Segment(0).Name() != "MSH" {
-		return nil, &EncodeError{Location: "MSH", Msg: "the message must start with MSH"}
+		return &EncodeError{Location: "MSH", Msg: "the message must start with MSH"}
 	}
 	h := m.Header()
 	root := structureName(h)
-	if !isName(root) {
-		return nil, &EncodeError{Location: "MSH-9", Msg: "message structure " + strconv.Quote(root) + " is not an XML name"}
+	if !isName(root) || isWrapper(root) {
+		return &EncodeError{Location: "MSH-9", Msg: "message structure " + strconv.Quote(root) + " is not an XML name"}
 	}
 	st := o.Structure
 	if st == nil {
@@ -60,7 +76,7 @@ func (o EncodeOptions) Marshal(m *hl7.Message) ([]byte, error) {
 		}
 	}
 	tree := groupTree(paths)
-	e := &encoder{d: m.Delimiters(), version: h.Version, indent: o.Indent, root: root, segs: segs, seq: map[string]int{}}
+	e := &encoder{buf: buf, base: base, d: m.Delimiters(), version: h.Version, indent: o.Indent, root: root, segs: segs, seq: map[string]int{}}
 	if cs := m.Charset(); cs != "" && !transcoded[strings.ToUpper(cs)] {
 		// Single-byte and EUC sets are indexed as received and decoded
 		// value by value; none of their bytes can be a delimiter, so a
@@ -69,17 +85,19 @@ func (o EncodeOptions) Marshal(m *hl7.Message) ([]byte, error) {
 			e.dec = enc.NewDecoder()
 		}
 	}
-	e.buf.Grow(len(m.Bytes()) * 3)
-	e.buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	e.buf.WriteString("<" + root + ` xmlns="` + Namespace + `">`)
+	buf.WriteString("<" + root)
+	if xmlns {
+		buf.WriteString(` xmlns="` + Namespace + `"`)
+	}
+	buf.WriteString(">")
 	for _, c := range tree.children {
 		if err := e.node(c, 1); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	e.newline(0)
-	e.buf.WriteString("</" + root + ">\n")
-	return e.buf.Bytes(), nil
+	buf.WriteString("</" + root + ">")
+	return nil
 }
 
 // structureName returns the message structure ID a header declares.
@@ -94,7 +112,8 @@ func structureName(h hl7.Header) string {
 }
 
 type encoder struct {
-	buf     bytes.Buffer
+	buf     *bytes.Buffer
+	base    int // nesting depth of the root element this encoder writes
 	d       hl7.Delimiters
 	version string
 	indent  string
@@ -115,7 +134,7 @@ func (e *encoder) newline(depth int) {
 		return
 	}
 	e.buf.WriteByte('\n')
-	for range depth {
+	for range e.base + depth {
 		e.buf.WriteString(e.indent)
 	}
 }
@@ -139,10 +158,14 @@ func (e *encoder) node(n *node, depth int) error {
 
 // segment writes one segment element with its fields.
 func (e *encoder) segment(s hl7.Segment, depth int) error {
-	id := s.Name()
+	return e.segmentRaw(s.Name(), s.Raw(), depth)
+}
+
+// segmentRaw writes the segment id whose ER7 bytes (without terminator)
+// are raw.
+func (e *encoder) segmentRaw(id string, raw []byte, depth int) error {
 	e.seq[id]++
 	loc := hl7.Location{Segment: id, SegmentSeq: e.seq[id]}
-	raw := s.Raw()
 	if e.dec != nil {
 		utf, err := e.dec.Bytes(raw)
 		if err != nil {
@@ -306,14 +329,14 @@ func (e *encoder) text(name string, raw []byte, loc hl7.Location) error {
 		seq := raw[1 : 1+j]
 		raw = raw[j+2:]
 		if c, ok := e.delimiterEscape(seq); ok {
-			xml.EscapeText(&e.buf, []byte{c})
+			xml.EscapeText(e.buf, []byte{c})
 			continue
 		}
 		if err := checkChars(seq); err != nil {
 			return &EncodeError{Location: loc.String(), Msg: "escape sequence " + strconv.Quote(string(seq)) + ": " + err.Error()}
 		}
 		e.buf.WriteString(`<escape V="`)
-		xml.EscapeText(&e.buf, seq)
+		xml.EscapeText(e.buf, seq)
 		e.buf.WriteString(`"/>`)
 	}
 	e.buf.WriteString("</" + name + ">")
@@ -348,7 +371,7 @@ func (e *encoder) chars(b []byte, loc hl7.Location) error {
 	if err := checkChars(b); err != nil {
 		return &EncodeError{Location: loc.String(), Msg: err.Error()}
 	}
-	xml.EscapeText(&e.buf, b)
+	xml.EscapeText(e.buf, b)
 	return nil
 }
 
