@@ -115,3 +115,32 @@ func TestCheckedDataTypes(t *testing.T) {
 		"DT", "DTM", "ID", "IS", "NM", "SI", "TM",
 	}, checkedDataTypes())
 }
+
+// Limits that changed between versions follow MSH-12: v2.7 added the
+// truncation character to MSH-2 and raised MSH-10 and MSA-2 to 199.
+func TestValidateVersionLimits(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"2.7 truncation and long control ID",
+			"MSH|^~\\&#|A||||20261121||ACK^R01^ACK|CTRL-0123456789-0123456789|P|2.7\rMSA|AA|CTRL-0123456789-0123456789\r", nil},
+		{"2.5.1 truncation and long control ID",
+			"MSH|^~\\&#|A||||20261121||ACK^R01^ACK|CTRL-0123456789-0123456789|P|2.5.1\rMSA|AA|CTRL-0123456789-0123456789\r", []string{
+				"E MSH-2 @4 104 Encoding Characters is 5 characters, at most 4 allowed",
+				"E MSH-10 @37 104 Message Control ID is 26 characters, at most 20 allowed",
+				"E MSA-2 @79 104 Message Control ID is 26 characters, at most 20 allowed",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Parse([]byte(tt.in))
+			require.NoError(t, err)
+			want := tt.want
+			if want == nil {
+				want = []string{}
+			}
+			require.Equal(t, want, problemLines(Validate(m)))
+		})
+	}
+}
