@@ -3,6 +3,7 @@ package hl7
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -142,5 +143,31 @@ func TestValidateVersionLimits(t *testing.T) {
 			}
 			require.Equal(t, want, problemLines(Validate(m)))
 		})
+	}
+}
+
+// From v2.6 the coded fields the v2.5.1 tables type CE are CWE, whose
+// components 7 to 9 carry code system versions and original text.
+func TestValidateCWEFromV26(t *testing.T) {
+	obx := "OBX|1|ST|94500-6^SARS-CoV-2 RNA^LN^^^^2.76^^RNA test||x||||||F\r"
+	for _, tt := range []struct {
+		version string
+		want    []string
+	}{
+		{"2.6", []string{}},
+		{"2.5.1", []string{"W OBX-3.7 @88 102 Observation Identifier is CE, which has 6 components, but has 9"}},
+	} {
+		m, err := Parse([]byte("MSH|^~\\&|A||||20261121||ORU^R01^ORU_R01|1|P|" + tt.version + "\r" + obx))
+		require.NoError(t, err)
+		var got []string
+		for _, l := range problemLines(Validate(m)) {
+			if strings.Contains(l, "OBX-3") {
+				got = append(got, l)
+			}
+		}
+		if got == nil {
+			got = []string{}
+		}
+		require.Equal(t, tt.want, got, tt.version)
 	}
 }
