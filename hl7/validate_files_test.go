@@ -171,3 +171,39 @@ func TestValidateCWEFromV26(t *testing.T) {
 		require.Equal(t, tt.want, got, tt.version)
 	}
 }
+
+// The v2.6 OPU_R25 grammar places each segment of a full NAHLN-style
+// report in the group the standard gives it.
+func TestOPUR25GroupPaths(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "validate", "valid_opu_r25_26.hl7"))
+	require.NoError(t, err)
+	m, err := Parse(data)
+	require.NoError(t, err)
+	s, ok := StructureOf(m)
+	require.True(t, ok)
+	mt, problems := s.Match(m)
+	require.Empty(t, problems)
+	var paths []string
+	for i := 0; i < m.NumSegments(); i++ {
+		paths = append(paths, mt.Path(i))
+	}
+	require.Equal(t, []string{
+		"MSH[1]",
+		"PV1[1]",
+		"OBX[1]",
+		"NTE[1]",
+		"ROL[1]",
+		"ROL[2]",
+		"ACCESSION_DETAIL[1]/NK1[1]",
+		"ACCESSION_DETAIL[1]/NK1[2]",
+		"ACCESSION_DETAIL[1]/PATIENT[1]/PID[1]",
+		"ACCESSION_DETAIL[1]/SPECIMEN[1]/SPM[1]",
+		"ACCESSION_DETAIL[1]/SPECIMEN[1]/SPECIMEN_OBSERVATION[1]/OBX[1]",
+		"ACCESSION_DETAIL[1]/SPECIMEN[1]/SPECIMEN_OBSERVATION[1]/NTE[1]",
+		"ACCESSION_DETAIL[1]/SPECIMEN[1]/ORDER[1]/OBR[1]",
+		"ACCESSION_DETAIL[1]/SPECIMEN[1]/ORDER[1]/ORC[1]",
+		"ACCESSION_DETAIL[1]/SPECIMEN[1]/ORDER[1]/RESULT[1]/OBX[1]",
+		"ACCESSION_DETAIL[1]/SPECIMEN[1]/ORDER[1]/RESULT[1]/NTE[1]",
+		"ACCESSION_DETAIL[1]/SPECIMEN[1]/ORDER[1]/RESULT[2]/OBX[1]",
+	}, paths)
+}
