@@ -11,8 +11,11 @@ import (
 )
 
 // The receiver's identity. NAHLN assigns these during on-boarding; the
-// values here follow the NAHLN arc of the profile OID but are not taken
-// from a published table, so a laboratory should set
+// values here are placeholders on the arc of the profile OID and are not
+// confirmed: the NAHLN v2.6 message profile we checked (see the package
+// documentation) shows only example facility OIDs such as
+// 2.16.840.1.113883.3.5.6.1, and 2.16.840.1.113883.3.5.9 is the OID it gives
+// for the profile (MSH-21), not for an application. A laboratory should set
 // Report.ReceivingApplication and Report.ReceivingFacility to what it was
 // given.
 var (
