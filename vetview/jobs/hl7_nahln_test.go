@@ -56,7 +56,9 @@ func nahlnReport(control string, at time.Time) jobs.NAHLNReport {
 		SendingApplication: nahln.HD{Name: "LIMS", OID: "2.16.840.1.113883.3.5.7.40.1"},
 		SendingFacility:    nahln.HD{Name: "VDL", OID: "2.16.840.1.113883.3.5.7.40"},
 		Accession:          nahln.Identifier{ID: "A-" + control},
-		Owner:              nahln.Party{Person: nahln.Person{Family: "Jensen"}},
+		// OPU_R25 in v2.6 requires at least one accession-level ROL.
+		Roles: []nahln.Role{{Code: nahln.Code{Code: "PREM", Text: "Premises", System: "L"}, Organization: "Hillside Dairy"}},
+		Owner: nahln.Party{Person: nahln.Person{Family: "Jensen"}},
 		Animal: nahln.Animal{ID: nahln.Identifier{ID: "840003123456789"},
 			Species: nahln.Code{Code: "9913008", Text: "Bos taurus", System: nahln.SNOMEDCT}},
 		Specimens: []nahln.Specimen{{ID: "S1", Type: nahln.Code{Code: "119297000", System: nahln.SNOMEDCT},
