@@ -190,7 +190,7 @@ func (v *validation) fields(seg Segment, seq int) {
 				if typ == "CE" && versionAtLeast(v.version, 2, 6, 0) {
 					typ = "CWE" // v2.6 replaced CE by CWE (nine components) in these fields
 				}
-				v.value(d.name, typ, d.table, rep, rl, 0)
+				v.value(label{field: d.name}, typ, d.table, rep, rl, 0)
 			}
 		}
 		if d.typ == "*" && id == "OBX" {
@@ -200,24 +200,57 @@ func (v *validation) fields(seg Segment, seq int) {
 	v.escapes(seg, seq)
 }
 
+// label names the value being checked for problem messages: the field
+// and the path of data type components below it ("Patient Identifier
+// List CX.4 HD.2"). It is built into a string only when a problem is
+// reported.
+type label struct {
+	field      string
+	typ1, typ2 string
+	idx1, idx2 int
+}
+
+// sub is the label of component i of type typ below l.
+func (l label) sub(typ string, i int) label {
+	if l.idx1 == 0 {
+		l.typ1, l.idx1 = typ, i
+	} else {
+		l.typ2, l.idx2 = typ, i
+	}
+	return l
+}
+
+func (l label) String() string {
+	s := l.field
+	if l.idx1 > 0 {
+		s += " " + l.typ1 + "." + strconv.Itoa(l.idx1)
+	}
+	if l.idx2 > 0 {
+		s += " " + l.typ2 + "." + strconv.Itoa(l.idx2)
+	}
+	return s
+}
+
 // value checks val, of data type typ, at depth 0 (a repetition: parts
 // are components), 1 (a component: parts are subcomponents) or 2 (a
-// subcomponent, which is not split further). what names the field and the
-// component path for messages, such as "Patient Identifier List CX.4".
-func (v *validation) value(what, typ, table string, val Value, loc Location, depth int) {
+// subcomponent, which is not split further). what names it in messages.
+func (v *validation) value(what label, typ, table string, val Value, loc Location, depth int) {
 	if val.IsEmpty() || val.IsNull() {
 		return
 	}
 	if primitiveTypes[typ] {
 		leaf := val
 		if depth < 2 {
-			n := partCount(val, depth)
-			if n > 1 {
+			if n := partCount(val, depth); n > 1 {
 				extra := part(val, depth, 2)
 				v.add(partLocation(loc, depth, 2), extra.Offset(), CodeDataType, SeverityWarning,
 					fmt.Sprintf("%s is %s, a type without components, but has %d", what, typ, n))
 			}
 			leaf = part(val, depth, 1)
+		}
+		switch typ {
+		case "ST", "TX", "FT", "TN", "GTS":
+			return // free text: its length and escapes are checked elsewhere
 		}
 		text := leaf.String()
 		if why := checkPrimitive(typ, text); why != "" {
@@ -237,38 +270,44 @@ func (v *validation) value(what, typ, table string, val Value, loc Location, dep
 		v.value(what, comps[0].typ, comps[0].table, val, loc, 2)
 		return
 	}
-	texts := make([]string, len(comps))
-	offs := make([]int, len(comps))
+	n := partCount(val, depth)
+	cross := typ == "HD" || typ == "EI" || typ == "SN"
+	var texts [4]string // the components HD, EI and SN compare
+	offs := [4]int{-1, -1, -1, -1}
 	for i, c := range comps {
-		p := part(val, depth, i+1)
-		pl := partLocation(loc, depth, i+1)
-		name := what + " " + typ + "." + strconv.Itoa(i+1)
-		offs[i] = p.Offset()
+		var p Value
+		if i < n {
+			p = part(val, depth, i+1)
+		}
+		if i < len(offs) {
+			offs[i] = p.Offset()
+		}
 		if p.IsEmpty() {
 			if c.required {
 				off := p.Offset()
 				if off < 0 {
 					off = val.Offset() + len(val.Raw())
 				}
-				v.add(pl, off, CodeRequiredFieldMissing, SeverityError, name+" is required when "+what+" is valued")
+				v.add(partLocation(loc, depth, i+1), off, CodeRequiredFieldMissing, SeverityError,
+					fmt.Sprintf("%s is required when %s is valued", what.sub(typ, i+1), what))
 			}
 			continue
 		}
-		if primitiveTypes[c.typ] && (typ == "HD" || typ == "EI" || typ == "SN") {
+		if cross && i < len(texts) && primitiveTypes[c.typ] {
 			texts[i] = part(p, depth+1, 1).String()
 		}
-		v.value(name, c.typ, c.table, p, pl, depth+1)
+		v.value(what.sub(typ, i+1), c.typ, c.table, p, partLocation(loc, depth, i+1), depth+1)
 	}
-	if n := partCount(val, depth); n > len(comps) {
+	if n > len(comps) {
 		extra := part(val, depth, len(comps)+1)
 		v.add(partLocation(loc, depth, len(comps)+1), extra.Offset(), CodeDataType, SeverityWarning,
 			fmt.Sprintf("%s is %s, which has %d components, but has %d", what, typ, len(comps), n))
 	}
 	switch typ {
 	case "HD":
-		v.universalID(what+" "+typ, texts[1], texts[2], offs[1], offs[2], val, loc, depth, 2)
+		v.universalID(what, typ, texts[1], texts[2], offs[1], offs[2], val, loc, depth, 2)
 	case "EI":
-		v.universalID(what+" "+typ, texts[2], texts[3], offs[2], offs[3], val, loc, depth, 3)
+		v.universalID(what, typ, texts[2], texts[3], offs[2], offs[3], val, loc, depth, 3)
 	case "SN":
 		if texts[0] != "" && !slices.Contains(snComparators, texts[0]) {
 			v.add(partLocation(loc, depth, 1), offs[0], CodeDataType, SeverityError,
@@ -284,29 +323,29 @@ func (v *validation) value(what, typ, table string, val Value, loc Location, dep
 // universalID applies the rule shared by HD.2/HD.3 and EI.3/EI.4 (v2.5.1
 // sections 2A.3.36 and 2A.3.22): the universal ID and its type are valued
 // together, and the ID has the syntax its type names. idx is the 1-based
-// position of the universal ID in the composite.
-func (v *validation) universalID(what, id, typ string, idOff, typOff int, val Value, loc Location, depth, idx int) {
+// position of the universal ID in the composite typ.
+func (v *validation) universalID(what label, typ, id, idType string, idOff, typOff int, val Value, loc Location, depth, idx int) {
 	end := val.Offset() + len(val.Raw())
 	switch {
-	case id != "" && typ == "":
+	case id != "" && idType == "":
 		v.add(partLocation(loc, depth, idx+1), end, CodeRequiredFieldMissing, SeverityError,
-			fmt.Sprintf("%s.%d (universal ID type) is required when %s.%d (universal ID) is valued", what, idx+1, what, idx))
-	case id == "" && typ != "":
+			fmt.Sprintf("%s %s.%d (universal ID type) is required when %s %s.%d (universal ID) is valued", what, typ, idx+1, what, typ, idx))
+	case id == "" && idType != "":
 		if idOff < 0 {
 			idOff = typOff
 		}
 		v.add(partLocation(loc, depth, idx), idOff, CodeRequiredFieldMissing, SeverityError,
-			fmt.Sprintf("%s.%d (universal ID) is required when %s.%d (universal ID type) is valued", what, idx, what, idx+1))
+			fmt.Sprintf("%s %s.%d (universal ID) is required when %s %s.%d (universal ID type) is valued", what, typ, idx, what, typ, idx+1))
 	case id != "":
-		if why := checkUniversalID(id, typ); why != "" {
-			v.add(partLocation(loc, depth, idx), idOff, CodeDataType, SeverityError, what+"."+strconv.Itoa(idx)+" "+why)
+		if why := checkUniversalID(id, idType); why != "" {
+			v.add(partLocation(loc, depth, idx), idOff, CodeDataType, SeverityError, fmt.Sprintf("%s %s.%d %s", what, typ, idx, why))
 		}
 	}
 }
 
 // table checks a coded value against its value set, when this package
 // ships that table.
-func (v *validation) table(what, table, text string, loc Location, off int) {
+func (v *validation) table(what label, table, text string, loc Location, off int) {
 	set, ok := valueSets[table]
 	if !ok || text == "" || set.contains(text) {
 		return
@@ -359,7 +398,7 @@ func (v *validation) observationValue(seg Segment, seq int) {
 		if reps > 1 {
 			loc.Repetition = r
 		}
-		v.value("Observation Value ("+typ+" from OBX-2)", typ, "", rep, loc, 0)
+		v.value(label{field: "Observation Value (" + typ + " from OBX-2)"}, typ, "", rep, loc, 0)
 	}
 }
 
