@@ -20,8 +20,9 @@ import (
 type WebhookStore struct{ db *DB }
 
 var (
-	_ webhook.Store      = (*WebhookStore)(nil)
-	_ webhook.Transactor = (*WebhookStore)(nil)
+	_ webhook.Store         = (*WebhookStore)(nil)
+	_ webhook.Transactor    = (*WebhookStore)(nil)
+	_ webhook.MatchingStore = (*WebhookStore)(nil)
 )
 
 // Webhooks returns the webhook store of db.
@@ -204,13 +205,27 @@ func (w *WebhookStore) Subscription(ctx context.Context, id uuid.UUID) (webhook.
 // Subscriptions lists the subscriptions q selects, oldest first.
 func (w *WebhookStore) Subscriptions(ctx context.Context, q webhook.SubscriptionQuery) ([]webhook.Subscription, error) {
 	query := w.subscriptionSelect()
-	var args []any
-	if q.EventType != "" {
-		args = append(args, string(q.EventType))
-		query += ` JOIN webhook_subscription_events se ON se.subscription_id = s.id AND se.event_type = $1`
+	var (
+		args  []any
+		where []string
+	)
+	if q.EventType != "" || len(q.EventTypes) > 0 {
+		types := make([]string, 0, len(q.EventTypes)+1)
+		if q.EventType != "" {
+			types = append(types, string(q.EventType))
+		}
+		for _, t := range q.EventTypes {
+			types = append(types, string(t))
+		}
+		in, arg := w.inSet("se.event_type", 1, types)
+		args = append(args, arg)
+		where = append(where, `EXISTS (SELECT 1 FROM webhook_subscription_events se WHERE se.subscription_id = s.id AND `+in+`)`)
 	}
 	if q.ActiveOnly {
-		query += ` WHERE s.active`
+		where = append(where, `s.active`)
+	}
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	query += ` ORDER BY s.created_at, s.id`
 	rows, err := w.db.q(ctx).QueryContext(ctx, query, args...)
@@ -247,8 +262,12 @@ func (w *WebhookStore) DeleteSubscription(ctx context.Context, id uuid.UUID) err
 }
 
 // Enqueue stores events es and their pending deliveries ds, in the
-// transaction ctx carries (or one of its own), a hundred rows a statement.
+// transaction ctx carries (or one of its own): on PostgreSQL in one
+// statement, on SQLite a hundred rows a statement.
 func (w *WebhookStore) Enqueue(ctx context.Context, es []webhook.Event, ds []webhook.Delivery) error {
+	if w.db.engine == PostgreSQL {
+		return w.enqueuePostgres(ctx, es, ds)
+	}
 	// Inside the caller's transaction, no savepoint: a failure here fails
 	// the caller's transaction anyway, and it saves two round trips.
 	inTx := w.db.InTx
@@ -280,6 +299,103 @@ func (w *WebhookStore) Enqueue(ctx context.Context, es []webhook.Event, ds []web
 		}
 		return nil
 	})
+}
+
+// EnqueueMatching stores events es with one pending delivery, due at now,
+// per subscription that [webhook.Subscription.Matches] them. On PostgreSQL
+// it is one statement that matches in the database, giving each delivery
+// a random (version 4) UUID; on SQLite, where a round trip costs no
+// network, it reads the subscriptions and calls Enqueue.
+func (w *WebhookStore) EnqueueMatching(ctx context.Context, es []webhook.Event, now time.Time) error {
+	if w.db.engine != PostgreSQL {
+		var types []webhook.EventType
+		for _, e := range es {
+			if !slices.Contains(types, e.Type) {
+				types = append(types, e.Type)
+			}
+		}
+		subs, err := w.Subscriptions(ctx, webhook.SubscriptionQuery{EventTypes: types, ActiveOnly: true})
+		if err != nil {
+			return err
+		}
+		var ds []webhook.Delivery
+		for _, e := range es {
+			for _, sub := range subs {
+				if sub.Matches(e) {
+					ds = append(ds, webhook.Delivery{ID: uuid.New(), EventID: e.ID, SubscriptionID: sub.ID, EventType: e.Type,
+						State: webhook.StatePending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
+				}
+			}
+		}
+		return w.Enqueue(ctx, es, ds)
+	}
+	ids, types, resources, depts, data, at := eventArrays(es)
+	// The event's department limits the department-bound subscriptions:
+	// one without a department triggers only organisation-wide ones.
+	_, err := w.db.q(ctx).ExecContext(ctx, `WITH ev AS (
+			INSERT INTO webhook_events (id, type, resource_id, department, data, occurred_at)
+			SELECT e.id, e.type, e.resource_id, e.department, e.data::jsonb, e.occurred_at
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+				AS e(id, type, resource_id, department, data, occurred_at)
+			RETURNING id, type, department
+		)
+		INSERT INTO webhook_deliveries (id, event_id, subscription_id, event_type, state, attempts, next_attempt_at, created_at, updated_at)
+		SELECT gen_random_uuid()::text, ev.id, s.id, ev.type, 'pending', 0, $7, $7, $7
+		FROM ev
+		JOIN webhook_subscription_events se ON se.event_type = ev.type
+		JOIN webhook_subscriptions s ON s.id = se.subscription_id
+		WHERE s.active AND (s.department = '' OR s.department = ev.department)`,
+		ids, types, resources, depts, data, at, micros(now))
+	if err != nil {
+		return fmt.Errorf("store: enqueue %d webhook events: %w", len(es), err)
+	}
+	return nil
+}
+
+// eventArrays returns the columns of es as arrays, for unnest.
+func eventArrays(es []webhook.Event) (ids, types, resources, depts []string, data []*string, at []int64) {
+	ids, types, resources, depts = make([]string, len(es)), make([]string, len(es)), make([]string, len(es)), make([]string, len(es))
+	data, at = make([]*string, len(es)), make([]int64, len(es))
+	for i, e := range es {
+		ids[i], types[i], resources[i], depts[i], at[i] = e.ID.String(), string(e.Type), e.ResourceID, e.Department, micros(e.OccurredAt)
+		if len(e.Data) > 0 {
+			d := string(e.Data)
+			data[i] = &d
+		}
+	}
+	return ids, types, resources, depts, data, at
+}
+
+// enqueuePostgres is Enqueue as one statement, an array per column: the
+// outbox write is a single round trip inside the caller's transaction, and
+// one statement text for any number of rows, planned once. The deliveries'
+// references to their events are checked at the end of the statement,
+// when the events are in.
+func (w *WebhookStore) enqueuePostgres(ctx context.Context, es []webhook.Event, ds []webhook.Delivery) error {
+	eIDs, eTypes, eResources, eDepts, eData, eAt := eventArrays(es)
+	var (
+		dIDs, dEvents, dSubs, dTypes = make([]string, len(ds)), make([]string, len(ds)), make([]string, len(ds)), make([]string, len(ds))
+		dNext, dCreated, dUpdated    = make([]int64, len(ds)), make([]int64, len(ds)), make([]int64, len(ds))
+	)
+	for i, d := range ds {
+		dIDs[i], dEvents[i], dSubs[i], dTypes[i] = d.ID.String(), d.EventID.String(), d.SubscriptionID.String(), string(d.EventType)
+		dNext[i], dCreated[i], dUpdated[i] = micros(d.NextAttemptAt), micros(d.CreatedAt), micros(d.UpdatedAt)
+	}
+	_, err := w.db.q(ctx).ExecContext(ctx, `WITH ev AS (
+			INSERT INTO webhook_events (id, type, resource_id, department, data, occurred_at)
+			SELECT e.id, e.type, e.resource_id, e.department, e.data::jsonb, e.occurred_at
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+				AS e(id, type, resource_id, department, data, occurred_at)
+		)
+		INSERT INTO webhook_deliveries (id, event_id, subscription_id, event_type, state, attempts, next_attempt_at, created_at, updated_at)
+		SELECT d.id, d.event_id, d.subscription_id, d.event_type, 'pending', 0, d.next, d.created, d.updated
+		FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[])
+			AS d(id, event_id, subscription_id, event_type, next, created, updated)`,
+		eIDs, eTypes, eResources, eDepts, eData, eAt, dIDs, dEvents, dSubs, dTypes, dNext, dCreated, dUpdated)
+	if err != nil {
+		return fmt.Errorf("store: enqueue %d webhook events, %d deliveries: %w", len(es), len(ds), err)
+	}
+	return nil
 }
 
 // inSet returns a condition "col is one of ids" whose SQL text does not
@@ -351,7 +467,10 @@ func scanDelivery(scan func(...any) error, extra ...any) (webhook.Delivery, erro
 
 // Claim leases due deliveries. On PostgreSQL the candidate rows are locked
 // with SKIP LOCKED, so concurrent claimers take disjoint sets without
-// waiting; on SQLite the transaction holds the database's write lock.
+// waiting, and the claim is one statement, committed without waiting for
+// the disk (see asyncCommit) unless ctx carries a transaction; on SQLite a
+// transaction holds the database's write lock across the claim and the
+// read of what it claimed.
 func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]webhook.Job, error) {
 	if r.Limit <= 0 {
 		return nil, nil
@@ -360,33 +479,59 @@ func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]web
 	if per <= 0 {
 		per = r.Limit
 	}
+	skipIDs := make([]string, len(r.Skip))
+	for i, id := range r.Skip {
+		skipIDs[i] = id.String()
+	}
+	inSkip, skipArg := w.inSet("subscription_id", 7, skipIDs)
+	now := micros(r.Now)
+	args := []any{now, min(r.Limit+r.Limit/2, 1000), micros(r.Until), r.Owner, r.Lease, per, skipArg, r.Limit}
+	// cand is a window of the due deliveries, oldest due first, a little
+	// larger than the limit so that the per-subscription cap (ranked) can
+	// pass over a busy subscription's rows and still fill the claim.
+	cand := `cand AS (
+			SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries
+			WHERE state = 'pending' AND next_attempt_at <= $1 AND NOT (` + inSkip + `)
+			ORDER BY next_attempt_at LIMIT $2`
+	ranked := `ranked AS (
+			SELECT id, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at, id) AS rn
+			FROM cand
+		)`
+	update := `UPDATE webhook_deliveries SET next_attempt_at = $3, lease_owner = $4, lease = $5, updated_at = $1
+		WHERE id IN (SELECT id FROM ranked WHERE rn <= $6 ORDER BY next_attempt_at LIMIT $8)`
+	jobSelect := `SELECT ` + deliveryColumns + `, e.resource_id, e.department, e.data, e.occurred_at, ` + subscriptionColumns
+	jobJoin := ` JOIN webhook_events e ON e.id = d.event_id
+		JOIN webhook_subscriptions s ON s.id = d.subscription_id`
+
+	if w.db.engine == PostgreSQL {
+		// One statement: the UPDATE's RETURNING feeds the join that loads
+		// each job's event and subscription.
+		var jobs []webhook.Job
+		err := w.asyncCommit(ctx, func(ctx context.Context) error {
+			rows, err := w.db.q(ctx).QueryContext(ctx, `WITH `+cand+` FOR UPDATE SKIP LOCKED
+			), `+ranked+`, d AS (
+				`+update+`
+				RETURNING id, event_id, subscription_id, event_type, state, attempts, next_attempt_at,
+					last_status, last_error, created_at, updated_at, completed_at
+			)
+			`+jobSelect+` FROM d`+jobJoin+` ORDER BY d.created_at`, args...)
+			if err != nil {
+				return err
+			}
+			jobs, err = scanJobs(rows, r.Lease)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: claim webhook deliveries: %w", err)
+		}
+		return jobs, nil
+	}
+
 	var jobs []webhook.Job
 	err := w.db.InTx(ctx, func(ctx context.Context) error {
 		q := w.db.q(ctx)
-		now := micros(r.Now)
-		skipIDs := make([]string, len(r.Skip))
-		for i, id := range r.Skip {
-			skipIDs[i] = id.String()
-		}
-		inSkip, skipArg := w.inSet("subscription_id", 7, skipIDs)
-		args := []any{now, min(r.Limit+r.Limit/2, 1000), micros(r.Until), r.Owner, r.Lease, per, skipArg}
-		skip := ` AND NOT (` + inSkip + `)`
-		lock := ""
-		if w.db.engine == PostgreSQL {
-			lock = ` FOR UPDATE SKIP LOCKED`
-		}
-		args = append(args, r.Limit)
-		rows, err := q.QueryContext(ctx, `WITH cand AS (
-				SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries
-				WHERE state = 'pending' AND next_attempt_at <= $1`+skip+`
-				ORDER BY next_attempt_at LIMIT $2`+lock+`
-			), ranked AS (
-				SELECT id, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at, id) AS rn
-				FROM cand
-			)
-			UPDATE webhook_deliveries SET next_attempt_at = $3, lease_owner = $4, lease = $5, updated_at = $1
-			WHERE id IN (SELECT id FROM ranked WHERE rn <= $6 ORDER BY next_attempt_at LIMIT $`+fmt.Sprint(len(args))+`)
-			RETURNING id`, args...)
+		rows, err := q.QueryContext(ctx, `WITH `+cand+`), `+ranked+`
+			`+update+` RETURNING id`, args...)
 		if err != nil {
 			return fmt.Errorf("store: claim webhook deliveries: %w", err)
 		}
@@ -407,42 +552,15 @@ func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]web
 			return nil
 		}
 		inClaimed, claimedArg := w.inSet("d.id", 1, ids)
-		rows, err = q.QueryContext(ctx, `SELECT `+deliveryColumns+`, e.resource_id, e.department, e.data, e.occurred_at, `+subscriptionColumns+`
-			FROM webhook_deliveries d
-			JOIN webhook_events e ON e.id = d.event_id
-			JOIN webhook_subscriptions s ON s.id = d.subscription_id
-			WHERE `+inClaimed+`
-			ORDER BY d.created_at`, claimedArg)
+		rows, err = q.QueryContext(ctx, jobSelect+` FROM webhook_deliveries d`+jobJoin+`
+			WHERE `+inClaimed+` ORDER BY d.created_at`, claimedArg)
 		if err != nil {
 			return fmt.Errorf("store: load claimed webhook deliveries: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				j        webhook.Job
-				data     sql.NullString
-				occurred int64
-			)
-			j.Delivery, err = scanDelivery(func(dest ...any) error {
-				var err error
-				j.Subscription, err = scanSubscription(func(sdest ...any) error {
-					return rows.Scan(append(dest, sdest...)...)
-				})
-				return err
-			}, &j.Event.ResourceID, &j.Event.Department, &data, &occurred)
-			if err != nil {
-				return fmt.Errorf("store: load claimed webhook deliveries: %w", err)
-			}
-			j.Event.ID = j.Delivery.EventID
-			j.Event.Type = j.Delivery.EventType
-			if data.Valid {
-				j.Event.Data = json.RawMessage(data.String)
-			}
-			j.Event.OccurredAt = fromMicros(occurred)
-			j.Lease = r.Lease
-			jobs = append(jobs, j)
+		if jobs, err = scanJobs(rows, r.Lease); err != nil {
+			return fmt.Errorf("store: load claimed webhook deliveries: %w", err)
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -450,8 +568,53 @@ func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]web
 	return jobs, nil
 }
 
-// Complete records a batch of outcomes in one transaction.
+// scanJobs reads the rows of a claim, each a delivery with its event and
+// subscription, and closes them.
+func scanJobs(rows *sql.Rows, lease string) ([]webhook.Job, error) {
+	defer rows.Close()
+	var jobs []webhook.Job
+	for rows.Next() {
+		var (
+			j        webhook.Job
+			data     sql.NullString
+			occurred int64
+			err      error
+		)
+		j.Delivery, err = scanDelivery(func(dest ...any) error {
+			var err error
+			j.Subscription, err = scanSubscription(func(sdest ...any) error {
+				return rows.Scan(append(dest, sdest...)...)
+			})
+			return err
+		}, &j.Event.ResourceID, &j.Event.Department, &data, &occurred)
+		if err != nil {
+			return nil, err
+		}
+		j.Event.ID = j.Delivery.EventID
+		j.Event.Type = j.Delivery.EventType
+		if data.Valid {
+			j.Event.Data = json.RawMessage(data.String)
+		}
+		j.Event.OccurredAt = fromMicros(occurred)
+		j.Lease = lease
+		jobs = append(jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+// Complete records a batch of outcomes in one transaction. On PostgreSQL
+// a batch that disables no subscription is one statement, committed
+// without waiting for the disk (see asyncCommit): one statement per batch
+// is what lets one dispatcher record thousands of outcomes a second. A
+// batch that disables a subscription commits synchronously, with the
+// event that announces it.
 func (w *WebhookStore) Complete(ctx context.Context, os []webhook.Outcome) ([]uuid.UUID, error) {
+	if w.db.engine == PostgreSQL && !slices.ContainsFunc(os, func(o webhook.Outcome) bool { return o.Disable != "" }) {
+		return nil, w.completePostgres(ctx, os)
+	}
 	var disabled []uuid.UUID
 	err := w.db.InTx(ctx, func(ctx context.Context) error {
 		disabled = disabled[:0]
@@ -459,30 +622,15 @@ func (w *WebhookStore) Complete(ctx context.Context, os []webhook.Outcome) ([]uu
 		if err := w.insertAttempts(ctx, os); err != nil {
 			return err
 		}
-		// The last attempted outcome of each subscription says whether it
-		// is failing now.
-		failing := make(map[uuid.UUID]webhook.Outcome)
-		var order []uuid.UUID
-		for _, o := range os {
-			if o.Attempt != nil {
-				if _, ok := failing[o.SubscriptionID]; !ok {
-					order = append(order, o.SubscriptionID)
-				}
-				failing[o.SubscriptionID] = o
-			}
-		}
 		if err := w.updateDeliveries(ctx, os); err != nil {
 			return err
 		}
-		var healthy []string
-		for _, id := range order {
-			o := failing[id]
-			if !o.SubscriptionFailing {
-				healthy = append(healthy, id.String())
-				continue
-			}
+		// The last attempted outcome of each subscription says whether it
+		// is failing now.
+		healthy, failing, since := subscriptionHealth(os)
+		for i, id := range failing {
 			if _, err := q.ExecContext(ctx, `UPDATE webhook_subscriptions SET failing_since = $2
-				WHERE id = $1 AND failing_since IS NULL`, id.String(), micros(o.Attempt.StartedAt)); err != nil {
+				WHERE id = $1 AND failing_since IS NULL`, id, since[i]); err != nil {
 				return fmt.Errorf("store: record webhook subscription %s failing: %w", id, err)
 			}
 		}
@@ -565,6 +713,148 @@ func (w *WebhookStore) updateDeliveries(ctx context.Context, os []webhook.Outcom
 		}
 	}
 	return nil
+}
+
+// subscriptionHealth splits the subscriptions of os by their last
+// attempted outcome: healthy ones, whose failure run ends, and failing
+// ones with the start of their failed attempt, which starts a run if none
+// is under way.
+func subscriptionHealth(os []webhook.Outcome) (healthy, failing []string, failingSince []int64) {
+	last := make(map[uuid.UUID]int, len(os))
+	var order []uuid.UUID
+	for i, o := range os {
+		if o.Attempt == nil {
+			continue
+		}
+		if _, ok := last[o.SubscriptionID]; !ok {
+			order = append(order, o.SubscriptionID)
+		}
+		last[o.SubscriptionID] = i
+	}
+	for _, id := range order {
+		o := os[last[id]]
+		if o.SubscriptionFailing {
+			failing = append(failing, id.String())
+			failingSince = append(failingSince, micros(o.Attempt.StartedAt))
+		} else {
+			healthy = append(healthy, id.String())
+		}
+	}
+	return healthy, failing, failingSince
+}
+
+// completePostgres records a batch that disables nothing in one statement:
+// the deliveries updated where the lease holds, the attempts logged (those
+// of deliveries deleted meanwhile dropped), and the subscriptions' failure
+// runs started or ended. The parts touch disjoint rows, as a statement
+// with several data-modifying parts requires.
+func (w *WebhookStore) completePostgres(ctx context.Context, os []webhook.Outcome) error {
+	n := len(os)
+	var (
+		ids, leases, states, errs  = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		incs, nexts, statuses, ats = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		completed                  = make([]*int64, n)
+
+		aDelivery, aResponse, aError        []string
+		aNumber, aStarted, aDuration, aCode []int64
+		aNext                               []*int64
+	)
+	for i, o := range os {
+		ids[i], leases[i], states[i] = o.DeliveryID.String(), o.Lease, string(o.State)
+		if a := o.Attempt; a != nil {
+			incs[i], statuses[i], errs[i] = 1, int64(a.StatusCode), a.Error
+			aDelivery = append(aDelivery, a.DeliveryID.String())
+			aNumber = append(aNumber, int64(a.Number))
+			aStarted = append(aStarted, micros(a.StartedAt))
+			aDuration = append(aDuration, a.Duration.Microseconds())
+			aCode = append(aCode, int64(a.StatusCode))
+			aResponse = append(aResponse, validUTF8(a.Response))
+			aError = append(aError, validUTF8(a.Error))
+			var next *int64
+			if !a.NextAttemptAt.IsZero() {
+				v := micros(a.NextAttemptAt)
+				next = &v
+			}
+			aNext = append(aNext, next)
+		}
+		nexts[i], ats[i] = micros(o.NextAttemptAt), micros(o.At)
+		if o.State != webhook.StatePending {
+			at := micros(o.At)
+			completed[i], nexts[i] = &at, at
+		}
+	}
+	healthy, failing, failingSince := subscriptionHealth(os)
+	args := []any{ids, leases, states, incs, nexts, statuses, errs, ats, completed,
+		nonNil(aDelivery), nonNil(aNumber), nonNil(aStarted), nonNil(aDuration), nonNil(aCode), nonNil(aResponse), nonNil(aError), nonNil(aNext),
+		nonNil(healthy), nonNil(failing), nonNil(failingSince)}
+	err := w.asyncCommit(ctx, func(ctx context.Context) error {
+		_, err := w.db.q(ctx).ExecContext(ctx, completePostgresSQL, args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: record %d webhook delivery outcomes: %w", n, err)
+	}
+	return nil
+}
+
+// completePostgresSQL is the statement of completePostgres.
+const completePostgresSQL = `WITH upd AS (
+			UPDATE webhook_deliveries SET
+				state = v.state, attempts = attempts + v.inc, next_attempt_at = v.next,
+				last_status = CASE WHEN v.inc = 1 THEN v.status ELSE last_status END,
+				last_error = CASE WHEN v.inc = 1 THEN v.err ELSE last_error END,
+				lease_owner = NULL, lease = NULL, updated_at = v.at, completed_at = v.completed
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[])
+				AS v(id, lease, state, inc, next, status, err, at, completed)
+			WHERE webhook_deliveries.id = v.id AND webhook_deliveries.lease = v.lease
+		), ins AS (
+			INSERT INTO webhook_attempts (delivery_id, number, started_at, duration_us, status_code, response, error, next_attempt_at)
+			SELECT a.delivery_id, a.number, a.started_at, a.duration_us, a.status_code, a.response, a.error, a.next_attempt_at
+			FROM unnest($10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], $16::text[], $17::bigint[])
+				WITH ORDINALITY AS a(delivery_id, number, started_at, duration_us, status_code, response, error, next_attempt_at, ord)
+			WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = a.delivery_id)
+			ORDER BY a.ord
+		), healthy AS (
+			UPDATE webhook_subscriptions SET failing_since = NULL
+			WHERE id = ANY($18::text[]) AND failing_since IS NOT NULL
+		)
+		UPDATE webhook_subscriptions s SET failing_since = f.since
+		FROM unnest($19::text[], $20::bigint[]) AS f(id, since)
+		WHERE s.id = f.id AND s.failing_since IS NULL`
+
+// asyncCommit runs fn in a transaction of its own that commits without
+// waiting for PostgreSQL to flush it to disk (synchronous_commit off), or,
+// when ctx carries the caller's transaction, in that one unchanged.
+//
+// It is for the dispatcher's own bookkeeping, claims and outcomes, which
+// would otherwise wait for a disk flush each, two per batch. The outbox
+// itself, written in the application's transactions, stays synchronous:
+// an event that committed is never lost. What a crash of the database
+// server (not of the dispatcher) can lose is the last fraction of a second
+// of claims and outcomes, and the database stays consistent: a claim lost
+// is a delivery due again, sent again; an outcome lost is a lease that
+// lapses, and the delivery is sent again with the same webhook-id, which
+// at-least-once delivery allows; an attempt may then be missing from the
+// log.
+func (w *WebhookStore) asyncCommit(ctx context.Context, fn func(ctx context.Context) error) error {
+	if w.db.InTransaction(ctx) {
+		return fn(ctx)
+	}
+	return w.db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := w.db.q(ctx).ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
+			return err
+		}
+		return fn(ctx)
+	})
+}
+
+// nonNil returns s, or an empty slice for nil, which would be a NULL array
+// rather than an empty one.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // updateDeliveriesPostgres is updateDeliveries with one array per column:

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -51,9 +52,10 @@ func (s *Service) Publish(ctx context.Context, e Event) (Event, error) {
 }
 
 // PublishAll publishes several events as [Service.Publish] does, with one
-// look-up of the subscriptions per event type and one write for them all:
-// the way to announce a change that touches many resources. Nothing is
-// stored unless every event is valid.
+// look-up of the subscriptions and one write for them all (or one write
+// that matches them, when the Store is a [MatchingStore]): the way to
+// announce a change that touches many resources. Nothing is stored unless
+// every event is valid.
 func (s *Service) PublishAll(ctx context.Context, events []Event) ([]Event, error) {
 	now := s.now()
 	out := make([]Event, len(events))
@@ -73,18 +75,26 @@ func (s *Service) PublishAll(ctx context.Context, events []Event) ([]Event, erro
 		e.OccurredAt = e.OccurredAt.UTC().Truncate(time.Microsecond)
 		out[i] = e
 	}
-	subsOf := make(map[EventType][]Subscription)
+	if m, ok := s.Store.(MatchingStore); ok {
+		if err := m.EnqueueMatching(ctx, out, now); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	// One look-up for every type: each round trip to the database is
+	// spent inside the caller's transaction.
+	var types []EventType
+	for _, e := range out {
+		if !slices.Contains(types, e.Type) {
+			types = append(types, e.Type)
+		}
+	}
+	subs, err := s.Store.Subscriptions(ctx, SubscriptionQuery{EventTypes: types, ActiveOnly: true})
+	if err != nil {
+		return nil, err
+	}
 	var ds []Delivery
 	for _, e := range out {
-		subs, ok := subsOf[e.Type]
-		if !ok {
-			var err error
-			subs, err = s.Store.Subscriptions(ctx, SubscriptionQuery{EventType: e.Type, ActiveOnly: true})
-			if err != nil {
-				return nil, err
-			}
-			subsOf[e.Type] = subs
-		}
 		for _, sub := range subs {
 			if !sub.Matches(e) {
 				continue

@@ -128,7 +128,12 @@ type Outcome struct {
 
 // SubscriptionQuery filters [Store.Subscriptions]. Zero fields match all.
 type SubscriptionQuery struct {
-	EventType  EventType
+	// EventType selects the subscriptions to this event type.
+	EventType EventType
+	// EventTypes selects the subscriptions to any of these event types (and
+	// to EventType, when both are set): one query for an outbox write that
+	// publishes events of several types.
+	EventTypes []EventType
 	ActiveOnly bool
 }
 
@@ -209,4 +214,16 @@ type Store interface {
 // atomically; store's WebhookStore does.
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// A MatchingStore stores events together with their deliveries, matching
+// the events to the subscriptions itself, as [Subscription.Matches] does:
+// one pending delivery, due at now, per active subscription to the
+// event's type that is organisation-wide or limited to the event's
+// department. [Service.PublishAll] uses it when the Store implements it:
+// the outbox write is then one round trip to the database inside the
+// caller's transaction, instead of a look-up and a write. store's
+// WebhookStore does.
+type MatchingStore interface {
+	EnqueueMatching(ctx context.Context, es []Event, now time.Time) error
 }

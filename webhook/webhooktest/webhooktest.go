@@ -42,6 +42,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) webhook.Store) {
 	t.Run("PruneBatches", func(t *testing.T) { testPruneBatches(t, newStore(t)) })
 	t.Run("Stranded", func(t *testing.T) { testStranded(t, newStore(t)) })
 	t.Run("SwitchOff", func(t *testing.T) { testSwitchOff(t, newStore(t)) })
+	t.Run("EnqueueMatching", func(t *testing.T) { testEnqueueMatching(t, newStore(t)) })
 }
 
 func subscription(name string, events ...webhook.EventType) webhook.Subscription {
@@ -177,6 +178,10 @@ func testSubscriptionsQuery(t *testing.T, s webhook.Store) {
 		{webhook.SubscriptionQuery{EventType: "case.created"}, []string{"a", "b", "d"}},
 		{webhook.SubscriptionQuery{EventType: "case.created", ActiveOnly: true}, []string{"a", "b"}},
 		{webhook.SubscriptionQuery{EventType: "invoice.finalized"}, nil},
+		{webhook.SubscriptionQuery{EventTypes: []webhook.EventType{"case.closed", "task.completed"}}, []string{"a", "c"}},
+		{webhook.SubscriptionQuery{EventTypes: []webhook.EventType{"case.created", "case.closed"}, ActiveOnly: true}, []string{"a", "b"}},
+		{webhook.SubscriptionQuery{EventType: "task.completed", EventTypes: []webhook.EventType{"case.closed"}}, []string{"a", "c"}},
+		{webhook.SubscriptionQuery{EventTypes: []webhook.EventType{"invoice.finalized"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%+v", tt.q), func(t *testing.T) {
@@ -488,4 +493,61 @@ func testCompleteAfterDelete(t *testing.T, s webhook.Store) {
 	require.Equal(t, webhook.StateSucceeded, d.State)
 	_, err = s.Delivery(ctx, ds[0].ID)
 	require.ErrorIs(t, err, webhook.ErrNotFound)
+}
+
+// testEnqueueMatching checks a MatchingStore against the rule of
+// Subscription.Matches; a store that is not one skips it.
+func testEnqueueMatching(t *testing.T, s webhook.Store) {
+	m, ok := s.(webhook.MatchingStore)
+	if !ok {
+		t.Skip("the store is not a webhook.MatchingStore")
+	}
+	ctx := context.Background()
+	org := subscription("org", "case.created", "case.closed")
+	north := subscription("north", "case.created")
+	north.Department = "north"
+	south := subscription("south", "case.created")
+	south.Department = "south"
+	off := subscription("off", "case.created")
+	off.Active = false
+	tasks := subscription("tasks", "task.completed")
+	create(t, s, org, north, south, off, tasks)
+
+	inNorth := webhook.Event{ID: uuid.New(), Type: "case.created", ResourceID: "1", Department: "north", Data: []byte(`{"a":1}`), OccurredAt: t0}
+	unknown := webhook.Event{ID: uuid.New(), Type: "case.created", ResourceID: "2", OccurredAt: t0}
+	closed := webhook.Event{ID: uuid.New(), Type: "case.closed", ResourceID: "3", Department: "south", OccurredAt: t0}
+	nobody := webhook.Event{ID: uuid.New(), Type: "invoice.finalized", ResourceID: "4", OccurredAt: t0}
+	due := t0.Add(time.Second)
+	require.NoError(t, m.EnqueueMatching(ctx, []webhook.Event{inNorth, unknown, closed, nobody}, due))
+
+	want := map[uuid.UUID][]uuid.UUID{
+		inNorth.ID: {org.ID, north.ID},
+		unknown.ID: {org.ID}, // no department: organisation-wide subscriptions only
+		closed.ID:  {org.ID},
+		nobody.ID:  nil,
+	}
+	for _, e := range []webhook.Event{inNorth, unknown, closed, nobody} {
+		ds, err := s.Deliveries(ctx, webhook.DeliveryQuery{EventID: e.ID})
+		require.NoError(t, err)
+		var got []uuid.UUID
+		for _, d := range ds {
+			got = append(got, d.SubscriptionID)
+			require.Equal(t, webhook.Delivery{ID: d.ID, EventID: e.ID, SubscriptionID: d.SubscriptionID, EventType: e.Type,
+				State: webhook.StatePending, NextAttemptAt: due, CreatedAt: due, UpdatedAt: due}, d)
+			require.NotEqual(t, uuid.Nil, d.ID)
+		}
+		slices.SortFunc(got, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+		exp := slices.Clone(want[e.ID])
+		slices.SortFunc(exp, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+		require.Equal(t, exp, got, "deliveries of %s", e.ResourceID)
+	}
+	jobs := claim(t, s, due, 10, 10)
+	require.Len(t, jobs, 4)
+	for _, j := range jobs {
+		if j.Event.ID == inNorth.ID {
+			require.JSONEq(t, `{"a":1}`, string(j.Event.Data))
+			require.Equal(t, "north", j.Event.Department)
+			require.Equal(t, t0, j.Event.OccurredAt)
+		}
+	}
 }
