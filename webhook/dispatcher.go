@@ -54,9 +54,11 @@ const userAgent = "vetlink-webhook/1"
 // Only Store is required.
 type Dispatcher struct {
 	Store Store
-	// Client posts deliveries. Nil means NewClient(Guard, Timeout): the SSRF
-	// guard on, redirects not followed. A Client of your own should keep
-	// both properties.
+	// Client posts deliveries. Nil means NewClient(Guard, Timeout), with an
+	// idle connection kept per worker: the SSRF guard on, redirects not
+	// followed. A Client of your own should keep both properties, and
+	// enough idle connections per host (http.Transport keeps 2 by default)
+	// not to dial for most attempts.
 	Client *http.Client
 	// Guard checks destinations when Client is nil; nil means the zero
 	// Guard, which refuses internal addresses.
@@ -89,6 +91,13 @@ type Dispatcher struct {
 	Batch int
 	// Claimers is how many claims may run at once; zero means 2.
 	Claimers int
+	// Recorders is how many batches of outcomes may be recorded at once;
+	// zero means 2. Recording a batch is a transaction whose time grows
+	// with the batch; with two, one batch gathers while the other commits,
+	// and a database with more than one core works on both. On SQLite,
+	// which has one writer at a time, 1 avoids the recorders waiting for
+	// each other.
+	Recorders int
 	// Lease is how long a claim holds before another dispatcher may send
 	// the delivery again; it must exceed Timeout. Zero means Timeout + 30 s.
 	// A dispatcher that dies delays its claimed deliveries by up to Lease.
@@ -156,6 +165,9 @@ func (d *Dispatcher) init() {
 		if d.Claimers <= 0 {
 			d.Claimers = 2
 		}
+		if d.Recorders <= 0 {
+			d.Recorders = 2
+		}
 		if d.Catalogue == nil {
 			d.Catalogue = defaultCatalogue
 		}
@@ -167,7 +179,7 @@ func (d *Dispatcher) init() {
 		}
 		d.client = d.Client
 		if d.client == nil {
-			d.client = NewClient(d.Guard, d.Timeout)
+			d.client = newClient(d.Guard, d.Timeout, max(64, d.Workers))
 		}
 		d.logger = d.Logger
 		if d.logger == nil {
@@ -222,11 +234,10 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 	// Attempts outlive ctx so that a stop never cuts a request in half.
 	sendCtx := context.WithoutCancel(ctx)
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		d.writeOutcomes(sendCtx, r.results)
-	}()
+	var writers sync.WaitGroup
+	for range d.Recorders {
+		writers.Go(func() { d.writeOutcomes(sendCtx, r.results) })
+	}
 
 	// While deliveries are in flight, claim only when a quarter of the
 	// batch is free: a claim is a transaction, and many small ones cost
@@ -235,13 +246,26 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	// claim starts only while the outbox keeps filling them.
 	lowWater := max(1, min(d.Workers, d.Batch)/4)
 	var claims sync.WaitGroup
-	poll := time.NewTimer(0)
+	// A claim is wanted when something may be due that is not claimed: at
+	// start, on Wake, after a claim that got all it asked for or passed
+	// over subscriptions at their cap (r.more), and every PollInterval for
+	// retries coming due. A finished attempt alone frees a slot but makes
+	// nothing due: claiming on every one would cost a query per delivery.
+	want := true
+	lastClaim := time.Now()
+	poll := time.NewTimer(d.PollInterval)
 	defer poll.Stop()
 	for ctx.Err() == nil {
+		if time.Since(lastClaim) >= d.PollInterval {
+			want = true
+		}
 		r.mu.Lock()
+		if r.more {
+			want, r.more = true, false
+		}
 		busy := r.running + r.queued + r.reserved
 		limit := min(d.Workers-busy, d.Batch)
-		start := limit > 0 && (busy == 0 || limit >= lowWater) &&
+		start := want && limit > 0 && (busy == 0 || limit >= lowWater) &&
 			(r.claiming == 0 || r.claiming < d.Claimers && r.lastFull)
 		if start {
 			r.claiming++
@@ -249,6 +273,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		}
 		r.mu.Unlock()
 		if start {
+			want, lastClaim = false, time.Now()
 			claims.Add(1)
 			go func() {
 				defer claims.Done()
@@ -262,10 +287,11 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			default:
 			}
 		}
-		poll.Reset(d.PollInterval)
+		poll.Reset(max(0, d.PollInterval-time.Since(lastClaim)))
 		select {
 		case <-ctx.Done():
 		case <-d.wake:
+			want = true
 		case <-r.freed:
 		case <-poll.C:
 		}
@@ -273,7 +299,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	claims.Wait()
 	r.stop()
 	close(r.results)
-	<-writerDone
+	writers.Wait()
 	return nil
 }
 
@@ -281,6 +307,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // starts them.
 func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *runState, limit int) {
 	now := d.now()
+	skip, capped := r.skip(now)
 	jobs, err := d.Store.Claim(ctx, ClaimRequest{
 		Owner:           d.Owner,
 		Lease:           newLease(),
@@ -288,7 +315,7 @@ func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *runState, limit int)
 		Until:           now.Add(d.lease()),
 		Limit:           limit,
 		PerSubscription: d.MaxInFlight,
-		Skip:            r.skip(now),
+		Skip:            skip,
 	})
 	if err != nil && ctx.Err() == nil {
 		d.logger.ErrorContext(ctx, "webhook: claim deliveries", "err", err)
@@ -301,10 +328,10 @@ func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *runState, limit int)
 	r.claiming--
 	r.reserved -= limit
 	r.lastFull = full
+	r.more = r.more || full // more may be due
+	r.capped = capped && err == nil
 	r.mu.Unlock()
-	if full {
-		r.signal() // more may be due
-	}
+	r.signal()
 }
 
 func newLease() string {
@@ -326,6 +353,8 @@ type runState struct {
 	reserved int  // slots of the claims in progress
 	claiming int  // claims in progress
 	lastFull bool // the last claim to finish got all it asked for
+	more     bool // a claim may find more due: claim again
+	capped   bool // the last claim passed over subscriptions at their cap
 	stopping bool
 	wg       sync.WaitGroup
 }
@@ -337,17 +366,18 @@ type subState struct {
 }
 
 // skip lists the subscriptions not to claim for: at their cap, or with
-// their circuit open.
-func (r *runState) skip(now time.Time) []uuid.UUID {
-	ids := r.d.breakers.openIDs(now)
+// their circuit open. capped reports whether any was at its cap.
+func (r *runState) skip(now time.Time) (ids []uuid.UUID, capped bool) {
+	ids = r.d.breakers.openIDs(now)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for id, s := range r.subs {
 		if s.inflight+len(s.queue) >= s.cap && !slices.Contains(ids, id) {
 			ids = append(ids, id)
+			capped = true
 		}
 	}
-	return ids
+	return ids, capped
 }
 
 func (r *runState) add(ctx context.Context, j Job) {
@@ -394,6 +424,10 @@ func (r *runState) done(ctx context.Context, id uuid.UUID) {
 		r.start(ctx, s, next)
 	} else if s.inflight == 0 && len(s.queue) == 0 {
 		delete(r.subs, id)
+	}
+	if r.capped {
+		// A subscription the last claim passed over may have a slot now.
+		r.more = true
 	}
 	r.mu.Unlock()
 	r.signal()
@@ -539,7 +573,8 @@ func (d *Dispatcher) send(ctx context.Context, j Job, now time.Time) (sendResult
 	return sendResult{Result: r}, at
 }
 
-// writeOutcomes records outcomes in batches until results is closed.
+// writeOutcomes records outcomes in batches until results is closed. Several
+// run at once, each taking its batches from results.
 func (d *Dispatcher) writeOutcomes(ctx context.Context, results <-chan Outcome) {
 	// A batch gathers what arrives within a few milliseconds of its first
 	// outcome: recording is a transaction (a disk flush on most

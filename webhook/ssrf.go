@@ -110,7 +110,15 @@ func (g *Guard) Control(network, address string, _ syscall.RawConn) error {
 // followed (a redirect is the receiver's answer, and a failure), no proxy
 // (a proxy would make the dial target the proxy, not the receiver), and
 // timeout for the whole request.
+//
+// It keeps up to 64 idle connections per receiver; a [Dispatcher] with
+// more workers builds its default client with one per worker, so that
+// every attempt to a busy receiver reuses a connection instead of dialing.
 func NewClient(guard *Guard, timeout time.Duration) *http.Client {
+	return newClient(guard, timeout, 64)
+}
+
+func newClient(guard *Guard, timeout time.Duration, idlePerHost int) *http.Client {
 	if guard == nil {
 		guard = &Guard{}
 	}
@@ -120,8 +128,8 @@ func NewClient(guard *Guard, timeout time.Duration) *http.Client {
 			Proxy:                 nil,
 			DialContext:           dialer.DialContext,
 			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          256,
-			MaxIdleConnsPerHost:   64,
+			MaxIdleConns:          max(256, idlePerHost),
+			MaxIdleConnsPerHost:   idlePerHost,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ResponseHeaderTimeout: timeout,
