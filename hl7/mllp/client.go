@@ -106,6 +106,15 @@ type Client struct {
 	closed bool
 	rd     *Reader
 	wr     *Writer
+	dl     connDeadlines // used by the Send in flight only
+}
+
+// connDeadlines remembers the deadlines last set on a connection, so that
+// a Send without timeouts does not set the same zero deadlines again (two
+// calls into the network poller per message).
+type connDeadlines struct {
+	conn        net.Conn
+	read, write time.Time
 }
 
 // Send writes msg and returns the acknowledgment whose MSA-2 matches msg's
@@ -184,19 +193,31 @@ func (c *Client) roundTrip(ctx context.Context, id string, payload []byte, log *
 		return nil, false, err
 	}
 	// Cancelling ctx interrupts a blocked read or write through the deadline;
-	// a connection whose deadline was so spoiled is not reused.
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	// a connection whose deadline was so spoiled is not reused. A context
+	// that cannot be cancelled needs no watcher.
+	stop := func() bool { return true }
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	}
 	defer func() {
 		if !stop() || err != nil {
 			c.drop(conn)
 		}
 	}()
-
-	conn.SetWriteDeadline(c.deadline(ctx, c.WriteTimeout))
+	if c.dl.conn != conn {
+		c.dl = connDeadlines{conn: conn}
+	}
+	if t := c.deadline(ctx, c.WriteTimeout); t != c.dl.write {
+		conn.SetWriteDeadline(t)
+		c.dl.write = t
+	}
 	if err := c.wr.WriteFrame(payload); err != nil {
 		return nil, reused, fmt.Errorf("mllp: writing message: %w", err)
 	}
-	conn.SetReadDeadline(c.deadline(ctx, c.ReadTimeout))
+	if t := c.deadline(ctx, c.ReadTimeout); t != c.dl.read {
+		conn.SetReadDeadline(t)
+		c.dl.read = t
+	}
 	for {
 		frame, err := c.rd.ReadFrame()
 		if err != nil {

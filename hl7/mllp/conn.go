@@ -20,8 +20,11 @@ type serverConn struct {
 	nc  net.Conn
 	ctx context.Context // the Server's base context
 
-	mu   sync.Mutex
-	idle bool // waiting for the next frame (or the TLS handshake)
+	ackBuf []byte // the Server's own acknowledgments are built here
+
+	mu       sync.Mutex
+	idle     bool // waiting for the next frame (or the TLS handshake)
+	deadline bool // a read deadline is set; without ReadTimeout none is, and setting none costs a call per message
 }
 
 // setIdle marks the connection as waiting for a frame and arms its read
@@ -34,11 +37,14 @@ func (c *serverConn) setIdle() bool {
 		return false
 	}
 	c.idle = true
-	var deadline time.Time
-	if c.srv.ReadTimeout > 0 {
-		deadline = time.Now().Add(c.srv.ReadTimeout)
+	switch {
+	case c.srv.ReadTimeout > 0:
+		c.nc.SetReadDeadline(time.Now().Add(c.srv.ReadTimeout))
+		c.deadline = true
+	case c.deadline:
+		c.nc.SetReadDeadline(time.Time{})
+		c.deadline = false
 	}
-	c.nc.SetReadDeadline(deadline)
 	return true
 }
 
@@ -55,6 +61,7 @@ func (c *serverConn) interruptIfIdle() {
 	defer c.mu.Unlock()
 	if c.idle {
 		c.nc.SetReadDeadline(time.Unix(1, 0))
+		c.deadline = true
 	}
 }
 
@@ -108,15 +115,14 @@ func (c *serverConn) serve() {
 			continue // an empty frame carries no message: some senders use it as a keep-alive
 		}
 		start := time.Now()
-		resp, attrs, level := c.respond(ctx, log, frame)
-		if resp == nil {
+		out, attrs, level := c.respond(ctx, log, frame)
+		if out == nil {
 			log.Log(ctx, level, "mllp: message received, no response sent", attrs...)
 			continue
 		}
 		if s.WriteTimeout > 0 {
 			c.nc.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
 		}
-		out := resp.Bytes()
 		if err := wr.WriteFrame(out); err != nil {
 			log.Warn("mllp: writing response failed", append(attrs, "error", err)...)
 			return
@@ -170,12 +176,18 @@ func (c *serverConn) logReadError(log *slog.Logger, err error, rd *Reader) {
 	}
 }
 
-// respond parses a frame, runs the handler and returns the message to send
-// back (nil when none is to be sent), with log attributes that describe the
-// exchange without its content and the level to log it at.
-func (c *serverConn) respond(ctx context.Context, log *slog.Logger, frame []byte) (*hl7.Message, []any, slog.Level) {
+// respond parses a frame, runs the handler and returns the bytes of the
+// message to send back (nil when none is to be sent), with log attributes
+// that describe the exchange without its content and the level to log it
+// at. The bytes are valid until the next call. Attributes are only built
+// when the Server has a Logger.
+func (c *serverConn) respond(ctx context.Context, log *slog.Logger, frame []byte) ([]byte, []any, slog.Level) {
 	s := c.srv
-	attrs := []any{"size", len(frame)}
+	logging := s.Logger != nil
+	var attrs []any
+	if logging {
+		attrs = []any{"size", len(frame)}
+	}
 	msg, err := s.ParseOptions.Parse(frame)
 	if err != nil {
 		hdr, herr := hl7.ReadHeader(frame)
@@ -187,38 +199,63 @@ func (c *serverConn) respond(ctx context.Context, log *slog.Logger, frame []byte
 		if err != nil {
 			return nil, append(attrs, "ack_error", err), slog.LevelError
 		}
-		if ack != nil {
-			attrs = append(attrs, "ack", ackCode(ack))
+		if ack == nil {
+			return nil, attrs, slog.LevelWarn
 		}
-		return ack, attrs, slog.LevelWarn
+		return ack.Bytes(), append(attrs, "ack", ackCode(ack)), slog.LevelWarn
 	}
 	hdr := msg.Header()
-	attrs = append(attrs, "control_id", hdr.ControlID, "type", hdr.MessageType+"^"+hdr.TriggerEvent)
+	if logging {
+		attrs = append(attrs, "control_id", hdr.ControlID, "type", hdr.MessageType+"^"+hdr.TriggerEvent)
+	}
 
 	level := slog.LevelInfo
 	resp, err := c.callHandler(ctx, msg)
+	var code hl7.AckCode
 	switch {
 	case err != nil:
 		// Not the error text: it may quote the message.
-		attrs = append(attrs, "handler_error", true)
-		if err == errHandlerPanic {
-			attrs = append(attrs, "handler_panic", true)
+		if logging {
+			attrs = append(attrs, "handler_error", true)
+			if err == errHandlerPanic {
+				attrs = append(attrs, "handler_panic", true)
+			}
 		}
 		level = slog.LevelWarn
 		if hdr.EnhancedMode() && !hdr.WantsAcceptACK(false) {
 			return nil, attrs, level
 		}
-		resp, err = hl7.NewACK(msg, errorCode(hdr), s.ACKOptions)
+		code = errorCode(hdr)
 	case resp == nil:
 		if hdr.EnhancedMode() && !hdr.WantsAcceptACK(true) {
 			return nil, attrs, level
 		}
-		resp, err = hl7.NewACK(msg, okCode(hdr), s.ACKOptions)
+		code = okCode(hdr)
+	default:
+		if logging {
+			attrs = append(attrs, "ack", ackCode(resp))
+		}
+		return resp.Bytes(), attrs, level
 	}
+	// The Server's own acknowledgment: built into the connection's buffer
+	// when appendACK can, by hl7.NewACK otherwise.
+	if out, ok := appendACK(c.ackBuf[:0], msg, hdr, code, s.ACKOptions); ok {
+		if cap(out) <= maxRetainedBuffer {
+			c.ackBuf = out
+		}
+		if logging {
+			attrs = append(attrs, "ack", string(code))
+		}
+		return out, attrs, level
+	}
+	resp, err = hl7.NewACK(msg, code, s.ACKOptions)
 	if err != nil {
 		return nil, append(attrs, "ack_error", err), slog.LevelError
 	}
-	return resp, append(attrs, "ack", ackCode(resp)), level
+	if logging {
+		attrs = append(attrs, "ack", ackCode(resp))
+	}
+	return resp.Bytes(), attrs, level
 }
 
 // callHandler runs the handler, turning a panic into an error so that one
