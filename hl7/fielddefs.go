@@ -846,10 +846,200 @@ var segmentTables231 = map[string][]string{
 	},
 }
 
+// segmentTables26 are the v2.6 tables of the segments whose values a
+// NAHLN OPU^R25 report carries most (chapters 2, 3, 4 and 7 of v2.6),
+// transcribed from the generated HL7 v2.6 structures of the HAPI project
+// (hapifhir/hapi-hl7v2, hapi-structures-v26). v2.6 replaced TS by DTM and
+// CE by CWE and recomputed most lengths (CWE 705, EI 427, XCN 3220); a
+// length of 0 is a field v2.6 keeps only for backward compatibility.
+var segmentTables26 = map[string][]string{
+	"MSH": {
+		"1 ST R 1 . Field Separator",
+		"2 ST R 4 . Encoding Characters",
+		"3 HD O 227 . Sending Application",
+		"4 HD O 227 . Sending Facility",
+		"5 HD O 227 . Receiving Application",
+		"6 HD O 227 . Receiving Facility",
+		"7 DTM R 24 . Date/Time of Message",
+		"8 ST O 40 . Security",
+		"9 MSG R 15 . Message Type",
+		"10 ST R 199 . Message Control ID",
+		"11 PT R 3 . Processing ID",
+		"12 VID R 60 . Version ID",
+		"13 NM O 15 . Sequence Number",
+		"14 ST O 180 . Continuation Pointer",
+		"15 ID O 2 0155 Accept Acknowledgment Type",
+		"16 ID O 2 0155 Application Acknowledgment Type",
+		"17 ID O 3 0399 Country Code",
+		"18 ID O* 16 0211 Character Set",
+		"19 CWE O 250 . Principal Language of Message",
+		"20 ID O 20 0356 Alternate Character Set Handling Scheme",
+		"21 EI O* 427 . Message Profile Identifier",
+		"22 XON O 567 . Sending Responsible Organization",
+		"23 XON O 567 . Receiving Responsible Organization",
+		"24 HD O 227 . Sending Network Address",
+		"25 HD O 227 . Receiving Network Address",
+	},
+	"PID": {
+		"1 SI O 4 . Set ID - PID",
+		"2 CX B 0 . Patient ID",
+		"3 CX R* 250 . Patient Identifier List",
+		"4 CX B* 0 . Alternate Patient ID - PID",
+		"5 XPN R* 250 . Patient Name",
+		"6 XPN O* 250 . Mother's Maiden Name",
+		"7 DTM O 24 . Date/Time of Birth",
+		"8 IS O 1 0001 Administrative Sex",
+		"9 XPN B* 0 . Patient Alias",
+		"10 CWE O* 705 . Race",
+		"11 XAD O* 250 . Patient Address",
+		"12 IS B 0 0289 County Code",
+		"13 XTN O* 250 . Phone Number - Home",
+		"14 XTN O* 250 . Phone Number - Business",
+		"15 CWE O 705 . Primary Language",
+		"16 CWE O 705 . Marital Status",
+		"17 CWE O 705 . Religion",
+		"18 CX O 250 . Patient Account Number",
+		"19 ST B 0 . SSN Number - Patient",
+		"20 DLN B 0 . Driver's License Number - Patient",
+		"21 CX O* 250 . Mother's Identifier",
+		"22 CWE O* 705 . Ethnic Group",
+		"23 ST O 250 . Birth Place",
+		"24 ID O 1 0136 Multiple Birth Indicator",
+		"25 NM O 2 . Birth Order",
+		"26 CWE O* 705 . Citizenship",
+		"27 CWE O 705 . Veterans Military Status",
+		"28 CWE B 0 . Nationality",
+		"29 DTM O 24 . Patient Death Date and Time",
+		"30 ID O 1 0136 Patient Death Indicator",
+		"31 ID O 1 0136 Identity Unknown Indicator",
+		"32 IS O* 20 0445 Identity Reliability Code",
+		"33 DTM O 24 . Last Update Date/Time",
+		"34 HD O 241 . Last Update Facility",
+		"35 CWE C 705 . Species Code",
+		"36 CWE C 705 . Breed Code",
+		"37 ST O 80 . Strain",
+		"38 CWE O 705 . Production Class Code",
+		"39 CWE O* 705 . Tribal Citizenship",
+	},
+	"OBR": {
+		"1 SI O 4 . Set ID - OBR",
+		"2 EI C 427 . Placer Order Number",
+		"3 EI C 427 . Filler Order Number",
+		"4 CWE R 705 . Universal Service Identifier",
+		"5 ID B 0 . Priority",
+		"6 DTM B 0 . Requested Date/Time",
+		"7 DTM C 24 . Observation Date/Time",
+		"8 DTM O 24 . Observation End Date/Time",
+		"9 CQ O 722 . Collection Volume",
+		"10 XCN O* 3220 . Collector Identifier",
+		"11 ID O 1 0065 Specimen Action Code",
+		"12 CWE O 705 . Danger Code",
+		"13 ST O 300 . Relevant Clinical Information",
+		"14 DTM B 24 . Specimen Received Date/Time",
+		"15 SPS B 0 . Specimen Source",
+		"16 XCN O* 3220 . Ordering Provider",
+		"17 XTN O* 2743 . Order Callback Phone Number",
+		"18 ST O 199 . Placer Field 1",
+		"19 ST O 199 . Placer Field 2",
+		"20 ST O 199 . Filler Field 1",
+		"21 ST O 199 . Filler Field 2",
+		"22 DTM C 24 . Results Rpt/Status Chng - Date/Time",
+		"23 MOC O 504 . Charge to Practice",
+		"24 ID O 10 0074 Diagnostic Serv Sect ID",
+		"25 ID C 1 0123 Result Status",
+		"26 PRL O 977 . Parent Result",
+		"27 TQ B* 0 . Quantity/Timing",
+		"28 XCN O* 3220 . Result Copies To",
+		"29 EIP O 855 . Parent",
+		"30 ID O 20 0124 Transportation Mode",
+		"31 CWE O* 705 . Reason for Study",
+		"32 NDL O 0 . Principal Result Interpreter",
+		"33 NDL O* 0 . Assistant Result Interpreter",
+		"34 NDL O* 0 . Technician",
+		"35 NDL O* 0 . Transcriptionist",
+		"36 DTM O 24 . Scheduled Date/Time",
+		"37 NM O 16 . Number of Sample Containers",
+		"38 CWE O* 705 . Transport Logistics of Collected Sample",
+		"39 CWE O* 705 . Collector's Comment",
+		"40 CWE O 705 . Transport Arrangement Responsibility",
+		"41 ID O 30 0224 Transport Arranged",
+		"42 ID O 1 0225 Escort Required",
+		"43 CWE O* 705 . Planned Patient Transport Comment",
+		"44 CNE O 705 . Procedure Code",
+		"45 CNE O* 705 . Procedure Code Modifier",
+		"46 CWE O* 705 . Placer Supplemental Service Information",
+		"47 CWE O* 705 . Filler Supplemental Service Information",
+		"48 CWE C 705 . Medically Necessary Duplicate Procedure Reason",
+		"49 IS O 2 0507 Result Handling",
+		"50 CWE O 705 . Parent Universal Service Identifier",
+	},
+	"OBX": {
+		"1 SI O 4 . Set ID - OBX",
+		"2 ID C 3 0125 Value Type",
+		"3 CWE R 705 . Observation Identifier",
+		"4 ST C 20 . Observation Sub-ID",
+		"5 * C* 0 . Observation Value",
+		"6 CWE O 705 . Units",
+		"7 ST O 60 . References Range",
+		"8 IS O* 5 0078 Abnormal Flags",
+		"9 NM O 5 . Probability",
+		"10 ID O* 2 0080 Nature of Abnormal Test",
+		"11 ID R 1 0085 Observation Result Status",
+		"12 DTM O 24 . Effective Date of Reference Range",
+		"13 ST O 20 . User Defined Access Checks",
+		"14 DTM O 24 . Date/Time of the Observation",
+		"15 CWE O 705 . Producer's ID",
+		"16 XCN O* 3220 . Responsible Observer",
+		"17 CWE O* 705 . Observation Method",
+		"18 EI O* 427 . Equipment Instance Identifier",
+		"19 DTM O 24 . Date/Time of the Analysis",
+		"20 CWE O* 705 . Observation Site",
+		"21 EI O 427 . Observation Instance Identifier",
+		"22 CNE C 705 . Mood Code",
+		"23 XON O 570 . Performing Organization Name",
+		"24 XAD O 2915 . Performing Organization Address",
+		"25 XCN O 3220 . Performing Organization Medical Director",
+	},
+}
+
 var (
 	fieldSpecs251 = compileSegmentTables(segmentTables251)
 	fieldSpecs231 = compileSegmentTables(segmentTables231)
+	fieldSpecs26  = deriveV26(fieldSpecs251, compileSegmentTables(segmentTables26))
 )
+
+// deriveV26 returns the v2.6 tables: those transcribed, and for the other
+// segments the v2.5.1 table with v2.6's type renames (CE to CWE, TS to
+// DTM) and length checks kept only for coded and numeric primitives
+// (ID, IS, SI, NM), since v2.6 recomputed the lengths of composites and
+// raised those of several strings, and a v2.5.1 length would reject valid
+// v2.6 values.
+func deriveV26(v251, v26 map[string][]fieldSpec) map[string][]fieldSpec {
+	out := make(map[string][]fieldSpec, len(v251))
+	for id, specs := range v251 {
+		if t, ok := v26[id]; ok {
+			out[id] = t
+			continue
+		}
+		derived := make([]fieldSpec, len(specs))
+		for i, f := range specs {
+			switch f.typ {
+			case "CE":
+				f.typ = "CWE"
+			case "TS":
+				f.typ = "DTM"
+			}
+			switch f.typ {
+			case "ID", "IS", "SI", "NM":
+			default:
+				f.maxLen = 0
+			}
+			derived[i] = f
+		}
+		out[id] = derived
+	}
+	return out
+}
 
 // compileSegmentTables parses the attribute table notation; a malformed
 // row is a bug in this file and panics at package initialisation.
@@ -905,14 +1095,16 @@ func parseFieldSpec(row string) (fieldSpec, error) {
 
 // fieldSpecsFor returns the attribute table of segment id for a message
 // of the given version (MSH-12): the v2.3.1 table for versions before
-// 2.5 where this package has one, the v2.5.1 table otherwise. Versions
-// 2.6 and later are checked against v2.5.1 (see the package
-// documentation of Validate for what that leaves out).
+// 2.5 where this package has one, the v2.6 tables (see deriveV26) from
+// v2.6 on, the v2.5.1 table otherwise.
 func fieldSpecsFor(id, version string) []fieldSpec {
-	if version != "" && !versionAtLeast(version, 2, 5, 0) {
+	switch {
+	case version != "" && !versionAtLeast(version, 2, 5, 0):
 		if specs, ok := fieldSpecs231[id]; ok {
 			return specs
 		}
+	case versionAtLeast(version, 2, 6, 0):
+		return fieldSpecs26[id]
 	}
 	return fieldSpecs251[id]
 }

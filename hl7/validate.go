@@ -64,9 +64,10 @@ type Profile struct {
 // BLG, CTD, OBX, NTE, SPM, SAC, INV, FT1, IN1, IN2, IN3, GT1, RQD, RQ1,
 // RXO, ODS, ODT; some only in their leading fields): v2.3.1 tables for
 // messages before v2.5 where they differ (MSH, MSA, ERR, PID, PV1, NK1,
-// ORC, OBR, OBX), v2.5.1 tables otherwise, including for v2.6 and later:
-// from v2.6 their CE fields are checked as CWE, but other v2.6+ type and
-// length changes are not modelled. Every
+// ORC, OBR, OBX), v2.6 tables from v2.6 on (MSH, PID, OBR and OBX as
+// published; the others derived from v2.5.1 with CE read as CWE, TS as
+// DTM and only coded and numeric lengths enforced), v2.5.1 tables
+// otherwise. Versions after 2.6 use the v2.6 tables. Every
 // repetition is checked against its data type component by component:
 // primitives by their lexical rule (NM, SI, DT, DTM, TM), ID and IS
 // values against the HL7 tables this package ships (a value outside a
@@ -186,11 +187,8 @@ func (v *validation) fields(seg Segment, seq int) {
 			if maxLen > 0 && len(rep.Raw()) > maxLen {
 				v.add(rl, rep.Offset(), CodeValueTooLong, SeverityError, fmt.Sprintf("%s is %d characters, at most %d allowed", d.name, len(rep.Raw()), maxLen))
 			}
-			if typ := d.typ; typ != "*" {
-				if typ == "CE" && versionAtLeast(v.version, 2, 6, 0) {
-					typ = "CWE" // v2.6 replaced CE by CWE (nine components) in these fields
-				}
-				v.value(label{field: d.name}, typ, d.table, rep, rl, 0)
+			if d.typ != "*" {
+				v.value(label{field: d.name}, d.typ, d.table, rep, rl, 0)
 			}
 		}
 		if d.typ == "*" && id == "OBX" {

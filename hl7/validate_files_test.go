@@ -207,3 +207,31 @@ func TestOPUR25GroupPaths(t *testing.T) {
 		"ACCESSION_DETAIL[1]/SPECIMEN[1]/ORDER[1]/RESULT[2]/OBX[1]",
 	}, paths)
 }
+
+// v2.6 lengths and types: an OID-qualified filler order number fits v2.6's
+// EI (427) but not v2.5.1's OBR-3 (22); MSH-7 is a DTM in v2.6, so the
+// v2.5.1 TS degree-of-precision component is extra.
+func TestValidateV26Tables(t *testing.T) {
+	body := "OBR|1||FIL-7^VDL^2.16.840.1.113883.3.5.7.2^ISO|94531-1^SARS-CoV-2 RNA panel^LN\r"
+	for _, tt := range []struct {
+		version string
+		want    []string
+	}{
+		{"2.6", []string{
+			"W MSH-7.2 @27 102 Date/Time of Message is DTM, a type without components, but has 2",
+		}},
+		{"2.5.1", []string{
+			"E OBR-3 @63 104 Filler Order Number is 39 characters, at most 22 allowed",
+		}},
+	} {
+		m, err := Parse([]byte("MSH|^~\\&|A||||202611211200^M||ORU^R01^ORU_R01|1|P|" + tt.version + "\r" + body))
+		require.NoError(t, err)
+		var got []string
+		for _, l := range problemLines(Validate(m)) {
+			if strings.Contains(l, "MSH-") || strings.Contains(l, "OBR-") {
+				got = append(got, l)
+			}
+		}
+		require.Equal(t, tt.want, got, tt.version)
+	}
+}
