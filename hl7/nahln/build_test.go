@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vetlink/vetlink/hl7"
 	"github.com/vetlink/vetlink/hl7/nahln"
 	"github.com/vetlink/vetlink/hl7/v2xml"
 )
@@ -130,4 +131,20 @@ func TestBuildInvalid(t *testing.T) {
 			require.Equal(t, tt.field, ie.Field)
 		})
 	}
+}
+
+// What Build writes meets the standard's v2.6 OPU_R25 grammar and field
+// tables, not only the NAHLN profile. The one remark left is PID-3.5
+// "AIN", the animal identification number type NAHLN uses, which HL7
+// table 0203 does not list (a warning: the table is user-extensible).
+func TestBuildValidatesAgainstTheStandard(t *testing.T) {
+	m, err := nahln.Build(sampleReport())
+	require.NoError(t, err)
+	var lines []string
+	for _, p := range hl7.Validate(m) {
+		lines = append(lines, string(p.Severity)+" "+p.Location.String()+" "+p.Msg)
+	}
+	require.Equal(t, []string{
+		`W PID-3.5 Patient Identifier List CX.5 "AIN" is not in HL7 table 0203`,
+	}, lines)
 }
