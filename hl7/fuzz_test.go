@@ -162,3 +162,41 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadHeader checks that ReadHeader reads nothing past the end of MSH
+// (the same header with or without the rest of the message gives the same
+// result) and that each field it returns is what the index gives for the
+// same path when the message parses.
+func FuzzReadHeader(f *testing.F) {
+	addCorpusSeeds(f, func(b []byte) { f.Add(b) })
+	f.Add([]byte("\xEF\xBB\xBFMSH|^~\\&|A^1.2^ISO&x|B|C~D|E|20260101||ORU^R\\S\\01^ORU_R01|ID\\F\\1|P|2.5.1|||AL|NE||~UNICODE UTF-8\nPID|1\n"))
+	f.Add([]byte("MSH#$*@%#S$U$T#F##R####T$E#C#P#2.7#########\r"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		h, err := ReadHeader(in)
+		end := len(in)
+		if i := bytes.IndexAny(in, "\r\n"); i >= 0 {
+			end = i
+		}
+		h2, err2 := ReadHeader(in[:end])
+		if (err == nil) != (err2 == nil) || h != h2 {
+			t.Fatalf("ReadHeader depends on bytes after MSH:\n%+v %v\n%+v %v", h, err, h2, err2)
+		}
+		if err != nil {
+			return
+		}
+		m, err := Parse(in)
+		if err != nil || m.decoder != nil || m.orig != nil {
+			return
+		}
+		for path, got := range map[string]string{
+			"MSH-3.1": h.SendingApplication.NamespaceID, "MSH-3.2": h.SendingApplication.UniversalID, "MSH-3.3": h.SendingApplication.UniversalIDType,
+			"MSH-4.1": h.SendingFacility.NamespaceID, "MSH-5.2": h.ReceivingApplication.UniversalID, "MSH-6.3": h.ReceivingFacility.UniversalIDType,
+			"MSH-7": h.DateTime, "MSH-9.1": h.MessageType, "MSH-9.2": h.TriggerEvent, "MSH-9.3": h.MessageStructure,
+			"MSH-10": h.ControlID, "MSH-11": h.ProcessingID, "MSH-12": h.Version, "MSH-15": h.AcceptAckType, "MSH-16": h.ApplicationAckType,
+		} {
+			if want, _ := m.Get(path); got != want {
+				t.Fatalf("%s: ReadHeader %q, Get %q", path, got, want)
+			}
+		}
+	})
+}
