@@ -135,8 +135,9 @@ func TestBuildInvalid(t *testing.T) {
 
 // What Build writes meets the standard's v2.6 OPU_R25 grammar and field
 // tables, not only the NAHLN profile. The one remark left is PID-3.5
-// "AIN", the animal identification number type NAHLN uses, which HL7
-// table 0203 does not list (a warning: the table is user-extensible).
+// "AIN", the identifier type Build writes for an animal ID, which the HL7
+// table 0203 values shipped by package hl7 do not list (a warning: the
+// table is user-extensible).
 func TestBuildValidatesAgainstTheStandard(t *testing.T) {
 	m, err := nahln.Build(sampleReport())
 	require.NoError(t, err)
