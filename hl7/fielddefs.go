@@ -847,7 +847,8 @@ var segmentTables231 = map[string][]string{
 }
 
 // segmentTables26 are the v2.6 tables of the segments whose values a
-// NAHLN OPU^R25 report carries most (chapters 2, 3, 4 and 7 of v2.6),
+// NAHLN OPU^R25 report carries most (MSH, PID, ROL, OBR, OBX; chapters 2,
+// 3, 4 and 7 of v2.6),
 // transcribed from the generated HL7 v2.6 structures of the HAPI project
 // (hapifhir/hapi-hl7v2, hapi-structures-v26). v2.6 replaced TS by DTM and
 // CE by CWE and recomputed most lengths (CWE 705, EI 427, XCN 3220); a
@@ -972,6 +973,21 @@ var segmentTables26 = map[string][]string{
 		"48 CWE C 705 . Medically Necessary Duplicate Procedure Reason",
 		"49 IS O 2 0507 Result Handling",
 		"50 CWE O 705 . Parent Universal Service Identifier",
+	},
+	"ROL": {
+		"1 EI C 60 . Role Instance ID",
+		"2 ID R 2 0287 Action Code",
+		"3 CWE R 250 . Role-ROL",
+		"4 XCN R* 250 . Role Person",
+		"5 DTM O 24 . Role Begin Date/Time",
+		"6 DTM O 24 . Role End Date/Time",
+		"7 CWE O 250 . Role Duration",
+		"8 CWE O 250 . Role Action Reason",
+		"9 CWE O* 250 . Provider Type",
+		"10 CWE O 250 . Organization Unit Type",
+		"11 XAD O* 250 . Office/Home Address/Birthplace",
+		"12 XTN O* 250 . Phone",
+		"13 PL O 1230 . Person's Location",
 	},
 	"OBX": {
 		"1 SI O 4 . Set ID - OBX",

@@ -64,7 +64,7 @@ type Profile struct {
 // BLG, CTD, OBX, NTE, SPM, SAC, INV, FT1, IN1, IN2, IN3, GT1, RQD, RQ1,
 // RXO, ODS, ODT; some only in their leading fields): v2.3.1 tables for
 // messages before v2.5 where they differ (MSH, MSA, ERR, PID, PV1, NK1,
-// ORC, OBR, OBX), v2.6 tables from v2.6 on (MSH, PID, OBR and OBX as
+// ORC, OBR, OBX), v2.6 tables from v2.6 on (MSH, PID, ROL, OBR and OBX as
 // published; the others derived from v2.5.1 with CE read as CWE, TS as
 // DTM and only coded and numeric lengths enforced), v2.5.1 tables
 // otherwise. Versions after 2.6 use the v2.6 tables. Every
