@@ -186,11 +186,13 @@ func (s *Server) Close() error {
 	err := s.closeListeners()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cancelBase != nil {
-		s.cancelBase()
-	}
+	// Connections first: a handler woken by the cancellation must find
+	// its connection closed, or it could still write its response.
 	for c := range s.conns {
 		c.nc.Close()
+	}
+	if s.cancelBase != nil {
+		s.cancelBase()
 	}
 	return err
 }
