@@ -21,7 +21,7 @@ import (
 //     header indexes the fields of every segment, in one word-at-a-time
 //     pass into one flat table (the header's fields alone are indexed by
 //     the first read of a header field). Done inside the parse, this pass
-//     costs 7 to 10 times the IndexByte scan of a typical message, against
+//     costs 7 to 11 times the IndexByte scan of a typical message, against
 //     about 3 times for the parse without it (BenchmarkParseVsFloor, which
 //     reports both): Go has no portable vector instructions to classify
 //     bytes, and routers, ACK-only servers and batch splitters never read
