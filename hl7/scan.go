@@ -11,9 +11,9 @@ import (
 // index scans m.data once and builds the segment level of the index:
 // where each segment starts and ends and how it is terminated. Segment
 // ends are found with bytes.IndexByte, whose vector loop touches each byte
-// once. When the header can reach MSH-18 (the character set, which the
-// parse must read), the header's fields are indexed too. The fields of the
-// other segments are indexed on first use (see fieldOffsets).
+// once. When the header reaches MSH-18 (the character set, which the parse
+// must read), MSH-18 is located too. Fields are indexed on first use (see
+// fieldOffsets).
 func (m *Message) index() error {
 	data := m.data
 	if cap(m.segs) > len(m.segBuf) {
