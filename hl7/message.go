@@ -48,7 +48,7 @@ type Message struct {
 	delims  Delimiters
 	lenient bool
 	segs    []segment
-	endings lineCounts
+	blank   uint32            // blank lines a lenient parse skipped
 	charset string            // effective character set (table 0211 name), "" for ASCII/UTF-8
 	decoder encoding.Encoding // decodes value bytes to UTF-8; nil when they already are
 	// fcache[0] says whether MSH-18 has a value; the name is the one
@@ -56,7 +56,7 @@ type Message struct {
 	fcache [1]headerFields
 	fmu    sync.Mutex                 // held while the field level is built
 	ftab   atomic.Pointer[fieldTable] // field level, built on first read
-	segBuf [12]segment
+	segBuf [10]segment
 }
 
 // segment is one entry of the positional index. Offsets are into Message.data.
@@ -118,7 +118,7 @@ func (o ParseOptions) Parse(data []byte) (*Message, error) {
 
 // ParseInto is Parse reusing m's storage, for servers that parse message
 // after message on one connection: after the first message it allocates
-// nothing for messages of up to 12 segments. Everything m held before is
+// nothing for messages of up to 10 segments. Everything m held before is
 // discarded, and Segments and Values taken from it must no longer be
 // used. On error m is left empty.
 func (o ParseOptions) ParseInto(m *Message, data []byte) error {
@@ -207,16 +207,24 @@ func (m *Message) String() string { return string(m.Bytes()) }
 // Delimiters returns the delimiters declared in the header.
 func (m *Message) Delimiters() Delimiters { return m.delims }
 
-// LineEndings reports the segment terminators the parse met.
+// LineEndings reports the segment terminators the parse met. They are
+// counted from the index, which records each segment's terminator; only
+// blank lines are counted by the parse.
 func (m *Message) LineEndings() LineEndings {
-	e := &m.endings
-	return LineEndings{CR: int(e.cr), LF: int(e.lf), CRLF: int(e.crlf), Blank: int(e.blank), Unterminated: e.unterminated}
-}
-
-// lineCounts is the compact form of LineEndings kept in a Message.
-type lineCounts struct {
-	cr, lf, crlf, blank uint32
-	unterminated        bool
+	e := LineEndings{Blank: int(m.blank)}
+	for i := range m.segs {
+		switch m.segs[i].term {
+		case termCR:
+			e.CR++
+		case termLF:
+			e.LF++
+		case termCRLF:
+			e.CRLF++
+		default:
+			e.Unterminated = true
+		}
+	}
+	return e
 }
 
 // Charset returns the character set (HL7 table 0211 name) values are

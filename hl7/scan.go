@@ -31,7 +31,7 @@ func (m *Message) index() error {
 		return &ParseError{Offset: pos + 3, Location: Location{Segment: string(data[pos : pos+3]), Field: 2}, Err: ErrDelimiters, Msg: err.Error()}
 	}
 	m.delims = d
-	m.endings = lineCounts{}
+	m.blank = 0
 	// nextCR is the offset of the next CR at or after pos (n: none left).
 	// It is kept between segments so that a lenient scan of a file that
 	// has only LF does not search to the end for a CR at every line.
@@ -63,7 +63,7 @@ func (m *Message) index() error {
 				end, next = n, n
 			}
 			if end == pos {
-				m.endings.blank++
+				m.blank++
 				pos = next
 				continue
 			}
@@ -127,16 +127,6 @@ func (m *Message) addSegment(start, end int, term uint8) error {
 		}
 	}
 	m.segs = append(m.segs, segment{start: int32(start), end: int32(end), term: term, header: hdr})
-	switch term {
-	case termCR:
-		m.endings.cr++
-	case termLF:
-		m.endings.lf++
-	case termCRLF:
-		m.endings.crlf++
-	default:
-		m.endings.unterminated = true
-	}
 	return nil
 }
 
