@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+	"weak"
 
 	"github.com/google/uuid"
 
@@ -527,6 +530,7 @@ func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]web
 		return jobs, nil
 	}
 
+	defer w.sqliteWriter(ctx)()
 	var jobs []webhook.Job
 	err := w.db.InTx(ctx, func(ctx context.Context) error {
 		q := w.db.q(ctx)
@@ -615,6 +619,7 @@ func (w *WebhookStore) Complete(ctx context.Context, os []webhook.Outcome) ([]uu
 	if w.db.engine == PostgreSQL && !slices.ContainsFunc(os, func(o webhook.Outcome) bool { return o.Disable != "" }) {
 		return nil, w.completePostgres(ctx, os)
 	}
+	defer w.sqliteWriter(ctx)()
 	var disabled []uuid.UUID
 	err := w.db.InTx(ctx, func(ctx context.Context) error {
 		disabled = disabled[:0]
@@ -821,6 +826,35 @@ const completePostgresSQL = `WITH upd AS (
 		UPDATE webhook_subscriptions s SET failing_since = f.since
 		FROM unnest($19::text[], $20::bigint[]) AS f(id, since)
 		WHERE s.id = f.id AND s.failing_since IS NULL`
+
+// sqliteWriters holds a mutex per open SQLite database, for sqliteWriter.
+// Its keys are weak, and a database's entry goes when the database does.
+var sqliteWriters sync.Map // weak.Pointer[DB] -> *sync.Mutex
+
+// sqliteWriter makes the dispatcher's claims and outcome batches on SQLite
+// take turns in this process before they ask SQLite for its write lock, and
+// returns the function that ends the turn. SQLite has no queue for that
+// lock: a writer that finds it taken sleeps 1, 2, 5, 10... up to 100 ms
+// before it looks again, so two recorders and a claimer polling each other
+// spend most of their time asleep, where a mutex hands over at once.
+// Inside a caller's transaction, which may hold the SQLite lock already, it
+// does nothing (waiting there for the mutex could deadlock with a claim
+// waiting for that lock). On PostgreSQL it does nothing.
+func (w *WebhookStore) sqliteWriter(ctx context.Context) (unlock func()) {
+	if w.db.engine != SQLite || w.db.InTransaction(ctx) {
+		return func() {}
+	}
+	key := weak.Make(w.db)
+	mu, ok := sqliteWriters.Load(key)
+	if !ok {
+		var loaded bool
+		if mu, loaded = sqliteWriters.LoadOrStore(key, new(sync.Mutex)); !loaded {
+			runtime.AddCleanup(w.db, func(key weak.Pointer[DB]) { sqliteWriters.Delete(key) }, key)
+		}
+	}
+	mu.(*sync.Mutex).Lock()
+	return mu.(*sync.Mutex).Unlock
+}
 
 // asyncCommit runs fn in a transaction of its own that commits without
 // waiting for PostgreSQL to flush it to disk (synchronous_commit off), or,

@@ -178,7 +178,7 @@ func crashRecovery(t *testing.T, dsn string) {
 		cmd.Env = append(os.Environ(), envCrashChild+"="+dsn)
 		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 		require.NoError(t, cmd.Start())
-		alive := time.Duration(300+rand.IntN(1700)) * time.Millisecond
+		alive := time.Duration(200+rand.IntN(1000)) * time.Millisecond
 		select {
 		case <-published:
 			// Publishing is over: let the last child finish the work.
