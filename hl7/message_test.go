@@ -325,19 +325,29 @@ func TestParseInto(t *testing.T) {
 }
 
 // TestConcurrentReads reads one message from many goroutines while the
-// field indexes are built lazily; run with -race.
+// field index is built lazily, some starting with the header (which
+// indexes the header alone) and some with another segment (which indexes
+// them all); run with -race.
 func TestConcurrentReads(t *testing.T) {
 	m := parseFile(t, "oru_r01_251_cbc.hl7")
 	done := make(chan string, 8)
-	for range 8 {
+	for i := range 8 {
 		go func() {
-			a, _ := m.Get("OBX[3]-5")
-			b, _ := m.Get("PID-3[2].1")
-			done <- a + " " + b
+			var a, b, c string
+			if i%2 == 0 {
+				c, _ = m.Get("MSH-10")
+				a, _ = m.Get("OBX[3]-5")
+				b, _ = m.Get("PID-3[2].1")
+			} else {
+				a, _ = m.Get("OBX[3]-5")
+				b, _ = m.Get("PID-3[2].1")
+				c, _ = m.Get("MSH-10")
+			}
+			done <- a + " " + b + " " + c
 		}()
 	}
 	for range 8 {
-		require.Equal(t, "21 840003123456789", <-done)
+		require.Equal(t, "21 840003123456789 LAB20261121-0042", <-done)
 	}
 }
 
