@@ -21,11 +21,11 @@ import (
 //     header indexes the fields of every segment, in one word-at-a-time
 //     pass into one flat table (the header's fields alone are indexed by
 //     the first read of a header field). Done inside the parse, this pass
-//     costs 7 to 11 times the IndexByte scan of a typical message, against
-//     about 3 times for the parse without it (BenchmarkParseVsFloor, which
-//     reports both): Go has no portable vector instructions to classify
-//     bytes, and routers, ACK-only servers and batch splitters never read
-//     a field.
+//     would make it about three times slower: 7 to 14 times the IndexByte
+//     scan of a typical message instead of 2.5 to 3.5 (BenchmarkParseVsFloor
+//     reports both), because Go has no portable vector instructions to
+//     classify bytes; and routers, ACK-only servers and batch splitters
+//     never read a field.
 //   - Repetitions, components and subcomponents are located inside a field
 //     when it is read, by scanning that field's bytes only.
 //   - Escape sequences and character sets are decoded when a value is read.
