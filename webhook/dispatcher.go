@@ -43,7 +43,11 @@ const userAgent = "vetlink-webhook/1"
 // lease lapses and a dispatcher (this one restarted, or another sharing the
 // database) sends it again, with the same webhook-id, which receivers use to
 // drop duplicates. Several dispatchers may run against one PostgreSQL
-// database; on SQLite, run one process.
+// database; on SQLite, run one process. The outbox rows are written in the
+// application's transactions and are as durable as they are; a Store may
+// record claims and outcomes without waiting for the disk (store does on
+// PostgreSQL), so that a crash of the database server repeats the last
+// moments' deliveries rather than losing any.
 //
 // Isolation: each subscription has at most MaxInFlight deliveries in flight
 // from one dispatcher (its own MaxInFlight overrides), and a circuit breaker
@@ -247,9 +251,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	lowWater := max(1, min(d.Workers, d.Batch)/4)
 	var claims sync.WaitGroup
 	// A claim is wanted when something may be due that is not claimed: at
-	// start, on Wake, after a claim that got all it asked for or passed
-	// over subscriptions at their cap (r.more), and every PollInterval for
-	// retries coming due. A finished attempt alone frees a slot but makes
+	// start, on Wake, after a claim that got all it asked for or all it
+	// could of a subscription, when a subscription at its cap frees a slot
+	// (r.more), and every PollInterval for retries coming due. A finished attempt alone frees a slot but makes
 	// nothing due: claiming on every one would cost a query per delivery.
 	want := true
 	lastClaim := time.Now()
@@ -307,7 +311,6 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // starts them.
 func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *runState, limit int) {
 	now := d.now()
-	skip, capped := r.skip(now)
 	jobs, err := d.Store.Claim(ctx, ClaimRequest{
 		Owner:           d.Owner,
 		Lease:           newLease(),
@@ -315,21 +318,28 @@ func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *runState, limit int)
 		Until:           now.Add(d.lease()),
 		Limit:           limit,
 		PerSubscription: d.MaxInFlight,
-		Skip:            skip,
+		Skip:            r.skip(now),
 	})
 	if err != nil && ctx.Err() == nil {
 		d.logger.ErrorContext(ctx, "webhook: claim deliveries", "err", err)
 	}
+	perSub := make(map[uuid.UUID]int)
 	for _, j := range jobs {
 		r.add(sendCtx, j)
+		perSub[j.Subscription.ID]++
 	}
 	full := err == nil && len(jobs) == limit
+	// More may be due when the claim got all it asked for, or all it could
+	// take of a subscription.
+	more := full
+	for _, n := range perSub {
+		more = more || n >= d.MaxInFlight
+	}
 	r.mu.Lock()
 	r.claiming--
 	r.reserved -= limit
 	r.lastFull = full
-	r.more = r.more || full // more may be due
-	r.capped = capped && err == nil
+	r.more = r.more || more
 	r.mu.Unlock()
 	r.signal()
 }
@@ -354,7 +364,6 @@ type runState struct {
 	claiming int  // claims in progress
 	lastFull bool // the last claim to finish got all it asked for
 	more     bool // a claim may find more due: claim again
-	capped   bool // the last claim passed over subscriptions at their cap
 	stopping bool
 	wg       sync.WaitGroup
 }
@@ -366,18 +375,17 @@ type subState struct {
 }
 
 // skip lists the subscriptions not to claim for: at their cap, or with
-// their circuit open. capped reports whether any was at its cap.
-func (r *runState) skip(now time.Time) (ids []uuid.UUID, capped bool) {
-	ids = r.d.breakers.openIDs(now)
+// their circuit open.
+func (r *runState) skip(now time.Time) []uuid.UUID {
+	ids := r.d.breakers.openIDs(now)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for id, s := range r.subs {
 		if s.inflight+len(s.queue) >= s.cap && !slices.Contains(ids, id) {
 			ids = append(ids, id)
-			capped = true
 		}
 	}
-	return ids, capped
+	return ids
 }
 
 func (r *runState) add(ctx context.Context, j Job) {
@@ -415,6 +423,11 @@ func (r *runState) start(ctx context.Context, s *subState, j Job) {
 func (r *runState) done(ctx context.Context, id uuid.UUID) {
 	r.mu.Lock()
 	s := r.subs[id]
+	if s.inflight+len(s.queue) >= s.cap {
+		// Claims passed over this subscription, at its cap: it may have
+		// more due, and a slot now.
+		r.more = true
+	}
 	s.inflight--
 	r.running--
 	if len(s.queue) > 0 && !r.stopping {
@@ -424,10 +437,6 @@ func (r *runState) done(ctx context.Context, id uuid.UUID) {
 		r.start(ctx, s, next)
 	} else if s.inflight == 0 && len(s.queue) == 0 {
 		delete(r.subs, id)
-	}
-	if r.capped {
-		// A subscription the last claim passed over may have a slot now.
-		r.more = true
 	}
 	r.mu.Unlock()
 	r.signal()

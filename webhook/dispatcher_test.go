@@ -325,3 +325,41 @@ func TestDispatcherIsolatesAHungReceiver(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ds, 40)
 }
+
+// TestDispatcherDrainsWithoutPolling checks that the dispatcher claims
+// again by itself when a claim could not take everything due: a backlog of
+// one subscription, four at a time (its cap), and a hung receiver holding
+// its own cap beside it, drain with a poll interval far longer than the
+// test, so that no claim comes from the clock.
+func TestDispatcherDrainsWithoutPolling(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		secret := webhook.NewSecret()
+		release := make(chan struct{})
+		hung := newReceiver(t, secret, func(w http.ResponseWriter, r *http.Request, n int) {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		})
+		defer close(release)
+		fast := newReceiver(t, secret, nil)
+		svc := &webhook.Service{Store: db.Webhooks()}
+		for _, url := range []string{hung.URL, fast.URL} {
+			_, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: url, Events: []webhook.EventType{"case.created"},
+				Format: webhook.FormatForm, Secrets: []webhook.Secret{{Key: secret}}, Active: true})
+			require.NoError(t, err)
+		}
+		const n = 60
+		events := make([]webhook.Event, n)
+		for i := range events {
+			events[i] = webhook.Event{Type: "case.created", ResourceID: uuid.NewString()}
+		}
+		_, err := svc.PublishAll(ctx, events)
+		require.NoError(t, err)
+		run(t, &webhook.Dispatcher{Store: db.Webhooks(), Guard: loopback, Workers: 32, Batch: 32, Timeout: 20 * time.Second,
+			PollInterval: time.Hour})
+		eventually(t, func() bool { return len(fast.received()) == n }, "the backlog drains with no poll")
+		require.Len(t, hung.received(), webhook.DefaultMaxInFlight, "the hung receiver holds its cap, no more")
+	})
+}

@@ -64,7 +64,7 @@
 //
 // # Storage
 //
-// The package holds no SQL: package store implements [Store] on SQLite and
-// PostgreSQL, and package webhooktest is the conformance suite every
-// implementation runs.
+// The package holds no SQL: package store implements [Store] (and the
+// optional [MatchingStore] and [Transactor]) on SQLite and PostgreSQL, and
+// package webhooktest is the conformance suite every implementation runs.
 package webhook
