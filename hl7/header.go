@@ -63,8 +63,8 @@ func ReadHeader(data []byte) (Header, error) {
 	// character (esc, one bit each); then one string holds them all.
 	var spans [19][3]struct{ lo, hi int32 }
 	var esc uint64
-	// class marks the delimiter bytes, so that an ordinary byte costs one
-	// table load and one branch.
+	// class marks the delimiter bytes, so that an ordinary byte costs a
+	// table load.
 	const (
 		plain = iota
 		field
@@ -92,6 +92,15 @@ func ReadHeader(data []byte) (Header, error) {
 	n, c, lo, cut, fstart := 3, 0, i, -1, i
 	f18lo, f18hi := -1, -1
 	for ; ; i++ {
+		// Ordinary bytes four at a time (one branch for four), then one
+		// at a time up to the delimiter.
+		for i+4 <= len(seg) {
+			w := seg[i : i+4 : i+4]
+			if class[w[0]]|class[w[1]]|class[w[2]]|class[w[3]] != plain {
+				break
+			}
+			i += 4
+		}
 		for i < len(seg) && class[seg[i]] == plain {
 			i++
 		}
