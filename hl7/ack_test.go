@@ -114,7 +114,7 @@ func TestNewACKDefaults(t *testing.T) {
 	require.Len(t, id, 20)
 	require.NotEqual(t, "C000981", id)
 	ts, _ := ack.Get("MSH-7")
-	require.True(t, validDateTime(ts[:14], 14, true), ts)
+	require.True(t, isDateTime(ts[:14], 14, true), ts)
 }
 
 func TestNewACKFromProblems(t *testing.T) {

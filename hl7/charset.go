@@ -164,9 +164,8 @@ func (m *Message) selectCharset(override string) error {
 // leading empty repetition means "ASCII by default", with the next one
 // switched to by escape sequences).
 func (m *Message) declaredCharset() []byte {
-	// index builds the header's field index exactly when it has at least
-	// 17 separators, that is when MSH-18 can be present.
-	if len(m.segs) == 0 || !m.idIs(0, "MSH") || m.fcache[0].Load() == nil {
+	// The parse records whether MSH-18 has a value.
+	if len(m.segs) == 0 || !m.idIs(0, "MSH") || !m.msh18.declared {
 		return nil
 	}
 	f := Segment{m: m, i: 0}.Field(18)

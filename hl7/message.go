@@ -48,15 +48,13 @@ type Message struct {
 	delims  Delimiters
 	lenient bool
 	segs    []segment
-	blank   uint32            // blank lines a lenient parse skipped
-	charset string            // effective character set (table 0211 name), "" for ASCII/UTF-8
-	decoder encoding.Encoding // decodes value bytes to UTF-8; nil when they already are
-	// fcache[0] says whether MSH-18 has a value; the name is the one
-	// charset.go reads.
-	fcache [1]headerFields
-	fmu    sync.Mutex                 // held while the field level is built
-	ftab   atomic.Pointer[fieldTable] // field level, built on first read
-	segBuf [10]segment
+	blank   uint32                     // blank lines a lenient parse skipped
+	charset string                     // effective character set (table 0211 name), "" for ASCII/UTF-8
+	decoder encoding.Encoding          // decodes value bytes to UTF-8; nil when they already are
+	msh18   charsetField               // where MSH-18 lies, found by the parse
+	fmu     sync.Mutex                 // held while the field level is built
+	ftab    atomic.Pointer[fieldTable] // field level, built on first read
+	segBuf  [10]segment
 }
 
 // segment is one entry of the positional index. Offsets are into Message.data.
@@ -260,10 +258,10 @@ func (m *Message) idIs(i int, id string) bool {
 // rawField returns the span of raw field i (0 is the segment ID) of
 // segment si, or ok=false when the segment has fewer fields.
 func (m *Message) rawField(si, i int) (lo, hi int, ok bool) {
-	if si == 0 && i == 17 && m.fcache[0].declared {
+	if si == 0 && i == 17 && m.msh18.declared {
 		// MSH-18, located by the parse: reading the character set does
 		// not index the header.
-		return int(m.fcache[0].lo), int(m.fcache[0].hi), true
+		return int(m.msh18.lo), int(m.msh18.hi), true
 	}
 	offs := m.fieldOffsets(si)
 	if i < 0 || i >= len(offs) {

@@ -97,7 +97,7 @@ func (m *Message) index() error {
 		}
 		if lo := bytes.LastIndexByte(hdr[:end], d.Field) + 1; end > lo {
 			base := int32(s.start)
-			m.fcache[0] = headerFields{declared: true, lo: base + int32(lo), hi: base + int32(end)}
+			m.msh18 = charsetField{declared: true, lo: base + int32(lo), hi: base + int32(end)}
 		}
 	}
 	return nil
@@ -144,28 +144,18 @@ type fieldTable struct {
 	first    []int32     // first[si]..first[si+1] delimit segment si in offs
 }
 
-// headerFields records what the parse found out about the header's fields:
-// whether MSH-18 (the character set) has a value, and where it lies, so
-// that reading it does not need the header's field index.
-type headerFields struct {
+// charsetField records what the parse found out about MSH-18 (the
+// character set): whether it has a value, and where it lies, so that
+// reading it does not need the header's field index.
+type charsetField struct {
 	declared bool
 	lo, hi   int32 // MSH-18 when declared
-}
-
-// Load returns h when the header declares a character set in MSH-18, nil
-// otherwise. It is the test declaredCharset (charset.go) makes before it
-// reads MSH-18.
-func (h *headerFields) Load() *headerFields {
-	if h.declared {
-		return h
-	}
-	return nil
 }
 
 // resetFields forgets the field level of a previous index, keeping its
 // storage. It must not run while the message is being read.
 func (m *Message) resetFields() {
-	m.fcache[0] = headerFields{}
+	m.msh18 = charsetField{}
 	if t := m.ftab.Load(); t != nil {
 		if t.hdrReady.Load() {
 			t.hdrReady.Store(false)
