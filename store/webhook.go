@@ -266,7 +266,7 @@ func (w *WebhookStore) DeleteSubscription(ctx context.Context, id uuid.UUID) err
 
 // Enqueue stores events es and their pending deliveries ds, in the
 // transaction ctx carries (or one of its own): on PostgreSQL in one
-// statement, on SQLite a hundred rows a statement.
+// statement, on SQLite a prepared statement a row.
 func (w *WebhookStore) Enqueue(ctx context.Context, es []webhook.Event, ds []webhook.Delivery) error {
 	if w.db.engine == PostgreSQL {
 		return w.enqueuePostgres(ctx, es, ds)
@@ -278,7 +278,7 @@ func (w *WebhookStore) Enqueue(ctx context.Context, es []webhook.Event, ds []web
 		inTx = func(ctx context.Context, fn func(ctx context.Context) error) error { return fn(ctx) }
 	}
 	return inTx(ctx, func(ctx context.Context) error {
-		err := insertRows(ctx, w.db.q(ctx), `INSERT INTO webhook_events (id, type, resource_id, department, data, occurred_at) VALUES `,
+		err := insertEach(ctx, w.db.q(ctx), `INSERT INTO webhook_events (id, type, resource_id, department, data, occurred_at) VALUES `,
 			6, len(es), func(i int) []any {
 				e := es[i]
 				var data sql.NullString
@@ -290,7 +290,7 @@ func (w *WebhookStore) Enqueue(ctx context.Context, es []webhook.Event, ds []web
 		if err != nil {
 			return fmt.Errorf("store: enqueue %d webhook events: %w", len(es), err)
 		}
-		err = insertRows(ctx, w.db.q(ctx), `INSERT INTO webhook_deliveries
+		err = insertEach(ctx, w.db.q(ctx), `INSERT INTO webhook_deliveries
 			(id, event_id, subscription_id, event_type, state, attempts, next_attempt_at, created_at, updated_at) VALUES `,
 			9, len(ds), func(i int) []any {
 				d := ds[i]
@@ -675,46 +675,71 @@ func (w *WebhookStore) Complete(ctx context.Context, os []webhook.Outcome) ([]uu
 }
 
 // updateDeliveries applies the outcomes to their deliveries where the lease
-// still holds, in one statement per hundred outcomes: a join with a VALUES
-// list, which both engines accept (their VALUES columns are both named
-// column1, column2, ...).
+// still holds.
 func (w *WebhookStore) updateDeliveries(ctx context.Context, os []webhook.Outcome) error {
 	if w.db.engine == PostgreSQL {
 		return w.updateDeliveriesPostgres(ctx, os)
 	}
-	const cols = 9
-	for start := 0; start < len(os); start += 100 {
-		chunk := os[start:min(start+100, len(os))]
-		var sb strings.Builder
-		args := make([]any, 0, cols*len(chunk))
-		for i, o := range chunk {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			p := i*cols + 1
-			// The casts type the VALUES columns on PostgreSQL.
-			fmt.Fprintf(&sb, "($%d, $%d, $%d, CAST($%d AS INTEGER), CAST($%d AS BIGINT), CAST($%d AS INTEGER), $%d, CAST($%d AS BIGINT), CAST($%d AS BIGINT))",
-				p, p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
-			inc, status, lastErr := 0, 0, ""
-			if o.Attempt != nil {
-				inc, status, lastErr = 1, o.Attempt.StatusCode, o.Attempt.Error
-			}
-			var completed sql.NullInt64
-			next := micros(o.NextAttemptAt)
-			if o.State != webhook.StatePending {
-				completed = nullMicros(o.At)
-				next = micros(o.At)
-			}
-			args = append(args, o.DeliveryID.String(), o.Lease, string(o.State), inc, next, status, lastErr, micros(o.At), completed)
+	// SQLite: one statement, prepared once, per outcome. In-process there
+	// is no round trip to save, and parsing a statement of a hundred rows
+	// of parameters each time cost more than executing it.
+	err := execEach(ctx, w.db.q(ctx), `UPDATE webhook_deliveries SET
+		state = $3, attempts = attempts + $4, next_attempt_at = $5,
+		last_status = CASE WHEN $4 = 1 THEN $6 ELSE last_status END,
+		last_error = CASE WHEN $4 = 1 THEN $7 ELSE last_error END,
+		lease_owner = NULL, lease = NULL, updated_at = $8, completed_at = $9
+		WHERE id = $1 AND lease = $2`, len(os), func(i int) []any {
+		o := os[i]
+		inc, status, lastErr := 0, 0, ""
+		if o.Attempt != nil {
+			inc, status, lastErr = 1, o.Attempt.StatusCode, o.Attempt.Error
 		}
-		if _, err := w.db.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET
-			state = v.column3, attempts = attempts + v.column4, next_attempt_at = v.column5,
-			last_status = CASE WHEN v.column4 = 1 THEN v.column6 ELSE last_status END,
-			last_error = CASE WHEN v.column4 = 1 THEN v.column7 ELSE last_error END,
-			lease_owner = NULL, lease = NULL, updated_at = v.column8, completed_at = v.column9
-			FROM (VALUES `+sb.String()+`) AS v
-			WHERE webhook_deliveries.id = v.column1 AND webhook_deliveries.lease = v.column2`, args...); err != nil {
-			return fmt.Errorf("store: record %d webhook deliveries: %w", len(chunk), err)
+		var completed sql.NullInt64
+		next := micros(o.NextAttemptAt)
+		if o.State != webhook.StatePending {
+			completed = nullMicros(o.At)
+			next = micros(o.At)
+		}
+		return []any{o.DeliveryID.String(), o.Lease, string(o.State), inc, next, status, lastErr, micros(o.At), completed}
+	})
+	if err != nil {
+		return fmt.Errorf("store: record %d webhook deliveries: %w", len(os), err)
+	}
+	return nil
+}
+
+// insertEach is insertRows one row a statement, the statement prepared
+// once: on SQLite, in-process, that costs less than parsing statements of
+// a hundred rows of parameters.
+func insertEach(ctx context.Context, q querier, insert string, cols, n int, row func(i int) []any) error {
+	return execEach(ctx, q, insert+"("+placeholders(1, cols)+")", n, row)
+}
+
+// execEach runs query once for each of n rows, the arguments of row i
+// being args(i), with the statement prepared once.
+func execEach(ctx context.Context, q querier, query string, n int, args func(i int) []any) error {
+	if n == 0 {
+		return nil
+	}
+	p, ok := q.(interface {
+		PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	})
+	if !ok {
+		for i := range n {
+			if _, err := q.ExecContext(ctx, query, args(i)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	st, err := p.PrepareContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for i := range n {
+		if _, err := st.ExecContext(ctx, args(i)...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -982,7 +1007,11 @@ func (w *WebhookStore) insertAttempts(ctx context.Context, os []webhook.Outcome)
 		return fmt.Errorf("store: log webhook attempts: %w", err)
 	}
 	attempts = slices.DeleteFunc(attempts, func(a *webhook.Attempt) bool { return !exists[a.DeliveryID.String()] })
-	err = insertRows(ctx, w.db.q(ctx), `INSERT INTO webhook_attempts
+	insert := insertRows
+	if w.db.engine == SQLite {
+		insert = insertEach
+	}
+	err = insert(ctx, w.db.q(ctx), `INSERT INTO webhook_attempts
 		(delivery_id, number, started_at, duration_us, status_code, response, error, next_attempt_at) VALUES `,
 		8, len(attempts), func(i int) []any {
 			a := attempts[i]
