@@ -42,6 +42,9 @@ type DB struct {
 	// where is a human-readable name of the database for error messages:
 	// the SQLite file path, or host:port/database for PostgreSQL.
 	where string
+	// dispatchTurn orders the webhook dispatcher's writes on SQLite (see
+	// WebhookStore.sqliteWriter).
+	dispatchTurn sqliteTurn
 }
 
 // Open opens the database named by dsn, checks that it answers, and applies

@@ -6,12 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/google/uuid"
 
@@ -852,11 +850,6 @@ const completePostgresSQL = `WITH upd AS (
 		FROM unnest($19::text[], $20::bigint[]) AS f(id, since)
 		WHERE s.id = f.id AND s.failing_since IS NULL`
 
-// sqliteWriters holds the turn of each open SQLite database, for
-// sqliteWriter. Its keys are weak, and a database's entry goes when the
-// database does.
-var sqliteWriters sync.Map // weak.Pointer[DB] -> *sqliteTurn
-
 // sqliteTurn orders the dispatcher's writes to one SQLite database.
 type sqliteTurn struct {
 	mu     sync.Mutex
@@ -884,15 +877,7 @@ func (w *WebhookStore) sqliteWriter(ctx context.Context) (done func()) {
 	if w.db.engine != SQLite || w.db.InTransaction(ctx) {
 		return func() {}
 	}
-	key := weak.Make(w.db)
-	v, ok := sqliteWriters.Load(key)
-	if !ok {
-		var loaded bool
-		if v, loaded = sqliteWriters.LoadOrStore(key, new(sqliteTurn)); !loaded {
-			runtime.AddCleanup(w.db, func(key weak.Pointer[DB]) { sqliteWriters.Delete(key) }, key)
-		}
-	}
-	turn := v.(*sqliteTurn)
+	turn := &w.db.dispatchTurn
 	turn.mu.Lock()
 	if wait := time.Until(turn.freeAt); wait > 0 {
 		time.Sleep(wait)
