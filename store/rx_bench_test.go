@@ -20,14 +20,15 @@ import (
 //
 //	VETLINK_RX_SCALE_TASKS=1000000 go test ./store -run '^$' -bench BenchmarkRxHerd -benchtime 1000x -v
 //
-// Measured 2026-11-22 on the shared 2-core build machine (load 1–2), 1,001,500
-// tasks over 200,300 cases; p50 / p99:
+// Measured 2026-11-22 on the shared 2-core build machine (load 1–2, after
+// the overdue-dose rule and group members were added), 1,001,500 tasks over
+// 200,300 cases; p50 / p99:
 //
 //	                       SQLite                PostgreSQL 15
-//	seed                   35 s (28,500 tasks/s) 72 s (13,800 tasks/s)
-//	under withhold now     10.7 / 13.7 ms (631)  10.0 / 19.6 ms (631)
-//	today's tasks          17.9 / 22.3 ms (1143) 16.5 / 24.1 ms (1143)
-//	enroll                 633 /s                386 /s
+//	seed                   31 s (32,000 tasks/s) 63 s (16,000 tasks/s)
+//	under withhold now     13.3 / 15.7 ms (631)  10.7 / 18.5 ms (631)
+//	today's tasks          17.6 / 20.6 ms (1143) 14.8 / 22.9 ms (1143)
+//	enroll                 651 /s                372 /s
 //
 // With 50,000 tasks the same queries answer the same rows in the same
 // time (today's tasks 17.5 and 17.0 ms p50): the cost follows the answer
