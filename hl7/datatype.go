@@ -189,18 +189,9 @@ func isNM(s string) bool {
 // range-checked, and the day must exist in its month.
 func isDateTime(s string, maxDigits int, withTime bool) bool {
 	if withTime {
-		if i := strings.IndexAny(s, "+-"); i >= 0 {
-			if !isOffset(s[i+1:]) {
-				return false
-			}
-			s = s[:i]
-		}
-		if i := strings.IndexByte(s, '.'); i >= 0 {
-			frac := s[i+1:]
-			if i != 14 || len(frac) == 0 || len(frac) > 4 || !digitsOnly(frac) {
-				return false
-			}
-			s = s[:i]
+		var ok bool
+		if s, ok = cutOffsetAndFraction(s, 14); !ok {
+			return false
 		}
 	}
 	n := len(s)
@@ -225,6 +216,27 @@ func isDateTime(s string, maxDigits int, withTime bool) bool {
 	return true
 }
 
+// cutOffsetAndFraction checks and removes the +/-ZZZZ offset and the
+// fraction of a second (one to four digits, allowed only right after the
+// seconds, at digit wholeDigits) that may end a time, returning the digits
+// before them.
+func cutOffsetAndFraction(s string, wholeDigits int) (string, bool) {
+	if i := strings.IndexAny(s, "+-"); i >= 0 {
+		if !isOffset(s[i+1:]) {
+			return "", false
+		}
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		frac := s[i+1:]
+		if i != wholeDigits || len(frac) == 0 || len(frac) > 4 || !digitsOnly(frac) {
+			return "", false
+		}
+		s = s[:i]
+	}
+	return s, true
+}
+
 // isOffset accepts the ZZZZ of a time zone offset: hours 00-14 (UTC+14 is
 // the largest in use), minutes 00-59.
 func isOffset(tz string) bool {
@@ -233,18 +245,9 @@ func isOffset(tz string) bool {
 
 // isTime accepts HH[MM[SS[.S[S[S[S]]]]]][+/-ZZZZ].
 func isTime(s string) bool {
-	if i := strings.IndexAny(s, "+-"); i >= 0 {
-		if !isOffset(s[i+1:]) {
-			return false
-		}
-		s = s[:i]
-	}
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		frac := s[i+1:]
-		if i != 6 || len(frac) == 0 || len(frac) > 4 || !digitsOnly(frac) {
-			return false
-		}
-		s = s[:i]
+	s, ok := cutOffsetAndFraction(s, 6)
+	if !ok {
+		return false
 	}
 	n := len(s)
 	if n < 2 || n > 6 || n%2 != 0 || !digitsOnly(s) {

@@ -259,11 +259,7 @@ func UnmarshalBatch(data []byte) ([]byte, error) {
 // refusals of ER7 (DOCTYPE, entities, other namespaces, depth, size)
 // apply to the whole document. Errors are *SyntaxError values.
 func (o DecodeOptions) BatchER7(data []byte) ([]byte, error) {
-	maxBytes, maxDepth := o.limits()
-	if len(data) > maxBytes {
-		return nil, &SyntaxError{Err: ErrTooLarge, Msg: strconv.Itoa(len(data)) + " bytes, limit " + strconv.Itoa(maxBytes)}
-	}
-	root, err := readTree(data, maxDepth)
+	root, maxBytes, err := o.readDocument(data)
 	if err != nil {
 		return nil, err
 	}

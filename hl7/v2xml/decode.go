@@ -52,15 +52,23 @@ func (o DecodeOptions) Unmarshal(data []byte) (*hl7.Message, error) {
 // may omit the namespace declaration; any other namespace, and prefixed
 // names, are refused. Errors are *SyntaxError values.
 func (o DecodeOptions) ER7(data []byte) ([]byte, error) {
-	maxBytes, maxDepth := o.limits()
-	if len(data) > maxBytes {
-		return nil, &SyntaxError{Err: ErrTooLarge, Msg: strconv.Itoa(len(data)) + " bytes, limit " + strconv.Itoa(maxBytes)}
-	}
-	root, err := readTree(data, maxDepth)
+	root, maxBytes, err := o.readDocument(data)
 	if err != nil {
 		return nil, err
 	}
 	return writeER7(root, maxBytes)
+}
+
+// readDocument checks data against the size limit and reads its element
+// tree within the depth limit, returning the tree and the size limit the
+// output must also keep to.
+func (o DecodeOptions) readDocument(data []byte) (root *elem, maxBytes int, err error) {
+	maxBytes, maxDepth := o.limits()
+	if len(data) > maxBytes {
+		return nil, 0, &SyntaxError{Err: ErrTooLarge, Msg: strconv.Itoa(len(data)) + " bytes, limit " + strconv.Itoa(maxBytes)}
+	}
+	root, err = readTree(data, maxDepth)
+	return root, maxBytes, err
 }
 
 func (o DecodeOptions) limits() (maxBytes, maxDepth int) {
