@@ -16,8 +16,10 @@ import (
 // Records must be kept for two years (530.5(b)); Service.Records lists
 // them and WriteCSV or encoding/json writes them for an inspector.
 type Record struct {
-	AnimalID  string    `json:"animalId"`
-	Head      int       `json:"head"`
+	AnimalID string `json:"animalId"`
+	Head     int    `json:"head"`
+	// Members are the animals of a group case, when the farm listed them.
+	Members   []string  `json:"members,omitempty"`
 	Species   string    `json:"species"`
 	Condition string    `json:"condition"`
 	Drug      string    `json:"drug"`
@@ -41,13 +43,13 @@ type Record struct {
 
 // RecordHeader is the CSV header WriteCSV writes, in column order.
 var RecordHeader = []string{
-	"animal_id", "head", "species", "condition", "drug", "dose", "volume", "route",
+	"animal_id", "head", "members", "species", "condition", "drug", "dose", "volume", "route",
 	"given", "planned", "administrator", "administrator_id", "prescriber", "prescriber_id",
 	"rx_id", "case_id", "task_id", "meat_withhold_until", "milk_withhold_until", "note",
 }
 
 // WriteCSV writes records as CSV (RFC 4180) with RecordHeader; instants
-// are RFC 3339 in UTC.
+// are RFC 3339 in UTC, and a group's members are separated by "; ".
 func WriteCSV(w io.Writer, recs []Record) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(RecordHeader); err != nil {
@@ -61,7 +63,7 @@ func WriteCSV(w io.Writer, recs []Record) error {
 	}
 	for _, r := range recs {
 		row := []string{
-			r.AnimalID, strconv.Itoa(r.Head), r.Species, r.Condition, r.Drug, r.Dose, r.Volume, r.Route,
+			r.AnimalID, strconv.Itoa(r.Head), strings.Join(r.Members, "; "), r.Species, r.Condition, r.Drug, r.Dose, r.Volume, r.Route,
 			ts(r.Given), ts(r.Planned), r.Administrator, strconv.FormatInt(int64(r.AdministratorID), 10),
 			r.Prescriber, strconv.FormatInt(int64(r.PrescriberID), 10),
 			r.RxID, strconv.FormatInt(r.CaseID, 10), strconv.FormatInt(r.TaskID, 10),
@@ -135,7 +137,7 @@ func (s *Service) Records(ctx context.Context, a Actor, mor UserID, from, to tim
 			return nil, storeErr(op, userInput(p.VOR), err)
 		}
 		r := Record{
-			AnimalID: c.AnimalID, Head: c.Head, Species: string(c.Species), Condition: condition(p),
+			AnimalID: c.AnimalID, Head: c.Head, Members: c.Members, Species: string(c.Species), Condition: condition(p),
 			Drug: t.Product, Dose: t.Dose.String(), Route: t.Route, Given: t.DoneAt, Planned: t.DoAt,
 			Administrator: admin, AdministratorID: t.DoneBy, Prescriber: vet, PrescriberID: p.VOR,
 			RxID: p.ID, CaseID: c.ID, TaskID: t.ID,

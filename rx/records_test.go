@@ -17,6 +17,13 @@ func TestWriteCSV(t *testing.T) {
 		Administrator: "Tom Tech", AdministratorID: 4, Prescriber: "Hannah Herd, DVM", PrescriberID: 2,
 		RxID: "Vi1y9kbpEj7Upqy7", CaseID: 1, TaskID: 1,
 		MeatUntil: time.Date(2026, 3, 8, 6, 0, 0, 0, time.UTC), MilkUntil: time.Date(2026, 3, 5, 18, 0, 0, 0, time.UTC),
+	}, {
+		AnimalID: "pen 4", Head: 2, Members: []string{"Cow12", "Cow3"}, Species: "BeefCattle", Condition: "pneumonia",
+		Drug: "Draxxin", Dose: "1500 mg", Volume: "15 ml", Route: "SC",
+		Given: time.Date(2026, 3, 3, 7, 0, 0, 0, time.UTC), Planned: time.Date(2026, 3, 3, 7, 0, 0, 0, time.UTC),
+		Administrator: "Tom Tech", AdministratorID: 4, Prescriber: "Hannah Herd, DVM", PrescriberID: 2,
+		RxID: "Vi1y9kbpEj7Upqy8", CaseID: 2, TaskID: 7,
+		MeatUntil: time.Date(2026, 3, 21, 7, 0, 0, 0, time.UTC),
 	}}
 	var b bytes.Buffer
 	if err := rx.WriteCSV(&b, recs); err != nil {

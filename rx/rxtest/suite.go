@@ -542,6 +542,15 @@ func testGroupMembers(t *testing.T, f *Fixture) {
 	c, err = f.Service.Clear(ctx, f.Farm, f.Farm.ID(), "Cow99", rx.Meat, at)
 	require.NoError(t, err)
 	require.True(t, c.Allowed)
+
+	// The treatment records name the pen's animals.
+	_, err = f.Service.Execute(ctx, f.Tech, rx.Execution{TaskID: hx.DoseTasks[0].ID, At: Start})
+	require.NoError(t, err)
+	recs, err := f.Service.Records(ctx, f.Farm, f.Farm.ID(), Start, Start.Add(time.Hour))
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Equal(t, "pen 4", recs[0].AnimalID)
+	require.Equal(t, []string{"Cow12", "Cow3", "Cow7"}, recs[0].Members)
 }
 
 func testFarmQueries(t *testing.T, f *Fixture) {
@@ -666,7 +675,7 @@ func testRecords(t *testing.T, f *Fixture) {
 	require.Contains(t, string(js), `"wtMeatUntil":"2026-03-08T06:00:00Z"`)
 	var csv strings.Builder
 	require.NoError(t, rx.WriteCSV(&csv, recs))
-	require.Contains(t, csv.String(), "\nBossie34,1,DairyCattle,fever of unknown origin,Flunixin meglumine 50 mg/mL,1320 mg,,IV,2026-03-02T06:30:00Z,")
+	require.Contains(t, csv.String(), "\nBossie34,1,,DairyCattle,fever of unknown origin,Flunixin meglumine 50 mg/mL,1320 mg,,IV,2026-03-02T06:30:00Z,")
 	_, err = f.Service.Records(ctx, f.Other, f.Farm.ID(), Start, Start.Add(time.Hour))
 	require.ErrorIs(t, err, rx.ErrForbidden)
 }
