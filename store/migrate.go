@@ -24,6 +24,8 @@ import (
 //	0020-0029 vetview
 //	0030-0039 rx
 //	0040-0049 hl7 jobs
+//	0050-0059 auth (credentials, API keys, sessions)
+//	0060-0069 site (profiles, help, comments, messages, client logs)
 //
 //go:embed migrations
 var migrationFiles embed.FS
