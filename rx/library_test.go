@@ -234,3 +234,45 @@ func TestLibraryFlow(t *testing.T) {
 		t.Errorf("owner reads the deleted protocol: %v, %v", got.Status, err)
 	}
 }
+
+func TestSeedEligibilityNames(t *testing.T) {
+	want := map[protocol.Species]string{
+		protocol.BeefCattle:              "Beef cattle",
+		protocol.ChickensNotLaying:       "Chickens not laying",
+		protocol.DairyCattle:             "Lactating dairy cattle",
+		protocol.DairyCattleNonLactating: "Dairy heifers, not yet calved",
+		protocol.Bison:                   "Bison",
+	}
+	es := rx.SeedEligibilities()
+	if len(es) != 29 {
+		t.Errorf("%d eligibilities, want the 29 FDA classes of the VCPR list", len(es))
+	}
+	for _, e := range es {
+		if w, ok := want[e.FDASpecies]; ok && e.Name != w {
+			t.Errorf("%s: named %q, want %q", e.FDASpecies, e.Name, w)
+		}
+	}
+}
+
+func TestLibrarySeed(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	sa := rx.User{Uname: "sa", Type: rx.SAOR}
+	if err := db.Rx().CreateUser(ctx, &sa); err != nil {
+		t.Fatal(err)
+	}
+	lib := &rx.Library{Store: db.Library()}
+	if _, err := lib.Seed(ctx, vet); !errors.Is(err, rx.ErrForbidden) {
+		t.Errorf("VOR seeds: %v, want ErrForbidden", err)
+	}
+	for i, want := range []rx.SeedCounts{{29, 5, 2}, {0, 0, 0}} {
+		got, err := lib.Seed(ctx, rx.Actor{User: sa})
+		if err != nil || got != want {
+			t.Errorf("seed %d: %+v, %v; want %+v", i+1, got, err, want)
+		}
+	}
+	ps, err := lib.Promises(ctx, vet2)
+	if err != nil || len(ps) != 2 || ps[0].Name != "Affirm the extended withdrawal will be observed" {
+		t.Errorf("public promises after the seed: %+v, %v", ps, err)
+	}
+}
