@@ -1,5 +1,6 @@
 // Command server is vetlink's reference server: configuration, then the
-// durable store, then the domain services, then the HTTP handler.
+// durable store, then the domain services, the webhook dispatcher and the
+// vetview scheduler, then the HTTP API of openapi/vetlink.yaml.
 //
 // It runs on the embedded SQLite by default and needs no set-up:
 //
@@ -10,12 +11,30 @@
 //
 //	go run ./examples/server -db 'postgres://vetlink@db.example/vetlink'
 //
-// Every flag has an environment variable of the same meaning (VETLINK_ADDR,
-// VETLINK_DB); a flag given on the command line wins.
+// Every flag has an environment variable of the same meaning; a flag given
+// on the command line wins:
 //
-// The HTTP API of openapi/vetlink.yaml is mounted here as its issue lands;
-// today the server answers GET /healthz, which reports the database and its
-// schema version and answers 503 when the database does not.
+//	-addr      VETLINK_ADDR        listen address (:8080)
+//	-db        VETLINK_DB          SQLite path or postgres:// URL (vetlink.db)
+//	-key-file  VETLINK_KEY_FILE    where the generated secret key is kept
+//	                               (vetlink.key beside the SQLite file, or in
+//	                               the working directory for PostgreSQL)
+//	-name      VETLINK_SERVER_NAME this server's name among the vetview
+//	                               servers sharing the database (host name)
+//
+// VETLINK_SECRET_KEY (64 hex digits) gives the secret key directly; servers
+// that share a database must share it, since it signs the login tokens.
+//
+// On a fresh database the server creates the first administrator (SAOR)
+// and an API key, seeds the reference data, and prints how to log in.
+// VETLINK_ADMIN_USERNAME, VETLINK_ADMIN_PASSWORD and VETLINK_API_KEY, when
+// set, are used instead of generated ones.
+//
+// GET /healthz answers whether the process is alive and its database
+// answers; GET /readyz whether it has finished starting and is not
+// stopping. A SIGINT or SIGTERM stops accepting requests, lets those in
+// flight finish, then stops the scheduler (runs in progress finish or are
+// handed back) and the dispatcher (attempts in flight are recorded).
 package main
 
 import (
@@ -28,16 +47,33 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/vetlink/vetlink/auth"
+	"github.com/vetlink/vetlink/openapi"
+	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/site"
 	"github.com/vetlink/vetlink/store"
+	"github.com/vetlink/vetlink/vetview"
+	"github.com/vetlink/vetlink/vetview/jobs"
+	"github.com/vetlink/vetlink/webhook"
 )
 
 // config is everything the server reads at start-up.
 type config struct {
-	Addr string // listen address
-	DB   string // store DSN: a SQLite path or a postgres:// URL
+	Addr       string // listen address
+	DB         string // store DSN: a SQLite path or a postgres:// URL
+	KeyFile    string // where a generated secret key is kept; "" means the default
+	ServerName string // name in the vetview registry; "" means the host name
+
+	// From the environment only: secrets do not belong on a command line.
+	SecretKey     string // VETLINK_SECRET_KEY, hex
+	AdminUsername string // VETLINK_ADMIN_USERNAME
+	AdminPassword string // VETLINK_ADMIN_PASSWORD
+	APIKey        string // VETLINK_API_KEY
 }
 
 func main() {
@@ -64,9 +100,16 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return def
 	}
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
-	var cfg config
+	cfg := config{
+		SecretKey:     getenv("VETLINK_SECRET_KEY"),
+		AdminUsername: getenv("VETLINK_ADMIN_USERNAME"),
+		AdminPassword: getenv("VETLINK_ADMIN_PASSWORD"),
+		APIKey:        getenv("VETLINK_API_KEY"),
+	}
 	fs.StringVar(&cfg.Addr, "addr", or(getenv("VETLINK_ADDR"), ":8080"), "listen address (env VETLINK_ADDR)")
 	fs.StringVar(&cfg.DB, "db", or(getenv("VETLINK_DB"), "vetlink.db"), "database: a SQLite file path, sqlite:PATH, or postgres://... (env VETLINK_DB)")
+	fs.StringVar(&cfg.KeyFile, "key-file", getenv("VETLINK_KEY_FILE"), "file keeping the generated secret key (env VETLINK_KEY_FILE; default beside the SQLite file)")
+	fs.StringVar(&cfg.ServerName, "name", getenv("VETLINK_SERVER_NAME"), "this server's name among the servers sharing the database (env VETLINK_SERVER_NAME; default the host name)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -77,6 +120,19 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	return cfg, nil
+}
+
+// server is the running process's parts, for run and its tests.
+type server struct {
+	db         *store.DB
+	rx         *rx.Service
+	library    *rx.Library
+	auth       *auth.Service
+	webhooks   *webhook.Service
+	dispatcher *webhook.Dispatcher
+	vetview    *vetview.Service
+	handler    http.Handler
+	ready      atomic.Bool
 }
 
 // run serves until ctx is done, then shuts down gracefully. When ready is
@@ -94,9 +150,22 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 	}
 	logger.Info("database open", "database", db.String(), "schema_version", applied)
 
+	key, err := secretKey(cfg, db.Engine(), logger)
+	if err != nil {
+		return err
+	}
+	s, err := compose(db, key, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if err := bootstrap(ctx, s, cfg, logger, os.Stdout); err != nil {
+		return err
+	}
+
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthHandler(db))
-
+	mux.Handle("GET /readyz", readyHandler(&s.ready))
+	mux.Handle("/", s.handler)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           mux,
@@ -104,33 +173,104 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	ln, err := listen(ctx, cfg.Addr)
 	if err != nil {
 		return err
 	}
+
+	// The dispatcher and the scheduler stop after the HTTP server, so that
+	// requests in flight can still publish and the events they published
+	// are delivered by this process or, if it stops first, by the next.
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+	var wg sync.WaitGroup
+	background := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(bg); err != nil {
+				logger.Error(name+" stopped", "err", err)
+			}
+		}()
+	}
+	background("webhook dispatcher", s.dispatcher.Run)
+	background("vetview scheduler", s.vetview.Run)
+
 	logger.Info("listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.ready.Store(true)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
-	case err := <-errc:
-		return err
+	case err = <-errc:
 	case <-ctx.Done():
 	}
+	s.ready.Store(false)
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if serr := srv.Shutdown(shutdownCtx); serr != nil && err == nil {
+		err = fmt.Errorf("shutdown: %w", serr)
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	stopBackground()
+	wg.Wait()
+	if err == nil {
+		if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
+			err = serveErr
+		}
 	}
-	return nil
+	return err
+}
+
+// compose builds the domain services over db and the API handler over
+// them: the one place where the packages meet.
+func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server, error) {
+	s := &server{db: db}
+	s.library = &rx.Library{Store: db.Library()}
+	s.rx = &rx.Service{Store: db.Rx(), Logger: logger}
+	s.auth = &auth.Service{Store: db.Auth(), Key: key}
+	s.webhooks = &webhook.Service{Store: db.Webhooks()}
+	s.dispatcher = &webhook.Dispatcher{Store: db.Webhooks(), Logger: logger}
+
+	var kinds vetview.Registry
+	vetview.MustRegister(&kinds, jobs.WebhookMaintenanceKind(s.webhooks, logger))
+	vetview.MustRegister(&kinds, jobs.ReminderKind(db.Rx(), jobs.SenderFunc(func(ctx context.Context, n jobs.Notification) error {
+		// Mail is the subject of its own issue; until then a reminder is
+		// written to the log, where an operator can see that it ran.
+		logger.InfoContext(ctx, "task reminder", "subject", n.Subject, "recipients", len(n.To))
+		return nil
+	})))
+	vv, err := vetview.New(vetview.Config{
+		Store:      db.Vetview(),
+		Kinds:      &kinds,
+		Logger:     logger,
+		ServerName: cfg.ServerName,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.vetview = vv
+
+	h, err := openapi.NewHandler(openapi.Config{
+		DB:        db,
+		Rx:        s.rx,
+		Library:   s.library,
+		Site:      &site.Service{Store: db.Site()},
+		Auth:      s.auth,
+		Webhooks:  s.webhooks,
+		Published: s.dispatcher.Wake,
+		Logger:    logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.handler = h
+	return s, nil
 }
 
 // health is the body of GET /healthz.
@@ -151,12 +291,28 @@ func healthHandler(db *store.DB) http.Handler {
 		code := http.StatusOK
 		applied, _, err := db.SchemaVersion(ctx)
 		if err != nil {
-			h.Status, h.Error, code = "unavailable", err.Error(), http.StatusServiceUnavailable
+			h.Status, h.Error, code = "unavailable", "the database did not answer", http.StatusServiceUnavailable
 		}
 		h.SchemaVersion = applied
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(code)
 		json.NewEncoder(w).Encode(h)
+	})
+}
+
+// readyHandler answers 200 while the server takes requests: after start-up
+// (migrations, bootstrap) and until shutdown begins, so a load balancer
+// stops sending before the listener closes.
+func readyHandler(ready *atomic.Bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		if !ready.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"status":"not ready"}` + "\n"))
+			return
+		}
+		w.Write([]byte(`{"status":"ready"}` + "\n"))
 	})
 }
