@@ -35,6 +35,9 @@ const (
 // authUserKey carries the authenticated user's ID in a request's context.
 type authUserKey struct{}
 
+// authTokenKey carries the request's X-Auth-Token, for renewing it.
+type authTokenKey struct{}
+
 // UserFromContext returns the user a request was authenticated as.
 func UserFromContext(ctx context.Context) (rx.UserID, bool) {
 	id, ok := ctx.Value(authUserKey{}).(rx.UserID)
@@ -93,6 +96,7 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		noteUser(ctx, int64(id))
 		ctx = context.WithValue(ctx, authUserKey{}, id)
+		ctx = context.WithValue(ctx, authTokenKey{}, r.Header.Get(AuthTokenHeader))
 		r = r.WithContext(ctx)
 	} else if needs(*reqs, "apiKey") {
 		if err := g.auth.CheckAPIKey(ctx, r.Header.Get(APIKeyHeader)); err != nil {

@@ -92,16 +92,6 @@ func (h *API) RecordComment(ctx context.Context, request RecordCommentRequestObj
 	return nil, errNotImplemented
 }
 
-// RenewUserToken is not built yet: it answers 501 Not Implemented.
-func (h *API) RenewUserToken(ctx context.Context, request RenewUserTokenRequestObject) (RenewUserTokenResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// UserLogin is not built yet: it answers 501 Not Implemented.
-func (h *API) UserLogin(ctx context.Context, request UserLoginRequestObject) (UserLoginResponseObject, error) {
-	return nil, errNotImplemented
-}
-
 // MyRightRelations is not built yet: it answers 501 Not Implemented.
 func (h *API) MyRightRelations(ctx context.Context, request MyRightRelationsRequestObject) (MyRightRelationsResponseObject, error) {
 	return nil, errNotImplemented

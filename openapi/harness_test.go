@@ -1,0 +1,158 @@
+package openapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vetlink/vetlink/auth"
+	"github.com/vetlink/vetlink/client"
+	"github.com/vetlink/vetlink/openapi"
+	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/site"
+	"github.com/vetlink/vetlink/store"
+	"github.com/vetlink/vetlink/webhook"
+)
+
+// testPassword is every test user's password.
+const testPassword = "correct horse battery"
+
+// testEnv is the API served over loopback on a real store, with an API key
+// and a logged-in administrator.
+type testEnv struct {
+	DB     *store.DB
+	URL    string
+	APIKey string
+	Admin  *testUser
+	Auth   *auth.Service
+}
+
+// testUser is a user of a testEnv, logged in through the API, with a
+// generated client that sends its credentials.
+type testUser struct {
+	rx.User
+	Token  string
+	Client *client.ClientWithResponses
+	env    *testEnv
+}
+
+// newTestEnv serves the API on db from an httptest server that the test's
+// cleanup closes, and logs the administrator in.
+func newTestEnv(t *testing.T, db *store.DB) *testEnv {
+	t.Helper()
+	ctx := context.Background()
+	key := bytes.Repeat([]byte{7}, 32)
+	a := &auth.Service{Store: db.Auth(), Key: key}
+	rxs := &rx.Service{Store: db.Rx()}
+	lib := &rx.Library{Store: db.Library()}
+	h, err := openapi.NewHandler(openapi.Config{
+		DB:       db,
+		Rx:       rxs,
+		Library:  lib,
+		Site:     &site.Service{Store: db.Site()},
+		Auth:     a,
+		Webhooks: &webhook.Service{Store: db.Webhooks()},
+	})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	apiKey, _, err := a.CreateAPIKey(ctx, "tests")
+	require.NoError(t, err)
+	e := &testEnv{DB: db, URL: srv.URL, APIKey: apiKey, Auth: a}
+	e.Admin = e.user(t, rx.SAOR, "admin")
+	actor, err := rxs.Actor(ctx, e.Admin.ID)
+	require.NoError(t, err)
+	_, err = lib.Seed(ctx, actor)
+	require.NoError(t, err)
+	return e
+}
+
+// user creates a user of type typ directly in the store, sets its password
+// and logs it in through POST /api/users/logins.
+func (e *testEnv) user(t *testing.T, typ rx.UserType, uname string) *testUser {
+	t.Helper()
+	ctx := context.Background()
+	u := rx.User{Uname: uname, Type: typ, Firstname: uname, Lastname: "Test", Email: uname + "@example.org"}
+	require.NoError(t, e.DB.Rx().CreateUser(ctx, &u))
+	require.NoError(t, e.Auth.SetPassword(ctx, u.ID, testPassword))
+	tu := &testUser{User: u, env: e}
+	anon := e.client(t, tu)
+	resp, err := anon.UserLoginWithResponse(ctx, client.UserLoginJSONRequestBody{Apikey: e.APIKey, Identifier: uname, Password: testPassword})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode(), "login %s: %s", uname, resp.Body)
+	require.NotNil(t, resp.JSON200.Token)
+	tu.Token = *resp.JSON200.Token
+	tu.Client = e.client(t, tu)
+	return tu
+}
+
+// client returns a generated client that sends u's credentials (none
+// before u has a token).
+func (e *testEnv) client(t *testing.T, u *testUser) *client.ClientWithResponses {
+	t.Helper()
+	c, err := client.NewClientWithResponses(e.URL, client.WithRequestEditorFn(func(ctx context.Context, req *http.Request) error {
+		req.Header.Set(openapi.APIKeyHeader, e.APIKey)
+		if u != nil && u.Token != "" {
+			req.Header.Set(openapi.AuthTokenHeader, u.Token)
+		}
+		return nil
+	}))
+	require.NoError(t, err)
+	return c
+}
+
+// relate stores relation kind between left and right (e.g. a VOR and its
+// CLIENT MOR, an MOR and its EMPLOYEE TOR).
+func (e *testEnv) relate(t *testing.T, kind rx.RelationKind, left, right *testUser) {
+	t.Helper()
+	require.NoError(t, e.DB.Rx().AddRelation(context.Background(), rx.Relation{Kind: kind, Left: left.ID, Right: right.ID}))
+}
+
+// do sends one raw request as u (nil: only the API key) with body encoded
+// as JSON (a []byte or string is sent as it is), and returns the status
+// and the body. Table tests use it to try operations the generated client
+// would refuse to build.
+func (e *testEnv) do(t *testing.T, u *testUser, method, path string, body any) (int, []byte) {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		r = bytes.NewReader(b)
+	case string:
+		r = bytes.NewReader([]byte(b))
+	default:
+		j, err := json.Marshal(b)
+		require.NoError(t, err)
+		r = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.URL+path, r)
+	require.NoError(t, err)
+	if r != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set(openapi.APIKeyHeader, e.APIKey)
+	if u != nil {
+		req.Header.Set(openapi.AuthTokenHeader, u.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, out
+}
+
+// problem decodes a problem+json body.
+func problem(t *testing.T, body []byte) openapi.Problem {
+	t.Helper()
+	var p openapi.Problem
+	require.NoError(t, json.Unmarshal(body, &p), "%s", body)
+	return p
+}
