@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vetlink/vetlink/auth"
@@ -60,12 +62,12 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 		Webhooks: &webhook.Service{Store: db.Webhooks()},
 	})
 	require.NoError(t, err)
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(validatingResponses(t, h))
 	t.Cleanup(srv.Close)
 	apiKey, _, err := a.CreateAPIKey(ctx, "tests")
 	require.NoError(t, err)
 	e := &testEnv{DB: db, URL: srv.URL, APIKey: apiKey, Auth: a}
-	e.Admin = e.user(t, rx.SAOR, "admin")
+	e.Admin = e.user(t, rx.SAOR, "administrator")
 	actor, err := rxs.Actor(ctx, e.Admin.ID)
 	require.NoError(t, err)
 	_, err = lib.Seed(ctx, actor)
@@ -74,11 +76,18 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 }
 
 // user creates a user of type typ directly in the store, sets its password
-// and logs it in through POST /api/users/logins.
-func (e *testEnv) user(t *testing.T, typ rx.UserType, uname string) *testUser {
+// and logs it in through POST /api/users/logins. A name shorter than the
+// 7 characters rx requires of a uname gets "-test" appended; the user's
+// Uname says what it became.
+func (e *testEnv) user(t *testing.T, typ rx.UserType, name string) *testUser {
 	t.Helper()
 	ctx := context.Background()
-	u := rx.User{Uname: uname, Type: typ, Firstname: uname, Lastname: "Test", Email: uname + "@example.org"}
+	uname := name
+	if len(uname) < 7 {
+		uname += "-test"
+	}
+	u := rx.User{Uname: uname, Type: typ, Firstname: name, Lastname: "Test", Email: uname + "@example.org"}
+	require.NoError(t, u.Validate())
 	require.NoError(t, e.DB.Rx().CreateUser(ctx, &u))
 	require.NoError(t, e.Auth.SetPassword(ctx, u.ID, testPassword))
 	tu := &testUser{User: u, env: e}
@@ -155,4 +164,44 @@ func problem(t *testing.T, body []byte) openapi.Problem {
 	var p openapi.Problem
 	require.NoError(t, json.Unmarshal(body, &p), "%s", body)
 	return p
+}
+
+// validatingResponses checks every response of the API against the
+// document (status declared, body of the declared schema) and fails the
+// test when one does not match: the document is the contract, and a test
+// that passes with an answer the document does not allow proves nothing.
+func validatingResponses(t *testing.T, next http.Handler) http.Handler {
+	doc, err := openapi.Swagger()
+	require.NoError(t, err)
+	router, err := legacy.NewRouter(doc)
+	require.NoError(t, err)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+
+		route, params, err := router.FindRoute(r)
+		if err != nil {
+			return // not an operation of the document (a 404 problem, /docs)
+		}
+		in := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{
+				Request: r, PathParams: params, Route: route,
+			},
+			Status: rec.Code,
+			Header: rec.Header(),
+			Options: &openapi3filter.Options{
+				IncludeResponseStatus: true,
+				MultiError:            true,
+			},
+		}
+		in.SetBodyBytes(rec.Body.Bytes())
+		if err := openapi3filter.ValidateResponse(r.Context(), in); err != nil {
+			t.Errorf("%s %s answered %d, which the document does not allow: %v\nbody: %.500s", r.Method, r.URL.Path, rec.Code, err, rec.Body.Bytes())
+		}
+	})
 }

@@ -35,9 +35,9 @@ func TestLogin(t *testing.T) {
 			status              int
 			errorType, inDetail string
 		}{
-			{"wrong password", e.APIKey, "vor1", "not the password", http.StatusUnauthorized, "unauthorized", "identifier or password"},
+			{"wrong password", e.APIKey, vor.Uname, "not the password", http.StatusUnauthorized, "unauthorized", "identifier or password"},
 			{"unknown user", e.APIKey, "nobody", testPassword, http.StatusUnauthorized, "unauthorized", "identifier or password"},
-			{"wrong API key", "vlk_nope", "vor1", testPassword, http.StatusUnauthorized, "unauthorized", "X-APIKEY"},
+			{"wrong API key", "vlk_nope", vor.Uname, testPassword, http.StatusUnauthorized, "unauthorized", "X-APIKEY"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -63,11 +63,11 @@ func TestLogin(t *testing.T) {
 		})
 
 		t.Run("RepeatedFailuresAreThrottled", func(t *testing.T) {
-			e.user(t, rx.MOR, "mor-throttle")
+			mor := e.user(t, rx.MOR, "mor-throttle")
 			var last int
 			for range 5 {
 				last, _ = e.do(t, nil, http.MethodPost, "/api/users/logins",
-					client.UserLoginJSONRequestBody{Apikey: e.APIKey, Identifier: "mor-throttle", Password: "wrong password"})
+					client.UserLoginJSONRequestBody{Apikey: e.APIKey, Identifier: mor.Uname, Password: "wrong password"})
 			}
 			require.Equal(t, http.StatusTooManyRequests, last)
 		})

@@ -44,7 +44,7 @@ func bootstrap(ctx context.Context, s *server, cfg config, logger *slog.Logger, 
 
 	name := cfg.AdminUsername
 	if name == "" {
-		name = "admin"
+		name = "administrator" // rx wants 7 characters or more
 	}
 	creds, err := s.db.Auth().Credentials(ctx, name)
 	if err != nil {
