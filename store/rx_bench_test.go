@@ -52,9 +52,9 @@ func BenchmarkRxHerd(b *testing.B) {
 	for _, engine := range storetest.Engines() {
 		b.Run(string(engine), func(b *testing.B) {
 			db := storetest.Open(b, engine)
-			h := &herd{Animals: 10_000, Cases: tasks / 5, Current: 300, Years: 5, Now: rxtest.Start}
+			h := &storetest.Herd{Animals: 10_000, Cases: tasks / 5, Current: 300, Years: 5, Now: rxtest.Start}
 			began := time.Now()
-			seedHerd(b, db, h)
+			storetest.SeedHerd(b, db, h)
 			seeded := time.Since(began)
 			b.Logf("%s: seeded %d tasks (%d cases, %d animals) in %s (%.0f tasks/s)",
 				engine, h.Tasks, h.Cases+h.Current, h.Animals, seeded.Round(time.Millisecond), float64(h.Tasks)/seeded.Seconds())

@@ -20,8 +20,8 @@ import (
 // release time.
 func TestRxQueriesUseIndexes(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		h := &herd{Animals: 1000, Cases: 2000, Current: 40, Years: 5, Now: rxtest.Start}
-		seedHerd(t, db, h)
+		h := &storetest.Herd{Animals: 1000, Cases: 2000, Current: 40, Years: 5, Now: rxtest.Start}
+		storetest.SeedHerd(t, db, h)
 		now := h.Now.UnixMicro()
 		tests := []struct {
 			name, query, index, table string
