@@ -49,41 +49,75 @@ type testUser struct {
 }
 
 // newTestEnv serves the API on db from an httptest server that the test's
-// cleanup closes, and logs the administrator in.
-func newTestEnv(t *testing.T, db *store.DB) *testEnv {
+// cleanup closes, and logs the administrator in. Every response is checked
+// against the document (validatingResponses).
+func newTestEnv(t testing.TB, db *store.DB) *testEnv {
+	t.Helper()
+	return newEnv(t, db, envOptions{checkResponses: true})
+}
+
+// envOptions vary a testEnv for benchmarks.
+type envOptions struct {
+	// checkResponses validates each response against the documents;
+	// benchmarks leave it off, since it would be measured too.
+	checkResponses bool
+	// noValidation turns off the server's request validation
+	// (openapi.Config.NoValidation), to measure what it costs.
+	noValidation bool
+}
+
+func newEnv(t testing.TB, db *store.DB, opt envOptions) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	key := bytes.Repeat([]byte{7}, 32)
-	a := &auth.Service{Store: db.Auth(), Key: key}
-	rxs := &rx.Service{Store: db.Rx()}
-	lib := &rx.Library{Store: db.Library()}
-	h, err := openapi.NewHandler(openapi.Config{
-		DB:       db,
-		Rx:       rxs,
-		Library:  lib,
-		Site:     &site.Service{Store: db.Site()},
-		Auth:     a,
-		Webhooks: &webhook.Service{Store: db.Webhooks()},
-	})
+	e := &testEnv{DB: db, Auth: &auth.Service{Store: db.Auth(), Key: bytes.Repeat([]byte{7}, 32)}}
+	e.URL = e.serve(t, opt)
+	apiKey, _, err := e.Auth.CreateAPIKey(ctx, "tests")
 	require.NoError(t, err)
-	srv := httptest.NewServer(validatingResponses(t, h))
-	t.Cleanup(srv.Close)
-	apiKey, _, err := a.CreateAPIKey(ctx, "tests")
-	require.NoError(t, err)
-	e := &testEnv{DB: db, URL: srv.URL, APIKey: apiKey, Auth: a}
+	e.APIKey = apiKey
 	e.Admin = e.user(t, rx.SAOR, "administrator")
-	actor, err := rxs.Actor(ctx, e.Admin.ID)
+	actor, err := (&rx.Service{Store: db.Rx()}).Actor(ctx, e.Admin.ID)
 	require.NoError(t, err)
-	_, err = lib.Seed(ctx, actor)
+	_, err = (&rx.Library{Store: db.Library()}).Seed(ctx, actor)
 	require.NoError(t, err)
 	return e
+}
+
+// another returns a second server on e's database, with the same API key,
+// users and tokens: one server with validation and one without, for the
+// benchmark that compares them.
+func (e *testEnv) another(t testing.TB, opt envOptions) *testEnv {
+	t.Helper()
+	c := *e
+	c.URL = e.serve(t, opt)
+	return &c
+}
+
+// serve starts the API on e.DB and returns its URL.
+func (e *testEnv) serve(t testing.TB, opt envOptions) string {
+	t.Helper()
+	h, err := openapi.NewHandler(openapi.Config{
+		DB:           e.DB,
+		Rx:           &rx.Service{Store: e.DB.Rx()},
+		Library:      &rx.Library{Store: e.DB.Library()},
+		Site:         &site.Service{Store: e.DB.Site()},
+		Auth:         e.Auth,
+		Webhooks:     &webhook.Service{Store: e.DB.Webhooks()},
+		NoValidation: opt.noValidation,
+	})
+	require.NoError(t, err)
+	if opt.checkResponses {
+		h = validatingResponses(t, h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // user creates a user of type typ directly in the store, sets its password
 // and logs it in through POST /api/users/logins. A name shorter than the
 // 7 characters rx requires of a uname gets "-test" appended; the user's
 // Uname says what it became.
-func (e *testEnv) user(t *testing.T, typ rx.UserType, name string) *testUser {
+func (e *testEnv) user(t testing.TB, typ rx.UserType, name string) *testUser {
 	t.Helper()
 	ctx := context.Background()
 	uname := name
@@ -107,7 +141,7 @@ func (e *testEnv) user(t *testing.T, typ rx.UserType, name string) *testUser {
 
 // client returns a generated client that sends u's credentials (none
 // before u has a token).
-func (e *testEnv) client(t *testing.T, u *testUser) *client.ClientWithResponses {
+func (e *testEnv) client(t testing.TB, u *testUser) *client.ClientWithResponses {
 	t.Helper()
 	c, err := client.NewClientWithResponses(e.URL, client.WithRequestEditorFn(func(ctx context.Context, req *http.Request) error {
 		req.Header.Set(openapi.APIKeyHeader, e.APIKey)
@@ -122,7 +156,7 @@ func (e *testEnv) client(t *testing.T, u *testUser) *client.ClientWithResponses 
 
 // relate stores relation kind between left and right (e.g. a VOR and its
 // CLIENT MOR, an MOR and its EMPLOYEE TOR).
-func (e *testEnv) relate(t *testing.T, kind rx.RelationKind, left, right *testUser) {
+func (e *testEnv) relate(t testing.TB, kind rx.RelationKind, left, right *testUser) {
 	t.Helper()
 	require.NoError(t, e.DB.Rx().AddRelation(context.Background(), rx.Relation{Kind: kind, Left: left.ID, Right: right.ID}))
 }
@@ -131,7 +165,7 @@ func (e *testEnv) relate(t *testing.T, kind rx.RelationKind, left, right *testUs
 // as JSON (a []byte or string is sent as it is), and returns the status
 // and the body. Table tests use it to try operations the generated client
 // would refuse to build.
-func (e *testEnv) do(t *testing.T, u *testUser, method, path string, body any) (int, []byte) {
+func (e *testEnv) do(t testing.TB, u *testUser, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -163,7 +197,7 @@ func (e *testEnv) do(t *testing.T, u *testUser, method, path string, body any) (
 }
 
 // problem decodes a problem+json body.
-func problem(t *testing.T, body []byte) openapi.Problem {
+func problem(t testing.TB, body []byte) openapi.Problem {
 	t.Helper()
 	var p openapi.Problem
 	require.NoError(t, json.Unmarshal(body, &p), "%s", body)
@@ -174,7 +208,7 @@ func problem(t *testing.T, body []byte) openapi.Problem {
 // document (status declared, body of the declared schema) and fails the
 // test when one does not match: the document is the contract, and a test
 // that passes with an answer the document does not allow proves nothing.
-func validatingResponses(t *testing.T, next http.Handler) http.Handler {
+func validatingResponses(t testing.TB, next http.Handler) http.Handler {
 	doc, err := openapi.Swagger()
 	require.NoError(t, err)
 	router, err := legacy.NewRouter(doc)
@@ -233,7 +267,7 @@ func validatingResponses(t *testing.T, next http.Handler) http.Handler {
 // descriptions beside allOf, two operations named getImage); those checks
 // are relaxed here and the duplicate name is changed in memory, which
 // changes nothing on the wire.
-func referenceRouter(t *testing.T) routers.Router {
+func referenceRouter(t testing.TB) routers.Router {
 	t.Helper()
 	path := filepath.Join("..", "..", "shared", "reference", "vcpr-openapi.yaml")
 	if _, err := os.Stat(path); err != nil {

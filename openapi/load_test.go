@@ -1,0 +1,225 @@
+package openapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/rx/rxtest"
+	"github.com/vetlink/vetlink/store"
+	"github.com/vetlink/vetlink/store/storetest"
+)
+
+// BenchmarkLoad measures the API over loopback as a client sees it: a read
+// (GET /api/protocols/{id}), a list (GET /api/users/withholds of a farm of
+// 10,000 animals with a year of treatment history) and a write (POST
+// /api/cases2, which enrolls a case: plan, tasks, withhold and webhook
+// outbox row in one transaction), on SQLite and PostgreSQL, each with the
+// server's request validation on and off. It reports requests per second
+// and the 99th percentile latency; the validation cost is the ratio of the
+// on and off runs of the same operation.
+//
+//	VETLINK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	  go test ./openapi -run '^$' -bench Load -benchtime 5s
+//
+// Clients run GOMAXPROCS×8 requests at once (b.SetParallelism(8)), as a
+// farm's apps and a vet's office would, over kept-alive connections.
+func BenchmarkLoad(b *testing.B) {
+	engines := []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{
+		{"sqlite", storetest.SQLite},
+		{"postgres", storetest.Postgres},
+	}
+	for _, engine := range engines {
+		b.Run(engine.name, func(b *testing.B) {
+			if engine.name == "postgres" && os.Getenv(storetest.EnvPostgres) == "" {
+				b.Skip("VETLINK_TEST_POSTGRES not set")
+			}
+			f := newLoadFarm(b, engine.open(b))
+			for _, validate := range []bool{true, false} {
+				env := f.on
+				if !validate {
+					env = f.off
+				}
+				name := fmt.Sprintf("validate=%v", validate)
+				b.Run("read/"+name, func(b *testing.B) {
+					loadRun(b, func() (int, error) { return env.get(f.vor, fmt.Sprintf("/api/protocols/%d", f.protocolID)) })
+				})
+				b.Run("list/"+name, func(b *testing.B) {
+					loadRun(b, func() (int, error) { return env.get(f.mor, "/api/users/withholds") })
+				})
+				b.Run("write/"+name, func(b *testing.B) {
+					var n atomic.Int64
+					loadRun(b, func() (int, error) {
+						body := fmt.Sprintf(`{"rxId":%q,"animalId":"L%07d","initiationTime":%q,"species":"DairyCattle",`+
+							`"caseData":{"_type":"models.WeightData","weight":{"dimension":"Mass","value":600,"symbol":"kg"}}}`,
+							f.rxID, n.Add(1), time.Now().UTC().Format(time.RFC3339))
+						return env.post(f.mor, "/api/cases2", body)
+					})
+				})
+			}
+		})
+	}
+}
+
+// loadFarm is a seeded database served twice: with and without request
+// validation.
+type loadFarm struct {
+	on, off    *loadEnv
+	vor, mor   string // tokens
+	rxID       string
+	protocolID int64
+}
+
+// loadEnv sends requests to one server over a shared keep-alive client.
+type loadEnv struct {
+	env    *testEnv
+	client *http.Client
+}
+
+func newLoadFarm(b *testing.B, db *store.DB) *loadFarm {
+	b.Helper()
+	start := time.Now()
+	h := &storetest.Herd{Animals: 10_000, Cases: 20_000, Current: 300, Years: 1, Now: time.Now().UTC()}
+	storetest.SeedHerd(b, db, h)
+	transport := &http.Transport{MaxIdleConnsPerHost: 256}
+	on := newEnv(b, db, envOptions{})
+	f := &loadFarm{
+		on:   &loadEnv{env: on, client: &http.Client{Transport: transport}},
+		off:  &loadEnv{env: on.another(b, envOptions{noValidation: true}), client: &http.Client{Transport: transport}},
+		rxID: h.RxID,
+	}
+	ctx := context.Background()
+	login := func(id rx.UserID) string {
+		u, err := db.Rx().User(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := f.on.env.Auth.SetPassword(ctx, id, testPassword); err != nil {
+			b.Fatal(err)
+		}
+		code, body := f.on.env.do(b, nil, http.MethodPost, "/api/users/logins",
+			map[string]string{"apikey": f.on.env.APIKey, "identifier": u.Uname, "password": testPassword})
+		if code != http.StatusOK {
+			b.Fatalf("login %s: %d %s", u.Uname, code, body)
+		}
+		var s struct{ Token string }
+		if err := json.Unmarshal(body, &s); err != nil {
+			b.Fatal(err)
+		}
+		return s.Token
+	}
+	f.vor, f.mor = login(h.VOR), login(h.MOR)
+
+	p := rxtest.Flunixin()
+	code, body := f.on.send(http.MethodPost, f.vor, "/api/protocols", p)
+	if code != http.StatusOK && code != http.StatusCreated {
+		b.Fatalf("create protocol: %d %s", code, body)
+	}
+	var created struct {
+		Protocol struct {
+			ID int64 `json:"id"`
+		} `json:"protocol"`
+	}
+	if err := json.Unmarshal(body, &created); err != nil || created.Protocol.ID == 0 {
+		b.Fatalf("create protocol: no id in %s (%v)", body, err)
+	}
+	f.protocolID = created.Protocol.ID
+	b.Logf("seeded %d cases (%d tasks) of 10,000 animals in %v", h.Cases+h.Current, h.Tasks, time.Since(start).Round(time.Millisecond))
+	return f
+}
+
+// send encodes body as JSON and returns the status and body.
+func (e *loadEnv) send(method, token, path string, body any) (int, []byte) {
+	j, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, e.env.URL+path, bytes.NewReader(j))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-APIKEY", e.env.APIKey)
+	req.Header.Set("X-Auth-Token", token)
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+func (e *loadEnv) get(token, path string) (int, error) {
+	req, _ := http.NewRequest(http.MethodGet, e.env.URL+path, nil)
+	return e.roundTrip(req, token)
+}
+
+func (e *loadEnv) post(token, path, body string) (int, error) {
+	req, _ := http.NewRequest(http.MethodPost, e.env.URL+path, bytes.NewReader([]byte(body)))
+	req.Header.Set("Content-Type", "application/json")
+	return e.roundTrip(req, token)
+}
+
+// roundTrip sends req and reads the whole answer, as a client would.
+func (e *loadEnv) roundTrip(req *http.Request, token string) (int, error) {
+	req.Header.Set("X-APIKEY", e.env.APIKey)
+	req.Header.Set("X-Auth-Token", token)
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, err
+}
+
+// loadRun runs call b.N times from parallel clients, fails on any answer
+// but 200, and reports requests/s and the p50 and p99 latencies.
+func loadRun(b *testing.B, call func() (int, error)) {
+	b.Helper()
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		failed    atomic.Value
+	)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		var mine []time.Duration
+		for pb.Next() {
+			t0 := time.Now()
+			code, err := call()
+			mine = append(mine, time.Since(t0))
+			if err != nil || code != http.StatusOK {
+				failed.CompareAndSwap(nil, fmt.Sprintf("status %d, err %v", code, err))
+			}
+		}
+		mu.Lock()
+		latencies = append(latencies, mine...)
+		mu.Unlock()
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if f := failed.Load(); f != nil {
+		b.Fatalf("a request failed: %s", f)
+	}
+	slices.Sort(latencies)
+	pct := func(p float64) float64 {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return float64(latencies[int(float64(len(latencies)-1)*p)].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "req/s")
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
