@@ -850,19 +850,7 @@ type FixedDoseFunction struct {
 type FixedDoseFunctionType string
 
 // GreenbookDrug defines model for GreenbookDrug.
-type GreenbookDrug struct {
-	AppNumber   string    `json:"appNumber"`
-	Ingredients string    `json:"ingredients"`
-	Labeler     string    `json:"labeler"`
-	LastChanged time.Time `json:"lastChanged"`
-	Link        string    `json:"link"`
-	MarketCat   string    `json:"marketCat"`
-	Ndc         string    `json:"ndc"`
-	NonProp     string    `json:"nonProp"`
-	ProductType string    `json:"productType"`
-	Proprietary string    `json:"proprietary"`
-	Status      int32     `json:"status"`
-}
+type GreenbookDrug = rx.GreenbookDrug
 
 // Header defines model for Header.
 type Header struct {
@@ -1122,37 +1110,13 @@ type PromiseRemedy struct {
 type Protocol = protocol.Protocol
 
 // ProtocolShare defines model for ProtocolShare.
-type ProtocolShare struct {
-	Clonable *bool  `json:"clonable,omitempty"`
-	PxId     *int64 `json:"pxId,omitempty"`
-	ShareTo  *int64 `json:"shareTo,omitempty"`
-}
+type ProtocolShare = rx.ProtocolShare
 
 // ProtocolStatus defines model for ProtocolStatus.
 type ProtocolStatus string
 
 // Px defines model for Px.
-type Px struct {
-	Considerations *string        `json:"considerations,omitempty"`
-	Created        time.Time      `json:"created"`
-	Dothis         *string        `json:"dothis,omitempty"`
-	Edited         time.Time      `json:"edited"`
-	Failure        *string        `json:"failure,omitempty"`
-	Id             *int64         `json:"id,omitempty"`
-	Name           string         `json:"name"`
-	OwnerId        int64          `json:"ownerId"`
-	Recordthis     *string        `json:"recordthis,omitempty"`
-	References     *string        `json:"references,omitempty"`
-	Restrictions   *string        `json:"restrictions,omitempty"`
-	ShareAll       bool           `json:"shareAll"`
-	Shortname      *string        `json:"shortname,omitempty"`
-	Status         ProtocolStatus `json:"status"`
-	Success        *string        `json:"success,omitempty"`
-	VetNote        *string        `json:"vetNote,omitempty"`
-	WtMeatHrs      *int64         `json:"wtMeatHrs,omitempty"`
-	WtMilkHrs      *int64         `json:"wtMilkHrs,omitempty"`
-	WtNote         *string        `json:"wtNote,omitempty"`
-}
+type Px = rx.Px
 
 // Relationship defines model for Relationship.
 type Relationship = rx.RelationKind
@@ -1189,21 +1153,7 @@ type RestrictionRemedy struct {
 }
 
 // RxWithCases defines model for RxWithCases.
-type RxWithCases struct {
-	Cases      []Case         `json:"cases"`
-	Created    *time.Time     `json:"created,omitempty"`
-	Expiration *time.Time     `json:"expiration,omitempty"`
-	Metadata   *[]Metadata    `json:"metadata,omitempty"`
-	Mor        *User          `json:"mor,omitempty"`
-	MorId      int64          `json:"morId"`
-	Protocol   Protocol       `json:"protocol"`
-	Refills    *int32         `json:"refills,omitempty"`
-	RxId       *string        `json:"rxId,omitempty"`
-	Status     ProtocolStatus `json:"status"`
-	User       *User          `json:"user,omitempty"`
-	Vor        *User          `json:"vor,omitempty"`
-	VorId      int64          `json:"vorId"`
-}
+type RxWithCases = rx.RxWithCases
 
 // SeqInterval defines model for SeqInterval.
 type SeqInterval struct {
@@ -1356,6 +1306,9 @@ type WeightDataType string
 // Withhold defines model for Withhold.
 type Withhold = rx.Withhold
 
+// AnyProblem defines model for AnyProblem.
+type AnyProblem = ProblemDetails
+
 // BadRequest defines model for BadRequest.
 type BadRequest = ProblemDetails
 
@@ -1373,6 +1326,7 @@ type Unauthorized = ProblemDetails
 
 // ConfirmVORParams defines parameters for ConfirmVOR.
 type ConfirmVORParams struct {
+	Id        int64 `form:"id" json:"id"`
 	SendEmail *bool `form:"sendEmail,omitempty" json:"sendEmail,omitempty"`
 }
 
@@ -1439,10 +1393,7 @@ type ShareToAllParams struct {
 }
 
 // ExecuteRemedyJSONBody defines parameters for ExecuteRemedy.
-type ExecuteRemedyJSONBody struct {
-	Protocol *Protocol `json:"protocol,omitempty"`
-	Remedy   *Remedy   `json:"remedy,omitempty"`
-}
+type ExecuteRemedyJSONBody = rx.RemedyRequest
 
 // RxWithCasesParams defines parameters for RxWithCases.
 type RxWithCasesParams struct {
@@ -1467,7 +1418,7 @@ type UpdateUserJSONBody struct {
 
 // UpdateAddressJSONBody defines parameters for UpdateAddress.
 type UpdateAddressJSONBody struct {
-	User *User `json:"user,omitempty"`
+	User *Address `json:"user,omitempty"`
 }
 
 // UserLoginJSONBody defines parameters for UserLogin.
@@ -1496,13 +1447,17 @@ type CreateRightRelationParams struct {
 
 // CreateProfileJSONBody defines parameters for CreateProfile.
 type CreateProfileJSONBody struct {
-	User *Profile `json:"user,omitempty"`
+	Password string  `json:"password"`
+	User     Profile `json:"user"`
 }
 
 // UpdateProfileJSONBody defines parameters for UpdateProfile.
 type UpdateProfileJSONBody struct {
 	User *Profile `json:"user,omitempty"`
 }
+
+// GetRelationsJSONBody defines parameters for GetRelations.
+type GetRelationsJSONBody = rx.Relation
 
 // CreateSandboxClientJSONBody defines parameters for CreateSandboxClient.
 type CreateSandboxClientJSONBody = string
@@ -1575,7 +1530,7 @@ type CreateProtocolShareJSONRequestBody = ProtocolShare
 type CreateTagJSONRequestBody = Tag
 
 // ExecuteRemedyJSONRequestBody defines body for ExecuteRemedy for application/json ContentType.
-type ExecuteRemedyJSONRequestBody ExecuteRemedyJSONBody
+type ExecuteRemedyJSONRequestBody = ExecuteRemedyJSONBody
 
 // ValidateProtocolJSONRequestBody defines body for ValidateProtocol for application/json ContentType.
 type ValidateProtocolJSONRequestBody = Protocol
@@ -1602,7 +1557,7 @@ type CreateProfileJSONRequestBody CreateProfileJSONBody
 type UpdateProfileJSONRequestBody UpdateProfileJSONBody
 
 // GetRelationsJSONRequestBody defines body for GetRelations for application/json ContentType.
-type GetRelationsJSONRequestBody = Relationship
+type GetRelationsJSONRequestBody = GetRelationsJSONBody
 
 // CreateSandboxClientJSONRequestBody defines body for CreateSandboxClient for application/json ContentType.
 type CreateSandboxClientJSONRequestBody = CreateSandboxClientJSONBody
@@ -1942,15 +1897,21 @@ type ClientInterface interface {
 
 	// ConfirmVOR Confirm vor.
 	//
+	// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
+	//
 	// Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
 	ConfirmVOR(ctx context.Context, params *ConfirmVORParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGreenbookDrugs Get greenbook drugs.
 	//
+	// Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
+	//
 	// Corresponds with GET /api/admin/gbd (the `GetGreenbookDrugs` operationId).
 	GetGreenbookDrugs(ctx context.Context, params *GetGreenbookDrugsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateGreenbookDrugsWithBody Update greenbook drugs.
+	//
+	// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1959,6 +1920,8 @@ type ClientInterface interface {
 
 	// UpdateGreenbookDrugs Update greenbook drugs.
 	//
+	// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/admin/gbd (the `UpdateGreenbookDrugs` operationId).
@@ -1966,30 +1929,42 @@ type ClientInterface interface {
 
 	// GetGreenbookDrug Get greenbook drug.
 	//
+	// Returns the Green Book drug of this NDC (labeler-product); 404 when unknown. Any user may.
+	//
 	// Corresponds with GET /api/admin/gbd/{ndc} (the `GetGreenbookDrug` operationId).
 	GetGreenbookDrug(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGbdHeaderArrayByNDC Get gbd header array by ndc.
+	//
+	// Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
 	//
 	// Corresponds with GET /api/admin/product (the `GetGbdHeaderArrayByNDC` operationId).
 	GetGbdHeaderArrayByNDC(ctx context.Context, params *GetGbdHeaderArrayByNDCParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGbdHeaderByNDC Get gbd header by ndc.
 	//
+	// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only.
+	//
 	// Corresponds with GET /api/admin/product/{ndc} (the `GetGbdHeaderByNDC` operationId).
 	GetGbdHeaderByNDC(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSPL Get spl.
+	//
+	// Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
 	//
 	// Corresponds with GET /api/admin/spl/{ndc} (the `GetSPL` operationId).
 	GetSPL(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// MyCases My cases.
 	//
+	// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order.
+	//
 	// Corresponds with GET /api/cases (the `MyCases` operationId).
 	MyCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeprecatedEnrollCaseWithBody Deprecated enroll case.
+	//
+	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1998,6 +1973,8 @@ type ClientInterface interface {
 
 	// DeprecatedEnrollCase Deprecated enroll case.
 	//
+	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
@@ -2005,10 +1982,14 @@ type ClientInterface interface {
 
 	// GetCaseHx Get case hx.
 	//
+	// Case caseId with its dose and promise tasks (statuses as of now: DUE and OVERDUE are derived from the clock) and its withhold, if the caller may read its prescription (403 otherwise); 404 when there is none.
+	//
 	// Corresponds with GET /api/cases/{caseId} (the `GetCaseHx` operationId).
 	GetCaseHx(ctx context.Context, caseId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EnrollCaseWithBody Enroll case.
+	//
+	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2016,6 +1997,8 @@ type ClientInterface interface {
 	EnrollCaseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EnrollCase Enroll case.
+	//
+	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2087,10 +2070,14 @@ type ClientInterface interface {
 
 	// GetLabels Get labels.
 	//
+	// Returns the full array of drug label claims, by id. Any user may.
+	//
 	// Corresponds with GET /api/labels (the `GetLabels` operationId).
 	GetLabels(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateLabelClaimWithBody Create label claim.
+	//
+	// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2099,12 +2086,16 @@ type ClientInterface interface {
 
 	// CreateLabelClaim Create label claim.
 	//
+	// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/labels (the `CreateLabelClaim` operationId).
 	CreateLabelClaim(ctx context.Context, body CreateLabelClaimJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateLabelClaimWithBody Update label claim.
+	//
+	// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2113,6 +2104,8 @@ type ClientInterface interface {
 
 	// UpdateLabelClaim Update label claim.
 	//
+	// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/labels (the `UpdateLabelClaim` operationId).
@@ -2120,10 +2113,14 @@ type ClientInterface interface {
 
 	// GetPackageInsert Get package insert.
 	//
+	// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one.
+	//
 	// Corresponds with GET /api/labels/inserts/{lxId} (the `GetPackageInsert` operationId).
 	GetPackageInsert(ctx context.Context, lxId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLabel Get label.
+	//
+	// Returns the specified label claim; unknown id is 404. Any user may.
 	//
 	// Corresponds with GET /api/labels/{id} (the `GetLabel` operationId).
 	GetLabel(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2149,35 +2146,49 @@ type ClientInterface interface {
 
 	// DeletePrescription Delete prescription.
 	//
+	// Ends prescription id: called by a VOR it is a recall (only the prescribing VOR may), by anyone else a decline (only the MOR it is written to may); 403 otherwise. Both are final (409 when it already is RECALLED or DECLINED); every task still to do becomes RECALLED, and the withholds keep only the doses given. Answers updated 1 and publishes prescription.cancelled.
+	//
 	// Corresponds with DELETE /api/prescriptions/{id}/ (the `DeletePrescription` operationId).
 	DeletePrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPrescription Get prescription.
+	//
+	// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
 	//
 	// Corresponds with GET /api/prescriptions/{id}/ (the `GetPrescription` operationId).
 	GetPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCasesOfPrescription Get cases of prescription.
 	//
+	// The cases of prescription rxId in enrollment order, if the caller may read it (403 otherwise); 404 when there is none.
+	//
 	// Corresponds with GET /api/prescriptions/{rxId}/cases (the `GetCasesOfPrescription` operationId).
 	GetCasesOfPrescription(ctx context.Context, rxId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRxBy Get rx by.
+	//
+	// The prescriptions the caller wrote, newest first, and their number in of (no paging). Anyone but a VOR prescribes nothing and gets an empty list.
 	//
 	// Corresponds with GET /api/prescriptionsByMe (the `GetRxBy` operationId).
 	GetRxBy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRxTo Get rx to.
 	//
+	// The prescriptions written to the caller's farm (an MOR's, a TOR's employer's), newest first, and their number in of. A VOR or the SAOR, to whom nobody prescribes, gets an empty list.
+	//
 	// Corresponds with GET /api/prescriptionsToMe (the `GetRxTo` operationId).
 	GetRxTo(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMyProtocols Get my protocols.
 	//
+	// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
+	//
 	// Corresponds with GET /api/protocols (the `GetMyProtocols` operationId).
 	GetMyProtocols(ctx context.Context, params *GetMyProtocolsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateProtocolWithBody Create protocol.
+	//
+	// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2186,12 +2197,16 @@ type ClientInterface interface {
 
 	// CreateProtocol Create protocol.
 	//
+	// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/protocols (the `CreateProtocol` operationId).
 	CreateProtocol(ctx context.Context, body CreateProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateProtocolWithBody Update protocol.
+	//
+	// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2200,12 +2215,16 @@ type ClientInterface interface {
 
 	// UpdateProtocol Update protocol.
 	//
+	// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/protocols (the `UpdateProtocol` operationId).
 	UpdateProtocol(ctx context.Context, body UpdateProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAMDUCATagsWithBody Get amducatags.
+	//
+	// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2214,6 +2233,8 @@ type ClientInterface interface {
 
 	// GetAMDUCATags Get amducatags.
 	//
+	// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/protocols/amducatags (the `GetAMDUCATags` operationId).
@@ -2221,10 +2242,14 @@ type ClientInterface interface {
 
 	// GetDiagnoses Get diagnoses.
 	//
+	// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
+	//
 	// Corresponds with GET /api/protocols/diagnoses (the `GetDiagnoses` operationId).
 	GetDiagnoses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateDiagnosisWithBody Create diagnosis.
+	//
+	// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2233,6 +2258,8 @@ type ClientInterface interface {
 
 	// CreateDiagnosis Create diagnosis.
 	//
+	// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/protocols/diagnoses (the `CreateDiagnosis` operationId).
@@ -2240,10 +2267,14 @@ type ClientInterface interface {
 
 	// DeleteDiagnosis Delete diagnosis.
 	//
+	// Deletes a Diagnosis. Only the SAOR may (403); unknown id is 404.
+	//
 	// Corresponds with DELETE /api/protocols/diagnoses/{id} (the `DeleteDiagnosis` operationId).
 	DeleteDiagnosis(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ValidateDosageWithBody Validate dosage.
+	//
+	// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2252,6 +2283,8 @@ type ClientInterface interface {
 
 	// ValidateDosage Validate dosage.
 	//
+	// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/protocols/dosages (the `ValidateDosage` operationId).
@@ -2259,10 +2292,14 @@ type ClientInterface interface {
 
 	// GetEligibilities Get eligibilities.
 	//
+	// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
+	//
 	// Corresponds with GET /api/protocols/eligibilities (the `GetEligibilities` operationId).
 	GetEligibilities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateEligibilityWithBody Create eligibility.
+	//
+	// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2271,6 +2308,8 @@ type ClientInterface interface {
 
 	// CreateEligibility Create eligibility.
 	//
+	// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/protocols/eligibilities (the `CreateEligibility` operationId).
@@ -2278,35 +2317,49 @@ type ClientInterface interface {
 
 	// GetExFDASpecies Get ex fdaspecies.
 	//
+	// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
+	//
 	// Corresponds with GET /api/protocols/eligibilities/fdaspecies (the `GetExFDASpecies` operationId).
 	GetExFDASpecies(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteEligibility Delete eligibility.
+	//
+	// Deletes an Eligibility. Only the SAOR may (403); unknown id is 404.
 	//
 	// Corresponds with DELETE /api/protocols/eligibilities/{id} (the `DeleteEligibility` operationId).
 	DeleteEligibility(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetExclusivestubs Get exclusivestubs.
 	//
+	// Returns the stubs (Px) of the protocols the current VOR owns, deleted ones excepted, under the member diagnoses as the VCPR document names it. Only a VOR may.
+	//
 	// Corresponds with GET /api/protocols/exclusivestubs (the `GetExclusivestubs` operationId).
 	GetExclusivestubs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLibraryProtocols Get library protocols.
+	//
+	// Retrieves the library: every protocol shared to all VORs and not deleted, by name; of is their number. Only a VOR may.
 	//
 	// Corresponds with GET /api/protocols/libs (the `GetLibraryProtocols` operationId).
 	GetLibraryProtocols(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLibraryPxes Get library pxes.
 	//
+	// Returns the stubs (Px) of the library's protocols, as getLibraryProtocols. Only a VOR may.
+	//
 	// Corresponds with GET /api/protocols/libstubs (the `GetLibraryPxes` operationId).
 	GetLibraryPxes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPrescriptions Get prescriptions.
 	//
+	// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses.
+	//
 	// Corresponds with GET /api/protocols/prescriptions (the `GetPrescriptions` operationId).
 	GetPrescriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePrescriptionWithBody Create prescription.
+	//
+	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2315,6 +2368,8 @@ type ClientInterface interface {
 
 	// CreatePrescription Create prescription.
 	//
+	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/protocols/prescriptions (the `CreatePrescription` operationId).
@@ -2322,10 +2377,14 @@ type ClientInterface interface {
 
 	// GetProtocolPrescription Get protocol prescription.
 	//
+	// The same as getPrescription: prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none. Only application/json is served.
+	//
 	// Corresponds with GET /api/protocols/prescriptions/{id} (the `GetProtocolPrescription` operationId).
 	GetProtocolPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePrivatePromiseWithBody Create private promise.
+	//
+	// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2334,6 +2393,8 @@ type ClientInterface interface {
 
 	// CreatePrivatePromise Create private promise.
 	//
+	// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/protocols/privatePromises (the `CreatePrivatePromise` operationId).
@@ -2341,15 +2402,21 @@ type ClientInterface interface {
 
 	// GetPromises Get promises.
 	//
+	// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones.
+	//
 	// Corresponds with GET /api/protocols/promises (the `GetPromises` operationId).
 	GetPromises(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPromise Get promise.
 	//
+	// Gets a Promise: a public one any user may read, a private one its owning VOR and the SAOR (403 otherwise). Unknown id is 404.
+	//
 	// Corresponds with GET /api/protocols/promises/{id} (the `GetPromise` operationId).
 	GetPromise(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePublicPromiseWithBody Create public promise.
+	//
+	// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2358,6 +2425,8 @@ type ClientInterface interface {
 
 	// CreatePublicPromise Create public promise.
 	//
+	// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/protocols/publicPromises (the `CreatePublicPromise` operationId).
@@ -2365,15 +2434,21 @@ type ClientInterface interface {
 
 	// DeleteProtocolShare Delete protocol share.
 	//
+	// Retracts the share of protocol pxId with VOR toVor; un-shared is 1. Only the owner may (403); an unknown protocol or share is 404.
+	//
 	// Corresponds with DELETE /api/protocols/shares (the `DeleteProtocolShare` operationId).
 	DeleteProtocolShare(ctx context.Context, params *DeleteProtocolShareParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMyProtocolShares Get my protocol shares.
 	//
+	// Retrieves the shares of the current VOR's protocols, optionally only of protocol pxFilter and to VOR toFilter. Only a VOR may.
+	//
 	// Corresponds with GET /api/protocols/shares (the `GetMyProtocolShares` operationId).
 	GetMyProtocolShares(ctx context.Context, params *GetMyProtocolSharesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateProtocolShareWithBody Create protocol share.
+	//
+	// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2382,6 +2457,8 @@ type ClientInterface interface {
 
 	// CreateProtocolShare Create protocol share.
 	//
+	// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/protocols/shares (the `CreateProtocolShare` operationId).
@@ -2389,25 +2466,35 @@ type ClientInterface interface {
 
 	// GetSharesToAll Get shares to all.
 	//
+	// Retrieves the current VOR's protocols that are shared to all VORs (in the library). Only a VOR may.
+	//
 	// Corresponds with GET /api/protocols/sharesToAll/ (the `GetSharesToAll` operationId).
 	GetSharesToAll(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UnShareToAll Un share to all.
+	//
+	// Takes a protocol of the current VOR out of the library; prescriptions already written from it are unaffected. Only the owner may (403); unknown id is 404. Publishes protocol.updated.
 	//
 	// Corresponds with DELETE /api/protocols/sharesToAll/{pxId} (the `UnShareToAll` operationId).
 	UnShareToAll(ctx context.Context, pxId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ShareToAll Share to all.
 	//
+	// Puts a protocol of the current VOR in the library, for every VOR to read, and to clone when clonable is true. Only the owner may (403); unknown id is 404; a deleted protocol is 409. Publishes protocol.updated.
+	//
 	// Corresponds with POST /api/protocols/sharesToAll/{pxId} (the `ShareToAll` operationId).
 	ShareToAll(ctx context.Context, pxId int64, params *ShareToAllParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetProtocolTags Get protocol tags.
 	//
+	// Returns the full array of tags for protocols and treatments. Any user may.
+	//
 	// Corresponds with GET /api/protocols/tags (the `GetProtocolTags` operationId).
 	GetProtocolTags(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateTagWithBody Create tag.
+	//
+	// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2416,12 +2503,16 @@ type ClientInterface interface {
 
 	// CreateTag Create tag.
 	//
+	// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/protocols/tags (the `CreateTag` operationId).
 	CreateTag(ctx context.Context, body CreateTagJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ExecuteRemedyWithBody Execute remedy.
+	//
+	// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2430,6 +2521,8 @@ type ClientInterface interface {
 
 	// ExecuteRemedy Execute remedy.
 	//
+	// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/protocols/tags/remedies (the `ExecuteRemedy` operationId).
@@ -2437,10 +2530,14 @@ type ClientInterface interface {
 
 	// DeleteTag Delete tag.
 	//
+	// Deletes a Tag; protocols that carry it keep their copy. Only the SAOR may (403); unknown id is 404.
+	//
 	// Corresponds with DELETE /api/protocols/tags/{id} (the `DeleteTag` operationId).
 	DeleteTag(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ValidateProtocolWithBody Validate protocol.
+	//
+	// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2449,6 +2546,8 @@ type ClientInterface interface {
 
 	// ValidateProtocol Validate protocol.
 	//
+	// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/protocols/validate (the `ValidateProtocol` operationId).
@@ -2456,30 +2555,42 @@ type ClientInterface interface {
 
 	// DeleteProtocol Delete protocol.
 	//
+	// Changes the protocol's status to DEPRECATED (it is not removed: prescriptions keep their own copy) and takes it out of the library; deprecated is its id. Its owner or the SAOR may (403); unknown id is 404; deleting a deleted protocol changes nothing. Publishes protocol.deleted.
+	//
 	// Corresponds with DELETE /api/protocols/{id} (the `DeleteProtocol` operationId).
 	DeleteProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetProtocol Get protocol.
+	//
+	// Retrieves a Protocol by id: its owner, a VOR it is shared with or that finds it in the library, or the SAOR may (403 otherwise; a deleted protocol only its owner and the SAOR). Unknown id is 404. Answered as application/json only.
 	//
 	// Corresponds with GET /api/protocols/{id} (the `GetProtocol` operationId).
 	GetProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPrescriptionsOfProtocol Get prescriptions of protocol.
 	//
+	// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses.
+	//
 	// Corresponds with GET /api/protocols/{id}/prescriptions (the `GetPrescriptionsOfProtocol` operationId).
 	GetPrescriptionsOfProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RxWithCases Rx with cases.
+	//
+	// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000.
 	//
 	// Corresponds with GET /api/rx-cases (the `RxWithCases` operationId).
 	RxWithCases(ctx context.Context, params *RxWithCasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGbdLinkByNDC Get gbd link by ndc.
 	//
+	// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched.
+	//
 	// Corresponds with GET /api/spl/{ndc} (the `GetGbdLinkByNDC` operationId).
 	GetGbdLinkByNDC(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGbdL Get gbd l.
+	//
+	// Would return a label image of the drug. Images are fetched from the FDA, which this server does not reach: always 501.
 	//
 	// Corresponds with GET /api/spl/{ndc}/{image} (the `GetGbdL` operationId).
 	GetGbdL(ctx context.Context, ndc string, image string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2505,12 +2616,16 @@ type ClientInterface interface {
 
 	// UpdateAddressWithBody Update address.
 	//
+	// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/users/addresses (the `UpdateAddress` operationId).
 	UpdateAddressWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateAddress Update address.
+	//
+	// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2576,12 +2691,16 @@ type ClientInterface interface {
 
 	// CreateProfileWithBody Create profile.
 	//
+	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/users/profiles (the `CreateProfile` operationId).
 	CreateProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateProfile Create profile.
+	//
+	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2609,12 +2728,16 @@ type ClientInterface interface {
 
 	// GetRelationsWithBody Get relations.
 	//
+	// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/users/relations (the `GetRelations` operationId).
 	GetRelationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRelations Get relations.
+	//
+	// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2642,10 +2765,14 @@ type ClientInterface interface {
 
 	// MyRxCases My rx cases.
 	//
+	// The same list as myCases: the cases of every prescription the caller may list.
+	//
 	// Corresponds with GET /api/users/tasks (the `MyRxCases` operationId).
 	MyRxCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ExecuteTaskWithBody Execute task.
+	//
+	// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2654,12 +2781,16 @@ type ClientInterface interface {
 
 	// ExecuteTask Execute task.
 	//
+	// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/users/tasks (the `ExecuteTask` operationId).
 	ExecuteTask(ctx context.Context, body ExecuteTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConfirmToken Confirm token.
+	//
+	// The link mailed to confirm an e-mail address. It needs no credentials (a mail client sends none), the single-use token is the authority; it works once (409 after) and expires (410). Confirming makes an UNMOR an MOR and an UNVOR a PREVOR. Answers a small page.
 	//
 	// Corresponds with GET /api/users/token/{token} (the `ConfirmToken` operationId).
 	ConfirmToken(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2670,6 +2801,8 @@ type ClientInterface interface {
 	GetVORs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWithholds Get withholds.
+	//
+	// The withholds in force now or later (an animal whose meat or milk may not be sold now, or will not be once a started case's doses are given) on the caller's farms: an MOR's own, those of the MORs employing a TOR, those of every client of a VOR. The SAOR has no farm: 403. The array keeps the reference's member name, labels.
 	//
 	// Corresponds with GET /api/users/withholds (the `GetWithholds` operationId).
 	GetWithholds(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2727,6 +2860,8 @@ func (c *Client) LoadAdminApp(ctx context.Context, reqEditors ...RequestEditorFn
 
 // ConfirmVOR Confirm vor.
 //
+// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
+//
 // Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
 func (c *Client) ConfirmVOR(ctx context.Context, params *ConfirmVORParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewConfirmVORRequest(c.Server, params)
@@ -2742,6 +2877,8 @@ func (c *Client) ConfirmVOR(ctx context.Context, params *ConfirmVORParams, reqEd
 
 // GetGreenbookDrugs Get greenbook drugs.
 //
+// Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
+//
 // Corresponds with GET /api/admin/gbd (the `GetGreenbookDrugs` operationId).
 func (c *Client) GetGreenbookDrugs(ctx context.Context, params *GetGreenbookDrugsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGreenbookDrugsRequest(c.Server, params)
@@ -2756,6 +2893,8 @@ func (c *Client) GetGreenbookDrugs(ctx context.Context, params *GetGreenbookDrug
 }
 
 // UpdateGreenbookDrugsWithBody Update greenbook drugs.
+//
+// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2774,6 +2913,8 @@ func (c *Client) UpdateGreenbookDrugsWithBody(ctx context.Context, contentType s
 
 // UpdateGreenbookDrugs Update greenbook drugs.
 //
+// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/admin/gbd (the `UpdateGreenbookDrugs` operationId).
@@ -2791,6 +2932,8 @@ func (c *Client) UpdateGreenbookDrugs(ctx context.Context, body UpdateGreenbookD
 
 // GetGreenbookDrug Get greenbook drug.
 //
+// Returns the Green Book drug of this NDC (labeler-product); 404 when unknown. Any user may.
+//
 // Corresponds with GET /api/admin/gbd/{ndc} (the `GetGreenbookDrug` operationId).
 func (c *Client) GetGreenbookDrug(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGreenbookDrugRequest(c.Server, ndc)
@@ -2805,6 +2948,8 @@ func (c *Client) GetGreenbookDrug(ctx context.Context, ndc string, reqEditors ..
 }
 
 // GetGbdHeaderArrayByNDC Get gbd header array by ndc.
+//
+// Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
 //
 // Corresponds with GET /api/admin/product (the `GetGbdHeaderArrayByNDC` operationId).
 func (c *Client) GetGbdHeaderArrayByNDC(ctx context.Context, params *GetGbdHeaderArrayByNDCParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2821,6 +2966,8 @@ func (c *Client) GetGbdHeaderArrayByNDC(ctx context.Context, params *GetGbdHeade
 
 // GetGbdHeaderByNDC Get gbd header by ndc.
 //
+// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only.
+//
 // Corresponds with GET /api/admin/product/{ndc} (the `GetGbdHeaderByNDC` operationId).
 func (c *Client) GetGbdHeaderByNDC(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGbdHeaderByNDCRequest(c.Server, ndc)
@@ -2835,6 +2982,8 @@ func (c *Client) GetGbdHeaderByNDC(ctx context.Context, ndc string, reqEditors .
 }
 
 // GetSPL Get spl.
+//
+// Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
 //
 // Corresponds with GET /api/admin/spl/{ndc} (the `GetSPL` operationId).
 func (c *Client) GetSPL(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2851,6 +3000,8 @@ func (c *Client) GetSPL(ctx context.Context, ndc string, reqEditors ...RequestEd
 
 // MyCases My cases.
 //
+// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order.
+//
 // Corresponds with GET /api/cases (the `MyCases` operationId).
 func (c *Client) MyCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMyCasesRequest(c.Server)
@@ -2865,6 +3016,8 @@ func (c *Client) MyCases(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 }
 
 // DeprecatedEnrollCaseWithBody Deprecated enroll case.
+//
+// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2883,6 +3036,8 @@ func (c *Client) DeprecatedEnrollCaseWithBody(ctx context.Context, contentType s
 
 // DeprecatedEnrollCase Deprecated enroll case.
 //
+// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
@@ -2900,6 +3055,8 @@ func (c *Client) DeprecatedEnrollCase(ctx context.Context, body DeprecatedEnroll
 
 // GetCaseHx Get case hx.
 //
+// Case caseId with its dose and promise tasks (statuses as of now: DUE and OVERDUE are derived from the clock) and its withhold, if the caller may read its prescription (403 otherwise); 404 when there is none.
+//
 // Corresponds with GET /api/cases/{caseId} (the `GetCaseHx` operationId).
 func (c *Client) GetCaseHx(ctx context.Context, caseId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCaseHxRequest(c.Server, caseId)
@@ -2914,6 +3071,8 @@ func (c *Client) GetCaseHx(ctx context.Context, caseId int64, reqEditors ...Requ
 }
 
 // EnrollCaseWithBody Enroll case.
+//
+// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2931,6 +3090,8 @@ func (c *Client) EnrollCaseWithBody(ctx context.Context, contentType string, bod
 }
 
 // EnrollCase Enroll case.
+//
+// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3122,6 +3283,8 @@ func (c *Client) GetImageStores(ctx context.Context, reqEditors ...RequestEditor
 
 // GetLabels Get labels.
 //
+// Returns the full array of drug label claims, by id. Any user may.
+//
 // Corresponds with GET /api/labels (the `GetLabels` operationId).
 func (c *Client) GetLabels(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLabelsRequest(c.Server)
@@ -3136,6 +3299,8 @@ func (c *Client) GetLabels(ctx context.Context, reqEditors ...RequestEditorFn) (
 }
 
 // CreateLabelClaimWithBody Create label claim.
+//
+// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3154,6 +3319,8 @@ func (c *Client) CreateLabelClaimWithBody(ctx context.Context, contentType strin
 
 // CreateLabelClaim Create label claim.
 //
+// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/labels (the `CreateLabelClaim` operationId).
@@ -3170,6 +3337,8 @@ func (c *Client) CreateLabelClaim(ctx context.Context, body CreateLabelClaimJSON
 }
 
 // UpdateLabelClaimWithBody Update label claim.
+//
+// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3188,6 +3357,8 @@ func (c *Client) UpdateLabelClaimWithBody(ctx context.Context, contentType strin
 
 // UpdateLabelClaim Update label claim.
 //
+// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/labels (the `UpdateLabelClaim` operationId).
@@ -3205,6 +3376,8 @@ func (c *Client) UpdateLabelClaim(ctx context.Context, body UpdateLabelClaimJSON
 
 // GetPackageInsert Get package insert.
 //
+// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one.
+//
 // Corresponds with GET /api/labels/inserts/{lxId} (the `GetPackageInsert` operationId).
 func (c *Client) GetPackageInsert(ctx context.Context, lxId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPackageInsertRequest(c.Server, lxId)
@@ -3219,6 +3392,8 @@ func (c *Client) GetPackageInsert(ctx context.Context, lxId int64, reqEditors ..
 }
 
 // GetLabel Get label.
+//
+// Returns the specified label claim; unknown id is 404. Any user may.
 //
 // Corresponds with GET /api/labels/{id} (the `GetLabel` operationId).
 func (c *Client) GetLabel(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3284,6 +3459,8 @@ func (c *Client) SendMessage(ctx context.Context, params *SendMessageParams, bod
 
 // DeletePrescription Delete prescription.
 //
+// Ends prescription id: called by a VOR it is a recall (only the prescribing VOR may), by anyone else a decline (only the MOR it is written to may); 403 otherwise. Both are final (409 when it already is RECALLED or DECLINED); every task still to do becomes RECALLED, and the withholds keep only the doses given. Answers updated 1 and publishes prescription.cancelled.
+//
 // Corresponds with DELETE /api/prescriptions/{id}/ (the `DeletePrescription` operationId).
 func (c *Client) DeletePrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeletePrescriptionRequest(c.Server, id)
@@ -3298,6 +3475,8 @@ func (c *Client) DeletePrescription(ctx context.Context, id string, reqEditors .
 }
 
 // GetPrescription Get prescription.
+//
+// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
 //
 // Corresponds with GET /api/prescriptions/{id}/ (the `GetPrescription` operationId).
 func (c *Client) GetPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3314,6 +3493,8 @@ func (c *Client) GetPrescription(ctx context.Context, id string, reqEditors ...R
 
 // GetCasesOfPrescription Get cases of prescription.
 //
+// The cases of prescription rxId in enrollment order, if the caller may read it (403 otherwise); 404 when there is none.
+//
 // Corresponds with GET /api/prescriptions/{rxId}/cases (the `GetCasesOfPrescription` operationId).
 func (c *Client) GetCasesOfPrescription(ctx context.Context, rxId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCasesOfPrescriptionRequest(c.Server, rxId)
@@ -3328,6 +3509,8 @@ func (c *Client) GetCasesOfPrescription(ctx context.Context, rxId string, reqEdi
 }
 
 // GetRxBy Get rx by.
+//
+// The prescriptions the caller wrote, newest first, and their number in of (no paging). Anyone but a VOR prescribes nothing and gets an empty list.
 //
 // Corresponds with GET /api/prescriptionsByMe (the `GetRxBy` operationId).
 func (c *Client) GetRxBy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3344,6 +3527,8 @@ func (c *Client) GetRxBy(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 
 // GetRxTo Get rx to.
 //
+// The prescriptions written to the caller's farm (an MOR's, a TOR's employer's), newest first, and their number in of. A VOR or the SAOR, to whom nobody prescribes, gets an empty list.
+//
 // Corresponds with GET /api/prescriptionsToMe (the `GetRxTo` operationId).
 func (c *Client) GetRxTo(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRxToRequest(c.Server)
@@ -3359,6 +3544,8 @@ func (c *Client) GetRxTo(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 
 // GetMyProtocols Get my protocols.
 //
+// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
+//
 // Corresponds with GET /api/protocols (the `GetMyProtocols` operationId).
 func (c *Client) GetMyProtocols(ctx context.Context, params *GetMyProtocolsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMyProtocolsRequest(c.Server, params)
@@ -3373,6 +3560,8 @@ func (c *Client) GetMyProtocols(ctx context.Context, params *GetMyProtocolsParam
 }
 
 // CreateProtocolWithBody Create protocol.
+//
+// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3391,6 +3580,8 @@ func (c *Client) CreateProtocolWithBody(ctx context.Context, contentType string,
 
 // CreateProtocol Create protocol.
 //
+// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/protocols (the `CreateProtocol` operationId).
@@ -3407,6 +3598,8 @@ func (c *Client) CreateProtocol(ctx context.Context, body CreateProtocolJSONRequ
 }
 
 // UpdateProtocolWithBody Update protocol.
+//
+// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3425,6 +3618,8 @@ func (c *Client) UpdateProtocolWithBody(ctx context.Context, contentType string,
 
 // UpdateProtocol Update protocol.
 //
+// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/protocols (the `UpdateProtocol` operationId).
@@ -3441,6 +3636,8 @@ func (c *Client) UpdateProtocol(ctx context.Context, body UpdateProtocolJSONRequ
 }
 
 // GetAMDUCATagsWithBody Get amducatags.
+//
+// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3459,6 +3656,8 @@ func (c *Client) GetAMDUCATagsWithBody(ctx context.Context, contentType string, 
 
 // GetAMDUCATags Get amducatags.
 //
+// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/protocols/amducatags (the `GetAMDUCATags` operationId).
@@ -3476,6 +3675,8 @@ func (c *Client) GetAMDUCATags(ctx context.Context, body GetAMDUCATagsJSONReques
 
 // GetDiagnoses Get diagnoses.
 //
+// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
+//
 // Corresponds with GET /api/protocols/diagnoses (the `GetDiagnoses` operationId).
 func (c *Client) GetDiagnoses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDiagnosesRequest(c.Server)
@@ -3490,6 +3691,8 @@ func (c *Client) GetDiagnoses(ctx context.Context, reqEditors ...RequestEditorFn
 }
 
 // CreateDiagnosisWithBody Create diagnosis.
+//
+// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3508,6 +3711,8 @@ func (c *Client) CreateDiagnosisWithBody(ctx context.Context, contentType string
 
 // CreateDiagnosis Create diagnosis.
 //
+// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/protocols/diagnoses (the `CreateDiagnosis` operationId).
@@ -3525,6 +3730,8 @@ func (c *Client) CreateDiagnosis(ctx context.Context, body CreateDiagnosisJSONRe
 
 // DeleteDiagnosis Delete diagnosis.
 //
+// Deletes a Diagnosis. Only the SAOR may (403); unknown id is 404.
+//
 // Corresponds with DELETE /api/protocols/diagnoses/{id} (the `DeleteDiagnosis` operationId).
 func (c *Client) DeleteDiagnosis(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDiagnosisRequest(c.Server, id)
@@ -3539,6 +3746,8 @@ func (c *Client) DeleteDiagnosis(ctx context.Context, id int64, reqEditors ...Re
 }
 
 // ValidateDosageWithBody Validate dosage.
+//
+// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3557,6 +3766,8 @@ func (c *Client) ValidateDosageWithBody(ctx context.Context, contentType string,
 
 // ValidateDosage Validate dosage.
 //
+// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/protocols/dosages (the `ValidateDosage` operationId).
@@ -3574,6 +3785,8 @@ func (c *Client) ValidateDosage(ctx context.Context, body ValidateDosageJSONRequ
 
 // GetEligibilities Get eligibilities.
 //
+// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
+//
 // Corresponds with GET /api/protocols/eligibilities (the `GetEligibilities` operationId).
 func (c *Client) GetEligibilities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEligibilitiesRequest(c.Server)
@@ -3588,6 +3801,8 @@ func (c *Client) GetEligibilities(ctx context.Context, reqEditors ...RequestEdit
 }
 
 // CreateEligibilityWithBody Create eligibility.
+//
+// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3606,6 +3821,8 @@ func (c *Client) CreateEligibilityWithBody(ctx context.Context, contentType stri
 
 // CreateEligibility Create eligibility.
 //
+// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/protocols/eligibilities (the `CreateEligibility` operationId).
@@ -3623,6 +3840,8 @@ func (c *Client) CreateEligibility(ctx context.Context, body CreateEligibilityJS
 
 // GetExFDASpecies Get ex fdaspecies.
 //
+// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
+//
 // Corresponds with GET /api/protocols/eligibilities/fdaspecies (the `GetExFDASpecies` operationId).
 func (c *Client) GetExFDASpecies(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetExFDASpeciesRequest(c.Server)
@@ -3637,6 +3856,8 @@ func (c *Client) GetExFDASpecies(ctx context.Context, reqEditors ...RequestEdito
 }
 
 // DeleteEligibility Delete eligibility.
+//
+// Deletes an Eligibility. Only the SAOR may (403); unknown id is 404.
 //
 // Corresponds with DELETE /api/protocols/eligibilities/{id} (the `DeleteEligibility` operationId).
 func (c *Client) DeleteEligibility(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3653,6 +3874,8 @@ func (c *Client) DeleteEligibility(ctx context.Context, id int64, reqEditors ...
 
 // GetExclusivestubs Get exclusivestubs.
 //
+// Returns the stubs (Px) of the protocols the current VOR owns, deleted ones excepted, under the member diagnoses as the VCPR document names it. Only a VOR may.
+//
 // Corresponds with GET /api/protocols/exclusivestubs (the `GetExclusivestubs` operationId).
 func (c *Client) GetExclusivestubs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetExclusivestubsRequest(c.Server)
@@ -3667,6 +3890,8 @@ func (c *Client) GetExclusivestubs(ctx context.Context, reqEditors ...RequestEdi
 }
 
 // GetLibraryProtocols Get library protocols.
+//
+// Retrieves the library: every protocol shared to all VORs and not deleted, by name; of is their number. Only a VOR may.
 //
 // Corresponds with GET /api/protocols/libs (the `GetLibraryProtocols` operationId).
 func (c *Client) GetLibraryProtocols(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3683,6 +3908,8 @@ func (c *Client) GetLibraryProtocols(ctx context.Context, reqEditors ...RequestE
 
 // GetLibraryPxes Get library pxes.
 //
+// Returns the stubs (Px) of the library's protocols, as getLibraryProtocols. Only a VOR may.
+//
 // Corresponds with GET /api/protocols/libstubs (the `GetLibraryPxes` operationId).
 func (c *Client) GetLibraryPxes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLibraryPxesRequest(c.Server)
@@ -3698,6 +3925,8 @@ func (c *Client) GetLibraryPxes(ctx context.Context, reqEditors ...RequestEditor
 
 // GetPrescriptions Get prescriptions.
 //
+// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses.
+//
 // Corresponds with GET /api/protocols/prescriptions (the `GetPrescriptions` operationId).
 func (c *Client) GetPrescriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPrescriptionsRequest(c.Server)
@@ -3712,6 +3941,8 @@ func (c *Client) GetPrescriptions(ctx context.Context, reqEditors ...RequestEdit
 }
 
 // CreatePrescriptionWithBody Create prescription.
+//
+// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3730,6 +3961,8 @@ func (c *Client) CreatePrescriptionWithBody(ctx context.Context, contentType str
 
 // CreatePrescription Create prescription.
 //
+// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/protocols/prescriptions (the `CreatePrescription` operationId).
@@ -3747,6 +3980,8 @@ func (c *Client) CreatePrescription(ctx context.Context, body CreatePrescription
 
 // GetProtocolPrescription Get protocol prescription.
 //
+// The same as getPrescription: prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none. Only application/json is served.
+//
 // Corresponds with GET /api/protocols/prescriptions/{id} (the `GetProtocolPrescription` operationId).
 func (c *Client) GetProtocolPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProtocolPrescriptionRequest(c.Server, id)
@@ -3761,6 +3996,8 @@ func (c *Client) GetProtocolPrescription(ctx context.Context, id string, reqEdit
 }
 
 // CreatePrivatePromiseWithBody Create private promise.
+//
+// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3779,6 +4016,8 @@ func (c *Client) CreatePrivatePromiseWithBody(ctx context.Context, contentType s
 
 // CreatePrivatePromise Create private promise.
 //
+// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/protocols/privatePromises (the `CreatePrivatePromise` operationId).
@@ -3796,6 +4035,8 @@ func (c *Client) CreatePrivatePromise(ctx context.Context, body CreatePrivatePro
 
 // GetPromises Get promises.
 //
+// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones.
+//
 // Corresponds with GET /api/protocols/promises (the `GetPromises` operationId).
 func (c *Client) GetPromises(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPromisesRequest(c.Server)
@@ -3811,6 +4052,8 @@ func (c *Client) GetPromises(ctx context.Context, reqEditors ...RequestEditorFn)
 
 // GetPromise Get promise.
 //
+// Gets a Promise: a public one any user may read, a private one its owning VOR and the SAOR (403 otherwise). Unknown id is 404.
+//
 // Corresponds with GET /api/protocols/promises/{id} (the `GetPromise` operationId).
 func (c *Client) GetPromise(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPromiseRequest(c.Server, id)
@@ -3825,6 +4068,8 @@ func (c *Client) GetPromise(ctx context.Context, id int64, reqEditors ...Request
 }
 
 // CreatePublicPromiseWithBody Create public promise.
+//
+// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3843,6 +4088,8 @@ func (c *Client) CreatePublicPromiseWithBody(ctx context.Context, contentType st
 
 // CreatePublicPromise Create public promise.
 //
+// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/protocols/publicPromises (the `CreatePublicPromise` operationId).
@@ -3860,6 +4107,8 @@ func (c *Client) CreatePublicPromise(ctx context.Context, body CreatePublicPromi
 
 // DeleteProtocolShare Delete protocol share.
 //
+// Retracts the share of protocol pxId with VOR toVor; un-shared is 1. Only the owner may (403); an unknown protocol or share is 404.
+//
 // Corresponds with DELETE /api/protocols/shares (the `DeleteProtocolShare` operationId).
 func (c *Client) DeleteProtocolShare(ctx context.Context, params *DeleteProtocolShareParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteProtocolShareRequest(c.Server, params)
@@ -3875,6 +4124,8 @@ func (c *Client) DeleteProtocolShare(ctx context.Context, params *DeleteProtocol
 
 // GetMyProtocolShares Get my protocol shares.
 //
+// Retrieves the shares of the current VOR's protocols, optionally only of protocol pxFilter and to VOR toFilter. Only a VOR may.
+//
 // Corresponds with GET /api/protocols/shares (the `GetMyProtocolShares` operationId).
 func (c *Client) GetMyProtocolShares(ctx context.Context, params *GetMyProtocolSharesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMyProtocolSharesRequest(c.Server, params)
@@ -3889,6 +4140,8 @@ func (c *Client) GetMyProtocolShares(ctx context.Context, params *GetMyProtocolS
 }
 
 // CreateProtocolShareWithBody Create protocol share.
+//
+// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3907,6 +4160,8 @@ func (c *Client) CreateProtocolShareWithBody(ctx context.Context, contentType st
 
 // CreateProtocolShare Create protocol share.
 //
+// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/protocols/shares (the `CreateProtocolShare` operationId).
@@ -3924,6 +4179,8 @@ func (c *Client) CreateProtocolShare(ctx context.Context, body CreateProtocolSha
 
 // GetSharesToAll Get shares to all.
 //
+// Retrieves the current VOR's protocols that are shared to all VORs (in the library). Only a VOR may.
+//
 // Corresponds with GET /api/protocols/sharesToAll/ (the `GetSharesToAll` operationId).
 func (c *Client) GetSharesToAll(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSharesToAllRequest(c.Server)
@@ -3938,6 +4195,8 @@ func (c *Client) GetSharesToAll(ctx context.Context, reqEditors ...RequestEditor
 }
 
 // UnShareToAll Un share to all.
+//
+// Takes a protocol of the current VOR out of the library; prescriptions already written from it are unaffected. Only the owner may (403); unknown id is 404. Publishes protocol.updated.
 //
 // Corresponds with DELETE /api/protocols/sharesToAll/{pxId} (the `UnShareToAll` operationId).
 func (c *Client) UnShareToAll(ctx context.Context, pxId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3954,6 +4213,8 @@ func (c *Client) UnShareToAll(ctx context.Context, pxId int64, reqEditors ...Req
 
 // ShareToAll Share to all.
 //
+// Puts a protocol of the current VOR in the library, for every VOR to read, and to clone when clonable is true. Only the owner may (403); unknown id is 404; a deleted protocol is 409. Publishes protocol.updated.
+//
 // Corresponds with POST /api/protocols/sharesToAll/{pxId} (the `ShareToAll` operationId).
 func (c *Client) ShareToAll(ctx context.Context, pxId int64, params *ShareToAllParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShareToAllRequest(c.Server, pxId, params)
@@ -3969,6 +4230,8 @@ func (c *Client) ShareToAll(ctx context.Context, pxId int64, params *ShareToAllP
 
 // GetProtocolTags Get protocol tags.
 //
+// Returns the full array of tags for protocols and treatments. Any user may.
+//
 // Corresponds with GET /api/protocols/tags (the `GetProtocolTags` operationId).
 func (c *Client) GetProtocolTags(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProtocolTagsRequest(c.Server)
@@ -3983,6 +4246,8 @@ func (c *Client) GetProtocolTags(ctx context.Context, reqEditors ...RequestEdito
 }
 
 // CreateTagWithBody Create tag.
+//
+// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4001,6 +4266,8 @@ func (c *Client) CreateTagWithBody(ctx context.Context, contentType string, body
 
 // CreateTag Create tag.
 //
+// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/protocols/tags (the `CreateTag` operationId).
@@ -4017,6 +4284,8 @@ func (c *Client) CreateTag(ctx context.Context, body CreateTagJSONRequestBody, r
 }
 
 // ExecuteRemedyWithBody Execute remedy.
+//
+// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4035,6 +4304,8 @@ func (c *Client) ExecuteRemedyWithBody(ctx context.Context, contentType string, 
 
 // ExecuteRemedy Execute remedy.
 //
+// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/protocols/tags/remedies (the `ExecuteRemedy` operationId).
@@ -4052,6 +4323,8 @@ func (c *Client) ExecuteRemedy(ctx context.Context, body ExecuteRemedyJSONReques
 
 // DeleteTag Delete tag.
 //
+// Deletes a Tag; protocols that carry it keep their copy. Only the SAOR may (403); unknown id is 404.
+//
 // Corresponds with DELETE /api/protocols/tags/{id} (the `DeleteTag` operationId).
 func (c *Client) DeleteTag(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTagRequest(c.Server, id)
@@ -4066,6 +4339,8 @@ func (c *Client) DeleteTag(ctx context.Context, id int64, reqEditors ...RequestE
 }
 
 // ValidateProtocolWithBody Validate protocol.
+//
+// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4084,6 +4359,8 @@ func (c *Client) ValidateProtocolWithBody(ctx context.Context, contentType strin
 
 // ValidateProtocol Validate protocol.
 //
+// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/protocols/validate (the `ValidateProtocol` operationId).
@@ -4101,6 +4378,8 @@ func (c *Client) ValidateProtocol(ctx context.Context, body ValidateProtocolJSON
 
 // DeleteProtocol Delete protocol.
 //
+// Changes the protocol's status to DEPRECATED (it is not removed: prescriptions keep their own copy) and takes it out of the library; deprecated is its id. Its owner or the SAOR may (403); unknown id is 404; deleting a deleted protocol changes nothing. Publishes protocol.deleted.
+//
 // Corresponds with DELETE /api/protocols/{id} (the `DeleteProtocol` operationId).
 func (c *Client) DeleteProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteProtocolRequest(c.Server, id)
@@ -4115,6 +4394,8 @@ func (c *Client) DeleteProtocol(ctx context.Context, id int64, reqEditors ...Req
 }
 
 // GetProtocol Get protocol.
+//
+// Retrieves a Protocol by id: its owner, a VOR it is shared with or that finds it in the library, or the SAOR may (403 otherwise; a deleted protocol only its owner and the SAOR). Unknown id is 404. Answered as application/json only.
 //
 // Corresponds with GET /api/protocols/{id} (the `GetProtocol` operationId).
 func (c *Client) GetProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4131,6 +4412,8 @@ func (c *Client) GetProtocol(ctx context.Context, id int64, reqEditors ...Reques
 
 // GetPrescriptionsOfProtocol Get prescriptions of protocol.
 //
+// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses.
+//
 // Corresponds with GET /api/protocols/{id}/prescriptions (the `GetPrescriptionsOfProtocol` operationId).
 func (c *Client) GetPrescriptionsOfProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPrescriptionsOfProtocolRequest(c.Server, id)
@@ -4145,6 +4428,8 @@ func (c *Client) GetPrescriptionsOfProtocol(ctx context.Context, id int64, reqEd
 }
 
 // RxWithCases Rx with cases.
+//
+// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000.
 //
 // Corresponds with GET /api/rx-cases (the `RxWithCases` operationId).
 func (c *Client) RxWithCases(ctx context.Context, params *RxWithCasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4161,6 +4446,8 @@ func (c *Client) RxWithCases(ctx context.Context, params *RxWithCasesParams, req
 
 // GetGbdLinkByNDC Get gbd link by ndc.
 //
+// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched.
+//
 // Corresponds with GET /api/spl/{ndc} (the `GetGbdLinkByNDC` operationId).
 func (c *Client) GetGbdLinkByNDC(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGbdLinkByNDCRequest(c.Server, ndc)
@@ -4175,6 +4462,8 @@ func (c *Client) GetGbdLinkByNDC(ctx context.Context, ndc string, reqEditors ...
 }
 
 // GetGbdL Get gbd l.
+//
+// Would return a label image of the drug. Images are fetched from the FDA, which this server does not reach: always 501.
 //
 // Corresponds with GET /api/spl/{ndc}/{image} (the `GetGbdL` operationId).
 func (c *Client) GetGbdL(ctx context.Context, ndc string, image string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4240,6 +4529,8 @@ func (c *Client) UpdateUser(ctx context.Context, body UpdateUserJSONRequestBody,
 
 // UpdateAddressWithBody Update address.
 //
+// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/users/addresses (the `UpdateAddress` operationId).
@@ -4256,6 +4547,8 @@ func (c *Client) UpdateAddressWithBody(ctx context.Context, contentType string, 
 }
 
 // UpdateAddress Update address.
+//
+// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4421,6 +4714,8 @@ func (c *Client) CreateRightRelation(ctx context.Context, params *CreateRightRel
 
 // CreateProfileWithBody Create profile.
 //
+// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/users/profiles (the `CreateProfile` operationId).
@@ -4437,6 +4732,8 @@ func (c *Client) CreateProfileWithBody(ctx context.Context, contentType string, 
 }
 
 // CreateProfile Create profile.
+//
+// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4504,6 +4801,8 @@ func (c *Client) GetProfile(ctx context.Context, id int64, reqEditors ...Request
 
 // GetRelationsWithBody Get relations.
 //
+// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/users/relations (the `GetRelations` operationId).
@@ -4520,6 +4819,8 @@ func (c *Client) GetRelationsWithBody(ctx context.Context, contentType string, b
 }
 
 // GetRelations Get relations.
+//
+// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4587,6 +4888,8 @@ func (c *Client) CreateSandboxClient(ctx context.Context, body CreateSandboxClie
 
 // MyRxCases My rx cases.
 //
+// The same list as myCases: the cases of every prescription the caller may list.
+//
 // Corresponds with GET /api/users/tasks (the `MyRxCases` operationId).
 func (c *Client) MyRxCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMyRxCasesRequest(c.Server)
@@ -4601,6 +4904,8 @@ func (c *Client) MyRxCases(ctx context.Context, reqEditors ...RequestEditorFn) (
 }
 
 // ExecuteTaskWithBody Execute task.
+//
+// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4619,6 +4924,8 @@ func (c *Client) ExecuteTaskWithBody(ctx context.Context, contentType string, bo
 
 // ExecuteTask Execute task.
 //
+// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/users/tasks (the `ExecuteTask` operationId).
@@ -4635,6 +4942,8 @@ func (c *Client) ExecuteTask(ctx context.Context, body ExecuteTaskJSONRequestBod
 }
 
 // ConfirmToken Confirm token.
+//
+// The link mailed to confirm an e-mail address. It needs no credentials (a mail client sends none), the single-use token is the authority; it works once (409 after) and expires (410). Confirming makes an UNMOR an MOR and an UNVOR a PREVOR. Answers a small page.
 //
 // Corresponds with GET /api/users/token/{token} (the `ConfirmToken` operationId).
 func (c *Client) ConfirmToken(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4665,6 +4974,8 @@ func (c *Client) GetVORs(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 }
 
 // GetWithholds Get withholds.
+//
+// The withholds in force now or later (an animal whose meat or milk may not be sold now, or will not be once a started case's doses are given) on the caller's farms: an MOR's own, those of the MORs employing a TOR, those of every client of a VOR. The SAOR has no farm: 403. The array keeps the reference's member name, labels.
 //
 // Corresponds with GET /api/users/withholds (the `GetWithholds` operationId).
 func (c *Client) GetWithholds(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4838,6 +5149,14 @@ func NewConfirmVORRequest(server string, params *ConfirmVORParams) (*http.Reques
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", params.Id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
 
 		if params.SendEmail != nil {
 
@@ -8824,12 +9143,16 @@ type ClientWithResponsesInterface interface {
 
 	// ConfirmVORWithResponse Confirm vor.
 	//
+	// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
 	ConfirmVORWithResponse(ctx context.Context, params *ConfirmVORParams, reqEditors ...RequestEditorFn) (*ConfirmVORResponse, error)
 
 	// GetGreenbookDrugsWithResponse Get greenbook drugs.
+	//
+	// Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8838,12 +9161,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateGreenbookDrugsWithBodyWithResponse Update greenbook drugs.
 	//
+	// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/admin/gbd (the `UpdateGreenbookDrugs` operationId).
 	UpdateGreenbookDrugsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGreenbookDrugsResponse, error)
 
 	// UpdateGreenbookDrugsWithResponse Update greenbook drugs.
+	//
+	// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8852,12 +9179,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetGreenbookDrugWithResponse Get greenbook drug.
 	//
+	// Returns the Green Book drug of this NDC (labeler-product); 404 when unknown. Any user may.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/admin/gbd/{ndc} (the `GetGreenbookDrug` operationId).
 	GetGreenbookDrugWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetGreenbookDrugResponse, error)
 
 	// GetGbdHeaderArrayByNDCWithResponse Get gbd header array by ndc.
+	//
+	// Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8866,12 +9197,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetGbdHeaderByNDCWithResponse Get gbd header by ndc.
 	//
+	// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/admin/product/{ndc} (the `GetGbdHeaderByNDC` operationId).
 	GetGbdHeaderByNDCWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetGbdHeaderByNDCResponse, error)
 
 	// GetSPLWithResponse Get spl.
+	//
+	// Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8880,12 +9215,16 @@ type ClientWithResponsesInterface interface {
 
 	// MyCasesWithResponse My cases.
 	//
+	// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/cases (the `MyCases` operationId).
 	MyCasesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MyCasesResponse, error)
 
 	// DeprecatedEnrollCaseWithBodyWithResponse Deprecated enroll case.
+	//
+	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8894,12 +9233,16 @@ type ClientWithResponsesInterface interface {
 
 	// DeprecatedEnrollCaseWithResponse Deprecated enroll case.
 	//
+	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
 	DeprecatedEnrollCaseWithResponse(ctx context.Context, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error)
 
 	// GetCaseHxWithResponse Get case hx.
+	//
+	// Case caseId with its dose and promise tasks (statuses as of now: DUE and OVERDUE are derived from the clock) and its withhold, if the caller may read its prescription (403 otherwise); 404 when there is none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8908,12 +9251,16 @@ type ClientWithResponsesInterface interface {
 
 	// EnrollCaseWithBodyWithResponse Enroll case.
 	//
+	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
 	EnrollCaseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error)
 
 	// EnrollCaseWithResponse Enroll case.
+	//
+	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8999,12 +9346,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetLabelsWithResponse Get labels.
 	//
+	// Returns the full array of drug label claims, by id. Any user may.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/labels (the `GetLabels` operationId).
 	GetLabelsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLabelsResponse, error)
 
 	// CreateLabelClaimWithBodyWithResponse Create label claim.
+	//
+	// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9013,12 +9364,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateLabelClaimWithResponse Create label claim.
 	//
+	// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/labels (the `CreateLabelClaim` operationId).
 	CreateLabelClaimWithResponse(ctx context.Context, body CreateLabelClaimJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLabelClaimResponse, error)
 
 	// UpdateLabelClaimWithBodyWithResponse Update label claim.
+	//
+	// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9027,6 +9382,8 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateLabelClaimWithResponse Update label claim.
 	//
+	// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/labels (the `UpdateLabelClaim` operationId).
@@ -9034,12 +9391,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetPackageInsertWithResponse Get package insert.
 	//
+	// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/labels/inserts/{lxId} (the `GetPackageInsert` operationId).
 	GetPackageInsertWithResponse(ctx context.Context, lxId int64, reqEditors ...RequestEditorFn) (*GetPackageInsertResponse, error)
 
 	// GetLabelWithResponse Get label.
+	//
+	// Returns the specified label claim; unknown id is 404. Any user may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9069,12 +9430,16 @@ type ClientWithResponsesInterface interface {
 
 	// DeletePrescriptionWithResponse Delete prescription.
 	//
+	// Ends prescription id: called by a VOR it is a recall (only the prescribing VOR may), by anyone else a decline (only the MOR it is written to may); 403 otherwise. Both are final (409 when it already is RECALLED or DECLINED); every task still to do becomes RECALLED, and the withholds keep only the doses given. Answers updated 1 and publishes prescription.cancelled.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/prescriptions/{id}/ (the `DeletePrescription` operationId).
 	DeletePrescriptionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeletePrescriptionResponse, error)
 
 	// GetPrescriptionWithResponse Get prescription.
+	//
+	// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9083,12 +9448,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetCasesOfPrescriptionWithResponse Get cases of prescription.
 	//
+	// The cases of prescription rxId in enrollment order, if the caller may read it (403 otherwise); 404 when there is none.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/prescriptions/{rxId}/cases (the `GetCasesOfPrescription` operationId).
 	GetCasesOfPrescriptionWithResponse(ctx context.Context, rxId string, reqEditors ...RequestEditorFn) (*GetCasesOfPrescriptionResponse, error)
 
 	// GetRxByWithResponse Get rx by.
+	//
+	// The prescriptions the caller wrote, newest first, and their number in of (no paging). Anyone but a VOR prescribes nothing and gets an empty list.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9097,12 +9466,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetRxToWithResponse Get rx to.
 	//
+	// The prescriptions written to the caller's farm (an MOR's, a TOR's employer's), newest first, and their number in of. A VOR or the SAOR, to whom nobody prescribes, gets an empty list.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/prescriptionsToMe (the `GetRxTo` operationId).
 	GetRxToWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRxToResponse, error)
 
 	// GetMyProtocolsWithResponse Get my protocols.
+	//
+	// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9111,12 +9484,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProtocolWithBodyWithResponse Create protocol.
 	//
+	// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols (the `CreateProtocol` operationId).
 	CreateProtocolWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProtocolResponse, error)
 
 	// CreateProtocolWithResponse Create protocol.
+	//
+	// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9125,12 +9502,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateProtocolWithBodyWithResponse Update protocol.
 	//
+	// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/protocols (the `UpdateProtocol` operationId).
 	UpdateProtocolWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProtocolResponse, error)
 
 	// UpdateProtocolWithResponse Update protocol.
+	//
+	// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9139,12 +9520,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetAMDUCATagsWithBodyWithResponse Get amducatags.
 	//
+	// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/protocols/amducatags (the `GetAMDUCATags` operationId).
 	GetAMDUCATagsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetAMDUCATagsResponse, error)
 
 	// GetAMDUCATagsWithResponse Get amducatags.
+	//
+	// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9153,12 +9538,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetDiagnosesWithResponse Get diagnoses.
 	//
+	// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/diagnoses (the `GetDiagnoses` operationId).
 	GetDiagnosesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDiagnosesResponse, error)
 
 	// CreateDiagnosisWithBodyWithResponse Create diagnosis.
+	//
+	// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9167,12 +9556,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateDiagnosisWithResponse Create diagnosis.
 	//
+	// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols/diagnoses (the `CreateDiagnosis` operationId).
 	CreateDiagnosisWithResponse(ctx context.Context, body CreateDiagnosisJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDiagnosisResponse, error)
 
 	// DeleteDiagnosisWithResponse Delete diagnosis.
+	//
+	// Deletes a Diagnosis. Only the SAOR may (403); unknown id is 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9181,12 +9574,16 @@ type ClientWithResponsesInterface interface {
 
 	// ValidateDosageWithBodyWithResponse Validate dosage.
 	//
+	// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols/dosages (the `ValidateDosage` operationId).
 	ValidateDosageWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateDosageResponse, error)
 
 	// ValidateDosageWithResponse Validate dosage.
+	//
+	// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9195,12 +9592,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetEligibilitiesWithResponse Get eligibilities.
 	//
+	// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/eligibilities (the `GetEligibilities` operationId).
 	GetEligibilitiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetEligibilitiesResponse, error)
 
 	// CreateEligibilityWithBodyWithResponse Create eligibility.
+	//
+	// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9209,12 +9610,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateEligibilityWithResponse Create eligibility.
 	//
+	// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols/eligibilities (the `CreateEligibility` operationId).
 	CreateEligibilityWithResponse(ctx context.Context, body CreateEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEligibilityResponse, error)
 
 	// GetExFDASpeciesWithResponse Get ex fdaspecies.
+	//
+	// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9223,12 +9628,16 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteEligibilityWithResponse Delete eligibility.
 	//
+	// Deletes an Eligibility. Only the SAOR may (403); unknown id is 404.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/protocols/eligibilities/{id} (the `DeleteEligibility` operationId).
 	DeleteEligibilityWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteEligibilityResponse, error)
 
 	// GetExclusivestubsWithResponse Get exclusivestubs.
+	//
+	// Returns the stubs (Px) of the protocols the current VOR owns, deleted ones excepted, under the member diagnoses as the VCPR document names it. Only a VOR may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9237,12 +9646,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetLibraryProtocolsWithResponse Get library protocols.
 	//
+	// Retrieves the library: every protocol shared to all VORs and not deleted, by name; of is their number. Only a VOR may.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/libs (the `GetLibraryProtocols` operationId).
 	GetLibraryProtocolsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLibraryProtocolsResponse, error)
 
 	// GetLibraryPxesWithResponse Get library pxes.
+	//
+	// Returns the stubs (Px) of the library's protocols, as getLibraryProtocols. Only a VOR may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9251,12 +9664,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetPrescriptionsWithResponse Get prescriptions.
 	//
+	// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/prescriptions (the `GetPrescriptions` operationId).
 	GetPrescriptionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPrescriptionsResponse, error)
 
 	// CreatePrescriptionWithBodyWithResponse Create prescription.
+	//
+	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9265,12 +9682,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePrescriptionWithResponse Create prescription.
 	//
+	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols/prescriptions (the `CreatePrescription` operationId).
 	CreatePrescriptionWithResponse(ctx context.Context, body CreatePrescriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePrescriptionResponse, error)
 
 	// GetProtocolPrescriptionWithResponse Get protocol prescription.
+	//
+	// The same as getPrescription: prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none. Only application/json is served.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9279,12 +9700,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePrivatePromiseWithBodyWithResponse Create private promise.
 	//
+	// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols/privatePromises (the `CreatePrivatePromise` operationId).
 	CreatePrivatePromiseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePrivatePromiseResponse, error)
 
 	// CreatePrivatePromiseWithResponse Create private promise.
+	//
+	// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9293,12 +9718,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetPromisesWithResponse Get promises.
 	//
+	// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/promises (the `GetPromises` operationId).
 	GetPromisesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPromisesResponse, error)
 
 	// GetPromiseWithResponse Get promise.
+	//
+	// Gets a Promise: a public one any user may read, a private one its owning VOR and the SAOR (403 otherwise). Unknown id is 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9307,12 +9736,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePublicPromiseWithBodyWithResponse Create public promise.
 	//
+	// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols/publicPromises (the `CreatePublicPromise` operationId).
 	CreatePublicPromiseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePublicPromiseResponse, error)
 
 	// CreatePublicPromiseWithResponse Create public promise.
+	//
+	// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9321,12 +9754,16 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteProtocolShareWithResponse Delete protocol share.
 	//
+	// Retracts the share of protocol pxId with VOR toVor; un-shared is 1. Only the owner may (403); an unknown protocol or share is 404.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/protocols/shares (the `DeleteProtocolShare` operationId).
 	DeleteProtocolShareWithResponse(ctx context.Context, params *DeleteProtocolShareParams, reqEditors ...RequestEditorFn) (*DeleteProtocolShareResponse, error)
 
 	// GetMyProtocolSharesWithResponse Get my protocol shares.
+	//
+	// Retrieves the shares of the current VOR's protocols, optionally only of protocol pxFilter and to VOR toFilter. Only a VOR may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9335,12 +9772,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProtocolShareWithBodyWithResponse Create protocol share.
 	//
+	// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols/shares (the `CreateProtocolShare` operationId).
 	CreateProtocolShareWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProtocolShareResponse, error)
 
 	// CreateProtocolShareWithResponse Create protocol share.
+	//
+	// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9349,12 +9790,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetSharesToAllWithResponse Get shares to all.
 	//
+	// Retrieves the current VOR's protocols that are shared to all VORs (in the library). Only a VOR may.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/sharesToAll/ (the `GetSharesToAll` operationId).
 	GetSharesToAllWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSharesToAllResponse, error)
 
 	// UnShareToAllWithResponse Un share to all.
+	//
+	// Takes a protocol of the current VOR out of the library; prescriptions already written from it are unaffected. Only the owner may (403); unknown id is 404. Publishes protocol.updated.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9363,12 +9808,16 @@ type ClientWithResponsesInterface interface {
 
 	// ShareToAllWithResponse Share to all.
 	//
+	// Puts a protocol of the current VOR in the library, for every VOR to read, and to clone when clonable is true. Only the owner may (403); unknown id is 404; a deleted protocol is 409. Publishes protocol.updated.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols/sharesToAll/{pxId} (the `ShareToAll` operationId).
 	ShareToAllWithResponse(ctx context.Context, pxId int64, params *ShareToAllParams, reqEditors ...RequestEditorFn) (*ShareToAllResponse, error)
 
 	// GetProtocolTagsWithResponse Get protocol tags.
+	//
+	// Returns the full array of tags for protocols and treatments. Any user may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9377,12 +9826,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTagWithBodyWithResponse Create tag.
 	//
+	// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/protocols/tags (the `CreateTag` operationId).
 	CreateTagWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTagResponse, error)
 
 	// CreateTagWithResponse Create tag.
+	//
+	// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9391,12 +9844,16 @@ type ClientWithResponsesInterface interface {
 
 	// ExecuteRemedyWithBodyWithResponse Execute remedy.
 	//
+	// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/protocols/tags/remedies (the `ExecuteRemedy` operationId).
 	ExecuteRemedyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteRemedyResponse, error)
 
 	// ExecuteRemedyWithResponse Execute remedy.
+	//
+	// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9405,12 +9862,16 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteTagWithResponse Delete tag.
 	//
+	// Deletes a Tag; protocols that carry it keep their copy. Only the SAOR may (403); unknown id is 404.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/protocols/tags/{id} (the `DeleteTag` operationId).
 	DeleteTagWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteTagResponse, error)
 
 	// ValidateProtocolWithBodyWithResponse Validate protocol.
+	//
+	// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9419,12 +9880,16 @@ type ClientWithResponsesInterface interface {
 
 	// ValidateProtocolWithResponse Validate protocol.
 	//
+	// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/protocols/validate (the `ValidateProtocol` operationId).
 	ValidateProtocolWithResponse(ctx context.Context, body ValidateProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateProtocolResponse, error)
 
 	// DeleteProtocolWithResponse Delete protocol.
+	//
+	// Changes the protocol's status to DEPRECATED (it is not removed: prescriptions keep their own copy) and takes it out of the library; deprecated is its id. Its owner or the SAOR may (403); unknown id is 404; deleting a deleted protocol changes nothing. Publishes protocol.deleted.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9433,12 +9898,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetProtocolWithResponse Get protocol.
 	//
+	// Retrieves a Protocol by id: its owner, a VOR it is shared with or that finds it in the library, or the SAOR may (403 otherwise; a deleted protocol only its owner and the SAOR). Unknown id is 404. Answered as application/json only.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/{id} (the `GetProtocol` operationId).
 	GetProtocolWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetProtocolResponse, error)
 
 	// GetPrescriptionsOfProtocolWithResponse Get prescriptions of protocol.
+	//
+	// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9447,6 +9916,8 @@ type ClientWithResponsesInterface interface {
 
 	// RxWithCasesWithResponse Rx with cases.
 	//
+	// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/rx-cases (the `RxWithCases` operationId).
@@ -9454,12 +9925,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetGbdLinkByNDCWithResponse Get gbd link by ndc.
 	//
+	// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/spl/{ndc} (the `GetGbdLinkByNDC` operationId).
 	GetGbdLinkByNDCWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetGbdLinkByNDCResponse, error)
 
 	// GetGbdLWithResponse Get gbd l.
+	//
+	// Would return a label image of the drug. Images are fetched from the FDA, which this server does not reach: always 501.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9489,12 +9964,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAddressWithBodyWithResponse Update address.
 	//
+	// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/users/addresses (the `UpdateAddress` operationId).
 	UpdateAddressWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAddressResponse, error)
 
 	// UpdateAddressWithResponse Update address.
+	//
+	// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9566,12 +10045,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProfileWithBodyWithResponse Create profile.
 	//
+	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/profiles (the `CreateProfile` operationId).
 	CreateProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProfileResponse, error)
 
 	// CreateProfileWithResponse Create profile.
+	//
+	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9601,12 +10084,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetRelationsWithBodyWithResponse Get relations.
 	//
+	// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/relations (the `GetRelations` operationId).
 	GetRelationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetRelationsResponse, error)
 
 	// GetRelationsWithResponse Get relations.
+	//
+	// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9636,12 +10123,16 @@ type ClientWithResponsesInterface interface {
 
 	// MyRxCasesWithResponse My rx cases.
 	//
+	// The same list as myCases: the cases of every prescription the caller may list.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/users/tasks (the `MyRxCases` operationId).
 	MyRxCasesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MyRxCasesResponse, error)
 
 	// ExecuteTaskWithBodyWithResponse Execute task.
+	//
+	// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9650,12 +10141,16 @@ type ClientWithResponsesInterface interface {
 
 	// ExecuteTaskWithResponse Execute task.
 	//
+	// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/tasks (the `ExecuteTask` operationId).
 	ExecuteTaskWithResponse(ctx context.Context, body ExecuteTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteTaskResponse, error)
 
 	// ConfirmTokenWithResponse Confirm token.
+	//
+	// The link mailed to confirm an e-mail address. It needs no credentials (a mail client sends none), the single-use token is the authority; it works once (409 after) and expires (410). Confirming makes an UNMOR an MOR and an UNVOR a PREVOR. Answers a small page.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9670,6 +10165,8 @@ type ClientWithResponsesInterface interface {
 	GetVORsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetVORsResponse, error)
 
 	// GetWithholdsWithResponse Get withholds.
+	//
+	// The withholds in force now or later (an animal whose meat or milk may not be sold now, or will not be once a started case's doses are given) on the caller's farms: an MOR's own, those of the MORs employing a TOR, those of every client of a VOR. The SAOR has no farm: 403. The array keeps the reference's member name, labels.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9731,11 +10228,18 @@ type LoadAdminAppResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r LoadAdminAppResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r LoadAdminAppResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -9776,6 +10280,8 @@ type ConfirmVORResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9788,6 +10294,11 @@ func (r ConfirmVORResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r ConfirmVORResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConfirmVORResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -9824,11 +10335,18 @@ type GetGreenbookDrugsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]GreenbookDrug
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetGreenbookDrugsResponse) GetJSON200() *[]GreenbookDrug {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetGreenbookDrugsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -9869,6 +10387,8 @@ type UpdateGreenbookDrugsResponse struct {
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9881,6 +10401,11 @@ func (r UpdateGreenbookDrugsResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r UpdateGreenbookDrugsResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateGreenbookDrugsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -9915,13 +10440,27 @@ func (r UpdateGreenbookDrugsResponse) ContentType() string {
 type GetGreenbookDrugResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GreenbookDrug
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetGreenbookDrugResponse) GetJSON200() *GreenbookDrug {
+	return r.JSON200
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetGreenbookDrugResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetGreenbookDrugResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -9958,11 +10497,18 @@ type GetGbdHeaderArrayByNDCResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]Product
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetGbdHeaderArrayByNDCResponse) GetJSON200() *[]Product {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetGbdHeaderArrayByNDCResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -9999,11 +10545,18 @@ type GetGbdHeaderByNDCResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Product
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetGbdHeaderByNDCResponse) GetJSON200() *Product {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetGbdHeaderByNDCResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10040,11 +10593,18 @@ type GetSPLResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetSPLResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSPLResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10085,6 +10645,8 @@ type MyCasesResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10097,6 +10659,11 @@ func (r MyCasesResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r MyCasesResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MyCasesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10142,6 +10709,8 @@ type DeprecatedEnrollCaseResponse struct {
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10159,6 +10728,11 @@ func (r DeprecatedEnrollCaseResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r DeprecatedEnrollCaseResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeprecatedEnrollCaseResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10201,6 +10775,8 @@ type GetCaseHxResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10218,6 +10794,11 @@ func (r GetCaseHxResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetCaseHxResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCaseHxResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10255,23 +10836,25 @@ type EnrollCaseResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
 		Case *struct {
-			Doses    *[]DoseTask `json:"doses,omitempty"`
-			Id       *int64      `json:"id,omitempty"`
-			Promises *[]PTask    `json:"promises,omitempty"`
-			Withhold *Withhold   `json:"withhold,omitempty"`
+			Doses    *[]AnimalTask `json:"doses,omitempty"`
+			Id       *int64        `json:"id,omitempty"`
+			Promises *[]AnimalTask `json:"promises,omitempty"`
+			Withhold *Withhold     `json:"withhold,omitempty"`
 		} `json:"case,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r EnrollCaseResponse) GetJSON200() *struct {
 	Case *struct {
-		Doses    *[]DoseTask `json:"doses,omitempty"`
-		Id       *int64      `json:"id,omitempty"`
-		Promises *[]PTask    `json:"promises,omitempty"`
-		Withhold *Withhold   `json:"withhold,omitempty"`
+		Doses    *[]AnimalTask `json:"doses,omitempty"`
+		Id       *int64        `json:"id,omitempty"`
+		Promises *[]AnimalTask `json:"promises,omitempty"`
+		Withhold *Withhold     `json:"withhold,omitempty"`
 	} `json:"case,omitempty"`
 } {
 	return r.JSON200
@@ -10280,6 +10863,11 @@ func (r EnrollCaseResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r EnrollCaseResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EnrollCaseResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10322,6 +10910,8 @@ type DeleteHelpResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10339,6 +10929,11 @@ func (r DeleteHelpResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r DeleteHelpResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteHelpResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10381,6 +10976,8 @@ type GetHelpResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10398,6 +10995,11 @@ func (r GetHelpResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetHelpResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetHelpResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10440,6 +11042,8 @@ type CreateHelpResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10457,6 +11061,11 @@ func (r CreateHelpResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r CreateHelpResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateHelpResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10499,6 +11108,8 @@ type GetHelpkeysResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10516,6 +11127,11 @@ func (r GetHelpkeysResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetHelpkeysResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetHelpkeysResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10556,6 +11172,8 @@ type GetImageKeywordsResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10568,6 +11186,11 @@ func (r GetImageKeywordsResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetImageKeywordsResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetImageKeywordsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10608,6 +11231,8 @@ type GetImagesResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10620,6 +11245,11 @@ func (r GetImagesResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetImagesResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetImagesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10665,6 +11295,8 @@ type SaveImageResponse struct {
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10682,6 +11314,11 @@ func (r SaveImageResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r SaveImageResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SaveImageResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10722,6 +11359,8 @@ type GetImageResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10734,6 +11373,11 @@ func (r GetImageResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetImageResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetImageResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10774,6 +11418,8 @@ type GetImageStoresResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10786,6 +11432,11 @@ func (r GetImageStoresResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetImageStoresResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetImageStoresResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10828,6 +11479,8 @@ type GetLabelsResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10845,6 +11498,11 @@ func (r GetLabelsResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetLabelsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetLabelsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10887,6 +11545,8 @@ type CreateLabelClaimResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10904,6 +11564,11 @@ func (r CreateLabelClaimResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateLabelClaimResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateLabelClaimResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -10946,6 +11611,8 @@ type UpdateLabelClaimResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10963,6 +11630,11 @@ func (r UpdateLabelClaimResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r UpdateLabelClaimResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateLabelClaimResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11005,6 +11677,8 @@ type GetPackageInsertResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11025,6 +11699,11 @@ func (r GetPackageInsertResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetPackageInsertResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPackageInsertResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11070,6 +11749,8 @@ type GetLabelResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetLabelResponse200Headers
 }
@@ -11087,6 +11768,11 @@ func (r GetLabelResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetLabelResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetLabelResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11129,6 +11815,8 @@ type LogMessageResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11146,6 +11834,11 @@ func (r LogMessageResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r LogMessageResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r LogMessageResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11188,6 +11881,8 @@ type SendMessageResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11205,6 +11900,11 @@ func (r SendMessageResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r SendMessageResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SendMessageResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11245,6 +11945,8 @@ type DeletePrescriptionResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11257,6 +11959,11 @@ func (r DeletePrescriptionResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r DeletePrescriptionResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeletePrescriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11295,6 +12002,8 @@ type GetPrescriptionResponse struct {
 	JSON200 *struct {
 		Prescription *Prescription `json:"prescription,omitempty"`
 	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11302,6 +12011,11 @@ func (r GetPrescriptionResponse) GetJSON200() *struct {
 	Prescription *Prescription `json:"prescription,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPrescriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11342,6 +12056,8 @@ type GetCasesOfPrescriptionResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11354,6 +12070,11 @@ func (r GetCasesOfPrescriptionResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetCasesOfPrescriptionResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCasesOfPrescriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11397,6 +12118,8 @@ type GetRxByResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11415,6 +12138,11 @@ func (r GetRxByResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetRxByResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRxByResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11454,6 +12182,8 @@ type GetRxToResponse struct {
 		Of            *int32          `json:"of,omitempty"`
 		Prescriptions *[]Prescription `json:"prescriptions,omitempty"`
 	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11462,6 +12192,11 @@ func (r GetRxToResponse) GetJSON200() *struct {
 	Prescriptions *[]Prescription `json:"prescriptions,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRxToResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11505,6 +12240,8 @@ type GetMyProtocolsResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11523,6 +12260,11 @@ func (r GetMyProtocolsResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetMyProtocolsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMyProtocolsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11565,6 +12307,8 @@ type CreateProtocolResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11582,6 +12326,11 @@ func (r CreateProtocolResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateProtocolResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateProtocolResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11624,6 +12373,8 @@ type UpdateProtocolResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11641,6 +12392,11 @@ func (r UpdateProtocolResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r UpdateProtocolResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateProtocolResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11683,6 +12439,8 @@ type GetAMDUCATagsResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11700,6 +12458,11 @@ func (r GetAMDUCATagsResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetAMDUCATagsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAMDUCATagsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11742,6 +12505,8 @@ type GetDiagnosesResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11759,6 +12524,11 @@ func (r GetDiagnosesResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetDiagnosesResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDiagnosesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11801,6 +12571,8 @@ type CreateDiagnosisResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11818,6 +12590,11 @@ func (r CreateDiagnosisResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateDiagnosisResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateDiagnosisResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11860,6 +12637,8 @@ type DeleteDiagnosisResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11877,6 +12656,11 @@ func (r DeleteDiagnosisResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r DeleteDiagnosisResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteDiagnosisResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11919,6 +12703,8 @@ type ValidateDosageResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11936,6 +12722,11 @@ func (r ValidateDosageResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r ValidateDosageResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ValidateDosageResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -11974,6 +12765,8 @@ type GetEligibilitiesResponse struct {
 	JSON200 *struct {
 		Eligibilities *[]Eligibility `json:"eligibilities,omitempty"`
 	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11981,6 +12774,11 @@ func (r GetEligibilitiesResponse) GetJSON200() *struct {
 	Eligibilities *[]Eligibility `json:"eligibilities,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetEligibilitiesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12023,6 +12821,8 @@ type CreateEligibilityResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12040,6 +12840,11 @@ func (r CreateEligibilityResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateEligibilityResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateEligibilityResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12078,6 +12883,8 @@ type GetExFDASpeciesResponse struct {
 	JSON200 *struct {
 		Eligibilities *[]FDASpecies `json:"eligibilities,omitempty"`
 	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12085,6 +12892,11 @@ func (r GetExFDASpeciesResponse) GetJSON200() *struct {
 	Eligibilities *[]FDASpecies `json:"eligibilities,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetExFDASpeciesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12127,6 +12939,8 @@ type DeleteEligibilityResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12144,6 +12958,11 @@ func (r DeleteEligibilityResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r DeleteEligibilityResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteEligibilityResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12186,6 +13005,8 @@ type GetExclusivestubsResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12203,6 +13024,11 @@ func (r GetExclusivestubsResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetExclusivestubsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetExclusivestubsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12242,6 +13068,8 @@ type GetLibraryProtocolsResponse struct {
 		Of        *int32      `json:"of,omitempty"`
 		Protocols *[]Protocol `json:"protocols,omitempty"`
 	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12250,6 +13078,11 @@ func (r GetLibraryProtocolsResponse) GetJSON200() *struct {
 	Protocols *[]Protocol `json:"protocols,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetLibraryProtocolsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12292,6 +13125,8 @@ type GetLibraryPxesResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12309,6 +13144,11 @@ func (r GetLibraryPxesResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetLibraryPxesResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetLibraryPxesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12351,6 +13191,8 @@ type GetPrescriptionsResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12368,6 +13210,11 @@ func (r GetPrescriptionsResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetPrescriptionsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPrescriptionsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12411,6 +13258,8 @@ type CreatePrescriptionResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -12429,6 +13278,11 @@ func (r CreatePrescriptionResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreatePrescriptionResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreatePrescriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12471,6 +13325,8 @@ type GetProtocolPrescriptionResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12488,6 +13344,11 @@ func (r GetProtocolPrescriptionResponse) GetApplicationproblemJSON400() *BadRequ
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetProtocolPrescriptionResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetProtocolPrescriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12530,6 +13391,8 @@ type CreatePrivatePromiseResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12547,6 +13410,11 @@ func (r CreatePrivatePromiseResponse) GetApplicationproblemJSON400() *BadRequest
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreatePrivatePromiseResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreatePrivatePromiseResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12585,6 +13453,8 @@ type GetPromisesResponse struct {
 	JSON200 *struct {
 		Promises *[]Promise `json:"promises,omitempty"`
 	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12592,6 +13462,11 @@ func (r GetPromisesResponse) GetJSON200() *struct {
 	Promises *[]Promise `json:"promises,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPromisesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12633,6 +13508,8 @@ type GetPromiseResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Promise
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetPromiseResponse200Headers
 }
@@ -12640,6 +13517,11 @@ type GetPromiseResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetPromiseResponse) GetJSON200() *Promise {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPromiseResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12682,6 +13564,8 @@ type CreatePublicPromiseResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12699,6 +13583,11 @@ func (r CreatePublicPromiseResponse) GetApplicationproblemJSON400() *BadRequest 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreatePublicPromiseResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreatePublicPromiseResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12741,6 +13630,8 @@ type DeleteProtocolShareResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12758,6 +13649,11 @@ func (r DeleteProtocolShareResponse) GetApplicationproblemJSON400() *BadRequest 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r DeleteProtocolShareResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteProtocolShareResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12800,6 +13696,8 @@ type GetMyProtocolSharesResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12817,6 +13715,11 @@ func (r GetMyProtocolSharesResponse) GetApplicationproblemJSON400() *BadRequest 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetMyProtocolSharesResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMyProtocolSharesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12859,6 +13762,8 @@ type CreateProtocolShareResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12876,6 +13781,11 @@ func (r CreateProtocolShareResponse) GetApplicationproblemJSON400() *BadRequest 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateProtocolShareResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateProtocolShareResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12922,6 +13832,8 @@ type GetSharesToAllResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12943,6 +13855,11 @@ func (r GetSharesToAllResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetSharesToAllResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSharesToAllResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -12977,6 +13894,13 @@ func (r GetSharesToAllResponse) ContentType() string {
 type UnShareToAllResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UnShareToAllResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13013,11 +13937,18 @@ type ShareToAllResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r ShareToAllResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ShareToAllResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13056,6 +13987,8 @@ type GetProtocolTagsResponse struct {
 	JSON200 *struct {
 		Tags *[]Tag `json:"tags,omitempty"`
 	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13063,6 +13996,11 @@ func (r GetProtocolTagsResponse) GetJSON200() *struct {
 	Tags *[]Tag `json:"tags,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetProtocolTagsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13105,6 +14043,8 @@ type CreateTagResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13122,6 +14062,11 @@ func (r CreateTagResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r CreateTagResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateTagResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13167,6 +14112,8 @@ type ExecuteRemedyResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ExecuteRemedyResponse200Headers
 }
@@ -13184,6 +14131,11 @@ func (r ExecuteRemedyResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r ExecuteRemedyResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ExecuteRemedyResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13226,6 +14178,8 @@ type DeleteTagResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13243,6 +14197,11 @@ func (r DeleteTagResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r DeleteTagResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteTagResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13285,6 +14244,8 @@ type ValidateProtocolResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13302,6 +14263,11 @@ func (r ValidateProtocolResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r ValidateProtocolResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ValidateProtocolResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13344,6 +14310,8 @@ type DeleteProtocolResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13361,6 +14329,11 @@ func (r DeleteProtocolResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r DeleteProtocolResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteProtocolResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13403,6 +14376,8 @@ type GetProtocolResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13420,6 +14395,11 @@ func (r GetProtocolResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetProtocolResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetProtocolResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13462,6 +14442,8 @@ type GetPrescriptionsOfProtocolResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13479,6 +14461,11 @@ func (r GetPrescriptionsOfProtocolResponse) GetApplicationproblemJSON400() *BadR
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetPrescriptionsOfProtocolResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPrescriptionsOfProtocolResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13520,6 +14507,8 @@ type RxWithCasesResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13533,6 +14522,11 @@ func (r RxWithCasesResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r RxWithCasesResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RxWithCasesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13569,11 +14563,18 @@ type GetGbdLinkByNDCResponse struct {
 	HTTPResponse *http.Response
 	// XML303 the response for an HTTP 303 `text/xml` response
 	XML303 *string
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetXML303 returns the response for an HTTP 303 `text/xml` response
 func (r GetGbdLinkByNDCResponse) GetXML303() *string {
 	return r.XML303
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetGbdLinkByNDCResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13612,6 +14613,8 @@ type GetGbdLResponse struct {
 	JSON200 *string
 	// XML303 the response for an HTTP 303 `text/xml` response
 	XML303 *string
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13622,6 +14625,11 @@ func (r GetGbdLResponse) GetJSON200() *string {
 // GetXML303 returns the response for an HTTP 303 `text/xml` response
 func (r GetGbdLResponse) GetXML303() *string {
 	return r.XML303
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetGbdLResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13666,6 +14674,8 @@ type GetUsersResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13685,6 +14695,11 @@ func (r GetUsersResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetUsersResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetUsersResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13725,6 +14740,8 @@ type UpdateUserResponse struct {
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13737,6 +14754,11 @@ func (r UpdateUserResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r UpdateUserResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13777,6 +14799,8 @@ type UpdateAddressResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13789,6 +14813,11 @@ func (r UpdateAddressResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r UpdateAddressResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateAddressResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13829,6 +14858,8 @@ type GetAddressResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13841,6 +14872,11 @@ func (r GetAddressResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetAddressResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAddressResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13881,6 +14917,8 @@ type RecordCommentResponse struct {
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13893,6 +14931,11 @@ func (r RecordCommentResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r RecordCommentResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RecordCommentResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13931,6 +14974,8 @@ type RenewUserTokenResponse struct {
 	JSON200 *SuccessfulLogin
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13941,6 +14986,11 @@ func (r RenewUserTokenResponse) GetJSON200() *SuccessfulLogin {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r RenewUserTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RenewUserTokenResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -13979,6 +15029,8 @@ type UserLoginResponse struct {
 	JSON200 *SuccessfulLogin
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13989,6 +15041,11 @@ func (r UserLoginResponse) GetJSON200() *SuccessfulLogin {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r UserLoginResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UserLoginResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14031,6 +15088,8 @@ type MyRightRelationsResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14048,6 +15107,11 @@ func (r MyRightRelationsResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r MyRightRelationsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MyRightRelationsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14090,6 +15154,8 @@ type CreateRightRelationResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14107,6 +15173,11 @@ func (r CreateRightRelationResponse) GetApplicationproblemJSON400() *BadRequest 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateRightRelationResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateRightRelationResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14145,6 +15216,8 @@ type CreateProfileResponse struct {
 	JSON200 *Profile
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14155,6 +15228,11 @@ func (r CreateProfileResponse) GetJSON200() *Profile {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r CreateProfileResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateProfileResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14197,6 +15275,8 @@ type UpdateProfileResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14214,6 +15294,11 @@ func (r UpdateProfileResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r UpdateProfileResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateProfileResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14254,6 +15339,8 @@ type GetProfileResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14266,6 +15353,11 @@ func (r GetProfileResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetProfileResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetProfileResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14306,6 +15398,8 @@ type GetRelationsResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14321,6 +15415,11 @@ func (r GetRelationsResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetRelationsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRelationsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14363,6 +15462,8 @@ type DeleteSandboxClientResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14380,6 +15481,11 @@ func (r DeleteSandboxClientResponse) GetApplicationproblemJSON400() *BadRequest 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r DeleteSandboxClientResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteSandboxClientResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14422,6 +15528,8 @@ type CreateSandboxClientResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14439,6 +15547,11 @@ func (r CreateSandboxClientResponse) GetApplicationproblemJSON400() *BadRequest 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateSandboxClientResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateSandboxClientResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14479,6 +15592,8 @@ type MyRxCasesResponse struct {
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14491,6 +15606,11 @@ func (r MyRxCasesResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r MyRxCasesResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MyRxCasesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14527,15 +15647,17 @@ type ExecuteTaskResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		Case *Case `json:"case,omitempty"`
+		Case *CaseHx `json:"case,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ExecuteTaskResponse) GetJSON200() *struct {
-	Case *Case `json:"case,omitempty"`
+	Case *CaseHx `json:"case,omitempty"`
 } {
 	return r.JSON200
 }
@@ -14543,6 +15665,11 @@ func (r ExecuteTaskResponse) GetJSON200() *struct {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r ExecuteTaskResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ExecuteTaskResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14579,11 +15706,18 @@ type ConfirmTokenResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r ConfirmTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConfirmTokenResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14629,6 +15763,8 @@ type GetVORsResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14649,6 +15785,11 @@ func (r GetVORsResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetVORsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetVORsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14687,6 +15828,8 @@ type GetWithholdsResponse struct {
 	JSON200 *struct {
 		Labels *[]Withhold `json:"labels,omitempty"`
 	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14694,6 +15837,11 @@ func (r GetWithholdsResponse) GetJSON200() *struct {
 	Labels *[]Withhold `json:"labels,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetWithholdsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14736,6 +15884,8 @@ type DeleteUserResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14753,6 +15903,11 @@ func (r DeleteUserResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r DeleteUserResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14795,6 +15950,8 @@ type GetUserResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14812,6 +15969,11 @@ func (r GetUserResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r GetUserResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetUserResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14850,6 +16012,8 @@ type GetVisitsResponse struct {
 	JSON200 *struct {
 		Visits *[]Login `json:"visits,omitempty"`
 	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14857,6 +16021,11 @@ func (r GetVisitsResponse) GetJSON200() *struct {
 	Visits *[]Login `json:"visits,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetVisitsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14893,11 +16062,18 @@ type LoadEditorResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r LoadEditorResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r LoadEditorResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14934,11 +16110,18 @@ type LoadFarmAppResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r LoadFarmAppResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r LoadFarmAppResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -14979,6 +16162,8 @@ type OkMessageResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -14994,6 +16179,11 @@ func (r OkMessageResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r OkMessageResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r OkMessageResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -15028,6 +16218,13 @@ func (r OkMessageResponse) ContentType() string {
 type SigninResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SigninResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -15074,6 +16271,8 @@ func (c *ClientWithResponses) LoadAdminAppWithResponse(ctx context.Context, reqE
 
 // ConfirmVORWithResponse Confirm vor.
 //
+// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
@@ -15086,6 +16285,8 @@ func (c *ClientWithResponses) ConfirmVORWithResponse(ctx context.Context, params
 }
 
 // GetGreenbookDrugsWithResponse Get greenbook drugs.
+//
+// Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15100,6 +16301,8 @@ func (c *ClientWithResponses) GetGreenbookDrugsWithResponse(ctx context.Context,
 
 // UpdateGreenbookDrugsWithBodyWithResponse Update greenbook drugs.
 //
+// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/admin/gbd (the `UpdateGreenbookDrugs` operationId).
@@ -15112,6 +16315,8 @@ func (c *ClientWithResponses) UpdateGreenbookDrugsWithBodyWithResponse(ctx conte
 }
 
 // UpdateGreenbookDrugsWithResponse Update greenbook drugs.
+//
+// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15126,6 +16331,8 @@ func (c *ClientWithResponses) UpdateGreenbookDrugsWithResponse(ctx context.Conte
 
 // GetGreenbookDrugWithResponse Get greenbook drug.
 //
+// Returns the Green Book drug of this NDC (labeler-product); 404 when unknown. Any user may.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/admin/gbd/{ndc} (the `GetGreenbookDrug` operationId).
@@ -15138,6 +16345,8 @@ func (c *ClientWithResponses) GetGreenbookDrugWithResponse(ctx context.Context, 
 }
 
 // GetGbdHeaderArrayByNDCWithResponse Get gbd header array by ndc.
+//
+// Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15152,6 +16361,8 @@ func (c *ClientWithResponses) GetGbdHeaderArrayByNDCWithResponse(ctx context.Con
 
 // GetGbdHeaderByNDCWithResponse Get gbd header by ndc.
 //
+// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/admin/product/{ndc} (the `GetGbdHeaderByNDC` operationId).
@@ -15164,6 +16375,8 @@ func (c *ClientWithResponses) GetGbdHeaderByNDCWithResponse(ctx context.Context,
 }
 
 // GetSPLWithResponse Get spl.
+//
+// Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15178,6 +16391,8 @@ func (c *ClientWithResponses) GetSPLWithResponse(ctx context.Context, ndc string
 
 // MyCasesWithResponse My cases.
 //
+// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/cases (the `MyCases` operationId).
@@ -15190,6 +16405,8 @@ func (c *ClientWithResponses) MyCasesWithResponse(ctx context.Context, reqEditor
 }
 
 // DeprecatedEnrollCaseWithBodyWithResponse Deprecated enroll case.
+//
+// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15204,6 +16421,8 @@ func (c *ClientWithResponses) DeprecatedEnrollCaseWithBodyWithResponse(ctx conte
 
 // DeprecatedEnrollCaseWithResponse Deprecated enroll case.
 //
+// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
@@ -15216,6 +16435,8 @@ func (c *ClientWithResponses) DeprecatedEnrollCaseWithResponse(ctx context.Conte
 }
 
 // GetCaseHxWithResponse Get case hx.
+//
+// Case caseId with its dose and promise tasks (statuses as of now: DUE and OVERDUE are derived from the clock) and its withhold, if the caller may read its prescription (403 otherwise); 404 when there is none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15230,6 +16451,8 @@ func (c *ClientWithResponses) GetCaseHxWithResponse(ctx context.Context, caseId 
 
 // EnrollCaseWithBodyWithResponse Enroll case.
 //
+// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
@@ -15242,6 +16465,8 @@ func (c *ClientWithResponses) EnrollCaseWithBodyWithResponse(ctx context.Context
 }
 
 // EnrollCaseWithResponse Enroll case.
+//
+// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15399,6 +16624,8 @@ func (c *ClientWithResponses) GetImageStoresWithResponse(ctx context.Context, re
 
 // GetLabelsWithResponse Get labels.
 //
+// Returns the full array of drug label claims, by id. Any user may.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/labels (the `GetLabels` operationId).
@@ -15411,6 +16638,8 @@ func (c *ClientWithResponses) GetLabelsWithResponse(ctx context.Context, reqEdit
 }
 
 // CreateLabelClaimWithBodyWithResponse Create label claim.
+//
+// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15425,6 +16654,8 @@ func (c *ClientWithResponses) CreateLabelClaimWithBodyWithResponse(ctx context.C
 
 // CreateLabelClaimWithResponse Create label claim.
 //
+// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/labels (the `CreateLabelClaim` operationId).
@@ -15437,6 +16668,8 @@ func (c *ClientWithResponses) CreateLabelClaimWithResponse(ctx context.Context, 
 }
 
 // UpdateLabelClaimWithBodyWithResponse Update label claim.
+//
+// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15451,6 +16684,8 @@ func (c *ClientWithResponses) UpdateLabelClaimWithBodyWithResponse(ctx context.C
 
 // UpdateLabelClaimWithResponse Update label claim.
 //
+// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/labels (the `UpdateLabelClaim` operationId).
@@ -15464,6 +16699,8 @@ func (c *ClientWithResponses) UpdateLabelClaimWithResponse(ctx context.Context, 
 
 // GetPackageInsertWithResponse Get package insert.
 //
+// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/labels/inserts/{lxId} (the `GetPackageInsert` operationId).
@@ -15476,6 +16713,8 @@ func (c *ClientWithResponses) GetPackageInsertWithResponse(ctx context.Context, 
 }
 
 // GetLabelWithResponse Get label.
+//
+// Returns the specified label claim; unknown id is 404. Any user may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15529,6 +16768,8 @@ func (c *ClientWithResponses) SendMessageWithResponse(ctx context.Context, param
 
 // DeletePrescriptionWithResponse Delete prescription.
 //
+// Ends prescription id: called by a VOR it is a recall (only the prescribing VOR may), by anyone else a decline (only the MOR it is written to may); 403 otherwise. Both are final (409 when it already is RECALLED or DECLINED); every task still to do becomes RECALLED, and the withholds keep only the doses given. Answers updated 1 and publishes prescription.cancelled.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/prescriptions/{id}/ (the `DeletePrescription` operationId).
@@ -15541,6 +16782,8 @@ func (c *ClientWithResponses) DeletePrescriptionWithResponse(ctx context.Context
 }
 
 // GetPrescriptionWithResponse Get prescription.
+//
+// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15555,6 +16798,8 @@ func (c *ClientWithResponses) GetPrescriptionWithResponse(ctx context.Context, i
 
 // GetCasesOfPrescriptionWithResponse Get cases of prescription.
 //
+// The cases of prescription rxId in enrollment order, if the caller may read it (403 otherwise); 404 when there is none.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/prescriptions/{rxId}/cases (the `GetCasesOfPrescription` operationId).
@@ -15567,6 +16812,8 @@ func (c *ClientWithResponses) GetCasesOfPrescriptionWithResponse(ctx context.Con
 }
 
 // GetRxByWithResponse Get rx by.
+//
+// The prescriptions the caller wrote, newest first, and their number in of (no paging). Anyone but a VOR prescribes nothing and gets an empty list.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15581,6 +16828,8 @@ func (c *ClientWithResponses) GetRxByWithResponse(ctx context.Context, reqEditor
 
 // GetRxToWithResponse Get rx to.
 //
+// The prescriptions written to the caller's farm (an MOR's, a TOR's employer's), newest first, and their number in of. A VOR or the SAOR, to whom nobody prescribes, gets an empty list.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/prescriptionsToMe (the `GetRxTo` operationId).
@@ -15593,6 +16842,8 @@ func (c *ClientWithResponses) GetRxToWithResponse(ctx context.Context, reqEditor
 }
 
 // GetMyProtocolsWithResponse Get my protocols.
+//
+// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15607,6 +16858,8 @@ func (c *ClientWithResponses) GetMyProtocolsWithResponse(ctx context.Context, pa
 
 // CreateProtocolWithBodyWithResponse Create protocol.
 //
+// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols (the `CreateProtocol` operationId).
@@ -15619,6 +16872,8 @@ func (c *ClientWithResponses) CreateProtocolWithBodyWithResponse(ctx context.Con
 }
 
 // CreateProtocolWithResponse Create protocol.
+//
+// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15633,6 +16888,8 @@ func (c *ClientWithResponses) CreateProtocolWithResponse(ctx context.Context, bo
 
 // UpdateProtocolWithBodyWithResponse Update protocol.
 //
+// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/protocols (the `UpdateProtocol` operationId).
@@ -15645,6 +16902,8 @@ func (c *ClientWithResponses) UpdateProtocolWithBodyWithResponse(ctx context.Con
 }
 
 // UpdateProtocolWithResponse Update protocol.
+//
+// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15659,6 +16918,8 @@ func (c *ClientWithResponses) UpdateProtocolWithResponse(ctx context.Context, bo
 
 // GetAMDUCATagsWithBodyWithResponse Get amducatags.
 //
+// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/protocols/amducatags (the `GetAMDUCATags` operationId).
@@ -15671,6 +16932,8 @@ func (c *ClientWithResponses) GetAMDUCATagsWithBodyWithResponse(ctx context.Cont
 }
 
 // GetAMDUCATagsWithResponse Get amducatags.
+//
+// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15685,6 +16948,8 @@ func (c *ClientWithResponses) GetAMDUCATagsWithResponse(ctx context.Context, bod
 
 // GetDiagnosesWithResponse Get diagnoses.
 //
+// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/protocols/diagnoses (the `GetDiagnoses` operationId).
@@ -15697,6 +16962,8 @@ func (c *ClientWithResponses) GetDiagnosesWithResponse(ctx context.Context, reqE
 }
 
 // CreateDiagnosisWithBodyWithResponse Create diagnosis.
+//
+// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15711,6 +16978,8 @@ func (c *ClientWithResponses) CreateDiagnosisWithBodyWithResponse(ctx context.Co
 
 // CreateDiagnosisWithResponse Create diagnosis.
 //
+// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols/diagnoses (the `CreateDiagnosis` operationId).
@@ -15723,6 +16992,8 @@ func (c *ClientWithResponses) CreateDiagnosisWithResponse(ctx context.Context, b
 }
 
 // DeleteDiagnosisWithResponse Delete diagnosis.
+//
+// Deletes a Diagnosis. Only the SAOR may (403); unknown id is 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15737,6 +17008,8 @@ func (c *ClientWithResponses) DeleteDiagnosisWithResponse(ctx context.Context, i
 
 // ValidateDosageWithBodyWithResponse Validate dosage.
 //
+// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols/dosages (the `ValidateDosage` operationId).
@@ -15749,6 +17022,8 @@ func (c *ClientWithResponses) ValidateDosageWithBodyWithResponse(ctx context.Con
 }
 
 // ValidateDosageWithResponse Validate dosage.
+//
+// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15763,6 +17038,8 @@ func (c *ClientWithResponses) ValidateDosageWithResponse(ctx context.Context, bo
 
 // GetEligibilitiesWithResponse Get eligibilities.
 //
+// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/protocols/eligibilities (the `GetEligibilities` operationId).
@@ -15775,6 +17052,8 @@ func (c *ClientWithResponses) GetEligibilitiesWithResponse(ctx context.Context, 
 }
 
 // CreateEligibilityWithBodyWithResponse Create eligibility.
+//
+// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15789,6 +17068,8 @@ func (c *ClientWithResponses) CreateEligibilityWithBodyWithResponse(ctx context.
 
 // CreateEligibilityWithResponse Create eligibility.
 //
+// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols/eligibilities (the `CreateEligibility` operationId).
@@ -15801,6 +17082,8 @@ func (c *ClientWithResponses) CreateEligibilityWithResponse(ctx context.Context,
 }
 
 // GetExFDASpeciesWithResponse Get ex fdaspecies.
+//
+// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15815,6 +17098,8 @@ func (c *ClientWithResponses) GetExFDASpeciesWithResponse(ctx context.Context, r
 
 // DeleteEligibilityWithResponse Delete eligibility.
 //
+// Deletes an Eligibility. Only the SAOR may (403); unknown id is 404.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/protocols/eligibilities/{id} (the `DeleteEligibility` operationId).
@@ -15827,6 +17112,8 @@ func (c *ClientWithResponses) DeleteEligibilityWithResponse(ctx context.Context,
 }
 
 // GetExclusivestubsWithResponse Get exclusivestubs.
+//
+// Returns the stubs (Px) of the protocols the current VOR owns, deleted ones excepted, under the member diagnoses as the VCPR document names it. Only a VOR may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15841,6 +17128,8 @@ func (c *ClientWithResponses) GetExclusivestubsWithResponse(ctx context.Context,
 
 // GetLibraryProtocolsWithResponse Get library protocols.
 //
+// Retrieves the library: every protocol shared to all VORs and not deleted, by name; of is their number. Only a VOR may.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/protocols/libs (the `GetLibraryProtocols` operationId).
@@ -15853,6 +17142,8 @@ func (c *ClientWithResponses) GetLibraryProtocolsWithResponse(ctx context.Contex
 }
 
 // GetLibraryPxesWithResponse Get library pxes.
+//
+// Returns the stubs (Px) of the library's protocols, as getLibraryProtocols. Only a VOR may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15867,6 +17158,8 @@ func (c *ClientWithResponses) GetLibraryPxesWithResponse(ctx context.Context, re
 
 // GetPrescriptionsWithResponse Get prescriptions.
 //
+// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/protocols/prescriptions (the `GetPrescriptions` operationId).
@@ -15879,6 +17172,8 @@ func (c *ClientWithResponses) GetPrescriptionsWithResponse(ctx context.Context, 
 }
 
 // CreatePrescriptionWithBodyWithResponse Create prescription.
+//
+// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15893,6 +17188,8 @@ func (c *ClientWithResponses) CreatePrescriptionWithBodyWithResponse(ctx context
 
 // CreatePrescriptionWithResponse Create prescription.
 //
+// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols/prescriptions (the `CreatePrescription` operationId).
@@ -15905,6 +17202,8 @@ func (c *ClientWithResponses) CreatePrescriptionWithResponse(ctx context.Context
 }
 
 // GetProtocolPrescriptionWithResponse Get protocol prescription.
+//
+// The same as getPrescription: prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none. Only application/json is served.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15919,6 +17218,8 @@ func (c *ClientWithResponses) GetProtocolPrescriptionWithResponse(ctx context.Co
 
 // CreatePrivatePromiseWithBodyWithResponse Create private promise.
 //
+// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols/privatePromises (the `CreatePrivatePromise` operationId).
@@ -15931,6 +17232,8 @@ func (c *ClientWithResponses) CreatePrivatePromiseWithBodyWithResponse(ctx conte
 }
 
 // CreatePrivatePromiseWithResponse Create private promise.
+//
+// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15945,6 +17248,8 @@ func (c *ClientWithResponses) CreatePrivatePromiseWithResponse(ctx context.Conte
 
 // GetPromisesWithResponse Get promises.
 //
+// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/protocols/promises (the `GetPromises` operationId).
@@ -15957,6 +17262,8 @@ func (c *ClientWithResponses) GetPromisesWithResponse(ctx context.Context, reqEd
 }
 
 // GetPromiseWithResponse Get promise.
+//
+// Gets a Promise: a public one any user may read, a private one its owning VOR and the SAOR (403 otherwise). Unknown id is 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15971,6 +17278,8 @@ func (c *ClientWithResponses) GetPromiseWithResponse(ctx context.Context, id int
 
 // CreatePublicPromiseWithBodyWithResponse Create public promise.
 //
+// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols/publicPromises (the `CreatePublicPromise` operationId).
@@ -15983,6 +17292,8 @@ func (c *ClientWithResponses) CreatePublicPromiseWithBodyWithResponse(ctx contex
 }
 
 // CreatePublicPromiseWithResponse Create public promise.
+//
+// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15997,6 +17308,8 @@ func (c *ClientWithResponses) CreatePublicPromiseWithResponse(ctx context.Contex
 
 // DeleteProtocolShareWithResponse Delete protocol share.
 //
+// Retracts the share of protocol pxId with VOR toVor; un-shared is 1. Only the owner may (403); an unknown protocol or share is 404.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/protocols/shares (the `DeleteProtocolShare` operationId).
@@ -16009,6 +17322,8 @@ func (c *ClientWithResponses) DeleteProtocolShareWithResponse(ctx context.Contex
 }
 
 // GetMyProtocolSharesWithResponse Get my protocol shares.
+//
+// Retrieves the shares of the current VOR's protocols, optionally only of protocol pxFilter and to VOR toFilter. Only a VOR may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16023,6 +17338,8 @@ func (c *ClientWithResponses) GetMyProtocolSharesWithResponse(ctx context.Contex
 
 // CreateProtocolShareWithBodyWithResponse Create protocol share.
 //
+// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols/shares (the `CreateProtocolShare` operationId).
@@ -16035,6 +17352,8 @@ func (c *ClientWithResponses) CreateProtocolShareWithBodyWithResponse(ctx contex
 }
 
 // CreateProtocolShareWithResponse Create protocol share.
+//
+// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16049,6 +17368,8 @@ func (c *ClientWithResponses) CreateProtocolShareWithResponse(ctx context.Contex
 
 // GetSharesToAllWithResponse Get shares to all.
 //
+// Retrieves the current VOR's protocols that are shared to all VORs (in the library). Only a VOR may.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/protocols/sharesToAll/ (the `GetSharesToAll` operationId).
@@ -16061,6 +17382,8 @@ func (c *ClientWithResponses) GetSharesToAllWithResponse(ctx context.Context, re
 }
 
 // UnShareToAllWithResponse Un share to all.
+//
+// Takes a protocol of the current VOR out of the library; prescriptions already written from it are unaffected. Only the owner may (403); unknown id is 404. Publishes protocol.updated.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16075,6 +17398,8 @@ func (c *ClientWithResponses) UnShareToAllWithResponse(ctx context.Context, pxId
 
 // ShareToAllWithResponse Share to all.
 //
+// Puts a protocol of the current VOR in the library, for every VOR to read, and to clone when clonable is true. Only the owner may (403); unknown id is 404; a deleted protocol is 409. Publishes protocol.updated.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols/sharesToAll/{pxId} (the `ShareToAll` operationId).
@@ -16087,6 +17412,8 @@ func (c *ClientWithResponses) ShareToAllWithResponse(ctx context.Context, pxId i
 }
 
 // GetProtocolTagsWithResponse Get protocol tags.
+//
+// Returns the full array of tags for protocols and treatments. Any user may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16101,6 +17428,8 @@ func (c *ClientWithResponses) GetProtocolTagsWithResponse(ctx context.Context, r
 
 // CreateTagWithBodyWithResponse Create tag.
 //
+// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/protocols/tags (the `CreateTag` operationId).
@@ -16113,6 +17442,8 @@ func (c *ClientWithResponses) CreateTagWithBodyWithResponse(ctx context.Context,
 }
 
 // CreateTagWithResponse Create tag.
+//
+// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16127,6 +17458,8 @@ func (c *ClientWithResponses) CreateTagWithResponse(ctx context.Context, body Cr
 
 // ExecuteRemedyWithBodyWithResponse Execute remedy.
 //
+// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/protocols/tags/remedies (the `ExecuteRemedy` operationId).
@@ -16139,6 +17472,8 @@ func (c *ClientWithResponses) ExecuteRemedyWithBodyWithResponse(ctx context.Cont
 }
 
 // ExecuteRemedyWithResponse Execute remedy.
+//
+// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16153,6 +17488,8 @@ func (c *ClientWithResponses) ExecuteRemedyWithResponse(ctx context.Context, bod
 
 // DeleteTagWithResponse Delete tag.
 //
+// Deletes a Tag; protocols that carry it keep their copy. Only the SAOR may (403); unknown id is 404.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/protocols/tags/{id} (the `DeleteTag` operationId).
@@ -16165,6 +17502,8 @@ func (c *ClientWithResponses) DeleteTagWithResponse(ctx context.Context, id int6
 }
 
 // ValidateProtocolWithBodyWithResponse Validate protocol.
+//
+// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16179,6 +17518,8 @@ func (c *ClientWithResponses) ValidateProtocolWithBodyWithResponse(ctx context.C
 
 // ValidateProtocolWithResponse Validate protocol.
 //
+// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/protocols/validate (the `ValidateProtocol` operationId).
@@ -16191,6 +17532,8 @@ func (c *ClientWithResponses) ValidateProtocolWithResponse(ctx context.Context, 
 }
 
 // DeleteProtocolWithResponse Delete protocol.
+//
+// Changes the protocol's status to DEPRECATED (it is not removed: prescriptions keep their own copy) and takes it out of the library; deprecated is its id. Its owner or the SAOR may (403); unknown id is 404; deleting a deleted protocol changes nothing. Publishes protocol.deleted.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16205,6 +17548,8 @@ func (c *ClientWithResponses) DeleteProtocolWithResponse(ctx context.Context, id
 
 // GetProtocolWithResponse Get protocol.
 //
+// Retrieves a Protocol by id: its owner, a VOR it is shared with or that finds it in the library, or the SAOR may (403 otherwise; a deleted protocol only its owner and the SAOR). Unknown id is 404. Answered as application/json only.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/protocols/{id} (the `GetProtocol` operationId).
@@ -16217,6 +17562,8 @@ func (c *ClientWithResponses) GetProtocolWithResponse(ctx context.Context, id in
 }
 
 // GetPrescriptionsOfProtocolWithResponse Get prescriptions of protocol.
+//
+// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16231,6 +17578,8 @@ func (c *ClientWithResponses) GetPrescriptionsOfProtocolWithResponse(ctx context
 
 // RxWithCasesWithResponse Rx with cases.
 //
+// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/rx-cases (the `RxWithCases` operationId).
@@ -16244,6 +17593,8 @@ func (c *ClientWithResponses) RxWithCasesWithResponse(ctx context.Context, param
 
 // GetGbdLinkByNDCWithResponse Get gbd link by ndc.
 //
+// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/spl/{ndc} (the `GetGbdLinkByNDC` operationId).
@@ -16256,6 +17607,8 @@ func (c *ClientWithResponses) GetGbdLinkByNDCWithResponse(ctx context.Context, n
 }
 
 // GetGbdLWithResponse Get gbd l.
+//
+// Would return a label image of the drug. Images are fetched from the FDA, which this server does not reach: always 501.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16309,6 +17662,8 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, body U
 
 // UpdateAddressWithBodyWithResponse Update address.
 //
+// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/users/addresses (the `UpdateAddress` operationId).
@@ -16321,6 +17676,8 @@ func (c *ClientWithResponses) UpdateAddressWithBodyWithResponse(ctx context.Cont
 }
 
 // UpdateAddressWithResponse Update address.
+//
+// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16452,6 +17809,8 @@ func (c *ClientWithResponses) CreateRightRelationWithResponse(ctx context.Contex
 
 // CreateProfileWithBodyWithResponse Create profile.
 //
+// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/users/profiles (the `CreateProfile` operationId).
@@ -16464,6 +17823,8 @@ func (c *ClientWithResponses) CreateProfileWithBodyWithResponse(ctx context.Cont
 }
 
 // CreateProfileWithResponse Create profile.
+//
+// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16517,6 +17878,8 @@ func (c *ClientWithResponses) GetProfileWithResponse(ctx context.Context, id int
 
 // GetRelationsWithBodyWithResponse Get relations.
 //
+// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/users/relations (the `GetRelations` operationId).
@@ -16529,6 +17892,8 @@ func (c *ClientWithResponses) GetRelationsWithBodyWithResponse(ctx context.Conte
 }
 
 // GetRelationsWithResponse Get relations.
+//
+// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16582,6 +17947,8 @@ func (c *ClientWithResponses) CreateSandboxClientWithResponse(ctx context.Contex
 
 // MyRxCasesWithResponse My rx cases.
 //
+// The same list as myCases: the cases of every prescription the caller may list.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/users/tasks (the `MyRxCases` operationId).
@@ -16594,6 +17961,8 @@ func (c *ClientWithResponses) MyRxCasesWithResponse(ctx context.Context, reqEdit
 }
 
 // ExecuteTaskWithBodyWithResponse Execute task.
+//
+// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16608,6 +17977,8 @@ func (c *ClientWithResponses) ExecuteTaskWithBodyWithResponse(ctx context.Contex
 
 // ExecuteTaskWithResponse Execute task.
 //
+// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/users/tasks (the `ExecuteTask` operationId).
@@ -16620,6 +17991,8 @@ func (c *ClientWithResponses) ExecuteTaskWithResponse(ctx context.Context, body 
 }
 
 // ConfirmTokenWithResponse Confirm token.
+//
+// The link mailed to confirm an e-mail address. It needs no credentials (a mail client sends none), the single-use token is the authority; it works once (409 after) and expires (410). Confirming makes an UNMOR an MOR and an UNVOR a PREVOR. Answers a small page.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16646,6 +18019,8 @@ func (c *ClientWithResponses) GetVORsWithResponse(ctx context.Context, reqEditor
 }
 
 // GetWithholdsWithResponse Get withholds.
+//
+// The withholds in force now or later (an animal whose meat or milk may not be sold now, or will not be once a started case's doses are given) on the caller's farms: an MOR's own, those of the MORs employing a TOR, those of every client of a VOR. The SAOR has no farm: 403. The array keeps the reference's member name, labels.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16770,6 +18145,13 @@ func ParseLoadAdminAppResponse(rsp *http.Response) (*LoadAdminAppResponse, error
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -16805,6 +18187,13 @@ func ParseConfirmVORResponse(rsp *http.Response) (*ConfirmVORResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -16830,6 +18219,13 @@ func ParseGetGreenbookDrugsResponse(rsp *http.Response) (*GetGreenbookDrugsRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -16866,6 +18262,13 @@ func ParseUpdateGreenbookDrugsResponse(rsp *http.Response) (*UpdateGreenbookDrug
 		}
 		response.ApplicationproblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -16885,12 +18288,26 @@ func ParseGetGreenbookDrugResponse(rsp *http.Response) (*GetGreenbookDrugRespons
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GreenbookDrug
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -16918,6 +18335,13 @@ func ParseGetGbdHeaderArrayByNDCResponse(rsp *http.Response) (*GetGbdHeaderArray
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -16943,6 +18367,13 @@ func ParseGetGbdHeaderByNDCResponse(rsp *http.Response) (*GetGbdHeaderByNDCRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	case rsp.StatusCode == 200:
 		// Content-type (text/html) unsupported
@@ -16972,6 +18403,13 @@ func ParseGetSPLResponse(rsp *http.Response) (*GetSPLResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17007,6 +18445,13 @@ func ParseMyCasesResponse(rsp *http.Response) (*MyCasesResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17047,6 +18492,13 @@ func ParseDeprecatedEnrollCaseResponse(rsp *http.Response) (*DeprecatedEnrollCas
 			return nil, err
 		}
 		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17090,6 +18542,13 @@ func ParseGetCaseHxResponse(rsp *http.Response) (*GetCaseHxResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17112,10 +18571,10 @@ func ParseEnrollCaseResponse(rsp *http.Response) (*EnrollCaseResponse, error) {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
 			Case *struct {
-				Doses    *[]DoseTask `json:"doses,omitempty"`
-				Id       *int64      `json:"id,omitempty"`
-				Promises *[]PTask    `json:"promises,omitempty"`
-				Withhold *Withhold   `json:"withhold,omitempty"`
+				Doses    *[]AnimalTask `json:"doses,omitempty"`
+				Id       *int64        `json:"id,omitempty"`
+				Promises *[]AnimalTask `json:"promises,omitempty"`
+				Withhold *Withhold     `json:"withhold,omitempty"`
 			} `json:"case,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -17129,6 +18588,13 @@ func ParseEnrollCaseResponse(rsp *http.Response) (*EnrollCaseResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17172,6 +18638,13 @@ func ParseDeleteHelpResponse(rsp *http.Response) (*DeleteHelpResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17213,6 +18686,13 @@ func ParseGetHelpResponse(rsp *http.Response) (*GetHelpResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17256,6 +18736,13 @@ func ParseCreateHelpResponse(rsp *http.Response) (*CreateHelpResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17298,6 +18785,13 @@ func ParseGetHelpkeysResponse(rsp *http.Response) (*GetHelpkeysResponse, error) 
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17333,6 +18827,13 @@ func ParseGetImageKeywordsResponse(rsp *http.Response) (*GetImageKeywordsRespons
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17367,6 +18868,13 @@ func ParseGetImagesResponse(rsp *http.Response) (*GetImagesResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17408,6 +18916,13 @@ func ParseSaveImageResponse(rsp *http.Response) (*SaveImageResponse, error) {
 		}
 		response.ApplicationproblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17443,6 +18958,13 @@ func ParseGetImageResponse(rsp *http.Response) (*GetImageResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17477,6 +18999,13 @@ func ParseGetImageStoresResponse(rsp *http.Response) (*GetImageStoresResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17520,6 +19049,13 @@ func ParseGetLabelsResponse(rsp *http.Response) (*GetLabelsResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17562,6 +19098,13 @@ func ParseCreateLabelClaimResponse(rsp *http.Response) (*CreateLabelClaimRespons
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17603,6 +19146,13 @@ func ParseUpdateLabelClaimResponse(rsp *http.Response) (*UpdateLabelClaimRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17651,6 +19201,13 @@ func ParseGetPackageInsertResponse(rsp *http.Response) (*GetPackageInsertRespons
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17690,6 +19247,13 @@ func ParseGetLabelResponse(rsp *http.Response) (*GetLabelResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17746,6 +19310,13 @@ func ParseLogMessageResponse(rsp *http.Response) (*LogMessageResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17788,6 +19359,13 @@ func ParseSendMessageResponse(rsp *http.Response) (*SendMessageResponse, error) 
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17823,6 +19401,13 @@ func ParseDeletePrescriptionResponse(rsp *http.Response) (*DeletePrescriptionRes
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17850,6 +19435,13 @@ func ParseGetPrescriptionResponse(rsp *http.Response) (*GetPrescriptionResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	case rsp.StatusCode == 200:
 		// Content-type (text/html) unsupported
@@ -17888,6 +19480,13 @@ func ParseGetCasesOfPrescriptionResponse(rsp *http.Response) (*GetCasesOfPrescri
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -17932,6 +19531,13 @@ func ParseGetRxByResponse(rsp *http.Response) (*GetRxByResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -17960,6 +19566,13 @@ func ParseGetRxToResponse(rsp *http.Response) (*GetRxToResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18004,6 +19617,13 @@ func ParseGetMyProtocolsResponse(rsp *http.Response) (*GetMyProtocolsResponse, e
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18045,6 +19665,13 @@ func ParseCreateProtocolResponse(rsp *http.Response) (*CreateProtocolResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18088,6 +19715,13 @@ func ParseUpdateProtocolResponse(rsp *http.Response) (*UpdateProtocolResponse, e
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18129,6 +19763,13 @@ func ParseGetAMDUCATagsResponse(rsp *http.Response) (*GetAMDUCATagsResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18172,6 +19813,13 @@ func ParseGetDiagnosesResponse(rsp *http.Response) (*GetDiagnosesResponse, error
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18213,6 +19861,13 @@ func ParseCreateDiagnosisResponse(rsp *http.Response) (*CreateDiagnosisResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18256,6 +19911,13 @@ func ParseDeleteDiagnosisResponse(rsp *http.Response) (*DeleteDiagnosisResponse,
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18298,6 +19960,13 @@ func ParseValidateDosageResponse(rsp *http.Response) (*ValidateDosageResponse, e
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18325,6 +19994,13 @@ func ParseGetEligibilitiesResponse(rsp *http.Response) (*GetEligibilitiesRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18368,6 +20044,13 @@ func ParseCreateEligibilityResponse(rsp *http.Response) (*CreateEligibilityRespo
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18395,6 +20078,13 @@ func ParseGetExFDASpeciesResponse(rsp *http.Response) (*GetExFDASpeciesResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18438,6 +20128,13 @@ func ParseDeleteEligibilityResponse(rsp *http.Response) (*DeleteEligibilityRespo
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18480,6 +20177,13 @@ func ParseGetExclusivestubsResponse(rsp *http.Response) (*GetExclusivestubsRespo
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18508,6 +20212,13 @@ func ParseGetLibraryProtocolsResponse(rsp *http.Response) (*GetLibraryProtocolsR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18551,6 +20262,13 @@ func ParseGetLibraryPxesResponse(rsp *http.Response) (*GetLibraryPxesResponse, e
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18592,6 +20310,13 @@ func ParseGetPrescriptionsResponse(rsp *http.Response) (*GetPrescriptionsRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18636,6 +20361,13 @@ func ParseCreatePrescriptionResponse(rsp *http.Response) (*CreatePrescriptionRes
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18677,6 +20409,13 @@ func ParseGetProtocolPrescriptionResponse(rsp *http.Response) (*GetProtocolPresc
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	case rsp.StatusCode == 200:
 		// Content-type (text/html) unsupported
@@ -18723,6 +20462,13 @@ func ParseCreatePrivatePromiseResponse(rsp *http.Response) (*CreatePrivatePromis
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18751,6 +20497,13 @@ func ParseGetPromisesResponse(rsp *http.Response) (*GetPromisesResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18776,6 +20529,13 @@ func ParseGetPromiseResponse(rsp *http.Response) (*GetPromiseResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18832,6 +20592,13 @@ func ParseCreatePublicPromiseResponse(rsp *http.Response) (*CreatePublicPromiseR
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18873,6 +20640,13 @@ func ParseDeleteProtocolShareResponse(rsp *http.Response) (*DeleteProtocolShareR
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -18916,6 +20690,13 @@ func ParseGetMyProtocolSharesResponse(rsp *http.Response) (*GetMyProtocolSharesR
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -18957,6 +20738,13 @@ func ParseCreateProtocolShareResponse(rsp *http.Response) (*CreateProtocolShareR
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19004,6 +20792,13 @@ func ParseGetSharesToAllResponse(rsp *http.Response) (*GetSharesToAllResponse, e
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19020,6 +20815,19 @@ func ParseUnShareToAllResponse(rsp *http.Response) (*UnShareToAllResponse, error
 	response := &UnShareToAllResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19049,6 +20857,13 @@ func ParseShareToAllResponse(rsp *http.Response) (*ShareToAllResponse, error) {
 		}
 		response.ApplicationproblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19076,6 +20891,13 @@ func ParseGetProtocolTagsResponse(rsp *http.Response) (*GetProtocolTagsResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19119,6 +20941,13 @@ func ParseCreateTagResponse(rsp *http.Response) (*CreateTagResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19158,6 +20987,13 @@ func ParseExecuteRemedyResponse(rsp *http.Response) (*ExecuteRemedyResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19214,6 +21050,13 @@ func ParseDeleteTagResponse(rsp *http.Response) (*DeleteTagResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19255,6 +21098,13 @@ func ParseValidateProtocolResponse(rsp *http.Response) (*ValidateProtocolRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19298,6 +21148,13 @@ func ParseDeleteProtocolResponse(rsp *http.Response) (*DeleteProtocolResponse, e
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19339,6 +21196,13 @@ func ParseGetProtocolResponse(rsp *http.Response) (*GetProtocolResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	case rsp.StatusCode == 200:
 		// Content-type (text/html) unsupported
@@ -19385,6 +21249,13 @@ func ParseGetPrescriptionsOfProtocolResponse(rsp *http.Response) (*GetPrescripti
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19421,6 +21292,13 @@ func ParseRxWithCasesResponse(rsp *http.Response) (*RxWithCasesResponse, error) 
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19446,6 +21324,13 @@ func ParseGetGbdLinkByNDCResponse(rsp *http.Response) (*GetGbdLinkByNDCResponse,
 			return nil, err
 		}
 		response.XML303 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19479,6 +21364,13 @@ func ParseGetGbdLResponse(rsp *http.Response) (*GetGbdLResponse, error) {
 			return nil, err
 		}
 		response.XML303 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19524,6 +21416,13 @@ func ParseGetUsersResponse(rsp *http.Response) (*GetUsersResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19558,6 +21457,13 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19594,6 +21500,13 @@ func ParseUpdateAddressResponse(rsp *http.Response) (*UpdateAddressResponse, err
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19628,6 +21541,13 @@ func ParseGetAddressResponse(rsp *http.Response) (*GetAddressResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19664,6 +21584,13 @@ func ParseRecordCommentResponse(rsp *http.Response) (*RecordCommentResponse, err
 		}
 		response.ApplicationproblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19697,6 +21624,13 @@ func ParseRenewUserTokenResponse(rsp *http.Response) (*RenewUserTokenResponse, e
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19729,6 +21663,13 @@ func ParseUserLoginResponse(rsp *http.Response) (*UserLoginResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19772,6 +21713,13 @@ func ParseMyRightRelationsResponse(rsp *http.Response) (*MyRightRelationsRespons
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19814,6 +21762,13 @@ func ParseCreateRightRelationResponse(rsp *http.Response) (*CreateRightRelationR
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19846,6 +21801,13 @@ func ParseCreateProfileResponse(rsp *http.Response) (*CreateProfileResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19889,6 +21851,13 @@ func ParseUpdateProfileResponse(rsp *http.Response) (*UpdateProfileResponse, err
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -19923,6 +21892,13 @@ func ParseGetProfileResponse(rsp *http.Response) (*GetProfileResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -19963,6 +21939,13 @@ func ParseGetRelationsResponse(rsp *http.Response) (*GetRelationsResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -20006,6 +21989,13 @@ func ParseDeleteSandboxClientResponse(rsp *http.Response) (*DeleteSandboxClientR
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -20048,6 +22038,13 @@ func ParseCreateSandboxClientResponse(rsp *http.Response) (*CreateSandboxClientR
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -20083,6 +22080,13 @@ func ParseMyRxCasesResponse(rsp *http.Response) (*MyRxCasesResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -20104,7 +22108,7 @@ func ParseExecuteTaskResponse(rsp *http.Response) (*ExecuteTaskResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			Case *Case `json:"case,omitempty"`
+			Case *CaseHx `json:"case,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -20117,6 +22121,13 @@ func ParseExecuteTaskResponse(rsp *http.Response) (*ExecuteTaskResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -20143,6 +22154,13 @@ func ParseConfirmTokenResponse(rsp *http.Response) (*ConfirmTokenResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -20189,6 +22207,13 @@ func ParseGetVORsResponse(rsp *http.Response) (*GetVORsResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -20216,6 +22241,13 @@ func ParseGetWithholdsResponse(rsp *http.Response) (*GetWithholdsResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -20259,6 +22291,13 @@ func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -20301,6 +22340,13 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -20329,6 +22375,13 @@ func ParseGetVisitsResponse(rsp *http.Response) (*GetVisitsResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -20355,6 +22408,13 @@ func ParseLoadEditorResponse(rsp *http.Response) (*LoadEditorResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -20380,6 +22440,13 @@ func ParseLoadFarmAppResponse(rsp *http.Response) (*LoadFarmAppResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
@@ -20421,6 +22488,13 @@ func ParseOkMessageResponse(rsp *http.Response) (*OkMessageResponse, error) {
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -20437,6 +22511,16 @@ func ParseSigninResponse(rsp *http.Response) (*SigninResponse, error) {
 	response := &SigninResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

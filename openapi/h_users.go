@@ -1,178 +1,800 @@
 package openapi
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"time"
 
-// LoadAdminApp is not built yet: it answers 501 Not Implemented.
-func (h *API) LoadAdminApp(ctx context.Context, request LoadAdminAppRequestObject) (LoadAdminAppResponseObject, error) {
-	return nil, errNotImplemented
+	"github.com/vetlink/vetlink/protocol"
+	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/site"
+	"github.com/vetlink/vetlink/webhook"
+)
+
+// The webhook events of users (webhook/catalogue.go).
+const (
+	eventUserChanged     = webhook.EventType("user.created_or_updated")
+	eventUserDeactivated = webhook.EventType("user.deactivated")
+)
+
+func userResource(id rx.UserID) string { return fmt.Sprint(int64(id)) }
+
+// ---- users and relationships
+
+// GetUsers lists the IDs of the active users of the types asked for (VOR
+// when none): a VOR may list VORs and CLINICs, the SAOR any type
+// (rx.MayListUsers).
+func (h *API) GetUsers(ctx context.Context, request GetUsersRequestObject) (GetUsersResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	types := []rx.UserType{rx.VOR}
+	if p := request.Params.Usertypes; p != nil && len(*p) > 0 {
+		types = types[:0]
+		for _, t := range *p {
+			types = append(types, rx.UserType(t))
+		}
+	}
+	us, err := h.cfg.Rx.Users(ctx, a, types)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]struct {
+		Users *int64 `json:"users,omitempty"`
+	}, len(us))
+	for i, u := range us {
+		id := int64(u.ID)
+		items[i].Users = &id
+	}
+	return GetUsers200JSONResponse{Vors: &items}, nil
 }
 
-// ConfirmVOR is not built yet: it answers 501 Not Implemented.
+// GetVORs lists the active veterinarians with their display names.
+func (h *API) GetVORs(ctx context.Context, request GetVORsRequestObject) (GetVORsResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	us, err := h.cfg.Rx.Users(ctx, a, []rx.UserType{rx.VOR})
+	if err != nil {
+		return nil, err
+	}
+	items := make([]struct {
+		Id   *int64  `json:"id,omitempty"`
+		Name *string `json:"name,omitempty"`
+	}, len(us))
+	for i, u := range us {
+		id, name := int64(u.ID), u.Name()
+		items[i].Id, items[i].Name = &id, &name
+	}
+	return GetVORs200JSONResponse{Vors: &items}, nil
+}
+
+// UpdateUser changes the e-mail, names, suffix and phone of body.user
+// (rx.Service.UpdateUser decides who may) and publishes
+// user.created_or_updated.
+func (h *API) UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error) {
+	if request.Body == nil || request.Body.User == nil {
+		return nil, invalid("user", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		u, err := h.cfg.Rx.UpdateUser(ctx, a, *request.Body.User)
+		if err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := int32(1)
+	return UpdateUser200JSONResponse{UpdatedRecords: &n}, nil
+}
+
+// GetUser answers user id if the caller may read it (rx.MayReadUser).
+func (h *API) GetUser(ctx context.Context, request GetUserRequestObject) (GetUserResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.cfg.Rx.User(ctx, a, rx.UserID(request.Id))
+	if err != nil {
+		return nil, err
+	}
+	return GetUser200JSONResponse{User: &u}, nil
+}
+
+// DeleteUser marks user id REMOVED (the SAOR anyone, a VOR its clients),
+// revokes every token of that user in the same transaction, and
+// publishes user.deactivated.
+func (h *API) DeleteUser(ctx context.Context, request DeleteUserRequestObject) (DeleteUserResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id := rx.UserID(request.Id)
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		if err := h.cfg.Rx.RemoveUser(ctx, a, id); err != nil {
+			return err
+		}
+		if err := h.cfg.Auth.RevokeSessions(ctx, id); err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserDeactivated, userResource(id), nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := int32(1)
+	return DeleteUser200JSONResponse{Deleted: &n}, nil
+}
+
+// GetVisits lists the last logins of user id: for the user and the SAOR.
+func (h *API) GetVisits(ctx context.Context, request GetVisitsRequestObject) (GetVisitsResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := h.cfg.Site.Visits(ctx, a, rx.UserID(request.Id))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Login, len(vs))
+	for i, v := range vs {
+		uid, when := int64(v.UserID), v.When
+		out[i] = Login{Message: v.Message, UserId: &uid, When: &when}
+	}
+	return GetVisits200JSONResponse{Visits: &out}, nil
+}
+
+// CreateSandboxClient creates an MOR named by the body that is a CLIENT of
+// the calling VOR, marked as its sandbox.
+func (h *API) CreateSandboxClient(ctx context.Context, request CreateSandboxClientRequestObject) (CreateSandboxClientResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var u rx.User
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		u, err = h.cfg.Rx.CreateSandboxClient(ctx, a, *request.Body)
+		if err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return CreateSandboxClient200JSONResponse{SandboxClient: &u.Uname}, nil
+}
+
+// DeleteSandboxClient deletes the calling VOR's sandbox clients with their
+// relations (irreversibly; prescriptions stay) and answers how many.
+func (h *API) DeleteSandboxClient(ctx context.Context, request DeleteSandboxClientRequestObject) (DeleteSandboxClientResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var n int
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		n, err = h.cfg.Rx.DeleteSandboxClients(ctx, a)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := int32(n)
+	return DeleteSandboxClient200JSONResponse{Deleted: &d}, nil
+}
+
+// GetRelations adds a relationship between two existing users (the VCPR
+// names it so): rx.MayRelate decides. It answers the right user's uname.
+func (h *API) GetRelations(ctx context.Context, request GetRelationsRequestObject) (GetRelationsResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := *request.Body
+	if r.Kind == "" {
+		r.Kind = rx.Client
+	}
+	if r.Left == 0 {
+		r.Left = a.ID()
+	}
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		return h.cfg.Rx.Relate(ctx, a, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The actor now relates to the right user (or is the SAOR), so it may
+	// read it.
+	a, err = h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.cfg.Rx.User(ctx, a, r.Right)
+	if err != nil {
+		return nil, err
+	}
+	return GetRelations200JSONResponse(u.Uname), nil
+}
+
+// MyRightRelations lists the users on the right of the caller's
+// relationships of the kind asked for (CLIENT when absent), with their
+// address and preferences as Profiles when withAddress is set.
+func (h *API) MyRightRelations(ctx context.Context, request MyRightRelationsRequestObject) (MyRightRelationsResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	kind := rx.Client
+	if p := request.Params.Relationship; p != nil {
+		kind = *p
+	}
+	us, err := h.cfg.Rx.RightRelated(ctx, a, kind)
+	if err != nil {
+		return nil, err
+	}
+	withAddress := request.Params.WithAddress != nil && *request.Params.WithAddress
+	items := make([]MyRightRelations200JSONResponseBody_Prescriptions_Item, len(us))
+	for i, u := range us {
+		var v any = u
+		if withAddress {
+			// The actor is related to u, not u's manager: the profile
+			// is read from the store as u's own record.
+			p, err := h.cfg.Site.Store.Profile(ctx, u.ID)
+			if err != nil {
+				return nil, err
+			}
+			p.User = u
+			v = p
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		if err := items[i].UnmarshalJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	return MyRightRelations200JSONResponse{Prescriptions: &items}, nil
+}
+
+// CreateRightRelation creates the user of the body with the type of
+// usertype, in the relationship asked for with the caller: a VOR adds a
+// CLIENT MOR, an MOR an EMPLOYEE TOR (rx.Service.AddUser). The new user
+// has no password until they set one; it publishes user.created_or_updated.
+func (h *API) CreateRightRelation(ctx context.Context, request CreateRightRelationRequestObject) (CreateRightRelationResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := *request.Body
+	u.Type = request.Params.Usertype
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		u, err = h.cfg.Rx.AddUser(ctx, a, u, request.Params.Relationship)
+		if err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return CreateRightRelation200JSONResponse{User: &u}, nil
+}
+
+// ConfirmVOR makes the PREVOR id a VOR: the SAOR only.
 func (h *API) ConfirmVOR(ctx context.Context, request ConfirmVORRequestObject) (ConfirmVORResponseObject, error) {
-	return nil, errNotImplemented
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var u rx.User
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		u, err = h.cfg.Rx.ConfirmVOR(ctx, a, rx.UserID(request.Params.Id))
+		if err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ConfirmVOR200JSONResponse{Vor: &u}, nil
 }
 
-// DeleteHelp is not built yet: it answers 501 Not Implemented.
-func (h *API) DeleteHelp(ctx context.Context, request DeleteHelpRequestObject) (DeleteHelpResponseObject, error) {
-	return nil, errNotImplemented
+// ---- addresses and profiles
+
+// UpdateAddress creates or replaces the address of body.user.userId (the
+// caller's own when 0): the user and the SAOR (site.MayManage).
+func (h *API) UpdateAddress(ctx context.Context, request UpdateAddressRequestObject) (UpdateAddressResponseObject, error) {
+	if request.Body == nil || request.Body.User == nil {
+		return nil, invalid("user", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := request.Body.User
+	ad := site.Address{UserID: rx.UserID(in.UserId), Address1: in.Address1, Address2: in.Address2,
+		Town: in.Town, State: in.State, Zip: in.Zip}
+	if in.BusName != nil {
+		ad.BusName = *in.BusName
+	}
+	if in.Country != nil {
+		ad.Country = *in.Country
+	}
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		_, err := h.cfg.Site.UpdateAddress(ctx, a, ad)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := int32(1)
+	return UpdateAddress200JSONResponse{UpdatedRecords: &n}, nil
 }
 
-// GetHelp is not built yet: it answers 501 Not Implemented.
-func (h *API) GetHelp(ctx context.Context, request GetHelpRequestObject) (GetHelpResponseObject, error) {
-	return nil, errNotImplemented
+// GetAddress answers the address of user id: the user and the SAOR; 404
+// when none is saved.
+func (h *API) GetAddress(ctx context.Context, request GetAddressRequestObject) (GetAddressResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ad, err := h.cfg.Site.Address(ctx, a, rx.UserID(request.Id))
+	if err != nil {
+		return nil, err
+	}
+	out := wireAddress(ad)
+	return GetAddress200JSONResponse{User: &out}, nil
 }
 
-// CreateHelp is not built yet: it answers 501 Not Implemented.
-func (h *API) CreateHelp(ctx context.Context, request CreateHelpRequestObject) (CreateHelpResponseObject, error) {
-	return nil, errNotImplemented
+func wireAddress(ad site.Address) Address {
+	out := Address{UserId: int64(ad.UserID), Address1: ad.Address1, Address2: ad.Address2,
+		Town: ad.Town, State: ad.State, Zip: ad.Zip}
+	if ad.BusName != "" {
+		out.BusName = &ad.BusName
+	}
+	if ad.Country != "" {
+		out.Country = &ad.Country
+	}
+	return out
 }
 
-// GetHelpkeys is not built yet: it answers 501 Not Implemented.
+// wireProfile converts through the wire JSON, which site.Profile's
+// MarshalJSON writes flat as the VCPR Profile is.
+func wireProfile(p site.Profile) (Profile, error) {
+	var out Profile
+	b, err := json.Marshal(p)
+	if err != nil {
+		return out, err
+	}
+	return out, json.Unmarshal(b, &out)
+}
+
+func domainProfile(p Profile) (site.Profile, error) {
+	var out site.Profile
+	b, err := json.Marshal(p)
+	if err != nil {
+		return out, err
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return out, fmt.Errorf("openapi: profile: %v: %w", err, rx.ErrInvalid)
+	}
+	return out, nil
+}
+
+// UpdateProfile changes the names, suffix, phone, address and preferences
+// of the profile's user (the caller's own when id is 0): the user and the
+// SAOR. Uname, type and e-mail are kept (updateUser changes the e-mail).
+func (h *API) UpdateProfile(ctx context.Context, request UpdateProfileRequestObject) (UpdateProfileResponseObject, error) {
+	if request.Body == nil || request.Body.User == nil {
+		return nil, invalid("user", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := domainProfile(*request.Body.User)
+	if err != nil {
+		return nil, err
+	}
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		p, err = h.cfg.Site.UpdateProfile(ctx, a, p)
+		if err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserChanged, userResource(p.User.ID), p.User)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := wireProfile(p)
+	if err != nil {
+		return nil, err
+	}
+	return UpdateProfile200JSONResponse{Profile: &out}, nil
+}
+
+// CreateProfile signs up a new, pending account (rx.Service.SignUp: VOR →
+// UNVOR, MOR → UNMOR), sets its password through auth (argon2id) and
+// saves its address and preferences, in one transaction.
+func (h *API) CreateProfile(ctx context.Context, request CreateProfileRequestObject) (CreateProfileResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	p, err := domainProfile(request.Body.User)
+	if err != nil {
+		return nil, err
+	}
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		u, err := h.cfg.Rx.SignUp(ctx, p.User)
+		if err != nil {
+			return err
+		}
+		if err := h.cfg.Auth.SetPassword(ctx, u.ID, request.Body.Password); err != nil {
+			return err
+		}
+		p.User = u
+		p.Address.UserID, p.Prefs.UserID = u.ID, u.ID
+		p, err = h.cfg.Site.UpdateProfile(ctx, rx.Actor{User: u}, p)
+		if err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := wireProfile(p)
+	if err != nil {
+		return nil, err
+	}
+	return CreateProfile200JSONResponse(out), nil
+}
+
+// GetProfile answers the address part of user id's profile (the document
+// declares the answer an Address): the user and the SAOR.
+func (h *API) GetProfile(ctx context.Context, request GetProfileRequestObject) (GetProfileResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.cfg.Site.Profile(ctx, a, rx.UserID(request.Id))
+	if err != nil {
+		return nil, err
+	}
+	p.Address.UserID = p.User.ID
+	out := wireAddress(p.Address)
+	return GetProfile200JSONResponse{User: &out}, nil
+}
+
+// ConfirmToken uses an e-mail confirmation token once and answers a small
+// page; the account then moves on (rx.Service.ConfirmEmail).
+func (h *API) ConfirmToken(ctx context.Context, request ConfirmTokenRequestObject) (ConfirmTokenResponseObject, error) {
+	var u rx.User
+	err := h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		t, err := h.cfg.Site.ConfirmEmail(ctx, request.Token)
+		if err != nil {
+			return err
+		}
+		u, err = h.cfg.Rx.ConfirmEmail(ctx, t.UserID)
+		if err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	body := page("E-mail address confirmed",
+		fmt.Sprintf("Thank you: the e-mail address of %s is confirmed.", u.Uname))
+	return ConfirmToken200TexthtmlResponse{Body: bytes.NewReader(body), ContentLength: int64(len(body))}, nil
+}
+
+// ---- comments, messages, help, log
+
+// RecordComment records a comment to the site managers: any logged-in
+// user; anonymous when userId is absent or 0.
+func (h *API) RecordComment(ctx context.Context, request RecordCommentRequestObject) (RecordCommentResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := site.Comment{Comment: request.Body.Comment}
+	if request.Body.Public != nil {
+		c.Public = *request.Body.Public
+	}
+	if request.Body.UserId != nil {
+		c.UserID = rx.UserID(*request.Body.UserId)
+	}
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		_, err := h.cfg.Site.RecordComment(ctx, a, c)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := int32(1)
+	return RecordComment200JSONResponse{Recorded: &n}, nil
+}
+
+// SendMessage sends a SimpleMessage to a related user (site.Send), or,
+// for a RenewRequest, asks the prescribing VOR to renew a prescription
+// (rx.Service.RequestRenewal). It answers the message as sent.
+func (h *API) SendMessage(ctx context.Context, request SendMessageRequestObject) (SendMessageResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	typ, err := request.Body.Discriminator()
+	if err != nil {
+		return nil, invalid("_type", "is required")
+	}
+	raw, err := request.Body.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case site.SimpleMessageType:
+		var m site.Message
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, invalid("body", err.Error())
+		}
+		err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+			sent, _, err := h.cfg.Site.Send(ctx, a, m, false)
+			m = sent.Message
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		var out UserMessage
+		if err := out.UnmarshalJSON(b); err != nil {
+			return nil, err
+		}
+		return SendMessage200JSONResponse{Message: &out}, nil
+	case "models.RenewRequest":
+		var r rx.RenewRequest
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, invalid("body", err.Error())
+		}
+		err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+			_, err := h.cfg.Rx.RequestRenewal(ctx, a, r)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return SendMessage200JSONResponse{Message: request.Body}, nil
+	}
+	return nil, invalid("_type", "must be models.SimpleMessage or models.RenewRequest")
+}
+
+// OkMessage records the yes (response=true) or no answer to the message
+// of token, once, and answers a small page. The token is the authority.
+func (h *API) OkMessage(ctx context.Context, request OkMessageRequestObject) (OkMessageResponseObject, error) {
+	yes := request.Params.Response != nil && *request.Params.Response
+	var m site.SentMessage
+	err := h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		var err error
+		m, err = h.cfg.Site.Answer(ctx, request.Token, yes)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	answer := "no"
+	if yes {
+		answer = "yes"
+	}
+	body := page("Answer recorded", fmt.Sprintf("Your answer (%s) to %q is recorded. Thank you.", answer, m.Message.Subject))
+	return OkMessage200TexthtmlResponse{Body: bytes.NewReader(body), ContentLength: int64(len(body))}, nil
+}
+
+// GetHelpkeys lists the keys of every help screen.
 func (h *API) GetHelpkeys(ctx context.Context, request GetHelpkeysRequestObject) (GetHelpkeysResponseObject, error) {
-	return nil, errNotImplemented
+	keys, err := h.cfg.Site.HelpKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if keys == nil {
+		keys = []string{}
+	}
+	return GetHelpkeys200JSONResponse{Keys: &keys}, nil
 }
 
-// GetImageKeywords is not built yet: it answers 501 Not Implemented.
-func (h *API) GetImageKeywords(ctx context.Context, request GetImageKeywordsRequestObject) (GetImageKeywordsResponseObject, error) {
-	return nil, errNotImplemented
+// GetHelp answers the HTML of help screen key; 404 when there is none.
+func (h *API) GetHelp(ctx context.Context, request GetHelpRequestObject) (GetHelpResponseObject, error) {
+	hs, err := h.cfg.Site.Help(ctx, request.Key)
+	if err != nil {
+		return nil, err
+	}
+	return GetHelp200JSONResponse{Help: &hs.Msg}, nil
 }
 
-// GetImages is not built yet: it answers 501 Not Implemented.
+// CreateHelp creates or replaces help screen key (the path's key wins over
+// the body's): the SAOR only.
+func (h *API) CreateHelp(ctx context.Context, request CreateHelpRequestObject) (CreateHelpResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hs := site.HelpScreen{Key: request.Key, Msg: request.Body.Msg}
+	if request.Body.Lang != nil {
+		hs.Lang = *request.Body.Lang
+	}
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		hs, err = h.cfg.Site.PutHelp(ctx, a, hs)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := HelpScreen{Key: hs.Key, Msg: hs.Msg}
+	if hs.Lang != "" {
+		out.Lang = &hs.Lang
+	}
+	return CreateHelp200JSONResponse{Protocol: &out}, nil
+}
+
+// DeleteHelp deletes help screen key: the SAOR only; 404 when none.
+func (h *API) DeleteHelp(ctx context.Context, request DeleteHelpRequestObject) (DeleteHelpResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		return h.cfg.Site.DeleteHelp(ctx, a, request.Key)
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := int32(1)
+	return DeleteHelp200JSONResponse{Deleted: &n}, nil
+}
+
+// LogMessage records a client's log line at the severity asked for. The
+// document gives the operation no body, so the line records the severity
+// and the caller; it answers the time logged.
+func (h *API) LogMessage(ctx context.Context, request LogMessageRequestObject) (LogMessageResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	level := site.LevelInfo
+	if request.Params.Severity != nil {
+		level = site.Level(*request.Params.Severity)
+	}
+	var e site.LogEntry
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		e, err = h.cfg.Site.Log(ctx, a, level, "client log")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := e.Time.UTC().Format(time.RFC3339)
+	return LogMessage200JSONResponse{Logged: &s}, nil
+}
+
+// ---- pages
+
+// pageTemplate is the small page of every HTML answer of this API.
+var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} – vetlink</title></head>
+<body><h1>{{.Title}}</h1><p>{{.Text}}</p>{{if .Form}}
+<form method="post" action="/api/users/logins" id="signin">
+<p><label>User name <input name="identifier" autocomplete="username" required></label></p>
+<p><label>Password <input name="password" type="password" autocomplete="current-password" minlength="8" required></label></p>
+<p><button type="submit">Sign in</button></p>
+</form>{{end}}
+<p>The API is described at <a href="/docs">/docs</a> (<a href="/openapi.yaml">openapi.yaml</a>).</p>
+</body></html>
+`))
+
+func page(title, text string) []byte {
+	return renderPage(title, text, false)
+}
+
+func renderPage(title, text string, form bool) []byte {
+	var b bytes.Buffer
+	_ = pageTemplate.Execute(&b, struct {
+		Title, Text string
+		Form        bool
+	}{title, text, form})
+	return b.Bytes()
+}
+
+const spaText = "The single-page application served here by the VCPR is not part of vetlink. " +
+	"Clients use the HTTP API directly."
+
+// LoadEditor answers a page saying the Protocol Editor is not served here.
+func (h *API) LoadEditor(ctx context.Context, request LoadEditorRequestObject) (LoadEditorResponseObject, error) {
+	b := page("Protocol Editor", spaText)
+	return LoadEditor200TexthtmlResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}, nil
+}
+
+// LoadFarmApp answers a page saying the Farm App is not served here.
+func (h *API) LoadFarmApp(ctx context.Context, request LoadFarmAppRequestObject) (LoadFarmAppResponseObject, error) {
+	b := page("Farm App", spaText)
+	return LoadFarmApp200TexthtmlResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}, nil
+}
+
+// LoadAdminApp answers a page saying the Admin app is not served here.
+func (h *API) LoadAdminApp(ctx context.Context, request LoadAdminAppRequestObject) (LoadAdminAppResponseObject, error) {
+	b := page("Admin app", spaText)
+	return LoadAdminApp200TexthtmlResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}, nil
+}
+
+// Signin answers a plain login form (status 303 as the document says).
+func (h *API) Signin(ctx context.Context, request SigninRequestObject) (SigninResponseObject, error) {
+	b := renderPage("Sign in", "Sign in with your user name and password.", true)
+	return Signin303TexthtmlResponse{Body: bytes.NewReader(b), ContentLength: int64(len(b))}, nil
+}
+
+// ---- images: not built
+
+// GetImages answers 501: image storage is not built in vetlink.
 func (h *API) GetImages(ctx context.Context, request GetImagesRequestObject) (GetImagesResponseObject, error) {
 	return nil, errNotImplemented
 }
 
-// SaveImage is not built yet: it answers 501 Not Implemented.
+// SaveImage answers 501: image storage is not built in vetlink.
 func (h *API) SaveImage(ctx context.Context, request SaveImageRequestObject) (SaveImageResponseObject, error) {
 	return nil, errNotImplemented
 }
 
-// GetImage is not built yet: it answers 501 Not Implemented.
+// GetImage answers 501: image storage is not built in vetlink.
 func (h *API) GetImage(ctx context.Context, request GetImageRequestObject) (GetImageResponseObject, error) {
 	return nil, errNotImplemented
 }
 
-// GetImageStores is not built yet: it answers 501 Not Implemented.
+// GetImageKeywords answers 501: image storage is not built in vetlink.
+func (h *API) GetImageKeywords(ctx context.Context, request GetImageKeywordsRequestObject) (GetImageKeywordsResponseObject, error) {
+	return nil, errNotImplemented
+}
+
+// GetImageStores answers 501: image storage is not built in vetlink.
 func (h *API) GetImageStores(ctx context.Context, request GetImageStoresRequestObject) (GetImageStoresResponseObject, error) {
 	return nil, errNotImplemented
 }
 
-// LogMessage is not built yet: it answers 501 Not Implemented.
-func (h *API) LogMessage(ctx context.Context, request LogMessageRequestObject) (LogMessageResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// SendMessage is not built yet: it answers 501 Not Implemented.
-func (h *API) SendMessage(ctx context.Context, request SendMessageRequestObject) (SendMessageResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// GetUsers is not built yet: it answers 501 Not Implemented.
-func (h *API) GetUsers(ctx context.Context, request GetUsersRequestObject) (GetUsersResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// UpdateUser is not built yet: it answers 501 Not Implemented.
-func (h *API) UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// UpdateAddress is not built yet: it answers 501 Not Implemented.
-func (h *API) UpdateAddress(ctx context.Context, request UpdateAddressRequestObject) (UpdateAddressResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// GetAddress is not built yet: it answers 501 Not Implemented.
-func (h *API) GetAddress(ctx context.Context, request GetAddressRequestObject) (GetAddressResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// RecordComment is not built yet: it answers 501 Not Implemented.
-func (h *API) RecordComment(ctx context.Context, request RecordCommentRequestObject) (RecordCommentResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// MyRightRelations is not built yet: it answers 501 Not Implemented.
-func (h *API) MyRightRelations(ctx context.Context, request MyRightRelationsRequestObject) (MyRightRelationsResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// CreateRightRelation is not built yet: it answers 501 Not Implemented.
-func (h *API) CreateRightRelation(ctx context.Context, request CreateRightRelationRequestObject) (CreateRightRelationResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// CreateProfile is not built yet: it answers 501 Not Implemented.
-func (h *API) CreateProfile(ctx context.Context, request CreateProfileRequestObject) (CreateProfileResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// UpdateProfile is not built yet: it answers 501 Not Implemented.
-func (h *API) UpdateProfile(ctx context.Context, request UpdateProfileRequestObject) (UpdateProfileResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// GetProfile is not built yet: it answers 501 Not Implemented.
-func (h *API) GetProfile(ctx context.Context, request GetProfileRequestObject) (GetProfileResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// GetRelations is not built yet: it answers 501 Not Implemented.
-func (h *API) GetRelations(ctx context.Context, request GetRelationsRequestObject) (GetRelationsResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// DeleteSandboxClient is not built yet: it answers 501 Not Implemented.
-func (h *API) DeleteSandboxClient(ctx context.Context, request DeleteSandboxClientRequestObject) (DeleteSandboxClientResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// CreateSandboxClient is not built yet: it answers 501 Not Implemented.
-func (h *API) CreateSandboxClient(ctx context.Context, request CreateSandboxClientRequestObject) (CreateSandboxClientResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// ConfirmToken is not built yet: it answers 501 Not Implemented.
-func (h *API) ConfirmToken(ctx context.Context, request ConfirmTokenRequestObject) (ConfirmTokenResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// GetVORs is not built yet: it answers 501 Not Implemented.
-func (h *API) GetVORs(ctx context.Context, request GetVORsRequestObject) (GetVORsResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// DeleteUser is not built yet: it answers 501 Not Implemented.
-func (h *API) DeleteUser(ctx context.Context, request DeleteUserRequestObject) (DeleteUserResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// GetUser is not built yet: it answers 501 Not Implemented.
-func (h *API) GetUser(ctx context.Context, request GetUserRequestObject) (GetUserResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// GetVisits is not built yet: it answers 501 Not Implemented.
-func (h *API) GetVisits(ctx context.Context, request GetVisitsRequestObject) (GetVisitsResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// LoadEditor is not built yet: it answers 501 Not Implemented.
-func (h *API) LoadEditor(ctx context.Context, request LoadEditorRequestObject) (LoadEditorResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// LoadFarmApp is not built yet: it answers 501 Not Implemented.
-func (h *API) LoadFarmApp(ctx context.Context, request LoadFarmAppRequestObject) (LoadFarmAppResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// OkMessage is not built yet: it answers 501 Not Implemented.
-func (h *API) OkMessage(ctx context.Context, request OkMessageRequestObject) (OkMessageResponseObject, error) {
-	return nil, errNotImplemented
-}
-
-// Signin is not built yet: it answers 501 Not Implemented.
-func (h *API) Signin(ctx context.Context, request SigninRequestObject) (SigninResponseObject, error) {
-	return nil, errNotImplemented
+// invalid is a request the document admits but that names nothing to act
+// on.
+func invalid(input, rule string) error {
+	return &protocol.FieldError{Field: input, Rule: rule, Err: rx.ErrInvalid}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/vetlink/vetlink/auth"
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/site"
 )
 
 // ProblemContentType is the media type of every error this API answers
@@ -69,6 +70,7 @@ func newProblem(status int, errorType, detail string) Problem {
 //   - rx.ErrInvalid → 422 "invalid";
 //   - auth failures → 401 (bad API key, credentials or token) or 429
 //     (throttled, locked) with Retry-After;
+//   - site.ErrExpired (a used-too-late token) → 410 "expired";
 //   - rx.ErrNotFound → 404, rx.ErrForbidden → 403;
 //   - rx.ErrConflict, ErrExpired, ErrUsedUp, ErrRecalled, ErrDeclined,
 //     ErrNotActive → 409 "conflict" (the state of the resource forbids it);
@@ -113,6 +115,8 @@ func ProblemFor(err error) Problem {
 		return newProblem(http.StatusUnauthorized, "unauthorized", "the X-Auth-Token has expired; log in again")
 	case errors.Is(err, auth.ErrBadToken):
 		return newProblem(http.StatusUnauthorized, "unauthorized", "the X-Auth-Token header is missing, malformed or revoked")
+	case errors.Is(err, site.ErrExpired):
+		return newProblem(http.StatusGone, "expired", publicText(err))
 	case errors.Is(err, rx.ErrNotFound):
 		return newProblem(http.StatusNotFound, "not_found", publicText(err))
 	case errors.Is(err, rx.ErrForbidden):

@@ -855,19 +855,7 @@ type FixedDoseFunction struct {
 type FixedDoseFunctionType string
 
 // GreenbookDrug defines model for GreenbookDrug.
-type GreenbookDrug struct {
-	AppNumber   string    `json:"appNumber"`
-	Ingredients string    `json:"ingredients"`
-	Labeler     string    `json:"labeler"`
-	LastChanged time.Time `json:"lastChanged"`
-	Link        string    `json:"link"`
-	MarketCat   string    `json:"marketCat"`
-	Ndc         string    `json:"ndc"`
-	NonProp     string    `json:"nonProp"`
-	ProductType string    `json:"productType"`
-	Proprietary string    `json:"proprietary"`
-	Status      int32     `json:"status"`
-}
+type GreenbookDrug = rx.GreenbookDrug
 
 // Header defines model for Header.
 type Header struct {
@@ -1127,37 +1115,13 @@ type PromiseRemedy struct {
 type Protocol = protocol.Protocol
 
 // ProtocolShare defines model for ProtocolShare.
-type ProtocolShare struct {
-	Clonable *bool  `json:"clonable,omitempty"`
-	PxId     *int64 `json:"pxId,omitempty"`
-	ShareTo  *int64 `json:"shareTo,omitempty"`
-}
+type ProtocolShare = rx.ProtocolShare
 
 // ProtocolStatus defines model for ProtocolStatus.
 type ProtocolStatus string
 
 // Px defines model for Px.
-type Px struct {
-	Considerations *string        `json:"considerations,omitempty"`
-	Created        time.Time      `json:"created"`
-	Dothis         *string        `json:"dothis,omitempty"`
-	Edited         time.Time      `json:"edited"`
-	Failure        *string        `json:"failure,omitempty"`
-	Id             *int64         `json:"id,omitempty"`
-	Name           string         `json:"name"`
-	OwnerId        int64          `json:"ownerId"`
-	Recordthis     *string        `json:"recordthis,omitempty"`
-	References     *string        `json:"references,omitempty"`
-	Restrictions   *string        `json:"restrictions,omitempty"`
-	ShareAll       bool           `json:"shareAll"`
-	Shortname      *string        `json:"shortname,omitempty"`
-	Status         ProtocolStatus `json:"status"`
-	Success        *string        `json:"success,omitempty"`
-	VetNote        *string        `json:"vetNote,omitempty"`
-	WtMeatHrs      *int64         `json:"wtMeatHrs,omitempty"`
-	WtMilkHrs      *int64         `json:"wtMilkHrs,omitempty"`
-	WtNote         *string        `json:"wtNote,omitempty"`
-}
+type Px = rx.Px
 
 // Relationship defines model for Relationship.
 type Relationship = rx.RelationKind
@@ -1194,21 +1158,7 @@ type RestrictionRemedy struct {
 }
 
 // RxWithCases defines model for RxWithCases.
-type RxWithCases struct {
-	Cases      []Case         `json:"cases"`
-	Created    *time.Time     `json:"created,omitempty"`
-	Expiration *time.Time     `json:"expiration,omitempty"`
-	Metadata   *[]Metadata    `json:"metadata,omitempty"`
-	Mor        *User          `json:"mor,omitempty"`
-	MorId      int64          `json:"morId"`
-	Protocol   Protocol       `json:"protocol"`
-	Refills    *int32         `json:"refills,omitempty"`
-	RxId       *string        `json:"rxId,omitempty"`
-	Status     ProtocolStatus `json:"status"`
-	User       *User          `json:"user,omitempty"`
-	Vor        *User          `json:"vor,omitempty"`
-	VorId      int64          `json:"vorId"`
-}
+type RxWithCases = rx.RxWithCases
 
 // SeqInterval defines model for SeqInterval.
 type SeqInterval struct {
@@ -1361,6 +1311,9 @@ type WeightDataType string
 // Withhold defines model for Withhold.
 type Withhold = rx.Withhold
 
+// AnyProblem defines model for AnyProblem.
+type AnyProblem = ProblemDetails
+
 // BadRequest defines model for BadRequest.
 type BadRequest = ProblemDetails
 
@@ -1378,6 +1331,7 @@ type Unauthorized = ProblemDetails
 
 // ConfirmVORParams defines parameters for ConfirmVOR.
 type ConfirmVORParams struct {
+	Id        int64 `form:"id" json:"id"`
 	SendEmail *bool `form:"sendEmail,omitempty" json:"sendEmail,omitempty"`
 }
 
@@ -1444,10 +1398,7 @@ type ShareToAllParams struct {
 }
 
 // ExecuteRemedyJSONBody defines parameters for ExecuteRemedy.
-type ExecuteRemedyJSONBody struct {
-	Protocol *Protocol `json:"protocol,omitempty"`
-	Remedy   *Remedy   `json:"remedy,omitempty"`
-}
+type ExecuteRemedyJSONBody = rx.RemedyRequest
 
 // RxWithCasesParams defines parameters for RxWithCases.
 type RxWithCasesParams struct {
@@ -1472,7 +1423,7 @@ type UpdateUserJSONBody struct {
 
 // UpdateAddressJSONBody defines parameters for UpdateAddress.
 type UpdateAddressJSONBody struct {
-	User *User `json:"user,omitempty"`
+	User *Address `json:"user,omitempty"`
 }
 
 // UserLoginJSONBody defines parameters for UserLogin.
@@ -1501,13 +1452,17 @@ type CreateRightRelationParams struct {
 
 // CreateProfileJSONBody defines parameters for CreateProfile.
 type CreateProfileJSONBody struct {
-	User *Profile `json:"user,omitempty"`
+	Password string  `json:"password"`
+	User     Profile `json:"user"`
 }
 
 // UpdateProfileJSONBody defines parameters for UpdateProfile.
 type UpdateProfileJSONBody struct {
 	User *Profile `json:"user,omitempty"`
 }
+
+// GetRelationsJSONBody defines parameters for GetRelations.
+type GetRelationsJSONBody = rx.Relation
 
 // CreateSandboxClientJSONBody defines parameters for CreateSandboxClient.
 type CreateSandboxClientJSONBody = string
@@ -1580,7 +1535,7 @@ type CreateProtocolShareJSONRequestBody = ProtocolShare
 type CreateTagJSONRequestBody = Tag
 
 // ExecuteRemedyJSONRequestBody defines body for ExecuteRemedy for application/json ContentType.
-type ExecuteRemedyJSONRequestBody ExecuteRemedyJSONBody
+type ExecuteRemedyJSONRequestBody = ExecuteRemedyJSONBody
 
 // ValidateProtocolJSONRequestBody defines body for ValidateProtocol for application/json ContentType.
 type ValidateProtocolJSONRequestBody = Protocol
@@ -1607,7 +1562,7 @@ type CreateProfileJSONRequestBody CreateProfileJSONBody
 type UpdateProfileJSONRequestBody UpdateProfileJSONBody
 
 // GetRelationsJSONRequestBody defines body for GetRelations for application/json ContentType.
-type GetRelationsJSONRequestBody = Relationship
+type GetRelationsJSONRequestBody = GetRelationsJSONBody
 
 // CreateSandboxClientJSONRequestBody defines body for CreateSandboxClient for application/json ContentType.
 type CreateSandboxClientJSONRequestBody = CreateSandboxClientJSONBody
@@ -2198,6 +2153,19 @@ func (siw *ServerInterfaceWrapper) ConfirmVOR(w http.ResponseWriter, r *http.Req
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ConfirmVORParams
+
+	// ------------- Required query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "id", r.URL.Query(), &params.Id, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
 
 	// ------------- Optional query parameter "sendEmail" -------------
 
@@ -4762,6 +4730,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	return m
 }
 
+type AnyProblemApplicationProblemPlusJSONResponse ProblemDetails
+
 type BadRequestApplicationProblemPlusJSONResponse ProblemDetails
 
 type ConflictApplicationProblemPlusJSONResponse ProblemDetails
@@ -4818,6 +4788,23 @@ func (response LoadAdminApp401ApplicationProblemPlusJSONResponse) VisitLoadAdmin
 	return err
 }
 
+type LoadAdminAppdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response LoadAdminAppdefaultApplicationProblemPlusJSONResponse) VisitLoadAdminAppResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ConfirmVORRequestObject struct {
 	Params ConfirmVORParams
 }
@@ -4858,6 +4845,23 @@ func (response ConfirmVOR401ApplicationProblemPlusJSONResponse) VisitConfirmVORR
 	return err
 }
 
+type ConfirmVORdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ConfirmVORdefaultApplicationProblemPlusJSONResponse) VisitConfirmVORResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetGreenbookDrugsRequestObject struct {
 	Params GetGreenbookDrugsParams
 }
@@ -4876,6 +4880,23 @@ func (response GetGreenbookDrugs200JSONResponse) VisitGetGreenbookDrugsResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGreenbookDrugsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetGreenbookDrugsdefaultApplicationProblemPlusJSONResponse) VisitGetGreenbookDrugsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4920,12 +4941,43 @@ func (response UpdateGreenbookDrugs400ApplicationProblemPlusJSONResponse) VisitU
 	return err
 }
 
+type UpdateGreenbookDrugsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UpdateGreenbookDrugsdefaultApplicationProblemPlusJSONResponse) VisitUpdateGreenbookDrugsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetGreenbookDrugRequestObject struct {
 	Ndc string `json:"ndc"`
 }
 
 type GetGreenbookDrugResponseObject interface {
 	VisitGetGreenbookDrugResponse(w http.ResponseWriter) error
+}
+
+type GetGreenbookDrug200JSONResponse GreenbookDrug
+
+func (response GetGreenbookDrug200JSONResponse) VisitGetGreenbookDrugResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type GetGreenbookDrug401ApplicationProblemPlusJSONResponse struct {
@@ -4940,6 +4992,23 @@ func (response GetGreenbookDrug401ApplicationProblemPlusJSONResponse) VisitGetGr
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGreenbookDrugdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetGreenbookDrugdefaultApplicationProblemPlusJSONResponse) VisitGetGreenbookDrugResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4962,6 +5031,23 @@ func (response GetGbdHeaderArrayByNDC200JSONResponse) VisitGetGbdHeaderArrayByND
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGbdHeaderArrayByNDCdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetGbdHeaderArrayByNDCdefaultApplicationProblemPlusJSONResponse) VisitGetGbdHeaderArrayByNDCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5008,6 +5094,23 @@ func (response GetGbdHeaderByNDC200TexthtmlResponse) VisitGetGbdHeaderByNDCRespo
 	return err
 }
 
+type GetGbdHeaderByNDCdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetGbdHeaderByNDCdefaultApplicationProblemPlusJSONResponse) VisitGetGbdHeaderByNDCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSPLRequestObject struct {
 	Ndc string `json:"ndc"`
 }
@@ -5028,6 +5131,23 @@ func (response GetSPL401ApplicationProblemPlusJSONResponse) VisitGetSPLResponse(
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSPLdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetSPLdefaultApplicationProblemPlusJSONResponse) VisitGetSPLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5067,6 +5187,23 @@ func (response MyCases401ApplicationProblemPlusJSONResponse) VisitMyCasesRespons
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MyCasesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response MyCasesdefaultApplicationProblemPlusJSONResponse) VisitMyCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5112,6 +5249,23 @@ func (response DeprecatedEnrollCase400ApplicationProblemPlusJSONResponse) VisitD
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeprecatedEnrollCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeprecatedEnrollCasedefaultApplicationProblemPlusJSONResponse) VisitDeprecatedEnrollCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5172,6 +5326,23 @@ func (response GetCaseHx403ApplicationProblemPlusJSONResponse) VisitGetCaseHxRes
 	return err
 }
 
+type GetCaseHxdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetCaseHxdefaultApplicationProblemPlusJSONResponse) VisitGetCaseHxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EnrollCaseRequestObject struct {
 	Body *EnrollCaseJSONRequestBody
 }
@@ -5182,10 +5353,10 @@ type EnrollCaseResponseObject interface {
 
 type EnrollCase200JSONResponse struct {
 	Case *struct {
-		Doses    *[]DoseTask `json:"doses,omitempty"`
-		Id       *int64      `json:"id,omitempty"`
-		Promises *[]PTask    `json:"promises,omitempty"`
-		Withhold *Withhold   `json:"withhold,omitempty"`
+		Doses    *[]AnimalTask `json:"doses,omitempty"`
+		Id       *int64        `json:"id,omitempty"`
+		Promises *[]AnimalTask `json:"promises,omitempty"`
+		Withhold *Withhold     `json:"withhold,omitempty"`
 	} `json:"case,omitempty"`
 }
 
@@ -5213,6 +5384,23 @@ func (response EnrollCase400ApplicationProblemPlusJSONResponse) VisitEnrollCaseR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response EnrollCasedefaultApplicationProblemPlusJSONResponse) VisitEnrollCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5273,6 +5461,23 @@ func (response DeleteHelp403ApplicationProblemPlusJSONResponse) VisitDeleteHelpR
 	return err
 }
 
+type DeleteHelpdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteHelpdefaultApplicationProblemPlusJSONResponse) VisitDeleteHelpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHelpRequestObject struct {
 	Key string `json:"key"`
 }
@@ -5325,6 +5530,23 @@ func (response GetHelp403ApplicationProblemPlusJSONResponse) VisitGetHelpRespons
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHelpdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetHelpdefaultApplicationProblemPlusJSONResponse) VisitGetHelpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5386,6 +5608,23 @@ func (response CreateHelp401ApplicationProblemPlusJSONResponse) VisitCreateHelpR
 	return err
 }
 
+type CreateHelpdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateHelpdefaultApplicationProblemPlusJSONResponse) VisitCreateHelpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHelpkeysRequestObject struct {
 }
 
@@ -5441,6 +5680,23 @@ func (response GetHelpkeys403ApplicationProblemPlusJSONResponse) VisitGetHelpkey
 	return err
 }
 
+type GetHelpkeysdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetHelpkeysdefaultApplicationProblemPlusJSONResponse) VisitGetHelpkeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetImageKeywordsRequestObject struct {
 }
 
@@ -5476,6 +5732,23 @@ func (response GetImageKeywords401ApplicationProblemPlusJSONResponse) VisitGetIm
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImageKeywordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetImageKeywordsdefaultApplicationProblemPlusJSONResponse) VisitGetImageKeywordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5516,6 +5789,23 @@ func (response GetImages401ApplicationProblemPlusJSONResponse) VisitGetImagesRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImagesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetImagesdefaultApplicationProblemPlusJSONResponse) VisitGetImagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5565,6 +5855,23 @@ func (response SaveImage400ApplicationProblemPlusJSONResponse) VisitSaveImageRes
 	return err
 }
 
+type SaveImagedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response SaveImagedefaultApplicationProblemPlusJSONResponse) VisitSaveImageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetImageRequestObject struct {
 	Id string `json:"id"`
 }
@@ -5605,6 +5912,23 @@ func (response GetImage401ApplicationProblemPlusJSONResponse) VisitGetImageRespo
 	return err
 }
 
+type GetImagedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetImagedefaultApplicationProblemPlusJSONResponse) VisitGetImageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetImageStoresRequestObject struct {
 }
 
@@ -5640,6 +5964,23 @@ func (response GetImageStores401ApplicationProblemPlusJSONResponse) VisitGetImag
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImageStoresdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetImageStoresdefaultApplicationProblemPlusJSONResponse) VisitGetImageStoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5695,6 +6036,23 @@ func (response GetLabels403ApplicationProblemPlusJSONResponse) VisitGetLabelsRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLabelsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetLabelsdefaultApplicationProblemPlusJSONResponse) VisitGetLabelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5755,6 +6113,23 @@ func (response CreateLabelClaim403ApplicationProblemPlusJSONResponse) VisitCreat
 	return err
 }
 
+type CreateLabelClaimdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateLabelClaimdefaultApplicationProblemPlusJSONResponse) VisitCreateLabelClaimResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateLabelClaimRequestObject struct {
 	Body *UpdateLabelClaimJSONRequestBody
 }
@@ -5807,6 +6182,23 @@ func (response UpdateLabelClaim403ApplicationProblemPlusJSONResponse) VisitUpdat
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLabelClaimdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UpdateLabelClaimdefaultApplicationProblemPlusJSONResponse) VisitUpdateLabelClaimResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5881,6 +6273,23 @@ func (response GetPackageInsert404ApplicationProblemPlusJSONResponse) VisitGetPa
 	return err
 }
 
+type GetPackageInsertdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetPackageInsertdefaultApplicationProblemPlusJSONResponse) VisitGetPackageInsertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLabelRequestObject struct {
 	Id int64 `json:"id"`
 }
@@ -5945,6 +6354,23 @@ func (response GetLabel403ApplicationProblemPlusJSONResponse) VisitGetLabelRespo
 	return err
 }
 
+type GetLabeldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetLabeldefaultApplicationProblemPlusJSONResponse) VisitGetLabelResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LogMessageRequestObject struct {
 	Params LogMessageParams
 }
@@ -5997,6 +6423,23 @@ func (response LogMessage403ApplicationProblemPlusJSONResponse) VisitLogMessageR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LogMessagedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response LogMessagedefaultApplicationProblemPlusJSONResponse) VisitLogMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6058,6 +6501,23 @@ func (response SendMessage403ApplicationProblemPlusJSONResponse) VisitSendMessag
 	return err
 }
 
+type SendMessagedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response SendMessagedefaultApplicationProblemPlusJSONResponse) VisitSendMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeletePrescriptionRequestObject struct {
 	Id string `json:"id"`
 }
@@ -6094,6 +6554,23 @@ func (response DeletePrescription401ApplicationProblemPlusJSONResponse) VisitDel
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePrescriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeletePrescriptiondefaultApplicationProblemPlusJSONResponse) VisitDeletePrescriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6162,6 +6639,23 @@ func (response GetPrescription200TexthtmlResponse) VisitGetPrescriptionResponse(
 	return err
 }
 
+type GetPrescriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetPrescriptiondefaultApplicationProblemPlusJSONResponse) VisitGetPrescriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCasesOfPrescriptionRequestObject struct {
 	RxId string `json:"rxId"`
 }
@@ -6198,6 +6692,23 @@ func (response GetCasesOfPrescription401ApplicationProblemPlusJSONResponse) Visi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCasesOfPrescriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetCasesOfPrescriptiondefaultApplicationProblemPlusJSONResponse) VisitGetCasesOfPrescriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6258,6 +6769,23 @@ func (response GetRxBy403ApplicationProblemPlusJSONResponse) VisitGetRxByRespons
 	return err
 }
 
+type GetRxBydefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetRxBydefaultApplicationProblemPlusJSONResponse) VisitGetRxByResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRxToRequestObject struct {
 }
 
@@ -6278,6 +6806,23 @@ func (response GetRxTo200JSONResponse) VisitGetRxToResponse(w http.ResponseWrite
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRxTodefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetRxTodefaultApplicationProblemPlusJSONResponse) VisitGetRxToResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6339,6 +6884,23 @@ func (response GetMyProtocols403ApplicationProblemPlusJSONResponse) VisitGetMyPr
 	return err
 }
 
+type GetMyProtocolsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetMyProtocolsdefaultApplicationProblemPlusJSONResponse) VisitGetMyProtocolsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateProtocolRequestObject struct {
 	Body *CreateProtocolJSONRequestBody
 }
@@ -6391,6 +6953,23 @@ func (response CreateProtocol403ApplicationProblemPlusJSONResponse) VisitCreateP
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProtocoldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateProtocoldefaultApplicationProblemPlusJSONResponse) VisitCreateProtocolResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6451,6 +7030,23 @@ func (response UpdateProtocol403ApplicationProblemPlusJSONResponse) VisitUpdateP
 	return err
 }
 
+type UpdateProtocoldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UpdateProtocoldefaultApplicationProblemPlusJSONResponse) VisitUpdateProtocolResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAMDUCATagsRequestObject struct {
 	Body *GetAMDUCATagsJSONRequestBody
 }
@@ -6507,6 +7103,23 @@ func (response GetAMDUCATags403ApplicationProblemPlusJSONResponse) VisitGetAMDUC
 	return err
 }
 
+type GetAMDUCATagsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetAMDUCATagsdefaultApplicationProblemPlusJSONResponse) VisitGetAMDUCATagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDiagnosesRequestObject struct {
 }
 
@@ -6558,6 +7171,23 @@ func (response GetDiagnoses403ApplicationProblemPlusJSONResponse) VisitGetDiagno
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDiagnosesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetDiagnosesdefaultApplicationProblemPlusJSONResponse) VisitGetDiagnosesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6618,6 +7248,23 @@ func (response CreateDiagnosis403ApplicationProblemPlusJSONResponse) VisitCreate
 	return err
 }
 
+type CreateDiagnosisdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateDiagnosisdefaultApplicationProblemPlusJSONResponse) VisitCreateDiagnosisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteDiagnosisRequestObject struct {
 	Id int64 `json:"id"`
 }
@@ -6670,6 +7317,23 @@ func (response DeleteDiagnosis403ApplicationProblemPlusJSONResponse) VisitDelete
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDiagnosisdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteDiagnosisdefaultApplicationProblemPlusJSONResponse) VisitDeleteDiagnosisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6730,6 +7394,23 @@ func (response ValidateDosage403ApplicationProblemPlusJSONResponse) VisitValidat
 	return err
 }
 
+type ValidateDosagedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ValidateDosagedefaultApplicationProblemPlusJSONResponse) VisitValidateDosageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetEligibilitiesRequestObject struct {
 }
 
@@ -6749,6 +7430,23 @@ func (response GetEligibilities200JSONResponse) VisitGetEligibilitiesResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEligibilitiesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetEligibilitiesdefaultApplicationProblemPlusJSONResponse) VisitGetEligibilitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6809,6 +7507,23 @@ func (response CreateEligibility403ApplicationProblemPlusJSONResponse) VisitCrea
 	return err
 }
 
+type CreateEligibilitydefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateEligibilitydefaultApplicationProblemPlusJSONResponse) VisitCreateEligibilityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetExFDASpeciesRequestObject struct {
 }
 
@@ -6828,6 +7543,23 @@ func (response GetExFDASpecies200JSONResponse) VisitGetExFDASpeciesResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetExFDASpeciesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetExFDASpeciesdefaultApplicationProblemPlusJSONResponse) VisitGetExFDASpeciesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6888,6 +7620,23 @@ func (response DeleteEligibility403ApplicationProblemPlusJSONResponse) VisitDele
 	return err
 }
 
+type DeleteEligibilitydefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteEligibilitydefaultApplicationProblemPlusJSONResponse) VisitDeleteEligibilityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetExclusivestubsRequestObject struct {
 }
 
@@ -6943,6 +7692,23 @@ func (response GetExclusivestubs403ApplicationProblemPlusJSONResponse) VisitGetE
 	return err
 }
 
+type GetExclusivestubsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetExclusivestubsdefaultApplicationProblemPlusJSONResponse) VisitGetExclusivestubsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLibraryProtocolsRequestObject struct {
 }
 
@@ -6963,6 +7729,23 @@ func (response GetLibraryProtocols200JSONResponse) VisitGetLibraryProtocolsRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLibraryProtocolsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetLibraryProtocolsdefaultApplicationProblemPlusJSONResponse) VisitGetLibraryProtocolsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7022,6 +7805,23 @@ func (response GetLibraryPxes403ApplicationProblemPlusJSONResponse) VisitGetLibr
 	return err
 }
 
+type GetLibraryPxesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetLibraryPxesdefaultApplicationProblemPlusJSONResponse) VisitGetLibraryPxesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPrescriptionsRequestObject struct {
 }
 
@@ -7073,6 +7873,23 @@ func (response GetPrescriptions403ApplicationProblemPlusJSONResponse) VisitGetPr
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPrescriptionsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetPrescriptionsdefaultApplicationProblemPlusJSONResponse) VisitGetPrescriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7130,6 +7947,23 @@ func (response CreatePrescription403ApplicationProblemPlusJSONResponse) VisitCre
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePrescriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreatePrescriptiondefaultApplicationProblemPlusJSONResponse) VisitCreatePrescriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7230,6 +8064,23 @@ func (response GetProtocolPrescription403ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type GetProtocolPrescriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetProtocolPrescriptiondefaultApplicationProblemPlusJSONResponse) VisitGetProtocolPrescriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePrivatePromiseRequestObject struct {
 	Body *CreatePrivatePromiseJSONRequestBody
 }
@@ -7286,6 +8137,23 @@ func (response CreatePrivatePromise403ApplicationProblemPlusJSONResponse) VisitC
 	return err
 }
 
+type CreatePrivatePromisedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreatePrivatePromisedefaultApplicationProblemPlusJSONResponse) VisitCreatePrivatePromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPromisesRequestObject struct {
 }
 
@@ -7305,6 +8173,23 @@ func (response GetPromises200JSONResponse) VisitGetPromisesResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromisesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetPromisesdefaultApplicationProblemPlusJSONResponse) VisitGetPromisesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7337,6 +8222,23 @@ func (response GetPromise200JSONResponse) VisitGetPromiseResponse(w http.Respons
 		w.Header().Set("X-Request-Id", fmt.Sprint(*response.Headers.XRequestId))
 	}
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromisedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetPromisedefaultApplicationProblemPlusJSONResponse) VisitGetPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7397,6 +8299,23 @@ func (response CreatePublicPromise403ApplicationProblemPlusJSONResponse) VisitCr
 	return err
 }
 
+type CreatePublicPromisedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreatePublicPromisedefaultApplicationProblemPlusJSONResponse) VisitCreatePublicPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteProtocolShareRequestObject struct {
 	Params DeleteProtocolShareParams
 }
@@ -7449,6 +8368,23 @@ func (response DeleteProtocolShare403ApplicationProblemPlusJSONResponse) VisitDe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProtocolSharedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteProtocolSharedefaultApplicationProblemPlusJSONResponse) VisitDeleteProtocolShareResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7509,6 +8445,23 @@ func (response GetMyProtocolShares403ApplicationProblemPlusJSONResponse) VisitGe
 	return err
 }
 
+type GetMyProtocolSharesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetMyProtocolSharesdefaultApplicationProblemPlusJSONResponse) VisitGetMyProtocolSharesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateProtocolShareRequestObject struct {
 	Body *CreateProtocolShareJSONRequestBody
 }
@@ -7561,6 +8514,23 @@ func (response CreateProtocolShare403ApplicationProblemPlusJSONResponse) VisitCr
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProtocolSharedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateProtocolSharedefaultApplicationProblemPlusJSONResponse) VisitCreateProtocolShareResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7624,6 +8594,23 @@ func (response GetSharesToAll403ApplicationProblemPlusJSONResponse) VisitGetShar
 	return err
 }
 
+type GetSharesToAlldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetSharesToAlldefaultApplicationProblemPlusJSONResponse) VisitGetSharesToAllResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnShareToAllRequestObject struct {
 	PxId int64 `json:"pxId"`
 }
@@ -7638,6 +8625,23 @@ type UnShareToAll204Response struct {
 func (response UnShareToAll204Response) VisitUnShareToAllResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type UnShareToAlldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UnShareToAlldefaultApplicationProblemPlusJSONResponse) VisitUnShareToAllResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ShareToAllRequestObject struct {
@@ -7672,6 +8676,23 @@ func (response ShareToAll400ApplicationProblemPlusJSONResponse) VisitShareToAllR
 	return err
 }
 
+type ShareToAlldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ShareToAlldefaultApplicationProblemPlusJSONResponse) VisitShareToAllResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProtocolTagsRequestObject struct {
 }
 
@@ -7691,6 +8712,23 @@ func (response GetProtocolTags200JSONResponse) VisitGetProtocolTagsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProtocolTagsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetProtocolTagsdefaultApplicationProblemPlusJSONResponse) VisitGetProtocolTagsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7747,6 +8785,23 @@ func (response CreateTag401ApplicationProblemPlusJSONResponse) VisitCreateTagRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTagdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateTagdefaultApplicationProblemPlusJSONResponse) VisitCreateTagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7815,6 +8870,23 @@ func (response ExecuteRemedy403ApplicationProblemPlusJSONResponse) VisitExecuteR
 	return err
 }
 
+type ExecuteRemedydefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ExecuteRemedydefaultApplicationProblemPlusJSONResponse) VisitExecuteRemedyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteTagRequestObject struct {
 	Id int64 `json:"id"`
 }
@@ -7867,6 +8939,23 @@ func (response DeleteTag403ApplicationProblemPlusJSONResponse) VisitDeleteTagRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTagdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteTagdefaultApplicationProblemPlusJSONResponse) VisitDeleteTagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7927,6 +9016,23 @@ func (response ValidateProtocol403ApplicationProblemPlusJSONResponse) VisitValid
 	return err
 }
 
+type ValidateProtocoldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ValidateProtocoldefaultApplicationProblemPlusJSONResponse) VisitValidateProtocolResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteProtocolRequestObject struct {
 	Id int64 `json:"id"`
 }
@@ -7979,6 +9085,23 @@ func (response DeleteProtocol403ApplicationProblemPlusJSONResponse) VisitDeleteP
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProtocoldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteProtocoldefaultApplicationProblemPlusJSONResponse) VisitDeleteProtocolResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8059,6 +9182,23 @@ func (response GetProtocol403ApplicationProblemPlusJSONResponse) VisitGetProtoco
 	return err
 }
 
+type GetProtocoldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetProtocoldefaultApplicationProblemPlusJSONResponse) VisitGetProtocolResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPrescriptionsOfProtocolRequestObject struct {
 	Id int64 `json:"id"`
 }
@@ -8115,6 +9255,23 @@ func (response GetPrescriptionsOfProtocol403ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
+type GetPrescriptionsOfProtocoldefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetPrescriptionsOfProtocoldefaultApplicationProblemPlusJSONResponse) VisitGetPrescriptionsOfProtocolResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RxWithCasesRequestObject struct {
 	Params RxWithCasesParams
 }
@@ -8152,6 +9309,23 @@ func (response RxWithCases401ApplicationProblemPlusJSONResponse) VisitRxWithCase
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RxWithCasesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response RxWithCasesdefaultApplicationProblemPlusJSONResponse) VisitRxWithCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8204,6 +9378,23 @@ func (response GetGbdLinkByNDC303TextxmlResponse) VisitGetGbdLinkByNDCResponse(w
 	return err
 }
 
+type GetGbdLinkByNDCdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetGbdLinkByNDCdefaultApplicationProblemPlusJSONResponse) VisitGetGbdLinkByNDCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetGbdLRequestObject struct {
 	Ndc   string `json:"ndc"`
 	Image string `json:"image"`
@@ -8244,6 +9435,23 @@ func (response GetGbdL303TextxmlResponse) VisitGetGbdLResponse(w http.ResponseWr
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetGbdLdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetGbdLdefaultApplicationProblemPlusJSONResponse) VisitGetGbdLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -8305,6 +9513,23 @@ func (response GetUsers403ApplicationProblemPlusJSONResponse) VisitGetUsersRespo
 	return err
 }
 
+type GetUsersdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetUsersdefaultApplicationProblemPlusJSONResponse) VisitGetUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateUserRequestObject struct {
 	Body *UpdateUserJSONRequestBody
 }
@@ -8341,6 +9566,23 @@ func (response UpdateUser400ApplicationProblemPlusJSONResponse) VisitUpdateUserR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UpdateUserdefaultApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8385,6 +9627,23 @@ func (response UpdateAddress401ApplicationProblemPlusJSONResponse) VisitUpdateAd
 	return err
 }
 
+type UpdateAddressdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UpdateAddressdefaultApplicationProblemPlusJSONResponse) VisitUpdateAddressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAddressRequestObject struct {
 	Id int64 `json:"id"`
 }
@@ -8421,6 +9680,23 @@ func (response GetAddress401ApplicationProblemPlusJSONResponse) VisitGetAddressR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAddressdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetAddressdefaultApplicationProblemPlusJSONResponse) VisitGetAddressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8465,6 +9741,23 @@ func (response RecordComment400ApplicationProblemPlusJSONResponse) VisitRecordCo
 	return err
 }
 
+type RecordCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response RecordCommentdefaultApplicationProblemPlusJSONResponse) VisitRecordCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RenewUserTokenRequestObject struct {
 }
 
@@ -8498,6 +9791,23 @@ func (response RenewUserToken401ApplicationProblemPlusJSONResponse) VisitRenewUs
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenewUserTokendefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response RenewUserTokendefaultApplicationProblemPlusJSONResponse) VisitRenewUserTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8536,6 +9846,23 @@ func (response UserLogin400ApplicationProblemPlusJSONResponse) VisitUserLoginRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserLogindefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UserLogindefaultApplicationProblemPlusJSONResponse) VisitUserLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8592,6 +9919,23 @@ func (response MyRightRelations403ApplicationProblemPlusJSONResponse) VisitMyRig
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MyRightRelationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response MyRightRelationsdefaultApplicationProblemPlusJSONResponse) VisitMyRightRelationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8653,6 +9997,23 @@ func (response CreateRightRelation403ApplicationProblemPlusJSONResponse) VisitCr
 	return err
 }
 
+type CreateRightRelationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateRightRelationdefaultApplicationProblemPlusJSONResponse) VisitCreateRightRelationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateProfileRequestObject struct {
 	Body *CreateProfileJSONRequestBody
 }
@@ -8687,6 +10048,23 @@ func (response CreateProfile401ApplicationProblemPlusJSONResponse) VisitCreatePr
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProfiledefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateProfiledefaultApplicationProblemPlusJSONResponse) VisitCreateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8747,6 +10125,23 @@ func (response UpdateProfile409ApplicationProblemPlusJSONResponse) VisitUpdatePr
 	return err
 }
 
+type UpdateProfiledefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UpdateProfiledefaultApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfileRequestObject struct {
 	Id int64 `json:"id"`
 }
@@ -8783,6 +10178,23 @@ func (response GetProfile401ApplicationProblemPlusJSONResponse) VisitGetProfileR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfiledefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetProfiledefaultApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8841,6 +10253,23 @@ func (response GetRelations403ApplicationProblemPlusJSONResponse) VisitGetRelati
 	return err
 }
 
+type GetRelationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetRelationsdefaultApplicationProblemPlusJSONResponse) VisitGetRelationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteSandboxClientRequestObject struct {
 }
 
@@ -8892,6 +10321,23 @@ func (response DeleteSandboxClient403ApplicationProblemPlusJSONResponse) VisitDe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxClientdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteSandboxClientdefaultApplicationProblemPlusJSONResponse) VisitDeleteSandboxClientResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8952,6 +10398,23 @@ func (response CreateSandboxClient403ApplicationProblemPlusJSONResponse) VisitCr
 	return err
 }
 
+type CreateSandboxClientdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateSandboxClientdefaultApplicationProblemPlusJSONResponse) VisitCreateSandboxClientResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type MyRxCasesRequestObject struct {
 }
 
@@ -8991,6 +10454,23 @@ func (response MyRxCases401ApplicationProblemPlusJSONResponse) VisitMyRxCasesRes
 	return err
 }
 
+type MyRxCasesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response MyRxCasesdefaultApplicationProblemPlusJSONResponse) VisitMyRxCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExecuteTaskRequestObject struct {
 	Body *ExecuteTaskJSONRequestBody
 }
@@ -9000,7 +10480,7 @@ type ExecuteTaskResponseObject interface {
 }
 
 type ExecuteTask200JSONResponse struct {
-	Case *Case `json:"case,omitempty"`
+	Case *CaseHx `json:"case,omitempty"`
 }
 
 func (response ExecuteTask200JSONResponse) VisitExecuteTaskResponse(w http.ResponseWriter) error {
@@ -9027,6 +10507,23 @@ func (response ExecuteTask400ApplicationProblemPlusJSONResponse) VisitExecuteTas
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExecuteTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ExecuteTaskdefaultApplicationProblemPlusJSONResponse) VisitExecuteTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9071,6 +10568,23 @@ func (response ConfirmToken401ApplicationProblemPlusJSONResponse) VisitConfirmTo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTokendefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ConfirmTokendefaultApplicationProblemPlusJSONResponse) VisitConfirmTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9133,6 +10647,23 @@ func (response GetVORs403ApplicationProblemPlusJSONResponse) VisitGetVORsRespons
 	return err
 }
 
+type GetVORsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetVORsdefaultApplicationProblemPlusJSONResponse) VisitGetVORsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWithholdsRequestObject struct {
 }
 
@@ -9152,6 +10683,23 @@ func (response GetWithholds200JSONResponse) VisitGetWithholdsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWithholdsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetWithholdsdefaultApplicationProblemPlusJSONResponse) VisitGetWithholdsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9212,6 +10760,23 @@ func (response DeleteUser403ApplicationProblemPlusJSONResponse) VisitDeleteUserR
 	return err
 }
 
+type DeleteUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteUserdefaultApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUserRequestObject struct {
 	Id int64 `json:"id"`
 }
@@ -9268,6 +10833,23 @@ func (response GetUser403ApplicationProblemPlusJSONResponse) VisitGetUserRespons
 	return err
 }
 
+type GetUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetUserdefaultApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetVisitsRequestObject struct {
 	Id int64 `json:"id"`
 }
@@ -9288,6 +10870,23 @@ func (response GetVisits200JSONResponse) VisitGetVisitsResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisitsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetVisitsdefaultApplicationProblemPlusJSONResponse) VisitGetVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9335,6 +10934,23 @@ func (response LoadEditor401ApplicationProblemPlusJSONResponse) VisitLoadEditorR
 	return err
 }
 
+type LoadEditordefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response LoadEditordefaultApplicationProblemPlusJSONResponse) VisitLoadEditorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LoadFarmAppRequestObject struct {
 }
 
@@ -9374,6 +10990,23 @@ func (response LoadFarmApp401ApplicationProblemPlusJSONResponse) VisitLoadFarmAp
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoadFarmAppdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response LoadFarmAppdefaultApplicationProblemPlusJSONResponse) VisitLoadFarmAppResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9455,6 +11088,23 @@ func (response OkMessage404ApplicationProblemPlusJSONResponse) VisitOkMessageRes
 	return err
 }
 
+type OkMessagedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response OkMessagedefaultApplicationProblemPlusJSONResponse) VisitOkMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SigninRequestObject struct {
 	Params SigninParams
 }
@@ -9480,6 +11130,23 @@ func (response Signin303TexthtmlResponse) VisitSigninResponse(w http.ResponseWri
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type SignindefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response SignindefaultApplicationProblemPlusJSONResponse) VisitSigninResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -12531,169 +14198,271 @@ func (sh *strictHandler) Signin(w http.ResponseWriter, r *http.Request, params S
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3ZcuM4tuCvIDgzEX1jaDtr6bndWU+2LGe6ypZ9JTuzOioyOiASknBNEiwAtKXK8GfND8yXTQDgApIg",
-	"CWp3Vb5k2iaWg7Ph4CzAV8cjYUwiFHHmvP/qLBD0EZU//noyRr8niPGTa1/87iPmURxzTCLnvXPto4jj",
-	"GUYU8AUCDNFnRMEcPyMm/0BV35/A7wnhCGAOXhYoAhTFhHIczQEEMSXTAIWnjuswb4FCKGbhqxg57x3G",
-	"KY7mzuvrq+tQxGISMSShuoB+Cpb4zSMRR5H8EcZxgD0owDtLR/7f/80ErF+14f8nRTPnvfM/zopln6mv",
-	"7Oxe9bpEHOKAqbnLi34oFgYwAyEMZoSGyAeEgpnoBJ5hgH0JxKnz6joDEs0C7B0aVi8Fg4EXzBeSPl5C",
-	"KYo4YBxyBMgsJRojCfWQhP2K0Cn2fRQdCHgPBgGiAs8w4QvBbR7kyAfThAPMGaAkQMAniIGIcACDgLwA",
-	"vsBMAj8igwLi8tiXJEI/iT4LwYacAIp4QqO0G78iSeQfYMkjAljiLco0eIzE2gnFf6ADwSQZGpzfX4Mn",
-	"tBJ8zhBjmESAkycUgRfIQEwRQxFH/qkjhkiHF7Of+z5FTP4YUxIjyrGSYqg+fGeQeDf7+L3x4zRhIxgi",
-	"4zePJBGnK+M3yefGL5y8RMYPCUNUqT4h5ZA77x0c8f/zo+NmbXHE0RxR0fgPHJvUl9BevyeYCvL9lo3o",
-	"FuvXVptCkoGqhvySz0Wm/408LqY6D/3Eg4MAKsyiKAnF4Hejm/OL4Y3jOndXV9mPj6Pry+Ho4frqenip",
-	"DVYs8jzCIQzywSpkKn+sIxX/ga6SyFPs0s5tE71tFTH6RJVhjRgoml9CDuuA/1t1KZATEh8F7LTa0YSR",
-	"yqLb1qQjr21JzWt4gOxJqigs5C7EEeSEij+EMI4FQOJHBfslYUg1NwOTf3ezHvdtzdXHVzfD3EqJVYq6",
-	"V9chEbqbOe9/61Ai6TDtrXLYXr+4zvJkTk5SfNDlaQpz/tcTHAobQRIV8oXz3pljvkimpx4Jz54RD3D0",
-	"lP9PlxLxA8hQE/sqEa4rC8hQxjxtoA+ydq+ug221AY4wx1I3P2ClrPJOPuTohIu/GngvJPYaJyINCo0u",
-	"jUuu8CcWekg2dQtE1SDX8FRj4holJRW2QMmMLBZCUdMEnYIqm+UiMiJt3dKvhUBRNBOsPIYctfWrtSuN",
-	"gChFvvjcNUS5YT7GZ4TnC97WWWuxsYCnOOiS8NKUXXZHdWk2PUr47OpQpXdV7cSUcOKR4DRnt3XZNhup",
-	"YF40kzKkdsSyQhLmG4U48lPDjSnrdAaTQMi64xZyv+BhYNIQyCMRCbHXv2eIxLRBSbs0tc10S78Z4mVF",
-	"efkkmQaaoouScKqUV6qJri9Ls8xgwFDeekpIgGCkNb+9G9u0f23XVGXiF+TaGgt8XMrdJwgsxEvqTMGe",
-	"ZU75jPliQQK/a3fK2wnbPd1k5QCYo7DTfim25RxjkFK4SrVGiPsOeG8erbL1lIbW4dZ2Irvd5uNy4/2G",
-	"hGF6oqrKav6hzujJNKiIYCPr9jhFVNCUQWCyHi8xnEeEYYPRbm2kROk5KoTLGxTNBcK+//vfXYPdYCVN",
-	"BUhbEaRLHKJInDQDxNh/JTDimK/qq/WzZrq1X+prNPLZKpySoFM+9HEeIyxR/wyDBFmpuQo9Vcd8bjNZ",
-	"qxNqq0Jil/pfQmD+MK5JSPPFquEo13Qi0jt1nIaQvR4oHYw6tIGCrDqTUf5TRjmZ4aUYTu8AJFwAUgS0",
-	"ycHflFtrhiiKPAQYxD64wktle2RnTBe8LLC3AGp79qWjDHMGyEsE0BKGcYD+47TAsDJ19HNvH1RXeptw",
-	"LhRiJ2vSZJ5LhVBJiGb80tbtFmrC1EQJOX8xpJFRNfQZuI2h3xOBcGvnQLX9ps4FI8BKDVf0R/53G/Vs",
-	"HHYMo/mGbGEewsQba9HZdaiYoA9PSYgaOUQN180icpQNUNKKip2sqWklmaPGzqoTrS/Mlt1awk2Jn3hm",
-	"W4SSxOgHqNtccoisQyrlX3S1qqx+5wOKEJWudjHkexkZeMEUgWeMXgCZAQhEX8Ahe/oJLGDkB4gykDAE",
-	"UncO4AtKkvkCFE4upT/1ddW44Xfti93ZtMLl7Y0/kSAJkXVzs/3x+qWK2BxqI+fUuK+26hAu+7JDiKN+",
-	"XSogi/6unNgE8zDAczzFgZFGMx9OYuSlv7VBcHV5nrXs4zmLzM79ygpkK1eH5oullaqvbit2qrZOTZFd",
-	"IDQbQM6lWTiAwTNi+Q8jwj8hGMjfufzzAntPKNJ/vKAEC6nS/jQi/AauBDaKv41RHEAPhTJ86zqXENNV",
-	"Ppv87SPCMzVO+jGFSfttRKIb6HHI1diXZC6aX2G2cFznA1EwfiSUyVEnC4Ri8f8LjlD2/wVFyFfdHxL6",
-	"hFas+OkDJS+lT7cI8nupjkp/Lq0P8lk6PwzRFFNfDHgTwBBKGGAQygP7MEzE7xeYmfYIg8kI1CcVB1Um",
-	"I45AyUj8CWAZ3c3bCpq6AEa+inRzCldAnM2g7CsMRWnZK+OTopA8y1CYZA1WsEZuOH/jkcPxiOvc8QWi",
-	"jus8RjhLYfCN5kXVIVI7NtjbM/Wu2zH72+x3k2r/QBGKpoQ8iWEM8ZI4Hqmjq8nQwNGcIh9nmSK17wGc",
-	"oqChbwAZHyzEBujbB0OE3BpHCyF9QnwAzQZR5Hvmv5PonpLY7NBR1tFDSj7T95hixGFLdDlh1S3uh++7",
-	"nTwC2vL4BaRlnBcYLsOr48PVaJgiMAeuTAUTe3yUyT91vnhC5lXnnpD2zVp0zxqbpw3iiSdY037qAKow",
-	"UJ032NzCw22EUHQ1wXcdQpPhZm3SPKHVCxHaSd8EOtVNI/cb3Hb/eGdycXFCO/WJXNtEthQwLJJwGkEc",
-	"WIYP1RQ5o0nIGjE4yeApo1HLOLNyLaVMasDYJo5PIwYTii0RIVq2rT9inCZNzhKPRAz74siVfe+MtPiE",
-	"L7Bd0xnEQUKRVVuKPEJ966Fzk8m2ufjZs18lSzwvTR/qlmcr679EiK2Y/z8zEo1RiPyVvXdAtVf+Afdr",
-	"iZt8mYxlYKK6H0G1LPgzaymguhE7xSCAODQYKZmdUecqPahgNE9GaVywm0GX1nkMvY6UrDhSzlGEKDbv",
-	"9faJGmy8LMVxOE2MYZwmq6LNNZN+s8ZEkyvHPbA/1XVeuDDIP1JmuZIXfouDpz7tR8TGiyWVrcYwOs+m",
-	"TOcaXF0F+DpoKfVtPQeaTG1Fc9zg6Ok4NIeebH1DoDikbRbpaBvEdPKZYcr45RqO0RkJAvJyeeB4SQF+",
-	"CaJ29/gNmWMDSkPEWGpubpaQ+rJQ9rTNWcuQpiolLQPGBH8JM3Zh2Vu4UTRWdK8FYXPF/Z27i4BsPqe2",
-	"jGAqRhb65kX8OxdHrXAu/vHEv+QP8UfHdZ7mxsXeKqTeEr+SYjO8Pb++cdx8HvW7eQgOfWPi6xpHNSvl",
-	"l8+4FdWXZd3Z6pO0/Zduu+/Vde57pA/KthfpLt+U06K3cUs9JUO3dbtVCc16nxGJUGsf2aDSJ/XKtPXK",
-	"Dv16v4lCU1u/ScnHsUEecA56ZzJfaVqbUbOsMYu2F7nFZtFYUseQkXy/UUZgmlhUZi1bTi/1MjoJS14v",
-	"zUBNk6rWSzUqOqsZvjTJ1W2v5JJ7P+vSspQ+Yez9LFKJaK9Fyi7GeP0mEGcGRjFIM8y547YP1KpTC3Es",
-	"Ujn3Q5NMlfVaX9rJZn2NOa07X932MgssqhnutaTwcP1FKU5cJ3MgRckayQP15HtrXqj2NAuqlpXe9zTx",
-	"Is84Gx0myvPnQxpZpl5E0AcV5a5bxkXrqhoWo5Uc1nyjFAl+sg8aoWWMlSe1R9WNZk5b+aBza9jghQ6V",
-	"rdnW/ZEpzdmn2ie3n7uLOlM7W/pncRCUiwzeud0hqsYSIj3QZQPERLVOj662aHkmfZqup8RUx4wEGnrz",
-	"JXYnoJc4d1NrURtLq28vCwMKIQ4eyCDA5cR0zQpMm3xShRKG70cgHkfK87asXRAqY+9qelWVp/qxUkb+",
-	"LXLUJF9ath2Mh//1OJw8DC8d17kfDyeD8fWF/OXT+c315bn6cD26frhOf74c3o+Hg/QX8dPNTfr3wc31",
-	"SP74OPpldPd5ZM7DKS13kkWkN1xhqX697oNq8nO6DqKU0MZov/xajkhWsuAwCsz6kSYB2iRWrkZOxzFt",
-	"l7WgZ8Q4jLxyVCah+CQPzplDcZyuzmdcKeVewlFrHMIlDgVX/f2f/5S5ieq37969Mw3EMW/AUGaxFA4x",
-	"OCUJfz8NoIwu266uglE1YbtaLyeJUZUwxcppYWAouOI9GF8NwD9//Pt/ghCJExADcZBUm+bs5aqLUXwA",
-	"GWi6sOHUMVjSIxgiH5Q5HDAi55mXrOziCgyPBAH2UXHHh7CuXyjmHEWAxCiCMT5Nh8xKHsTndKUMhihb",
-	"VGpw56GtWmlUDKOVtR63j8aFcI4exzcN+UcMUd70NYI+bE2XsAgsyTHcLLm0WKXZbCUzrDjZ7uCWmiwd",
-	"dTPphRld7cRgwpRX7qt6OkK6BGF1pTlC0jDIYhXp5wDmP7JkJpi/YaXixNbjkoXZDAtSY5nGJPvmbsnU",
-	"tVX7uzqp1/6sHBS1P4uDVO2PA8jRnNBV9sF46ld7otXJv386CY7ydBLDeOQl6hG++T1BKtesE84s0FPo",
-	"zfuHdx91heknqcnXpSszf1PKFAqGdAbbMGlBly0ECtLBthgmjWvc0RgnjQvG77A+ZbPXFODcZK0ozVpt",
-	"eOetE0XrV7f/STiNjPeo2isqOA2GBvJxv4N4nmiPe4Cgp+dvkuKFKxlXrTlwetttn3eipsuK+qkD2brx",
-	"4qOUU3vUaWc8WweYLSBF50FgV90sWw8CEsFpgGy7EMob0bKug4HDuf3yH6Ax5ZILEQuzBGe7kbIupvGe",
-	"UVNaS1NGTbOX3ZxRYxnozngt1+x5SjAuJ8QVbNZD3WeOk+3oe0VXwVYGHdqL0WL7HDTJxg9k7TLQCj9q",
-	"NtHOD9di9uVWkkr77zD2Wah9d48+Waub1pb11cXHliXbU2HvQvvaZ+quoxX3n2dYU5iZbOScrOnQnACm",
-	"09MYBUoEF+rYkemFwc31cPTguM7w9v7m7l/DoeM6t8Pbi+HYwn+WDfoLjvxNvWiFbW2RL6NnO5t5Q2uR",
-	"n8z0TEdzL62FdlVWyfZvNWSqfceFELX3rzcsjqTJlHHME46KzM/2wVp6bJxfUwe0y0eg4bSraSvgVpak",
-	"ZWuNOxqv5MrpsAV7QjsINrsvDAGP5hzMJv9lw0k68z62ZVKOUYRetKCP3Rl3gsM4QGkyoUR8JVi05Cjy",
-	"q46B7/7xw6Wda0BGgUuRWdPOhiv7jk2o5bXqs8qQxZLM1MzQVQHClHMwIhwIRYV8eZevUI4FOt8DEhVZ",
-	"CFld7yNDNEWccpZKAFwwoyQ848QFKnKQ+UgrY4IAQXnLtfLGpqACFD2jgMTq3l6D/lnTd2Gbuu1aJoML",
-	"4JafMV8MYHpgtAOrFOys+0o82Of4qS4967gXSA1pEpgJ+v064og+w8DeK6l3MhnRWBtRl5h/fLSVF044",
-	"DC4zj4sxMdmyKDTXHsWIGoANKLlH9BKueiEk7WJMyaeqhGTVey27QEQBTWn0Vkw03LfRiY5x5R6Y7eAk",
-	"hMv1MCJDajtDZj62BmEDVieIFo5RO4SmXdrEraw07OTM5jaxYvym5eBoHqAswcl+SUW3L3bu9Ib5a/Vc",
-	"FuZ3SfE1Vn7lTdy6qDf3Shu4DfLQ1XGc3ghVI35zx7SBa8ZuS7+i0cZmdXW4ztYpmqxbpndOdTfPqWbR",
-	"NsVcowldY6+tGNNli7OHPV1YLd3VypSENslfeU2AbqxbFBQrCTQ/A9Bn3kbVSkK5RRmtWaMmqFRlWl4E",
-	"n9/z2Hyxa9bEbb1/sHWASlu3+8q6luHMHdzmO9+6xqqPYbiipaGSuNbQtaldbDppt3TZWEPVQbW5bN8A",
-	"R4e3oHUN3ROWKWLdY625Ms5u1n+6UG2u++opQiUpBamIAjIDXQICYiIsEx9ADnJFLm+ckh+Y+Htj51Og",
-	"rT47nZYzj3w0wxFi8pGcAM04IAnPXveR/OaKI3CAGU/vqGrzcm0h3M7y4ZlNyF1vbrQLm127FatQLk06",
-	"pWdJ0FBrO8MBuicB9sw1k+LzBM8jyNNIhGHPeELNb8fYJjG/sAfsPSFuU5756joPcG4K9wSENqxi2eNk",
-	"Xrgrt3m7ynd/d23yr9Qimu5RaZB1gY6tmDd5ZU0Py6bzhRHroJJPznmfKgfkJamBsM0EvD7Z2XaxIoHV",
-	"Ik60dr5+fqzznRyxRfZ+ls0vkdic6pkS2ZwNfT2WcdbJ44cPWWL05ePQcZ27+4fru9G5fFjp03Cs/jg4",
-	"Hw2GaZR2PPx5OKjFboe/DgePDz0TozXwNgzrFIkJPS6AgfJlqc7LvbX3p6pPhpnvjUntczuDJ72p2cYQ",
-	"KG6glo7NHaYcmW+7s3+rp/FOOsv7dPpFqNe5L/jwl8xsI4XnWALIxuuWVUSD1Q/n7Q+eNW18uYRvZft7",
-	"ZKbyYZU2rOMmSyQ2X+JiyIX9vjFlw/6Qn2cqdw8dL9Lq7RziXNka/AEy69lowBmm+0/XbOhlhSRd65Ht",
-	"apet1HO1jTna3UVEkoIbbhtaaMzSG1GOXjZZlVqbwt9X9ifZhTk39ffVoqbt1rAGt9xiNLa0UxhFpr5Z",
-	"tkbohbWV8uG44TNdFtd11hkbRv6ULBsTRtd/lCZ/wlKfQgfW1dalQWkyxh412clMscn53dhxnU/y31v5",
-	"74P89+p8fCsMr5vr0fVAGlWDu9HV9fg2q2FTXR5H2f+q83h4e/fJ9PalUXxSAdxIhCr3zNtdjaQ6bXA5",
-	"khpgH2/UaDNpC4iFYPMpix3X+X//V2wQUZBdhuTLUIT453fRSljScxme8EQfFhuXrb9yZxuf0fqYhlyz",
-	"Sr+GAf1xrp4vTu6gZko92NgnuTJqT797jHhlz28dTZlQvTv1uPAvP+/V36mUmXg62GV4ujfNnJYbSb20",
-	"nr2EYr6aCDbK7tPGv6BVy9vpqvDOg0EgX0QvCgRP5QrFeUBpz8yr4vx6cn5//cvwXwVO00nE6S3hi4fM",
-	"I1WecVJ6tDn1BzI8j5B/giMglLpKf5E/SndZGwgJX5yomWpgvEqWnJE6DA8LBD4+PNzLx6RTEFIk6i80",
-	"yYfkT8G1zNV5wRSdyEI8jqeBVtr4aXA/BlkeKhj6mBMqB/7+9LvTd+9VMaMgHnNBiPiC+MwFMaQwRBxR",
-	"5oKfJ3ejtNoRiIUxecH/v1VFpW71sFPweYEoKqb1iZcIu1sAiCOZaM24+J0vMAMkQuKDRyhFHke+ejkA",
-	"Qfm+lPybIARmQKURIx/gCMAIlFzMOWRoyQEnAPNTVX+qHhnIa1DTOtIcJHYqb2P2UKRO+CnJJghV0B0T",
-	"JlC20lLanOyrXOT5/bXjOs+Iqp3KkXiVdpYqJHXeOz+cvjv9wXGljEh+P4N++jTJXHkzhWqU/CzUnrxa",
-	"8ly0OI/FLlF61v/7d+8q75tztORn8jisP2hueKT87hcB1o/vvmtS7PlEZ6Xn1KXQJmEo73SXwAEJv5BD",
-	"gUZ1HE0tEvnsyxmMsVrj2YBEM0zD9J6FODEsV2sicJSxnjRRpWBl5XUpkRiK/GF6uCoecO+4mFal0rUi",
-	"Uq87rj8QX96/rK/eqG+LuyJMikbwTKhOlfObm38/TobjSY0086nfyIIfEC+9gcDsSBP53j0lfokwFoZz",
-	"42A3+UX+2xnvgsJoS9CR2Ywh3jhWQ56ReawAh7jvUJvys5XzqPwOhjF4VGflEld+QBzMs1GAL1iprjNM",
-	"789IFBU7EXiBTO4/vtrbIIgh48gHP39+yB6ikWh0pQKP4Vzs238g+exMJOzZKUkoAwrcqco+Naqjx1gY",
-	"ZDXup+p0e0FUwM8azz3QW7bphB573arS8mB3kW4VpB7q6123+rqAfu4lKLGJQno3p9RV2NnXyPderRVZ",
-	"gx6T5quuKZwqKXTprJriVVncVJXXhaYTE5onuxEPU1/5GM6F9F6sRpeDv65W34v6zC4GWVtxTn2gThVA",
-	"dgTTFYh8T2eGT828YCEZGUe0McN2RaMvnq3QK/BrtIJNF7f3w7sdxlkcdGN7cn/zZrQPi4PqmjMvY0X9",
-	"5AUNxmXfrlT5xNb3sY1rKHZmh9+ugASwzjOuExNmQNIliinyIEf+MKIkCCTEu7E4FDL2ZWjUH3Rlltdo",
-	"4R4R3PxGB4txXzSP5BoF7PsyhwqOAEiyhGQps0QarGeNvYCP4ipvAYqUJe0bGO/UKYv22VflVWxVbaLj",
-	"x6WVdst9lM0Kbve7d51dPy5tROfjsl1z9KS56PJDd5crQqfY91FkUNQCdrBYWrPGj+9+0FMrxVlJ12Ug",
-	"m1WeqRKGGMhnr3LG9xKTRo3219BjdncFZW9ib5Iq2P/emqYpdQXYNkDu7j+gFhx2qr6cIRcoiM++PqHV",
-	"q/IFBkgFTaobrfj7RxTEVqpKvXa4P1u3WsIqgPXtvEFHo5MUioGgh42fZzN15DZuSG+ExgJNxmPKMW0x",
-	"VVpqHuXtE9S8nwzkrSK7Jer2Nyntvdadb1W2V0CXYNqdHt9COEOSvEGRlPS+fCG7xTj9mLXZKsKzWW0f",
-	"qt0xsrcg42JFe5LzjHzyHlv92d8mGsqHcX/JGm6bkL1fHd5fVE8QR2IJZHBak0g/Bc41FELqs/wIOK/g",
-	"tkqcbqpYhgafCuIZvKid+DYPWjwcuhVfsr/czjho6RzyPIuzd7g7H7Q+CCdvxsEyEJgw5AP+gj30k0om",
-	"CTDjIG8OMMvbsxazYgKfkcLDbgyADMff3G3H7W4TfKB4s+ucqRj47Ctu94dlTNVtqmL/gMePI1cUXWks",
-	"ihicUItdaqKabRV9xdRWPhntcf+jMCgU+F1IlvVbrfi9US22itpiVivUak9O94r07N/QVgurxYb2e5Au",
-	"vdC9i41Pp8exnHxLMB3tYSw99ko2AZ6Adh9utJZEqD3zyjfeaOaNNElqr7xR3gbO1Nsy7OxrsOwICd5D",
-	"7wnO0bXsYGUKiSEPHBfsKC8+ICOIHj929xgRfkWSyLTpx4ogQJFw5ztQhXG6LGYpgduwmHfPJH02vhq3",
-	"uGmZiJz515OUI06uGwNyafOzUtvXV8MFrw8LBPRWWQpTCJ/SApriQSx16+qJKiLJKQkgUK8cZDm2QtED",
-	"+dSamz2q5ZMQ4ki9qPWEUMxkhu0tpGwBg58nd6PTg5pW++NrMp9nDy0bTa0bMr8tbue1KWt4RhTzlbmq",
-	"wbkeXd05bl7Il/46HI/lKfVyePH4wXGdz+dj09MHWz43irUj3+oanmPZO2/IPLuBuHTiGf1Lnnh2xyfp",
-	"pKyZUSYo8hs5BS3jgPgof6jAxDkh8VGDX7X9NR45560Y3vS+DV/JaqcYx+gSydx6cZjcUaxMr6ff+ZFB",
-	"uwrRHqajZW3BPyberidt7orH9bvH1VZ/1p2GUXkV+MhdZYm0vTfPxtjMeZNmV+j4bvJYNudGvC3EVy/X",
-	"t797XVKh9JioP2sw96c4glKjGvazbSaWtxHuS5M4UXHU6sizTnMw2d2sN3Vp17Frt/Q97mTuLMWSATJr",
-	"p1579EoSRw+6GqjVpFAvVreojfDj5cVqu95XMrOM75Tg7FEWo4vpcftr6RJMV3s7VJTw+UC66P5A/gJ0",
-	"N5GEkzbtqXx+rcrydnWfN1vL5lZXJ1bMbsMzYUYb2rWbQ65vzfEtS5b7vUdjXb6cD/u91bhfDsXFGqfY",
-	"FvTlVx2/pfSucAXyxR449qS9g7mLc2RBoWOJO93rlwced9QpvzJxDyzSHHHaI4d844iOWNPeOKK2e5+p",
-	"O3azu06N/PIB8fPby8fB+QPc2R0N39jFdpMpCHYAbik94t5k9V3mjbZbqbPNB+SPm8b5Ug9sRRQI3I3U",
-	"awQ6FjtCB+nYDQk/g3V/CQoGVZAHndsd0TovvYHw85+oSvCwbEI64nKfYICFEXSZXUi+E0VTvp1/18qm",
-	"6UmD42GNDOtA0ecApkTtdYQmc2JYarhVOu3ghQbbTaO255dgsb/VRG0FOki7kaDSoo9lsy4DdezbdUHh",
-	"1SE0cYnBzmY+ZDHyumRveXV5PknbHYHoadBsUfKWoMCGhce7gkk786csod8MoH0aQD0FTxACLKCv8vTg",
-	"CngBYTiagymFHnoPOrnhFWxddpdekDD8jBhPph0SW2p54BP4/fKtHb3LmD6AXRTgdgLf4CmFtBRY+6tE",
-	"deq5qAoXLVGXBgR3SVGG5OW2t714+aeWnpwgS3QI2akFzG2Ssw6vJNsD9kdN8BLGDx7zLOVk7SZMUUxR",
-	"FDlbnIa+20Rn+DP52IKFgp0GKLyUz5uzagJJ76y+Ywua9soK26lm6Syzyba6bzmg+8oBPZT2S1982SBn",
-	"8dd5eTvS0xdNfHQKts/b+FklBOSXTrSrWb357uLBcvR9uJrkRPbwHJ1ilOQA6UIOohsLxmnRiKrNLojX",
-	"6wyiyLh2WmQ2ZU8pnxcoYBUJT4drQazNfpPK4hsv7CyJ/V+zqrOJ45pqjh4ajrlxMg2wZ63U9dbfdPqh",
-	"dbqkhony+woWsAWkuue3ubxM9ZiI9nYVuPHmFxA0ZEhz8onQo3KbJ9GJxKSl4/xoj/p5RVxq78pF7eG4",
-	"311YMFGMasl5Vzjg23oSh5O1RtsugxVy2ssHq8T17abXKwY8liT7TPntMjE2pdiut84/hbaq5NnvSVs1",
-	"baIP5DwIzlqfLCraObvWDpWy0IBEcBog85vuUdN77XILX++yybelchQCAScABsGBOehrnF0G1WSSPUaS",
-	"kzJG6j4Lxru4C+rH+lvLtZP0Y6RQ24TZ5rtkWxaYF/upVexmva55noptkMuVwXvb9liu1d1Tg1QZbH4h",
-	"aysJ6tyYVYl0ub3zOpGtKbJsZisj5wHON3PwqF3DWGLRYRGIqXdjB8hF7Xr353BuB8cbeNKAw7bnPMtM",
-	"fUZRiPzMe2CqgRoukZdwNBbtNkmx3LQ2ScwsQejokQJqpNTrbh14WmHot3vZ9mOqpNwJFG8cwE6RQmSX",
-	"CKlU5LcEyH36bYy6cPdc8ZwWGTRq1awK4Vst8jGVhBywGtlOhWjs8gb1SPYY6LqvNRynS/iAzuC3zA5r",
-	"KJCWVJktjH2E2TUH0kNrZpPezd60evrrZq+qu+f2zHJ0edJ+5eB4+RnzRfa8u0WQ65nQbT3UFW5vqAyx",
-	"2xpPvdeN/As0IxSZxxTGzAnHITJlG7YPez5rDOytMeq3G8HKtSN0iVjB1baKRpeEPd5NOV4qd4AU066H",
-	"q1gcnH2NfK81W+vD1L/B0dPFanQ5sNojIt/bclpwg/2w5sMMPyg9XB1/2Tj80m70CULgji9SO7isuudT",
-	"HwhtDKYrEPles/s6J8nZV/kgUydpdkIS17z5a6/i7SfjOydBQt8CgZvJmrDUi9hEykfZwGrLFGMJWJlZ",
-	"l+YmgPU7mtvVq8+EtsVwc0zsORrbW61uwWCTazUGZZovuhOMsDWPvQDA5kL7JlTuMnqTXp5+QpGXvbS7",
-	"T1el6WI7ga6up+8kTc+g71PEWEsIRg15rtp9I+jeb8VPSZoSqidVO1PYC7q+uTOzDQtly9vzE5S9iOWR",
-	"MBTDN+eKjyUjDlS7HTnrs9F3Ll1Kqg6f7FY+bUigQEoKO7oFZI5bHFRjFKEXocIeyBOKnB0GfyeJ5yHG",
-	"ZklwI0DaHWvLJcnNBXCxqCY8NSVrCGwoELe1jcAYP6GV0TbEPoo4nmGlJOq5dJCxF0IlG4Y4ukHRnC+c",
-	"9/8wVUgW4vBbNmNpfG20L3vYrbbEC2vIC/IS+YjX+9++lLYowRFSHOwkJ1ydUDxf8BOKAtju5r1djUXL",
-	"cd7Q6mSRj7vAcelw0Z67oXVqdP68YL4oNk3DsSW98t4i62xbRcPlUwqJ0N1MYqbbtnI7IxQzHCDn9csR",
-	"v2NxuwKSmUBO9AOnp5cYdi1+bbaxNuff7NC99jRySxMDvO7ytbQ9WPkbnkCOKOO+zP97C6IoZR4rJWFR",
-	"v66UyT5PkLkCez3wtlwAsiPTrKi9EPNYPELw56ZFLSIvp7Yn0pbdb//s7jQg0SzAHm98qUDR1ca8yiTS",
-	"pn49ZYNvh//tHf570apkAZvV5wdUMn93seNWTIeti+MR3yWzP6uxTHgGI39KloMApxhsz72blJofLsX2",
-	"2PPiUrQCTyKqln3rHuJAUKfdehJskKKd1qRWOfTNPIedGkPNvLAH+eaQPbW6NZZZctFf5rlRcVJfmhM6",
-	"mn2GaY3FA2RPO9r8ziMcwkBOsHOZEou3I8u+PN9ZDYvg1640m5SzyROKzr7K/5rNS2HPYhpmzu9uA5Pn",
-	"bvJjzbfZ+IymUNLuOy/jOstBaLLgP92Nt6xCOrIesF3+fGMRu0UuxJHlPgiEdOTDnL1gvliQwG+l1ee8",
-	"0VYJFsAp6nEddAbFBqW6+Wp1tJg0hV1ZSZoo8ucuTTviBJ/Ucq7mjOj2cksVyFul3p/B/ZulZjXsJbsy",
-	"cJ8xw7zbu/RJNnuLvKEWaK1S00jr2vpUTddmECAfc3URtRHZNwT6Q9VkTZNoZzaPAA0o8BuVi1jhDNKw",
-	"dX1XkIbncXycCxTQAxjHDUvU7egQMfky2xl5ymzo5kuK7p5uVfMdWdBuUzhSLXzbAe5tm+M717aih9Xd",
-	"MPyKJJHfmiRx9wRS2u9RXTM8j3DUyF8T9dkyRs0TGt0rjrM/lDXksNsIaFOauoK6UV+WaSBzhH5BKTkE",
-	"8tSR9P1vXwSs6QjVm5M+CVzgCFIMI0BmQCWtnRbYEGItxKfc7RZGcI5o0QP8TaqGUP39P7QBbo0DnEcr",
-	"IGiG/BMc5Xt72qVYZb3jZMU4CgH0QxxhxilMFW7aVSqjeq8H5C0i7JUWmYKMwjggK4R0mB+Mg6SPtgAv",
-	"kbOCv8ULSEPorfSuN8auV1Jveh5JlH8ubXx1Pr41tB4EOMKeof3g5np0PTD0kMUILsjTYd0sOMMAjHyg",
-	"p10wbbw8OaaCLYogD1FUlMgyF8jjF/ACiEM1KF8gTEEMKdeH1K6SqQ5731QNWe5fKvesoQYK6c/K6EAS",
-	"+YiWyyxdVU6loJPOSR2ByhNYh0zdYvwekClD9FkhC0DpwwNhwnhdMPLbfb+8/v8AAAD//w==",
+	"7H3rdtu21uCrYGlmVqw19CVp+n2nzi/Hdhqf+vbJTnrOOierCyIhCZ9JQAVAS2onjzUvME82CxsACZKg",
+	"RNmSnaT50zoi7th7Y9/3n72YZ1POCFOyd/hnb0JwQgT8+Y/dAfk9J1LtniX63wmRsaBTRTnrHfbOEsIU",
+	"HVEikJoQJIm4JwKN6T2R8IMwfd+g33OuCKIKzSaEIUGmXCjKxgijqeDDlGR7vagn4wnJsJ5FLaakd9iT",
+	"SlA27n3+/DnqCSKnnEkCqzpii2vTT/8r5kwRpvSfeDpNaYz18vbtyP/7v6Ve65/e8P9TkFHvsPc/9stt",
+	"75uvct+Oe0IUpqk0c1c3fcQWaIRpmgsSISwRZmjw7hj99PrH/3S7QTttC+kfIqokkgqrXCJqjun97e21",
+	"/SlCRAgubhdTghjO7DnGKZYS8ZGbF+0McfKbPd0I5QznasIF/YMkERpxMaRJQliEGFe/jXjOkgjFnI1S",
+	"GqsIUXaPU5pEerETOqRKd1ITwZVK4U/Of0uxGBPTn2bTlGSEQTPKFBEMp32EWYISOCQk8UKi2QQrpDiK",
+	"J5iNyR46Ks6CEQ0UE54msuhvdokUmas9dE6lIgniDOmWC8SnRMDJoZ357j1RKWV3uyM6P7QwNSKCsJig",
+	"hMQpFkQiztIFkjwj+ogAEOEsiYSzLoaTKMYMYSZnRPT3ep+j3lucWPB+Bji6LRFEA0KG0xEXmT4IAfcs",
+	"EdwTLAJWe2yv8JnX6iBJohlVEwOfuRCEKTj34hIEkTwXMYG1v3NA+UyLj3GaEqHPWaOKplox1kA3zBUA",
+	"ieApQQknUsM8wmnKZ0hNqITFX/LjcsXVsU84I290n4kmZ4ojQVQumO2m3mnke4YtX3Ik83hSvYMPHpl4",
+	"njUBQKOj6zN0RxYaziWRUiO64neEoRmWaCqIBGKz19ND2OGB6CeJIBL+nAqN1Iqa1wCbDy8DL0fkPr4K",
+	"fhzm8hJnJPgt5jlTYhH8BnAe/KL4jAU/5JII84RqLMeqd9ijTP3H617k2mraOCZCN/6DTkPPoH4Ff8+p",
+	"0Nf3LzdiVO7f261diVuqGfJTMRcf/jeJlZ7qKEvyGB/rB0ZPSVie6cGvLs+P3p6e96Le1bt37s8Pl2cn",
+	"p5e3Z+/OTk+8wcpNHjGa4bQYrHZN1Y/NQ6V/kHc5iw24LIe2G79t/WD8iWrDBk+gbH6CFW4u/DfTpTyc",
+	"jCcklXv1jqETqW162Z78w1u2pfY93GJ5BySKarzLKMOKC/1DhqdTvSD9p1n7CZfENA8vpvgeuR7Xy5qb",
+	"j58jd3ILg1b26D5HPc7I1ah3+K8VRMQOs7xVsbbPn6LefHfMd+15iPmeXXPx6y7NNK8Jl4rVpHfYG1M1",
+	"yYd7Mc/2LW9R/F/M4eCPsSRt4GtQuEkssCQOeJYt/di1+xz1aFdqQBlVFGjzLTXEquiUYEV2lf41AHsZ",
+	"705xGG8haGIe3HINPqmmQ9A0Kg+qsXLvnBpA3LhJuIUN3KS7lg5I0aAEKxEVmhUocsmXdbNfS4QSZKRB",
+	"eYAVWdav0a4yAhGCJPrzqiGqDYsxfiV0PFHLOnstHo3g9gxWYXhlylV8R31rXXpUznNVh/p918nOVHDF",
+	"Y57uFeD2ULB1I5XAS0aAQ+ZFrBIkzb4JTFliGTdpuNMRzlON672oxPuJytIQhSAxZzyj8fo9M6KnTSvU",
+	"pa2toy3rzTCd14hXwvNh6hE6lmdDQ7wsJTo7qcwywqkkResh5ynBzGt+cTXo0v7zckpVvfzyujYGAu/n",
+	"8PqkaQf0ApqpwbMKKb9SNdHy96rXqWineXf7yMIAVJFsJf9SPsvFiWEh8MJSjYyuO+B1eLTa01MZ2l+3",
+	"9xJ1e23ezx/93vAssxJVHVeLD01Az4dpDQVbQXcNKaJ2TG4FIe7xhOIx45IGmPbOTAqzclSG5+eEjfWB",
+	"vfrxxyjAN3TCpnJJG0GkE5oRpiXNlEj5XzlmiqpFc7eJa+Zz+5W+QSZfLrIhT1fihz/OB0bh6O9xmpNO",
+	"ZK52n6ZjMXf4WusTersi+pX6Xxph/gjuSWPz20WLKNcmEfmdVkhDpDsdqAhGK6iBWVl9piD+e5pFPZzf",
+	"AcG6EBYEeZOjnar+UWKaoHd0bngPJ2NGaDah8QSZ5zkBRRmoIWcMkTnOpikxykdzWIbV8eXedY661jt0",
+	"5pogrgRNkY8LrNAkiQgHL8u6XWAPmdpuAuYvhwwCqnd8AWiT5PdcH3hn5UC9/WOVC8EFGzJcox/F713I",
+	"c3DYAWbjR4JFeIgQbDzonqOe0BOsA1OwolYIMcOtBhEY5RFHsvQotrKntp04RU03rk63fhvm7B6E3IIn",
+	"eRzmRQTPg3qAJs8FQ7gOFss/+WTVcP29nwkjAlTtekhjwplRQdA9JTPERwgj3RcpLO/eoAlmSUqERLkk",
+	"yKpzwDaVjyeoVHIZ+unvqwENv3tfusmmNShf3vgjT/OMdG4e5j8+f6ofbLHqIOQ0oK+x6wzP1wWHjLL1",
+	"utSWrPtHMHFozacpHdMhTYN3NErwzZTE9l/LVvDu5Mi1XEdzxsLK/doOoFXkr+ZTRy7V391G+FRvnx4h",
+	"e0vI6BgrBWzhMU7viSz+uOTqI8Ep/FvBzxMa3xHm//lWcKqxyvvpkqtzvNCnUf42INMUx2Dr1U1PMBWL",
+	"Yjb413tCR2Yc+9GuyfvXJWfnOFZYmbFP+Fg3f0flpBf1fuZmje+5kDDqzYSQqf7/jDLi/v9WEJKY7re5",
+	"uCMLWf71s+CzyqcLgtU1kKPKz5X9YTWy8+OMDKlI9IDnKc4wrAGnGQjsp1mu//2WytAbEWAZkflk7KCG",
+	"ZaSsaqR+gyhYd4u2+k4jsJ4bQ7XAC6RlMwx9NaMInL1hPgXJ+D2YwgA0ZAkaBeP8HUaeD0ai3pWaENGL",
+	"eh8Yda4wSZC9qCtEGmJDd36m2XUzbP8y/j1E2n8WhLAh53d6mIC9ZDq9NKJriNGgbCxIQp3HUeN7iock",
+	"bembYqmOwc0k6W4M0XgbHC3D4o6oYxxmiFgSh3/n7FrwaVihY7ijW3t9oe9TQYnCS6zLuaw/cT+8Wq3k",
+	"0autjl+utHrm5QlX1+ufR+TdoT3AYnHVW1itX6sCyyPVbO/BP60JcnckfKCFkmU5H6C7u8YhgH9P0ulN",
+	"rDfSfeoUGwtTE+zkuIPyPLhC3TW0vrMMh3jCztzSHVnMuCZ8/vuykpK1IlZAI/i3g5D2THGxklTB3m6g",
+	"pV7DJM+GDNO0o2XSTFHAMKys9QRv3Hqqx+g5RXbSWlkgDZzYY3SqwRPMBe14ELrlsv0zqUTepoeJOZM0",
+	"cc50nUw/CVcT2q2pdW3s1FaQmIuk89AFN9a1uf477r5Lmcex9Uxajc+dBIvKRWxEsvi75GxAMpIsuise",
+	"THujeoj+rECTcf0MAFFTRWFalvDpWupVnetH6DjFNAvwP46FaUKVb68Icj6X1uS4GkDnnV0k1pJWZSmt",
+	"jgkjgobZiO4+IHIwr5iIlMiDFqI2hmWZ1sd+63wSbVqi6JlVtVFvpjSv/17IjjuZqQua3q3T/pJ3UZAB",
+	"sfUAxodZC3RRQItWLt9fmr39rkoJD6c2QjnOKbv7MiiHHw9wzrGW/x5nRFk2SEioGlEh1ckDdK4jnqZ8",
+	"dvLMpphy+ZUVLde8n/MxDRxpRqS07ObjfF1nE8NPdxHjAh6wgGluMaH1V06mm8X3Aj/K0Ku7N+y7BeF+",
+	"GW3D1lvM6W0jHeqRNb2Z6f+OtRSXaeEri/V/+R/6x17UuxsHN3thDvWCJzXvndOLo7PzXlTMY/4dHkLh",
+	"JOhT+wBRrRPxK2bcCOlzDn1d6Ylt/2k13/c56l2v4ZkIbd/aV77NXcZvE1V6AkAv63ZhfKX9PpeckaV9",
+	"oEGtj1X4LOvl9Al+vxtzTMv63VTUJ49wMS6WvtJPsDJtl1GdQ1qHtm8Ljq1DY7idgLPz9aOcDa0ypQpa",
+	"XSG90iuof6wo1DwG1fprPcyLqexsZvjUhlcXa/mtXCeuy5KtrGMhf5pNGhRda5PQJegK8JgVOwajHKR9",
+	"zYVOeJ1Vm05LLqeDl+jT3IkjZWvtz3bqsr9Wd9mt725zTgsdAiWuPX/z7OGbMpD4EKcEeyQP8Eto+vV3",
+	"hoV6zzCieg7v60oTM5BxHiVMVOcvhgyCTDM+YZ2jqHbd8Fks3VXLZrxoxoZuVBANT93tUWQ+pUaTukZA",
+	"j8dOd9JBF9xwQAudGV5zWfcP0lDOdQKJCv55dbyo5bNBP0vTtBq/cBCttn61Rif5NrQui7gxra3o2vVY",
+	"7vk6TR9GxExHdwXe8RZbXG17q0DuY7lFbywvdL6KDCTDNL3lxymt+rx7XKBt8tHEYAS+fwHo8YXCfFfQ",
+	"Li/KgXfdc6sOU+uBkrv+DULUTbE19xwMTv/rw+nN7elJL+pdD05vjgdnb+EfH4/Oz06OzIezy7PbM/v3",
+	"yen14PTY/kP/dX5ufz8+P7uEPz9c/nJ59etl2MWnst0bZ+x+5A4rofFNHVSbnjPqFclA2r9WLZI1BztK",
+	"0jB9FHlKHmMrNyPbcULPZcPoyaTCLK5aZXJBdwvjXNgUp8TiaKQMUV4LORqNMzynmYaqH3/6Cdwezb9e",
+	"HhyEBlJUtZyQ41hKhRge8lwdDlMM1uWuu6udqJlwOVmv+p8J44sla2lRTjVUHJY5aTKiJSCJpmleb1qA",
+	"V2Ry9ySQz6YlF8ReL8BJX+KMJKgK4UhymGdc4bLL7BoxT1OakDJ9iOauZ4IqRRjiU8LwlO7ZIV00hf5s",
+	"dypxRtymLMNdmLYaUVdTzBad6Xh3a1yGx+TD4LzFtUkSodq+Mpzgpe4SHQxLMEbk/FbLXYbZVj6iBpK7",
+	"CW6WZVkRkmNzcaxqpwfTrLxRXzXdEewWNNdl3Y+AMXC2Cvs5xcWfMh9p4G/ZqZbY1sjfMBpRfdUUPKSg",
+	"b6GWtKqtxu9GUm/8bBQUjZ+1INX48RgrMuZi4T4EpX7zJnaS/Nd3J6GscCcJjMdnbA3zze85MW5sK9fp",
+	"DD0l3by+PXjvE8wktyzfKlrp9E0WKMwa7AxdzaTlvWzAUGAH26CZdNqAjlY76bQE/BXcJzT7bBdcsKw1",
+	"otkIO1+Z0KJs/TlaXxK2lvE1AgLL4NAAo0ESup4gXvjw0zWW4Hv+P8bFi9Y8rpb6wPltNy3vsLY8SOuR",
+	"A2jdmlPJQuoaIeAOZpsLlhMsyFGadguchtbHKWd4mJKuXbhQrcfyUAWDwuPu27/FQZdLpVEsc77T3UZy",
+	"XULj3ZM2t5Y2j5p2LXvYo6ajodvBWkHZC29jWnWIK8FsDXLvFCeboffmXjVYBWjoWoA27e6DBmB8yx8W",
+	"YRqQ5v1dPF7K9UHdY7e2Lrfr2ecb8Vdd//Hq7uC67sO0jkPsYyPi1iXzX5oD7ppvwTYIe3cn4IcQ3Kd3",
+	"YWzQYocbBSR75Lm4gA4qxEdnWRmQ1KD0xEhIjs4cn5+dXt72ot7pxfX51T9PT3tR7+L04u3poIOqzw36",
+	"C2XJ4xfoxIAOrj2+Y3YY1rwWhRDpO2WGe3ktvIRhFTFlKc9V7zsokXJ5/2bDUnrOh1JRlStSOqkuH2xJ",
+	"j0e7AjUXukqd4Z3pqqZLF96J6e3Y2oOO1sRkxT1sgPXxZNZ2TUvANtPuLtqmam0R+p2idJnT54AwMvPs",
+	"U93E8RvIdW39HuHga3atuSIsqeswXv7th5NuWgwwWFeMyKGXktbesS5Woc919Zo7LJk7MuyOq7aIkHvE",
+	"JVdIEyqSQEZjTRzL4zxEnJUOEy66+YMkwh6c0evCAiI0EjzbVzyyucKdOrc2JkoJhpzxRnFsl4oIuycp",
+	"n5rsxQH680A1S1cv86ij37pe3PxXqibH2Mq23ZZVscs21ToxXkdSNqnfVmRHMkOufqP97TzyLbwhv58x",
+	"RcQ9TrtrZv1OIW6feiP6qPi3910RUXGF0xOndQo6Z3eMuS3IUjmit8AQcbohv18TcYIXax2I7RIMSxAm",
+	"jGax9l62cRDlaiqjLz2JlnQmK49jUEuzs5kzyfD8YScCZsWtHWYxtrfCllO9IaJUDnc7UNtlGbpVqVE3",
+	"POuSrK0cv207lI1T4py8um+p7Papm0mhZf5GTFsHvr5C+Fqj34omURPV23vZBlELPqzqOLAJtxqX397R",
+	"NojCp7ukX9no0fx6fbiVre0xdW5pU3qtbl7cWoe29uRaefMGeG2ES6+ysmsw6iU7tDpiW/CsiwNcERfh",
+	"SwEdgqoNBoarLKwzbytp5Rk8UUE2OUgJapGpHfPsF2k02/PmuibR0vSOSweotY1WZwRcMly4Q9SeUm/V",
+	"WM0xAhlwWqKpGw2jLvGbbSL8ki6PplDNpXapZRBYxwo1xNI9rJ6weiOdezxoLgfZ7fTPR6rH076mm1QF",
+	"S5FFUcRHaBWCoCnXnEmCsEIFIYeEXvBB6t9bO+8hb/dO7K3XrxpRRiTUIErJSCGeK1c8CeAt0rJ1CtWx",
+	"QARepj7bgMuBLIaXXdwO/OZBvrBdB13jCmFroD0f5WlLvPGIpuSapzQOx43qzzd0zLCyJpPAm3FH2kvz",
+	"dHXknslbGt8R1SVE9XPUu8XjkF0q5aJlF/M1RP5SD7rJDDMvf4y6+KCZTbTlkmnBdX0cG2FviuiiNTib",
+	"lQVcOlu/En6k1on0IHFuGYRNOiGu46HezailT7U0aD04ZqEQ65JecbBlBIOLaIBDbHd3tZcc9gg/G4BB",
+	"+ObDzz875/CTD6e9qHd1fXt2dXkEdas+ng7Mj8dHl8en1pw8OP376XHDyHz6j9PjD7drOod7y3ukjqx0",
+	"zlgjCQ6Gwl0rc6d75b3qFdnCuXMsf96N4bGJsLswAmWCb9CYbtHtKpxMsHsppNaUfx1zCq1nSn9IOubn",
+	"T7SzCTemL8XSHcxmbUwlsimcL68n1/bwFRi+kefvgwyFUBvXaf9snDN1OJFNwB/4VatvSXchv/DWXj30",
+	"dGIj2IsVF8Q2oA8Az+8gAxeY7j+jMKPngmlW7QfaNRLONP3Vg37qqy0scIOPfDY8m1tHbUTVLNrGVXpt",
+	"Sn1fVZ/UzX76WH1fwxy7nBv21g1PjAeW3QhGGa0Qxq1LMpPLwhnptOWzmJcpS5uAjVky5PNWp9mH1/wp",
+	"KoT6U/iLjbx9easMMWMfPNxxrNjN0dWgF/U+wn8v4L+38N93R4MLzXidn12eHQNTdXx1+e5scOHi+EyX",
+	"D5fu/6bz4PTi6mOotGgQfSwCPgqFamn8u6WHMp0ekSDKDPAUJYC8mbwNTDViq6Gc9qLe//u/+oFgqUsI",
+	"lYApQv/nd91Kc9JjME/Euo+cBrftFxHsap/x+oSGfGCmgsYJ+LXP1izouYW4MVMPcx0vULbcT/ADU7U3",
+	"f+lohoVau9MaSQ8Lea9ZBhRcBv1lV9ez+tEs7vJRWA/cc5wLqhY3GoxcunL6C1k0C3yfubzuthI/TlPK",
+	"xn6Q5B7sUMsDhno6rUrvH7tH12e/nP6zPFM7iZbecjW5dRqp6ow3lZrYrqI9HTOS7FKGNFE3fjXwJ6jL",
+	"li0hV5NdM1NjGZ8BJEe8uYbbCUHvb2+voVa3XYI9RL8AFhH3ROyhM3ACmlFBdiEYUdFh6oV3fjy+HiDn",
+	"MItOE6q4gIFf7b3cOzg0AZ368mSEMqImPJERmmKBM6KIkBH6+83VpY34RHpjEuon/GaiSn2uR+6hXydE",
+	"kHLahMe55rv1AikDj3Cp9L/VhErEGdEfYi4EiRVJTGEGgqF8F/ymL4JKZPydSYIoQ5ihioq5WBmZK6Q4",
+	"omrPxOCaGg5FHK6NpS2WJPcgI3VMmJHw7ZXdEFI77imX+sgWnq9cz32FTR5dn/Wi3j0R5qXqwbkCn2WC",
+	"aXuHvR/2DvZ+6EWAIwDv+zixlV/GRpupSSPAsyZ7kF7zSLc4mupXQhA55cz6Nbw6OKiVj1dkrvZBHPbr",
+	"xQdqwF/9opf1+uBlG2EvJtqvVKuHgaw3xaqOR2xhg4dNBfk8yyDTPuwJwbY1+urTN1KsZWSgGM8+nlJz",
+	"NPvHnI2oyGyKimmuwmii+6LYtDU0wvA3AKkJGi4QTdAOBmRFswmXBJFdzXUhW6zdQCD0J0kfIrDRx6vB",
+	"G/T64Cc04gJhtkBcTYiAOOq9AjJwkpgJaVKii29qAODgGVVyD0nCklOYlkqE45hMwbLBEkTHjAuAfWmw",
+	"wqA1+j0nOURsI+gGFEePenR9ps+uCi/eYWkgc7gLPD5QJhejaaHcFIwuHg+TzbiAnC6cbnjcYps9f7gV",
+	"WZON8+RSCPeD4v9bGn6wHL/KWHTOC9PkV74wjLG3iu658NHl6Pz8tw83p4ObBs6Mh4lHUqo7GRCVC2Yg",
+	"FspBoLec36FE5GNpEePy5BhJQ3UlyrCKJ2gHSzQm6udhYoSTIyHw4u3i8uS4H2nkujw51o/F2KAaH40k",
+	"UQDWKc2oQjsvNUl+eXBwECF7Hvpf/T3EkvitAPiX6PWrV3voiC0MkmZ4gQTBSX2lO8bZ1dRrRe9OjlCC",
+	"Fe43keFnoir1LmQ3nGBJfC140tsIIrAkPi8qfGxmPDiuzYxm7ql1rBYPufBYcNFrDvVYhO+k9qzWPAma",
+	"PUO4/ni0/ZkoNHaTGwRrvnahelZwsuVbgmZY2mcMmDmMpljqZ+Pvv966wlZw+hGgisZCJOkfBMpYMS3A",
+	"DXkuJDK7HBo/7uBDegyxRRJxgSpZTWp0QrOiMHYSox1bwGbXqm9RQsdUyQjJPJ7ot+zg4OXB7g+vf/rx",
+	"jcZv84LOqCR9zeXJGREkQTlL9LM6cQlFkBZfzENYZyAN46mZuyuWLqABPP2aWuy8Pvihv4euNWWQEyKR",
+	"XdOejZn6jYvf8mkCuVAKtlgTO6xZS8lzEetXvElJPkCnBjERRs31lhvLf2ewXQNaq8Kdfjc/b/SRjPHq",
+	"jAX1Ja3xXB6sRp+3OCnUhZvAOnNXqxGv+WTu/8mS+PNDHk4jm1EJwFTHiL5mIV+j2YQwlLM7xmes+sqt",
+	"frlaHi6QtP2nYSkzV9caPJb4rgnFXxA/1STMK8HDMw+uBA47EbgMUTZGOzYzUt+J8EvYLgs7aKdkHPrA",
+	"RznyumPZk36NQ3tT/ntM7wlDUMkQHlrHw5F7/az8QQTfneIkASKYqEkBsOj17o8F+Xbz/bD7ur+nRRu9",
+	"iCLHEYjU8NjYZsDq2WGKhehnC3SmMkIMJxh6eEBlv0aoyNUELTRLB2Mh/Sp6LOKOfvniO3jfzBx9/fYx",
+	"rgrNwGGTiQyjV5OR/etyh0/Chrn0YE/NgA0TZNRxCObT4glLYh/hP7bj+xpPwrpYv/zNADVAWOAKPyeW",
+	"k6oljtN3hThLVyDBMvj/ch+ZAqI0SAVVX6GKNU8Cat2ATE7TFQD2K8/TBAkAs4I23kAKllyYjH9AfoGK",
+	"OEC7PDneQzfX56WKE8j1iKh4QpJSg/Tu5KhUU5UKpyJBoCA4nhwinM7wQqIfD14Ggejm+vxJIOcZeQU5",
+	"TetX6QytNWahCBYN3uYtWC6kFrBG9jX2g4ALy4ZVfmhK4hQvfpCq7EeIkRmRqtodfCAiozf3P7yQdlbK",
+	"EGGCpylIUvq9FM0rvVi4gNMNixmPDqL90tjIi4U51yaaR70plwEAOIXTlwgXAq65D71hg3c7YIUReWqt",
+	"K+Rer8awgEZclkDPDazwnCl5aOFGEnR2YlQAhq/SUOby5+v+RYF/WVa+nllb3guJzk6awHBCpoLEWmA+",
+	"LRa6JcHXXPpTybs1/wIXK9ohtJSu4VFYZFnrMO7Ms5Cvn1TqS5fKS0CyIA8AG6aqAZ2YB5UoIdM6SCJB",
+	"jH4sCcDrXq9Knvf/NMbx9lcXhjSNXFF5abDHSmJFSQqNsOB7TEDa4SPE+OwQnXw4habW+Rme34QIeu8/",
+	"v3HK4zuD2Xp8d/8RoqP6SwBqcN2oQu93Xh/84OnTPL5QgfUVRCNGgq+23uL7eaeHu3AleIyd6NPGsfj9",
+	"vAtFeT9f/nCsjQqvD35Y3eUdF0OaJIRtjgcB+j6Zd8YYDRte4JQGKP8FRG5aUCAD/BaLriPMK7iALg/a",
+	"DmcaR2iG0whxgTAaC55PDRJp1hig3SaN7lu1r5ifJZX3TQO6QS79q8OLPaTZp4urgdV4W1QYmuwoGV7A",
+	"jEYnYb5oKezj1UCzuKnRVpjUVEh4matQiqWSaCdnKZGyfEqTIpsqkkRJZIH/4moAiOYhXgR4ZyzETiKr",
+	"IOoemJAdYlZx2Dg1aExPIpSQOKVM/6XZbzydCn6v/wVVGEii95dLkqB8anTpxZBmxVjhCNmKt7qt9fcB",
+	"zpJmmsGAcUdUOdWN8YqGgzW39kKChBGn2BjE3eAvpBv4TZl0xpJJIaixT0syR4wLNKRCTfRySORykJvR",
+	"YUR8Z5RTGI1IhlOiiaY7NTzWMJTqNwJK+uhDNXwyHpNdsHFo0M1T0j9E0wlhi3SYK/yHdSBR+jwEGcEh",
+	"OZN9gqlY2B3tvHqJjt8N0I8/HOy9frmD+zsvX/X7SGBj1p9ghnCa8pk+a6ahNydS+gYFeLSsNSGqgqdU",
+	"WIBhoXIpE9hp0ahBiv8abFUnrr+s3/SoWLq1k9sun9dny5aNUjjFfX282elKhqx4DyYkne7/eUcWn81b",
+	"kBLjkViXGvTv70k67cRg3JHFk+qU6omn9GKTbgbrr52TMDeD9DV2MUU/jomIwj5tPxP1lYCGPqagFvEb",
+	"4CfrIOA5E20eDhzzWHNWg3d0u7Cw+QdVr/cmFkRfxraf1a4VrSpr2uZj81wOcAApLWSr8jjdkYVs9aa1",
+	"lAfabPSe3KwFv7E6Adc27+j5KIo+iCeiKu7WoQjQHVnMuEiWXv2ZbviLa7jp+y+m3wYMPJvlAw4Xue11",
+	"vllfXTf2Th6LRBa6unHtSup3uvoyOzp03pV3HrBZr7ym8KDWUHu2IU+AZL6Zcci895yKObi4lQVUoNFX",
+	"hACPA3xw3wSVhJrRmLwxxlYw7hXNEZVFe7mEZbrB98Qc33aYG3c1360w36QVRoOPAelVgr6B+/0/acVM",
+	"EibDnbj3FZEm2xXkvk2ytCoWxNyh4qLDU3pjmm301MupO+nhynV81cyS2fWquwF/L9nJsWyUp6n1XeMj",
+	"4zpmvCPjFNNMRia2rYPP47mZc6N3XO6j0x2XCfPW8+/4aoQgcx4Nj5DtqVTCARzYBxG00x5o4TQM0fJo",
+	"i/6h8/SNEGTnifSiU4I1E8OIZzRyNpFE4BlO0QQiTyhD/zqI0N/+8z8ODj6BNdy9BGjn9atX/b0iLlmi",
+	"e5xSE6KBR4oIIzPoLvGExHf65zGmTKqlMSDNwEg4GA/8tsM/+fD9pSiHKmv61hQPVjPkQftT6LWDwVMm",
+	"8OQBuNd/U7EJS3RHyLTwzrKIpCZkgfRAyJVo1h9bMeBNYVOlJrTy4HVbWNMTI8V3JNg4EtiQpydFgioj",
+	"s28iOOT+n+l8mWdVw5/ZxY+4uA4zjmZ0fCTSg+6h60ob8yhA+G/h5hx0Y9biHOLC+D9D9PAEg78CI2rG",
+	"xR2E4cui6s27k6P+Ycilw1tQhH48eGm+I/Oxzc/KrvkMltxJUNJ7fWZnqxWpFZ8VW14fvF7d45Krdzxn",
+	"G+Ttq/C5df6uhl01MXxJEMqUxHRESeJDa+gt6CgtbEK03z68rsORNQA3stl6YOZ/7Frg3D1r9fiwzfcr",
+	"bT9/DhTwup0Q5Ldy0SEZvrOB1WPC9LGTBJmqWruWeLnjQBiZgrsu8ls/zGhESZoUvlUJzzBlkJQEOAfj",
+	"QHeBhZzg9O83V5d7X6MM9XQoxsdjm54xrHM95+OLsmjbanODJPdEULUIpz7pnV2+u+pFRRo2+8/TwQC0",
+	"cCenbz/83It6vx4NQhV2N6wX03snSack6l85i3TOx66eXUU1c/lPUM1sD7zspLIdvm4IS1oBjMynKU9I",
+	"UUY3BHAZT0iLcWt5GXqY80IPHyrsrhaQ4mpKp+SEWN/L3ra8KvwkqluXnL36N93X9K1hhAa7EEo0o9u2",
+	"hRoVoRd4nP2qV2Hd1zypBUDQ5NBESUDSIUjXVVTCNF7VaKcIlqp7hWd4YVIXYbbgjCCSwnNrfbC9jqXL",
+	"uZO8jb953Q98D73l+o0WBI0ow6kWxK3bN1UIp4LgZKGHcRnvtVDi6qr331hHZ4XlHZKKpqmeJuFoSGKe",
+	"kbJXM3bLKgyKBYMdzWQBcJHBErm8Jy9NDIuXIsVzVI8xi4k+z1AkmL6VSq3ML97sY/f8aNfOZ7EoWFfN",
+	"yv20GO2isGBwXcWV9rgitOMUSFEIVaJWNIgQRrdXA0SyacoXBg3VBCvduIYd/aglPCmCUAYjS2c41RdF",
+	"EnR2YlVbjWh2J+EnYXn7qwLQeh3i7mVqAVr9qabJqEWIH1KGgV0I8HhfQNT8MgD/1PZWiPlZ8nmdaOvK",
+	"uwERR4Fg6GgZijwy2E5ejdaGTbFKFbRd6Pwmg7ZdLF0DKjoInL53D9yp78sWuOQ2Xuft4oIsBduqOcCD",
+	"yJngihTR/zbg3/IDVLi4bwr5incYR1OsZds+qHs0kzPMleWTivA5UJJOIJkyg41IhJmm6MpkIAhC9GD+",
+	"drFZQzIfdfTQqZzNGtlnfOr5TZqexRwNF0+mNqlcwy1fC6A9PrqE7RcSjbAAg5lmH15Iy1y8kI69EC+8",
+	"zBdLYX8PHQGQ24BQy9lwNJvwDDE+5MnCQ4CoO9Tf8r8E1G8MIBVf9qRbk/8yzbag5J4gLcmVHgJ8xoDV",
+	"hIBfOcHCpnM0fGqcC6FfdGBchwtwYTAhri7xLJnHaZ4QiWzol4vhRyen11rKuj096RfGWbmHygh/DWx4",
+	"bCxPUzolu4lTjKCdj0fnZye67/+5HpzeHA/O3oJUh4uRNItwR6aqEAld6GzFk8Lm8NHT7DXz6EJuT/3d",
+	"5IYxPwZy67466L+BLJ3SzwcCrDnkgtPnR0ZcEPtCOGbbScZNdsczhNnTsgl7Q4hysShu62EqLXfkvSXc",
+	"TquKKuo2B0DlA8fvmEy3wKODaJOJdYthX3Ua99NzkSwPv7umiCvKx/4FAmayhUdlnstj7KN1tzLUTeJ7",
+	"8GBhZFaWirAkySOshp5aWxWkR6BJhGzBPfvHJc5IhGysvMlllFAIm7f0w5Z4NG84kPGjNN2HP45TzvAw",
+	"JQjQ943LGBG270MhGyDJQF3LTBKayOH4DuUsnmA2JuAjiSgDD7MKWX796lWRt8+o4cDEpqk32Ei5lx/A",
+	"aBklen3wQy3VsMmm4HZMjYMD5HNSAjOJYydmhFzTCtjfjn69RK0vxS3t2q+k9006pRUg8QS4na9Ebc10",
+	"A26XeH1v/dHAZTnx2Q+AWpocGqUyVYbpEqV/mUlRwllMrFKw4KVKJipCrw9+6u+ZrlVSoLEcRE6HtUVW",
+	"JLuWAjt3XNMJlm4hZdyM7EOpGWZpi1EOMqXXlOVSIfJ7bnzn3Li6HWRDiYzC//XBT4cIozilultBU/TR",
+	"wIGBVKD7FG5DCklC2B76UPep0ISsSV0gHW2ATFjddJtT3hOSg+/ovx13vCdD/4ZAtW+KErvisOFU/ymW",
+	"0hTUgoSRypVGdSSggGDjt3p0cfLh+MhzvpYVDz1nk5oKPqFDauR8PkKVhDvQSv/58mVUyfhUma/IuAai",
+	"lpZ/dq4uz4/enp5H6OrdO/hLS34fLs9OTi9vz96daVIzTXOJrgdX78/ent2ensDwp/+4/fXkVstbJlu1",
+	"sSYsbIrMogKAIBlJqMngBqXf+4a/ySFFo8wzQ1gqJ5RQSbAk9nAwutfyDWVYUMxeSCTzKRH3VFLODKWk",
+	"DI2I5kAurbJNUyogSXXRKyhQmdO/xVsrO/CdIGyZ2S9R8hnoQULxmPFlxhLnRKg5XBdqhNMUxTwhCTpx",
+	"/a23q1XcyYVUJPO0LCudCouBNqtGq+yvk6hpF0LlX0TWLE7oCwhNKs5+E4FJSyIgMEpyA0ME2hs+7ac2",
+	"CawEie2QWA/kvhQZzF/SNyqEJW6LTxcSEaC7hQd3m3OT8faoYMfjYnvMgD5MfwWO3N8zsz0vuPKGq2qr",
+	"RgGZxmhH0j/Iu5yZGq0g2+uDZHHxY7+R3HWSZ5jtCoITUPL9ZhKTk7kqq4b9u/dq7xXKxmhKBLpzWrlX",
+	"r21A6YgL9INxdPt3DyzdEJV6iE64LCaWXnJSRvoV7R8XKKNSak585BZvFYEMZ/rn8i2Sq1l0dzAnXG4v",
+	"OUdlb9t/ROBavsX0d+6yLAg/Az9OUjqmQ5pSd9YrA3tO/R5GW2Yqd2D0wRXLjCecS1Izep6dGF02eMWa",
+	"FSus6D2JEN0jexH8nqbGNkglYoQkJqUyNSW3F1BvUCga5ykW3kIWHfj9yrI3y/M3zrAT3+8t/zGc/2aY",
+	"8soWuleRKDhp5t/GZpjpMyXRKME3Nos0KFGHoAUtQ/xtyP6m+G7/SrZDOCuX/qXw3tVFfaPcN/GoxTMw",
+	"NBUE2x8l2CYxbyW5/+5ZyP93z/lOKCIyAH6YT/GijCqYDTQ+8JHNbw6JLirh/4dF0SZoapDWOxRAGwaW",
+	"UmsvBEdUp4N9d3LkMJGwPLO4EzURvEpJOtDleTn0l0CWvdU8P1WeoxJSOrgv1aCss6THqm/p44W9KiH9",
+	"Lu59BeLemvRR3x+a4MSEBWuWL+UgwwwFjskhWgmYn9HGSew8TnNJ74lU+bAbLwst0c71vF+3Ncm6owni",
+	"MyajwrjMmaaE85hMwZGkQQYLfUun2tHLTS6n1Y09s776ev4XUVRX4ekZZLOUDld7pErrhDkUWCwOi1p+",
+	"1oJpfVIVB8nq49XAeGAwrhwkF0Ka56VZ+DB3As9zM7fvZ/nXcfLbUJ4Bc4RLnPBawOMRlM7O+aL0BJGu",
+	"1Gv9RtcCg/mm+bjp/Dt1WgIyc/IctKkRBbB+BJErLFoNpDgsYjJcIDXES5hQDFPJqxqKEQFpG3kBFraM",
+	"FBiPTRoS41sxIoKwmLyQ7pE24k7FILk0jPP5397lURTfIpxXwOfZTMbXZYxaxUPIispDniyAeGKGaJbl",
+	"CqwJkuGpnHAVeZUWcZq6sH/FwQRhK8FlXJwltWCHYD23i6uB9QoqVgG6MZetEpRiIR/i/huNAzRNJUop",
+	"cZkwXx4cfIKYCijtZlKAO12b3d0oV7kgoE0T+RjNJlwSROZK4F2jYMglqblXOecracrKmTpo4OZUs2vA",
+	"iM5lKwaFMGdVN0U/K4Bx3DTbJxmmKRqlLgwGx4Ybf1NxzpaEJZBjzbQ2F0Gll/AcGCJS+I9Pk9GpEFy0",
+	"u0dXYme34wJVTlGgYBdt4cvHPLN23x24Jo2qJ0Rhmsp6RNjasePfiH/1WtG7W32Ml6dou3Uu1c1i3of1",
+	"lCZfaJqGh6ZjMKf1PS3D06Vl+KrYDPuWPiIQ/x81hPJj8kPgt4c2TwjovXHZLypNrHKBu3Y1pK3V1Q6B",
+	"dvA9pinwMSadj3G01IyLIDEXCbgOq/6bMibjLClSBDWitAJBnf32F9bfxfbcjGH0p7DCwUTd1/OtvIkG",
+	"kOz+n+VZLNEg+BhqaMwlERJN8D3xsu9icPbnI5OdKnZ7kMa3H7OFQxtpnPmhu4sqsqIoFRAglOv1mqg9",
+	"M5UkJm7aDs1Zq+BpV78NaFxLSWbg8qlj9t1K1yTC4/LkZI0A2+GWQMpy3ulnyM3grv4QYe8OASicoRPY",
+	"pAgC7g0OQFVoQyad9OdkHrCx1WLcAyFdy0Dk60+NWyHGf9W8uBtFm7Y8irctymQDyasZhwG8/UHGweCC",
+	"xzd4Vocam0AlilOCy5ijsPMOuOwY09rfUDzBAscaxFFVIfIbnGtbDgjLUvjb+85RfKUcReUxfg4vHjCn",
+	"yWU+FQOiNJRao4tubrJ7Oelifmb1YEYD+JGLNyhnu9ZORyV66WFELdK5kvqkGNJlnlnhkuEEkBvdtlv6",
+	"6Onj8/+3JBKBjX9RLh/FHXRz+vjWNO1Fik/fbvwE2vYOpm2Dc4HUH1XLJYfeOE0XRl6tYt07mioiDNPF",
+	"Le6Z3zrZNsssQjeGAnTEHzNFb0M486DRNosmJQFcy8JuiM5fLpeOhd1ns1oZYPUTfzWxyLKtzIiooLzl",
+	"Apk0NRLNJgR+B/uQNSkVr01sc+O8Qd7zZfPnMjIzv0bowP5kU9+gUoUbfOOMrTamU8iDUbp9Fws0Xt9v",
+	"gi8hSGDmIQR7lfXWqmTYaff/rr+R2wxvtyixbV7xr/yo1ZLfPNGj1sY13vKjNN3v6M/V8swZYUujX8Cx",
+	"a8eaa61nSL/Ty3ZTrq237ZeiltPXUg/PnjDkPCUYbt88eoFMeMCUPqwk8l/i+bHskgGMZwb2P6euBFub",
+	"uHQLepblDxTPVc1nrV6l0FU0cHZGsPJTgyg5w6MRiVVF1dB4dAJlqdbKlMQAjxwardbGTbdRWu1183w3",
+	"pZD9wOyz3wJX7Y4zuVp1v1WyFQG3YNxWrJeM1aYa3l2TDWKswo6CmJQ4OVnrgpexB2vd/bKbL5J/muvd",
+	"DiBE4Xlq4kNBbgPG64LutgHVqhp3x/aNeLZq8kths0mkXD6qNSteQxooDZ7lgwxQ6dIxdYl3cvxfkUFp",
+	"Yy+u21QnyewWj5/FpGPwLJh8qEO+lls8RjsmyfCPnkI4Qjmjv+fkEBV1biDXMM6IEVukHySKk4wyKpXA",
+	"igu0c3N0NehrggRzwBUvtU7rk9uOaAB3sm2BQOFxt3Vslzl6looLViBQeNxUHrdQiX2Xkq01fd2RPnyA",
+	"zoFuujD24yK1ZT253IjOSVJ8jrSo6/LfJdYpq0yxBmkg3xRlEYpMbWhH4nvIdwnSe15J1NjfQ0doQIy5",
+	"CjwIYVk4SYzdKQHPPXA/ZcZ0Ba61ouwBCe+t+aDe22rfbeY6zmKyh84pu7PtdigzLxblDBRx/Qjd5EOp",
+	"qMr9As+uufMpMRkDbDBLGbVqMnb8XRa72HGO3iZPZh94PMaVcQdzDmUuI/Bh3d0UbnOxWjI6nZM4V3bz",
+	"j0D3xyag0zPDElb0sAttYq1m+Md81/4o5numpcNF7/MuzaZcwJ6ARTnsjama5MO9mGf7VmYo/i/m7rXY",
+	"pk3YyxP8vVjqFy15Wnxx+PX0YifQ6u6prW7x+E1drRJjIRZ6Olf0ngoU8+lGAqIN0/A9EPorsIEFuYPt",
+	"A7AL32jlM/yMVwUjbYSR0vlakxueKyTxvfHPjIo8ubWXVUa1ZFhlcvqiLMjUJIpoCyipeCxZ3kqPadiR",
+	"MiBFcd49b9X3dNPfQDqrZ0w4veoNOLaWLT+M64V0lSAU90rvoB0TvqDZS0Eyfk+Sw5rm0Xsq9Dugn4u+",
+	"Lc5zBwH+Qe1lQqaCxNimiYcoqcQkPDJ6Ky+WcYUOC3YJ6eubyixnw7PSQ1CrZTutchr5Ot8ud8gPNBd8",
+	"Wy4dz+/M4QnFwwWUdChcAqNKyWSvkJZBBazQiDIQQBva4hCulA9TUMtbqyThe+IGXW9t5WIjnzfCjvRo",
+	"SzV9XyPyPOAxWxIutIGxv50Io2d6EzcZsY92mtGDsm8Dg13UM5phCc8gq/hi0aQa7/+mWu3Q+opUSzCY",
+	"qL9tBfVfjb7qZ+57EoE1kwj44PhkyCjmu6trRD8U8cpqioV4Bu6OUHi/Xqe0rDiin0BTgDhQgXoP/arb",
+	"mJ9JcjTSA+5QZnMi9fXD6z6+NQUcd4qMSf3IBg0Wha8po4qW1ciwQjPKEj4D/a3emi3HhKtByAX667c4",
+	"JSPgp98UYq6akKylC8wLvczg1s3NkhpY1F6zLmWwJOUbW/KSQoHMjEsFNS6blGUw12cG5Ze7eYjecwHm",
+	"3w24h2abG8ohx6bGq4JJeEwtNu4qmpFQGPLyYQE0Nzbq99qZ1bRaYk5kCdVd3xgfE778SuyDuSEPhioE",
+	"I6dK+6Ccpvt/siRujxM8sjo1jGSG0xS9v704N/Vy9bMCpiheZGM1KjmrIfhZEMLQW87vTGIU+JlKdHly",
+	"jHagJRG7U8GTPFb9yApC7M5GZDsq5/Kq7FUSKJgRqSzUCFzYOnIwhuGvzGqokiQdOdXHiABNDDJSPw+T",
+	"c8ru3i4uT447cU8siTecTqFF5ihAGz5FXVMW/GA4lPr489bh591GvyEEXWmpdHNMzXiYmNsfLhBL4na/",
+	"lwJi9/+kGR6Tdsj9leep5mhULsr0wdDHQaiBqzP9k8m6Y6GjTHH07uQoshnhg0VShWZADhFOZ3gh0Y8H",
+	"L1sBaysAFYWZ+qwslvA0eT4KAMrFNwye7UAJwfAeIDYg4AM06MRG6bH0FmX4fS1Y++LpangV1x6ozb61",
+	"91wsc4QuTuKJXZof8NQ+l/wGRxR0GMsDwGOqXmr42Zjnhl7AKp4HJmy5gW16dFnP1F3DBMinN9ZurE6p",
+	"PmX/lo/Oz3/7cHM6uKnTjX2cJIJIucwty7hhxtZ3kAskyDTFMZGevSbDFNLx2eHKtFYIswVn5IWMPO+h",
+	"TL+0etSz5I39PzqAYPQhlPrNCK6I7X2nOZaodkfoZVu13SOzkicFXDfnNwC7zyI+WOi1QLQmANdTjjQL",
+	"rhYQ8dXpJjcAfF/QNUPt1HXuOOYZeIX72TRqCiMA+2PTbkseD270reOyE0KfP9hwAxoB2AuyN9jtulM+",
+	"pqydpR0QRmaaR7jld4T1tug5eZNDIqtRnp7rJX1xiAQnYZ5npc+i7XijFqzRh2h2tqlXEk/pHVkEJQNb",
+	"e4waStYMR8RSzrgAoM8oOydsrCa9w7+FkimWyPcvN2NlfG+0T0/wEm8IhJ4OO0mcC6oWvcN/fao8vxqQ",
+	"APm64Wm22BV0PFG7gqS4bg2tQtrFYqBbDoqGncTRYtwJnVYk0uUe3F6nVi3yjKpJyRAEZN0RTiWJugR2",
+	"bSotaVW05YxcjeBkVotK0Ur7/4impPf501oa5K/CKHmxQACDqICVJ0wSEYpqqsD5g8C8ne18PNg7Bc+D",
+	"p4F3Vw9gMWHzbJaV/rctLz1SD/H1Z3Ooos2T2e/N0zE1JGlJfrwbOma7+fSwUDxgNCUMkuXiOOY5U6Xt",
+	"3WkdMEvQtPBkkXvoTEHxU6NL8MDjhURH12fojtgcRzuMFxlPUj4eG+v6gqj+HvyuIR5JvJBoNrFbd4vA",
+	"8g68XYfk0Ppk35lKcB8uIQfMBehA0IdLSMyN2cLmMHW59lxOf1uBE7wXLPPiHHF2sEIpwVJVkvdFaILl",
+	"pDDIizFnr4xPkAmgUblgJOk7u7xd7wtZDL+HjjkbUVHEdJFdSO1f6HC8+wL2cv9P+N/nvr9Ju78Lm4nT",
+	"bRxhdD04hROYTaxBA/RBsZkTynlBDhqYBUJJ9+16PoL74JEX62dfMN3HxO29qQao5q4mKbhJLclKA+/g",
+	"xqLQurKsUSdyUzzTNQ43l18WS1uu84uQhkpmFsSPXwjwtZ8/hRPY6JWbN7xd4b1pOFn38p9YdWhPZY1r",
+	"37Ap5KfVnTRlSGm8WS15AQ5dhB33Yq1UM5bQ813N+OxqxrWuuCLGhrmSowRS9vocOxoSNSP6IZrxMreb",
+	"SVG+kxA5pcrkrNZ33j+0DvrYDGRrFl3od7J4RdHpxfX51T9PT9GtKwHiTCmGQRjyZGErXxrfXW81O8Zt",
+	"1w4ML6Sxqjg3FzIyZkBjo7F+kX67wo/fcIhgS6q8xua1tX4MMLnmX6B1H5rXXufK+kwaiaCrgq8d2Azl",
+	"1ZvthEhlnqzuMlbUgy13NTj7T7rp+KlDjHkhRz4qvHzTD8i3V7bk6dQHVZojMUuGfH4MSRiq4XahOLKb",
+	"SvPnC1H+RmO87G3YnBiN6OXoORRKzSt/GGUM4OxW82XWATtQE+lbVKu0g9ATUBOF5Z1cXbIMIiCwRNkC",
+	"HIsPvfACPioqH3uhAIEIiuYLfrEYzJ3L/gYBKV7LX1ov4CtwlL5YIDEPu0m3p+9yJSP0LSOaoJ3CVVQz",
+	"hCbhr1EuGcWR8StVEEwG9eZAQWPT/LgUBZDmh0q43r4GioQzArnw7+h0SpI9F9F9fHR5fHp+fnqiPw5O",
+	"/356fHt6Aq0kpEew4SKKuELtgmDJma/zsiM53x2qzGTY/P9IoR3GZz4vChmbqtUzEePCRZU4sEVDMsas",
+	"Xzpt29xKKMEKG5bZcNhQMo8qWzVPFkGvtbJ7Jv4VM4SlpGNGEnPkoCocmohXAnlauCgr9NmhPl4N+rUC",
+	"fMHqo3rEqOSTXYA8Sjkbgz0XJVyPaVJF+WE5GE5QY2NS5cvhKAqlKNACuHJ93tk0d8E7E54maAcjjSrv",
+	"55GNNnQgA4FJCYGvL2TfD3bXI2ouc2or9wvziwUUkwbDTeDSPJZSgPvyQi8/JXqtkAmgNWfULZZ3W3Ll",
+	"OGI0wylMsPWHUN9KF6r1fv7FO3O45ERw7SuiOwJ646UPEzjgZ5imJhmzVRNDoFlFLe0p9RlHsSBg9sep",
+	"1CANDc3LW9SrZcRKvpKycUp2c0mMt0ShGTe0XS3ghZ1xcSchHRva0diJR4oIIxNDYV9I4/LyoF/Rnq+h",
+	"Dy9R1kW1TPGYBFTWZnTn47Jal6QKb5gvNSTkufTCVVWwBaylDjNVIHZu520av49Xgw3zPCsc3WmyplJj",
+	"Je+9ZYbpuaR6fY4rIif23bu0nG8uWmluZMRFrBmRmX4DUwwBvZpbgFeleE+x0p8zmt4BP6E5mSFBUr++",
+	"jM+A95jRNHUfgORgzSMJ/W7G8P6iBJI5aqYNYpD7qMKNv5BohEUmDy3JeQGpOCLL81kN3cXVwBX5Nwlu",
+	"rFbRNjHsviWafGT0k4ZpAq2jDW3T8xxqvmbN/AEQ+hTW9/1anPxGkcfM2FlicKt4+iy+BUz5IBp6RZup",
+	"mEK6oQ/OTvgt58b79sJyrOqpHrLhK5zKlEDB4K5v1dT0jfrfuDisFuZjWxqieyqpWm2+/AjNvkaQMhvs",
+	"TPetP+5TE32zymWMJ0mo4qL1js45Tk5Nkwfy71+aMkzvCJldt1JAfTCaBVl6LO+wyI6m02/qXPSmEZ5O",
+	"W07GF7szIiUeE7nP75zIvd96Xld3F6b5loTLqM3X1Wx7007Xm5ZUn+Aled2tJIh6x3O2FVH46g5ZkHnC",
+	"p0jSMaOsFSxvzOeOftMqF+zaAGp3NUdL6H8XcrDh6H6z2da3oN27LerpMze6IevsZkdoJDvWR0gZFhRD",
+	"+jije98rD1ETEY2s1W4XmOExEWUPtAOEKDO/970BLoIDHLEFMrrzXcoKdsd2KXfZ7HizkIpk1doiXlcg",
+	"fc1etySeMBpXNmmXbCRfQvw13wYHOTepME0JEy7QznSCRYbjhd/1PNj1HVBp42LrNX53NLgItD5OKaNx",
+	"oP3x+dnl2XGgB+RwiFAR7Bo5zyan4S8dU6Q3XhEeUjstV2fHr/vqp7R2LkBUoCkWyh/SK6nQKFHVlhyu",
+	"2r+SNK9xNGCFdBmpbM3ySpRMVJh5qDFA+KNb819zZaYc+yHiQ0nEPbblzozJBEpjNhCjqPr96fP/DwAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

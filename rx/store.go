@@ -99,4 +99,8 @@ type Store interface {
 	// ExecutedDoses lists MOR mor's executed dose tasks (Rule left empty) given in
 	// [from, to), by time given.
 	ExecutedDoses(ctx context.Context, mor UserID, from, to time.Time) ([]Task, error)
+
+	// Users lists the users whose type is one of types, by last name,
+	// first name, then ID (the directory of rx/service_directory.go).
+	Users(ctx context.Context, types []UserType) ([]User, error)
 }
