@@ -770,10 +770,7 @@ type DoseByWeightFunction struct {
 type DoseByWeightFunctionType string
 
 // DoseFunctions defines model for DoseFunctions.
-type DoseFunctions struct {
-	SequenceFunction *SequenceFunction `json:"sequenceFunction,omitempty"`
-	SizeFunction     *SizeFunction     `json:"sizeFunction,omitempty"`
-}
+type DoseFunctions = rx.DoseFunctions
 
 // DoseId defines model for DoseId.
 type DoseId struct {
@@ -1369,10 +1366,10 @@ type SendMessageParams struct {
 
 // GetMyProtocolsParams defines parameters for GetMyProtocols.
 type GetMyProtocolsParams struct {
-	Statuses *string `json:"statuses,omitempty"`
-	Tags     *string `json:"tags,omitempty"`
-	Offset   *int32  `form:"offset,omitempty" json:"offset,omitempty"`
-	Limit    *int32  `form:"limit,omitempty" json:"limit,omitempty"`
+	Statuses *[]string `json:"statuses,omitempty"`
+	Tags     *[]string `json:"tags,omitempty"`
+	Offset   *int32    `form:"offset,omitempty" json:"offset,omitempty"`
+	Limit    *int32    `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // DeleteProtocolShareParams defines parameters for DeleteProtocolShare.
@@ -6489,7 +6486,7 @@ func NewGetMyProtocolsRequest(server string, params *GetMyProtocolsParams) (*htt
 
 		if params.Statuses != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("pipeDelimited", false, "statuses", *params.Statuses, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("pipeDelimited", false, "statuses", *params.Statuses, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6501,7 +6498,7 @@ func NewGetMyProtocolsRequest(server string, params *GetMyProtocolsParams) (*htt
 
 		if params.Tags != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("pipeDelimited", false, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("pipeDelimited", false, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
