@@ -20,6 +20,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/site"
 )
 
 // Defines values for AmducaClass.
@@ -683,16 +684,7 @@ func (e LogMessageParamsSeverity) Valid() bool {
 }
 
 // Address defines model for Address.
-type Address struct {
-	Address1 string  `json:"address1"`
-	Address2 string  `json:"address2"`
-	BusName  *string `json:"busName,omitempty"`
-	Country  *string `json:"country,omitempty"`
-	State    string  `json:"state"`
-	Town     string  `json:"town"`
-	UserId   int64   `json:"userId"`
-	Zip      string  `json:"zip"`
-}
+type Address = site.Address
 
 // AmducaClass defines model for AmducaClass.
 type AmducaClass string
@@ -728,11 +720,7 @@ type CaseDefinition = protocol.CaseDefinition
 type CaseHx = rx.CaseHx
 
 // Comment defines model for Comment.
-type Comment struct {
-	Comment string `json:"comment"`
-	Public  *bool  `json:"public,omitempty"`
-	UserId  *int64 `json:"userId,omitempty"`
-}
+type Comment = site.Comment
 
 // Diagnosis defines model for Diagnosis.
 type Diagnosis = protocol.Diagnosis
@@ -856,11 +844,7 @@ type Header struct {
 }
 
 // HelpScreen defines model for HelpScreen.
-type HelpScreen struct {
-	Key  string  `json:"key"`
-	Lang *string `json:"lang,omitempty"`
-	Msg  string  `json:"msg"`
-}
+type HelpScreen = site.HelpScreen
 
 // Image defines model for Image.
 type Image struct {
@@ -914,11 +898,7 @@ type LoadingDoseByWeightFunction struct {
 type LoadingDoseByWeightFunctionType string
 
 // Login defines model for Login.
-type Login struct {
-	Message string     `json:"message"`
-	UserId  *int64     `json:"userId,omitempty"`
-	When    *time.Time `json:"when,omitempty"`
-}
+type Login = site.Visit
 
 // MassQuantity defines model for MassQuantity.
 type MassQuantity struct {
@@ -1069,28 +1049,7 @@ type Product struct {
 }
 
 // Profile defines model for Profile.
-type Profile struct {
-	Address1    string              `json:"address1"`
-	Address2    string              `json:"address2"`
-	BusName     *string             `json:"busName,omitempty"`
-	Country     *string             `json:"country,omitempty"`
-	Email       openapi_types.Email `json:"email"`
-	EmailNews   bool                `json:"emailNews"`
-	EmailTips   bool                `json:"emailTips"`
-	Firstname   string              `json:"firstname"`
-	Id          UserNumber          `json:"id"`
-	Lastname    string              `json:"lastname"`
-	Phone       *string             `json:"phone,omitempty"`
-	RxHeader    string              `json:"rxHeader"`
-	SandboxName string              `json:"sandboxName"`
-	State       string              `json:"state"`
-	Suffix      string              `json:"suffix"`
-	Town        string              `json:"town"`
-	Uname       string              `json:"uname"`
-	UserId      int64               `json:"userId"`
-	UserType    UserType            `json:"userType"`
-	Zip         string              `json:"zip"`
-}
+type Profile = site.Profile
 
 // Promise defines model for Promise.
 type Promise = protocol.Promise
@@ -1267,13 +1226,7 @@ type UserMessage struct {
 type UserNumber = int64
 
 // UserPrefs defines model for UserPrefs.
-type UserPrefs struct {
-	EmailNews   bool   `json:"emailNews"`
-	EmailTips   bool   `json:"emailTips"`
-	RxHeader    string `json:"rxHeader"`
-	SandboxName string `json:"sandboxName"`
-	UserId      int64  `json:"userId"`
-}
+type UserPrefs = site.UserPrefs
 
 // UserType defines model for UserType.
 type UserType = rx.UserType
@@ -15206,6 +15159,11 @@ func (r CreateRightRelationResponse) ContentType() string {
 	return ""
 }
 
+// CreateProfileResponse200Headers the declared response headers of an HTTP 200 response for CreateProfile
+type CreateProfileResponse200Headers struct {
+	XRequestId *string
+}
+
 type CreateProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15215,6 +15173,8 @@ type CreateProfileResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *AnyProblem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateProfileResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21806,6 +21766,19 @@ func ParseCreateProfileResponse(rsp *http.Response) (*CreateProfileResponse, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateProfileResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

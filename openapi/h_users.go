@@ -147,12 +147,7 @@ func (h *API) GetVisits(ctx context.Context, request GetVisitsRequestObject) (Ge
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Login, len(vs))
-	for i, v := range vs {
-		uid, when := int64(v.UserID), v.When
-		out[i] = Login{Message: v.Message, UserId: &uid, When: &when}
-	}
-	return GetVisits200JSONResponse{Visits: &out}, nil
+	return GetVisits200JSONResponse{Visits: &vs}, nil
 }
 
 // CreateSandboxClient creates an MOR named by the body that is a CLIENT of
@@ -334,15 +329,7 @@ func (h *API) UpdateAddress(ctx context.Context, request UpdateAddressRequestObj
 	if err != nil {
 		return nil, err
 	}
-	in := request.Body.User
-	ad := site.Address{UserID: rx.UserID(in.UserId), Address1: in.Address1, Address2: in.Address2,
-		Town: in.Town, State: in.State, Zip: in.Zip}
-	if in.BusName != nil {
-		ad.BusName = *in.BusName
-	}
-	if in.Country != nil {
-		ad.Country = *in.Country
-	}
+	ad := *request.Body.User
 	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
 		_, err := h.cfg.Site.UpdateAddress(ctx, a, ad)
 		return err
@@ -365,43 +352,7 @@ func (h *API) GetAddress(ctx context.Context, request GetAddressRequestObject) (
 	if err != nil {
 		return nil, err
 	}
-	out := wireAddress(ad)
-	return GetAddress200JSONResponse{User: &out}, nil
-}
-
-func wireAddress(ad site.Address) Address {
-	out := Address{UserId: int64(ad.UserID), Address1: ad.Address1, Address2: ad.Address2,
-		Town: ad.Town, State: ad.State, Zip: ad.Zip}
-	if ad.BusName != "" {
-		out.BusName = &ad.BusName
-	}
-	if ad.Country != "" {
-		out.Country = &ad.Country
-	}
-	return out
-}
-
-// wireProfile converts through the wire JSON, which site.Profile's
-// MarshalJSON writes flat as the VCPR Profile is.
-func wireProfile(p site.Profile) (Profile, error) {
-	var out Profile
-	b, err := json.Marshal(p)
-	if err != nil {
-		return out, err
-	}
-	return out, json.Unmarshal(b, &out)
-}
-
-func domainProfile(p Profile) (site.Profile, error) {
-	var out site.Profile
-	b, err := json.Marshal(p)
-	if err != nil {
-		return out, err
-	}
-	if err := json.Unmarshal(b, &out); err != nil {
-		return out, fmt.Errorf("openapi: profile: %v: %w", err, rx.ErrInvalid)
-	}
-	return out, nil
+	return GetAddress200JSONResponse{User: &ad}, nil
 }
 
 // UpdateProfile changes the names, suffix, phone, address and preferences
@@ -415,10 +366,7 @@ func (h *API) UpdateProfile(ctx context.Context, request UpdateProfileRequestObj
 	if err != nil {
 		return nil, err
 	}
-	p, err := domainProfile(*request.Body.User)
-	if err != nil {
-		return nil, err
-	}
+	p := *request.Body.User
 	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
 		p, err = h.cfg.Site.UpdateProfile(ctx, a, p)
 		if err != nil {
@@ -429,11 +377,7 @@ func (h *API) UpdateProfile(ctx context.Context, request UpdateProfileRequestObj
 	if err != nil {
 		return nil, err
 	}
-	out, err := wireProfile(p)
-	if err != nil {
-		return nil, err
-	}
-	return UpdateProfile200JSONResponse{Profile: &out}, nil
+	return UpdateProfile200JSONResponse{Profile: &p}, nil
 }
 
 // CreateProfile signs up a new, pending account (rx.Service.SignUp: VOR →
@@ -443,11 +387,8 @@ func (h *API) CreateProfile(ctx context.Context, request CreateProfileRequestObj
 	if request.Body == nil {
 		return nil, invalid("body", "is required")
 	}
-	p, err := domainProfile(request.Body.User)
-	if err != nil {
-		return nil, err
-	}
-	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+	p := request.Body.User
+	err := h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
 		u, err := h.cfg.Rx.SignUp(ctx, p.User)
 		if err != nil {
 			return err
@@ -466,11 +407,8 @@ func (h *API) CreateProfile(ctx context.Context, request CreateProfileRequestObj
 	if err != nil {
 		return nil, err
 	}
-	out, err := wireProfile(p)
-	if err != nil {
-		return nil, err
-	}
-	return CreateProfile200JSONResponse(out), nil
+	rid := RequestID(ctx)
+	return CreateProfile200JSONResponse{Body: p, Headers: CreateProfile200ResponseHeaders{XRequestId: &rid}}, nil
 }
 
 // GetProfile answers the address part of user id's profile (the document
@@ -485,8 +423,7 @@ func (h *API) GetProfile(ctx context.Context, request GetProfileRequestObject) (
 		return nil, err
 	}
 	p.Address.UserID = p.User.ID
-	out := wireAddress(p.Address)
-	return GetProfile200JSONResponse{User: &out}, nil
+	return GetProfile200JSONResponse{User: &p.Address}, nil
 }
 
 // ConfirmToken uses an e-mail confirmation token once and answers a small
@@ -524,13 +461,7 @@ func (h *API) RecordComment(ctx context.Context, request RecordCommentRequestObj
 	if err != nil {
 		return nil, err
 	}
-	c := site.Comment{Comment: request.Body.Comment}
-	if request.Body.Public != nil {
-		c.Public = *request.Body.Public
-	}
-	if request.Body.UserId != nil {
-		c.UserID = rx.UserID(*request.Body.UserId)
-	}
+	c := *request.Body
 	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
 		_, err := h.cfg.Site.RecordComment(ctx, a, c)
 		return err
@@ -653,10 +584,8 @@ func (h *API) CreateHelp(ctx context.Context, request CreateHelpRequestObject) (
 	if err != nil {
 		return nil, err
 	}
-	hs := site.HelpScreen{Key: request.Key, Msg: request.Body.Msg}
-	if request.Body.Lang != nil {
-		hs.Lang = *request.Body.Lang
-	}
+	hs := *request.Body
+	hs.Key = request.Key
 	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
 		hs, err = h.cfg.Site.PutHelp(ctx, a, hs)
 		return err
@@ -664,11 +593,7 @@ func (h *API) CreateHelp(ctx context.Context, request CreateHelpRequestObject) (
 	if err != nil {
 		return nil, err
 	}
-	out := HelpScreen{Key: hs.Key, Msg: hs.Msg}
-	if hs.Lang != "" {
-		out.Lang = &hs.Lang
-	}
-	return CreateHelp200JSONResponse{Protocol: &out}, nil
+	return CreateHelp200JSONResponse{Protocol: &hs}, nil
 }
 
 // DeleteHelp deletes help screen key: the SAOR only; 404 when none.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -204,6 +205,14 @@ func problem(t testing.TB, body []byte) openapi.Problem {
 	return p
 }
 
+// The API answers its few pages (the app loaders, the sign-in form, the
+// answer to a confirmation link) as text/html; kin-openapi decodes bodies
+// only of the media types registered with it, and an HTML page is, to the
+// schema, a string.
+func init() {
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+}
+
 // validatingResponses checks every response of the API against the
 // document (status declared, body of the declared schema) and fails the
 // test when one does not match: the document is the contract, and a test
@@ -260,6 +269,49 @@ func validatingResponses(t testing.TB, next http.Handler) http.Handler {
 	})
 }
 
+// patchReference mends, in memory, the defects of the reference document
+// that no answer could meet; vetlink.yaml makes the same fixes and says
+// so (x-vetlink-fix). Everything else of the reference is held as it is.
+func patchReference(doc *openapi3.T) {
+	// Two operations are named getImage.
+	if images := doc.Paths.Value("/api/images"); images != nil && images.Get != nil {
+		images.Get.OperationID = "getImages"
+	}
+	schemas := doc.Components.Schemas
+	// Treatment requires dosage, a oneOf of two objects without required
+	// members, which every value matches twice; the reference's own
+	// example treatment has none.
+	if t := schemas["Treatment"]; t != nil && t.Value != nil {
+		t.Value.Required = slices.DeleteFunc(t.Value.Required, func(s string) bool { return s == "dosage" })
+		if d := t.Value.Properties["dosage"]; d != nil && d.Value != nil {
+			d.Value.AnyOf, d.Value.OneOf = d.Value.OneOf, nil
+		}
+	}
+	// Login requires "userid", but its member is "userId".
+	if l := schemas["Login"]; l != nil && l.Value != nil {
+		for i, r := range l.Value.Required {
+			if r == "userid" {
+				l.Value.Required[i] = "userId"
+			}
+		}
+	}
+	// myRightRelations answers a oneOf of User and Profile, which every
+	// Profile matches twice.
+	if p := doc.Paths.Value("/api/users/my-right-relations"); p != nil && p.Get != nil {
+		if r := p.Get.Responses.Value("200"); r != nil && r.Value != nil {
+			for _, mt := range r.Value.Content {
+				if mt.Schema == nil || mt.Schema.Value == nil {
+					continue
+				}
+				if items := mt.Schema.Value.Properties["prescriptions"]; items != nil && items.Value != nil && items.Value.Items != nil && items.Value.Items.Value != nil {
+					iv := items.Value.Items.Value
+					iv.AnyOf, iv.OneOf = iv.OneOf, nil
+				}
+			}
+		}
+	}
+}
+
 // referenceRouter routes requests in the VCPR Protocol Editor API 2.1.0
 // document (../shared/reference beside the repository, as CI lays it out),
 // or returns nil when the document is not there. The reference does not
@@ -276,9 +328,7 @@ func referenceRouter(t testing.TB) routers.Router {
 	doc, err := openapi3.NewLoader().LoadFromFile(path)
 	require.NoError(t, err)
 	doc.Servers = nil
-	if images := doc.Paths.Value("/api/images"); images != nil && images.Get != nil {
-		images.Get.OperationID = "getImages"
-	}
+	patchReference(doc)
 	r, err := legacy.NewRouter(doc,
 		openapi3.DisableExamplesValidation(),
 		openapi3.DisableSchemaDefaultsValidation(),

@@ -25,6 +25,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/site"
 )
 
 // Defines values for AmducaClass.
@@ -688,16 +689,7 @@ func (e LogMessageParamsSeverity) Valid() bool {
 }
 
 // Address defines model for Address.
-type Address struct {
-	Address1 string  `json:"address1"`
-	Address2 string  `json:"address2"`
-	BusName  *string `json:"busName,omitempty"`
-	Country  *string `json:"country,omitempty"`
-	State    string  `json:"state"`
-	Town     string  `json:"town"`
-	UserId   int64   `json:"userId"`
-	Zip      string  `json:"zip"`
-}
+type Address = site.Address
 
 // AmducaClass defines model for AmducaClass.
 type AmducaClass string
@@ -733,11 +725,7 @@ type CaseDefinition = protocol.CaseDefinition
 type CaseHx = rx.CaseHx
 
 // Comment defines model for Comment.
-type Comment struct {
-	Comment string `json:"comment"`
-	Public  *bool  `json:"public,omitempty"`
-	UserId  *int64 `json:"userId,omitempty"`
-}
+type Comment = site.Comment
 
 // Diagnosis defines model for Diagnosis.
 type Diagnosis = protocol.Diagnosis
@@ -861,11 +849,7 @@ type Header struct {
 }
 
 // HelpScreen defines model for HelpScreen.
-type HelpScreen struct {
-	Key  string  `json:"key"`
-	Lang *string `json:"lang,omitempty"`
-	Msg  string  `json:"msg"`
-}
+type HelpScreen = site.HelpScreen
 
 // Image defines model for Image.
 type Image struct {
@@ -919,11 +903,7 @@ type LoadingDoseByWeightFunction struct {
 type LoadingDoseByWeightFunctionType string
 
 // Login defines model for Login.
-type Login struct {
-	Message string     `json:"message"`
-	UserId  *int64     `json:"userId,omitempty"`
-	When    *time.Time `json:"when,omitempty"`
-}
+type Login = site.Visit
 
 // MassQuantity defines model for MassQuantity.
 type MassQuantity struct {
@@ -1074,28 +1054,7 @@ type Product struct {
 }
 
 // Profile defines model for Profile.
-type Profile struct {
-	Address1    string              `json:"address1"`
-	Address2    string              `json:"address2"`
-	BusName     *string             `json:"busName,omitempty"`
-	Country     *string             `json:"country,omitempty"`
-	Email       openapi_types.Email `json:"email"`
-	EmailNews   bool                `json:"emailNews"`
-	EmailTips   bool                `json:"emailTips"`
-	Firstname   string              `json:"firstname"`
-	Id          UserNumber          `json:"id"`
-	Lastname    string              `json:"lastname"`
-	Phone       *string             `json:"phone,omitempty"`
-	RxHeader    string              `json:"rxHeader"`
-	SandboxName string              `json:"sandboxName"`
-	State       string              `json:"state"`
-	Suffix      string              `json:"suffix"`
-	Town        string              `json:"town"`
-	Uname       string              `json:"uname"`
-	UserId      int64               `json:"userId"`
-	UserType    UserType            `json:"userType"`
-	Zip         string              `json:"zip"`
-}
+type Profile = site.Profile
 
 // Promise defines model for Promise.
 type Promise = protocol.Promise
@@ -1272,13 +1231,7 @@ type UserMessage struct {
 type UserNumber = int64
 
 // UserPrefs defines model for UserPrefs.
-type UserPrefs struct {
-	EmailNews   bool   `json:"emailNews"`
-	EmailTips   bool   `json:"emailTips"`
-	RxHeader    string `json:"rxHeader"`
-	SandboxName string `json:"sandboxName"`
-	UserId      int64  `json:"userId"`
-}
+type UserPrefs = site.UserPrefs
 
 // UserType defines model for UserType.
 type UserType = rx.UserType
@@ -10019,15 +9972,25 @@ type CreateProfileResponseObject interface {
 	VisitCreateProfileResponse(w http.ResponseWriter) error
 }
 
-type CreateProfile200JSONResponse Profile
+type CreateProfile200ResponseHeaders struct {
+	XRequestId *string
+}
+
+type CreateProfile200JSONResponse struct {
+	Body    Profile
+	Headers CreateProfile200ResponseHeaders
+}
 
 func (response CreateProfile200JSONResponse) VisitCreateProfileResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XRequestId != nil {
+		w.Header().Set("X-Request-Id", fmt.Sprint(*response.Headers.XRequestId))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14195,271 +14158,276 @@ func (sh *strictHandler) Signin(w http.ResponseWriter, r *http.Request, params S
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rdtu21uCrYGlmVqw19CVp+n2nzi/Hdhqf+vbJTnrOOierCyIhCZ9JQAVAS2onjzUvME82CxsACZKg",
-	"RNmSnaT50zoi7th7Y9/3n72YZ1POCFOyd/hnb0JwQgT8+Y/dAfk9J1LtniX63wmRsaBTRTnrHfbOEsIU",
-	"HVEikJoQJIm4JwKN6T2R8IMwfd+g33OuCKIKzSaEIUGmXCjKxgijqeDDlGR7vagn4wnJsJ5FLaakd9iT",
-	"SlA27n3+/DnqCSKnnEkCqzpii2vTT/8r5kwRpvSfeDpNaYz18vbtyP/7v6Ve65/e8P9TkFHvsPc/9stt",
-	"75uvct+Oe0IUpqk0c1c3fcQWaIRpmgsSISwRZmjw7hj99PrH/3S7QTttC+kfIqokkgqrXCJqjun97e21",
-	"/SlCRAgubhdTghjO7DnGKZYS8ZGbF+0McfKbPd0I5QznasIF/YMkERpxMaRJQliEGFe/jXjOkgjFnI1S",
-	"GqsIUXaPU5pEerETOqRKd1ITwZVK4U/Of0uxGBPTn2bTlGSEQTPKFBEMp32EWYISOCQk8UKi2QQrpDiK",
-	"J5iNyR46Ks6CEQ0UE54msuhvdokUmas9dE6lIgniDOmWC8SnRMDJoZ357j1RKWV3uyM6P7QwNSKCsJig",
-	"hMQpFkQiztIFkjwj+ogAEOEsiYSzLoaTKMYMYSZnRPT3ep+j3lucWPB+Bji6LRFEA0KG0xEXmT4IAfcs",
-	"EdwTLAJWe2yv8JnX6iBJohlVEwOfuRCEKTj34hIEkTwXMYG1v3NA+UyLj3GaEqHPWaOKplox1kA3zBUA",
-	"ieApQQknUsM8wmnKZ0hNqITFX/LjcsXVsU84I290n4kmZ4ojQVQumO2m3mnke4YtX3Ik83hSvYMPHpl4",
-	"njUBQKOj6zN0RxYaziWRUiO64neEoRmWaCqIBGKz19ND2OGB6CeJIBL+nAqN1Iqa1wCbDy8DL0fkPr4K",
-	"fhzm8hJnJPgt5jlTYhH8BnAe/KL4jAU/5JII84RqLMeqd9ijTP3H617k2mraOCZCN/6DTkPPoH4Ff8+p",
-	"0Nf3LzdiVO7f261diVuqGfJTMRcf/jeJlZ7qKEvyGB/rB0ZPSVie6cGvLs+P3p6e96Le1bt37s8Pl2cn",
-	"p5e3Z+/OTk+8wcpNHjGa4bQYrHZN1Y/NQ6V/kHc5iw24LIe2G79t/WD8iWrDBk+gbH6CFW4u/DfTpTyc",
-	"jCcklXv1jqETqW162Z78w1u2pfY93GJ5BySKarzLKMOKC/1DhqdTvSD9p1n7CZfENA8vpvgeuR7Xy5qb",
-	"j58jd3ILg1b26D5HPc7I1ah3+K8VRMQOs7xVsbbPn6LefHfMd+15iPmeXXPx6y7NNK8Jl4rVpHfYG1M1",
-	"yYd7Mc/2LW9R/F/M4eCPsSRt4GtQuEkssCQOeJYt/di1+xz1aFdqQBlVFGjzLTXEquiUYEV2lf41AHsZ",
-	"705xGG8haGIe3HINPqmmQ9A0Kg+qsXLvnBpA3LhJuIUN3KS7lg5I0aAEKxEVmhUocsmXdbNfS4QSZKRB",
-	"eYAVWdav0a4yAhGCJPrzqiGqDYsxfiV0PFHLOnstHo3g9gxWYXhlylV8R31rXXpUznNVh/p918nOVHDF",
-	"Y57uFeD2ULB1I5XAS0aAQ+ZFrBIkzb4JTFliGTdpuNMRzlON672oxPuJytIQhSAxZzyj8fo9M6KnTSvU",
-	"pa2toy3rzTCd14hXwvNh6hE6lmdDQ7wsJTo7qcwywqkkResh5ynBzGt+cTXo0v7zckpVvfzyujYGAu/n",
-	"8PqkaQf0ApqpwbMKKb9SNdHy96rXqWineXf7yMIAVJFsJf9SPsvFiWEh8MJSjYyuO+B1eLTa01MZ2l+3",
-	"9xJ1e23ezx/93vAssxJVHVeLD01Az4dpDQVbQXcNKaJ2TG4FIe7xhOIx45IGmPbOTAqzclSG5+eEjfWB",
-	"vfrxxyjAN3TCpnJJG0GkE5oRpiXNlEj5XzlmiqpFc7eJa+Zz+5W+QSZfLrIhT1fihz/OB0bh6O9xmpNO",
-	"ZK52n6ZjMXf4WusTersi+pX6Xxph/gjuSWPz20WLKNcmEfmdVkhDpDsdqAhGK6iBWVl9piD+e5pFPZzf",
-	"AcG6EBYEeZOjnar+UWKaoHd0bngPJ2NGaDah8QSZ5zkBRRmoIWcMkTnOpikxykdzWIbV8eXedY661jt0",
-	"5pogrgRNkY8LrNAkiQgHL8u6XWAPmdpuAuYvhwwCqnd8AWiT5PdcH3hn5UC9/WOVCyvejuryH/mE6MEM",
-	"ha+RpuL3LpQ/eMQDzMaPhLjwECGwexAIRT2hJ1gHXGFFrcBnhlsNfTDKI45k6VFsZU9tO3E6oG4Mo279",
-	"Nsw0PohuCJ7kcZjNETwPqhia7BwM4TpYAvLJp9hGoOj9TBgRoMXXQxrr0IwKgu4pmSE+QhjpvkhhefcG",
-	"TTBLUiIkyiVBVlMEZq98PEGl/syQZn9fDWj43fvSTeytQfnyxh95mmekc/Mwa/P5U/1gi1UHIacBfY1d",
-	"Z3i+LjhklK3XpbZk3T+CiUNrPk3pmA5pGryjUYJvpiS2/1q2gncnR67lOko5FrYb1HYArSJ/NZ86MsD+",
-	"7jbCAnv79AjZW0JGx1gp4DiPcXpPZPHHJVcfCU7h3wp+ntD4jjD/z7eCU41V3k+XXJ3jhT6N8rcBmaY4",
-	"BjOybnqCqVgUs8G/3hM6MuPYj3ZN3r8uOTvHscLKjH3Cx7r5Oyonvaj3MzdrfM+FhFFvJoRM9f9nlBH3",
-	"/7eCkMR0v83FHVnI8q+fBZ9VPl0QrK6BHFV+ruwPq5GdH2dkSEWiBzxPcYZhDTjNQBdwmuX632+pDL0R",
-	"AW4UmU/GxGq4Ucqq9u83iILhuGir7zQCw7yxgQu8QFrsw9BX86AgNBi+VpCM34OVDUBDlqBR8OTfYeT5",
-	"YCTqXakJEb2o94FR52WTBNmLuq6lIZF052eaXTcjUSwTDUKk/WdBCBtyfqeHCZhiptNLIxWHGA3KxoIk",
-	"1DkzNb6neEjSlr4pluoYPFiS7nYWjbfB0TIs7og6xmGGiCVx+HfOrgWfhnVFhju6tdcX+j4VlCi8xHCd",
-	"y/oT98Or1fojvdrq+OVKq2dennB1vf55RN4d2gMsFle9hdWquyqwPFL8eg+ub02QuyPhAy30N8v5AN3d",
-	"NQ4B/HuSTm9ivZHuU6fYGK+aYCfHHfTywRXqrqH1nWU4xBN25pbuyGLGNeHz35eVlKwVsQLKxr8dhBRz",
-	"iouVpAr2dgMt9RomeTZkmKYdjZ5migKGYWWtJ3jj1lM9Rs/fspNCzAJp4MQeo64NnmAuaMeD0C2X7Z9J",
-	"JfI2FU/MmaSJ89PrZFVKuJrQbk2t12SntoLEXCSdhy64sa7N9d9x913KPI6t09NqfO4kWFQuYiOSxd8l",
-	"ZwOSkWTRXfFg2hvVQ/RnBZqMV2kAiJoqCtOyhE/XUq/qXD9CxymmWYD/cSxME6p8U0iQ87m01szVADrv",
-	"7H2xlrQqS2l1TBgRNMxGdHcvkYN5xfqkRB40PrUxLMu0PvZb55No0xJFz6wFjnozpXn990J23MlMXdD0",
-	"bp32l7yLggyIrQcwPsxaoIsCWrRy+f7S7O13VUp4OLURynFO2d2XQTn8UINzjrX89zj7zLJBQkLViAqp",
-	"Th6gcx3xNOWzk2e28pTLr6xoueb9nI9p4EgzIqVlNx/nRjubGH66ixgXcK4FTHOLCa2/cjLdjMkX+FE2",
-	"ZN29YTouCPfLaBtm5GJObxvpUI+s6c1M/3espbhMC19ZrP/L/9A/9qLe3Ti42QtzqBc8qTkGnV4cnZ33",
-	"omIe8+/wEAonQXfdB4hqnYhfMeNGSJ/zFexKT2z7T6v5vs9R73oNp0do+9a+8m2eOH6bqNITAHpZtwvj",
-	"hu33ueSMLO0DDWp9rMJnWS+nT/D73ZhjWtbvpqI+eYT3crH0lS6IlWm7jOp83Tq0fVtwbB0aw+0E/Kiv",
-	"H+XHaJUpVdDqCumVXkH9Y0Wh5jGo1hXsYQ5SZWczw6c2vLpYyyXmOnFdlmxlHQv502zSoOham4QuQVeA",
-	"x6zYMRjlIO1rLnTC66zadFpyOR0cUJ/mThwpW2t/tlOX/bV64m59d5tzWugQg3HtubJnD9+UgcSHOCXY",
-	"I3mAX0IzZKAzLNR7hhHV86VfV5qYgYzzKGGiOn8xZBBkmqEP6xxFteuGz2Lprlo24wVKNnSjgmh46m6P",
-	"IvMpNZrUNWKFPHa6kw664IYDWujM8JrLun+QhnKuE6NU8M+rQ1Etnw36WZqm1dCIg2i19as18Mm3oXVZ",
-	"xI1pbUXXrsdyz9dp+jAiZjq6K/COt9jiattbBXIfyy16Y3lR+VVkIBmm6S0/TmnVnd7jAm2Tjya8I/D9",
-	"C0CPLxTmu4J2eVEOvOueW3WYWg+U3PVvEKJuiq2552Bw+l8fTm9uT096Ue96cHpzPDh7C//4eHR+dnJk",
-	"Ppxdnt2e2b9PTq8Hp8f2H/qv83P7+/H52SX8+eHyl8urXy/DLj6V7d44Y/cjd1iJum/qoNr0nFGvyDPS",
-	"/rVqkaw52FGShumjyFPyGFu5GdmOE3ouG0ZPJhVmcdUqkwu6WxjnwqY4JRZHI2WI8lrI0Wic4TnNNFT9",
-	"+NNP4PZo/vXy4CA0kKKq5YQcx1IqxPCQ5+pwmGKwLnfdXe1EzYTLyXrV/0wYXyxZy7hyqqHisEx3kxEt",
-	"AUk0TfN60wK8IpMWKIFUOS1pJvZ6AU76EmckQVUIR5LDPOMKl10m7oh5mtKElJlJNHc9E1QpwhCfEoan",
-	"dM8O6QI19Ge7U4kz4jZlGe7CtNUI6JpituhMx7tb4zI8Jh8G5y2uTZII1faV4QQvdZfoYFiCMSLnt1ru",
-	"Msy28hE1kNxNcLMsy4poH5vmY1U7PZhm5Y36qumOYLeguS7rfgSMgbNV2M8pLv6U+UgDf8tOtcS2RmqI",
-	"0Yjqq6bgIQV9C7WkVW01fjeSeuNno6Bo/KwFqcaPx1iRMRcL9yEo9Zs3sZPkv747CWWFO0lgPD5ja5hv",
-	"fs+JcWNbuU5n6Cnp5vXtwXufYCa5ZflW0Uqnb7JAYdZgZ+hqJi3vZQOGAjvYBs2k0wZ0tNpJpyXgr+A+",
-	"odlnu+CCZa0RzUZE+8pcGWXrz9H6krC1jK8Ra1jGnQYYDZLQ9QTxwoefrrEE3/P/MS5etOZxtdQHzm+7",
-	"aXmHtaVYWo8cQOvWdE0WUteILncw21ywnGBBjtK0W0w2tD5OOcPDlHTtwoVqPZaHKhgUHnff/i0Oulwq",
-	"jWKZ853uNpLrEhrvnrS5tbR51LRr2cMeNR0N3Q7WCspeeBvTqkNcCWZrkHunONkMvTf3qsEqQEPXArRp",
-	"dx80AONb/rAI04A07+/i8VKuD+oeu7V1uV3PPt+Iv+r6j1d3B9d1H6Z1HGIfGxG3Lpn/0hxw13wLtkHY",
-	"uzsBP4TgPr0LY4MWO9woINkjz8UFdFAhPjqBy4CkBqUnRkJydOb4/Oz08rYX9U4vrs+v/nl62ot6F6cX",
-	"b08HHVR9btBfKEsev0AnBnRw7fEds8Ow5rUohEjfKTPcy2vh5SKriClLea5630GJlMv7NxuW0nM+lIqq",
-	"XJHSSXX5YEt6PNoVqLnQVeoM70xXNV268E5Mb8fWHnS05jwr7mEDrI8ns7ZrWgK2mXZ30TZVa4vQ7xSl",
-	"y5w+B4SRmWef6iaO30Aabev3CAdfs2vNFWFJXYfx8m8/nHTTYoDBumJEDr2UtPaOdbEKfa6r19xhydyR",
-	"YXdctUWE3CMuuUKaUJEEkiVr4lge5yHirHSYcNHNHyQR9uCMXhcWEKGR4Nm+4pFNQ+7UubUxUUowpKM3",
-	"imO7VETYPUn51CRGDtCfB6pZunqZRx391vXi5r9SNTnGVrbttqyKXbap1onxOpKyySq3IvGSGXL1G+1v",
-	"55Fv4Q35/YwpIu5x2l0z63cKcfvUG9FHxb+974qIiiucnjitU9A5u2PMbUGWyhG9BYaI0w35/ZqIE7xY",
-	"60Bsl2BYgjBhNIu197KNgyhXUxl96Um0pDNZeRyDWpqdzZxJhucPOxEwK27tMIuxvRW2nOoNEaVyuNuB",
-	"2i7L0K1KjbrhWZc8cOX4bduhbJwS5+TVfUtlt0/dTAot8zdi2jrw9RXC1xr9VjSJmqje3ss2iFrwYVXH",
-	"gU241bj89o62QRQ+3SX9ykaP5tfrw61sbY+pc0ub0mt18+LWOrS1J9fKmzfAayNcepWVXYNRL9mh1RHb",
-	"gmddHOCKuAhfCugQVG0wMFzAYZ15W0krz+CJCrLJQUpQi0ztmMK/yNDZnpLXNYmWZo5cOkCtbbQ6I+CS",
-	"4cIdovaUeqvGao4RyIDTEk3daBh1id9sE+GXdHk0hWoutUuZhMA6Vqghlu5h9YTVG+nc40FzOchup38+",
-	"Uj2e9jXdpCpYiiyKIj5CqxAETbnmTBKEFSoIOST0gg9S/97aeQ95u3dib7001ogyIqG8UUpGCvFcubpM",
-	"AG+Rlq1TKLwFIvAy9dkGXA5kMbzs4nbgNw/yhe066BpXCFsD7fkoT1vijUc0Jdc8pXE4blR/vqFjhpU1",
-	"mQTejDvSXvWnqyP3TN7S+I6oLiGqn6PeLR6H7FIpFy27mK8h8pd60E1mmHn5Y9TFB81soi2XTAuu6+PY",
-	"CHtTRBetwdmsrA3T2fqV8CO1TqQHiXPLIGzSCXEdD/VuRi19qqVB68ExC4VYl/SKgy0jGFxEAxxiu7ur",
-	"veSwR/jZAAzCNx9+/tk5h598OO1Fvavr27OryyMoifXxdGB+PD66PD615uTB6d9PjxtG5tN/nB5/uF3T",
-	"Odxb3iN1ZKVzxhpJcDDUBFuZlt2rHFYv9hbOnWP5824Mj02E3YURKJNvg8Z0i25X4WSC3asstab865hT",
-	"aD1T+kPSMT9/op1NuDF9KZbuYDZrYyqRTeF8eam6toevwPCNPH8fZCiE2rhO+2fjnKnDiWwC/sCvWn1L",
-	"ugv5hbf26qGnExvBXqy4ILYBfQB4fgcZuMB0/xmFGT0XTLNqP9CukXCm6a8e9FNfbWGBG3zks+HZ3Dpq",
-	"I6pm0Tau0mtT6vuq+qRu9tPH6vsa5tjl3LC3bnhiPLDsRjDKaIUwbl2SmVwWzkinLZ/FvExZ2gRszJIh",
-	"n7c6zT68nFBRfNSfwl9s5O3LW2WIGfvg4Y5jxW6Orga9qPcR/nsB/72F/747Glxoxuv87PLsGJiq46vL",
-	"d2eDCxfHZ7p8uHT/N50HpxdXH0NVS4PoYxHwUShUS+PfLT2U6fSIBFFmgKeoLuTN5G1gqhFbDeW0F/X+",
-	"3//VDwRLXUKoBEwR+j+/61aakx6DeSLWfeQ0uG2/PmFX+4zXJzTkAzMVNE7AL6u2Zq3QLcSNmVKb63iB",
-	"suV+gh+Yqr35S0czLNTandZIeljIe80Ko+Ay6C+7up7Vj2Zxl4/CeuCe41xQtbjRYOTSldNfyKJZO/zM",
-	"5XW3Rf5xmlI29oMk92CHWh4w1NNpVXr/2D26Pvvl9J/lmdpJtPSWq8mt00hVZ7yplNt2xfLpmJFklzKk",
-	"ibrxq4E/QV22bAm5muyamRrL+AwgOeLNNdxOCHp/e3sNZcDtEuwh+rW1iLgnYg+dgRPQjAqyC8GIig5T",
-	"L7zz4/H1ADmHWXSaUMUFDPxq7+XewaEJ6NSXJyOUETXhiYzQFAucEUWEjNDfb64ubcQn0huTUD/hNxNV",
-	"6nM9cg/9OiGClNMmPM41360XSBl4hEul/60mVCLOiP4QcyFIrEhiCjMQDJXB4Dd9EVQi4+9MEkQZwgxV",
-	"VMzFyshcIcURVXsmBtfUcCjicG0sbbEkuQcZqWPCjIRvr+yGkNpxT7nUR7bwfOV67its8uj6rBf17okw",
-	"L1UPzhX4LBNM2zvs/bB3sPdDLwIcAXjfx4mt/DI22kxNGgGeNdmD9JpHusXRVL8SgsgpZ9av4dXBQa0y",
-	"vSJztQ/isF+KPlBe/uoXvazXBy/bCHsx0X6lED4MZL0pVnU8YgsbPGyK0+dZBpn2YU8Itq3RV5++kWIt",
-	"IwPFePbxlJqj2T/mbERFZlNUTHMVRhPdF8WmraERhr8BSE3QcIFognYwICuaTbgkiOxqrgvZOvAGAqE/",
-	"SfoQgY0+Xg3eoNcHP6ERFwizBeJqQgTEUe8VkIGTxExIkxJdfFMDAAfPqJJ7SBKWnMK0VCIcx2QKlg2W",
-	"IDpmXADsS4MVBq3R7znJIWIbQTegOHrUo+szfXZVePEOSwOZw13g8YEyuRhNC+WmFnXxeJhsxgXkdOF0",
-	"w+MW2+z5w63ImmycJ5dCuB8U/9/S8IPl+FXGonNemCa/8oVhjL1VdM+Fjy5H5+e/fbg5Hdw0cGY8TDyS",
-	"Ut3JgKhcMAOxUA4CveX8DiUiH0uLGJcnx0gaqitRhlU8QTtYojFRPw8TI5wcCYEXbxeXJ8f9SCPX5cmx",
-	"fizGBtX4aCSJArBOaUYV2nmpSfLLg4ODCNnz0P/q7yGWxG8FwL9Er1+92kNHbGGQNMMLJAhO6ivdMc6u",
-	"phQsendyhBKscL+JDD8TVal3IbvhBEvia8GT3kYQgSXxeVHhYzPjwXFtZjRzT61jtXjIhceCi15zqMci",
-	"fCe1Z7XmSdDsGcL1x6Ptz0ShsZvcIFjztQvVs4KTLd8SNMPSPmPAzGE0xVI/G3//9dYVtoLTjwBVNBYi",
-	"Sf8gUMaKaQFuyHMhkdnl0PhxBx/SY4gtkogLVMlqUqMTmhWFsZMY7dgCNrtWfYsSOqZKRkjm8US/ZQcH",
-	"Lw92f3j9049vNH6bF3RGJelrLk/OiCAJylmin9WJSyiCtPhiHsI6A2kYT83cXbF0AQ3g6dfUYuf1wQ/9",
-	"PXStKYOcEInsmvZszNRvXPyWTxPIhVKwxZrYYc1aSp6LWL/iTUryATo1iIkwaq633Fj+O4PtGtBaFe70",
-	"u/l5o49kjFdnLKgvaY3n8mA1+rzFSaEu3ATWmbtajXjNJ3P/T5bEnx/ycBrZjEoApjpG9DUL+RrNJoSh",
-	"nN0xPmPVV271y9XycIGk7T8NS5m5utbgscR3TSj+gvipJmFeCR6eeXAlcNiJwGWIsjHasZmR+k6EX8J2",
-	"WdhBOyXj0Ac+ypHXHcue9Gsc2pvy32N6TxiCSobw0DoejtzrZ+UPIvjuFCcJEMFETQqARa93fyzIt5vv",
-	"h93X/T0t2uhFFDmOQKSGx8Y2A1bPDlMsRD9boDOVEWI4wdDDAyr7NUJFriZooVk6GAvpV9FjEXf0yxff",
-	"wftm5ujrt49xVWgGDptMZBi9mozsX5c7fBI2zKUHe2oGbJggo45DMJ8WT1gS+wj/sR3f13gS1sX65W8G",
-	"qAHCAlf4ObGcVC1xnL4rxFm6AgmWwf+X+8gUEKVBKqj6ClWseRJQ6wZkcpquALBfeZ4mSACYFbTxBlKw",
-	"5MJk/APyC1TEAdrlyfEeurk+L1WcQK5HRMUTkpQapHcnR6WaqlQ4FQkCBcHx5BDhdIYXEv148DIIRDfX",
-	"508COc/IK8hpWr9KZ2itMQtFsGjwNm/BciG1gDWyr7EfBFxYNqzyQ1MSp3jxg1RlP0KMzIhU1e7gAxEZ",
-	"vbn/4YW0s1KGCBM8TUGS0u+laF7pxcIFnG5YzHh0EO2XxkZeLMy5NtE86k25DADAKZy+RLgQcM196A0b",
-	"vNsBK4zIU2tdIfd6NYYFNOKyBHpuYIXnTMlDCzeSoLMTowIwfJWGMpc/X/cvCvzLsvL1zNryXkh0dtIE",
-	"hhMyFSTWAvNpsdAtCb7m0p9K3q35F7hY0Q6hpXQNj8Iiy1qHcWeehXz9pFJfulReApIFeQDYMFUN6MQ8",
-	"qEQJmdZBEgli9GNJAF73elXyvP+nMY63v7owpGnkispLgz1WEitKUmiEBd9jAtIOHyHGZ4fo5MMpNLXO",
-	"z/D8JkTQe//5jVMe3xnM1uO7+48QHdVfAlCD60YVer/z+uAHT5/m8YUKrK8gGjESfLX1Ft/POz3chSvB",
-	"Y+xEnzaOxe/nXSjK+/nyh2NtVHh98MPqLu+4GNIkIWxzPAjQ98m8M8Zo2PACpzRA+S8gctOCAhngt1h0",
-	"HWFewQV0edB2ONM4QjOcRogLhNFY8HxqkEizxgDtNml036p9xfwsqbxvGtANculfHV7sIc0+XVwNrMbb",
-	"osLQZEfJ8AJmNDoJ80VLYR+vBprFTY22wqSmQsLLXIVSLJVEOzlLiZTlU5oU2VSRJEoiC/wXVwNANA/x",
-	"IsA7YyF2ElkFUffAhOwQs4rDxqlBY3oSoYTEKWX6L81+4+lU8Hv9L6jCQBK9v1ySBOVTo0svhjQrxgpH",
-	"yFa81W2tvw9wljTTDAaMO6LKqW6MVzQcrLm1FxIkjDjFxiDuBn8h3cBvyqQzlkwKQY19WpI5YlygIRVq",
-	"opdDIpeD3IwOI+I7o5zCaEQynBJNNN2p4bGGoVS/EVDSRx+q4ZPxmOyCjUODbp6S/iGaTghbpMNc4T+s",
-	"A4nS5yHICA7JmewTTMXC7mjn1Ut0/G6AfvzhYO/1yx3c33n5qt9HAhuz/gQzhNOUz/RZMw29OZHSNyjA",
-	"o2WtCVEVPKXCAgwLlUuZwE6LRg1S/Ndgqzpx/WX9pkfF0q2d3Hb5vD5btmyUwinu6+PNTlcyZMV7MCHp",
-	"dP/PO7L4bN6ClBiPxLrUoH9/T9JpJwbjjiyeVKdUTzylF5t0M1h/7ZyEuRmkr7GLKfpxTEQU9mn7maiv",
-	"BDT0MQW1iN8AP1kHAc+ZaPNw4JjHmrMavKPbhYXNP6h6vTexIPoytv2sdq1oVVnTNh+b53KAA0hpIVuV",
-	"x+mOLGSrN62lPNBmo/fkZi34jdUJuLZ5R89HUfRBPBFVcbcORYDuyGLGRbL06s90w19cw03ffzH9NmDg",
-	"2SwfcLjIba/zzfrqurF38lgkstDVjWtXUr/T1ZfZ0aHzrrzzgM165TWFB7WG2rMNeQIk882MQ+a951TM",
-	"wcWtLKACjb4iBHgc4IP7Jqgk1IzG5I0xtoJxr2iOqCzayyUs0w2+J+b4tsPcuKv5boX5Jq0wGnwMSK8S",
-	"9A3c7/9JK2aSMBnuxL2viDTZriD3bZKlVbEg5g4VFx2e0hvTbKOnXk7dSQ9XruOrZpbMrlfdDfh7yU6O",
-	"ZaM8Ta3vGh8Z1zHjHRmnmGYyMrFtHXwez82cG73jch+d7rhMmLeef8dXIwSZ82h4hGxPpRIO4MA+iKCd",
-	"9kALp2GIlkdb9A+dp2+EIDtPpBedEqyZGEY8o5GziSQCz3CKJhB5Qhn610GE/vaf/3Fw8Ams4e4lQDuv",
-	"X73q7xVxyRLd45SaEA08UkQYmUF3iSckvtM/jzFlUi2NAWkGRsLBeOC3Hf7Jh+8vRTlUWdO3pniwmiEP",
-	"2p9Crx0MnjKBJw/Avf6bik1YojtCpoV3lkUkNSELpAdCrkSz/tiKAW8Kmyo1oZUHr9vCmp4YKb4jwcaR",
-	"wIY8PSkSVBmZfRPBIff/TOfLPKsa/swufsTFdZhxNKPjI5EedA9dV9qYRwHCfws356AbsxbnEBfG/xmi",
-	"hycY/BUYUTMu7iAMXxZVb96dHPUPQy4d3oIi9OPBS/MdmY9tflZ2zWew5E6Ckt7rMztbrUit+KzY8vrg",
-	"9eoel1y94znbIG9fhc+t83c17KqJ4UuCUKYkpiNKEh9aQ29BR2lhE6L99uF1HY6sAbiRzdYDM/9j1wLn",
-	"7lmrx4dtvl9p+/lzoIDX7YQgv5WLDsnwnQ2sHhOmj50kyFTV2rXEyx0HwsgU3HWR3/phRiNK0qTwrUp4",
-	"himDpCTAORgHugss5ASnf7+5utz7GmWop0MxPh7b9Ixhnes5H1+URdtWmxskuSeCqkU49Unv7PLdVS8q",
-	"0rDZf54OBqCFOzl9++HnXtT79WgQqrC7Yb2Y3jtJOiVR/8pZpHM+dvXsKqqZy3+CamZ74GUnle3wdUNY",
-	"0gpgZD5NeUKKMrohgMt4QlqMW8vL0MOcF3r4UGF3tYAUV1M6JSfE+l72tuVV4SdR3brk7NW/6b6mbw0j",
-	"NNiFUKIZ3bYt1KgIvcDj7Fe9Cuu+5kktAIImhyZKApIOQbquohKm8apGO0WwVN0rPMMLk7oIswVnBJEU",
-	"nlvrg+11LF3OneRt/M3rfuB76C3Xb7QgaEQZTrUgbt2+qUI4FQQnCz2My3ivhRJXV73/xjo6KyzvkFQ0",
-	"TfU0CUdDEvOMlL2asVtWYVAsGOxoJguAiwyWyOU9eWliWLwUKZ6jeoxZTPR5hiLB9K1UamV+8WYfu+dH",
-	"u3Y+i0XBumpW7qfFaBeFBYPrKq60xxWhHadAikKoErWiQYQwur0aIJJNU74waKgmWOnGNezoRy3hSRGE",
-	"MhhZOsOpviiSoLMTq9pqRLM7CT8Jy9tfFYDW6xB3L1ML0OpPNU1GLUL8kDIM7EKAx/sCouaXAfintrdC",
-	"zM+Sz+tEW1feDYg4CgRDR8tQ5JHBdvJqtDZsilWqoO1C5zcZtO1i6RpQ0UHg9L174E59X7bAJbfxOm8X",
-	"F2Qp2FbNAR5EzgRXpIj+twH/lh+gwsV9U8hXvMM4mmIt2/ZB3aOZnGGuLJ9UhM+BknQCyZQZbEQizDRF",
-	"VyYDQRCiB/O3i80akvmoo4dO5WzWyD7jU89v0vQs5mi4eDK1SeUabvlaAO3x0SVsv5BohAUYzDT78EJa",
-	"5uKFdOyFeOFlvlgK+3voCIDcBoRazoaj2YRniPEhTxYeAkTdof6W/yWgfmMAqfiyJ92a/JdptgUl9wRp",
-	"Sa70EOAzBqwmBPzKCRY2naPhU+NcCP2iA+M6XIALgwlxdYlnyTxO84RIZEO/XAw/Ojm91lLW7elJvzDO",
-	"yj1URvhrYMNjY3ma0inZTZxiBO18PDo/O9F9/8/14PTmeHD2FqQ6XIykWYQ7MlWFSOhCZyueFDaHj55m",
-	"r5lHF3J76u8mN4z5MZBb99VB/w1k6ZR+PhBgzSEXnD4/MuKC2BfCMdtOMm6yO54hzJ6WTdgbQpSLRXFb",
-	"D1NpuSN/kMt2q+4q6jY5gOumJ+6YfrfAvINok6l4i2FfdRr303MROY8idE0qVxSc/QuE2GQLjy49l4/Z",
-	"R+ugZeihxPfg88LIrCwuYYmYR4oNBbbWLUioQJMI2RJ99o9LnJEI2eh6k/0ooRBobymOLQppXn0g/Edp",
-	"ug9/HKec4WFKEOD1G5djIuwRAKVvgIgDPS5zT2iyiOM7lLN4gtmYgFclogx80iqE/PWrV0WmP6O4A6Oc",
-	"pvdgVeVeRgGjl5To9cEPteTEJv+C2zE1LhGQAUoJzCSOnWAScmYrYH87GvkStb4UR7Zrv/beN+nGVoDE",
-	"E+B2vhK1NZsOuF3i9b31YAMn58RnWABqaXJo1NBUGTZNlB5pJqkJZzGxasSC+yrZrgi9Pvipv2e6VkmB",
-	"xnIQUh3WFnmU7FoK7NxxTSdYuoWUkTayD8VpmKUtRp3IlF5TlkuFyO+58bZz4+p2kD8lMiaC1wc/HSKM",
-	"4pTqbgVN0UcDBwZyhO5TOBopJAlhe+hD3QtDE7ImdYEEtgEyYbXZbW58T0gOvqP/dhz4ngz9GyLYvilj",
-	"7MrJhosDpFhKU4ILUkwqV0zVkYACgo2n69HFyYfjI89dW1Z8+pwVayr4hA6p0QzwEaqk6IFW+s+XL6NK",
-	"jqjKfEWONhDOtMS0c3V5fvT29DxCV+/ewV9aVvxweXZyenl79u5Mk5ppmkt0Pbh6f/b27Pb0BIY//cft",
-	"rye3WkIz+a2N/WFhk2oWNQMEyUhCTc43KBbfN/xNDkkdZZ4ZwlI5oYRKgiWxh4PRvZaIKMOCYvZCIplP",
-	"ibinknJmKCVlaEQ0B3Jp1XOaUgFJqgtrQRHMnP4t3lqhgu8EYcvMfomSz0APEorHjC8zrzi3Q83huuAk",
-	"nKYo5glJ0Inrb/1jrapPLqQimaeXWemGWAy0WcVbZX+dRE27ECr/IrJmcUJfQDBTcfabCGVaEjOBUZIb",
-	"GCLQ3vBpP7VJYCVIbIfEeiD3pchg/pK+USEscVt8uiCKAN0tfL7b3KGMf0gFOx4XDWQG9GH6K3D9/p7L",
-	"7XnBlTecW1s1Csg0RjuS/kHe5cxUdQXZXh8ki4sf+410sJM8w2xXEJyAku83k8qczFVZZ+zfvVd7r1A2",
-	"RlMi0J3Tyr16bUNQR1ygH4xr3L97YBuHONZDdMJlMbH00pky0q9o/7hAGZVSc+Ijt3irCGQ40z+Xb5Fc",
-	"zaK7gznhcnvpPCp72/4jAtfyLSbMc5dlQfgZ+HGS0jEd0pS6s14ZCnTq9zDaMlPrA6MPrrxmPOFckpqZ",
-	"9OzE6LLBj9asWGFF70mE6B7Zi+D3NDXWRCoRIyQxSZipKdK9gAqFQtE4T7HwFrLowO9Xlr1Znr9xhp34",
-	"fm/5j+H8N8OUV7bQve5EwUkz/zY2w0yfKYlGCb6xeadBiToELWiZFMAG+W+K7/avZDuEs3LpXwrvXV3U",
-	"N8p9E49aPANDU0Gw/VGCbdrzVpL7756F/H/3nLeFIiID4If5FC8Kr4LZQOMDH9mM6JAao5Iw4LAo8wRN",
-	"DdJ6hwJow8BSau2F4LrqdLDvTo4cJhKWZxZ3oiaCVylJB7o8L4f+Esiyt5rnp8pzVEJKB4enGpR1lvRY",
-	"9S19vLBXJaTfxb2vQNxbkz7q+0MTnJhAYs3ypRxkmKHAMTlEKwHzM9o4iZ3HaS7pPZEqH3bjZaEl2rme",
-	"9+u2Jll3NEF8xmRUGJc505RwHpMpOJI0yGChb+lUbXq5yeW0urFn1ldfz/8iiuoqPD2DbJbS4WofVmnd",
-	"NocCi8VhUf3PWjCtF6viIFl9vBoYDwzGlYPkQkjz/DoLr+dO4Hlu5vY9M/86Tn4bykxgjnCJE14LeDyC",
-	"0tk5X5SeINIVh63f6FpgMN80Hzedf6dOS0BmTp6DNjXiBtaPOXKlSKuhF4dFFIcLvYYICxO8YWp/VYM3",
-	"IiBtIy8kwxaeAuOxSVxifCtGRBAWkxfSPdJG3KkYJJcGfj7/27s87uJbhPMK+Dybyfi6jGqreAhZUXnI",
-	"kwUQT8wQzbJcgTVBMjyVE64irzYjTlOXKEBxMEHY2nEZF2dJLTwiWAHu4mpgvYKKVYBuzOW3BKVYyIe4",
-	"/0bjAE1TiVJKXO7MlwcHnyAKA4rBmaThTtdmdzfKVS4IaNNEPkazCZcEkbkSeNcoGHJJau5VzvlKmkJ0",
-	"pnIauDnV7BowonPZikEhzFnVTdHPI2AcN832SYZpikapC5zBseHG31ScsyVhCWRlM63NRVDppUgHhogU",
-	"/uPTZHQqBBft7tGVaNvtuECVUxQo2EVb+PIxz6zddweuSaPqCVGYprIeQ7Z2tPk34l+9VrzvVh/j5Und",
-	"bp1LdbP892E9CcoXmtjhoQkczGl9T+TwdIkcvio2w76ljwjd/0cNofwo/hD47aHNEwJ6b1z2i9oUq1zg",
-	"rl3VaWt1tUOgHXyPaQp8jEkAZBwtNeMiSMxFAq7Dqv+mjMk4S4qkQo0orUAYaL/9hfV3sT03Yxj9Kaxw",
-	"MFH39Xwrb6IBJLv/Z3kWSzQIPoYaGnNJhEQTfE+8fL0YnP35yOSzit0epPHtx2zh0EYaZ37o7qKKrChK",
-	"BQQI5Xq9JmrPTCWJibS2Q3PWKnja1W8DGtdSkhm4fOoof7fSNYnwuDw5WSPAdrglkLKcd/oZsjm4qz9E",
-	"2LtDAApn6AQ2KYIQfYMDUEfakEkn/TmZB2xstaj4QEjXMhD5+pPpVojxXzWT7kbRpi3z4m2LMtlA8mrG",
-	"YQBvf5BxMLjg8Q2e1aHGJlCJ4pTgMuYo7LwDLjvGtPY3FE+wwLEGcVRViPwG59qWNcKyFP72vnMUXylH",
-	"UXmMn8OLB8xpcplPxYAoDaXW6KKbm3xgTrqYn1k9mNEAfuTiDcrZrrXTUYleehhRi3SuJEsphnS5ala4",
-	"ZDgB5Ea37ZZwevr4igEtiURg41+Uy0dxB92cPr41TXuRFNS3Gz+Btr2DadvgXCD1R9VyyaE3TtOFkVer",
-	"WPeOpooIw3Rxi3vmt062zTLv0I2hAB3xx0zR2xDOPGi0zaJJSQDXsrAbovOXy6VjYffZrFYGWP1UYU0s",
-	"smwrMyIqKG+5QCZNjUSzCYHfwT5kTUrFaxPb3DhvkPd82Yy7jMzMrxE6sD/Z1DeoVOEG3zhjq43pFPJg",
-	"lG7fxQKN1/eb4EsIEph5CMFeZb21Khl22v2/62/kNsPbLUpsm1f8Kz9qteQ3T/SotXGNt/woTfc7+nO1",
-	"PHNG2NLoF3Ds2rHmWusZ0u/0st2Ua+tt+6WoZQG21MOzJww5TwmG2zePXiAzHjClDyui/Jd4fiy7ZADj",
-	"mYH9z6kr2tYmLt2CnmX5A8VzVfNZq9c1dDUQnJ0RrPzUIErO8GhEYlVRNTQenUAhq7UyJTHAI4dGq7Vx",
-	"020UY3vdPN9NKWQ/MPvst8BVu+NMrlbdb5VsRcAtGLcV6yVjtamGd9dkgxirsKMgJiVOTta64GXswVp3",
-	"v+zmi6yg5nq3AwhReJ6a+FCQ24DxuqC7bUC1qiresX0jnq3+/FLYbBIpl49qzRrZkAZKg2f5IANUunRM",
-	"XeKdHP9XZFDa2IvrNtVJMrvF42cx6Rg8CyYf6pCv5RaP0Y5JS/yjpxCOUM7o7zk5REVlHMhOjDNixBbp",
-	"B4niJKOMSiWw4gLt3BxdDfqaIMEccMVLrdP65LYjGsCdbFsgUHjcbR3bZY6epUaDFQgUHjeVxy1UYt+l",
-	"ZGtNX3ekDx+gc6CbLoz9uEhtWU8uN6JzkhSfIy3quvx3iXXKKlOsQRrIN0UhhSJTG9qR+B7yXYL0nlcS",
-	"Nfb30BEaEGOuAg9CWBZOEmN3SsBzD9xPmTFdgWutKHtAinxrPqj3ttp3m7mOs5jsoXPK7my7HcrMi0U5",
-	"A0VcP0I3+VAqqnK/JLRr7nxKTMYAG8xSRq2ajB1/l8Uudpyjt8mT2Qcej3Fl3MGcQ5nLCHxYdzeF21ys",
-	"loxO5yTOld38I9D9sQno9MywhBU97EKbWKsZ/jHftT+K+Z5p6XDR+7xLsykXsCdgUQ57Y6om+XAv5tm+",
-	"lRmK/4u5ey22aRP28gR/L6/6RUueFl8cfj292Am0untqq1s8flNXq8RYiIWezpXJpwLFfLqRgGjDNHwP",
-	"hP4KbGBB7mD7AOzCN1r5DD/jVcFIG2GkdL7W5IbnCkl8b/wzoyJPbu1llVEtGVaZnL4oJDI1iSLaAkoq",
-	"HkuWt9JjGnakDEhRnHfPW/U93fQ3kM7qGRNOr3oDjq1lyw/jeiFdJQjFvWI9aMeEL2j2UpCM35PksKZ5",
-	"9J4K/Q7o56Jvy/ncQYB/UHuZkKkgMbZp4iFKKjEJj4zeyotlXKHDgl1C+vqmMsvZ8Kz0ENRq2U6rnEa+",
-	"zrfLHfIDzQXflkvH8ztzeELxcAElHQqXwKhSZNkrvWVQASs0ogwE0Ia2OIQr5cMU1PLWKkn4nrhB11tb",
-	"69jI542wIz3aUk3f14g8D3jMloQLbWDsbyfC6JnexE1G7KOdZvSg7NvAYBf1jGZYwjPIKr5YNKnG+7+p",
-	"1ke0viLVEgwm6m9bQf1Xo6/6mfueRGDNJAI+OD4ZMor57uqq0g9FvLL+YiGegbsjlOqvVzYtK47oJ9CU",
-	"LA7UrN5Dv+o25meSHI30gDuU2ZxIff3wuo9vTcnHnSJjUj+yQYNFqWzKqKJlNTKs0IyyhM9Af6u3Zssx",
-	"4WoQcoH++i1OyQj46TeFmKsmJGvpAvNCLzO4dXOzpAYWtdesZBksYvnGFsmkUFIz41JBVcwmZRnM9ZlB",
-	"weZuHqL3XID5dwPuodnmhnLIsanxqmASHlOLjbuKZiQUhrx8WADNjY36vXZmNa2WmBNZQnXXN8bHhC+/",
-	"dvtgbsiDoQrByKnSPiin6f6fLInb4wSPrE4NI5nhNEXvby/OTYVd/ayAKYoX2ViNSs5qCH4WhDD0lvM7",
-	"kxgFfqYSXZ4cox1oScTuVPAkj1U/soIQu7MR2Y7Kubwqe5UECmZEKgs1Ahe2jhyMYfgrsxqqJElHTvUx",
-	"IkATg4zUz8PknLK7t4vLk+NO3BNL4g2nU2iROQrQhk9R15QFPxgOpT7+vHX4ebfRbwhBV1oq3RxTMx4m",
-	"5vaHC8SSuN3vpYDY/T9phsekHXJ/5XmqORqVizJ9MPRxEGrg6kz/ZLLuWOgoUxy9OzmKbEb4YJFUoRmQ",
-	"Q4TTGV5I9OPBy1bA2gpARWGmPiuLJTxNno8CgHLxDYNnO1BCMLwHiA0I+AANOrFReiy9RRl+XwvWvmu9",
-	"7Q2/tfdcLHOELk7iiV2aH/DUPpf8BkcUdBjLA8Bjql5q+NmY54ZewCqeByZsuYFtenRZz9RdwwTIpzfW",
-	"bqxOqT5l/5aPzs9/+3BzOrip0419nCSCSLnMLcu4YcbWd5ALJMg0xTGRnr0mwxTS8dnhyrRWCLMFZ+SF",
-	"jDzvoUy/tHrUs+SN/T86gGD0IZT6zQiuiO19pzmWqHZH6GVbtd0js5InBVw35zcAu88iPljotUC0JgDX",
-	"U440C64WEPHV6SY3AHxf0DVD7dR17jjmGXiF+9k0agojAPtj025LHg9u9K3jshNCnz/YcAMaAdgLsjfY",
-	"7bpTPqasnaUdEEZmmke45XeE9bboOXmTQyKrUZ6e6yV9cYgEJ2GeZ6XPou14oxas0YdodrapVxJP6R1Z",
-	"BCUDW3uMGkrWDEfEUs64AKDPKDsnbKwmvcO/hZIplsj3LzdjZXxvtE9P8BJvCISeDjtJnAuqFr3Df32q",
-	"PL8akAD5uuFpttgVdDxRu4KkuG4NrULaxWKgWw6Khp3E0WLcCZ1WJNLlHtxep1Yt8oyqSckQBGTdEU4l",
-	"iboEdm0qLWlVtOWMXI3gZFaLStFK+/+IpqT3+dNaGuSvwih5sUAAg6iAlSdMEhGKaqrA+YPAvJ3tfDzY",
-	"OwXPg6eBd1cPYDFh82yWlf63LS89Ug/x9WdzqKLNk9nvzdMxNSRpSX68Gzpmu/n0sFA8YDQlDJLl4jjm",
-	"OVOl7d1pHTBL0LTwZJF76ExB8VOjS/DA44VER9dn6I7YHEc7jBcZT1I+Hhvr+oKo/h78riEeSbyQaDax",
-	"W3eLwPIOvF2H5ND6ZN+ZSnAfLiEHzAXoQNCHS0jMjdnC5jB1ufZcTn9bgRO8Fyzz4hxxdrBCKcFSVZL3",
-	"RWiC5aQwyIsxZ6+MT5AJoFG5YCTpO7u8Xe8LWQy/h445G1FRxHSRXUjtX+hwvPsC9nL/T/jf576/Sbu/",
-	"C5uJ020cYXQ9OIUTmE2sQQP0QbGZE8p5QQ4amAVCSfftej6C++CRF+tnXzDdx8TtvakGqOauJim4SS3J",
-	"SgPv4Mai0LqyrFEnclM80zUON5dfFktbrvOLkIZKZhbEj18I8LWfP4UT2OiVmze8XeG9aThZ9/KfWHVo",
-	"T2WNa9+wKeSn1Z00ZUhpvFkteQEOXYQd92KtVDOW0PNdzfjsasa1rrgixoa5kqMEUvb6HDsaEjUj+iGa",
-	"8TK3m0lRvpMQOaXK5KzWd94/tA762AxkaxZd6HeyeEXR6cX1+dU/T0/RrSsB4kwphkEY8mRhK18a311v",
-	"NTvGbdcODC+ksao4NxcyMmZAY6OxfpF+u8KP33CIYEuqvMbmtbV+DDC55l+gdR+a117nyvpMGomgq4Kv",
-	"HdgM5dWb7YRIZZ6s7jJW1IMtdzU4+0+66fipQ4x5IUc+Krx80w/It1e25OnUB1WaIzFLhnx+DEkYquF2",
-	"oTiym0rz5wtR/kZjvOxt2JwYjejl6DkUSs0rfxhlDODsVvNl1gE7UBPpW1SrtIPQE1ATheWdXF2yDCIg",
-	"sETZAhyLD73wAj4qKh97oQCBCIrmC36xGMydy/4GASley19aL+ArcJS+WCAxD7tJt6fvciUj9C0jmqCd",
-	"wlVUM4Qm4a9RLhnFkfErVRBMBvXmQEFj0/y4FAWQ5odKuN6+BoqEMwK58O/odEqSPRfRfXx0eXx6fn56",
-	"oj8OTv9+enx7egKtJKRHsOEiirhC7YJgyZmv87IjOd8dqsxk2Pz/SKEdxmc+LwoZm6rVMxHjwkWVOLBF",
-	"QzLGrF86bdvcSijBChuW2XDYUDKPKls1TxZBr7Wyeyb+FTOEpaRjRhJz5KAqHJqIVwJ5WrgoK/TZoT5e",
-	"Dfq1AnzB6qN6xKjkk12APEo5G4M9FyVcj2lSRflhORhOUGNjUuXL4SgKpSjQArhyfd7ZNHfBOxOeJmgH",
-	"I40q7+eRjTZ0IAOBSQmBry9k3w921yNqLnNqK/cL84sFFJMGw03g0jyWUoD78kIvPyV6rZAJoDVn1C2W",
-	"d1ty5ThiNMMpTLD1h1DfSheq9X7+xTtzuOREcO0rojsCeuOlDxM44GeYpiYZs1UTQ6BZRS3tKfUZR7Eg",
-	"YPbHqdQgDQ3Ny1vUq2XESr6SsnFKdnNJjLdEoRk3tF0t4IWdcXEnIR0b2tHYiUeKCCMTQ2FfSOPy8qBf",
-	"0Z6voQ8vUdZFtUzxmARU1mZ05+OyWpekCm+YLzUk5Ln0wlVVsAWspQ4zVSB2budtGr+PV4MN8zwrHN1p",
-	"sqZSYyXvvWWG6bmken2OKyIn9t27tJxvLlppbmTERawZkZl+A1MMAb2aW4BXpXhPsdKfM5reAT+hOZkh",
-	"QVK/vozPgPeY0TR1H4DkYM0jCf1uxvD+ogSSOWqmDWKQ+6jCjb+QaIRFJg8tyXkBqTgiy/NZDd3F1cAV",
-	"+TcJbqxW0TYx7L4lmnxk9JOGaQKtow1t0/Mcar5mzfwBEPoU1vf9Wpz8RpHHzNhZYnCrePosvgVM+SAa",
-	"ekWbqZhCuqEPzk74LefG+/bCcqzqqR6y4SucypRAweCub9XU9I3637g4rBbmY1saonsqqVptvvwIzb5G",
-	"kDIb7Ez3rT/uUxN9s8pljCdJqOKi9Y7OOU5OTZMH8u9fmjJM7wiZXbdSQH0wmgVZeizvsMiOptNv6lz0",
-	"phGeTltOxhe7MyIlHhO5z++cyL3fel5Xdxem+ZaEy6jN19Vse9NO15uWVJ/gJXndrSSIesdzthVR+OoO",
-	"WZB5wqdI0jGjrBUsb8znjn7TKhfs2gBqdzVHS+h/F3Kw4eh+s9nWt6Dduy3q6TM3uiHr7GZHaCQ71kdI",
-	"GRYUQ/o4o3vfKw9RExGNrNVuF5jhMRFlD7QDhCgzv/e9AS6CAxyxBTK6813KCnbHdil32ex4s5CKZNXa",
-	"Il5XIH3NXrcknjAaVzZpl2wkX0L8Nd8GBzk3qTBNCRMu0M50gkWG44Xf9TzY9R1QaeNi6zV+dzS4CLQ+",
-	"TimjcaD98fnZ5dlxoAfkcIhQEewaOc8mp+EvHVOkN14RHlI7LVdnx6/76qe0di5AVKApFsof0iup0ChR",
-	"1ZYcrtq/kjSvcTRghXQZqWzN8kqUTFSYeagxQPijW/Nfc2WmHPsh4kNJxD225c6MyQRKYzYQo6j6/enz",
-	"/w8AAP//",
+	"7L3bchs5sgD4KwjubliMLVGy233OtPwkS1RbM7odSnLPxIyjA6wCSRxVAWwAJZLt9WftD+yXbSABVKFu",
+	"ZFEkJdvtl26ZhTsyE3nPz52QJ1POCFOyc/S5MyE4IgL+/Of+gPyREqn2zyP974jIUNCpopx1jjrnEWGK",
+	"jigRSE0IkkQ8EoHG9JFI+EGYvu/QHylXBFGFZhPCkCBTLhRlY4TRVPBhTJJeJ+jIcEISrGdRiynpHHWk",
+	"EpSNO1++fAk6gsgpZ5LAqo7Z4sb00/8KOVOEKf0nnk5jGmK9vAM78v/9v1Kv9bM3/P8pyKhz1Pk/DvJt",
+	"H5iv8sCOe0oUprE0cxc3fcwWaIRpnAoSICwRZmhwdoJ+efvzf7vdoL2mhXSPEFUSSYVVKhE1x/Th7u7G",
+	"/hQgIgQXd4spQQwn9hzDGEuJ+MjNi/aGOPrdnm6AUoZTNeGC/kmiAI24GNIoIixAjKvfRzxlUYBCzkYx",
+	"DVWAKHvEMY0CvdgJHVKlO6mJ4ErF8Cfnv8dYjInpT5NpTBLCoBlligiG4y7CLEIRHBKSeCHRbIIVUhyF",
+	"E8zGpIeOs7NgRAPFhMeRzPqbXSJF5qqHLqhUJEKcId1ygfiUCDg5tDfffyQqpuxhf0TnRxamRkQQFhIU",
+	"kTDGgkjEWbxAkidEHxEAIpwlkXDW2XAShZghzOSMiG6v8yXovMeRBe8XgKO7HEE0ICQ4HnGR6IMQcM8S",
+	"wT3BImC1J/YKX3itDpIkmlE1MfCZCkGYgnPPLkEQyVMRElj7mQPKF1p8iOOYCH3OGlU01QqxBrphqgBI",
+	"BI8JijiRGuYRjmM+Q2pCJSz+ip/kKy6OfcoZeaf7TDQ5UxwJolLBbDd1ppHvBbZ8xZFMw0nxDu49MvEy",
+	"awKARsc35+iBLDScSyKlRnTFHwhDMyzRVBAJxKbX0UPY4YHoR5EgEv6cCo3UiprXAJsPr2tejsB9fFP7",
+	"cZjKK5yQ2m8hT5kSi9pvAOe1XxSfsdoPqSTCPKEay7HqHHUoU//1thO4tpo2jonQjf+k07pnUL+Cf6RU",
+	"6Ov7txsxyPfv7dauxC3VDPkpm4sP/5eEqhN05vtjvu/moYr03Cl7n/Zpot9rOHisJp2jzpiqSTrshTw5",
+	"sPQ5+78eBJZ6nERpiE/0y6V7EpYmetXXVxfH7/sXnaBzfXbm/ry/Oj/tX92dn533T71V5qd3zGiC42yw",
+	"0v0XP1Zvi/5JzlIWGjhcDsa3ftvyifsTlYatHG1x0adY4erCfzdd8sNJeERi2St3rDuR0qaX7ck/vGVb",
+	"at7DHZYPQPuoRuiEMqy40D8keDrVC9J/mrWfcklM8/rFZN8D1+NmWXPz8UvgTm5h8NUe3Zegwxm5HnWO",
+	"/r2COtlhlrfK1vblUxEzxLxn1/w0pBBzOPgTLEkT+BraUKVCWBIHPMuWfuLafQk6tC2ZoYwqCkT/jhoq",
+	"mHWKsCL7Sv9aA3sJb0/KGG+glGJeu+USfFJN4KBpkB9UZeXeOa2gcWLeg1vYwk26a2mBFBVKsBJRoVmG",
+	"Ild8WTf7NUcoQUYalAdYkWX9Ku0KIxAhSKQ/rxqi2DAb4zdCxxO1rLPXYmMEt2ewCsMLU65iaMpba9Oj",
+	"cJ6rOpTvu0x2poIrHvK4l4HbU8HWjZQDLxkBDpkXsUiQNF8oMGWR5QilYXtHOI01rneCHO8nKonrKAQJ",
+	"OeMJDdfvmRA9bVygLk1tHW1Zb4bpvES8Ip4OY4/QsTQZGuJlKdH5aWGWEY4lyVoPOY8JZl7zy+tBm/Zf",
+	"llOq4uXn17U1EPgwh9cnjlugF9BMDZ5FSPmNqokW7Fe9Tlk7LRTYRxYGoIokK/mX/FnOTgwLgReWaiR0",
+	"3QFv6kcrPT2Fof11ey9Ru9fmw3zj94YniRXVyriafagCejqMSyjYCLpriCelY3IraCNcuG1sLFycUjxm",
+	"XNIaaaA198Os5Jfg+QVhYz33m59/DmoYklZomi9pKxh6ShPCtGwcEyn/J8VMUbWo7jZyzXwxotC3VnqQ",
+	"i2TI45WI549zzyhIBI84Tkkr+lkCFNMxm7tO2qhO6O2K6Ofv/9KY+GftnjSZeL9okBGbRC2/0woxi7Qn",
+	"MAWJawWZMSsrz1SLTZ4uVA/nd0CwLoQFQd7kaK+oMZWYRuiMzg1T44TXAM0mNJwg8+5HoNoDxemMITLH",
+	"yTQmRl1qDsvwUL5Avc5Rl3rXnbmmtCtBU6TjDCs0rSPCwcuybpfYQ6amm4D58yFrAdU7vhpok+SPVB94",
+	"a61Duf2mWosVj1Jx+Ru+TXow83SUSFP2e5snpfaIB5iNN4S4+iHqwO5JIBR0hJ5gHXCFFTUCnxluNfTB",
+	"KBscydKj2MmemnbilEvtOFHd+n09N/okuiF4lIb1/JPgaa3uosonwhCugyUgn3yKbSSVzq+EEQF2Bz2k",
+	"sWfNqCDokZIZ4iOEke6LFJYP79AEsygmQqJUEmRVUGCoS8cTlCvmDGn291WBhj+8L+3k6RKUL2/8kcdp",
+	"Qlo3r2dtvnwqH2y26lrIqUBfZdcJnq8LDgll63UpLVn3D2DiujX3YzqmQxrX3tEowrdTEtp/LVvB2emx",
+	"a7mOto/VWzpKO4BWgb+aTy0ZYH93W2GBvX16hOw9IaMTrBRwnCc4fiQy++OKq48Ex/BvBT9PaPhAmP/n",
+	"e8GpxirvpyuuLvBCn0b+24BMYxyC4Vs3PcVULLLZ4F8fCB2ZcexHuybvX1ecXeBQYWXGPuVj3fyMykkn",
+	"6PzKzRo/cCFh1NsJIVP9/xllxP3/vSAkMt3vUvFAFjL/61fBZ4VPlwSrGyBHhZ8L+8NqZOfHCRlSEekB",
+	"L2KcYFgDjhNQMvSTVP/7PZV1b0QNN4rMJ2MUNtwoZUWL/TtEwdSdtdV3GoArgbHaC7xAWp7E0FfzoCA0",
+	"GL5WkIQ/gl0QQEPmoJHx5D9g5OVgJOhcqwkRnaBzz6jzC4pq2YuyEqcikbTnZ6pdtyNRLBMN6kj7r4IQ",
+	"NuT8QQ9TY+OZTq+MVFzHaFA2FiSizv2q8j3GQxI39I2xVCfgcxO1N+BovK0dLcHigagTXM8QsSis/52z",
+	"G8Gn9Uoowx3d2eur+z4VlCi8xNSeyvIT99Ob1Yopvdri+PlKi2een3Bxvf55BN4d2gPMFle8hdU6wSKw",
+	"bCh+fQBnvSrIPZD6A830N8v5AN3dNa4D+A8knt6GeiPtp46xsYpVwU6OWyj8a1eou7ZRPXrr3Vj7eJ7g",
+	"On6zNSf2QBYzromq/3atpJKNSFujyPzbYZ3ST3GxkgzC3m6hpV7DJE2GDNO4paXWTJHhB6ysDnq8WSrH",
+	"6HmftlK2WQSoObFNVMG1J5gK2vIgdMtl+2dSibRJfRRyJmnkvBZbmcIiria0XVPrQ9qqrSAhF1HroTNO",
+	"r21z/XfYfpcyDUPrAraaVrQSWgoXsRWp5e+SswFJSLRor9Qw7Y1aI/hcgCbjY1sDRFX1h2mZw6drqVd1",
+	"oR+4kxjTpIa3cuxRFap8M0stV3VlTbCrAXTe2mVkLUlY5pLwmDAiaD2L0t4nRg7mBZOZEmmtxayJGVqm",
+	"UbLfWp9EkwYqeGENc9CZKS1HfBCy5U5m6pLGD+u0v+JtlG9AbD2A8WHWAl1Qo6HLl+8vzd5+W4WHh1Nb",
+	"oRwXlD18HZTDD7y44FjLlpvZfpYNUiewjaiQ6vQJ+twRj2M+O31hC1K+/MKKlmv1L/iY1hxpQqS07OZm",
+	"TsWzieHV24iITa7GbjFtOO6PVNJNTf1VPVPRoGkXKdF/YI00+k8HXPrz0JmEaJHNfj+P/tN55/9MpRsi",
+	"Qlha9ZTubNRMhctuZ3u/xBuZ3HX3iqU9e4teB7uwumdzetuIh3pkTUJn+r9jLfQmWlZNQv1f/qf+sRN0",
+	"Hsa1m700cHLJo5KDVv/y+PyiE2TzmH/XD6FwVOs2/QTJthU9z2bcCjV3PpttSaRt/2k1K/sl6Nys4XwK",
+	"bd9bxqXJI8pvExR6AkAv63Zp3OH9PleckaV9oEGpj9WPLevl1C9+v1tzTMv63Ra0TRt4kWdLX+kKWpi2",
+	"zajO57BF2/cZE9qiMdxOjT/7zUb+pFb3VASttpBe6FWrri3oHz2e27rkPc1RLe9sZvjUhFeXa3kQ3USu",
+	"y5KtrONQ8DybNCi61iahS63nxCYrdjxTPkjzmjMV+jqrNp2WXE4LR+DnuRNHytban+3UZn+NHtE73932",
+	"fDxaxMLceCEFydM3ZSDxKT4c9kie4MZRDd1oDQvlnvWI6sU0rCsgzUBs20g+Ks6fDVkLMtUQlHWOoth1",
+	"y2exdFcNm/EiYSvqXkE0PLU335H5lBrl8BoxWx473UqtnnHDNYr1xPCay7rfS0M514kVy/jn1bHGls8G",
+	"lTON42KIymGw2ljYGIDmmxzbLOLWtLbSeNtjeeTrNH0aETMd3RV4x5ttcbWpsgC5m3KL3lhe2oUiMpAE",
+	"0/iOn8S0GNbgcYG2yUcTZlPz/StAj68U5tuCdn5RDrzLjm5lmFoPlNz1bxGibrOtuedg0P+f+/7tXf+0",
+	"E3RuBv3bk8H5e/jHx+OL89Nj8+H86vzu3P592r8Z9E/sP/RfFxf295OL8yv48/7qH1fXv13Ve0QVtnvr",
+	"fAM23GEhrUJVB9Wkug06WSKZ5q9FI2vJH5GSuJ4+ijQmm7gWmJHtOHXPZcWOy6TCLCwamlJB9zNFYL11",
+	"UYnF8UgZorwWclQaJ3hOEw1VP//yC3iJmn+9PjysG0hR1XBCjmPJFWJ4yFN1NIwxGMzb7q50ombC5WS9",
+	"qEYVxnVNllLq9DVUHOX5jIyaVKJpnJabZuAVmLxPoEBtyiPS69Rw0lc4IREqQjiSHOYZF7jsPDNLyOOY",
+	"RiRPPaO565mgShGG+JQwPKU9O6SLa9Gf7U4lTpzuV1qGO7PWVQLrppgtWtPx9gbGBI/J/eCiwRNMEqGa",
+	"vjIc4aUeIC1sZTBG4Nx8813Ws618RA0ktxPcLMuyIjjKZhhZ1U4Ppll5o76qeljYLWiuy3prAWPgzC/2",
+	"c4yzP2U60sDfxnbhdr6xq9CNEQXXyP0xGlENQxQ81aBvpu+0OrPK70YFUPnZaD4qP2sJrfLjCVZkzMXC",
+	"fahVJ5jHtpVKYX3XG8oy15ua8fiMrWHq+iMlxp1w5TqdUSwnyDd3hx98ShyllpdcRYSdIstCm1mDnaGt",
+	"STm/ly1YIOxgWzQpTyvQ0WhTnuaAv4KthWZf7IIzXrhEjSspC1YmQ8lbfwnWF7GtF8EaMZ95/G8NB0Mi",
+	"up6En8VS0DWW4EdgbOIOR0veaUv9Bf222xakWFNyrvXIAbRuTPRlIXWN9AEOZqsLlhMsyHEctwu6h9Yn",
+	"MWd4GJO2XbhQjcfyVM2FwuP227/Dte6pSqNY4nzY243kutSN90iaXICavI+a1ff13kctLegO1jLKnnl9",
+	"06LzYA5ma5B7p5HZDr0396rBqoaGrgVo0/b+egDGd/xpkb41agJ/F5uLzz6oe+zWzhUCevb5Vnx713+8",
+	"2jsDr/swreM8vGlk4rpk/mtzVl7zLdgFYW/vMP0Ugvv87p4VWuxwI4NkjzxnF9BCN7lxhp4BiQ1KT4yE",
+	"5OjMycV5/+quE3T6lzcX1//q9ztB57J/+b4/aKFDdIP+g7Jo8wU6MaCFz5DvxF4Pa16LTIj0HVjre3kt",
+	"vGRzBTFlKc9V7jvIkXJ5/2rDXHpOh1JRlSqSO/QuH2xJj419jKoLXaUn8c50VdOlC2/F9LZs7UFHY1K7",
+	"7B62wPp4MmuzpqXG6NPsWtukw20Q+p0GttFBFhbJyMwzfLUTx28hAbt1qISDLxnM5oqwqKzDeP23n07b",
+	"aTHAEl6wTte9lLT0jrUxN30p6+3cYcnUkWF3XKVF1PldXHGFNKEiEaTZ1sQxP84jxFnuieGizO8lEfbg",
+	"jMIYFhCgkeDJgeKBTWDv9MSlMVFMMBQy4NZj2AxE2COJ+dSk1K6hP09Us7T1yA9a+vjrxc1/o2pygq1s",
+	"225ZBYNvVa0T4nUkZZM2cEUCLDPk6jfa386Gb+Et+eOcKSIecdxeM+t3quP2qTeij4p/+9AWERVXOD51",
+	"Wqdar++Wsc8ZWcpH9BZYR5xuyR83RJzixVoHYrvUhnAIE3K0WHsvuziIfDWF0ZeeRENamZXHMSilO9rO",
+	"mSR4/rQTAXvlzg4zG9tbYcOp3hKRK4fbHajtsgzditSoHZ61yceXj9+0HcrGMXHeY+23lHf71M6k0DB/",
+	"Jf6vBV9fIHyNkYJZk6CK6s29bIOgAR9WdRzYxGeVy2/uaBsE9ae7pF/eaGN+vTzcytb2mFq3tKnVVjfP",
+	"bq1FW3tyjbx5Bby2wqUXWdk1GPWcHVod3S540sazLgu48KWAFgHoBgPrS3+sM28jaeUJPFG1bHItJShF",
+	"8bas0ZBlSm3OueyaBEszeC4doNQ2WJ2Zcclw9R2C5tSGq8aqjlGTiagh8rzSMGgT69okwi/psjGFqi61",
+	"TR2MmnWsUEMs3cPqCYs30rrHk+ZykN1M/3yk2pz2Vf2vCliKLIoiPkKrEARNueZMIoQVygg5JFaDD1L/",
+	"3ti5h7zdO7G3XFRtRBmREEUbk5FCPFWuohfAW6Bl6xhKtoEIvEx9tgWXA5kNL9u4HfjNa/nCZh10iSuE",
+	"rYH2fJTGDbHZIxqTGx7TsD4gVX++pWOGlTWZ1LwZD6S5XlRbD/GZvKPhA1FtYl+/BJ07PK6zS8VcNOxi",
+	"vobIn+tBt5mN5/XPQRvnNrOJprw7Dbiuj2Mr7E0WtrQGZ7Oy+E9r61fEj9U6ISQkTC2DsE3vxnVc39sZ",
+	"tfSp5gatJwdDZGJd1MkONg+NcKEScIjNfrT2kutdzc8HYBC+vf/1V+d1fnrf7wSd65u78+urY6h59rE/",
+	"MD+eHF+d9K05edD/e/+kYmTu/7N/cn+3pte5t7wNdWS5c8YaCYMwFH1bmR7fKw1XLhNYn2fI8ueYLVq8",
+	"JjYheRtGIE+CDhrTHbpd1Sd1bF9GqzH1Ysv8S+uZ0p+SFvvlkxJtw43pa7F0V3MWyapMvrwEYdN7lyH2",
+	"LhjbhvwsBocDhA0TCRzljCOzUonUBCs0wY8EMZ5nZHHRB3uSu9LA0B4lWIUTzaRyNTH5gxk3qYI1cwpV",
+	"RrvA3sakXMkCZX5qaIKl7meWpvlmHMc99IEI4n6jEnGgSziGWYD+vEPlm4Bv/l2gEAuxAJ5Zk0pTfVXW",
+	"ha4bl3UfdJwTe31OpBp36TeNrjftdSCZl/zqoacTmzkgW3H2FtWoS8Djvpa/rZnuv4N6PtgFMa3aD7Sr",
+	"5C6qxgnUxgesNkDBDW74qnomyZbKmqLVuInp9trk6tCiuq2deXlTdWjFWr1cWPDWDS+wB5bt6GkeJVKP",
+	"W1dkJpeFkdJpw2cxzzPrVgEbs2jI540+xU8vp5Wl2vKn8BcbePvyVtkmqiU/q43jWu49tHRM8O3x9aAT",
+	"dD7Cfy/hv3fw37PjwaVmeS/Or85PgJ09ub46Ox9cutBM0+X+yv3fdB70L68/1hUErsVMi9sbYWepkEW7",
+	"jF+m0wY5v8wAz1Ffy5vJ28BUA4saymkn6Px//69+e1jscnxFYATS//lDt9IyzBgMQ6HuI6e12/ZLf7a1",
+	"jHl96oZ8YvKJygn4FQvXLMO7g1BAU8V2Hf9bttxD856pEjuxdDTDvK7daY3UnJmkXS3eC86a/rKL61n9",
+	"Hmd3uRHWg9wSpoKqxa0GI5ewn/6DLKr1/s9dZQMTTxriOKZs7Me99mCHWhIzhNnpszr/3D++Of9H/1/5",
+	"mdpJtNycqsmd0wUWZ7wtlMi3mlhJx4xE+5Qh/V4Yjyb4ExSVy5aQqsm+mamyjC8AkiNeXcPdhKAPd3c3",
+	"ULrfLsEeol9djohHInroHNyvZlSQfYgvVXQYexG7H09uBsi5KqN+RBUXMPCb3uve4ZGJ0dWXJwOUEDXh",
+	"kQzQFAucEEWEDNDfb6+vXAJHk+hR89+/m0Bhn6GSPfTbRLPz2bQRD1Pg/alElIEvvlT632qieX0GLH/I",
+	"hSChIpERLQiG2njwm74IyBkZchGRCFHN+6OCDJStjMwVUhxR1TNh1aaKSRZabcOjsyXJHuRNDwkzuhV7",
+	"ZbeElI57yqU+soXnpdhxX2GTxzfnnaDzSIR5qTpwrsDCmfjozlHnp95h76dOADgC8H6AI1v7aGz0yJo0",
+	"AjxrsgdJYI91i+OpfiUEkVPOrEfJm8NDVzXYpewgc3UAioijzx1DmztHnwG+inB1/Q+9rLeHr5sIezbR",
+	"wT3TOMIF/ZOYMrLOj2VVx2O2sPHgQKFkmiRQawL2hGDbGn316Rv9gWVkoBzVAZ5SczQHJ5yNqEhs1pFp",
+	"qurRRPdFoWlraIThb0xWUTRcIBqhPQzIimYTLgki+5qhQ9jERRsIhP4k6kJQPfp4PXiH3h7+gkZcaCEU",
+	"cTUhAkLjexlk4CgyE9IoRxffyAPAwROqZA9JwqI+TEslwmFIpmBTYhGiY8YFwL40WGHQGv2RkhSC8BF0",
+	"A4qjRz2+OddnV4QX77A0kDncBfEBKJOLjrVQbsq8Z4+HybmdQU4bJrp+3GybHX+4Fbm9jdvqUgj38xz8",
+	"rzT8YD5+kbFoneqnyq98ZRhjbxU9cuGjy/HFxe/3t/3BbQVnxsPIIynFnQyISgUzEAsFUdB7zh9QJNKx",
+	"tIhxdXqCpKG60uh80B6WaEzUr8PIyD3HQuDF+8XV6Uk30Mh1dXqiH4uxQTU+GkmiAKxjmlCF9l5rkvz6",
+	"8PAwQPY89L+6PcSi8L0A+Jfo7Zs3PXTMFgZJE7xAguCovNI942Zsqiyjs9NjFGGFu1Vk+JWoQsUX2Q4n",
+	"WBTeCB51toIILAovsho32xkPjms7o5l7ahyrwTexfiy46DWH2hThWymci1V/ag3Odbi+Odr+ShQau8kN",
+	"glVfu7qKbnCy+VuCZtgmxzbMHEZTLPWz8fff7lxpNzj9AFBFYyFoRUEFy7QAN+SpkMjscmjUorUP6QlE",
+	"dUnEBSokqinRCc2KwthRiPZsCad9qzhHER1TJQMk03Ci37LDw9eH+z+9/eXndxq/zQs6o5J0NZcnZ0SQ",
+	"CKUs0s9qnh9ciy/mISwzkIbx1MzdNYuNqheefk0t9t4e/tTtoRtNGeSESGTX1LPRar9z8Xs6jSC9TcYW",
+	"a2KHNWspeSpC/YpXKck9dKoQE2E0aO+58bloDbZrQGtRuNPv5petPpIhXp0rorykNZ7Lw9Xo8x5HmSZy",
+	"G1hn7mo14lWfzIPPLAq/POXhNLIZlQBMZYzoahbyLZpNCEMpe2B8xoqv3OqXq+HhAknbfxqWMnNlrcGm",
+	"xHdNKP6K+KkqYV4JHp5hdiVw2InAWYuyMdqzya66ToRfwnZZ2EF7OePQBT7Kkdc9y550Sxzau/zfY/pI",
+	"GJRVMA+t4+GMKe9PIvj+FEcREMFITTKARW/3f87It5vvp/233Z4WbfQisrRVIFLDY2ObAatnh8kWop8t",
+	"0JnKADEcYejhAZX9GqAs/Ra00CwdjIX0q+ixiHv65Qsf4H0zc3ShbgRXmWbgqMpE1qNXlZH963KHz8KG",
+	"uYxvz82ADSNk1HEI5tPiCYtCH+E/NuP7Gk/Culi//M0ANUC9wFX/nFhOqpQLUN8V4ixegQTL4P/rfWQy",
+	"iNIgVav6qqur9Cyg1g7I5DReAWC/8TSOkAAwy2jjLSS/SYVJ4gjkF6iIA7Sr05Meur25yFWcQK5HRIUT",
+	"EuUapLPT41xNlSucspyPguBwcoRwPMMLiX4+fF0LRLc3F88COS/IK8hpXL5KZ2gtMQtZmG7tbd6B5UJq",
+	"AWtkX2M//DqzbFjlh6YkTvHihwfLboAYmRGpit3BvSIwenP/wytpZ6UMESZ4HIMkpd9LUb3Sy4UL9d2y",
+	"mLFx+PLXxkZeLsy5VtE86Ey5rAGAPpy+RDgTcM196A0bvNsDK4xIY2tdIY96NV3rBaWJvAR6bmCFp0zJ",
+	"Iws3kqDzU6MCMHyVhjJXEkH3j7itjSDz2u8za8t7JdH5aRUYTslUkFALzP1soTsSfM2lP5e8W/IvcFG6",
+	"LYJ66Rq+nFl+uxbjzjwL+frpvL52qTwHJAvyALD1VLVGJ+ZBJYrItAySSBCjH4tq4LXXKZLng8/GON78",
+	"6sKQppHRE1ElDfZYSSyrMqIRFry+CUg7fIQYnx2h0/s+NLVu5/D8RkTQR//5DWMePhjM1uO7+w8QHZVf",
+	"AlCD60YFer/39vAnT5/m8YUKrK8gGjFS+2rrLX6Yt3q4M1eCTexEn7aOxR/mbSjKh/nyh2NtVHh7+NPq",
+	"LmdcDGkUEbY9HgTo+2TeGmM0bHghaxqg/BcQuWlBgQzwmy26jDBv4ALaPGh7nGkcoQmOA8QFwmgseDo1",
+	"SKRZY4B2617ctWpfMT+PCu+bBnSDXPpXhxc9pNmny+uB1XhbVBiavDQJXsCMRidhvmgp7OP1wPoj6y8m",
+	"KRgSXs4wFGOpJNpLWUykzJ/SKMtjiyRRWbnKy+sBIJqHeAHgnbEQO4msgKg9MCE7xCzisHFq0JgeBSgi",
+	"YUyZ/kuz33g6FfxR/wsKa5BI7y+VJELp1OjSsyHNirHCAbJ1mXVb6+8DnCVNNIMB446ocqob45gOB2tu",
+	"7ZUECSOMsTGIu8FfSTfwuzzdjyWTQlBjn5ZkjhgXaEiFmujlkMCllTejw4j4wSinMBqRBMdEE013anis",
+	"YSjWbwRUadKHavhkPCb7YOPQoJvGpHuEphPCFvEwVfhP60Ci9HkIMoJDcib7CFOxsDvae/ManZwN0M8/",
+	"Hfbevt7D3b3Xb7pdJLAx608wQziO+UyfNdPQmxIpfYMCPFrWmhAUwVMqLMCwULiUCew0a1QhxX8NtqoV",
+	"15+X5NooinHttMLL5/XZsmWjZE5x3x5v1l/JkGXvwYTE04PPD2TxxbwFMTEeiWWpQf/+gcTTVgzGA1k8",
+	"q06pnPJLLzZqZ7D+1jkJczNIX2MbU/RmTERQ79P2K1HfCGjoY6rVIn4H/GQZBDxnou3DgWMeS85q8I7u",
+	"Fha2/6Dq9d6GgujL2PWz2rZIWWFNu3xsXsoBDiClgWwVHqcHspCN3rSW8kCbrd6TmzXjN1anPtvlHb0c",
+	"RdEH8UxUxd061HV6IIsZF9HSqz/XDf/hGm77/rPpdwEDL2b5gMNFbnutb9ZX1429k8cikpmubly6kvKd",
+	"rr7Mlg6dD/md19isV15T/aDWUHu+JU+AaL6dcci885KKObi4laVroNE3hACbAT64b4JKQs1oSN4ZYysY",
+	"97LmiMqsvVzCMt3iR2KObzfMjbuaH1aY79IKo8HHgPQqQd/A/cFnWjCT1JPhVtz7ikiT3Qpy3ydZWhUL",
+	"Yu5QcdHiKb01zbZ66vnUrfRw+Tq+aWbJ7HrV3YC/l2zlWDZK49j6rvGRcR0z3pFhjGkiAxPb1sLn8cLM",
+	"udU7zvfR6o7zVIXr+Xd8M0KQOY+KR8juVCr1ARzYBxG01xxo4TQMwfJoi+6R8/QNEORFCvSiY4I1E8OI",
+	"ZzRyNpFI4BmO0QQiTyhD/z4M0N/++78ODz+BNTzLNbT39s2bbi+LS7ZZhMBRAI8UEUZm0F3CCQkf9M9j",
+	"TJlUS2NAqoGRcDAe+O2Gf/Lh+2tRDhXW9L0pHqxmyIP259Br1wZPmcCTJ+Be913BJizRAyHTzDvLIpKa",
+	"kAXSAyFXdVt/bMSAd5lNlZrQysO3TWFNz4wUP5Bg60hgQ56eFQmKjMyBieCQB5/j+TLPqoo/s4sfcXEd",
+	"ZhzN6PhIpAftoZtCG/MoQPhv5uZc68asxTnEhfF/huhhm4COETXj4gHC8GVWb+js9Lh7VOfS4S0oQD8f",
+	"vjbfkfnY5Gdl13wOS24lKOm9vrCz1Yqkli+KLW8P367uccXVGU/ZFnn7InzunL8rYVdJDF8ShDIlIR1R",
+	"EvnQWvcWtJQWtiHa7x5e1+HIKoAb2Gw9MPM/9y1w7p83enzY5geFtl++1JROu5sQ5Ldy0SEJfrCB1WPC",
+	"9LGTCJl6ZvuWeLnjQBiZUscu8ls/zGhESRxlvlURTzBlkJQEOAfjQHeJhZzg+O+311e9b1GGej4U4+Ox",
+	"zfxYr3O94OPLvFzeanODJI9EULWoT33SOb86u+4EWRo2+8/+YABauNP++/tfO0Hnt+NBXW3jLevF9N5J",
+	"1Cp9/TfOIl3wsaskWFDNXP0LVDO7Ay87qWyGr1vCokYAI/NpzCOSFTCuA7iER6TBuLU0aZ+Z81IPX1dS",
+	"Xy0gxdWUTskpsb6XnV15Vfj5WXcuOXuVh9qv6XvDCA12dShRjW7bFWoUhF7gcQ6KXoVlX/OoFABBoyMT",
+	"JQFJhyBdV1aD1HhVo70sWKrsFZ7ghUldhNmCM4JIDM+t9cH2OuYu507yNv7mZT/wHnrP9RstCBpRhmMt",
+	"iFu3b6oQjgXB0UIP42oNaKHEVbTvvrOOzgrLByQVjWM9TcTRkIQ8IXmvauyWVRhkCwY7mskC4CKDJXJ5",
+	"T16bGBYvRYrnqB5iFhJ9nnWRYPpWClVKv3qzj93zxq6dL2JRsK6ahftpMNoF9YLBTRFXmuOK0J5TIAV1",
+	"qBI0okGAMLq7HiCSTGO+MGgIKeUvTeK8nwrpfurDkwIIZTCydIJjfVEkQuenVrVViWZ3En5UL29/UwBa",
+	"rgDdvkAwQKs/1TQaNQjxQ8owsAs1PN5XEDW/DMA/Nb0VYn4efVkn2rrwbkDEUU0wdLAMRTYMtpPXo7Vh",
+	"U6xSBe0WOr/LoG0XS1eBihYCp+/dA3fq+7LVXHITr/N+cUmWgm3RHOBB5ExwRbLofxvwb/kBKlzcN4V8",
+	"xXuMoynWsm0X1D2ayRmmyvJJWfgcKEknkEyZwUYkwkxTdGUyENRC9GD+frFdQzIftfTQKZzNGtlnfOr5",
+	"XZqexRwNF8+mNilcwx1fC6A9PjqH7VcSjbAAg5lmH15Jy1y8ko69EK+8zBdLYb+HjgHIbUCo5Ww4mk14",
+	"ghgf8mjhIUDQHurv+F8C6rcGkIove9KtyX+ZZltQ8kiQluRyDwE+Y8BqQsCvnGBh0zkaPjVMhdAvOjCu",
+	"wwW4MJgQV5d4lszDOI2IRDb0y8Xwo9P+jZay7vqn3cw4K3soj/DXwIbHxvI0pVOyHznFCNr7eHxxfqr7",
+	"/j83g/7tyeD8PUh1OBtJswgPZKoykdCFzhY8KWwOHz1Nr5pHF3J76u8mN4z5sSa37pvD7jvI0in9fCDA",
+	"mpsaThEakhEXxL4Qjtl2knGV3fEMYfa0bMLeOkS5XGS39TSVljvyJ7lsN+qugnaTA7hue+KW6XczzDsM",
+	"tpmKNxv2TatxP70UkfMoQtukcllFtL9AiE2y8OjSS/mYfbQOWoYeSvwIPi+MzPLiEpaIeaTYUGBr3YKE",
+	"CjQKkC2OaP+4wgkJkI2uN9mPIgqB9pbi2HKc5tUHwn8cxwfwx0nMGR7GBAFev8tK2NV6BEDpGyDiQI/z",
+	"3BOaLOLwAaUsnGA2JuBViSgDn7QCIX/75k2W6c8o7sAop+k9WFW5l1HA6CUlenv4Uyk5scm/4HZMjUsE",
+	"ZIBSAjOJQyeY1DmzZbC/G418jlpfiyPbjV/097t0Y8tA4hlwO12J2ppNB9zO8frRerCBk3PkMywAtTQ6",
+	"MmpoW/zR6lDAI80kNeEsJFaNmHFfOdsVoLeHv3R7pmuRFGgsByHVYW2WR8muJcPOPdd0gmVWhTJDINmF",
+	"4jTM0hajTmRKrylJpULkj9R427lxdTvInxIYE8Hbw1+OEEZhTHW3jKboo4EDAzlC98kcjRSShLAeui97",
+	"YWhCVqUukMC2hkxYbXaTG98zkoMf6L8bB75nQ/+KCHZgCki7Qr71xQFiLKUpwQUpJvOCrpYEZBBsPF2P",
+	"L0/vT449d21Z8OlzVqyp4BM6pEYzwEeokKIHWuk/X78OCjmiCvNlOdpAONMS09711cXx+/5FgK7PzuAv",
+	"LSveX52f9q/uzs/ONamZxqlEN4PrD+fvz+/6pzB8/593v53eaQnN5Lc29oeFTaqZ1QwQJCERNTnfoEx/",
+	"1/A3KSR1lGliCEvhhCIqCZbEHg5Gj1oiogwLitkriWQ6JeKRSsqZoZSUoRHRHMiVVc9pSgUkqSys1Ypg",
+	"5vTv8M4KFfwgCDtm9nOUfAF6EFE8ZnyZecW5HWoO1wUn4ThGIY9IhE5df+sfa1V9ciEVSTy9zEo3xGyg",
+	"7SreCvtrJWrahVD5F5E1sxP6CoKZsrPfRijTkpgJjKLUwBCB9oZP+6VJAstBYjck1gO5r0UG85f0nQph",
+	"kdvi8wVR1NDdzOe7yR3K+IcUsGOzaCAzoA/T34Dr949cbi8Lrrzi3NqoUUCmMdqT9E9yljJT1RVke32Q",
+	"LMx+7FbSwU7SBLN9QXAESr7fTSpzMld5nbH/dN703qBkjKZEoAenlXvz1oagjrhAPxnXuP90wDYOcaxH",
+	"6JTLbGLppTNlpFvQ/nGBEiql5sRHbvFWEchwon/O3yK5mkV3B3PK5e7SeRT2tvtHBK7le0yY5y7LgvAL",
+	"8OMkpmM6pDF1Z70yFKjv9zDaMlPrA6N7V14znHAuSclMen5qdNngR2tWrLCijyRAtEd6Afwex8aaSCVi",
+	"hEQmCTM1RboXUKFQKBqmMRbeQhYt+P3CsrfL81fOsBXf7y1/E85/O0x5YQvt605knDTzb2M7zPS5kmgU",
+	"4VubdxqUqEPQguZJAWyQ/7b4bv9KdkM4C5f+tfDexUV9p9w38ajFCzA0BQQ7GEXYpj1vJLn/6VjI/0/H",
+	"eVsoIhIAfphP8azwKpgNND7wkc2IDqkxCgkDjrIyT9DUIK13KIA2DCyl1l4IrqtOB3t2euwwkbA0sbgT",
+	"VBG8SEla0OV5PvTXQJa91bw8VZ6jHFJaODyVoKy1pMeKb+nmwl6RkP4Q974BcW9N+qjvD01wZAKJNcsX",
+	"c5BhhgKH5AitBMwvaOskdh7GqaSPRKp02I6XhZZo72beLduaZNnRBPEZk0FmXOZMU8J5SKbgSFIhg5m+",
+	"pVW16eUml35xYy+sr76Z/0UU1UV4egHZLKbD1T6s0rptDgUWi6Os+p+1YFovVsVBsvp4PTAeGIwrB8mZ",
+	"kOb5dWZez63A88LM7Xtm/nWc/LaUmcAc4RInvAbw2IDS2Tlf5Z4g0hWHLd/oWmAw3zYfN53/oE5LQGZO",
+	"XoI2VeIG1o85cqVIi6EXR1kUhwu9hggLE7xhan8VgzcCIG0jLyTDFp4C47FJXGJ8K0ZEEBaSV9I90kbc",
+	"KRgklwZ+vvzbuzzu4nuE8wL4vJjJ+CaPait4CFlRecijBRBPzBBNklSBNUEyPJUTrgKvNiOOY5coQHEw",
+	"QdjacQkX51EpPKK2Atzl9cB6BWWrAN2Yy28JSrE6H+LuO40DNI4liilxuTNfHx5+gigMKAZnkoY7XZvd",
+	"3ShVqSCgTRPpGM0mXBJE5krgfaNgSCUpuVc55ytpCtGZymng5lSya8CIzmUrBIUwZ0U3RT+PgHHcNNsn",
+	"CaYxGsUucAaHhht/V3DOloRFkJXNtDYXQaWXIh0YIpL5j0+jUV8ILprdowvRtrtxgcqnyFCwjbbw9SbP",
+	"rN13C65Jo+opUZjGshxDtna0+XfiX71WvO9OH+PlSd3unEt1tfz3UTkJylea2OGpCRzMaf1I5PB8iRy+",
+	"KTbDvqUbhO7/s4RQfhR/Hfj10PYJAX00LvtZbYpVLnA3ruq0tbraIdAefsQ0Bj7GJAAyjpaacREk5CIC",
+	"12HVfZfHZJxHWVKhSpRWTRhot/mF9XexOzdjGP05rHAwUfv1fC9vogEku/8XeRZzNKh9DDU0ppIIiSb4",
+	"kXj5ejE4+/ORyWcVuj1I49uP2cKhjTTO/NDdRRVZUZQKCBBK9XpN1J6ZShITaW2H5qxR8LSr3wU0rqUk",
+	"M3D53FH+bqVrEuFxfnKyRIDtcEsgZTnv9Ctkc3BXf4Swd4cAFM7QCWxSACH6BgegjrQhk076czIP2NhK",
+	"UfE1IV3LQOTbT6ZbIMZ/1Uy6W0WbpsyLdw3KZAPJqxmHAbz9tYyDwQWPb/CsDiU2gUoUxgTnMUf1zjvg",
+	"smNMa39D4QQLHGoQR0WFyO9wrk1ZIyxL4W/vB0fxjXIUhcf4Jbx4wJwml/lUDIjSUGqNLrq5yQfmpIv5",
+	"udWDGQ3gRy7eoZTtWzsdlei1hxGlSOdCspRsSJerZoVLhhNAbnXbdgmnp5tXDGhIJAIb/6pcPrI7aOf0",
+	"8b1p2rOkoL7d+Bm07S1M2wbnalJ/FC2XHHrjOF4YebWIdWc0VkQYpotb3DO/tbJt5nmHbg0FaIk/ZorO",
+	"lnDmSaNtF01yAriWhd0Qnb9cLh0Luy9mtTLA6qcKq2KRZVuZEVFBecsFMmlqJJpNCPwO9iFrUspem9Dm",
+	"xnmHvOfLZtxlZGZ+DdCh/cmmvkG5Crf2jTO22pBOIQ9G7vadLdB4fb+rfQlBAjMPIdirrLdWIcNOs/93",
+	"+Y3cZXi7RYld84p/5UetlPzmmR61Jq7xjh/H8UFLf66GZ84IWxr9ahy79qy51nqGdFu9bLf52jq7filK",
+	"WYAt9fDsCUPOY4Lh9s2jV5MZD5jSpxVR/ks8P5ZdMoDxwsD+eeqKtjWJS3egZ1n+QPFUlXzWynUNXQ0E",
+	"Z2cEKz81iJIyPBqRUBVUDZVHp6aQ1VqZkhjgkUOj1dq46S6Ksb2tnu+2FLL3zD77DXDV7DiTqlX3WyRb",
+	"AXALxm3FeslYbarh3TXZIMYq7CiISYmTkrUueBl7sNbdL7v5LCuoud7dAEJQP09JfMjIbY3xOqO7TUC1",
+	"qireiX0jXqz+/FLYrBIpl49qzRrZkAZKg2f+IANUunRMbeKdHP+XZVDa2ovrNtVKMrvD4xcx6Rg8q00+",
+	"1CJfyx0eoz2TlvhnTyEcoJTRP1JyhLLKOJCdGCfEiC3SDxLFUUIZlUpgxQXauz2+HnQ1QYI54IqXWqf1",
+	"ye1GNIA72bVAoPC43Tp2yxy9SI0GKxAoPK4qjxuoxIFLydaYvu5YHz5A50A3XRj7cZbaspxcbkTnJMo+",
+	"B1rUdfnvIuuUladYgzSQ77JCClmmNrQn8SPkuwTpPS0kauz20DEaEGOuAg9CWBaOImN3isBzD9xPmTFd",
+	"gWutyHtAinxrPij3ttp3m7mOs5D00AVlD7bdHmXmxaKcgSKuG6DbdCgVValfEto1dz4lJmOADWbJo1ZN",
+	"xo6/y2wXe87R2+TJ7AKPx7gy7mDOocxlBD4qu5vCbS5WS0b9OQlTZTe/AbpvmoBOzwxLWNHDLrSKtZrh",
+	"H/N9+6OY90xLh4ve532aTLmAPQGLctQZUzVJh72QJwdWZsj+L+butdilTdjLE/yjvOpXLXlafHH49fxi",
+	"J9Dq9qmt7vD4XVmtEmIhFno6VyafChTy6VYCog3T8CMQ+huwgdVyB7sHYBe+0chn+BmvMkbaCCO587Um",
+	"NzxVSOJH458ZZHlySy+rDErJsPLk9FkhkalJFNEUUFLwWLK8lR7TsCN5QIrivH3eqh/ppr+DdFYvmHB6",
+	"1RtwYi1bfhjXK+kqQSjuFetBeyZ8QbOXgiT8kURHJc2j91Tod0A/F11bzucBAvxrtZcRmQoSYpsmHqKk",
+	"IpPwyOitvFjGFTos2CWkr68qs5wNz0oPtVot22mV08i3+Xa5Q36iueD7cul4eWcOTygeLqCkQ+YSGBSK",
+	"LHultwwqYIVGlIEAWtEW1+FK/jDVanlLlSR8T9xa11tb69jI55WwIz3aUk3ft4g8T3jMloQLbWHs7yfC",
+	"6IXexG1G7KO9avSg7NrAYBf1jGZYwjPICr5YNCrG+78r1ke0viLFEgwm6m9XQf3Xo2/6mfuRRGDNJAI+",
+	"OD4bMor5/uqq0k9FvLz+YiaegbsjlOovVzbNK47oJ9CULK6pWd1Dv+k25mcSHY/0gHuU2ZxIXf3wuo/v",
+	"TcnHvSxjUjewQYNZqWzKqKJ5NTKs0IyyiM9Af6u3Zssx4WIQcob++i2OyQj46XeZmKsmJGnoAvNCLzO4",
+	"dXOzpAYW1atWsqwtYvnOFsmkUFIz4VJBVcwqZRnM9ZlBweZ2HqKPXID5dwvuocn2hnLIsa3ximBSP6YW",
+	"G/cVTUhdGPLyYQE0tzbqj9qZxbRaYk5kDtVt3xgfE77+2u2DuSEPhirURk7l9kE5jQ8+syhsjhM8tjo1",
+	"jGSC4xh9uLu8MBV29bMCpiieZWM1KjmrIfhVEMLQe84fTGIU+JlKdHV6gvagJRH7U8GjNFTdwApC7MFG",
+	"ZDsq5/Kq9AoJFMyIVGZqBC5sHTkYw/BXZjVUSRKPnOpjRIAm1jJSvw6jC8oe3i+uTk9acU8sCrecTqFB",
+	"5shAGz4FbVMW/GQ4lPL488bh5+1GvyUEXWupdHtMzXgYmdsfLhCLwma/lwxiDz7TBI9JM+T+xtNYczQq",
+	"FXn6YOjjINTA1bn+yWTdsdCRpzg6Oz0ObEb42iKpQjMgRwjHM7yQ6OfD142AtROACuqZ+iQvlvA8eT4y",
+	"AErFdwyezUAJwfAeIFYg4B4atGKj9Fh6i7L+fc1Y+7b1trf81j5yscwROjuJZ3ZpfsJT+1LyGxxRrcNY",
+	"WgM8puqlhp+teW7oBazieWDChhvYpUeX9UzdN0yAfH5j7dbqlOpT9m/5+OLi9/vb/uC2TDcOcBQJIuUy",
+	"tyzjhhla30EukCDTGIdEevaaBFNIx2eHy9NaIcwWnJFXMvC8hxL90upRz6N39v/oEILRh1DqNyG4ILZ3",
+	"neZYotIdoddN1XaPzUqeFXDdnN8B7L6I+GCh1wLRmgBcTjlSLbiaQcQ3p5vcAvB9RdcMtVPXueOQJ+AV",
+	"7mfTKCmMAOxPTLsdeTy40XeOy04Ifflgwy1oBGAvyN5gu+uO+ZiyZpZ2QBiZaR7hjj8Q1tmh5+RtComs",
+	"Rml8oZf01SESnIR5npU+i6bjDRqwRh+i2dm2Xkk8pQ9kUSsZ2Npj1FCyajgilnLGBQB9QtkFYWM16Rz9",
+	"rS6ZYo58/3YzFsb3Rvv0DC/xlkDo+bCThKmgatE5+venwvOrAQmQrx2eJot9QccTtS9IjMvW0CKkXS4G",
+	"uuUga9hKHM3GndBpQSJd7sHtdWrUIs+omuQMQY2sO8KxJEGbwK5tpSUtiraYLa5HcDKrRaVgpf1/RGPS",
+	"+VJjlCvYfpHEC4k4I9ejAA1TZY1gtr8pKyg5wsYj0VQp3MPZ94mt0GKqF5o6m2CLSrggXfDXZtw6SqIQ",
+	"NGTW1jbHoYJ8I+Qdgo2blcxsRiwtD6jeevrvb8KkerlAgEEog/RnTHFRF5NVwNInIWkz07w50jr11JOn",
+	"Aa5BD2DxePtMotVd7Fra21CL8u3noiiizbN5H5iHb2oI3pLsfrd0zPbT6VGmNsFoShik+sVhyFOmcs8B",
+	"pzPRlHKa0WLZQ+cKSrcaouqBxyuJjm/O0QOxGZr2GM/ytcR8PDa+AQuiuj34XUO8R1BhNLsILB/AV3dI",
+	"jqxH+YOpY3d/BRlsLkGDg+6vIK04ZgubgdVlCnQVCWz9UPC9sKyXcyPawwrFBEtVSD0Y6NdikrkTiDFn",
+	"b4xHkwn/UalgJOo6rwK73lcyG76HTjgbUZFFpJF9KEyQaaC8+wLm+OAz/O9L19+k3d+lzSPqNo4wuhn0",
+	"4QRmE2uOAW1WaOaEYmSQQQdmgUDYA7uej+D8eOxFKrr3Ebuow3fF8NrUVVQFJ68lOXXgFd9aDF1bhjto",
+	"RW4yJqPEn6fy62LI83X+pYPhnlNezcUNEBD/QUDy+PKpPsWQvh3DpzSbJLaNC+sC+DMrd+2prAHaWzZW",
+	"/bK6k6Z+MQ23a8fIwKGNOOpe5ZWK4Bx6fiiCX1wRvNYVFxQN9ZzXcQRJlX2pBA2JmhH92M54nn3PJJHf",
+	"i4icUmWyius77x7ZEApsBrJVpS41L5BxCqh/eXNx/a9+H925Ii3O2GWYoKGmzKY2qZGwvdXsGcdqOzBw",
+	"Acbu5RyRyMgYao0VzXqu+u2ySAvDBYO1r8BxGI7CeprA5JpHg9ZdaF7iQArrM4k+ap1JfP3Ndiiv3mwr",
+	"RMozmbWXI4MObLmtS4DPtpiOn1pkAchk5Y0SAGz7Afn+Css8n4qkSHMkZtGQz08gTUYxILIu0u+20Pzl",
+	"gsi/0yg8exs2a0klvjx4CaVZ9cqfRhlrcHanGU3LgF1Ttep7VB01g9AzUBOF5YNcXVQOYlSwRMkCXL+P",
+	"vAAQPspqU3vBGjUxLtUX/HIxmLugii0CUriWR7tewDfgyn65QGJe78jenGDNFfXQt4xohPYyZ17NEJqU",
+	"zEaBlplHBEEKwv2gIiAooWwiJpdEAhIxUQnX29VAEXFGoFrBA51OSdRzMfcnx1cn/YuL/qn+OOj/vX9y",
+	"1z+FVhISWNiAHkVcKX1BsOTM1+vZkZx3FVVmMmz+f6zQHuMznxeFnFrF+qaIceHifhzYoiEZY9bN3ept",
+	"9isUYYUNy2w4bChqSJWtayizsORSYUQToYwZwlLSMSOROXJQhw5NTDKBTDpc5DUU7VAfrwfdUonE2vqw",
+	"esQg55NdCgMUczYGizuKuB7TJPPyA6cwnKDGxqjIl8NRZIpfoAVw5fq8k2nqwqsmPI7QHkYaVT7MAxsP",
+	"6kAGQsciAl9fya6fjkCPqLnMqQnU1hvWv1hAMYlK3AQuEWcuBbgvr/TyY6LXCrkaGrN63WH5sCNnm2NG",
+	"ExzDBDt/CPWttKFaH+ZfvbuNSx8F174i/qZGN770YYIQiQTT2KTLtqpwCAUsqN49wwXjKBQEHDNwLDVI",
+	"Q0Pz8mYVhRmxkq+kbByT/VQS48+Saf8NbVcLeGFnXDxISJiH9jR24pEiwsjEUHoZEu28PuwWLARr6Pxz",
+	"lHVxR1M8JjVqeTO680JarUtSmb/S1xq081J64aIq2ALWUpemIhC7wIAmjd/H68GWeZ4VoQg0WlOpsZL3",
+	"3jHD9FJSvT7HFbEtB+5dWs43Z600NzLiItSMyEy/gTGGkGvNLcCrkr2nWOnPCY0fgJ/QnMyQIKlfX8Zn",
+	"wHvMaBy7D0BysOaRhH43Q3h/UQTpNjXTBlHiXVTgxl9JNMIikUeW5LyCZCmB5fmshu7yeiAtx2NSEFmt",
+	"om1i2H1LNPnI6CcN0wRaRxt8qOc50nzNmhkeIDitXt/3W3byW0UeM2NricGt4vnzLGcw5YNo3StaTZZV",
+	"pxu6d7bQ7zl74fcXOGVVT+WgGl/hlCdtqg2/+15NTd+pj5GLlGtgPnalIXqkkqrV5suP0OxbBCmzwdZ0",
+	"33pMPzfRN6tcxniSiCouGu/oguOob5o8kX//2pRhekfI7LqRAuqD0SzI0mM5wyI5nk6/q3PRm0Z4Om04",
+	"GV/sToiUeEzkAX9wIvdB43ldP1ya5jsSLoMmf16z7W27xW9bUn2Gl+Rtu6It6oynbCei8PUDsiDzjE+R",
+	"pGNGWSNY3prPLX3DVSrYjQHU9mqOhuQMbcjBlvMvmM02vgXN3m1BR5+50Q1ZZzc7QiUdtT5CyrCgGBL8",
+	"Gd17Lz9ETUQ0sha7XWKGx0TkPdAeEKLE/N71BrisHeCYLZDRne9TlrE7tku+y2rH24VUJClWf/G6Aumr",
+	"9roj4YTRsLBJu2Qj+RLir/mudpALk6zUFJnhAu1NJ1gkOFz4XS9qu54BlTZuxF7js+PBZU3rk5gyGta0",
+	"P7k4vzo/qekBWTYClIUjB86zyWn4c8cU6Y2XBfCUTstVQvIr8/pJx50LEBVoioXyh/SKXlSKiDWl7yv2",
+	"L6Q1rBwNWCFdzjBbVb4QxxRkZh5qDBD+6Nb8V12ZKZh/hPhQEvGIbUE6YzKB4qUVxMjqsn/68v8HAAD/",
+	"/w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
