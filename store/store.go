@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,6 +37,10 @@ var (
 
 // DB is an open vetlink database. It is safe for concurrent use and should
 // live as long as the process: open it once and share it.
+//
+// Give it the server's secret key with [DB.SetSecretKey] right after
+// [Open]: webhook signing secrets are sealed under a key derived from it,
+// and a DB without a key refuses to store them ([ErrNoSecretKey]).
 type DB struct {
 	sql    *sql.DB
 	engine Engine
@@ -45,6 +50,9 @@ type DB struct {
 	// dispatchTurn orders the webhook dispatcher's writes on SQLite (see
 	// WebhookStore.sqliteWriter).
 	dispatchTurn sqliteTurn
+	// sealer seals and opens webhook signing secrets; nil until
+	// SetSecretKey (see seal.go).
+	sealer atomic.Pointer[sealer]
 }
 
 // Open opens the database named by dsn, checks that it answers, and applies
@@ -218,6 +226,26 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("%w: postgres %s: %v", ErrUnreachable, where, err)
 	}
 	return &DB{sql: sqldb, engine: PostgreSQL, where: where}, nil
+}
+
+// SetSecretKey gives db the server's secret key, of at least
+// [MinSecretKeySize] (32) bytes. Webhook signing secrets are sealed with
+// AES-256-GCM under a key derived from it (HKDF-SHA256), so that the
+// database alone does not give them away; see the package documentation.
+//
+// Call it once at start-up, after [Open] and before the first webhook
+// subscription is written or read. Every server sharing a database must be
+// given the same key: a secret sealed under one key does not open under
+// another, and reading its subscription fails with [ErrSecretNotOpened].
+// A shorter key is refused and leaves db as it was. db keeps its own copy
+// of nothing but the derived key.
+func (db *DB) SetSecretKey(key []byte) error {
+	s, err := newSealer(key)
+	if err != nil {
+		return err
+	}
+	db.sealer.Store(s)
+	return nil
 }
 
 // Engine reports which SQL engine the database runs on.

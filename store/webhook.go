@@ -37,6 +37,8 @@ func (w *WebhookStore) InTx(ctx context.Context, fn func(ctx context.Context) er
 
 // secretJSON is one element of webhook_subscriptions.secrets.
 type secretJSON struct {
+	// Key is the secret sealed ("sealed:v1:…", see seal.go), or, in a row
+	// written before secrets were sealed, the plain "whsec_…" text.
 	Key       string `json:"key"`
 	ExpiresAt int64  `json:"expires_at,omitempty"` // microseconds; 0 means none
 }
@@ -69,8 +71,10 @@ func splitEvents(joined string) []webhook.EventType {
 }
 
 // scanSubscription reads the subscriptionColumns from dest-first scanner
-// arguments; extra are scanned after them.
-func scanSubscription(scan func(...any) error, extra ...any) (webhook.Subscription, error) {
+// arguments; extra are scanned after them. sl opens the sealed secrets; it
+// is nil on a DB without a secret key, which still reads legacy plaintext
+// secrets.
+func scanSubscription(sl *sealer, scan func(...any) error, extra ...any) (webhook.Subscription, error) {
 	var (
 		s                        webhook.Subscription
 		id, format, secrets      string
@@ -91,8 +95,12 @@ func scanSubscription(scan func(...any) error, extra ...any) (webhook.Subscripti
 	if err := json.Unmarshal([]byte(secrets), &js); err != nil {
 		return webhook.Subscription{}, fmt.Errorf("store: webhook subscription %s secrets: %w", id, err)
 	}
-	for _, j := range js {
-		sec := webhook.Secret{Key: j.Key}
+	for i, j := range js {
+		key, err := sl.open(s.ID, i+1, j.Key)
+		if err != nil {
+			return webhook.Subscription{}, err
+		}
+		sec := webhook.Secret{Key: key}
 		if j.ExpiresAt != 0 {
 			sec.ExpiresAt = fromMicros(j.ExpiresAt)
 		}
@@ -107,26 +115,41 @@ func scanSubscription(scan func(...any) error, extra ...any) (webhook.Subscripti
 	return s, nil
 }
 
-func encodeSecrets(secs []webhook.Secret) string {
+// sealSecrets returns the secrets column of subscription id: every secret
+// sealed. Legacy plaintext secrets read from an older row are sealed here
+// too, so a row is sealed from its first write after the upgrade. Without
+// a secret key it fails with ErrNoSecretKey, unless there is nothing to
+// seal.
+func (w *WebhookStore) sealSecrets(id uuid.UUID, secs []webhook.Secret) (string, error) {
+	sl := w.db.sealer.Load()
+	if sl == nil && len(secs) > 0 {
+		return "", fmt.Errorf("%w: webhook subscription %s has %d secret(s) to seal", ErrNoSecretKey, id, len(secs))
+	}
 	js := make([]secretJSON, len(secs))
 	for i, s := range secs {
-		js[i] = secretJSON{Key: s.Key}
+		js[i] = secretJSON{Key: sl.seal(id, s.Key)}
 		if !s.ExpiresAt.IsZero() {
 			js[i].ExpiresAt = micros(s.ExpiresAt)
 		}
 	}
 	b, _ := json.Marshal(js) // strings and integers always encode
-	return string(b)
+	return string(b), nil
 }
 
-// CreateSubscription stores a new subscription.
+// CreateSubscription stores a new subscription, its secrets sealed. On a
+// DB without a secret key it fails with [ErrNoSecretKey] and stores
+// nothing.
 func (w *WebhookStore) CreateSubscription(ctx context.Context, s webhook.Subscription) error {
+	secrets, err := w.sealSecrets(s.ID, s.Secrets)
+	if err != nil {
+		return err
+	}
 	return w.db.InTx(ctx, func(ctx context.Context) error {
 		_, err := w.db.q(ctx).ExecContext(ctx, `INSERT INTO webhook_subscriptions
 			(id, name, url, department, format, secrets, active, strict_200, max_in_flight,
 			 failing_since, disabled_at, disabled_reason, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			s.ID.String(), s.Name, s.URL, s.Department, string(s.Format), encodeSecrets(s.Secrets), s.Active, s.Strict200,
+			s.ID.String(), s.Name, s.URL, s.Department, string(s.Format), secrets, s.Active, s.Strict200,
 			s.MaxInFlight, nullMicros(s.FailingSince), nullMicros(s.DisabledAt), s.DisabledReason,
 			micros(s.CreatedAt), micros(s.UpdatedAt))
 		if isUniqueViolation(err) {
@@ -158,14 +181,20 @@ func (w *WebhookStore) setEvents(ctx context.Context, id uuid.UUID, events []web
 	return nil
 }
 
-// UpdateSubscription replaces the subscription with s.ID.
+// UpdateSubscription replaces the subscription with s.ID, its secrets
+// sealed (a legacy row's plaintext secrets among them). On a DB without a
+// secret key it fails with [ErrNoSecretKey] and changes nothing.
 func (w *WebhookStore) UpdateSubscription(ctx context.Context, s webhook.Subscription) error {
+	secrets, err := w.sealSecrets(s.ID, s.Secrets)
+	if err != nil {
+		return err
+	}
 	return w.db.InTx(ctx, func(ctx context.Context) error {
 		res, err := w.db.q(ctx).ExecContext(ctx, `UPDATE webhook_subscriptions SET
 			name = $2, url = $3, department = $4, format = $5, secrets = $6, active = $7, strict_200 = $8,
 			max_in_flight = $9, failing_since = $10, disabled_at = $11, disabled_reason = $12, updated_at = $13
 			WHERE id = $1`,
-			s.ID.String(), s.Name, s.URL, s.Department, string(s.Format), encodeSecrets(s.Secrets), s.Active, s.Strict200,
+			s.ID.String(), s.Name, s.URL, s.Department, string(s.Format), secrets, s.Active, s.Strict200,
 			s.MaxInFlight, nullMicros(s.FailingSince), nullMicros(s.DisabledAt), s.DisabledReason, micros(s.UpdatedAt))
 		if err != nil {
 			return fmt.Errorf("store: update webhook subscription %s: %w", s.ID, err)
@@ -192,7 +221,7 @@ func (w *WebhookStore) UpdateSubscription(ctx context.Context, s webhook.Subscri
 func (w *WebhookStore) Subscription(ctx context.Context, id uuid.UUID) (webhook.Subscription, error) {
 	row := w.db.q(ctx).QueryRowContext(ctx, w.subscriptionSelect()+` WHERE s.id = $1`, id.String())
 	var events string
-	s, err := scanSubscription(row.Scan, &events)
+	s, err := scanSubscription(w.db.sealer.Load(), row.Scan, &events)
 	if errors.Is(err, sql.ErrNoRows) {
 		return webhook.Subscription{}, fmt.Errorf("%w: webhook subscription %s", webhook.ErrNotFound, id)
 	}
@@ -237,7 +266,7 @@ func (w *WebhookStore) Subscriptions(ctx context.Context, q webhook.Subscription
 	var subs []webhook.Subscription
 	for rows.Next() {
 		var events string
-		s, err := scanSubscription(rows.Scan, &events)
+		s, err := scanSubscription(w.db.sealer.Load(), rows.Scan, &events)
 		if err != nil {
 			return nil, fmt.Errorf("store: list webhook subscriptions: %w", err)
 		}
@@ -519,7 +548,7 @@ func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]web
 			if err != nil {
 				return err
 			}
-			jobs, err = scanJobs(rows, r.Lease)
+			jobs, err = scanJobs(w.db.sealer.Load(), rows, r.Lease)
 			return err
 		})
 		if err != nil {
@@ -559,7 +588,7 @@ func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]web
 		if err != nil {
 			return fmt.Errorf("store: load claimed webhook deliveries: %w", err)
 		}
-		if jobs, err = scanJobs(rows, r.Lease); err != nil {
+		if jobs, err = scanJobs(w.db.sealer.Load(), rows, r.Lease); err != nil {
 			return fmt.Errorf("store: load claimed webhook deliveries: %w", err)
 		}
 		return nil
@@ -572,7 +601,7 @@ func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]web
 
 // scanJobs reads the rows of a claim, each a delivery with its event and
 // subscription, and closes them.
-func scanJobs(rows *sql.Rows, lease string) ([]webhook.Job, error) {
+func scanJobs(sl *sealer, rows *sql.Rows, lease string) ([]webhook.Job, error) {
 	defer rows.Close()
 	var jobs []webhook.Job
 	for rows.Next() {
@@ -584,7 +613,7 @@ func scanJobs(rows *sql.Rows, lease string) ([]webhook.Job, error) {
 		)
 		j.Delivery, err = scanDelivery(func(dest ...any) error {
 			var err error
-			j.Subscription, err = scanSubscription(func(sdest ...any) error {
+			j.Subscription, err = scanSubscription(sl, func(sdest ...any) error {
 				return rows.Scan(append(dest, sdest...)...)
 			})
 			return err

@@ -16,6 +16,12 @@
 // without seeing each other's rows. Without the variable the PostgreSQL
 // half is skipped, unless CI=true: in CI a missing or unreachable
 // PostgreSQL fails the test, so a green CI run always means both engines ran.
+//
+// The databases [SQLite], [Postgres], [Open] and [Run] return have the
+// fixed, public test key [SecretKey] set ([store.DB.SetSecretKey]), so
+// webhook subscriptions with secrets can be stored. A test that opens a
+// database itself (with [SQLitePath] or [PostgresDSN]) sets it too, or
+// sets none to see the store refuse secrets.
 package storetest
 
 import (
@@ -38,6 +44,20 @@ import (
 // EnvPostgres names the environment variable holding the PostgreSQL URL.
 const EnvPostgres = "VETLINK_TEST_POSTGRES"
 
+// testKey is published in this file: it protects nothing but test rows.
+const testKey = "vetlink storetest secret key: public, for tests only"
+
+// SecretKey returns the fixed secret key of the test databases: 52 bytes,
+// the same on every call, public, for tests only.
+func SecretKey() []byte { return []byte(testKey) }
+
+func setKey(t testing.TB, db *store.DB) {
+	t.Helper()
+	if err := db.SetSecretKey(SecretKey()); err != nil {
+		t.Fatalf("storetest: set secret key: %v", err)
+	}
+}
+
 // Run runs body against a fresh SQLite database and a fresh PostgreSQL
 // schema, as the subtests "sqlite" and "postgres". Both subtests run in
 // parallel with each other.
@@ -53,8 +73,8 @@ func Run(t *testing.T, body func(t *testing.T, db *store.DB)) {
 	})
 }
 
-// SQLite opens a migrated SQLite database in a new file under t.TempDir.
-// It is closed when t ends.
+// SQLite opens a migrated SQLite database in a new file under t.TempDir,
+// with [SecretKey] set. It is closed when t ends.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), SQLitePath(t))
@@ -62,6 +82,7 @@ func SQLite(t testing.TB) *store.DB {
 		t.Fatalf("storetest: open sqlite: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	setKey(t, db)
 	return db
 }
 
@@ -74,7 +95,7 @@ func SQLitePath(t testing.TB) string {
 }
 
 // Postgres opens a migrated PostgreSQL database whose search_path is a new,
-// empty schema. The schema is dropped when t ends. Without
+// empty schema, with [SecretKey] set. The schema is dropped when t ends. Without
 // VETLINK_TEST_POSTGRES the test is skipped, or fails when CI=true.
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
@@ -83,6 +104,7 @@ func Postgres(t testing.TB) *store.DB {
 		t.Fatalf("storetest: open postgres: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	setKey(t, db)
 	return db
 }
 
