@@ -41,6 +41,7 @@ func TestCrashChild(t *testing.T) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
 	require.NoError(t, err)
+	require.NoError(t, db.SetSecretKey(storetest.SecretKey()))
 	d := &webhook.Dispatcher{
 		Store: db.Webhooks(), Guard: loopback, Workers: 64, Batch: 100,
 		Timeout: 2 * time.Second, Lease: 3 * time.Second, PollInterval: 20 * time.Millisecond,
@@ -83,6 +84,7 @@ func crashRecovery(t *testing.T, dsn string) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
 	require.NoError(t, err)
+	require.NoError(t, db.SetSecretKey(storetest.SecretKey()))
 	defer db.Close()
 
 	// The receiver: verifies every signature, fails 3 % of requests, and

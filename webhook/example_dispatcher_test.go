@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +27,13 @@ func ExampleDispatcher() {
 		panic(err)
 	}
 	defer db.Close()
+	// Subscriptions' signing secrets are stored sealed under the server's
+	// secret key, which never goes into the database.
+	serverKey := make([]byte, 32)
+	rand.Read(serverKey)
+	if err := db.SetSecretKey(serverKey); err != nil {
+		panic(err)
+	}
 
 	// The receiver: verifies the signature, then prints the body.
 	secret := webhook.NewSecret()

@@ -39,6 +39,8 @@ package main
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -154,6 +156,9 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 	if err != nil {
 		return err
 	}
+	if err := db.SetSecretKey(key); err != nil {
+		return err
+	}
 	s, err := compose(db, key, cfg, logger)
 	if err != nil {
 		return err
@@ -233,7 +238,14 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 	s := &server{db: db}
 	s.library = &rx.Library{Store: db.Library()}
 	s.rx = &rx.Service{Store: db.Rx(), Logger: logger}
-	s.auth = &auth.Service{Store: db.Auth(), Key: key}
+	// The secret key seals webhook secrets (store) and signs login tokens;
+	// each use gets its own key derived from it, so neither can stand in
+	// for the other.
+	tokenKey, err := hkdf.Key(sha256.New, key, nil, "vetlink login tokens v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	s.auth = &auth.Service{Store: db.Auth(), Key: tokenKey}
 	s.webhooks = &webhook.Service{Store: db.Webhooks()}
 	s.dispatcher = &webhook.Dispatcher{Store: db.Webhooks(), Logger: logger}
 
