@@ -1845,7 +1845,7 @@ type ClientInterface interface {
 	// Corresponds with GET /admin (the `LoadAdminApp` operationId).
 	LoadAdminApp(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConfirmVOR Confirm vor.
+	// ConfirmVOR Confirm VOR.
 	//
 	// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
 	//
@@ -2808,7 +2808,7 @@ func (c *Client) LoadAdminApp(ctx context.Context, reqEditors ...RequestEditorFn
 	return c.Client.Do(req)
 }
 
-// ConfirmVOR Confirm vor.
+// ConfirmVOR Confirm VOR.
 //
 // The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
 //
@@ -9091,7 +9091,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /admin (the `LoadAdminApp` operationId).
 	LoadAdminAppWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*LoadAdminAppResponse, error)
 
-	// ConfirmVORWithResponse Confirm vor.
+	// ConfirmVORWithResponse Confirm VOR.
 	//
 	// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
 	//
@@ -10387,6 +10387,11 @@ func (r UpdateGreenbookDrugsResponse) ContentType() string {
 	return ""
 }
 
+// GetGreenbookDrugResponse200Headers the declared response headers of an HTTP 200 response for GetGreenbookDrug
+type GetGreenbookDrugResponse200Headers struct {
+	XRequestId *string
+}
+
 type GetGreenbookDrugResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10396,6 +10401,8 @@ type GetGreenbookDrugResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *AnyProblem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetGreenbookDrugResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16226,7 +16233,7 @@ func (c *ClientWithResponses) LoadAdminAppWithResponse(ctx context.Context, reqE
 	return ParseLoadAdminAppResponse(rsp)
 }
 
-// ConfirmVORWithResponse Confirm vor.
+// ConfirmVORWithResponse Confirm VOR.
 //
 // The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
 //
@@ -18266,6 +18273,19 @@ func ParseGetGreenbookDrugResponse(rsp *http.Response) (*GetGreenbookDrugRespons
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetGreenbookDrugResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

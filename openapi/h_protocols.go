@@ -833,5 +833,6 @@ func (h *API) GetGreenbookDrug(ctx context.Context, request GetGreenbookDrugRequ
 	if err != nil {
 		return nil, err
 	}
-	return GetGreenbookDrug200JSONResponse(d), nil
+	rid := RequestID(ctx)
+	return GetGreenbookDrug200JSONResponse{Body: d, Headers: GetGreenbookDrug200ResponseHeaders{XRequestId: &rid}}, nil
 }

@@ -287,6 +287,29 @@ func patchReference(doc *openapi3.T) {
 			d.Value.AnyOf, d.Value.OneOf = d.Value.OneOf, nil
 		}
 	}
+	// Its own example treatment sends "id":0 where the schema says string,
+	// and null for labelId and the withdrawal members.
+	if t := schemas["Treatment"]; t != nil && t.Value != nil {
+		if id := t.Value.Properties["id"]; id != nil && id.Value != nil {
+			id.Value.Type = nil
+			id.Value.AnyOf = openapi3.SchemaRefs{
+				openapi3.NewSchemaRef("", openapi3.NewStringSchema()),
+				openapi3.NewSchemaRef("", openapi3.NewIntegerSchema()),
+			}
+		}
+		for _, name := range []string{"labelId", "wtMeatHrs", "wtMilkHrs", "wtNote"} {
+			if p := t.Value.Properties[name]; p != nil && p.Value != nil {
+				p.Value.Nullable = true
+			}
+		}
+	}
+	// Its example protocol has no ownerName, its example address no
+	// address2, though both are required.
+	for schema, member := range map[string]string{"Protocol": "ownerName", "Address": "address2"} {
+		if v := schemas[schema]; v != nil && v.Value != nil {
+			v.Value.Required = slices.DeleteFunc(v.Value.Required, func(s string) bool { return s == member })
+		}
+	}
 	// Login requires "userid", but its member is "userId".
 	if l := schemas["Login"]; l != nil && l.Value != nil {
 		for i, r := range l.Value.Required {

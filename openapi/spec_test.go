@@ -199,7 +199,14 @@ func TestMatchesReference(t *testing.T) {
 			for _, prm := range o.Parameters {
 				myParams = append(myParams, prm.Value.In+":"+prm.Value.Name)
 			}
-			require.ElementsMatch(t, refParams, myParams, "%s %s", method, path)
+			// An operation that says what it fixed (x-vetlink-fix) may add
+			// to the reference's parameters and answers, never drop one.
+			_, fixed := o.Extensions["x-vetlink-fix"]
+			if fixed {
+				require.Subset(t, myParams, refParams, "%s %s", method, path)
+			} else {
+				require.ElementsMatch(t, refParams, myParams, "%s %s", method, path)
+			}
 
 			// The same status codes, plus the default problem every
 			// operation declares.
@@ -212,7 +219,11 @@ func TestMatchesReference(t *testing.T) {
 					myCodes = append(myCodes, c)
 				}
 			}
-			require.ElementsMatch(t, refCodes, myCodes, "%s %s", method, path)
+			if fixed {
+				require.Subset(t, myCodes, refCodes, "%s %s", method, path)
+			} else {
+				require.ElementsMatch(t, refCodes, myCodes, "%s %s", method, path)
+			}
 			require.NotNil(t, o.Responses.Default(), "%s %s declares no default problem", method, path)
 		}
 	}
