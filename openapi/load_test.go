@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/rx/rxtest"
 	"github.com/vetlink/vetlink/store"
@@ -63,7 +64,7 @@ func BenchmarkLoad(b *testing.B) {
 				b.Run("write/"+name, func(b *testing.B) {
 					var n atomic.Int64
 					loadRun(b, func() (int, error) {
-						body := fmt.Sprintf(`{"rxId":%q,"animalId":"L%07d","initiationTime":%q,"species":"DairyCattle",`+
+						body := fmt.Sprintf(`{"id":0,"rxId":%q,"animalId":"L%07d","initiationTime":%q,"species":"DairyCattle",`+
 							`"caseData":{"_type":"models.WeightData","weight":{"dimension":"Mass","value":600,"symbol":"kg"}}}`,
 							f.rxID, n.Add(1), time.Now().UTC().Format(time.RFC3339))
 						return env.post(f.mor, "/api/cases2", body)
@@ -124,6 +125,8 @@ func newLoadFarm(b *testing.B, db *store.DB) *loadFarm {
 	f.vor, f.mor = login(h.VOR), login(h.MOR)
 
 	p := rxtest.Flunixin()
+	p.OwnerID = int64(h.VOR)
+	p.Instructions = &protocol.Instructions{DoThis: "Give IV only; record each dose."}
 	code, body := f.on.send(http.MethodPost, f.vor, "/api/protocols", p)
 	if code != http.StatusOK && code != http.StatusCreated {
 		b.Fatalf("create protocol: %d %s", code, body)
@@ -176,8 +179,12 @@ func (e *loadEnv) roundTrip(req *http.Request, token string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 2000))
+		return resp.StatusCode, fmt.Errorf("%s", body)
+	}
 	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
 	return resp.StatusCode, err
 }
 
