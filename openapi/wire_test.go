@@ -129,7 +129,7 @@ func TestResponsesKeepDomainJSON(t *testing.T) {
 	require.Contains(t, pj, `"siteNote"`)
 
 	labels := []protocol.LabelClaim{}
-	data, err := os.ReadFile("../protocol/testdata/labels.json")
+	data, err := os.ReadFile("../protocol/labels/labels.json")
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &labels))
 	require.NotEmpty(t, labels)

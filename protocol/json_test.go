@@ -12,7 +12,7 @@ import (
 )
 
 // Round-trip policy: fixtures written by vetlink (testdata/protocol_*.json,
-// testdata/labels.json) must re-encode byte for byte with two-space
+// labels/labels.json) must re-encode byte for byte with two-space
 // indentation. Foreign VCPR payloads (testdata/vcpr_*.json) must re-encode
 // to a semantically equal document: same members and values, numbers
 // compared by their exact decimal text, with JSON null treated as an absent

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// labelFixture is one entry of testdata/labels.json: a real label claim
+// labelFixture is one entry of labels/labels.json: a real label claim
 // with the 21 CFR section it comes from, and for dry-cow products the
 // event-relative withdrawal terms VCPR's hours cannot express.
 type labelFixture struct {
@@ -47,7 +47,7 @@ func (f labelFixture) rule(t testing.TB) WithdrawalRule {
 
 func loadLabels(t testing.TB) []labelFixture {
 	t.Helper()
-	data, err := os.ReadFile("testdata/labels.json")
+	data, err := os.ReadFile("labels/labels.json")
 	require.NoError(t, err)
 	var out []labelFixture
 	require.NoError(t, json.Unmarshal(data, &out))
@@ -147,7 +147,7 @@ func TestDryCowWithdrawalFromLabel(t *testing.T) {
 }
 
 func TestLabelClaimsRoundTrip(t *testing.T) {
-	data, err := os.ReadFile("testdata/labels.json")
+	data, err := os.ReadFile("labels/labels.json")
 	require.NoError(t, err)
 	var raw []struct {
 		Claim json.RawMessage `json:"claim"`

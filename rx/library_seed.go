@@ -2,10 +2,12 @@ package rx
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"unicode"
 
 	"github.com/vetlink/vetlink/protocol"
+	"github.com/vetlink/vetlink/protocol/labels"
 )
 
 // SeedEligibilities returns one eligibility per FDA class of the VCPR
@@ -67,14 +69,61 @@ func SeedPromises() []protocol.Promise {
 	}
 }
 
+// SeedLabelClaims returns the cited label claims of package
+// protocol/labels (each with its 21 CFR section and a note of what was and
+// was not checked), with ID 0. DxID keeps the file's own numbering; Seed
+// replaces it with the library's diagnosis of the claim's Diagnosis name.
+func SeedLabelClaims() ([]protocol.LabelClaim, error) {
+	cs, err := labels.All()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]protocol.LabelClaim, len(cs))
+	for i, c := range cs {
+		out[i] = c.Claim
+		out[i].ID = 0
+	}
+	return out, nil
+}
+
+// SeedGreenbookDrugs returns the Green Book products of the seeded label
+// claims whose NDC can be cited. The other claims' products are left out
+// until their NDC is cited: DRY-CLOX (NADA 055-058), EXCENEL RTU (NADA
+// 140-890), PEN-AQUEOUS (NADA 065-010) and SulfaMed Injection 40% (ANADA
+// 200-523) are named in the notes of protocol/labels without an NDC.
+func SeedGreenbookDrugs() []GreenbookDrug {
+	return []GreenbookDrug{
+		// Cited by the note of claim 21 CFR 522.1660a(e)(1) in
+		// protocol/labels/labels.json: Bio-Mycin 200, ANADA 200-008, product
+		// NDC 0010-4753 (corrected from 0010-3495, the NDC of the VCPR
+		// GreenbookDrug example), prescription label by Boehringer
+		// Ingelheim, FDA SPL at Link. Market category, application number
+		// form, names and status as in the VCPR GreenbookDrug example;
+		// ProductType is Rx because the checked label carries the Rx caution.
+		// The label's date of last change was not read: LastChanged is zero.
+		{NDC: "0010-4753", Proprietary: "Bio-Mycin 200", NonProp: "OXYTETRACYCLINE", Ingredients: "OXYTETRACYCLINE",
+			Labeler: "Boehringer Ingelheim", ProductType: "PRESCRIPTION ANIMAL DRUG", MarketCat: "ANADA", AppNumber: "ANADA200008",
+			Link: "https://www.accessdata.fda.gov/spl/data/0023cab1-4586-4d1e-b6e3-40ce327e1659/0023cab1-4586-4d1e-b6e3-40ce327e1659.xml"},
+	}
+}
+
 // SeedCounts reports what Seed added.
 type SeedCounts struct {
 	Eligibilities, Diagnoses, Promises int
+	LabelClaims, GreenbookDrugs        int
 }
 
-// Seed adds the reference data of SeedEligibilities, SeedDiagnoses and
-// SeedPromises that is not there yet (by name), in one transaction, so a
-// server may call it at every start. Only the SAOR may.
+// Seed adds the reference data of SeedEligibilities, SeedDiagnoses,
+// SeedPromises, SeedLabelClaims and SeedGreenbookDrugs that is not there
+// yet, in one transaction, so a server may call it at every start. Only
+// the SAOR may.
+//
+// Eligibilities, diagnoses and promises are matched by name, label claims
+// by product and diagnosis, Green Book drugs by NDC; what exists is left
+// as it is, so a SAOR's corrections survive, but a seeded item the SAOR
+// deleted comes back at the next start. Each seeded claim's DxID is the
+// library's diagnosis of the claim's Diagnosis name, created (and counted
+// in Diagnoses) when missing, so a protocol may pick the indication.
 func (l *Library) Seed(ctx context.Context, a Actor) (SeedCounts, error) {
 	const op = "seed library"
 	var n SeedCounts
@@ -102,16 +151,25 @@ func (l *Library) Seed(ctx context.Context, a Actor) (SeedCounts, error) {
 		if err != nil {
 			return storeErr(op, "diagnoses", err)
 		}
-		clear(have)
+		dx := map[string]int64{}
 		for _, d := range ds {
-			have[d.Name] = true
+			dx[d.Name] = d.ID
+		}
+		diagnosis := func(name string) (int64, error) {
+			if id, ok := dx[name]; ok {
+				return id, nil
+			}
+			d := protocol.Diagnosis{Name: name}
+			if err := l.CreateDiagnosis(ctx, a, &d); err != nil {
+				return 0, err
+			}
+			n.Diagnoses++
+			dx[name] = d.ID
+			return d.ID, nil
 		}
 		for _, d := range SeedDiagnoses() {
-			if !have[d.Name] {
-				if err := l.CreateDiagnosis(ctx, a, &d); err != nil {
-					return err
-				}
-				n.Diagnoses++
+			if _, err := diagnosis(d.Name); err != nil {
+				return err
 			}
 		}
 		ps, err := l.Store.Promises(ctx, 0)
@@ -129,6 +187,44 @@ func (l *Library) Seed(ctx context.Context, a Actor) (SeedCounts, error) {
 				}
 				n.Promises++
 			}
+		}
+		claims, err := SeedLabelClaims()
+		if err != nil {
+			return fail(op, "label claims", err.Error(), ErrInvalid)
+		}
+		cs, err := l.Store.LabelClaims(ctx)
+		if err != nil {
+			return storeErr(op, "label claims", err)
+		}
+		clear(have)
+		key := func(c *protocol.LabelClaim) string { return c.Product + "\x00" + c.Diagnosis }
+		for i := range cs {
+			have[key(&cs[i])] = true
+		}
+		for _, c := range claims {
+			if have[key(&c)] {
+				continue
+			}
+			if c.DxID, err = diagnosis(strings.TrimSpace(c.Diagnosis)); err != nil {
+				return err
+			}
+			if err := l.CreateLabelClaim(ctx, a, &c); err != nil {
+				return err
+			}
+			n.LabelClaims++
+		}
+		for _, d := range SeedGreenbookDrugs() {
+			_, err := l.Store.GreenbookDrug(ctx, d.NDC)
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return storeErr(op, "ndc "+d.NDC, err)
+			}
+			if err := l.PutGreenbookDrug(ctx, a, d); err != nil {
+				return err
+			}
+			n.GreenbookDrugs++
 		}
 		return nil
 	})

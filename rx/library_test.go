@@ -265,7 +265,9 @@ func TestLibrarySeed(t *testing.T) {
 	if _, err := lib.Seed(ctx, vet); !errors.Is(err, rx.ErrForbidden) {
 		t.Errorf("VOR seeds: %v, want ErrForbidden", err)
 	}
-	for i, want := range []rx.SeedCounts{{29, 5, 2}, {0, 0, 0}} {
+	// 13 diagnoses: the 5 of SeedDiagnoses and the indications of the 8
+	// label claims; 1 Green Book drug, Bio-Mycin 200.
+	for i, want := range []rx.SeedCounts{{29, 13, 2, 8, 1}, {}} {
 		got, err := lib.Seed(ctx, rx.Actor{User: sa})
 		if err != nil || got != want {
 			t.Errorf("seed %d: %+v, %v; want %+v", i+1, got, err, want)

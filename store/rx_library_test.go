@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vetlink/vetlink/protocol"
+	"github.com/vetlink/vetlink/protocol/labels"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/rx/rxtest"
 	"github.com/vetlink/vetlink/store"
@@ -488,4 +489,100 @@ func TestLibraryLabelsAndGreenbook(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLibrarySeedLabelsAndGreenbook seeds twice on both engines: the
+// second seed adds nothing, the seeded claims are those of
+// protocol/labels, and a protocol made of the flunixin claim is ONLABEL
+// for the claim's species through the seeded claims.
+func TestLibrarySeedLabelsAndGreenbook(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		b := setupLibrary(t, db)
+		ctx := b.ctx
+		first, err := b.lib.Seed(ctx, b.admin)
+		if err != nil {
+			t.Fatalf("first seed: %v", err)
+		}
+		// 5 seeded diagnoses plus the 8 indications of the claims.
+		if want := (rx.SeedCounts{Eligibilities: 29, Diagnoses: 13, Promises: 2, LabelClaims: 8, GreenbookDrugs: 1}); first != want {
+			t.Errorf("first seed: %+v, want %+v", first, want)
+		}
+		if again, err := b.lib.Seed(ctx, b.admin); err != nil || again != (rx.SeedCounts{}) {
+			t.Errorf("second seed: %+v, %v; want nothing added", again, err)
+		}
+
+		cited, err := labels.All()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.lib.LabelClaims(ctx, b.vet1)
+		if err != nil || len(got) != len(cited) {
+			t.Fatalf("seeded claims: %d, %v; want %d", len(got), err, len(cited))
+		}
+		dxs, err := b.lib.Diagnoses(ctx, b.vet1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dxName := map[int64]string{}
+		for _, d := range dxs {
+			dxName[d.ID] = d.Name
+		}
+		var flunixin protocol.LabelClaim
+		for i, c := range got {
+			if dxName[c.DxID] != c.Diagnosis {
+				t.Errorf("claim %d: dxId %d is diagnosis %q, want %q", c.ID, c.DxID, dxName[c.DxID], c.Diagnosis)
+			}
+			want := cited[i].Claim
+			want.ID, want.DxID = c.ID, c.DxID
+			if g, w := marshalJSON(t, c), marshalJSON(t, want); g != w {
+				t.Errorf("claim %d (%s):\n got %s\nwant %s", c.ID, cited[i].CFR, g, w)
+			}
+			if cited[i].CFR == "21 CFR 522.970(e)(2)" {
+				flunixin = c
+			}
+		}
+		if flunixin.ID == 0 {
+			t.Fatal("no seeded claim of 21 CFR 522.970(e)(2), flunixin")
+		}
+
+		gbd, err := b.lib.GreenbookDrug(ctx, b.farm, "0010-4753")
+		if err != nil || gbd.Proprietary != "Bio-Mycin 200" || gbd.AppNumber != "ANADA200008" || gbd.Labeler != "Boehringer Ingelheim" {
+			t.Errorf("Bio-Mycin 200: %+v, %v", gbd, err)
+		}
+
+		// 21 CFR 522.970(e)(2): flunixin 1.1 to 2.2 mg/kg IV once a day for
+		// up to 3 days in beef and lactating dairy cattle; not swine.
+		for _, tt := range []struct {
+			species protocol.Species
+			want    protocol.AmducaClass
+		}{
+			{protocol.BeefCattle, protocol.OnLabel},
+			{protocol.DairyCattle, protocol.OnLabel},
+			{protocol.Swine, protocol.OffLabel},
+		} {
+			id := flunixin.ID
+			p := protocol.Protocol{
+				Name:          "Flunixin for fever, " + string(tt.species),
+				Diagnoses:     []protocol.Diagnosis{{ID: flunixin.DxID, Name: flunixin.Diagnosis}},
+				Eligibilities: []protocol.Eligibility{{Name: string(tt.species), FDASpecies: tt.species}},
+				Treatments: []protocol.Treatment{{
+					ID: "flu", LabelID: &id, Product: flunixin.Product, Route: flunixin.Route,
+					SequenceFunction: flunixin.SequenceFunction, SizeFunction: flunixin.SizeFunction,
+				}},
+			}
+			cs := protocol.Classify(&p, got, protocol.Use{})
+			if len(cs) != 1 || cs[0].Class != tt.want {
+				t.Errorf("%s: %+v, want %s", tt.species, cs, tt.want)
+			}
+		}
+	})
+}
+
+func marshalJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -82,7 +82,8 @@ func bootstrap(ctx context.Context, s *server, cfg config, logger *slog.Logger, 
 			return fmt.Errorf("seeding the reference data: %w", err)
 		}
 		if counts != (rx.SeedCounts{}) {
-			logger.Info("seeded the reference data", "eligibilities", counts.Eligibilities, "diagnoses", counts.Diagnoses, "promises", counts.Promises)
+			logger.Info("seeded the reference data", "eligibilities", counts.Eligibilities, "diagnoses", counts.Diagnoses, "promises", counts.Promises,
+				"labelClaims", counts.LabelClaims, "greenbookDrugs", counts.GreenbookDrugs)
 		}
 	} else if newAdmin {
 		return errors.New("the administrator is not a SAOR")
