@@ -1840,26 +1840,28 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// LoadAdminApp Load admin app.
+	// LoadAdminApp Open the administration app page
+	//
+	// Answers a short HTML page saying that the VCPR administration app is not served by vetlink (the reference server has its own administrator pages). Any signed-in user.
 	//
 	// Corresponds with GET /admin (the `LoadAdminApp` operationId).
 	LoadAdminApp(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConfirmVOR Confirm VOR.
+	// ConfirmVOR Confirm a pending veterinarian as VOR
 	//
-	// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
+	// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API. Publishes user.created_or_updated; 403 for anyone but the SAOR.
 	//
 	// Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
 	ConfirmVOR(ctx context.Context, params *ConfirmVORParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetGreenbookDrugs Get greenbook drugs.
+	// GetGreenbookDrugs List Green Book drugs by NDC
 	//
 	// Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
 	//
 	// Corresponds with GET /api/admin/gbd (the `GetGreenbookDrugs` operationId).
 	GetGreenbookDrugs(ctx context.Context, params *GetGreenbookDrugsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateGreenbookDrugsWithBody Update greenbook drugs.
+	// UpdateGreenbookDrugsWithBody Create or replace a Green Book drug
 	//
 	// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 	//
@@ -1868,7 +1870,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/admin/gbd (the `UpdateGreenbookDrugs` operationId).
 	UpdateGreenbookDrugsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateGreenbookDrugs Update greenbook drugs.
+	// UpdateGreenbookDrugs Create or replace a Green Book drug
 	//
 	// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 	//
@@ -1877,67 +1879,67 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/admin/gbd (the `UpdateGreenbookDrugs` operationId).
 	UpdateGreenbookDrugs(ctx context.Context, body UpdateGreenbookDrugsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetGreenbookDrug Get greenbook drug.
+	// GetGreenbookDrug Read a Green Book drug
 	//
 	// Returns the Green Book drug of this NDC (labeler-product); 404 when unknown. Any user may.
 	//
 	// Corresponds with GET /api/admin/gbd/{ndc} (the `GetGreenbookDrug` operationId).
 	GetGreenbookDrug(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetGbdHeaderArrayByNDC Get gbd header array by ndc.
+	// GetGbdHeaderArrayByNDC Find Green Book products by NDC sections
 	//
 	// Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
 	//
 	// Corresponds with GET /api/admin/product (the `GetGbdHeaderArrayByNDC` operationId).
 	GetGbdHeaderArrayByNDC(ctx context.Context, params *GetGbdHeaderArrayByNDCParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetGbdHeaderByNDC Get gbd header by ndc.
+	// GetGbdHeaderByNDC Read the Green Book product of an NDC
 	//
-	// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only.
+	// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only. Any signed-in user.
 	//
 	// Corresponds with GET /api/admin/product/{ndc} (the `GetGbdHeaderByNDC` operationId).
 	GetGbdHeaderByNDC(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetSPL Get spl.
+	// GetSPL Get the FDA Structured Product Label of an NDC (not available)
 	//
 	// Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
 	//
 	// Corresponds with GET /api/admin/spl/{ndc} (the `GetSPL` operationId).
 	GetSPL(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// MyCases My cases.
+	// MyCases List the cases of the caller's prescriptions
 	//
-	// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order.
+	// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Corresponds with GET /api/cases (the `MyCases` operationId).
 	MyCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeprecatedEnrollCaseWithBody Deprecated enroll case.
+	// DeprecatedEnrollCaseWithBody Enroll a case and answer only its counts (deprecated)
 	//
-	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID. The MOR it is prescribed to or the prescribing VOR may, as for enrollCase. Prefer enrollCase, which answers the tasks and the withhold.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
 	DeprecatedEnrollCaseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeprecatedEnrollCase Deprecated enroll case.
+	// DeprecatedEnrollCase Enroll a case and answer only its counts (deprecated)
 	//
-	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID. The MOR it is prescribed to or the prescribing VOR may, as for enrollCase. Prefer enrollCase, which answers the tasks and the withhold.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
 	DeprecatedEnrollCase(ctx context.Context, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetCaseHx Get case hx.
+	// GetCaseHx Read a case with its tasks and withhold
 	//
-	// Case caseId with its dose and promise tasks (statuses as of now: DUE and OVERDUE are derived from the clock) and its withhold, if the caller may read its prescription (403 otherwise); 404 when there is none.
+	// Answers case caseId with its dose and promise tasks and its withhold. Task statuses are as of now: a REQUIRED task is DUE from its doAt and OVERDUE once its grace period has passed, derived from the clock when read. The withhold is as last computed: executing or skipping a dose recomputes it. Whoever may read the case's prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
 	//
 	// Corresponds with GET /api/cases/{caseId} (the `GetCaseHx` operationId).
 	GetCaseHx(ctx context.Context, caseId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// EnrollCaseWithBody Enroll case.
+	// EnrollCaseWithBody Enroll a case and plan its tasks
 	//
 	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 	//
@@ -1946,7 +1948,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
 	EnrollCaseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// EnrollCase Enroll case.
+	// EnrollCase Enroll a case and plan its tasks
 	//
 	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 	//
@@ -1955,77 +1957,99 @@ type ClientInterface interface {
 	// Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
 	EnrollCase(ctx context.Context, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteHelp Delete help.
+	// DeleteHelp Delete a help screen
+	//
+	// Deletes help screen key. Only the SAOR may (403); 404 when there is none.
 	//
 	// Corresponds with DELETE /api/help/{key} (the `DeleteHelp` operationId).
 	DeleteHelp(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetHelp Get help.
+	// GetHelp Read a help screen
+	//
+	// Answers the HTML of help screen key; 404 when there is none. Any signed-in user.
 	//
 	// Corresponds with GET /api/help/{key} (the `GetHelp` operationId).
 	GetHelp(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateHelpWithBody Create help.
+	// CreateHelpWithBody Create or replace a help screen
+	//
+	// Creates or replaces help screen key (the key in the path wins over the one in the body) and answers it, under the member protocol as the VCPR document names it. Only the SAOR may (403).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/help/{key} (the `CreateHelp` operationId).
 	CreateHelpWithBody(ctx context.Context, key string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateHelp Create help.
+	// CreateHelp Create or replace a help screen
+	//
+	// Creates or replaces help screen key (the key in the path wins over the one in the body) and answers it, under the member protocol as the VCPR document names it. Only the SAOR may (403).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/help/{key} (the `CreateHelp` operationId).
 	CreateHelp(ctx context.Context, key string, body CreateHelpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetHelpkeys Get helpkeys.
+	// GetHelpkeys List the help screen keys
+	//
+	// Lists the key of every help screen. Any signed-in user.
 	//
 	// Corresponds with GET /api/helpkeys (the `GetHelpkeys` operationId).
 	GetHelpkeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetImageKeywords Get image keywords.
+	// GetImageKeywords List image keywords (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Corresponds with GET /api/imagekeywords (the `GetImageKeywords` operationId).
 	GetImageKeywords(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetImages Get images.
+	// GetImages List images (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Corresponds with GET /api/images (the `GetImages` operationId).
 	GetImages(ctx context.Context, params *GetImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SaveImageWithBody Save image.
+	// SaveImageWithBody Save an image (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/images (the `SaveImage` operationId).
 	SaveImageWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SaveImage Save image.
+	// SaveImage Save an image (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/images (the `SaveImage` operationId).
 	SaveImage(ctx context.Context, body SaveImageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetImage Get image.
+	// GetImage Read an image (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Corresponds with GET /api/images/{id} (the `GetImage` operationId).
 	GetImage(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetImageStores Get image stores.
+	// GetImageStores List image stores (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Corresponds with GET /api/imagestores (the `GetImageStores` operationId).
 	GetImageStores(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetLabels Get labels.
+	// GetLabels List the drug label claims
 	//
 	// Returns the full array of drug label claims, by id. Any user may.
 	//
 	// Corresponds with GET /api/labels (the `GetLabels` operationId).
 	GetLabels(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateLabelClaimWithBody Create label claim.
+	// CreateLabelClaimWithBody Create a label claim
 	//
 	// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 	//
@@ -2034,7 +2058,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/labels (the `CreateLabelClaim` operationId).
 	CreateLabelClaimWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateLabelClaim Create label claim.
+	// CreateLabelClaim Create a label claim
 	//
 	// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 	//
@@ -2043,7 +2067,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/labels (the `CreateLabelClaim` operationId).
 	CreateLabelClaim(ctx context.Context, body CreateLabelClaimJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateLabelClaimWithBody Update label claim.
+	// UpdateLabelClaimWithBody Replace a label claim
 	//
 	// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 	//
@@ -2052,7 +2076,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/labels (the `UpdateLabelClaim` operationId).
 	UpdateLabelClaimWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateLabelClaim Update label claim.
+	// UpdateLabelClaim Replace a label claim
 	//
 	// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 	//
@@ -2061,82 +2085,88 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/labels (the `UpdateLabelClaim` operationId).
 	UpdateLabelClaim(ctx context.Context, body UpdateLabelClaimJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetPackageInsert Get package insert.
+	// GetPackageInsert Get a label claim's package insert (not available)
 	//
-	// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one.
+	// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one. Any signed-in user.
 	//
 	// Corresponds with GET /api/labels/inserts/{lxId} (the `GetPackageInsert` operationId).
 	GetPackageInsert(ctx context.Context, lxId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetLabel Get label.
+	// GetLabel Read a label claim
 	//
 	// Returns the specified label claim; unknown id is 404. Any user may.
 	//
 	// Corresponds with GET /api/labels/{id} (the `GetLabel` operationId).
 	GetLabel(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// LogMessage Log message.
+	// LogMessage Record a line in the server's client log
+	//
+	// Records that the caller logged a line at the severity asked for (info when absent) and answers the time logged (RFC 3339, UTC). The VCPR document gives the operation no body, so the line records the severity and the caller only. Anyone but a removed user may.
 	//
 	// Corresponds with POST /api/logging (the `LogMessage` operationId).
 	LogMessage(ctx context.Context, params *LogMessageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SendMessageWithBody Send message.
+	// SendMessageWithBody Send a message or ask for a renewal
+	//
+	// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/messages (the `SendMessage` operationId).
 	SendMessageWithBody(ctx context.Context, params *SendMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SendMessage Send message.
+	// SendMessage Send a message or ask for a renewal
+	//
+	// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/messages (the `SendMessage` operationId).
 	SendMessage(ctx context.Context, params *SendMessageParams, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeletePrescription Delete prescription.
+	// DeletePrescription Recall or decline a prescription
 	//
 	// Ends prescription id: called by a VOR it is a recall (only the prescribing VOR may), by anyone else a decline (only the MOR it is written to may); 403 otherwise. Both are final (409 when it already is RECALLED or DECLINED); every task still to do becomes RECALLED, and the withholds keep only the doses given. Answers updated 1 and publishes prescription.cancelled.
 	//
 	// Corresponds with DELETE /api/prescriptions/{id}/ (the `DeletePrescription` operationId).
 	DeletePrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetPrescription Get prescription.
+	// GetPrescription Read a prescription
 	//
 	// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
 	//
 	// Corresponds with GET /api/prescriptions/{id}/ (the `GetPrescription` operationId).
 	GetPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetCasesOfPrescription Get cases of prescription.
+	// GetCasesOfPrescription List the cases of a prescription
 	//
-	// The cases of prescription rxId in enrollment order, if the caller may read it (403 otherwise); 404 when there is none.
+	// Lists the cases of prescription rxId in enrollment order. Whoever may read the prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
 	//
 	// Corresponds with GET /api/prescriptions/{rxId}/cases (the `GetCasesOfPrescription` operationId).
 	GetCasesOfPrescription(ctx context.Context, rxId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetRxBy Get rx by.
+	// GetRxBy List the prescriptions the caller wrote
 	//
 	// The prescriptions the caller wrote, newest first, and their number in of (no paging). Anyone but a VOR prescribes nothing and gets an empty list.
 	//
 	// Corresponds with GET /api/prescriptionsByMe (the `GetRxBy` operationId).
 	GetRxBy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetRxTo Get rx to.
+	// GetRxTo List the prescriptions written to the caller's farm
 	//
 	// The prescriptions written to the caller's farm (an MOR's, a TOR's employer's), newest first, and their number in of. A VOR or the SAOR, to whom nobody prescribes, gets an empty list.
 	//
 	// Corresponds with GET /api/prescriptionsToMe (the `GetRxTo` operationId).
 	GetRxTo(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetMyProtocols Get my protocols.
+	// GetMyProtocols List the caller's own and shared protocols
 	//
 	// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 	//
 	// Corresponds with GET /api/protocols (the `GetMyProtocols` operationId).
 	GetMyProtocols(ctx context.Context, params *GetMyProtocolsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateProtocolWithBody Create protocol.
+	// CreateProtocolWithBody Create a protocol
 	//
 	// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 	//
@@ -2145,7 +2175,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols (the `CreateProtocol` operationId).
 	CreateProtocolWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateProtocol Create protocol.
+	// CreateProtocol Create a protocol
 	//
 	// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 	//
@@ -2154,7 +2184,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols (the `CreateProtocol` operationId).
 	CreateProtocol(ctx context.Context, body CreateProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateProtocolWithBody Update protocol.
+	// UpdateProtocolWithBody Replace a protocol
 	//
 	// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 	//
@@ -2163,7 +2193,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/protocols (the `UpdateProtocol` operationId).
 	UpdateProtocolWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateProtocol Update protocol.
+	// UpdateProtocol Replace a protocol
 	//
 	// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 	//
@@ -2172,7 +2202,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/protocols (the `UpdateProtocol` operationId).
 	UpdateProtocol(ctx context.Context, body UpdateProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAMDUCATagsWithBody Get amducatags.
+	// GetAMDUCATagsWithBody Classify a protocol's treatments under AMDUCA
 	//
 	// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 	//
@@ -2181,7 +2211,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/protocols/amducatags (the `GetAMDUCATags` operationId).
 	GetAMDUCATagsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAMDUCATags Get amducatags.
+	// GetAMDUCATags Classify a protocol's treatments under AMDUCA
 	//
 	// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 	//
@@ -2190,14 +2220,14 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/protocols/amducatags (the `GetAMDUCATags` operationId).
 	GetAMDUCATags(ctx context.Context, body GetAMDUCATagsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetDiagnoses Get diagnoses.
+	// GetDiagnoses List the diagnoses
 	//
 	// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
 	//
 	// Corresponds with GET /api/protocols/diagnoses (the `GetDiagnoses` operationId).
 	GetDiagnoses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateDiagnosisWithBody Create diagnosis.
+	// CreateDiagnosisWithBody Create a diagnosis
 	//
 	// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 	//
@@ -2206,7 +2236,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/diagnoses (the `CreateDiagnosis` operationId).
 	CreateDiagnosisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateDiagnosis Create diagnosis.
+	// CreateDiagnosis Create a diagnosis
 	//
 	// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 	//
@@ -2215,14 +2245,14 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/diagnoses (the `CreateDiagnosis` operationId).
 	CreateDiagnosis(ctx context.Context, body CreateDiagnosisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteDiagnosis Delete diagnosis.
+	// DeleteDiagnosis Delete a diagnosis
 	//
 	// Deletes a Diagnosis. Only the SAOR may (403); unknown id is 404.
 	//
 	// Corresponds with DELETE /api/protocols/diagnoses/{id} (the `DeleteDiagnosis` operationId).
 	DeleteDiagnosis(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ValidateDosageWithBody Validate dosage.
+	// ValidateDosageWithBody Check a dosage and render its text
 	//
 	// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 	//
@@ -2231,7 +2261,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/dosages (the `ValidateDosage` operationId).
 	ValidateDosageWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ValidateDosage Validate dosage.
+	// ValidateDosage Check a dosage and render its text
 	//
 	// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 	//
@@ -2240,14 +2270,14 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/dosages (the `ValidateDosage` operationId).
 	ValidateDosage(ctx context.Context, body ValidateDosageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetEligibilities Get eligibilities.
+	// GetEligibilities List the eligibilities
 	//
 	// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
 	//
 	// Corresponds with GET /api/protocols/eligibilities (the `GetEligibilities` operationId).
 	GetEligibilities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateEligibilityWithBody Create eligibility.
+	// CreateEligibilityWithBody Create an eligibility
 	//
 	// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 	//
@@ -2256,7 +2286,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/eligibilities (the `CreateEligibility` operationId).
 	CreateEligibilityWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateEligibility Create eligibility.
+	// CreateEligibility Create an eligibility
 	//
 	// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 	//
@@ -2265,49 +2295,49 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/eligibilities (the `CreateEligibility` operationId).
 	CreateEligibility(ctx context.Context, body CreateEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetExFDASpecies Get ex fdaspecies.
+	// GetExFDASpecies List the FDA animal classes
 	//
 	// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
 	//
 	// Corresponds with GET /api/protocols/eligibilities/fdaspecies (the `GetExFDASpecies` operationId).
 	GetExFDASpecies(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteEligibility Delete eligibility.
+	// DeleteEligibility Delete an eligibility
 	//
 	// Deletes an Eligibility. Only the SAOR may (403); unknown id is 404.
 	//
 	// Corresponds with DELETE /api/protocols/eligibilities/{id} (the `DeleteEligibility` operationId).
 	DeleteEligibility(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetExclusivestubs Get exclusivestubs.
+	// GetExclusivestubs List summaries of the caller's own protocols
 	//
 	// Returns the stubs (Px) of the protocols the current VOR owns, deleted ones excepted, under the member diagnoses as the VCPR document names it. Only a VOR may.
 	//
 	// Corresponds with GET /api/protocols/exclusivestubs (the `GetExclusivestubs` operationId).
 	GetExclusivestubs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetLibraryProtocols Get library protocols.
+	// GetLibraryProtocols List the protocols in the shared library
 	//
 	// Retrieves the library: every protocol shared to all VORs and not deleted, by name; of is their number. Only a VOR may.
 	//
 	// Corresponds with GET /api/protocols/libs (the `GetLibraryProtocols` operationId).
 	GetLibraryProtocols(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetLibraryPxes Get library pxes.
+	// GetLibraryPxes List summaries of the library's protocols
 	//
 	// Returns the stubs (Px) of the library's protocols, as getLibraryProtocols. Only a VOR may.
 	//
 	// Corresponds with GET /api/protocols/libstubs (the `GetLibraryPxes` operationId).
 	GetLibraryPxes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetPrescriptions Get prescriptions.
+	// GetPrescriptions List the prescriptions the caller may see
 	//
-	// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses.
+	// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Corresponds with GET /api/protocols/prescriptions (the `GetPrescriptions` operationId).
 	GetPrescriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreatePrescriptionWithBody Create prescription.
+	// CreatePrescriptionWithBody Prescribe a protocol to a client farm
 	//
 	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 	//
@@ -2316,7 +2346,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/prescriptions (the `CreatePrescription` operationId).
 	CreatePrescriptionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreatePrescription Create prescription.
+	// CreatePrescription Prescribe a protocol to a client farm
 	//
 	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 	//
@@ -2325,14 +2355,14 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/prescriptions (the `CreatePrescription` operationId).
 	CreatePrescription(ctx context.Context, body CreatePrescriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetProtocolPrescription Get protocol prescription.
+	// GetProtocolPrescription Read a prescription (protocol path)
 	//
 	// The same as getPrescription: prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none. Only application/json is served.
 	//
 	// Corresponds with GET /api/protocols/prescriptions/{id} (the `GetProtocolPrescription` operationId).
 	GetProtocolPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreatePrivatePromiseWithBody Create private promise.
+	// CreatePrivatePromiseWithBody Create a promise for the caller's own use
 	//
 	// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 	//
@@ -2341,7 +2371,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/privatePromises (the `CreatePrivatePromise` operationId).
 	CreatePrivatePromiseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreatePrivatePromise Create private promise.
+	// CreatePrivatePromise Create a promise for the caller's own use
 	//
 	// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 	//
@@ -2350,21 +2380,21 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/privatePromises (the `CreatePrivatePromise` operationId).
 	CreatePrivatePromise(ctx context.Context, body CreatePrivatePromiseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetPromises Get promises.
+	// GetPromises List the promises the caller may use
 	//
-	// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones.
+	// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones. Any signed-in user may call it.
 	//
 	// Corresponds with GET /api/protocols/promises (the `GetPromises` operationId).
 	GetPromises(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetPromise Get promise.
+	// GetPromise Read a promise
 	//
 	// Gets a Promise: a public one any user may read, a private one its owning VOR and the SAOR (403 otherwise). Unknown id is 404.
 	//
 	// Corresponds with GET /api/protocols/promises/{id} (the `GetPromise` operationId).
 	GetPromise(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreatePublicPromiseWithBody Create public promise.
+	// CreatePublicPromiseWithBody Create a promise every veterinarian may use
 	//
 	// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 	//
@@ -2373,7 +2403,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/publicPromises (the `CreatePublicPromise` operationId).
 	CreatePublicPromiseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreatePublicPromise Create public promise.
+	// CreatePublicPromise Create a promise every veterinarian may use
 	//
 	// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 	//
@@ -2382,21 +2412,21 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/publicPromises (the `CreatePublicPromise` operationId).
 	CreatePublicPromise(ctx context.Context, body CreatePublicPromiseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteProtocolShare Delete protocol share.
+	// DeleteProtocolShare Stop sharing a protocol with a veterinarian
 	//
 	// Retracts the share of protocol pxId with VOR toVor; un-shared is 1. Only the owner may (403); an unknown protocol or share is 404.
 	//
 	// Corresponds with DELETE /api/protocols/shares (the `DeleteProtocolShare` operationId).
 	DeleteProtocolShare(ctx context.Context, params *DeleteProtocolShareParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetMyProtocolShares Get my protocol shares.
+	// GetMyProtocolShares List the shares of the caller's protocols
 	//
 	// Retrieves the shares of the current VOR's protocols, optionally only of protocol pxFilter and to VOR toFilter. Only a VOR may.
 	//
 	// Corresponds with GET /api/protocols/shares (the `GetMyProtocolShares` operationId).
 	GetMyProtocolShares(ctx context.Context, params *GetMyProtocolSharesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateProtocolShareWithBody Create protocol share.
+	// CreateProtocolShareWithBody Share a protocol with another veterinarian
 	//
 	// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 	//
@@ -2405,7 +2435,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/shares (the `CreateProtocolShare` operationId).
 	CreateProtocolShareWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateProtocolShare Create protocol share.
+	// CreateProtocolShare Share a protocol with another veterinarian
 	//
 	// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 	//
@@ -2414,35 +2444,35 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/shares (the `CreateProtocolShare` operationId).
 	CreateProtocolShare(ctx context.Context, body CreateProtocolShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetSharesToAll Get shares to all.
+	// GetSharesToAll List the caller's protocols in the library
 	//
 	// Retrieves the current VOR's protocols that are shared to all VORs (in the library). Only a VOR may.
 	//
 	// Corresponds with GET /api/protocols/sharesToAll/ (the `GetSharesToAll` operationId).
 	GetSharesToAll(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UnShareToAll Un share to all.
+	// UnShareToAll Take a protocol out of the shared library
 	//
 	// Takes a protocol of the current VOR out of the library; prescriptions already written from it are unaffected. Only the owner may (403); unknown id is 404. Publishes protocol.updated.
 	//
 	// Corresponds with DELETE /api/protocols/sharesToAll/{pxId} (the `UnShareToAll` operationId).
 	UnShareToAll(ctx context.Context, pxId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ShareToAll Share to all.
+	// ShareToAll Put a protocol in the shared library
 	//
 	// Puts a protocol of the current VOR in the library, for every VOR to read, and to clone when clonable is true. Only the owner may (403); unknown id is 404; a deleted protocol is 409. Publishes protocol.updated.
 	//
 	// Corresponds with POST /api/protocols/sharesToAll/{pxId} (the `ShareToAll` operationId).
 	ShareToAll(ctx context.Context, pxId int64, params *ShareToAllParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetProtocolTags Get protocol tags.
+	// GetProtocolTags List the protocol and treatment tags
 	//
 	// Returns the full array of tags for protocols and treatments. Any user may.
 	//
 	// Corresponds with GET /api/protocols/tags (the `GetProtocolTags` operationId).
 	GetProtocolTags(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateTagWithBody Create tag.
+	// CreateTagWithBody Create a tag
 	//
 	// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 	//
@@ -2451,7 +2481,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/tags (the `CreateTag` operationId).
 	CreateTagWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateTag Create tag.
+	// CreateTag Create a tag
 	//
 	// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 	//
@@ -2460,7 +2490,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/protocols/tags (the `CreateTag` operationId).
 	CreateTag(ctx context.Context, body CreateTagJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ExecuteRemedyWithBody Execute remedy.
+	// ExecuteRemedyWithBody Apply a remedy to a protocol
 	//
 	// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 	//
@@ -2469,7 +2499,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/protocols/tags/remedies (the `ExecuteRemedy` operationId).
 	ExecuteRemedyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ExecuteRemedy Execute remedy.
+	// ExecuteRemedy Apply a remedy to a protocol
 	//
 	// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 	//
@@ -2478,14 +2508,14 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/protocols/tags/remedies (the `ExecuteRemedy` operationId).
 	ExecuteRemedy(ctx context.Context, body ExecuteRemedyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteTag Delete tag.
+	// DeleteTag Delete a tag
 	//
 	// Deletes a Tag; protocols that carry it keep their copy. Only the SAOR may (403); unknown id is 404.
 	//
 	// Corresponds with DELETE /api/protocols/tags/{id} (the `DeleteTag` operationId).
 	DeleteTag(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ValidateProtocolWithBody Validate protocol.
+	// ValidateProtocolWithBody Check a protocol for prescribing
 	//
 	// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 	//
@@ -2494,7 +2524,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/protocols/validate (the `ValidateProtocol` operationId).
 	ValidateProtocolWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ValidateProtocol Validate protocol.
+	// ValidateProtocol Check a protocol for prescribing
 	//
 	// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 	//
@@ -2503,68 +2533,74 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/protocols/validate (the `ValidateProtocol` operationId).
 	ValidateProtocol(ctx context.Context, body ValidateProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteProtocol Delete protocol.
+	// DeleteProtocol Deprecate a protocol
 	//
 	// Changes the protocol's status to DEPRECATED (it is not removed: prescriptions keep their own copy) and takes it out of the library; deprecated is its id. Its owner or the SAOR may (403); unknown id is 404; deleting a deleted protocol changes nothing. Publishes protocol.deleted.
 	//
 	// Corresponds with DELETE /api/protocols/{id} (the `DeleteProtocol` operationId).
 	DeleteProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetProtocol Get protocol.
+	// GetProtocol Read a protocol
 	//
 	// Retrieves a Protocol by id: its owner, a VOR it is shared with or that finds it in the library, or the SAOR may (403 otherwise; a deleted protocol only its owner and the SAOR). Unknown id is 404. Answered as application/json only.
 	//
 	// Corresponds with GET /api/protocols/{id} (the `GetProtocol` operationId).
 	GetProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetPrescriptionsOfProtocol Get prescriptions of protocol.
+	// GetPrescriptionsOfProtocol List the prescriptions written from a protocol
 	//
-	// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses.
+	// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Corresponds with GET /api/protocols/{id}/prescriptions (the `GetPrescriptionsOfProtocol` operationId).
 	GetPrescriptionsOfProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RxWithCases Rx with cases.
+	// RxWithCases List prescriptions with their cases
 	//
-	// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000.
+	// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Corresponds with GET /api/rx-cases (the `RxWithCases` operationId).
 	RxWithCases(ctx context.Context, params *RxWithCasesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetGbdLinkByNDC Get gbd link by ndc.
+	// GetGbdLinkByNDC Link to the FDA label of a Green Book drug
 	//
-	// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched.
+	// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched. Any signed-in user.
 	//
 	// Corresponds with GET /api/spl/{ndc} (the `GetGbdLinkByNDC` operationId).
 	GetGbdLinkByNDC(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetGbdL Get gbd l.
+	// GetGbdL Get a drug label image (not available)
 	//
 	// Would return a label image of the drug. Images are fetched from the FDA, which this server does not reach: always 501.
 	//
 	// Corresponds with GET /api/spl/{ndc}/{image} (the `GetGbdL` operationId).
 	GetGbdL(ctx context.Context, ndc string, image string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUsers Get users.
+	// GetUsers List the IDs of active users of some types
+	//
+	// Lists the IDs of the active users whose type is in usertypes (VOR when absent), under the member vors. Removed and pending accounts are never listed. A VOR may list VORs and CLINICs (to share protocols with a colleague); the SAOR may list any type; farm users are listed to no one else (403).
 	//
 	// Corresponds with GET /api/users (the `GetUsers` operationId).
 	GetUsers(ctx context.Context, params *GetUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateUserWithBody Update user.
+	// UpdateUserWithBody Change a user's e-mail address, names and phone
+	//
+	// Changes the e-mail address, first and last name, suffix and phone of body.user (its id; 0 or absent means the caller). uname, userType and the sandbox mark are kept as stored: the type changes only through the account's life (confirmation, confirmVOR, deleteUser). A user may change their own record; the SAOR anyone's. Answers updatedRecords 1 and publishes user.created_or_updated.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/users (the `UpdateUser` operationId).
 	UpdateUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateUser Update user.
+	// UpdateUser Change a user's e-mail address, names and phone
+	//
+	// Changes the e-mail address, first and last name, suffix and phone of body.user (its id; 0 or absent means the caller). uname, userType and the sandbox mark are kept as stored: the type changes only through the account's life (confirmation, confirmVOR, deleteUser). A user may change their own record; the SAOR anyone's. Answers updatedRecords 1 and publishes user.created_or_updated.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/users (the `UpdateUser` operationId).
 	UpdateUser(ctx context.Context, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateAddressWithBody Update address.
+	// UpdateAddressWithBody Save a user's mailing address
 	//
 	// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 	//
@@ -2573,7 +2609,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/users/addresses (the `UpdateAddress` operationId).
 	UpdateAddressWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateAddress Update address.
+	// UpdateAddress Save a user's mailing address
 	//
 	// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 	//
@@ -2582,64 +2618,82 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/users/addresses (the `UpdateAddress` operationId).
 	UpdateAddress(ctx context.Context, body UpdateAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAddress Get address.
+	// GetAddress Read a user's mailing address
+	//
+	// Answers the mailing address of user id. The user themself and the SAOR may (403 otherwise); 404 when no address is saved.
 	//
 	// Corresponds with GET /api/users/addresses/{id} (the `GetAddress` operationId).
 	GetAddress(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RecordCommentWithBody Record comment.
+	// RecordCommentWithBody Send a comment to the site managers
+	//
+	// Records a comment for the people who run the site. Any signed-in user may; the comment is anonymous when userId is absent or 0, and otherwise userId must be the caller. Answers recorded 1.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/users/comments (the `RecordComment` operationId).
 	RecordCommentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RecordComment Record comment.
+	// RecordComment Send a comment to the site managers
+	//
+	// Records a comment for the people who run the site. Any signed-in user may; the comment is anonymous when userId is absent or 0, and otherwise userId must be the caller. Answers recorded 1.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/users/comments (the `RecordComment` operationId).
 	RecordComment(ctx context.Context, body RecordCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RenewUserToken Renew user token.
+	// RenewUserToken Exchange a valid token for a fresh one
+	//
+	// Answers a new token (and the user) for the still-valid X-Auth-Token the request carries, so a client can stay signed in without asking for the password again. An expired or revoked token is 401: sign in again. Any signed-in user.
 	//
 	// Corresponds with GET /api/users/logins (the `RenewUserToken` operationId).
 	RenewUserToken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UserLoginWithBody User login.
+	// UserLoginWithBody Sign in and get a session token
+	//
+	// Checks the application's API key (apikey) and the user's identifier and password, and answers the user with a signed token to send as X-Auth-Token. A wrong identifier and a wrong password are answered alike (401); repeated failures for one identifier are throttled, then locked (429 with Retry-After and retryAfter). Pending users may sign in and read their own record. Each login is recorded as a visit.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/users/logins (the `UserLogin` operationId).
 	UserLoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UserLogin User login.
+	// UserLogin Sign in and get a session token
+	//
+	// Checks the application's API key (apikey) and the user's identifier and password, and answers the user with a signed token to send as X-Auth-Token. A wrong identifier and a wrong password are answered alike (401); repeated failures for one identifier are throttled, then locked (429 with Retry-After and retryAfter). Pending users may sign in and read their own record. Each login is recorded as a visit.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/users/logins (the `UserLogin` operationId).
 	UserLogin(ctx context.Context, body UserLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// MyRightRelations My right relations.
+	// MyRightRelations List the caller's clients or employees
+	//
+	// Lists the users on the right of the caller's relationships of the kind asked for (CLIENT when absent): a VOR's client MORs, an MOR's employee TORs. Removed users are left out. With withAddress, each comes as a Profile with its address and preferences. The array keeps the reference's member name, prescriptions. Any signed-in user; the list is empty for one with no such relationships.
 	//
 	// Corresponds with GET /api/users/my-right-relations (the `MyRightRelations` operationId).
 	MyRightRelations(ctx context.Context, params *MyRightRelationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateRightRelationWithBody Create right relation.
+	// CreateRightRelationWithBody Create a client or employee account
+	//
+	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/users/my-right-relations (the `CreateRightRelation` operationId).
 	CreateRightRelationWithBody(ctx context.Context, params *CreateRightRelationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateRightRelation Create right relation.
+	// CreateRightRelation Create a client or employee account
+	//
+	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/users/my-right-relations (the `CreateRightRelation` operationId).
 	CreateRightRelation(ctx context.Context, params *CreateRightRelationParams, body CreateRightRelationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateProfileWithBody Create profile.
+	// CreateProfileWithBody Sign up for a new account
 	//
 	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
@@ -2648,7 +2702,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/users/profiles (the `CreateProfile` operationId).
 	CreateProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateProfile Create profile.
+	// CreateProfile Sign up for a new account
 	//
 	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
@@ -2657,26 +2711,32 @@ type ClientInterface interface {
 	// Corresponds with POST /api/users/profiles (the `CreateProfile` operationId).
 	CreateProfile(ctx context.Context, body CreateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateProfileWithBody Update profile.
+	// UpdateProfileWithBody Change a user's profile
+	//
+	// Changes the names, suffix, phone, address and preferences of the profile's user (0 means the caller). uname, userType and e-mail are kept (updateUser changes the e-mail). The user themself and the SAOR may; 403 otherwise. Answers the profile as stored and publishes user.created_or_updated.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/users/profiles (the `UpdateProfile` operationId).
 	UpdateProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateProfile Update profile.
+	// UpdateProfile Change a user's profile
+	//
+	// Changes the names, suffix, phone, address and preferences of the profile's user (0 means the caller). uname, userType and e-mail are kept (updateUser changes the e-mail). The user themself and the SAOR may; 403 otherwise. Answers the profile as stored and publishes user.created_or_updated.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/users/profiles (the `UpdateProfile` operationId).
 	UpdateProfile(ctx context.Context, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetProfile Get profile.
+	// GetProfile Read the address part of a user's profile
+	//
+	// Answers the address part of user id's profile (the VCPR document declares the answer an Address). The user themself and the SAOR may; 403 otherwise.
 	//
 	// Corresponds with GET /api/users/profiles/{id} (the `GetProfile` operationId).
 	GetProfile(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetRelationsWithBody Get relations.
+	// GetRelationsWithBody Relate two existing users
 	//
 	// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 	//
@@ -2685,7 +2745,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/users/relations (the `GetRelations` operationId).
 	GetRelationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetRelations Get relations.
+	// GetRelations Relate two existing users
 	//
 	// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 	//
@@ -2694,33 +2754,39 @@ type ClientInterface interface {
 	// Corresponds with POST /api/users/relations (the `GetRelations` operationId).
 	GetRelations(ctx context.Context, body GetRelationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteSandboxClient Delete sandbox client.
+	// DeleteSandboxClient Delete the caller's sandbox farm managers
+	//
+	// Deletes every sandbox client of the calling VOR with its relationships, irreversibly; prescriptions written to them stay. Answers how many were deleted. Only a VOR may.
 	//
 	// Corresponds with DELETE /api/users/sandboxClient (the `DeleteSandboxClient` operationId).
 	DeleteSandboxClient(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateSandboxClientWithBody Create sandbox client.
+	// CreateSandboxClientWithBody Create a sandbox farm manager for testing
+	//
+	// Creates an MOR named by the body that is a CLIENT of the calling VOR and marked as its sandbox, so the VOR can prescribe to it and see prescriptions from the farm's side. Answers its uname and publishes user.created_or_updated. Only a VOR may.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/users/sandboxClient (the `CreateSandboxClient` operationId).
 	CreateSandboxClientWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateSandboxClient Create sandbox client.
+	// CreateSandboxClient Create a sandbox farm manager for testing
+	//
+	// Creates an MOR named by the body that is a CLIENT of the calling VOR and marked as its sandbox, so the VOR can prescribe to it and see prescriptions from the farm's side. Answers its uname and publishes user.created_or_updated. Only a VOR may.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/users/sandboxClient (the `CreateSandboxClient` operationId).
 	CreateSandboxClient(ctx context.Context, body CreateSandboxClientJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// MyRxCases My rx cases.
+	// MyRxCases List the cases of the caller's prescriptions (alias)
 	//
-	// The same list as myCases: the cases of every prescription the caller may list.
+	// The same list as myCases: the cases of every prescription the caller may list. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Corresponds with GET /api/users/tasks (the `MyRxCases` operationId).
 	MyRxCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ExecuteTaskWithBody Execute task.
+	// ExecuteTaskWithBody Record a task as done or skipped
 	//
 	// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 	//
@@ -2729,7 +2795,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/users/tasks (the `ExecuteTask` operationId).
 	ExecuteTaskWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ExecuteTask Execute task.
+	// ExecuteTask Record a task as done or skipped
 	//
 	// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 	//
@@ -2738,62 +2804,80 @@ type ClientInterface interface {
 	// Corresponds with POST /api/users/tasks (the `ExecuteTask` operationId).
 	ExecuteTask(ctx context.Context, body ExecuteTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConfirmToken Confirm token.
+	// ConfirmToken Confirm an e-mail address from a mailed link
 	//
 	// The link mailed to confirm an e-mail address. It needs no credentials (a mail client sends none), the single-use token is the authority; it works once (409 after) and expires (410). Confirming makes an UNMOR an MOR and an UNVOR a PREVOR. Answers a small page.
 	//
 	// Corresponds with GET /api/users/token/{token} (the `ConfirmToken` operationId).
 	ConfirmToken(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetVORs Get vors.
+	// GetVORs List the veterinarians with their names
+	//
+	// Lists the active VORs, each with its id and display name ("Example User, DVM"), under the member vors. A VOR or the SAOR may (others are refused, as getUsers).
 	//
 	// Corresponds with GET /api/users/vors (the `GetVORs` operationId).
 	GetVORs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWithholds Get withholds.
+	// GetWithholds List the withholds in force on the caller's farms
 	//
 	// The withholds in force now or later (an animal whose meat or milk may not be sold now, or will not be once a started case's doses are given) on the caller's farms: an MOR's own, those of the MORs employing a TOR, those of every client of a VOR. The SAOR has no farm: 403. The array keeps the reference's member name, labels.
 	//
 	// Corresponds with GET /api/users/withholds (the `GetWithholds` operationId).
 	GetWithholds(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteUser Delete user.
+	// DeleteUser Remove a user and revoke its tokens
+	//
+	// Marks user id REMOVED (the former type is kept, so removal can be undone by an operator) and revokes every token of that user in the same transaction: it can no longer sign in. The SAOR may remove anyone, a VOR its own clients; 403 otherwise. Answers deleted 1 and publishes user.deactivated.
 	//
 	// Corresponds with DELETE /api/users/{id} (the `DeleteUser` operationId).
 	DeleteUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUser Get user.
+	// GetUser Read a user
+	//
+	// Answers user id if the caller may read it: the user themself (even while pending), the SAOR, a VOR its clients, an MOR its employees; 403 otherwise, 404 when there is none.
 	//
 	// Corresponds with GET /api/users/{id} (the `GetUser` operationId).
 	GetUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetVisits Get visits.
+	// GetVisits List a user's recent sign-ins
+	//
+	// Lists the most recent logins (and token renewals) of user id, newest first. The user themself and the SAOR may; 403 otherwise.
 	//
 	// Corresponds with GET /api/visits/{id} (the `GetVisits` operationId).
 	GetVisits(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// LoadEditor Load editor.
+	// LoadEditor Open the Protocol Editor page
+	//
+	// Answers a short HTML page saying that the VCPR Protocol Editor, a single-page application, is not served by vetlink; clients use this API directly. Kept so that links to the page resolve. Any signed-in user.
 	//
 	// Corresponds with GET /editor (the `LoadEditor` operationId).
 	LoadEditor(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// LoadFarmApp Load farm app.
+	// LoadFarmApp Open the Farm App page
+	//
+	// Answers a short HTML page saying that the VCPR Farm App is not served by vetlink; clients use this API directly. Any signed-in user.
 	//
 	// Corresponds with GET /farm (the `LoadFarmApp` operationId).
 	LoadFarmApp(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// OkMessage Ok message.
+	// OkMessage Answer a mailed yes-or-no question
+	//
+	// The link mailed with a question: records the yes (response=true) or no answer to the message of token, once, and answers a small page. It needs no credentials; the single-use token is the authority (409 when already answered, 410 when expired).
 	//
 	// Corresponds with GET /messages/ok/{token}/ (the `OkMessage` operationId).
 	OkMessage(ctx context.Context, token string, params *OkMessageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// Signin Signin.
+	// Signin Show the sign-in form
+	//
+	// Answers a plain HTML form that posts a user name and password to /api/users/logins, with status 303 as the VCPR document declares.
 	//
 	// Corresponds with GET /signin (the `Signin` operationId).
 	Signin(ctx context.Context, params *SigninParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// LoadAdminApp Load admin app.
+// LoadAdminApp Open the administration app page
+//
+// Answers a short HTML page saying that the VCPR administration app is not served by vetlink (the reference server has its own administrator pages). Any signed-in user.
 //
 // Corresponds with GET /admin (the `LoadAdminApp` operationId).
 func (c *Client) LoadAdminApp(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2808,9 +2892,9 @@ func (c *Client) LoadAdminApp(ctx context.Context, reqEditors ...RequestEditorFn
 	return c.Client.Do(req)
 }
 
-// ConfirmVOR Confirm VOR.
+// ConfirmVOR Confirm a pending veterinarian as VOR
 //
-// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
+// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API. Publishes user.created_or_updated; 403 for anyone but the SAOR.
 //
 // Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
 func (c *Client) ConfirmVOR(ctx context.Context, params *ConfirmVORParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2825,7 +2909,7 @@ func (c *Client) ConfirmVOR(ctx context.Context, params *ConfirmVORParams, reqEd
 	return c.Client.Do(req)
 }
 
-// GetGreenbookDrugs Get greenbook drugs.
+// GetGreenbookDrugs List Green Book drugs by NDC
 //
 // Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
 //
@@ -2842,7 +2926,7 @@ func (c *Client) GetGreenbookDrugs(ctx context.Context, params *GetGreenbookDrug
 	return c.Client.Do(req)
 }
 
-// UpdateGreenbookDrugsWithBody Update greenbook drugs.
+// UpdateGreenbookDrugsWithBody Create or replace a Green Book drug
 //
 // Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 //
@@ -2861,7 +2945,7 @@ func (c *Client) UpdateGreenbookDrugsWithBody(ctx context.Context, contentType s
 	return c.Client.Do(req)
 }
 
-// UpdateGreenbookDrugs Update greenbook drugs.
+// UpdateGreenbookDrugs Create or replace a Green Book drug
 //
 // Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 //
@@ -2880,7 +2964,7 @@ func (c *Client) UpdateGreenbookDrugs(ctx context.Context, body UpdateGreenbookD
 	return c.Client.Do(req)
 }
 
-// GetGreenbookDrug Get greenbook drug.
+// GetGreenbookDrug Read a Green Book drug
 //
 // Returns the Green Book drug of this NDC (labeler-product); 404 when unknown. Any user may.
 //
@@ -2897,7 +2981,7 @@ func (c *Client) GetGreenbookDrug(ctx context.Context, ndc string, reqEditors ..
 	return c.Client.Do(req)
 }
 
-// GetGbdHeaderArrayByNDC Get gbd header array by ndc.
+// GetGbdHeaderArrayByNDC Find Green Book products by NDC sections
 //
 // Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
 //
@@ -2914,9 +2998,9 @@ func (c *Client) GetGbdHeaderArrayByNDC(ctx context.Context, params *GetGbdHeade
 	return c.Client.Do(req)
 }
 
-// GetGbdHeaderByNDC Get gbd header by ndc.
+// GetGbdHeaderByNDC Read the Green Book product of an NDC
 //
-// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only.
+// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only. Any signed-in user.
 //
 // Corresponds with GET /api/admin/product/{ndc} (the `GetGbdHeaderByNDC` operationId).
 func (c *Client) GetGbdHeaderByNDC(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2931,7 +3015,7 @@ func (c *Client) GetGbdHeaderByNDC(ctx context.Context, ndc string, reqEditors .
 	return c.Client.Do(req)
 }
 
-// GetSPL Get spl.
+// GetSPL Get the FDA Structured Product Label of an NDC (not available)
 //
 // Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
 //
@@ -2948,9 +3032,9 @@ func (c *Client) GetSPL(ctx context.Context, ndc string, reqEditors ...RequestEd
 	return c.Client.Do(req)
 }
 
-// MyCases My cases.
+// MyCases List the cases of the caller's prescriptions
 //
-// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order.
+// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Corresponds with GET /api/cases (the `MyCases` operationId).
 func (c *Client) MyCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2965,9 +3049,9 @@ func (c *Client) MyCases(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
-// DeprecatedEnrollCaseWithBody Deprecated enroll case.
+// DeprecatedEnrollCaseWithBody Enroll a case and answer only its counts (deprecated)
 //
-// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID. The MOR it is prescribed to or the prescribing VOR may, as for enrollCase. Prefer enrollCase, which answers the tasks and the withhold.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2984,9 +3068,9 @@ func (c *Client) DeprecatedEnrollCaseWithBody(ctx context.Context, contentType s
 	return c.Client.Do(req)
 }
 
-// DeprecatedEnrollCase Deprecated enroll case.
+// DeprecatedEnrollCase Enroll a case and answer only its counts (deprecated)
 //
-// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID. The MOR it is prescribed to or the prescribing VOR may, as for enrollCase. Prefer enrollCase, which answers the tasks and the withhold.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3003,9 +3087,9 @@ func (c *Client) DeprecatedEnrollCase(ctx context.Context, body DeprecatedEnroll
 	return c.Client.Do(req)
 }
 
-// GetCaseHx Get case hx.
+// GetCaseHx Read a case with its tasks and withhold
 //
-// Case caseId with its dose and promise tasks (statuses as of now: DUE and OVERDUE are derived from the clock) and its withhold, if the caller may read its prescription (403 otherwise); 404 when there is none.
+// Answers case caseId with its dose and promise tasks and its withhold. Task statuses are as of now: a REQUIRED task is DUE from its doAt and OVERDUE once its grace period has passed, derived from the clock when read. The withhold is as last computed: executing or skipping a dose recomputes it. Whoever may read the case's prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
 //
 // Corresponds with GET /api/cases/{caseId} (the `GetCaseHx` operationId).
 func (c *Client) GetCaseHx(ctx context.Context, caseId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3020,7 +3104,7 @@ func (c *Client) GetCaseHx(ctx context.Context, caseId int64, reqEditors ...Requ
 	return c.Client.Do(req)
 }
 
-// EnrollCaseWithBody Enroll case.
+// EnrollCaseWithBody Enroll a case and plan its tasks
 //
 // Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 //
@@ -3039,7 +3123,7 @@ func (c *Client) EnrollCaseWithBody(ctx context.Context, contentType string, bod
 	return c.Client.Do(req)
 }
 
-// EnrollCase Enroll case.
+// EnrollCase Enroll a case and plan its tasks
 //
 // Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 //
@@ -3058,7 +3142,9 @@ func (c *Client) EnrollCase(ctx context.Context, body EnrollCaseJSONRequestBody,
 	return c.Client.Do(req)
 }
 
-// DeleteHelp Delete help.
+// DeleteHelp Delete a help screen
+//
+// Deletes help screen key. Only the SAOR may (403); 404 when there is none.
 //
 // Corresponds with DELETE /api/help/{key} (the `DeleteHelp` operationId).
 func (c *Client) DeleteHelp(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3073,7 +3159,9 @@ func (c *Client) DeleteHelp(ctx context.Context, key string, reqEditors ...Reque
 	return c.Client.Do(req)
 }
 
-// GetHelp Get help.
+// GetHelp Read a help screen
+//
+// Answers the HTML of help screen key; 404 when there is none. Any signed-in user.
 //
 // Corresponds with GET /api/help/{key} (the `GetHelp` operationId).
 func (c *Client) GetHelp(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3088,7 +3176,9 @@ func (c *Client) GetHelp(ctx context.Context, key string, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// CreateHelpWithBody Create help.
+// CreateHelpWithBody Create or replace a help screen
+//
+// Creates or replaces help screen key (the key in the path wins over the one in the body) and answers it, under the member protocol as the VCPR document names it. Only the SAOR may (403).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3105,7 +3195,9 @@ func (c *Client) CreateHelpWithBody(ctx context.Context, key string, contentType
 	return c.Client.Do(req)
 }
 
-// CreateHelp Create help.
+// CreateHelp Create or replace a help screen
+//
+// Creates or replaces help screen key (the key in the path wins over the one in the body) and answers it, under the member protocol as the VCPR document names it. Only the SAOR may (403).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3122,7 +3214,9 @@ func (c *Client) CreateHelp(ctx context.Context, key string, body CreateHelpJSON
 	return c.Client.Do(req)
 }
 
-// GetHelpkeys Get helpkeys.
+// GetHelpkeys List the help screen keys
+//
+// Lists the key of every help screen. Any signed-in user.
 //
 // Corresponds with GET /api/helpkeys (the `GetHelpkeys` operationId).
 func (c *Client) GetHelpkeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3137,7 +3231,9 @@ func (c *Client) GetHelpkeys(ctx context.Context, reqEditors ...RequestEditorFn)
 	return c.Client.Do(req)
 }
 
-// GetImageKeywords Get image keywords.
+// GetImageKeywords List image keywords (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Corresponds with GET /api/imagekeywords (the `GetImageKeywords` operationId).
 func (c *Client) GetImageKeywords(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3152,7 +3248,9 @@ func (c *Client) GetImageKeywords(ctx context.Context, reqEditors ...RequestEdit
 	return c.Client.Do(req)
 }
 
-// GetImages Get images.
+// GetImages List images (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Corresponds with GET /api/images (the `GetImages` operationId).
 func (c *Client) GetImages(ctx context.Context, params *GetImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3167,7 +3265,9 @@ func (c *Client) GetImages(ctx context.Context, params *GetImagesParams, reqEdit
 	return c.Client.Do(req)
 }
 
-// SaveImageWithBody Save image.
+// SaveImageWithBody Save an image (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3184,7 +3284,9 @@ func (c *Client) SaveImageWithBody(ctx context.Context, contentType string, body
 	return c.Client.Do(req)
 }
 
-// SaveImage Save image.
+// SaveImage Save an image (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3201,7 +3303,9 @@ func (c *Client) SaveImage(ctx context.Context, body SaveImageJSONRequestBody, r
 	return c.Client.Do(req)
 }
 
-// GetImage Get image.
+// GetImage Read an image (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Corresponds with GET /api/images/{id} (the `GetImage` operationId).
 func (c *Client) GetImage(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3216,7 +3320,9 @@ func (c *Client) GetImage(ctx context.Context, id string, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// GetImageStores Get image stores.
+// GetImageStores List image stores (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Corresponds with GET /api/imagestores (the `GetImageStores` operationId).
 func (c *Client) GetImageStores(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3231,7 +3337,7 @@ func (c *Client) GetImageStores(ctx context.Context, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// GetLabels Get labels.
+// GetLabels List the drug label claims
 //
 // Returns the full array of drug label claims, by id. Any user may.
 //
@@ -3248,7 +3354,7 @@ func (c *Client) GetLabels(ctx context.Context, reqEditors ...RequestEditorFn) (
 	return c.Client.Do(req)
 }
 
-// CreateLabelClaimWithBody Create label claim.
+// CreateLabelClaimWithBody Create a label claim
 //
 // Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 //
@@ -3267,7 +3373,7 @@ func (c *Client) CreateLabelClaimWithBody(ctx context.Context, contentType strin
 	return c.Client.Do(req)
 }
 
-// CreateLabelClaim Create label claim.
+// CreateLabelClaim Create a label claim
 //
 // Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 //
@@ -3286,7 +3392,7 @@ func (c *Client) CreateLabelClaim(ctx context.Context, body CreateLabelClaimJSON
 	return c.Client.Do(req)
 }
 
-// UpdateLabelClaimWithBody Update label claim.
+// UpdateLabelClaimWithBody Replace a label claim
 //
 // Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 //
@@ -3305,7 +3411,7 @@ func (c *Client) UpdateLabelClaimWithBody(ctx context.Context, contentType strin
 	return c.Client.Do(req)
 }
 
-// UpdateLabelClaim Update label claim.
+// UpdateLabelClaim Replace a label claim
 //
 // Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 //
@@ -3324,9 +3430,9 @@ func (c *Client) UpdateLabelClaim(ctx context.Context, body UpdateLabelClaimJSON
 	return c.Client.Do(req)
 }
 
-// GetPackageInsert Get package insert.
+// GetPackageInsert Get a label claim's package insert (not available)
 //
-// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one.
+// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one. Any signed-in user.
 //
 // Corresponds with GET /api/labels/inserts/{lxId} (the `GetPackageInsert` operationId).
 func (c *Client) GetPackageInsert(ctx context.Context, lxId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3341,7 +3447,7 @@ func (c *Client) GetPackageInsert(ctx context.Context, lxId int64, reqEditors ..
 	return c.Client.Do(req)
 }
 
-// GetLabel Get label.
+// GetLabel Read a label claim
 //
 // Returns the specified label claim; unknown id is 404. Any user may.
 //
@@ -3358,7 +3464,9 @@ func (c *Client) GetLabel(ctx context.Context, id int64, reqEditors ...RequestEd
 	return c.Client.Do(req)
 }
 
-// LogMessage Log message.
+// LogMessage Record a line in the server's client log
+//
+// Records that the caller logged a line at the severity asked for (info when absent) and answers the time logged (RFC 3339, UTC). The VCPR document gives the operation no body, so the line records the severity and the caller only. Anyone but a removed user may.
 //
 // Corresponds with POST /api/logging (the `LogMessage` operationId).
 func (c *Client) LogMessage(ctx context.Context, params *LogMessageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3373,7 +3481,9 @@ func (c *Client) LogMessage(ctx context.Context, params *LogMessageParams, reqEd
 	return c.Client.Do(req)
 }
 
-// SendMessageWithBody Send message.
+// SendMessageWithBody Send a message or ask for a renewal
+//
+// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3390,7 +3500,9 @@ func (c *Client) SendMessageWithBody(ctx context.Context, params *SendMessagePar
 	return c.Client.Do(req)
 }
 
-// SendMessage Send message.
+// SendMessage Send a message or ask for a renewal
+//
+// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3407,7 +3519,7 @@ func (c *Client) SendMessage(ctx context.Context, params *SendMessageParams, bod
 	return c.Client.Do(req)
 }
 
-// DeletePrescription Delete prescription.
+// DeletePrescription Recall or decline a prescription
 //
 // Ends prescription id: called by a VOR it is a recall (only the prescribing VOR may), by anyone else a decline (only the MOR it is written to may); 403 otherwise. Both are final (409 when it already is RECALLED or DECLINED); every task still to do becomes RECALLED, and the withholds keep only the doses given. Answers updated 1 and publishes prescription.cancelled.
 //
@@ -3424,7 +3536,7 @@ func (c *Client) DeletePrescription(ctx context.Context, id string, reqEditors .
 	return c.Client.Do(req)
 }
 
-// GetPrescription Get prescription.
+// GetPrescription Read a prescription
 //
 // Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
 //
@@ -3441,9 +3553,9 @@ func (c *Client) GetPrescription(ctx context.Context, id string, reqEditors ...R
 	return c.Client.Do(req)
 }
 
-// GetCasesOfPrescription Get cases of prescription.
+// GetCasesOfPrescription List the cases of a prescription
 //
-// The cases of prescription rxId in enrollment order, if the caller may read it (403 otherwise); 404 when there is none.
+// Lists the cases of prescription rxId in enrollment order. Whoever may read the prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
 //
 // Corresponds with GET /api/prescriptions/{rxId}/cases (the `GetCasesOfPrescription` operationId).
 func (c *Client) GetCasesOfPrescription(ctx context.Context, rxId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3458,7 +3570,7 @@ func (c *Client) GetCasesOfPrescription(ctx context.Context, rxId string, reqEdi
 	return c.Client.Do(req)
 }
 
-// GetRxBy Get rx by.
+// GetRxBy List the prescriptions the caller wrote
 //
 // The prescriptions the caller wrote, newest first, and their number in of (no paging). Anyone but a VOR prescribes nothing and gets an empty list.
 //
@@ -3475,7 +3587,7 @@ func (c *Client) GetRxBy(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
-// GetRxTo Get rx to.
+// GetRxTo List the prescriptions written to the caller's farm
 //
 // The prescriptions written to the caller's farm (an MOR's, a TOR's employer's), newest first, and their number in of. A VOR or the SAOR, to whom nobody prescribes, gets an empty list.
 //
@@ -3492,7 +3604,7 @@ func (c *Client) GetRxTo(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
-// GetMyProtocols Get my protocols.
+// GetMyProtocols List the caller's own and shared protocols
 //
 // Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 //
@@ -3509,7 +3621,7 @@ func (c *Client) GetMyProtocols(ctx context.Context, params *GetMyProtocolsParam
 	return c.Client.Do(req)
 }
 
-// CreateProtocolWithBody Create protocol.
+// CreateProtocolWithBody Create a protocol
 //
 // Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 //
@@ -3528,7 +3640,7 @@ func (c *Client) CreateProtocolWithBody(ctx context.Context, contentType string,
 	return c.Client.Do(req)
 }
 
-// CreateProtocol Create protocol.
+// CreateProtocol Create a protocol
 //
 // Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 //
@@ -3547,7 +3659,7 @@ func (c *Client) CreateProtocol(ctx context.Context, body CreateProtocolJSONRequ
 	return c.Client.Do(req)
 }
 
-// UpdateProtocolWithBody Update protocol.
+// UpdateProtocolWithBody Replace a protocol
 //
 // Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 //
@@ -3566,7 +3678,7 @@ func (c *Client) UpdateProtocolWithBody(ctx context.Context, contentType string,
 	return c.Client.Do(req)
 }
 
-// UpdateProtocol Update protocol.
+// UpdateProtocol Replace a protocol
 //
 // Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 //
@@ -3585,7 +3697,7 @@ func (c *Client) UpdateProtocol(ctx context.Context, body UpdateProtocolJSONRequ
 	return c.Client.Do(req)
 }
 
-// GetAMDUCATagsWithBody Get amducatags.
+// GetAMDUCATagsWithBody Classify a protocol's treatments under AMDUCA
 //
 // Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 //
@@ -3604,7 +3716,7 @@ func (c *Client) GetAMDUCATagsWithBody(ctx context.Context, contentType string, 
 	return c.Client.Do(req)
 }
 
-// GetAMDUCATags Get amducatags.
+// GetAMDUCATags Classify a protocol's treatments under AMDUCA
 //
 // Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 //
@@ -3623,7 +3735,7 @@ func (c *Client) GetAMDUCATags(ctx context.Context, body GetAMDUCATagsJSONReques
 	return c.Client.Do(req)
 }
 
-// GetDiagnoses Get diagnoses.
+// GetDiagnoses List the diagnoses
 //
 // Returns an array of all coded Diagnoses known to the system, by name. Any user may.
 //
@@ -3640,7 +3752,7 @@ func (c *Client) GetDiagnoses(ctx context.Context, reqEditors ...RequestEditorFn
 	return c.Client.Do(req)
 }
 
-// CreateDiagnosisWithBody Create diagnosis.
+// CreateDiagnosisWithBody Create a diagnosis
 //
 // Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 //
@@ -3659,7 +3771,7 @@ func (c *Client) CreateDiagnosisWithBody(ctx context.Context, contentType string
 	return c.Client.Do(req)
 }
 
-// CreateDiagnosis Create diagnosis.
+// CreateDiagnosis Create a diagnosis
 //
 // Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 //
@@ -3678,7 +3790,7 @@ func (c *Client) CreateDiagnosis(ctx context.Context, body CreateDiagnosisJSONRe
 	return c.Client.Do(req)
 }
 
-// DeleteDiagnosis Delete diagnosis.
+// DeleteDiagnosis Delete a diagnosis
 //
 // Deletes a Diagnosis. Only the SAOR may (403); unknown id is 404.
 //
@@ -3695,7 +3807,7 @@ func (c *Client) DeleteDiagnosis(ctx context.Context, id int64, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
-// ValidateDosageWithBody Validate dosage.
+// ValidateDosageWithBody Check a dosage and render its text
 //
 // Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 //
@@ -3714,7 +3826,7 @@ func (c *Client) ValidateDosageWithBody(ctx context.Context, contentType string,
 	return c.Client.Do(req)
 }
 
-// ValidateDosage Validate dosage.
+// ValidateDosage Check a dosage and render its text
 //
 // Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 //
@@ -3733,7 +3845,7 @@ func (c *Client) ValidateDosage(ctx context.Context, body ValidateDosageJSONRequ
 	return c.Client.Do(req)
 }
 
-// GetEligibilities Get eligibilities.
+// GetEligibilities List the eligibilities
 //
 // Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
 //
@@ -3750,7 +3862,7 @@ func (c *Client) GetEligibilities(ctx context.Context, reqEditors ...RequestEdit
 	return c.Client.Do(req)
 }
 
-// CreateEligibilityWithBody Create eligibility.
+// CreateEligibilityWithBody Create an eligibility
 //
 // Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 //
@@ -3769,7 +3881,7 @@ func (c *Client) CreateEligibilityWithBody(ctx context.Context, contentType stri
 	return c.Client.Do(req)
 }
 
-// CreateEligibility Create eligibility.
+// CreateEligibility Create an eligibility
 //
 // Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 //
@@ -3788,7 +3900,7 @@ func (c *Client) CreateEligibility(ctx context.Context, body CreateEligibilityJS
 	return c.Client.Do(req)
 }
 
-// GetExFDASpecies Get ex fdaspecies.
+// GetExFDASpecies List the FDA animal classes
 //
 // "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
 //
@@ -3805,7 +3917,7 @@ func (c *Client) GetExFDASpecies(ctx context.Context, reqEditors ...RequestEdito
 	return c.Client.Do(req)
 }
 
-// DeleteEligibility Delete eligibility.
+// DeleteEligibility Delete an eligibility
 //
 // Deletes an Eligibility. Only the SAOR may (403); unknown id is 404.
 //
@@ -3822,7 +3934,7 @@ func (c *Client) DeleteEligibility(ctx context.Context, id int64, reqEditors ...
 	return c.Client.Do(req)
 }
 
-// GetExclusivestubs Get exclusivestubs.
+// GetExclusivestubs List summaries of the caller's own protocols
 //
 // Returns the stubs (Px) of the protocols the current VOR owns, deleted ones excepted, under the member diagnoses as the VCPR document names it. Only a VOR may.
 //
@@ -3839,7 +3951,7 @@ func (c *Client) GetExclusivestubs(ctx context.Context, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
-// GetLibraryProtocols Get library protocols.
+// GetLibraryProtocols List the protocols in the shared library
 //
 // Retrieves the library: every protocol shared to all VORs and not deleted, by name; of is their number. Only a VOR may.
 //
@@ -3856,7 +3968,7 @@ func (c *Client) GetLibraryProtocols(ctx context.Context, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// GetLibraryPxes Get library pxes.
+// GetLibraryPxes List summaries of the library's protocols
 //
 // Returns the stubs (Px) of the library's protocols, as getLibraryProtocols. Only a VOR may.
 //
@@ -3873,9 +3985,9 @@ func (c *Client) GetLibraryPxes(ctx context.Context, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// GetPrescriptions Get prescriptions.
+// GetPrescriptions List the prescriptions the caller may see
 //
-// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses.
+// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Corresponds with GET /api/protocols/prescriptions (the `GetPrescriptions` operationId).
 func (c *Client) GetPrescriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3890,7 +4002,7 @@ func (c *Client) GetPrescriptions(ctx context.Context, reqEditors ...RequestEdit
 	return c.Client.Do(req)
 }
 
-// CreatePrescriptionWithBody Create prescription.
+// CreatePrescriptionWithBody Prescribe a protocol to a client farm
 //
 // Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 //
@@ -3909,7 +4021,7 @@ func (c *Client) CreatePrescriptionWithBody(ctx context.Context, contentType str
 	return c.Client.Do(req)
 }
 
-// CreatePrescription Create prescription.
+// CreatePrescription Prescribe a protocol to a client farm
 //
 // Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 //
@@ -3928,7 +4040,7 @@ func (c *Client) CreatePrescription(ctx context.Context, body CreatePrescription
 	return c.Client.Do(req)
 }
 
-// GetProtocolPrescription Get protocol prescription.
+// GetProtocolPrescription Read a prescription (protocol path)
 //
 // The same as getPrescription: prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none. Only application/json is served.
 //
@@ -3945,7 +4057,7 @@ func (c *Client) GetProtocolPrescription(ctx context.Context, id string, reqEdit
 	return c.Client.Do(req)
 }
 
-// CreatePrivatePromiseWithBody Create private promise.
+// CreatePrivatePromiseWithBody Create a promise for the caller's own use
 //
 // Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 //
@@ -3964,7 +4076,7 @@ func (c *Client) CreatePrivatePromiseWithBody(ctx context.Context, contentType s
 	return c.Client.Do(req)
 }
 
-// CreatePrivatePromise Create private promise.
+// CreatePrivatePromise Create a promise for the caller's own use
 //
 // Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 //
@@ -3983,9 +4095,9 @@ func (c *Client) CreatePrivatePromise(ctx context.Context, body CreatePrivatePro
 	return c.Client.Do(req)
 }
 
-// GetPromises Get promises.
+// GetPromises List the promises the caller may use
 //
-// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones.
+// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones. Any signed-in user may call it.
 //
 // Corresponds with GET /api/protocols/promises (the `GetPromises` operationId).
 func (c *Client) GetPromises(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4000,7 +4112,7 @@ func (c *Client) GetPromises(ctx context.Context, reqEditors ...RequestEditorFn)
 	return c.Client.Do(req)
 }
 
-// GetPromise Get promise.
+// GetPromise Read a promise
 //
 // Gets a Promise: a public one any user may read, a private one its owning VOR and the SAOR (403 otherwise). Unknown id is 404.
 //
@@ -4017,7 +4129,7 @@ func (c *Client) GetPromise(ctx context.Context, id int64, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// CreatePublicPromiseWithBody Create public promise.
+// CreatePublicPromiseWithBody Create a promise every veterinarian may use
 //
 // Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 //
@@ -4036,7 +4148,7 @@ func (c *Client) CreatePublicPromiseWithBody(ctx context.Context, contentType st
 	return c.Client.Do(req)
 }
 
-// CreatePublicPromise Create public promise.
+// CreatePublicPromise Create a promise every veterinarian may use
 //
 // Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 //
@@ -4055,7 +4167,7 @@ func (c *Client) CreatePublicPromise(ctx context.Context, body CreatePublicPromi
 	return c.Client.Do(req)
 }
 
-// DeleteProtocolShare Delete protocol share.
+// DeleteProtocolShare Stop sharing a protocol with a veterinarian
 //
 // Retracts the share of protocol pxId with VOR toVor; un-shared is 1. Only the owner may (403); an unknown protocol or share is 404.
 //
@@ -4072,7 +4184,7 @@ func (c *Client) DeleteProtocolShare(ctx context.Context, params *DeleteProtocol
 	return c.Client.Do(req)
 }
 
-// GetMyProtocolShares Get my protocol shares.
+// GetMyProtocolShares List the shares of the caller's protocols
 //
 // Retrieves the shares of the current VOR's protocols, optionally only of protocol pxFilter and to VOR toFilter. Only a VOR may.
 //
@@ -4089,7 +4201,7 @@ func (c *Client) GetMyProtocolShares(ctx context.Context, params *GetMyProtocolS
 	return c.Client.Do(req)
 }
 
-// CreateProtocolShareWithBody Create protocol share.
+// CreateProtocolShareWithBody Share a protocol with another veterinarian
 //
 // Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 //
@@ -4108,7 +4220,7 @@ func (c *Client) CreateProtocolShareWithBody(ctx context.Context, contentType st
 	return c.Client.Do(req)
 }
 
-// CreateProtocolShare Create protocol share.
+// CreateProtocolShare Share a protocol with another veterinarian
 //
 // Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 //
@@ -4127,7 +4239,7 @@ func (c *Client) CreateProtocolShare(ctx context.Context, body CreateProtocolSha
 	return c.Client.Do(req)
 }
 
-// GetSharesToAll Get shares to all.
+// GetSharesToAll List the caller's protocols in the library
 //
 // Retrieves the current VOR's protocols that are shared to all VORs (in the library). Only a VOR may.
 //
@@ -4144,7 +4256,7 @@ func (c *Client) GetSharesToAll(ctx context.Context, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// UnShareToAll Un share to all.
+// UnShareToAll Take a protocol out of the shared library
 //
 // Takes a protocol of the current VOR out of the library; prescriptions already written from it are unaffected. Only the owner may (403); unknown id is 404. Publishes protocol.updated.
 //
@@ -4161,7 +4273,7 @@ func (c *Client) UnShareToAll(ctx context.Context, pxId int64, reqEditors ...Req
 	return c.Client.Do(req)
 }
 
-// ShareToAll Share to all.
+// ShareToAll Put a protocol in the shared library
 //
 // Puts a protocol of the current VOR in the library, for every VOR to read, and to clone when clonable is true. Only the owner may (403); unknown id is 404; a deleted protocol is 409. Publishes protocol.updated.
 //
@@ -4178,7 +4290,7 @@ func (c *Client) ShareToAll(ctx context.Context, pxId int64, params *ShareToAllP
 	return c.Client.Do(req)
 }
 
-// GetProtocolTags Get protocol tags.
+// GetProtocolTags List the protocol and treatment tags
 //
 // Returns the full array of tags for protocols and treatments. Any user may.
 //
@@ -4195,7 +4307,7 @@ func (c *Client) GetProtocolTags(ctx context.Context, reqEditors ...RequestEdito
 	return c.Client.Do(req)
 }
 
-// CreateTagWithBody Create tag.
+// CreateTagWithBody Create a tag
 //
 // Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 //
@@ -4214,7 +4326,7 @@ func (c *Client) CreateTagWithBody(ctx context.Context, contentType string, body
 	return c.Client.Do(req)
 }
 
-// CreateTag Create tag.
+// CreateTag Create a tag
 //
 // Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 //
@@ -4233,7 +4345,7 @@ func (c *Client) CreateTag(ctx context.Context, body CreateTagJSONRequestBody, r
 	return c.Client.Do(req)
 }
 
-// ExecuteRemedyWithBody Execute remedy.
+// ExecuteRemedyWithBody Apply a remedy to a protocol
 //
 // Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 //
@@ -4252,7 +4364,7 @@ func (c *Client) ExecuteRemedyWithBody(ctx context.Context, contentType string, 
 	return c.Client.Do(req)
 }
 
-// ExecuteRemedy Execute remedy.
+// ExecuteRemedy Apply a remedy to a protocol
 //
 // Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 //
@@ -4271,7 +4383,7 @@ func (c *Client) ExecuteRemedy(ctx context.Context, body ExecuteRemedyJSONReques
 	return c.Client.Do(req)
 }
 
-// DeleteTag Delete tag.
+// DeleteTag Delete a tag
 //
 // Deletes a Tag; protocols that carry it keep their copy. Only the SAOR may (403); unknown id is 404.
 //
@@ -4288,7 +4400,7 @@ func (c *Client) DeleteTag(ctx context.Context, id int64, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// ValidateProtocolWithBody Validate protocol.
+// ValidateProtocolWithBody Check a protocol for prescribing
 //
 // Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 //
@@ -4307,7 +4419,7 @@ func (c *Client) ValidateProtocolWithBody(ctx context.Context, contentType strin
 	return c.Client.Do(req)
 }
 
-// ValidateProtocol Validate protocol.
+// ValidateProtocol Check a protocol for prescribing
 //
 // Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 //
@@ -4326,7 +4438,7 @@ func (c *Client) ValidateProtocol(ctx context.Context, body ValidateProtocolJSON
 	return c.Client.Do(req)
 }
 
-// DeleteProtocol Delete protocol.
+// DeleteProtocol Deprecate a protocol
 //
 // Changes the protocol's status to DEPRECATED (it is not removed: prescriptions keep their own copy) and takes it out of the library; deprecated is its id. Its owner or the SAOR may (403); unknown id is 404; deleting a deleted protocol changes nothing. Publishes protocol.deleted.
 //
@@ -4343,7 +4455,7 @@ func (c *Client) DeleteProtocol(ctx context.Context, id int64, reqEditors ...Req
 	return c.Client.Do(req)
 }
 
-// GetProtocol Get protocol.
+// GetProtocol Read a protocol
 //
 // Retrieves a Protocol by id: its owner, a VOR it is shared with or that finds it in the library, or the SAOR may (403 otherwise; a deleted protocol only its owner and the SAOR). Unknown id is 404. Answered as application/json only.
 //
@@ -4360,9 +4472,9 @@ func (c *Client) GetProtocol(ctx context.Context, id int64, reqEditors ...Reques
 	return c.Client.Do(req)
 }
 
-// GetPrescriptionsOfProtocol Get prescriptions of protocol.
+// GetPrescriptionsOfProtocol List the prescriptions written from a protocol
 //
-// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses.
+// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Corresponds with GET /api/protocols/{id}/prescriptions (the `GetPrescriptionsOfProtocol` operationId).
 func (c *Client) GetPrescriptionsOfProtocol(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4377,9 +4489,9 @@ func (c *Client) GetPrescriptionsOfProtocol(ctx context.Context, id int64, reqEd
 	return c.Client.Do(req)
 }
 
-// RxWithCases Rx with cases.
+// RxWithCases List prescriptions with their cases
 //
-// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000.
+// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Corresponds with GET /api/rx-cases (the `RxWithCases` operationId).
 func (c *Client) RxWithCases(ctx context.Context, params *RxWithCasesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4394,9 +4506,9 @@ func (c *Client) RxWithCases(ctx context.Context, params *RxWithCasesParams, req
 	return c.Client.Do(req)
 }
 
-// GetGbdLinkByNDC Get gbd link by ndc.
+// GetGbdLinkByNDC Link to the FDA label of a Green Book drug
 //
-// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched.
+// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched. Any signed-in user.
 //
 // Corresponds with GET /api/spl/{ndc} (the `GetGbdLinkByNDC` operationId).
 func (c *Client) GetGbdLinkByNDC(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4411,7 +4523,7 @@ func (c *Client) GetGbdLinkByNDC(ctx context.Context, ndc string, reqEditors ...
 	return c.Client.Do(req)
 }
 
-// GetGbdL Get gbd l.
+// GetGbdL Get a drug label image (not available)
 //
 // Would return a label image of the drug. Images are fetched from the FDA, which this server does not reach: always 501.
 //
@@ -4428,7 +4540,9 @@ func (c *Client) GetGbdL(ctx context.Context, ndc string, image string, reqEdito
 	return c.Client.Do(req)
 }
 
-// GetUsers Get users.
+// GetUsers List the IDs of active users of some types
+//
+// Lists the IDs of the active users whose type is in usertypes (VOR when absent), under the member vors. Removed and pending accounts are never listed. A VOR may list VORs and CLINICs (to share protocols with a colleague); the SAOR may list any type; farm users are listed to no one else (403).
 //
 // Corresponds with GET /api/users (the `GetUsers` operationId).
 func (c *Client) GetUsers(ctx context.Context, params *GetUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4443,7 +4557,9 @@ func (c *Client) GetUsers(ctx context.Context, params *GetUsersParams, reqEditor
 	return c.Client.Do(req)
 }
 
-// UpdateUserWithBody Update user.
+// UpdateUserWithBody Change a user's e-mail address, names and phone
+//
+// Changes the e-mail address, first and last name, suffix and phone of body.user (its id; 0 or absent means the caller). uname, userType and the sandbox mark are kept as stored: the type changes only through the account's life (confirmation, confirmVOR, deleteUser). A user may change their own record; the SAOR anyone's. Answers updatedRecords 1 and publishes user.created_or_updated.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4460,7 +4576,9 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, contentType string, bod
 	return c.Client.Do(req)
 }
 
-// UpdateUser Update user.
+// UpdateUser Change a user's e-mail address, names and phone
+//
+// Changes the e-mail address, first and last name, suffix and phone of body.user (its id; 0 or absent means the caller). uname, userType and the sandbox mark are kept as stored: the type changes only through the account's life (confirmation, confirmVOR, deleteUser). A user may change their own record; the SAOR anyone's. Answers updatedRecords 1 and publishes user.created_or_updated.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4477,7 +4595,7 @@ func (c *Client) UpdateUser(ctx context.Context, body UpdateUserJSONRequestBody,
 	return c.Client.Do(req)
 }
 
-// UpdateAddressWithBody Update address.
+// UpdateAddressWithBody Save a user's mailing address
 //
 // A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 //
@@ -4496,7 +4614,7 @@ func (c *Client) UpdateAddressWithBody(ctx context.Context, contentType string, 
 	return c.Client.Do(req)
 }
 
-// UpdateAddress Update address.
+// UpdateAddress Save a user's mailing address
 //
 // A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 //
@@ -4515,7 +4633,9 @@ func (c *Client) UpdateAddress(ctx context.Context, body UpdateAddressJSONReques
 	return c.Client.Do(req)
 }
 
-// GetAddress Get address.
+// GetAddress Read a user's mailing address
+//
+// Answers the mailing address of user id. The user themself and the SAOR may (403 otherwise); 404 when no address is saved.
 //
 // Corresponds with GET /api/users/addresses/{id} (the `GetAddress` operationId).
 func (c *Client) GetAddress(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4530,7 +4650,9 @@ func (c *Client) GetAddress(ctx context.Context, id int64, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// RecordCommentWithBody Record comment.
+// RecordCommentWithBody Send a comment to the site managers
+//
+// Records a comment for the people who run the site. Any signed-in user may; the comment is anonymous when userId is absent or 0, and otherwise userId must be the caller. Answers recorded 1.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4547,7 +4669,9 @@ func (c *Client) RecordCommentWithBody(ctx context.Context, contentType string, 
 	return c.Client.Do(req)
 }
 
-// RecordComment Record comment.
+// RecordComment Send a comment to the site managers
+//
+// Records a comment for the people who run the site. Any signed-in user may; the comment is anonymous when userId is absent or 0, and otherwise userId must be the caller. Answers recorded 1.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4564,7 +4688,9 @@ func (c *Client) RecordComment(ctx context.Context, body RecordCommentJSONReques
 	return c.Client.Do(req)
 }
 
-// RenewUserToken Renew user token.
+// RenewUserToken Exchange a valid token for a fresh one
+//
+// Answers a new token (and the user) for the still-valid X-Auth-Token the request carries, so a client can stay signed in without asking for the password again. An expired or revoked token is 401: sign in again. Any signed-in user.
 //
 // Corresponds with GET /api/users/logins (the `RenewUserToken` operationId).
 func (c *Client) RenewUserToken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4579,7 +4705,9 @@ func (c *Client) RenewUserToken(ctx context.Context, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// UserLoginWithBody User login.
+// UserLoginWithBody Sign in and get a session token
+//
+// Checks the application's API key (apikey) and the user's identifier and password, and answers the user with a signed token to send as X-Auth-Token. A wrong identifier and a wrong password are answered alike (401); repeated failures for one identifier are throttled, then locked (429 with Retry-After and retryAfter). Pending users may sign in and read their own record. Each login is recorded as a visit.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4596,7 +4724,9 @@ func (c *Client) UserLoginWithBody(ctx context.Context, contentType string, body
 	return c.Client.Do(req)
 }
 
-// UserLogin User login.
+// UserLogin Sign in and get a session token
+//
+// Checks the application's API key (apikey) and the user's identifier and password, and answers the user with a signed token to send as X-Auth-Token. A wrong identifier and a wrong password are answered alike (401); repeated failures for one identifier are throttled, then locked (429 with Retry-After and retryAfter). Pending users may sign in and read their own record. Each login is recorded as a visit.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4613,7 +4743,9 @@ func (c *Client) UserLogin(ctx context.Context, body UserLoginJSONRequestBody, r
 	return c.Client.Do(req)
 }
 
-// MyRightRelations My right relations.
+// MyRightRelations List the caller's clients or employees
+//
+// Lists the users on the right of the caller's relationships of the kind asked for (CLIENT when absent): a VOR's client MORs, an MOR's employee TORs. Removed users are left out. With withAddress, each comes as a Profile with its address and preferences. The array keeps the reference's member name, prescriptions. Any signed-in user; the list is empty for one with no such relationships.
 //
 // Corresponds with GET /api/users/my-right-relations (the `MyRightRelations` operationId).
 func (c *Client) MyRightRelations(ctx context.Context, params *MyRightRelationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4628,7 +4760,9 @@ func (c *Client) MyRightRelations(ctx context.Context, params *MyRightRelationsP
 	return c.Client.Do(req)
 }
 
-// CreateRightRelationWithBody Create right relation.
+// CreateRightRelationWithBody Create a client or employee account
+//
+// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4645,7 +4779,9 @@ func (c *Client) CreateRightRelationWithBody(ctx context.Context, params *Create
 	return c.Client.Do(req)
 }
 
-// CreateRightRelation Create right relation.
+// CreateRightRelation Create a client or employee account
+//
+// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4662,7 +4798,7 @@ func (c *Client) CreateRightRelation(ctx context.Context, params *CreateRightRel
 	return c.Client.Do(req)
 }
 
-// CreateProfileWithBody Create profile.
+// CreateProfileWithBody Sign up for a new account
 //
 // Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
@@ -4681,7 +4817,7 @@ func (c *Client) CreateProfileWithBody(ctx context.Context, contentType string, 
 	return c.Client.Do(req)
 }
 
-// CreateProfile Create profile.
+// CreateProfile Sign up for a new account
 //
 // Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
@@ -4700,7 +4836,9 @@ func (c *Client) CreateProfile(ctx context.Context, body CreateProfileJSONReques
 	return c.Client.Do(req)
 }
 
-// UpdateProfileWithBody Update profile.
+// UpdateProfileWithBody Change a user's profile
+//
+// Changes the names, suffix, phone, address and preferences of the profile's user (0 means the caller). uname, userType and e-mail are kept (updateUser changes the e-mail). The user themself and the SAOR may; 403 otherwise. Answers the profile as stored and publishes user.created_or_updated.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4717,7 +4855,9 @@ func (c *Client) UpdateProfileWithBody(ctx context.Context, contentType string, 
 	return c.Client.Do(req)
 }
 
-// UpdateProfile Update profile.
+// UpdateProfile Change a user's profile
+//
+// Changes the names, suffix, phone, address and preferences of the profile's user (0 means the caller). uname, userType and e-mail are kept (updateUser changes the e-mail). The user themself and the SAOR may; 403 otherwise. Answers the profile as stored and publishes user.created_or_updated.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4734,7 +4874,9 @@ func (c *Client) UpdateProfile(ctx context.Context, body UpdateProfileJSONReques
 	return c.Client.Do(req)
 }
 
-// GetProfile Get profile.
+// GetProfile Read the address part of a user's profile
+//
+// Answers the address part of user id's profile (the VCPR document declares the answer an Address). The user themself and the SAOR may; 403 otherwise.
 //
 // Corresponds with GET /api/users/profiles/{id} (the `GetProfile` operationId).
 func (c *Client) GetProfile(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4749,7 +4891,7 @@ func (c *Client) GetProfile(ctx context.Context, id int64, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// GetRelationsWithBody Get relations.
+// GetRelationsWithBody Relate two existing users
 //
 // Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 //
@@ -4768,7 +4910,7 @@ func (c *Client) GetRelationsWithBody(ctx context.Context, contentType string, b
 	return c.Client.Do(req)
 }
 
-// GetRelations Get relations.
+// GetRelations Relate two existing users
 //
 // Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 //
@@ -4787,7 +4929,9 @@ func (c *Client) GetRelations(ctx context.Context, body GetRelationsJSONRequestB
 	return c.Client.Do(req)
 }
 
-// DeleteSandboxClient Delete sandbox client.
+// DeleteSandboxClient Delete the caller's sandbox farm managers
+//
+// Deletes every sandbox client of the calling VOR with its relationships, irreversibly; prescriptions written to them stay. Answers how many were deleted. Only a VOR may.
 //
 // Corresponds with DELETE /api/users/sandboxClient (the `DeleteSandboxClient` operationId).
 func (c *Client) DeleteSandboxClient(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4802,7 +4946,9 @@ func (c *Client) DeleteSandboxClient(ctx context.Context, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// CreateSandboxClientWithBody Create sandbox client.
+// CreateSandboxClientWithBody Create a sandbox farm manager for testing
+//
+// Creates an MOR named by the body that is a CLIENT of the calling VOR and marked as its sandbox, so the VOR can prescribe to it and see prescriptions from the farm's side. Answers its uname and publishes user.created_or_updated. Only a VOR may.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4819,7 +4965,9 @@ func (c *Client) CreateSandboxClientWithBody(ctx context.Context, contentType st
 	return c.Client.Do(req)
 }
 
-// CreateSandboxClient Create sandbox client.
+// CreateSandboxClient Create a sandbox farm manager for testing
+//
+// Creates an MOR named by the body that is a CLIENT of the calling VOR and marked as its sandbox, so the VOR can prescribe to it and see prescriptions from the farm's side. Answers its uname and publishes user.created_or_updated. Only a VOR may.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4836,9 +4984,9 @@ func (c *Client) CreateSandboxClient(ctx context.Context, body CreateSandboxClie
 	return c.Client.Do(req)
 }
 
-// MyRxCases My rx cases.
+// MyRxCases List the cases of the caller's prescriptions (alias)
 //
-// The same list as myCases: the cases of every prescription the caller may list.
+// The same list as myCases: the cases of every prescription the caller may list. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Corresponds with GET /api/users/tasks (the `MyRxCases` operationId).
 func (c *Client) MyRxCases(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4853,7 +5001,7 @@ func (c *Client) MyRxCases(ctx context.Context, reqEditors ...RequestEditorFn) (
 	return c.Client.Do(req)
 }
 
-// ExecuteTaskWithBody Execute task.
+// ExecuteTaskWithBody Record a task as done or skipped
 //
 // Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 //
@@ -4872,7 +5020,7 @@ func (c *Client) ExecuteTaskWithBody(ctx context.Context, contentType string, bo
 	return c.Client.Do(req)
 }
 
-// ExecuteTask Execute task.
+// ExecuteTask Record a task as done or skipped
 //
 // Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 //
@@ -4891,7 +5039,7 @@ func (c *Client) ExecuteTask(ctx context.Context, body ExecuteTaskJSONRequestBod
 	return c.Client.Do(req)
 }
 
-// ConfirmToken Confirm token.
+// ConfirmToken Confirm an e-mail address from a mailed link
 //
 // The link mailed to confirm an e-mail address. It needs no credentials (a mail client sends none), the single-use token is the authority; it works once (409 after) and expires (410). Confirming makes an UNMOR an MOR and an UNVOR a PREVOR. Answers a small page.
 //
@@ -4908,7 +5056,9 @@ func (c *Client) ConfirmToken(ctx context.Context, token string, reqEditors ...R
 	return c.Client.Do(req)
 }
 
-// GetVORs Get vors.
+// GetVORs List the veterinarians with their names
+//
+// Lists the active VORs, each with its id and display name ("Example User, DVM"), under the member vors. A VOR or the SAOR may (others are refused, as getUsers).
 //
 // Corresponds with GET /api/users/vors (the `GetVORs` operationId).
 func (c *Client) GetVORs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4923,7 +5073,7 @@ func (c *Client) GetVORs(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
-// GetWithholds Get withholds.
+// GetWithholds List the withholds in force on the caller's farms
 //
 // The withholds in force now or later (an animal whose meat or milk may not be sold now, or will not be once a started case's doses are given) on the caller's farms: an MOR's own, those of the MORs employing a TOR, those of every client of a VOR. The SAOR has no farm: 403. The array keeps the reference's member name, labels.
 //
@@ -4940,7 +5090,9 @@ func (c *Client) GetWithholds(ctx context.Context, reqEditors ...RequestEditorFn
 	return c.Client.Do(req)
 }
 
-// DeleteUser Delete user.
+// DeleteUser Remove a user and revoke its tokens
+//
+// Marks user id REMOVED (the former type is kept, so removal can be undone by an operator) and revokes every token of that user in the same transaction: it can no longer sign in. The SAOR may remove anyone, a VOR its own clients; 403 otherwise. Answers deleted 1 and publishes user.deactivated.
 //
 // Corresponds with DELETE /api/users/{id} (the `DeleteUser` operationId).
 func (c *Client) DeleteUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4955,7 +5107,9 @@ func (c *Client) DeleteUser(ctx context.Context, id int64, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// GetUser Get user.
+// GetUser Read a user
+//
+// Answers user id if the caller may read it: the user themself (even while pending), the SAOR, a VOR its clients, an MOR its employees; 403 otherwise, 404 when there is none.
 //
 // Corresponds with GET /api/users/{id} (the `GetUser` operationId).
 func (c *Client) GetUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4970,7 +5124,9 @@ func (c *Client) GetUser(ctx context.Context, id int64, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
-// GetVisits Get visits.
+// GetVisits List a user's recent sign-ins
+//
+// Lists the most recent logins (and token renewals) of user id, newest first. The user themself and the SAOR may; 403 otherwise.
 //
 // Corresponds with GET /api/visits/{id} (the `GetVisits` operationId).
 func (c *Client) GetVisits(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4985,7 +5141,9 @@ func (c *Client) GetVisits(ctx context.Context, id int64, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// LoadEditor Load editor.
+// LoadEditor Open the Protocol Editor page
+//
+// Answers a short HTML page saying that the VCPR Protocol Editor, a single-page application, is not served by vetlink; clients use this API directly. Kept so that links to the page resolve. Any signed-in user.
 //
 // Corresponds with GET /editor (the `LoadEditor` operationId).
 func (c *Client) LoadEditor(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5000,7 +5158,9 @@ func (c *Client) LoadEditor(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
-// LoadFarmApp Load farm app.
+// LoadFarmApp Open the Farm App page
+//
+// Answers a short HTML page saying that the VCPR Farm App is not served by vetlink; clients use this API directly. Any signed-in user.
 //
 // Corresponds with GET /farm (the `LoadFarmApp` operationId).
 func (c *Client) LoadFarmApp(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5015,7 +5175,9 @@ func (c *Client) LoadFarmApp(ctx context.Context, reqEditors ...RequestEditorFn)
 	return c.Client.Do(req)
 }
 
-// OkMessage Ok message.
+// OkMessage Answer a mailed yes-or-no question
+//
+// The link mailed with a question: records the yes (response=true) or no answer to the message of token, once, and answers a small page. It needs no credentials; the single-use token is the authority (409 when already answered, 410 when expired).
 //
 // Corresponds with GET /messages/ok/{token}/ (the `OkMessage` operationId).
 func (c *Client) OkMessage(ctx context.Context, token string, params *OkMessageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5030,7 +5192,9 @@ func (c *Client) OkMessage(ctx context.Context, token string, params *OkMessageP
 	return c.Client.Do(req)
 }
 
-// Signin Signin.
+// Signin Show the sign-in form
+//
+// Answers a plain HTML form that posts a user name and password to /api/users/logins, with status 303 as the VCPR document declares.
 //
 // Corresponds with GET /signin (the `Signin` operationId).
 func (c *Client) Signin(ctx context.Context, params *SigninParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9084,23 +9248,25 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// LoadAdminAppWithResponse Load admin app.
+	// LoadAdminAppWithResponse Open the administration app page
+	//
+	// Answers a short HTML page saying that the VCPR administration app is not served by vetlink (the reference server has its own administrator pages). Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /admin (the `LoadAdminApp` operationId).
 	LoadAdminAppWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*LoadAdminAppResponse, error)
 
-	// ConfirmVORWithResponse Confirm VOR.
+	// ConfirmVORWithResponse Confirm a pending veterinarian as VOR
 	//
-	// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
+	// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API. Publishes user.created_or_updated; 403 for anyone but the SAOR.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
 	ConfirmVORWithResponse(ctx context.Context, params *ConfirmVORParams, reqEditors ...RequestEditorFn) (*ConfirmVORResponse, error)
 
-	// GetGreenbookDrugsWithResponse Get greenbook drugs.
+	// GetGreenbookDrugsWithResponse List Green Book drugs by NDC
 	//
 	// Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
 	//
@@ -9109,7 +9275,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/admin/gbd (the `GetGreenbookDrugs` operationId).
 	GetGreenbookDrugsWithResponse(ctx context.Context, params *GetGreenbookDrugsParams, reqEditors ...RequestEditorFn) (*GetGreenbookDrugsResponse, error)
 
-	// UpdateGreenbookDrugsWithBodyWithResponse Update greenbook drugs.
+	// UpdateGreenbookDrugsWithBodyWithResponse Create or replace a Green Book drug
 	//
 	// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 	//
@@ -9118,7 +9284,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/admin/gbd (the `UpdateGreenbookDrugs` operationId).
 	UpdateGreenbookDrugsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGreenbookDrugsResponse, error)
 
-	// UpdateGreenbookDrugsWithResponse Update greenbook drugs.
+	// UpdateGreenbookDrugsWithResponse Create or replace a Green Book drug
 	//
 	// Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 	//
@@ -9127,7 +9293,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/admin/gbd (the `UpdateGreenbookDrugs` operationId).
 	UpdateGreenbookDrugsWithResponse(ctx context.Context, body UpdateGreenbookDrugsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGreenbookDrugsResponse, error)
 
-	// GetGreenbookDrugWithResponse Get greenbook drug.
+	// GetGreenbookDrugWithResponse Read a Green Book drug
 	//
 	// Returns the Green Book drug of this NDC (labeler-product); 404 when unknown. Any user may.
 	//
@@ -9136,7 +9302,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/admin/gbd/{ndc} (the `GetGreenbookDrug` operationId).
 	GetGreenbookDrugWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetGreenbookDrugResponse, error)
 
-	// GetGbdHeaderArrayByNDCWithResponse Get gbd header array by ndc.
+	// GetGbdHeaderArrayByNDCWithResponse Find Green Book products by NDC sections
 	//
 	// Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
 	//
@@ -9145,16 +9311,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/admin/product (the `GetGbdHeaderArrayByNDC` operationId).
 	GetGbdHeaderArrayByNDCWithResponse(ctx context.Context, params *GetGbdHeaderArrayByNDCParams, reqEditors ...RequestEditorFn) (*GetGbdHeaderArrayByNDCResponse, error)
 
-	// GetGbdHeaderByNDCWithResponse Get gbd header by ndc.
+	// GetGbdHeaderByNDCWithResponse Read the Green Book product of an NDC
 	//
-	// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only.
+	// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/admin/product/{ndc} (the `GetGbdHeaderByNDC` operationId).
 	GetGbdHeaderByNDCWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetGbdHeaderByNDCResponse, error)
 
-	// GetSPLWithResponse Get spl.
+	// GetSPLWithResponse Get the FDA Structured Product Label of an NDC (not available)
 	//
 	// Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
 	//
@@ -9163,43 +9329,43 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/admin/spl/{ndc} (the `GetSPL` operationId).
 	GetSPLWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetSPLResponse, error)
 
-	// MyCasesWithResponse My cases.
+	// MyCasesWithResponse List the cases of the caller's prescriptions
 	//
-	// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order.
+	// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/cases (the `MyCases` operationId).
 	MyCasesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MyCasesResponse, error)
 
-	// DeprecatedEnrollCaseWithBodyWithResponse Deprecated enroll case.
+	// DeprecatedEnrollCaseWithBodyWithResponse Enroll a case and answer only its counts (deprecated)
 	//
-	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID. The MOR it is prescribed to or the prescribing VOR may, as for enrollCase. Prefer enrollCase, which answers the tasks and the withhold.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
 	DeprecatedEnrollCaseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error)
 
-	// DeprecatedEnrollCaseWithResponse Deprecated enroll case.
+	// DeprecatedEnrollCaseWithResponse Enroll a case and answer only its counts (deprecated)
 	//
-	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+	// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID. The MOR it is prescribed to or the prescribing VOR may, as for enrollCase. Prefer enrollCase, which answers the tasks and the withhold.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
 	DeprecatedEnrollCaseWithResponse(ctx context.Context, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error)
 
-	// GetCaseHxWithResponse Get case hx.
+	// GetCaseHxWithResponse Read a case with its tasks and withhold
 	//
-	// Case caseId with its dose and promise tasks (statuses as of now: DUE and OVERDUE are derived from the clock) and its withhold, if the caller may read its prescription (403 otherwise); 404 when there is none.
+	// Answers case caseId with its dose and promise tasks and its withhold. Task statuses are as of now: a REQUIRED task is DUE from its doAt and OVERDUE once its grace period has passed, derived from the clock when read. The withhold is as last computed: executing or skipping a dose recomputes it. Whoever may read the case's prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/cases/{caseId} (the `GetCaseHx` operationId).
 	GetCaseHxWithResponse(ctx context.Context, caseId int64, reqEditors ...RequestEditorFn) (*GetCaseHxResponse, error)
 
-	// EnrollCaseWithBodyWithResponse Enroll case.
+	// EnrollCaseWithBodyWithResponse Enroll a case and plan its tasks
 	//
 	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 	//
@@ -9208,7 +9374,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
 	EnrollCaseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error)
 
-	// EnrollCaseWithResponse Enroll case.
+	// EnrollCaseWithResponse Enroll a case and plan its tasks
 	//
 	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 	//
@@ -9217,84 +9383,106 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
 	EnrollCaseWithResponse(ctx context.Context, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error)
 
-	// DeleteHelpWithResponse Delete help.
+	// DeleteHelpWithResponse Delete a help screen
+	//
+	// Deletes help screen key. Only the SAOR may (403); 404 when there is none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/help/{key} (the `DeleteHelp` operationId).
 	DeleteHelpWithResponse(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*DeleteHelpResponse, error)
 
-	// GetHelpWithResponse Get help.
+	// GetHelpWithResponse Read a help screen
+	//
+	// Answers the HTML of help screen key; 404 when there is none. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/help/{key} (the `GetHelp` operationId).
 	GetHelpWithResponse(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*GetHelpResponse, error)
 
-	// CreateHelpWithBodyWithResponse Create help.
+	// CreateHelpWithBodyWithResponse Create or replace a help screen
+	//
+	// Creates or replaces help screen key (the key in the path wins over the one in the body) and answers it, under the member protocol as the VCPR document names it. Only the SAOR may (403).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/help/{key} (the `CreateHelp` operationId).
 	CreateHelpWithBodyWithResponse(ctx context.Context, key string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateHelpResponse, error)
 
-	// CreateHelpWithResponse Create help.
+	// CreateHelpWithResponse Create or replace a help screen
+	//
+	// Creates or replaces help screen key (the key in the path wins over the one in the body) and answers it, under the member protocol as the VCPR document names it. Only the SAOR may (403).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/help/{key} (the `CreateHelp` operationId).
 	CreateHelpWithResponse(ctx context.Context, key string, body CreateHelpJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateHelpResponse, error)
 
-	// GetHelpkeysWithResponse Get helpkeys.
+	// GetHelpkeysWithResponse List the help screen keys
+	//
+	// Lists the key of every help screen. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/helpkeys (the `GetHelpkeys` operationId).
 	GetHelpkeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetHelpkeysResponse, error)
 
-	// GetImageKeywordsWithResponse Get image keywords.
+	// GetImageKeywordsWithResponse List image keywords (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/imagekeywords (the `GetImageKeywords` operationId).
 	GetImageKeywordsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetImageKeywordsResponse, error)
 
-	// GetImagesWithResponse Get images.
+	// GetImagesWithResponse List images (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/images (the `GetImages` operationId).
 	GetImagesWithResponse(ctx context.Context, params *GetImagesParams, reqEditors ...RequestEditorFn) (*GetImagesResponse, error)
 
-	// SaveImageWithBodyWithResponse Save image.
+	// SaveImageWithBodyWithResponse Save an image (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/images (the `SaveImage` operationId).
 	SaveImageWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SaveImageResponse, error)
 
-	// SaveImageWithResponse Save image.
+	// SaveImageWithResponse Save an image (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/images (the `SaveImage` operationId).
 	SaveImageWithResponse(ctx context.Context, body SaveImageJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveImageResponse, error)
 
-	// GetImageWithResponse Get image.
+	// GetImageWithResponse Read an image (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/images/{id} (the `GetImage` operationId).
 	GetImageWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetImageResponse, error)
 
-	// GetImageStoresWithResponse Get image stores.
+	// GetImageStoresWithResponse List image stores (not available)
+	//
+	// Image storage is not part of vetlink: always 501.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/imagestores (the `GetImageStores` operationId).
 	GetImageStoresWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetImageStoresResponse, error)
 
-	// GetLabelsWithResponse Get labels.
+	// GetLabelsWithResponse List the drug label claims
 	//
 	// Returns the full array of drug label claims, by id. Any user may.
 	//
@@ -9303,7 +9491,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/labels (the `GetLabels` operationId).
 	GetLabelsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLabelsResponse, error)
 
-	// CreateLabelClaimWithBodyWithResponse Create label claim.
+	// CreateLabelClaimWithBodyWithResponse Create a label claim
 	//
 	// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 	//
@@ -9312,7 +9500,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/labels (the `CreateLabelClaim` operationId).
 	CreateLabelClaimWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLabelClaimResponse, error)
 
-	// CreateLabelClaimWithResponse Create label claim.
+	// CreateLabelClaimWithResponse Create a label claim
 	//
 	// Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 	//
@@ -9321,7 +9509,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/labels (the `CreateLabelClaim` operationId).
 	CreateLabelClaimWithResponse(ctx context.Context, body CreateLabelClaimJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLabelClaimResponse, error)
 
-	// UpdateLabelClaimWithBodyWithResponse Update label claim.
+	// UpdateLabelClaimWithBodyWithResponse Replace a label claim
 	//
 	// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 	//
@@ -9330,7 +9518,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/labels (the `UpdateLabelClaim` operationId).
 	UpdateLabelClaimWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLabelClaimResponse, error)
 
-	// UpdateLabelClaimWithResponse Update label claim.
+	// UpdateLabelClaimWithResponse Replace a label claim
 	//
 	// Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 	//
@@ -9339,16 +9527,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/labels (the `UpdateLabelClaim` operationId).
 	UpdateLabelClaimWithResponse(ctx context.Context, body UpdateLabelClaimJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLabelClaimResponse, error)
 
-	// GetPackageInsertWithResponse Get package insert.
+	// GetPackageInsertWithResponse Get a label claim's package insert (not available)
 	//
-	// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one.
+	// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/labels/inserts/{lxId} (the `GetPackageInsert` operationId).
 	GetPackageInsertWithResponse(ctx context.Context, lxId int64, reqEditors ...RequestEditorFn) (*GetPackageInsertResponse, error)
 
-	// GetLabelWithResponse Get label.
+	// GetLabelWithResponse Read a label claim
 	//
 	// Returns the specified label claim; unknown id is 404. Any user may.
 	//
@@ -9357,28 +9545,34 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/labels/{id} (the `GetLabel` operationId).
 	GetLabelWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetLabelResponse, error)
 
-	// LogMessageWithResponse Log message.
+	// LogMessageWithResponse Record a line in the server's client log
+	//
+	// Records that the caller logged a line at the severity asked for (info when absent) and answers the time logged (RFC 3339, UTC). The VCPR document gives the operation no body, so the line records the severity and the caller only. Anyone but a removed user may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/logging (the `LogMessage` operationId).
 	LogMessageWithResponse(ctx context.Context, params *LogMessageParams, reqEditors ...RequestEditorFn) (*LogMessageResponse, error)
 
-	// SendMessageWithBodyWithResponse Send message.
+	// SendMessageWithBodyWithResponse Send a message or ask for a renewal
+	//
+	// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/messages (the `SendMessage` operationId).
 	SendMessageWithBodyWithResponse(ctx context.Context, params *SendMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendMessageResponse, error)
 
-	// SendMessageWithResponse Send message.
+	// SendMessageWithResponse Send a message or ask for a renewal
+	//
+	// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/messages (the `SendMessage` operationId).
 	SendMessageWithResponse(ctx context.Context, params *SendMessageParams, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendMessageResponse, error)
 
-	// DeletePrescriptionWithResponse Delete prescription.
+	// DeletePrescriptionWithResponse Recall or decline a prescription
 	//
 	// Ends prescription id: called by a VOR it is a recall (only the prescribing VOR may), by anyone else a decline (only the MOR it is written to may); 403 otherwise. Both are final (409 when it already is RECALLED or DECLINED); every task still to do becomes RECALLED, and the withholds keep only the doses given. Answers updated 1 and publishes prescription.cancelled.
 	//
@@ -9387,7 +9581,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/prescriptions/{id}/ (the `DeletePrescription` operationId).
 	DeletePrescriptionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeletePrescriptionResponse, error)
 
-	// GetPrescriptionWithResponse Get prescription.
+	// GetPrescriptionWithResponse Read a prescription
 	//
 	// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
 	//
@@ -9396,16 +9590,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/prescriptions/{id}/ (the `GetPrescription` operationId).
 	GetPrescriptionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetPrescriptionResponse, error)
 
-	// GetCasesOfPrescriptionWithResponse Get cases of prescription.
+	// GetCasesOfPrescriptionWithResponse List the cases of a prescription
 	//
-	// The cases of prescription rxId in enrollment order, if the caller may read it (403 otherwise); 404 when there is none.
+	// Lists the cases of prescription rxId in enrollment order. Whoever may read the prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/prescriptions/{rxId}/cases (the `GetCasesOfPrescription` operationId).
 	GetCasesOfPrescriptionWithResponse(ctx context.Context, rxId string, reqEditors ...RequestEditorFn) (*GetCasesOfPrescriptionResponse, error)
 
-	// GetRxByWithResponse Get rx by.
+	// GetRxByWithResponse List the prescriptions the caller wrote
 	//
 	// The prescriptions the caller wrote, newest first, and their number in of (no paging). Anyone but a VOR prescribes nothing and gets an empty list.
 	//
@@ -9414,7 +9608,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/prescriptionsByMe (the `GetRxBy` operationId).
 	GetRxByWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRxByResponse, error)
 
-	// GetRxToWithResponse Get rx to.
+	// GetRxToWithResponse List the prescriptions written to the caller's farm
 	//
 	// The prescriptions written to the caller's farm (an MOR's, a TOR's employer's), newest first, and their number in of. A VOR or the SAOR, to whom nobody prescribes, gets an empty list.
 	//
@@ -9423,7 +9617,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/prescriptionsToMe (the `GetRxTo` operationId).
 	GetRxToWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRxToResponse, error)
 
-	// GetMyProtocolsWithResponse Get my protocols.
+	// GetMyProtocolsWithResponse List the caller's own and shared protocols
 	//
 	// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 	//
@@ -9432,7 +9626,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols (the `GetMyProtocols` operationId).
 	GetMyProtocolsWithResponse(ctx context.Context, params *GetMyProtocolsParams, reqEditors ...RequestEditorFn) (*GetMyProtocolsResponse, error)
 
-	// CreateProtocolWithBodyWithResponse Create protocol.
+	// CreateProtocolWithBodyWithResponse Create a protocol
 	//
 	// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 	//
@@ -9441,7 +9635,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols (the `CreateProtocol` operationId).
 	CreateProtocolWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProtocolResponse, error)
 
-	// CreateProtocolWithResponse Create protocol.
+	// CreateProtocolWithResponse Create a protocol
 	//
 	// Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 	//
@@ -9450,7 +9644,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols (the `CreateProtocol` operationId).
 	CreateProtocolWithResponse(ctx context.Context, body CreateProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProtocolResponse, error)
 
-	// UpdateProtocolWithBodyWithResponse Update protocol.
+	// UpdateProtocolWithBodyWithResponse Replace a protocol
 	//
 	// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 	//
@@ -9459,7 +9653,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/protocols (the `UpdateProtocol` operationId).
 	UpdateProtocolWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProtocolResponse, error)
 
-	// UpdateProtocolWithResponse Update protocol.
+	// UpdateProtocolWithResponse Replace a protocol
 	//
 	// Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 	//
@@ -9468,7 +9662,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/protocols (the `UpdateProtocol` operationId).
 	UpdateProtocolWithResponse(ctx context.Context, body UpdateProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProtocolResponse, error)
 
-	// GetAMDUCATagsWithBodyWithResponse Get amducatags.
+	// GetAMDUCATagsWithBodyWithResponse Classify a protocol's treatments under AMDUCA
 	//
 	// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 	//
@@ -9477,7 +9671,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/protocols/amducatags (the `GetAMDUCATags` operationId).
 	GetAMDUCATagsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetAMDUCATagsResponse, error)
 
-	// GetAMDUCATagsWithResponse Get amducatags.
+	// GetAMDUCATagsWithResponse Classify a protocol's treatments under AMDUCA
 	//
 	// Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 	//
@@ -9486,7 +9680,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/protocols/amducatags (the `GetAMDUCATags` operationId).
 	GetAMDUCATagsWithResponse(ctx context.Context, body GetAMDUCATagsJSONRequestBody, reqEditors ...RequestEditorFn) (*GetAMDUCATagsResponse, error)
 
-	// GetDiagnosesWithResponse Get diagnoses.
+	// GetDiagnosesWithResponse List the diagnoses
 	//
 	// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
 	//
@@ -9495,7 +9689,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/diagnoses (the `GetDiagnoses` operationId).
 	GetDiagnosesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDiagnosesResponse, error)
 
-	// CreateDiagnosisWithBodyWithResponse Create diagnosis.
+	// CreateDiagnosisWithBodyWithResponse Create a diagnosis
 	//
 	// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 	//
@@ -9504,7 +9698,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/diagnoses (the `CreateDiagnosis` operationId).
 	CreateDiagnosisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDiagnosisResponse, error)
 
-	// CreateDiagnosisWithResponse Create diagnosis.
+	// CreateDiagnosisWithResponse Create a diagnosis
 	//
 	// Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 	//
@@ -9513,7 +9707,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/diagnoses (the `CreateDiagnosis` operationId).
 	CreateDiagnosisWithResponse(ctx context.Context, body CreateDiagnosisJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDiagnosisResponse, error)
 
-	// DeleteDiagnosisWithResponse Delete diagnosis.
+	// DeleteDiagnosisWithResponse Delete a diagnosis
 	//
 	// Deletes a Diagnosis. Only the SAOR may (403); unknown id is 404.
 	//
@@ -9522,7 +9716,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/protocols/diagnoses/{id} (the `DeleteDiagnosis` operationId).
 	DeleteDiagnosisWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteDiagnosisResponse, error)
 
-	// ValidateDosageWithBodyWithResponse Validate dosage.
+	// ValidateDosageWithBodyWithResponse Check a dosage and render its text
 	//
 	// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 	//
@@ -9531,7 +9725,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/dosages (the `ValidateDosage` operationId).
 	ValidateDosageWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateDosageResponse, error)
 
-	// ValidateDosageWithResponse Validate dosage.
+	// ValidateDosageWithResponse Check a dosage and render its text
 	//
 	// Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 	//
@@ -9540,7 +9734,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/dosages (the `ValidateDosage` operationId).
 	ValidateDosageWithResponse(ctx context.Context, body ValidateDosageJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateDosageResponse, error)
 
-	// GetEligibilitiesWithResponse Get eligibilities.
+	// GetEligibilitiesWithResponse List the eligibilities
 	//
 	// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
 	//
@@ -9549,7 +9743,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/eligibilities (the `GetEligibilities` operationId).
 	GetEligibilitiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetEligibilitiesResponse, error)
 
-	// CreateEligibilityWithBodyWithResponse Create eligibility.
+	// CreateEligibilityWithBodyWithResponse Create an eligibility
 	//
 	// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 	//
@@ -9558,7 +9752,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/eligibilities (the `CreateEligibility` operationId).
 	CreateEligibilityWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEligibilityResponse, error)
 
-	// CreateEligibilityWithResponse Create eligibility.
+	// CreateEligibilityWithResponse Create an eligibility
 	//
 	// Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 	//
@@ -9567,7 +9761,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/eligibilities (the `CreateEligibility` operationId).
 	CreateEligibilityWithResponse(ctx context.Context, body CreateEligibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEligibilityResponse, error)
 
-	// GetExFDASpeciesWithResponse Get ex fdaspecies.
+	// GetExFDASpeciesWithResponse List the FDA animal classes
 	//
 	// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
 	//
@@ -9576,7 +9770,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/eligibilities/fdaspecies (the `GetExFDASpecies` operationId).
 	GetExFDASpeciesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetExFDASpeciesResponse, error)
 
-	// DeleteEligibilityWithResponse Delete eligibility.
+	// DeleteEligibilityWithResponse Delete an eligibility
 	//
 	// Deletes an Eligibility. Only the SAOR may (403); unknown id is 404.
 	//
@@ -9585,7 +9779,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/protocols/eligibilities/{id} (the `DeleteEligibility` operationId).
 	DeleteEligibilityWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteEligibilityResponse, error)
 
-	// GetExclusivestubsWithResponse Get exclusivestubs.
+	// GetExclusivestubsWithResponse List summaries of the caller's own protocols
 	//
 	// Returns the stubs (Px) of the protocols the current VOR owns, deleted ones excepted, under the member diagnoses as the VCPR document names it. Only a VOR may.
 	//
@@ -9594,7 +9788,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/exclusivestubs (the `GetExclusivestubs` operationId).
 	GetExclusivestubsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetExclusivestubsResponse, error)
 
-	// GetLibraryProtocolsWithResponse Get library protocols.
+	// GetLibraryProtocolsWithResponse List the protocols in the shared library
 	//
 	// Retrieves the library: every protocol shared to all VORs and not deleted, by name; of is their number. Only a VOR may.
 	//
@@ -9603,7 +9797,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/libs (the `GetLibraryProtocols` operationId).
 	GetLibraryProtocolsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLibraryProtocolsResponse, error)
 
-	// GetLibraryPxesWithResponse Get library pxes.
+	// GetLibraryPxesWithResponse List summaries of the library's protocols
 	//
 	// Returns the stubs (Px) of the library's protocols, as getLibraryProtocols. Only a VOR may.
 	//
@@ -9612,16 +9806,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/libstubs (the `GetLibraryPxes` operationId).
 	GetLibraryPxesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLibraryPxesResponse, error)
 
-	// GetPrescriptionsWithResponse Get prescriptions.
+	// GetPrescriptionsWithResponse List the prescriptions the caller may see
 	//
-	// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses.
+	// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/prescriptions (the `GetPrescriptions` operationId).
 	GetPrescriptionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPrescriptionsResponse, error)
 
-	// CreatePrescriptionWithBodyWithResponse Create prescription.
+	// CreatePrescriptionWithBodyWithResponse Prescribe a protocol to a client farm
 	//
 	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 	//
@@ -9630,7 +9824,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/prescriptions (the `CreatePrescription` operationId).
 	CreatePrescriptionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePrescriptionResponse, error)
 
-	// CreatePrescriptionWithResponse Create prescription.
+	// CreatePrescriptionWithResponse Prescribe a protocol to a client farm
 	//
 	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 	//
@@ -9639,7 +9833,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/prescriptions (the `CreatePrescription` operationId).
 	CreatePrescriptionWithResponse(ctx context.Context, body CreatePrescriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePrescriptionResponse, error)
 
-	// GetProtocolPrescriptionWithResponse Get protocol prescription.
+	// GetProtocolPrescriptionWithResponse Read a prescription (protocol path)
 	//
 	// The same as getPrescription: prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none. Only application/json is served.
 	//
@@ -9648,7 +9842,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/prescriptions/{id} (the `GetProtocolPrescription` operationId).
 	GetProtocolPrescriptionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetProtocolPrescriptionResponse, error)
 
-	// CreatePrivatePromiseWithBodyWithResponse Create private promise.
+	// CreatePrivatePromiseWithBodyWithResponse Create a promise for the caller's own use
 	//
 	// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 	//
@@ -9657,7 +9851,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/privatePromises (the `CreatePrivatePromise` operationId).
 	CreatePrivatePromiseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePrivatePromiseResponse, error)
 
-	// CreatePrivatePromiseWithResponse Create private promise.
+	// CreatePrivatePromiseWithResponse Create a promise for the caller's own use
 	//
 	// Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 	//
@@ -9666,16 +9860,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/privatePromises (the `CreatePrivatePromise` operationId).
 	CreatePrivatePromiseWithResponse(ctx context.Context, body CreatePrivatePromiseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePrivatePromiseResponse, error)
 
-	// GetPromisesWithResponse Get promises.
+	// GetPromisesWithResponse List the promises the caller may use
 	//
-	// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones.
+	// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones. Any signed-in user may call it.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/promises (the `GetPromises` operationId).
 	GetPromisesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPromisesResponse, error)
 
-	// GetPromiseWithResponse Get promise.
+	// GetPromiseWithResponse Read a promise
 	//
 	// Gets a Promise: a public one any user may read, a private one its owning VOR and the SAOR (403 otherwise). Unknown id is 404.
 	//
@@ -9684,7 +9878,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/promises/{id} (the `GetPromise` operationId).
 	GetPromiseWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetPromiseResponse, error)
 
-	// CreatePublicPromiseWithBodyWithResponse Create public promise.
+	// CreatePublicPromiseWithBodyWithResponse Create a promise every veterinarian may use
 	//
 	// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 	//
@@ -9693,7 +9887,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/publicPromises (the `CreatePublicPromise` operationId).
 	CreatePublicPromiseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePublicPromiseResponse, error)
 
-	// CreatePublicPromiseWithResponse Create public promise.
+	// CreatePublicPromiseWithResponse Create a promise every veterinarian may use
 	//
 	// Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 	//
@@ -9702,7 +9896,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/publicPromises (the `CreatePublicPromise` operationId).
 	CreatePublicPromiseWithResponse(ctx context.Context, body CreatePublicPromiseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePublicPromiseResponse, error)
 
-	// DeleteProtocolShareWithResponse Delete protocol share.
+	// DeleteProtocolShareWithResponse Stop sharing a protocol with a veterinarian
 	//
 	// Retracts the share of protocol pxId with VOR toVor; un-shared is 1. Only the owner may (403); an unknown protocol or share is 404.
 	//
@@ -9711,7 +9905,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/protocols/shares (the `DeleteProtocolShare` operationId).
 	DeleteProtocolShareWithResponse(ctx context.Context, params *DeleteProtocolShareParams, reqEditors ...RequestEditorFn) (*DeleteProtocolShareResponse, error)
 
-	// GetMyProtocolSharesWithResponse Get my protocol shares.
+	// GetMyProtocolSharesWithResponse List the shares of the caller's protocols
 	//
 	// Retrieves the shares of the current VOR's protocols, optionally only of protocol pxFilter and to VOR toFilter. Only a VOR may.
 	//
@@ -9720,7 +9914,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/shares (the `GetMyProtocolShares` operationId).
 	GetMyProtocolSharesWithResponse(ctx context.Context, params *GetMyProtocolSharesParams, reqEditors ...RequestEditorFn) (*GetMyProtocolSharesResponse, error)
 
-	// CreateProtocolShareWithBodyWithResponse Create protocol share.
+	// CreateProtocolShareWithBodyWithResponse Share a protocol with another veterinarian
 	//
 	// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 	//
@@ -9729,7 +9923,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/shares (the `CreateProtocolShare` operationId).
 	CreateProtocolShareWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProtocolShareResponse, error)
 
-	// CreateProtocolShareWithResponse Create protocol share.
+	// CreateProtocolShareWithResponse Share a protocol with another veterinarian
 	//
 	// Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 	//
@@ -9738,7 +9932,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/shares (the `CreateProtocolShare` operationId).
 	CreateProtocolShareWithResponse(ctx context.Context, body CreateProtocolShareJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProtocolShareResponse, error)
 
-	// GetSharesToAllWithResponse Get shares to all.
+	// GetSharesToAllWithResponse List the caller's protocols in the library
 	//
 	// Retrieves the current VOR's protocols that are shared to all VORs (in the library). Only a VOR may.
 	//
@@ -9747,7 +9941,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/sharesToAll/ (the `GetSharesToAll` operationId).
 	GetSharesToAllWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSharesToAllResponse, error)
 
-	// UnShareToAllWithResponse Un share to all.
+	// UnShareToAllWithResponse Take a protocol out of the shared library
 	//
 	// Takes a protocol of the current VOR out of the library; prescriptions already written from it are unaffected. Only the owner may (403); unknown id is 404. Publishes protocol.updated.
 	//
@@ -9756,7 +9950,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/protocols/sharesToAll/{pxId} (the `UnShareToAll` operationId).
 	UnShareToAllWithResponse(ctx context.Context, pxId int64, reqEditors ...RequestEditorFn) (*UnShareToAllResponse, error)
 
-	// ShareToAllWithResponse Share to all.
+	// ShareToAllWithResponse Put a protocol in the shared library
 	//
 	// Puts a protocol of the current VOR in the library, for every VOR to read, and to clone when clonable is true. Only the owner may (403); unknown id is 404; a deleted protocol is 409. Publishes protocol.updated.
 	//
@@ -9765,7 +9959,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/sharesToAll/{pxId} (the `ShareToAll` operationId).
 	ShareToAllWithResponse(ctx context.Context, pxId int64, params *ShareToAllParams, reqEditors ...RequestEditorFn) (*ShareToAllResponse, error)
 
-	// GetProtocolTagsWithResponse Get protocol tags.
+	// GetProtocolTagsWithResponse List the protocol and treatment tags
 	//
 	// Returns the full array of tags for protocols and treatments. Any user may.
 	//
@@ -9774,7 +9968,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/tags (the `GetProtocolTags` operationId).
 	GetProtocolTagsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetProtocolTagsResponse, error)
 
-	// CreateTagWithBodyWithResponse Create tag.
+	// CreateTagWithBodyWithResponse Create a tag
 	//
 	// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 	//
@@ -9783,7 +9977,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/tags (the `CreateTag` operationId).
 	CreateTagWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTagResponse, error)
 
-	// CreateTagWithResponse Create tag.
+	// CreateTagWithResponse Create a tag
 	//
 	// Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 	//
@@ -9792,7 +9986,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/protocols/tags (the `CreateTag` operationId).
 	CreateTagWithResponse(ctx context.Context, body CreateTagJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTagResponse, error)
 
-	// ExecuteRemedyWithBodyWithResponse Execute remedy.
+	// ExecuteRemedyWithBodyWithResponse Apply a remedy to a protocol
 	//
 	// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 	//
@@ -9801,7 +9995,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/protocols/tags/remedies (the `ExecuteRemedy` operationId).
 	ExecuteRemedyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteRemedyResponse, error)
 
-	// ExecuteRemedyWithResponse Execute remedy.
+	// ExecuteRemedyWithResponse Apply a remedy to a protocol
 	//
 	// Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 	//
@@ -9810,7 +10004,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/protocols/tags/remedies (the `ExecuteRemedy` operationId).
 	ExecuteRemedyWithResponse(ctx context.Context, body ExecuteRemedyJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteRemedyResponse, error)
 
-	// DeleteTagWithResponse Delete tag.
+	// DeleteTagWithResponse Delete a tag
 	//
 	// Deletes a Tag; protocols that carry it keep their copy. Only the SAOR may (403); unknown id is 404.
 	//
@@ -9819,7 +10013,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/protocols/tags/{id} (the `DeleteTag` operationId).
 	DeleteTagWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteTagResponse, error)
 
-	// ValidateProtocolWithBodyWithResponse Validate protocol.
+	// ValidateProtocolWithBodyWithResponse Check a protocol for prescribing
 	//
 	// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 	//
@@ -9828,7 +10022,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/protocols/validate (the `ValidateProtocol` operationId).
 	ValidateProtocolWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateProtocolResponse, error)
 
-	// ValidateProtocolWithResponse Validate protocol.
+	// ValidateProtocolWithResponse Check a protocol for prescribing
 	//
 	// Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 	//
@@ -9837,7 +10031,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/protocols/validate (the `ValidateProtocol` operationId).
 	ValidateProtocolWithResponse(ctx context.Context, body ValidateProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateProtocolResponse, error)
 
-	// DeleteProtocolWithResponse Delete protocol.
+	// DeleteProtocolWithResponse Deprecate a protocol
 	//
 	// Changes the protocol's status to DEPRECATED (it is not removed: prescriptions keep their own copy) and takes it out of the library; deprecated is its id. Its owner or the SAOR may (403); unknown id is 404; deleting a deleted protocol changes nothing. Publishes protocol.deleted.
 	//
@@ -9846,7 +10040,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/protocols/{id} (the `DeleteProtocol` operationId).
 	DeleteProtocolWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteProtocolResponse, error)
 
-	// GetProtocolWithResponse Get protocol.
+	// GetProtocolWithResponse Read a protocol
 	//
 	// Retrieves a Protocol by id: its owner, a VOR it is shared with or that finds it in the library, or the SAOR may (403 otherwise; a deleted protocol only its owner and the SAOR). Unknown id is 404. Answered as application/json only.
 	//
@@ -9855,34 +10049,34 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/protocols/{id} (the `GetProtocol` operationId).
 	GetProtocolWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetProtocolResponse, error)
 
-	// GetPrescriptionsOfProtocolWithResponse Get prescriptions of protocol.
+	// GetPrescriptionsOfProtocolWithResponse List the prescriptions written from a protocol
 	//
-	// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses.
+	// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/protocols/{id}/prescriptions (the `GetPrescriptionsOfProtocol` operationId).
 	GetPrescriptionsOfProtocolWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetPrescriptionsOfProtocolResponse, error)
 
-	// RxWithCasesWithResponse Rx with cases.
+	// RxWithCasesWithResponse List prescriptions with their cases
 	//
-	// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000.
+	// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/rx-cases (the `RxWithCases` operationId).
 	RxWithCasesWithResponse(ctx context.Context, params *RxWithCasesParams, reqEditors ...RequestEditorFn) (*RxWithCasesResponse, error)
 
-	// GetGbdLinkByNDCWithResponse Get gbd link by ndc.
+	// GetGbdLinkByNDCWithResponse Link to the FDA label of a Green Book drug
 	//
-	// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched.
+	// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/spl/{ndc} (the `GetGbdLinkByNDC` operationId).
 	GetGbdLinkByNDCWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetGbdLinkByNDCResponse, error)
 
-	// GetGbdLWithResponse Get gbd l.
+	// GetGbdLWithResponse Get a drug label image (not available)
 	//
 	// Would return a label image of the drug. Images are fetched from the FDA, which this server does not reach: always 501.
 	//
@@ -9891,28 +10085,34 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/spl/{ndc}/{image} (the `GetGbdL` operationId).
 	GetGbdLWithResponse(ctx context.Context, ndc string, image string, reqEditors ...RequestEditorFn) (*GetGbdLResponse, error)
 
-	// GetUsersWithResponse Get users.
+	// GetUsersWithResponse List the IDs of active users of some types
+	//
+	// Lists the IDs of the active users whose type is in usertypes (VOR when absent), under the member vors. Removed and pending accounts are never listed. A VOR may list VORs and CLINICs (to share protocols with a colleague); the SAOR may list any type; farm users are listed to no one else (403).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/users (the `GetUsers` operationId).
 	GetUsersWithResponse(ctx context.Context, params *GetUsersParams, reqEditors ...RequestEditorFn) (*GetUsersResponse, error)
 
-	// UpdateUserWithBodyWithResponse Update user.
+	// UpdateUserWithBodyWithResponse Change a user's e-mail address, names and phone
+	//
+	// Changes the e-mail address, first and last name, suffix and phone of body.user (its id; 0 or absent means the caller). uname, userType and the sandbox mark are kept as stored: the type changes only through the account's life (confirmation, confirmVOR, deleteUser). A user may change their own record; the SAOR anyone's. Answers updatedRecords 1 and publishes user.created_or_updated.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/users (the `UpdateUser` operationId).
 	UpdateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
-	// UpdateUserWithResponse Update user.
+	// UpdateUserWithResponse Change a user's e-mail address, names and phone
+	//
+	// Changes the e-mail address, first and last name, suffix and phone of body.user (its id; 0 or absent means the caller). uname, userType and the sandbox mark are kept as stored: the type changes only through the account's life (confirmation, confirmVOR, deleteUser). A user may change their own record; the SAOR anyone's. Answers updatedRecords 1 and publishes user.created_or_updated.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/users (the `UpdateUser` operationId).
 	UpdateUserWithResponse(ctx context.Context, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
-	// UpdateAddressWithBodyWithResponse Update address.
+	// UpdateAddressWithBodyWithResponse Save a user's mailing address
 	//
 	// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 	//
@@ -9921,7 +10121,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/users/addresses (the `UpdateAddress` operationId).
 	UpdateAddressWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAddressResponse, error)
 
-	// UpdateAddressWithResponse Update address.
+	// UpdateAddressWithResponse Save a user's mailing address
 	//
 	// A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 	//
@@ -9930,70 +10130,88 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/users/addresses (the `UpdateAddress` operationId).
 	UpdateAddressWithResponse(ctx context.Context, body UpdateAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAddressResponse, error)
 
-	// GetAddressWithResponse Get address.
+	// GetAddressWithResponse Read a user's mailing address
+	//
+	// Answers the mailing address of user id. The user themself and the SAOR may (403 otherwise); 404 when no address is saved.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/users/addresses/{id} (the `GetAddress` operationId).
 	GetAddressWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetAddressResponse, error)
 
-	// RecordCommentWithBodyWithResponse Record comment.
+	// RecordCommentWithBodyWithResponse Send a comment to the site managers
+	//
+	// Records a comment for the people who run the site. Any signed-in user may; the comment is anonymous when userId is absent or 0, and otherwise userId must be the caller. Answers recorded 1.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/comments (the `RecordComment` operationId).
 	RecordCommentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordCommentResponse, error)
 
-	// RecordCommentWithResponse Record comment.
+	// RecordCommentWithResponse Send a comment to the site managers
+	//
+	// Records a comment for the people who run the site. Any signed-in user may; the comment is anonymous when userId is absent or 0, and otherwise userId must be the caller. Answers recorded 1.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/comments (the `RecordComment` operationId).
 	RecordCommentWithResponse(ctx context.Context, body RecordCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordCommentResponse, error)
 
-	// RenewUserTokenWithResponse Renew user token.
+	// RenewUserTokenWithResponse Exchange a valid token for a fresh one
+	//
+	// Answers a new token (and the user) for the still-valid X-Auth-Token the request carries, so a client can stay signed in without asking for the password again. An expired or revoked token is 401: sign in again. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/users/logins (the `RenewUserToken` operationId).
 	RenewUserTokenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RenewUserTokenResponse, error)
 
-	// UserLoginWithBodyWithResponse User login.
+	// UserLoginWithBodyWithResponse Sign in and get a session token
+	//
+	// Checks the application's API key (apikey) and the user's identifier and password, and answers the user with a signed token to send as X-Auth-Token. A wrong identifier and a wrong password are answered alike (401); repeated failures for one identifier are throttled, then locked (429 with Retry-After and retryAfter). Pending users may sign in and read their own record. Each login is recorded as a visit.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/logins (the `UserLogin` operationId).
 	UserLoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UserLoginResponse, error)
 
-	// UserLoginWithResponse User login.
+	// UserLoginWithResponse Sign in and get a session token
+	//
+	// Checks the application's API key (apikey) and the user's identifier and password, and answers the user with a signed token to send as X-Auth-Token. A wrong identifier and a wrong password are answered alike (401); repeated failures for one identifier are throttled, then locked (429 with Retry-After and retryAfter). Pending users may sign in and read their own record. Each login is recorded as a visit.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/logins (the `UserLogin` operationId).
 	UserLoginWithResponse(ctx context.Context, body UserLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*UserLoginResponse, error)
 
-	// MyRightRelationsWithResponse My right relations.
+	// MyRightRelationsWithResponse List the caller's clients or employees
+	//
+	// Lists the users on the right of the caller's relationships of the kind asked for (CLIENT when absent): a VOR's client MORs, an MOR's employee TORs. Removed users are left out. With withAddress, each comes as a Profile with its address and preferences. The array keeps the reference's member name, prescriptions. Any signed-in user; the list is empty for one with no such relationships.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/users/my-right-relations (the `MyRightRelations` operationId).
 	MyRightRelationsWithResponse(ctx context.Context, params *MyRightRelationsParams, reqEditors ...RequestEditorFn) (*MyRightRelationsResponse, error)
 
-	// CreateRightRelationWithBodyWithResponse Create right relation.
+	// CreateRightRelationWithBodyWithResponse Create a client or employee account
+	//
+	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/my-right-relations (the `CreateRightRelation` operationId).
 	CreateRightRelationWithBodyWithResponse(ctx context.Context, params *CreateRightRelationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRightRelationResponse, error)
 
-	// CreateRightRelationWithResponse Create right relation.
+	// CreateRightRelationWithResponse Create a client or employee account
+	//
+	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/my-right-relations (the `CreateRightRelation` operationId).
 	CreateRightRelationWithResponse(ctx context.Context, params *CreateRightRelationParams, body CreateRightRelationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRightRelationResponse, error)
 
-	// CreateProfileWithBodyWithResponse Create profile.
+	// CreateProfileWithBodyWithResponse Sign up for a new account
 	//
 	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
@@ -10002,7 +10220,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/users/profiles (the `CreateProfile` operationId).
 	CreateProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProfileResponse, error)
 
-	// CreateProfileWithResponse Create profile.
+	// CreateProfileWithResponse Sign up for a new account
 	//
 	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
@@ -10011,28 +10229,34 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/users/profiles (the `CreateProfile` operationId).
 	CreateProfileWithResponse(ctx context.Context, body CreateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProfileResponse, error)
 
-	// UpdateProfileWithBodyWithResponse Update profile.
+	// UpdateProfileWithBodyWithResponse Change a user's profile
+	//
+	// Changes the names, suffix, phone, address and preferences of the profile's user (0 means the caller). uname, userType and e-mail are kept (updateUser changes the e-mail). The user themself and the SAOR may; 403 otherwise. Answers the profile as stored and publishes user.created_or_updated.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/users/profiles (the `UpdateProfile` operationId).
 	UpdateProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error)
 
-	// UpdateProfileWithResponse Update profile.
+	// UpdateProfileWithResponse Change a user's profile
+	//
+	// Changes the names, suffix, phone, address and preferences of the profile's user (0 means the caller). uname, userType and e-mail are kept (updateUser changes the e-mail). The user themself and the SAOR may; 403 otherwise. Answers the profile as stored and publishes user.created_or_updated.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/users/profiles (the `UpdateProfile` operationId).
 	UpdateProfileWithResponse(ctx context.Context, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error)
 
-	// GetProfileWithResponse Get profile.
+	// GetProfileWithResponse Read the address part of a user's profile
+	//
+	// Answers the address part of user id's profile (the VCPR document declares the answer an Address). The user themself and the SAOR may; 403 otherwise.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/users/profiles/{id} (the `GetProfile` operationId).
 	GetProfileWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetProfileResponse, error)
 
-	// GetRelationsWithBodyWithResponse Get relations.
+	// GetRelationsWithBodyWithResponse Relate two existing users
 	//
 	// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 	//
@@ -10041,7 +10265,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/users/relations (the `GetRelations` operationId).
 	GetRelationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetRelationsResponse, error)
 
-	// GetRelationsWithResponse Get relations.
+	// GetRelationsWithResponse Relate two existing users
 	//
 	// Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 	//
@@ -10050,37 +10274,43 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/users/relations (the `GetRelations` operationId).
 	GetRelationsWithResponse(ctx context.Context, body GetRelationsJSONRequestBody, reqEditors ...RequestEditorFn) (*GetRelationsResponse, error)
 
-	// DeleteSandboxClientWithResponse Delete sandbox client.
+	// DeleteSandboxClientWithResponse Delete the caller's sandbox farm managers
+	//
+	// Deletes every sandbox client of the calling VOR with its relationships, irreversibly; prescriptions written to them stay. Answers how many were deleted. Only a VOR may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/users/sandboxClient (the `DeleteSandboxClient` operationId).
 	DeleteSandboxClientWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteSandboxClientResponse, error)
 
-	// CreateSandboxClientWithBodyWithResponse Create sandbox client.
+	// CreateSandboxClientWithBodyWithResponse Create a sandbox farm manager for testing
+	//
+	// Creates an MOR named by the body that is a CLIENT of the calling VOR and marked as its sandbox, so the VOR can prescribe to it and see prescriptions from the farm's side. Answers its uname and publishes user.created_or_updated. Only a VOR may.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/sandboxClient (the `CreateSandboxClient` operationId).
 	CreateSandboxClientWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSandboxClientResponse, error)
 
-	// CreateSandboxClientWithResponse Create sandbox client.
+	// CreateSandboxClientWithResponse Create a sandbox farm manager for testing
+	//
+	// Creates an MOR named by the body that is a CLIENT of the calling VOR and marked as its sandbox, so the VOR can prescribe to it and see prescriptions from the farm's side. Answers its uname and publishes user.created_or_updated. Only a VOR may.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/users/sandboxClient (the `CreateSandboxClient` operationId).
 	CreateSandboxClientWithResponse(ctx context.Context, body CreateSandboxClientJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSandboxClientResponse, error)
 
-	// MyRxCasesWithResponse My rx cases.
+	// MyRxCasesWithResponse List the cases of the caller's prescriptions (alias)
 	//
-	// The same list as myCases: the cases of every prescription the caller may list.
+	// The same list as myCases: the cases of every prescription the caller may list. Any signed-in user may call it; the list holds only what the caller may read.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/users/tasks (the `MyRxCases` operationId).
 	MyRxCasesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MyRxCasesResponse, error)
 
-	// ExecuteTaskWithBodyWithResponse Execute task.
+	// ExecuteTaskWithBodyWithResponse Record a task as done or skipped
 	//
 	// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 	//
@@ -10089,7 +10319,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/users/tasks (the `ExecuteTask` operationId).
 	ExecuteTaskWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteTaskResponse, error)
 
-	// ExecuteTaskWithResponse Execute task.
+	// ExecuteTaskWithResponse Record a task as done or skipped
 	//
 	// Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 	//
@@ -10098,7 +10328,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/users/tasks (the `ExecuteTask` operationId).
 	ExecuteTaskWithResponse(ctx context.Context, body ExecuteTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteTaskResponse, error)
 
-	// ConfirmTokenWithResponse Confirm token.
+	// ConfirmTokenWithResponse Confirm an e-mail address from a mailed link
 	//
 	// The link mailed to confirm an e-mail address. It needs no credentials (a mail client sends none), the single-use token is the authority; it works once (409 after) and expires (410). Confirming makes an UNMOR an MOR and an UNVOR a PREVOR. Answers a small page.
 	//
@@ -10107,14 +10337,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/users/token/{token} (the `ConfirmToken` operationId).
 	ConfirmTokenWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*ConfirmTokenResponse, error)
 
-	// GetVORsWithResponse Get vors.
+	// GetVORsWithResponse List the veterinarians with their names
+	//
+	// Lists the active VORs, each with its id and display name ("Example User, DVM"), under the member vors. A VOR or the SAOR may (others are refused, as getUsers).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/users/vors (the `GetVORs` operationId).
 	GetVORsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetVORsResponse, error)
 
-	// GetWithholdsWithResponse Get withholds.
+	// GetWithholdsWithResponse List the withholds in force on the caller's farms
 	//
 	// The withholds in force now or later (an animal whose meat or milk may not be sold now, or will not be once a started case's doses are given) on the caller's farms: an MOR's own, those of the MORs employing a TOR, those of every client of a VOR. The SAOR has no farm: 403. The array keeps the reference's member name, labels.
 	//
@@ -10123,49 +10355,63 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/users/withholds (the `GetWithholds` operationId).
 	GetWithholdsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetWithholdsResponse, error)
 
-	// DeleteUserWithResponse Delete user.
+	// DeleteUserWithResponse Remove a user and revoke its tokens
+	//
+	// Marks user id REMOVED (the former type is kept, so removal can be undone by an operator) and revokes every token of that user in the same transaction: it can no longer sign in. The SAOR may remove anyone, a VOR its own clients; 403 otherwise. Answers deleted 1 and publishes user.deactivated.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/users/{id} (the `DeleteUser` operationId).
 	DeleteUserWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
 
-	// GetUserWithResponse Get user.
+	// GetUserWithResponse Read a user
+	//
+	// Answers user id if the caller may read it: the user themself (even while pending), the SAOR, a VOR its clients, an MOR its employees; 403 otherwise, 404 when there is none.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/users/{id} (the `GetUser` operationId).
 	GetUserWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
 
-	// GetVisitsWithResponse Get visits.
+	// GetVisitsWithResponse List a user's recent sign-ins
+	//
+	// Lists the most recent logins (and token renewals) of user id, newest first. The user themself and the SAOR may; 403 otherwise.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/visits/{id} (the `GetVisits` operationId).
 	GetVisitsWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetVisitsResponse, error)
 
-	// LoadEditorWithResponse Load editor.
+	// LoadEditorWithResponse Open the Protocol Editor page
+	//
+	// Answers a short HTML page saying that the VCPR Protocol Editor, a single-page application, is not served by vetlink; clients use this API directly. Kept so that links to the page resolve. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /editor (the `LoadEditor` operationId).
 	LoadEditorWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*LoadEditorResponse, error)
 
-	// LoadFarmAppWithResponse Load farm app.
+	// LoadFarmAppWithResponse Open the Farm App page
+	//
+	// Answers a short HTML page saying that the VCPR Farm App is not served by vetlink; clients use this API directly. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /farm (the `LoadFarmApp` operationId).
 	LoadFarmAppWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*LoadFarmAppResponse, error)
 
-	// OkMessageWithResponse Ok message.
+	// OkMessageWithResponse Answer a mailed yes-or-no question
+	//
+	// The link mailed with a question: records the yes (response=true) or no answer to the message of token, once, and answers a small page. It needs no credentials; the single-use token is the authority (409 when already answered, 410 when expired).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /messages/ok/{token}/ (the `OkMessage` operationId).
 	OkMessageWithResponse(ctx context.Context, token string, params *OkMessageParams, reqEditors ...RequestEditorFn) (*OkMessageResponse, error)
 
-	// SigninWithResponse Signin.
+	// SigninWithResponse Show the sign-in form
+	//
+	// Answers a plain HTML form that posts a user name and password to /api/users/logins, with status 303 as the VCPR document declares.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16220,7 +16466,9 @@ func (r SigninResponse) ContentType() string {
 	return ""
 }
 
-// LoadAdminAppWithResponse Load admin app.
+// LoadAdminAppWithResponse Open the administration app page
+//
+// Answers a short HTML page saying that the VCPR administration app is not served by vetlink (the reference server has its own administrator pages). Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16233,9 +16481,9 @@ func (c *ClientWithResponses) LoadAdminAppWithResponse(ctx context.Context, reqE
 	return ParseLoadAdminAppResponse(rsp)
 }
 
-// ConfirmVORWithResponse Confirm VOR.
+// ConfirmVORWithResponse Confirm a pending veterinarian as VOR
 //
-// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API.
+// The SAOR confirms the PREVOR named by id (a user whose e-mail address is confirmed) as a VOR; 409 for any other type. vetlink adds the id parameter, which the VCPR omits. sendEmail is accepted and ignored, as this server queues no mail from the API. Publishes user.created_or_updated; 403 for anyone but the SAOR.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16248,7 +16496,7 @@ func (c *ClientWithResponses) ConfirmVORWithResponse(ctx context.Context, params
 	return ParseConfirmVORResponse(rsp)
 }
 
-// GetGreenbookDrugsWithResponse Get greenbook drugs.
+// GetGreenbookDrugsWithResponse List Green Book drugs by NDC
 //
 // Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
 //
@@ -16263,7 +16511,7 @@ func (c *ClientWithResponses) GetGreenbookDrugsWithResponse(ctx context.Context,
 	return ParseGetGreenbookDrugsResponse(rsp)
 }
 
-// UpdateGreenbookDrugsWithBodyWithResponse Update greenbook drugs.
+// UpdateGreenbookDrugsWithBodyWithResponse Create or replace a Green Book drug
 //
 // Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 //
@@ -16278,7 +16526,7 @@ func (c *ClientWithResponses) UpdateGreenbookDrugsWithBodyWithResponse(ctx conte
 	return ParseUpdateGreenbookDrugsResponse(rsp)
 }
 
-// UpdateGreenbookDrugsWithResponse Update greenbook drugs.
+// UpdateGreenbookDrugsWithResponse Create or replace a Green Book drug
 //
 // Creates or replaces the Green Book drug of its ndc (labeler-product digits, such as 0010-3495; 422 otherwise), answered under the member case as the VCPR document names it. Only the SAOR may (403). Publishes product.created_or_updated with the NDC as resource id.
 //
@@ -16293,7 +16541,7 @@ func (c *ClientWithResponses) UpdateGreenbookDrugsWithResponse(ctx context.Conte
 	return ParseUpdateGreenbookDrugsResponse(rsp)
 }
 
-// GetGreenbookDrugWithResponse Get greenbook drug.
+// GetGreenbookDrugWithResponse Read a Green Book drug
 //
 // Returns the Green Book drug of this NDC (labeler-product); 404 when unknown. Any user may.
 //
@@ -16308,7 +16556,7 @@ func (c *ClientWithResponses) GetGreenbookDrugWithResponse(ctx context.Context, 
 	return ParseGetGreenbookDrugResponse(rsp)
 }
 
-// GetGbdHeaderArrayByNDCWithResponse Get gbd header array by ndc.
+// GetGbdHeaderArrayByNDCWithResponse Find Green Book products by NDC sections
 //
 // Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
 //
@@ -16323,9 +16571,9 @@ func (c *ClientWithResponses) GetGbdHeaderArrayByNDCWithResponse(ctx context.Con
 	return ParseGetGbdHeaderArrayByNDCResponse(rsp)
 }
 
-// GetGbdHeaderByNDCWithResponse Get gbd header by ndc.
+// GetGbdHeaderByNDCWithResponse Read the Green Book product of an NDC
 //
-// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only.
+// Returns the summary listing (Product) of the Green Book drug of this NDC (labeler-product), as getGbdHeaderArrayByNDC; 404 when unknown. Answered as application/json only. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16338,7 +16586,7 @@ func (c *ClientWithResponses) GetGbdHeaderByNDCWithResponse(ctx context.Context,
 	return ParseGetGbdHeaderByNDCResponse(rsp)
 }
 
-// GetSPLWithResponse Get spl.
+// GetSPLWithResponse Get the FDA Structured Product Label of an NDC (not available)
 //
 // Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
 //
@@ -16353,9 +16601,9 @@ func (c *ClientWithResponses) GetSPLWithResponse(ctx context.Context, ndc string
 	return ParseGetSPLResponse(rsp)
 }
 
-// MyCasesWithResponse My cases.
+// MyCasesWithResponse List the cases of the caller's prescriptions
 //
-// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order.
+// The cases of every prescription the caller may list (as getPrescriptions), newest prescription first, each prescription's cases in enrollment order. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16368,9 +16616,9 @@ func (c *ClientWithResponses) MyCasesWithResponse(ctx context.Context, reqEditor
 	return ParseMyCasesResponse(rsp)
 }
 
-// DeprecatedEnrollCaseWithBodyWithResponse Deprecated enroll case.
+// DeprecatedEnrollCaseWithBodyWithResponse Enroll a case and answer only its counts (deprecated)
 //
-// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID. The MOR it is prescribed to or the prescribing VOR may, as for enrollCase. Prefer enrollCase, which answers the tasks and the withhold.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16383,9 +16631,9 @@ func (c *ClientWithResponses) DeprecatedEnrollCaseWithBodyWithResponse(ctx conte
 	return ParseDeprecatedEnrollCaseResponse(rsp)
 }
 
-// DeprecatedEnrollCaseWithResponse Deprecated enroll case.
+// DeprecatedEnrollCaseWithResponse Enroll a case and answer only its counts (deprecated)
 //
-// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID.
+// Enrolls a case as enrollCase does (same rules and events) and answers only the counts: the case ID, the number of promise and dose tasks, and the withhold's ID. The MOR it is prescribed to or the prescribing VOR may, as for enrollCase. Prefer enrollCase, which answers the tasks and the withhold.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16398,9 +16646,9 @@ func (c *ClientWithResponses) DeprecatedEnrollCaseWithResponse(ctx context.Conte
 	return ParseDeprecatedEnrollCaseResponse(rsp)
 }
 
-// GetCaseHxWithResponse Get case hx.
+// GetCaseHxWithResponse Read a case with its tasks and withhold
 //
-// Case caseId with its dose and promise tasks (statuses as of now: DUE and OVERDUE are derived from the clock) and its withhold, if the caller may read its prescription (403 otherwise); 404 when there is none.
+// Answers case caseId with its dose and promise tasks and its withhold. Task statuses are as of now: a REQUIRED task is DUE from its doAt and OVERDUE once its grace period has passed, derived from the clock when read. The withhold is as last computed: executing or skipping a dose recomputes it. Whoever may read the case's prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16413,7 +16661,7 @@ func (c *ClientWithResponses) GetCaseHxWithResponse(ctx context.Context, caseId 
 	return ParseGetCaseHxResponse(rsp)
 }
 
-// EnrollCaseWithBodyWithResponse Enroll case.
+// EnrollCaseWithBodyWithResponse Enroll a case and plan its tasks
 //
 // Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 //
@@ -16428,7 +16676,7 @@ func (c *ClientWithResponses) EnrollCaseWithBodyWithResponse(ctx context.Context
 	return ParseEnrollCaseResponse(rsp)
 }
 
-// EnrollCaseWithResponse Enroll case.
+// EnrollCaseWithResponse Enroll a case and plan its tasks
 //
 // Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
 //
@@ -16443,7 +16691,9 @@ func (c *ClientWithResponses) EnrollCaseWithResponse(ctx context.Context, body E
 	return ParseEnrollCaseResponse(rsp)
 }
 
-// DeleteHelpWithResponse Delete help.
+// DeleteHelpWithResponse Delete a help screen
+//
+// Deletes help screen key. Only the SAOR may (403); 404 when there is none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16456,7 +16706,9 @@ func (c *ClientWithResponses) DeleteHelpWithResponse(ctx context.Context, key st
 	return ParseDeleteHelpResponse(rsp)
 }
 
-// GetHelpWithResponse Get help.
+// GetHelpWithResponse Read a help screen
+//
+// Answers the HTML of help screen key; 404 when there is none. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16469,7 +16721,9 @@ func (c *ClientWithResponses) GetHelpWithResponse(ctx context.Context, key strin
 	return ParseGetHelpResponse(rsp)
 }
 
-// CreateHelpWithBodyWithResponse Create help.
+// CreateHelpWithBodyWithResponse Create or replace a help screen
+//
+// Creates or replaces help screen key (the key in the path wins over the one in the body) and answers it, under the member protocol as the VCPR document names it. Only the SAOR may (403).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16482,7 +16736,9 @@ func (c *ClientWithResponses) CreateHelpWithBodyWithResponse(ctx context.Context
 	return ParseCreateHelpResponse(rsp)
 }
 
-// CreateHelpWithResponse Create help.
+// CreateHelpWithResponse Create or replace a help screen
+//
+// Creates or replaces help screen key (the key in the path wins over the one in the body) and answers it, under the member protocol as the VCPR document names it. Only the SAOR may (403).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16495,7 +16751,9 @@ func (c *ClientWithResponses) CreateHelpWithResponse(ctx context.Context, key st
 	return ParseCreateHelpResponse(rsp)
 }
 
-// GetHelpkeysWithResponse Get helpkeys.
+// GetHelpkeysWithResponse List the help screen keys
+//
+// Lists the key of every help screen. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16508,7 +16766,9 @@ func (c *ClientWithResponses) GetHelpkeysWithResponse(ctx context.Context, reqEd
 	return ParseGetHelpkeysResponse(rsp)
 }
 
-// GetImageKeywordsWithResponse Get image keywords.
+// GetImageKeywordsWithResponse List image keywords (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16521,7 +16781,9 @@ func (c *ClientWithResponses) GetImageKeywordsWithResponse(ctx context.Context, 
 	return ParseGetImageKeywordsResponse(rsp)
 }
 
-// GetImagesWithResponse Get images.
+// GetImagesWithResponse List images (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16534,7 +16796,9 @@ func (c *ClientWithResponses) GetImagesWithResponse(ctx context.Context, params 
 	return ParseGetImagesResponse(rsp)
 }
 
-// SaveImageWithBodyWithResponse Save image.
+// SaveImageWithBodyWithResponse Save an image (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16547,7 +16811,9 @@ func (c *ClientWithResponses) SaveImageWithBodyWithResponse(ctx context.Context,
 	return ParseSaveImageResponse(rsp)
 }
 
-// SaveImageWithResponse Save image.
+// SaveImageWithResponse Save an image (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16560,7 +16826,9 @@ func (c *ClientWithResponses) SaveImageWithResponse(ctx context.Context, body Sa
 	return ParseSaveImageResponse(rsp)
 }
 
-// GetImageWithResponse Get image.
+// GetImageWithResponse Read an image (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16573,7 +16841,9 @@ func (c *ClientWithResponses) GetImageWithResponse(ctx context.Context, id strin
 	return ParseGetImageResponse(rsp)
 }
 
-// GetImageStoresWithResponse Get image stores.
+// GetImageStoresWithResponse List image stores (not available)
+//
+// Image storage is not part of vetlink: always 501.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16586,7 +16856,7 @@ func (c *ClientWithResponses) GetImageStoresWithResponse(ctx context.Context, re
 	return ParseGetImageStoresResponse(rsp)
 }
 
-// GetLabelsWithResponse Get labels.
+// GetLabelsWithResponse List the drug label claims
 //
 // Returns the full array of drug label claims, by id. Any user may.
 //
@@ -16601,7 +16871,7 @@ func (c *ClientWithResponses) GetLabelsWithResponse(ctx context.Context, reqEdit
 	return ParseGetLabelsResponse(rsp)
 }
 
-// CreateLabelClaimWithBodyWithResponse Create label claim.
+// CreateLabelClaimWithBodyWithResponse Create a label claim
 //
 // Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 //
@@ -16616,7 +16886,7 @@ func (c *ClientWithResponses) CreateLabelClaimWithBodyWithResponse(ctx context.C
 	return ParseCreateLabelClaimResponse(rsp)
 }
 
-// CreateLabelClaimWithResponse Create label claim.
+// CreateLabelClaimWithResponse Create a label claim
 //
 // Creates a label claim (answered under the member protocol, as the VCPR document names it): product, route, at least one FDA class and withdrawal hours in [0, 87600] are required (422). Protocols validated afterwards are checked against it. Only the SAOR may (403).
 //
@@ -16631,7 +16901,7 @@ func (c *ClientWithResponses) CreateLabelClaimWithResponse(ctx context.Context, 
 	return ParseCreateLabelClaimResponse(rsp)
 }
 
-// UpdateLabelClaimWithBodyWithResponse Update label claim.
+// UpdateLabelClaimWithBodyWithResponse Replace a label claim
 //
 // Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 //
@@ -16646,7 +16916,7 @@ func (c *ClientWithResponses) UpdateLabelClaimWithBodyWithResponse(ctx context.C
 	return ParseUpdateLabelClaimResponse(rsp)
 }
 
-// UpdateLabelClaimWithResponse Update label claim.
+// UpdateLabelClaimWithResponse Replace a label claim
 //
 // Updates a label claim (answered under the member protocol); prescriptions keep the withdrawal they were written with. Only the SAOR may (403); unknown id is 404.
 //
@@ -16661,9 +16931,9 @@ func (c *ClientWithResponses) UpdateLabelClaimWithResponse(ctx context.Context, 
 	return ParseUpdateLabelClaimResponse(rsp)
 }
 
-// GetPackageInsertWithResponse Get package insert.
+// GetPackageInsertWithResponse Get a label claim's package insert (not available)
 //
-// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one.
+// Would return the product package insert of label claim lxId. Package inserts are FDA documents this server does not hold or fetch (it has no network access to the FDA): 404 for an unknown label claim, 501 for a known one. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16676,7 +16946,7 @@ func (c *ClientWithResponses) GetPackageInsertWithResponse(ctx context.Context, 
 	return ParseGetPackageInsertResponse(rsp)
 }
 
-// GetLabelWithResponse Get label.
+// GetLabelWithResponse Read a label claim
 //
 // Returns the specified label claim; unknown id is 404. Any user may.
 //
@@ -16691,7 +16961,9 @@ func (c *ClientWithResponses) GetLabelWithResponse(ctx context.Context, id int64
 	return ParseGetLabelResponse(rsp)
 }
 
-// LogMessageWithResponse Log message.
+// LogMessageWithResponse Record a line in the server's client log
+//
+// Records that the caller logged a line at the severity asked for (info when absent) and answers the time logged (RFC 3339, UTC). The VCPR document gives the operation no body, so the line records the severity and the caller only. Anyone but a removed user may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16704,7 +16976,9 @@ func (c *ClientWithResponses) LogMessageWithResponse(ctx context.Context, params
 	return ParseLogMessageResponse(rsp)
 }
 
-// SendMessageWithBodyWithResponse Send message.
+// SendMessageWithBodyWithResponse Send a message or ask for a renewal
+//
+// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16717,7 +16991,9 @@ func (c *ClientWithResponses) SendMessageWithBodyWithResponse(ctx context.Contex
 	return ParseSendMessageResponse(rsp)
 }
 
-// SendMessageWithResponse Send message.
+// SendMessageWithResponse Send a message or ask for a renewal
+//
+// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16730,7 +17006,7 @@ func (c *ClientWithResponses) SendMessageWithResponse(ctx context.Context, param
 	return ParseSendMessageResponse(rsp)
 }
 
-// DeletePrescriptionWithResponse Delete prescription.
+// DeletePrescriptionWithResponse Recall or decline a prescription
 //
 // Ends prescription id: called by a VOR it is a recall (only the prescribing VOR may), by anyone else a decline (only the MOR it is written to may); 403 otherwise. Both are final (409 when it already is RECALLED or DECLINED); every task still to do becomes RECALLED, and the withholds keep only the doses given. Answers updated 1 and publishes prescription.cancelled.
 //
@@ -16745,7 +17021,7 @@ func (c *ClientWithResponses) DeletePrescriptionWithResponse(ctx context.Context
 	return ParseDeletePrescriptionResponse(rsp)
 }
 
-// GetPrescriptionWithResponse Get prescription.
+// GetPrescriptionWithResponse Read a prescription
 //
 // Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
 //
@@ -16760,9 +17036,9 @@ func (c *ClientWithResponses) GetPrescriptionWithResponse(ctx context.Context, i
 	return ParseGetPrescriptionResponse(rsp)
 }
 
-// GetCasesOfPrescriptionWithResponse Get cases of prescription.
+// GetCasesOfPrescriptionWithResponse List the cases of a prescription
 //
-// The cases of prescription rxId in enrollment order, if the caller may read it (403 otherwise); 404 when there is none.
+// Lists the cases of prescription rxId in enrollment order. Whoever may read the prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16775,7 +17051,7 @@ func (c *ClientWithResponses) GetCasesOfPrescriptionWithResponse(ctx context.Con
 	return ParseGetCasesOfPrescriptionResponse(rsp)
 }
 
-// GetRxByWithResponse Get rx by.
+// GetRxByWithResponse List the prescriptions the caller wrote
 //
 // The prescriptions the caller wrote, newest first, and their number in of (no paging). Anyone but a VOR prescribes nothing and gets an empty list.
 //
@@ -16790,7 +17066,7 @@ func (c *ClientWithResponses) GetRxByWithResponse(ctx context.Context, reqEditor
 	return ParseGetRxByResponse(rsp)
 }
 
-// GetRxToWithResponse Get rx to.
+// GetRxToWithResponse List the prescriptions written to the caller's farm
 //
 // The prescriptions written to the caller's farm (an MOR's, a TOR's employer's), newest first, and their number in of. A VOR or the SAOR, to whom nobody prescribes, gets an empty list.
 //
@@ -16805,7 +17081,7 @@ func (c *ClientWithResponses) GetRxToWithResponse(ctx context.Context, reqEditor
 	return ParseGetRxToResponse(rsp)
 }
 
-// GetMyProtocolsWithResponse Get my protocols.
+// GetMyProtocolsWithResponse List the caller's own and shared protocols
 //
 // Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 //
@@ -16820,7 +17096,7 @@ func (c *ClientWithResponses) GetMyProtocolsWithResponse(ctx context.Context, pa
 	return ParseGetMyProtocolsResponse(rsp)
 }
 
-// CreateProtocolWithBodyWithResponse Create protocol.
+// CreateProtocolWithBodyWithResponse Create a protocol
 //
 // Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 //
@@ -16835,7 +17111,7 @@ func (c *ClientWithResponses) CreateProtocolWithBodyWithResponse(ctx context.Con
 	return ParseCreateProtocolResponse(rsp)
 }
 
-// CreateProtocolWithResponse Create protocol.
+// CreateProtocolWithResponse Create a protocol
 //
 // Validates and saves a new Protocol of the current VOR. The server sets id, ownerId, ownerName, created and edited, status UNKNOWN, and shareAll/shareClonable false; members this server does not model are kept and answered back unchanged. An invalid protocol is 422 listing every field; a user other than a VOR is 403. Publishes protocol.created in the same transaction.
 //
@@ -16850,7 +17126,7 @@ func (c *ClientWithResponses) CreateProtocolWithResponse(ctx context.Context, bo
 	return ParseCreateProtocolResponse(rsp)
 }
 
-// UpdateProtocolWithBodyWithResponse Update protocol.
+// UpdateProtocolWithBodyWithResponse Replace a protocol
 //
 // Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 //
@@ -16865,7 +17141,7 @@ func (c *ClientWithResponses) UpdateProtocolWithBodyWithResponse(ctx context.Con
 	return ParseUpdateProtocolResponse(rsp)
 }
 
-// UpdateProtocolWithResponse Update protocol.
+// UpdateProtocolWithResponse Replace a protocol
 //
 // Validates and writes a Protocol over the stored one of the same id: only its owner may (403), not once it is deleted (DEPRECATED, 409). owner, created and sharing are kept from the stored protocol (sharing has its own operations). When edited is sent it must equal the stored edit time, else 409: a client does not overwrite an edit it has not seen. Unknown id is 404, an invalid protocol 422. Publishes protocol.updated.
 //
@@ -16880,7 +17156,7 @@ func (c *ClientWithResponses) UpdateProtocolWithResponse(ctx context.Context, bo
 	return ParseUpdateProtocolResponse(rsp)
 }
 
-// GetAMDUCATagsWithBodyWithResponse Get amducatags.
+// GetAMDUCATagsWithBodyWithResponse Classify a protocol's treatments under AMDUCA
 //
 // Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 //
@@ -16895,7 +17171,7 @@ func (c *ClientWithResponses) GetAMDUCATagsWithBodyWithResponse(ctx context.Cont
 	return ParseGetAMDUCATagsResponse(rsp)
 }
 
-// GetAMDUCATagsWithResponse Get amducatags.
+// GetAMDUCATagsWithResponse Classify a protocol's treatments under AMDUCA
 //
 // Classifies each treatment of the protocol under AMDUCA against its label claim and the prohibitions of 21 CFR 530.41 and 530.11, and answers the protocol with its tags set (ONLABEL, OFFLABEL or UNIDENTIFIED, plus PROHIBITED and EXTWDT where they apply, each with the remedies as fixes). The use assumed is treatment of disease under a veterinarian's supervision, not in feed. Nothing is stored. Only a VOR may.
 //
@@ -16910,7 +17186,7 @@ func (c *ClientWithResponses) GetAMDUCATagsWithResponse(ctx context.Context, bod
 	return ParseGetAMDUCATagsResponse(rsp)
 }
 
-// GetDiagnosesWithResponse Get diagnoses.
+// GetDiagnosesWithResponse List the diagnoses
 //
 // Returns an array of all coded Diagnoses known to the system, by name. Any user may.
 //
@@ -16925,7 +17201,7 @@ func (c *ClientWithResponses) GetDiagnosesWithResponse(ctx context.Context, reqE
 	return ParseGetDiagnosesResponse(rsp)
 }
 
-// CreateDiagnosisWithBodyWithResponse Create diagnosis.
+// CreateDiagnosisWithBodyWithResponse Create a diagnosis
 //
 // Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 //
@@ -16940,7 +17216,7 @@ func (c *ClientWithResponses) CreateDiagnosisWithBodyWithResponse(ctx context.Co
 	return ParseCreateDiagnosisResponse(rsp)
 }
 
-// CreateDiagnosisWithResponse Create diagnosis.
+// CreateDiagnosisWithResponse Create a diagnosis
 //
 // Creates a Diagnosis (answered under the member protocol, as the VCPR document names it). Only the SAOR may (403); a duplicate name is 409.
 //
@@ -16955,7 +17231,7 @@ func (c *ClientWithResponses) CreateDiagnosisWithResponse(ctx context.Context, b
 	return ParseCreateDiagnosisResponse(rsp)
 }
 
-// DeleteDiagnosisWithResponse Delete diagnosis.
+// DeleteDiagnosisWithResponse Delete a diagnosis
 //
 // Deletes a Diagnosis. Only the SAOR may (403); unknown id is 404.
 //
@@ -16970,7 +17246,7 @@ func (c *ClientWithResponses) DeleteDiagnosisWithResponse(ctx context.Context, i
 	return ParseDeleteDiagnosisResponse(rsp)
 }
 
-// ValidateDosageWithBodyWithResponse Validate dosage.
+// ValidateDosageWithBodyWithResponse Check a dosage and render its text
 //
 // Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 //
@@ -16985,7 +17261,7 @@ func (c *ClientWithResponses) ValidateDosageWithBodyWithResponse(ctx context.Con
 	return ParseValidateDosageResponse(rsp)
 }
 
-// ValidateDosageWithResponse Validate dosage.
+// ValidateDosageWithResponse Check a dosage and render its text
 //
 // Validates a dosage (sizeFunction and sequenceFunction) and answers its human-readable _dose text, such as "2.2 mg per kg every 24 hours for 3 doses" (no route: DoseFunctions carries none). An invalid or missing function is 422 naming the members. Only a VOR may.
 //
@@ -17000,7 +17276,7 @@ func (c *ClientWithResponses) ValidateDosageWithResponse(ctx context.Context, bo
 	return ParseValidateDosageResponse(rsp)
 }
 
-// GetEligibilitiesWithResponse Get eligibilities.
+// GetEligibilitiesWithResponse List the eligibilities
 //
 // Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
 //
@@ -17015,7 +17291,7 @@ func (c *ClientWithResponses) GetEligibilitiesWithResponse(ctx context.Context, 
 	return ParseGetEligibilitiesResponse(rsp)
 }
 
-// CreateEligibilityWithBodyWithResponse Create eligibility.
+// CreateEligibilityWithBodyWithResponse Create an eligibility
 //
 // Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 //
@@ -17030,7 +17306,7 @@ func (c *ClientWithResponses) CreateEligibilityWithBodyWithResponse(ctx context.
 	return ParseCreateEligibilityResponse(rsp)
 }
 
-// CreateEligibilityWithResponse Create eligibility.
+// CreateEligibilityWithResponse Create an eligibility
 //
 // Creates an Eligibility (answered under the member protocol, as the VCPR document names it). Its fdaSpecies must be an FDA class (422). Only the SAOR may (403); a duplicate name is 409.
 //
@@ -17045,7 +17321,7 @@ func (c *ClientWithResponses) CreateEligibilityWithResponse(ctx context.Context,
 	return ParseCreateEligibilityResponse(rsp)
 }
 
-// GetExFDASpeciesWithResponse Get ex fdaspecies.
+// GetExFDASpeciesWithResponse List the FDA animal classes
 //
 // "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
 //
@@ -17060,7 +17336,7 @@ func (c *ClientWithResponses) GetExFDASpeciesWithResponse(ctx context.Context, r
 	return ParseGetExFDASpeciesResponse(rsp)
 }
 
-// DeleteEligibilityWithResponse Delete eligibility.
+// DeleteEligibilityWithResponse Delete an eligibility
 //
 // Deletes an Eligibility. Only the SAOR may (403); unknown id is 404.
 //
@@ -17075,7 +17351,7 @@ func (c *ClientWithResponses) DeleteEligibilityWithResponse(ctx context.Context,
 	return ParseDeleteEligibilityResponse(rsp)
 }
 
-// GetExclusivestubsWithResponse Get exclusivestubs.
+// GetExclusivestubsWithResponse List summaries of the caller's own protocols
 //
 // Returns the stubs (Px) of the protocols the current VOR owns, deleted ones excepted, under the member diagnoses as the VCPR document names it. Only a VOR may.
 //
@@ -17090,7 +17366,7 @@ func (c *ClientWithResponses) GetExclusivestubsWithResponse(ctx context.Context,
 	return ParseGetExclusivestubsResponse(rsp)
 }
 
-// GetLibraryProtocolsWithResponse Get library protocols.
+// GetLibraryProtocolsWithResponse List the protocols in the shared library
 //
 // Retrieves the library: every protocol shared to all VORs and not deleted, by name; of is their number. Only a VOR may.
 //
@@ -17105,7 +17381,7 @@ func (c *ClientWithResponses) GetLibraryProtocolsWithResponse(ctx context.Contex
 	return ParseGetLibraryProtocolsResponse(rsp)
 }
 
-// GetLibraryPxesWithResponse Get library pxes.
+// GetLibraryPxesWithResponse List summaries of the library's protocols
 //
 // Returns the stubs (Px) of the library's protocols, as getLibraryProtocols. Only a VOR may.
 //
@@ -17120,9 +17396,9 @@ func (c *ClientWithResponses) GetLibraryPxesWithResponse(ctx context.Context, re
 	return ParseGetLibraryPxesResponse(rsp)
 }
 
-// GetPrescriptionsWithResponse Get prescriptions.
+// GetPrescriptionsWithResponse List the prescriptions the caller may see
 //
-// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses.
+// The prescriptions the caller may list, newest first: written by a VOR, to an MOR or a TOR's employer, all for the SAOR. The array keeps the reference's member name, diagnoses. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17135,7 +17411,7 @@ func (c *ClientWithResponses) GetPrescriptionsWithResponse(ctx context.Context, 
 	return ParseGetPrescriptionsResponse(rsp)
 }
 
-// CreatePrescriptionWithBodyWithResponse Create prescription.
+// CreatePrescriptionWithBodyWithResponse Prescribe a protocol to a client farm
 //
 // Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 //
@@ -17150,7 +17426,7 @@ func (c *ClientWithResponses) CreatePrescriptionWithBodyWithResponse(ctx context
 	return ParseCreatePrescriptionResponse(rsp)
 }
 
-// CreatePrescriptionWithResponse Create prescription.
+// CreatePrescriptionWithResponse Prescribe a protocol to a client farm
 //
 // Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
 //
@@ -17165,7 +17441,7 @@ func (c *ClientWithResponses) CreatePrescriptionWithResponse(ctx context.Context
 	return ParseCreatePrescriptionResponse(rsp)
 }
 
-// GetProtocolPrescriptionWithResponse Get protocol prescription.
+// GetProtocolPrescriptionWithResponse Read a prescription (protocol path)
 //
 // The same as getPrescription: prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none. Only application/json is served.
 //
@@ -17180,7 +17456,7 @@ func (c *ClientWithResponses) GetProtocolPrescriptionWithResponse(ctx context.Co
 	return ParseGetProtocolPrescriptionResponse(rsp)
 }
 
-// CreatePrivatePromiseWithBodyWithResponse Create private promise.
+// CreatePrivatePromiseWithBodyWithResponse Create a promise for the caller's own use
 //
 // Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 //
@@ -17195,7 +17471,7 @@ func (c *ClientWithResponses) CreatePrivatePromiseWithBodyWithResponse(ctx conte
 	return ParseCreatePrivatePromiseResponse(rsp)
 }
 
-// CreatePrivatePromiseWithResponse Create private promise.
+// CreatePrivatePromiseWithResponse Create a promise for the caller's own use
 //
 // Creates a Promise that is private (available only to the VOR recording it); its ownerId becomes the current VOR. Only a VOR may (403).
 //
@@ -17210,9 +17486,9 @@ func (c *ClientWithResponses) CreatePrivatePromiseWithResponse(ctx context.Conte
 	return ParseCreatePrivatePromiseResponse(rsp)
 }
 
-// GetPromisesWithResponse Get promises.
+// GetPromisesWithResponse List the promises the caller may use
 //
-// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones.
+// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones. Any signed-in user may call it.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17225,7 +17501,7 @@ func (c *ClientWithResponses) GetPromisesWithResponse(ctx context.Context, reqEd
 	return ParseGetPromisesResponse(rsp)
 }
 
-// GetPromiseWithResponse Get promise.
+// GetPromiseWithResponse Read a promise
 //
 // Gets a Promise: a public one any user may read, a private one its owning VOR and the SAOR (403 otherwise). Unknown id is 404.
 //
@@ -17240,7 +17516,7 @@ func (c *ClientWithResponses) GetPromiseWithResponse(ctx context.Context, id int
 	return ParseGetPromiseResponse(rsp)
 }
 
-// CreatePublicPromiseWithBodyWithResponse Create public promise.
+// CreatePublicPromiseWithBodyWithResponse Create a promise every veterinarian may use
 //
 // Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 //
@@ -17255,7 +17531,7 @@ func (c *ClientWithResponses) CreatePublicPromiseWithBodyWithResponse(ctx contex
 	return ParseCreatePublicPromiseResponse(rsp)
 }
 
-// CreatePublicPromiseWithResponse Create public promise.
+// CreatePublicPromiseWithResponse Create a promise every veterinarian may use
 //
 // Records a Promise that is public (available to all VORs); its ownerId is cleared. Only the SAOR may (403); a name under 8 characters or an unknown _type is 422.
 //
@@ -17270,7 +17546,7 @@ func (c *ClientWithResponses) CreatePublicPromiseWithResponse(ctx context.Contex
 	return ParseCreatePublicPromiseResponse(rsp)
 }
 
-// DeleteProtocolShareWithResponse Delete protocol share.
+// DeleteProtocolShareWithResponse Stop sharing a protocol with a veterinarian
 //
 // Retracts the share of protocol pxId with VOR toVor; un-shared is 1. Only the owner may (403); an unknown protocol or share is 404.
 //
@@ -17285,7 +17561,7 @@ func (c *ClientWithResponses) DeleteProtocolShareWithResponse(ctx context.Contex
 	return ParseDeleteProtocolShareResponse(rsp)
 }
 
-// GetMyProtocolSharesWithResponse Get my protocol shares.
+// GetMyProtocolSharesWithResponse List the shares of the caller's protocols
 //
 // Retrieves the shares of the current VOR's protocols, optionally only of protocol pxFilter and to VOR toFilter. Only a VOR may.
 //
@@ -17300,7 +17576,7 @@ func (c *ClientWithResponses) GetMyProtocolSharesWithResponse(ctx context.Contex
 	return ParseGetMyProtocolSharesResponse(rsp)
 }
 
-// CreateProtocolShareWithBodyWithResponse Create protocol share.
+// CreateProtocolShareWithBodyWithResponse Share a protocol with another veterinarian
 //
 // Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 //
@@ -17315,7 +17591,7 @@ func (c *ClientWithResponses) CreateProtocolShareWithBodyWithResponse(ctx contex
 	return ParseCreateProtocolShareResponse(rsp)
 }
 
-// CreateProtocolShareWithResponse Create protocol share.
+// CreateProtocolShareWithResponse Share a protocol with another veterinarian
 //
 // Shares a protocol of the current VOR with another VOR, or changes whether an existing share is clonable; shared is 1 for a new share, 0 for a changed one. Only the owner may (403); the recipient must be another VOR (422); unknown protocol or user is 404; a deleted protocol is 409.
 //
@@ -17330,7 +17606,7 @@ func (c *ClientWithResponses) CreateProtocolShareWithResponse(ctx context.Contex
 	return ParseCreateProtocolShareResponse(rsp)
 }
 
-// GetSharesToAllWithResponse Get shares to all.
+// GetSharesToAllWithResponse List the caller's protocols in the library
 //
 // Retrieves the current VOR's protocols that are shared to all VORs (in the library). Only a VOR may.
 //
@@ -17345,7 +17621,7 @@ func (c *ClientWithResponses) GetSharesToAllWithResponse(ctx context.Context, re
 	return ParseGetSharesToAllResponse(rsp)
 }
 
-// UnShareToAllWithResponse Un share to all.
+// UnShareToAllWithResponse Take a protocol out of the shared library
 //
 // Takes a protocol of the current VOR out of the library; prescriptions already written from it are unaffected. Only the owner may (403); unknown id is 404. Publishes protocol.updated.
 //
@@ -17360,7 +17636,7 @@ func (c *ClientWithResponses) UnShareToAllWithResponse(ctx context.Context, pxId
 	return ParseUnShareToAllResponse(rsp)
 }
 
-// ShareToAllWithResponse Share to all.
+// ShareToAllWithResponse Put a protocol in the shared library
 //
 // Puts a protocol of the current VOR in the library, for every VOR to read, and to clone when clonable is true. Only the owner may (403); unknown id is 404; a deleted protocol is 409. Publishes protocol.updated.
 //
@@ -17375,7 +17651,7 @@ func (c *ClientWithResponses) ShareToAllWithResponse(ctx context.Context, pxId i
 	return ParseShareToAllResponse(rsp)
 }
 
-// GetProtocolTagsWithResponse Get protocol tags.
+// GetProtocolTagsWithResponse List the protocol and treatment tags
 //
 // Returns the full array of tags for protocols and treatments. Any user may.
 //
@@ -17390,7 +17666,7 @@ func (c *ClientWithResponses) GetProtocolTagsWithResponse(ctx context.Context, r
 	return ParseGetProtocolTagsResponse(rsp)
 }
 
-// CreateTagWithBodyWithResponse Create tag.
+// CreateTagWithBodyWithResponse Create a tag
 //
 // Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 //
@@ -17405,7 +17681,7 @@ func (c *ClientWithResponses) CreateTagWithBodyWithResponse(ctx context.Context,
 	return ParseCreateTagResponse(rsp)
 }
 
-// CreateTagWithResponse Create tag.
+// CreateTagWithResponse Create a tag
 //
 // Creates a Tag (1 to 15 characters, unique: 409 when the name exists). Only the administrator (SAOR) curates tags (403).
 //
@@ -17420,7 +17696,7 @@ func (c *ClientWithResponses) CreateTagWithResponse(ctx context.Context, body Cr
 	return ParseCreateTagResponse(rsp)
 }
 
-// ExecuteRemedyWithBodyWithResponse Execute remedy.
+// ExecuteRemedyWithBodyWithResponse Apply a remedy to a protocol
 //
 // Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 //
@@ -17435,7 +17711,7 @@ func (c *ClientWithResponses) ExecuteRemedyWithBodyWithResponse(ctx context.Cont
 	return ParseExecuteRemedyResponse(rsp)
 }
 
-// ExecuteRemedyWithResponse Execute remedy.
+// ExecuteRemedyWithResponse Apply a remedy to a protocol
 //
 // Applies a Remedy to a Protocol and answers the fixed Protocol, reclassified as getAMDUCATags does; nothing is stored (save it with updateProtocol). A RestrictionRemedy adds its detail to instructions.restrictions, a PromiseRemedy adds its promise, each once. LinkRemedy (information only), SubstituteLabelClaimRemedy (the VOR chooses the label claim) and JsonRemedy (for the client) are not applied by the server: 422 naming the remedy. Only a VOR may.
 //
@@ -17450,7 +17726,7 @@ func (c *ClientWithResponses) ExecuteRemedyWithResponse(ctx context.Context, bod
 	return ParseExecuteRemedyResponse(rsp)
 }
 
-// DeleteTagWithResponse Delete tag.
+// DeleteTagWithResponse Delete a tag
 //
 // Deletes a Tag; protocols that carry it keep their copy. Only the SAOR may (403); unknown id is 404.
 //
@@ -17465,7 +17741,7 @@ func (c *ClientWithResponses) DeleteTagWithResponse(ctx context.Context, id int6
 	return ParseDeleteTagResponse(rsp)
 }
 
-// ValidateProtocolWithBodyWithResponse Validate protocol.
+// ValidateProtocolWithBodyWithResponse Check a protocol for prescribing
 //
 // Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 //
@@ -17480,7 +17756,7 @@ func (c *ClientWithResponses) ValidateProtocolWithBodyWithResponse(ctx context.C
 	return ParseValidateProtocolResponse(rsp)
 }
 
-// ValidateProtocolWithResponse Validate protocol.
+// ValidateProtocolWithResponse Check a protocol for prescribing
 //
 // Validates a protocol for prescribing without saving it, against the label claims, and answers it unchanged when it passes (422 listing every field otherwise). Create and update validate too. Only a VOR may.
 //
@@ -17495,7 +17771,7 @@ func (c *ClientWithResponses) ValidateProtocolWithResponse(ctx context.Context, 
 	return ParseValidateProtocolResponse(rsp)
 }
 
-// DeleteProtocolWithResponse Delete protocol.
+// DeleteProtocolWithResponse Deprecate a protocol
 //
 // Changes the protocol's status to DEPRECATED (it is not removed: prescriptions keep their own copy) and takes it out of the library; deprecated is its id. Its owner or the SAOR may (403); unknown id is 404; deleting a deleted protocol changes nothing. Publishes protocol.deleted.
 //
@@ -17510,7 +17786,7 @@ func (c *ClientWithResponses) DeleteProtocolWithResponse(ctx context.Context, id
 	return ParseDeleteProtocolResponse(rsp)
 }
 
-// GetProtocolWithResponse Get protocol.
+// GetProtocolWithResponse Read a protocol
 //
 // Retrieves a Protocol by id: its owner, a VOR it is shared with or that finds it in the library, or the SAOR may (403 otherwise; a deleted protocol only its owner and the SAOR). Unknown id is 404. Answered as application/json only.
 //
@@ -17525,9 +17801,9 @@ func (c *ClientWithResponses) GetProtocolWithResponse(ctx context.Context, id in
 	return ParseGetProtocolResponse(rsp)
 }
 
-// GetPrescriptionsOfProtocolWithResponse Get prescriptions of protocol.
+// GetPrescriptionsOfProtocolWithResponse List the prescriptions written from a protocol
 //
-// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses.
+// The prescriptions the caller may list (as getPrescriptions) whose snapshot was taken of protocol id, newest first; an empty list for a protocol with none. The array keeps the reference's member name, diagnoses. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17540,9 +17816,9 @@ func (c *ClientWithResponses) GetPrescriptionsOfProtocolWithResponse(ctx context
 	return ParseGetPrescriptionsOfProtocolResponse(rsp)
 }
 
-// RxWithCasesWithResponse Rx with cases.
+// RxWithCasesWithResponse List prescriptions with their cases
 //
-// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000.
+// The prescriptions the caller may list (as getPrescriptions) that match every filter given, newest first, each with its cases in enrollment order. With enrolledAfter (inclusive) or enrolledBefore (exclusive), only the cases initiated in that window are listed and a prescription with none is left out; without them a prescription with no case is listed with an empty cases. of is the number matched before paging; limit is at most 1000. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17555,9 +17831,9 @@ func (c *ClientWithResponses) RxWithCasesWithResponse(ctx context.Context, param
 	return ParseRxWithCasesResponse(rsp)
 }
 
-// GetGbdLinkByNDCWithResponse Get gbd link by ndc.
+// GetGbdLinkByNDCWithResponse Link to the FDA label of a Green Book drug
 //
-// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched.
+// Answers a small HTML page linking to the FDA label of the Green Book drug of this NDC (labeler-product), the link recorded with the drug. 404 when the drug is unknown or has no link. The label itself is not fetched. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17570,7 +17846,7 @@ func (c *ClientWithResponses) GetGbdLinkByNDCWithResponse(ctx context.Context, n
 	return ParseGetGbdLinkByNDCResponse(rsp)
 }
 
-// GetGbdLWithResponse Get gbd l.
+// GetGbdLWithResponse Get a drug label image (not available)
 //
 // Would return a label image of the drug. Images are fetched from the FDA, which this server does not reach: always 501.
 //
@@ -17585,7 +17861,9 @@ func (c *ClientWithResponses) GetGbdLWithResponse(ctx context.Context, ndc strin
 	return ParseGetGbdLResponse(rsp)
 }
 
-// GetUsersWithResponse Get users.
+// GetUsersWithResponse List the IDs of active users of some types
+//
+// Lists the IDs of the active users whose type is in usertypes (VOR when absent), under the member vors. Removed and pending accounts are never listed. A VOR may list VORs and CLINICs (to share protocols with a colleague); the SAOR may list any type; farm users are listed to no one else (403).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17598,7 +17876,9 @@ func (c *ClientWithResponses) GetUsersWithResponse(ctx context.Context, params *
 	return ParseGetUsersResponse(rsp)
 }
 
-// UpdateUserWithBodyWithResponse Update user.
+// UpdateUserWithBodyWithResponse Change a user's e-mail address, names and phone
+//
+// Changes the e-mail address, first and last name, suffix and phone of body.user (its id; 0 or absent means the caller). uname, userType and the sandbox mark are kept as stored: the type changes only through the account's life (confirmation, confirmVOR, deleteUser). A user may change their own record; the SAOR anyone's. Answers updatedRecords 1 and publishes user.created_or_updated.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17611,7 +17891,9 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 	return ParseUpdateUserResponse(rsp)
 }
 
-// UpdateUserWithResponse Update user.
+// UpdateUserWithResponse Change a user's e-mail address, names and phone
+//
+// Changes the e-mail address, first and last name, suffix and phone of body.user (its id; 0 or absent means the caller). uname, userType and the sandbox mark are kept as stored: the type changes only through the account's life (confirmation, confirmVOR, deleteUser). A user may change their own record; the SAOR anyone's. Answers updatedRecords 1 and publishes user.created_or_updated.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17624,7 +17906,7 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, body U
 	return ParseUpdateUserResponse(rsp)
 }
 
-// UpdateAddressWithBodyWithResponse Update address.
+// UpdateAddressWithBodyWithResponse Save a user's mailing address
 //
 // A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 //
@@ -17639,7 +17921,7 @@ func (c *ClientWithResponses) UpdateAddressWithBodyWithResponse(ctx context.Cont
 	return ParseUpdateAddressResponse(rsp)
 }
 
-// UpdateAddressWithResponse Update address.
+// UpdateAddressWithResponse Save a user's mailing address
 //
 // A user creates or replaces their own mailing address (the SAOR anyone's, naming them by userId; userId 0 or absent means the caller). Answers updated-records 1.
 //
@@ -17654,7 +17936,9 @@ func (c *ClientWithResponses) UpdateAddressWithResponse(ctx context.Context, bod
 	return ParseUpdateAddressResponse(rsp)
 }
 
-// GetAddressWithResponse Get address.
+// GetAddressWithResponse Read a user's mailing address
+//
+// Answers the mailing address of user id. The user themself and the SAOR may (403 otherwise); 404 when no address is saved.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17667,7 +17951,9 @@ func (c *ClientWithResponses) GetAddressWithResponse(ctx context.Context, id int
 	return ParseGetAddressResponse(rsp)
 }
 
-// RecordCommentWithBodyWithResponse Record comment.
+// RecordCommentWithBodyWithResponse Send a comment to the site managers
+//
+// Records a comment for the people who run the site. Any signed-in user may; the comment is anonymous when userId is absent or 0, and otherwise userId must be the caller. Answers recorded 1.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17680,7 +17966,9 @@ func (c *ClientWithResponses) RecordCommentWithBodyWithResponse(ctx context.Cont
 	return ParseRecordCommentResponse(rsp)
 }
 
-// RecordCommentWithResponse Record comment.
+// RecordCommentWithResponse Send a comment to the site managers
+//
+// Records a comment for the people who run the site. Any signed-in user may; the comment is anonymous when userId is absent or 0, and otherwise userId must be the caller. Answers recorded 1.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17693,7 +17981,9 @@ func (c *ClientWithResponses) RecordCommentWithResponse(ctx context.Context, bod
 	return ParseRecordCommentResponse(rsp)
 }
 
-// RenewUserTokenWithResponse Renew user token.
+// RenewUserTokenWithResponse Exchange a valid token for a fresh one
+//
+// Answers a new token (and the user) for the still-valid X-Auth-Token the request carries, so a client can stay signed in without asking for the password again. An expired or revoked token is 401: sign in again. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17706,7 +17996,9 @@ func (c *ClientWithResponses) RenewUserTokenWithResponse(ctx context.Context, re
 	return ParseRenewUserTokenResponse(rsp)
 }
 
-// UserLoginWithBodyWithResponse User login.
+// UserLoginWithBodyWithResponse Sign in and get a session token
+//
+// Checks the application's API key (apikey) and the user's identifier and password, and answers the user with a signed token to send as X-Auth-Token. A wrong identifier and a wrong password are answered alike (401); repeated failures for one identifier are throttled, then locked (429 with Retry-After and retryAfter). Pending users may sign in and read their own record. Each login is recorded as a visit.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17719,7 +18011,9 @@ func (c *ClientWithResponses) UserLoginWithBodyWithResponse(ctx context.Context,
 	return ParseUserLoginResponse(rsp)
 }
 
-// UserLoginWithResponse User login.
+// UserLoginWithResponse Sign in and get a session token
+//
+// Checks the application's API key (apikey) and the user's identifier and password, and answers the user with a signed token to send as X-Auth-Token. A wrong identifier and a wrong password are answered alike (401); repeated failures for one identifier are throttled, then locked (429 with Retry-After and retryAfter). Pending users may sign in and read their own record. Each login is recorded as a visit.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17732,7 +18026,9 @@ func (c *ClientWithResponses) UserLoginWithResponse(ctx context.Context, body Us
 	return ParseUserLoginResponse(rsp)
 }
 
-// MyRightRelationsWithResponse My right relations.
+// MyRightRelationsWithResponse List the caller's clients or employees
+//
+// Lists the users on the right of the caller's relationships of the kind asked for (CLIENT when absent): a VOR's client MORs, an MOR's employee TORs. Removed users are left out. With withAddress, each comes as a Profile with its address and preferences. The array keeps the reference's member name, prescriptions. Any signed-in user; the list is empty for one with no such relationships.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17745,7 +18041,9 @@ func (c *ClientWithResponses) MyRightRelationsWithResponse(ctx context.Context, 
 	return ParseMyRightRelationsResponse(rsp)
 }
 
-// CreateRightRelationWithBodyWithResponse Create right relation.
+// CreateRightRelationWithBodyWithResponse Create a client or employee account
+//
+// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17758,7 +18056,9 @@ func (c *ClientWithResponses) CreateRightRelationWithBodyWithResponse(ctx contex
 	return ParseCreateRightRelationResponse(rsp)
 }
 
-// CreateRightRelationWithResponse Create right relation.
+// CreateRightRelationWithResponse Create a client or employee account
+//
+// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17771,7 +18071,7 @@ func (c *ClientWithResponses) CreateRightRelationWithResponse(ctx context.Contex
 	return ParseCreateRightRelationResponse(rsp)
 }
 
-// CreateProfileWithBodyWithResponse Create profile.
+// CreateProfileWithBodyWithResponse Sign up for a new account
 //
 // Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
@@ -17786,7 +18086,7 @@ func (c *ClientWithResponses) CreateProfileWithBodyWithResponse(ctx context.Cont
 	return ParseCreateProfileResponse(rsp)
 }
 
-// CreateProfileWithResponse Create profile.
+// CreateProfileWithResponse Sign up for a new account
 //
 // Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
@@ -17801,7 +18101,9 @@ func (c *ClientWithResponses) CreateProfileWithResponse(ctx context.Context, bod
 	return ParseCreateProfileResponse(rsp)
 }
 
-// UpdateProfileWithBodyWithResponse Update profile.
+// UpdateProfileWithBodyWithResponse Change a user's profile
+//
+// Changes the names, suffix, phone, address and preferences of the profile's user (0 means the caller). uname, userType and e-mail are kept (updateUser changes the e-mail). The user themself and the SAOR may; 403 otherwise. Answers the profile as stored and publishes user.created_or_updated.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17814,7 +18116,9 @@ func (c *ClientWithResponses) UpdateProfileWithBodyWithResponse(ctx context.Cont
 	return ParseUpdateProfileResponse(rsp)
 }
 
-// UpdateProfileWithResponse Update profile.
+// UpdateProfileWithResponse Change a user's profile
+//
+// Changes the names, suffix, phone, address and preferences of the profile's user (0 means the caller). uname, userType and e-mail are kept (updateUser changes the e-mail). The user themself and the SAOR may; 403 otherwise. Answers the profile as stored and publishes user.created_or_updated.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17827,7 +18131,9 @@ func (c *ClientWithResponses) UpdateProfileWithResponse(ctx context.Context, bod
 	return ParseUpdateProfileResponse(rsp)
 }
 
-// GetProfileWithResponse Get profile.
+// GetProfileWithResponse Read the address part of a user's profile
+//
+// Answers the address part of user id's profile (the VCPR document declares the answer an Address). The user themself and the SAOR may; 403 otherwise.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17840,7 +18146,7 @@ func (c *ClientWithResponses) GetProfileWithResponse(ctx context.Context, id int
 	return ParseGetProfileResponse(rsp)
 }
 
-// GetRelationsWithBodyWithResponse Get relations.
+// GetRelationsWithBodyWithResponse Relate two existing users
 //
 // Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 //
@@ -17855,7 +18161,7 @@ func (c *ClientWithResponses) GetRelationsWithBodyWithResponse(ctx context.Conte
 	return ParseGetRelationsResponse(rsp)
 }
 
-// GetRelationsWithResponse Get relations.
+// GetRelationsWithResponse Relate two existing users
 //
 // Adds a relationship between two existing users (despite its name): a VOR adds a CLIENT MOR, an MOR an EMPLOYEE TOR, the SAOR any. The body names the relationship (name, CLIENT when absent), the left user (the caller when absent) and the right user. Answers the uname of the related (right) user; 409 when the relationship exists.
 //
@@ -17870,7 +18176,9 @@ func (c *ClientWithResponses) GetRelationsWithResponse(ctx context.Context, body
 	return ParseGetRelationsResponse(rsp)
 }
 
-// DeleteSandboxClientWithResponse Delete sandbox client.
+// DeleteSandboxClientWithResponse Delete the caller's sandbox farm managers
+//
+// Deletes every sandbox client of the calling VOR with its relationships, irreversibly; prescriptions written to them stay. Answers how many were deleted. Only a VOR may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17883,7 +18191,9 @@ func (c *ClientWithResponses) DeleteSandboxClientWithResponse(ctx context.Contex
 	return ParseDeleteSandboxClientResponse(rsp)
 }
 
-// CreateSandboxClientWithBodyWithResponse Create sandbox client.
+// CreateSandboxClientWithBodyWithResponse Create a sandbox farm manager for testing
+//
+// Creates an MOR named by the body that is a CLIENT of the calling VOR and marked as its sandbox, so the VOR can prescribe to it and see prescriptions from the farm's side. Answers its uname and publishes user.created_or_updated. Only a VOR may.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17896,7 +18206,9 @@ func (c *ClientWithResponses) CreateSandboxClientWithBodyWithResponse(ctx contex
 	return ParseCreateSandboxClientResponse(rsp)
 }
 
-// CreateSandboxClientWithResponse Create sandbox client.
+// CreateSandboxClientWithResponse Create a sandbox farm manager for testing
+//
+// Creates an MOR named by the body that is a CLIENT of the calling VOR and marked as its sandbox, so the VOR can prescribe to it and see prescriptions from the farm's side. Answers its uname and publishes user.created_or_updated. Only a VOR may.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17909,9 +18221,9 @@ func (c *ClientWithResponses) CreateSandboxClientWithResponse(ctx context.Contex
 	return ParseCreateSandboxClientResponse(rsp)
 }
 
-// MyRxCasesWithResponse My rx cases.
+// MyRxCasesWithResponse List the cases of the caller's prescriptions (alias)
 //
-// The same list as myCases: the cases of every prescription the caller may list.
+// The same list as myCases: the cases of every prescription the caller may list. Any signed-in user may call it; the list holds only what the caller may read.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17924,7 +18236,7 @@ func (c *ClientWithResponses) MyRxCasesWithResponse(ctx context.Context, reqEdit
 	return ParseMyRxCasesResponse(rsp)
 }
 
-// ExecuteTaskWithBodyWithResponse Execute task.
+// ExecuteTaskWithBodyWithResponse Record a task as done or skipped
 //
 // Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 //
@@ -17939,7 +18251,7 @@ func (c *ClientWithResponses) ExecuteTaskWithBodyWithResponse(ctx context.Contex
 	return ParseExecuteTaskResponse(rsp)
 }
 
-// ExecuteTaskWithResponse Execute task.
+// ExecuteTaskWithResponse Record a task as done or skipped
 //
 // Records task id (from the body; the other members are those read and are not changed by this call) as done or skipped. status CANCELLED or REJECTED skips it, with note as the reason; any other status records it done at doneAt (now when absent; not in the future nor before the case began) with the promise data. The MOR, a TOR it employs, or the prescribing VOR may (an assigned task only by its executor, the MOR or the VOR); 403 otherwise, 404 for an unknown task, 409 when it is no longer to do or its prescription was recalled. Answers the case with its tasks and recomputed withhold (a CaseHx, whose members include Case's). Publishes task.completed or task.skipped, and withhold.updated when the withhold's release moved.
 //
@@ -17954,7 +18266,7 @@ func (c *ClientWithResponses) ExecuteTaskWithResponse(ctx context.Context, body 
 	return ParseExecuteTaskResponse(rsp)
 }
 
-// ConfirmTokenWithResponse Confirm token.
+// ConfirmTokenWithResponse Confirm an e-mail address from a mailed link
 //
 // The link mailed to confirm an e-mail address. It needs no credentials (a mail client sends none), the single-use token is the authority; it works once (409 after) and expires (410). Confirming makes an UNMOR an MOR and an UNVOR a PREVOR. Answers a small page.
 //
@@ -17969,7 +18281,9 @@ func (c *ClientWithResponses) ConfirmTokenWithResponse(ctx context.Context, toke
 	return ParseConfirmTokenResponse(rsp)
 }
 
-// GetVORsWithResponse Get vors.
+// GetVORsWithResponse List the veterinarians with their names
+//
+// Lists the active VORs, each with its id and display name ("Example User, DVM"), under the member vors. A VOR or the SAOR may (others are refused, as getUsers).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17982,7 +18296,7 @@ func (c *ClientWithResponses) GetVORsWithResponse(ctx context.Context, reqEditor
 	return ParseGetVORsResponse(rsp)
 }
 
-// GetWithholdsWithResponse Get withholds.
+// GetWithholdsWithResponse List the withholds in force on the caller's farms
 //
 // The withholds in force now or later (an animal whose meat or milk may not be sold now, or will not be once a started case's doses are given) on the caller's farms: an MOR's own, those of the MORs employing a TOR, those of every client of a VOR. The SAOR has no farm: 403. The array keeps the reference's member name, labels.
 //
@@ -17997,7 +18311,9 @@ func (c *ClientWithResponses) GetWithholdsWithResponse(ctx context.Context, reqE
 	return ParseGetWithholdsResponse(rsp)
 }
 
-// DeleteUserWithResponse Delete user.
+// DeleteUserWithResponse Remove a user and revoke its tokens
+//
+// Marks user id REMOVED (the former type is kept, so removal can be undone by an operator) and revokes every token of that user in the same transaction: it can no longer sign in. The SAOR may remove anyone, a VOR its own clients; 403 otherwise. Answers deleted 1 and publishes user.deactivated.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18010,7 +18326,9 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id int
 	return ParseDeleteUserResponse(rsp)
 }
 
-// GetUserWithResponse Get user.
+// GetUserWithResponse Read a user
+//
+// Answers user id if the caller may read it: the user themself (even while pending), the SAOR, a VOR its clients, an MOR its employees; 403 otherwise, 404 when there is none.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18023,7 +18341,9 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id int64,
 	return ParseGetUserResponse(rsp)
 }
 
-// GetVisitsWithResponse Get visits.
+// GetVisitsWithResponse List a user's recent sign-ins
+//
+// Lists the most recent logins (and token renewals) of user id, newest first. The user themself and the SAOR may; 403 otherwise.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18036,7 +18356,9 @@ func (c *ClientWithResponses) GetVisitsWithResponse(ctx context.Context, id int6
 	return ParseGetVisitsResponse(rsp)
 }
 
-// LoadEditorWithResponse Load editor.
+// LoadEditorWithResponse Open the Protocol Editor page
+//
+// Answers a short HTML page saying that the VCPR Protocol Editor, a single-page application, is not served by vetlink; clients use this API directly. Kept so that links to the page resolve. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18049,7 +18371,9 @@ func (c *ClientWithResponses) LoadEditorWithResponse(ctx context.Context, reqEdi
 	return ParseLoadEditorResponse(rsp)
 }
 
-// LoadFarmAppWithResponse Load farm app.
+// LoadFarmAppWithResponse Open the Farm App page
+//
+// Answers a short HTML page saying that the VCPR Farm App is not served by vetlink; clients use this API directly. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18062,7 +18386,9 @@ func (c *ClientWithResponses) LoadFarmAppWithResponse(ctx context.Context, reqEd
 	return ParseLoadFarmAppResponse(rsp)
 }
 
-// OkMessageWithResponse Ok message.
+// OkMessageWithResponse Answer a mailed yes-or-no question
+//
+// The link mailed with a question: records the yes (response=true) or no answer to the message of token, once, and answers a small page. It needs no credentials; the single-use token is the authority (409 when already answered, 410 when expired).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18075,7 +18401,9 @@ func (c *ClientWithResponses) OkMessageWithResponse(ctx context.Context, token s
 	return ParseOkMessageResponse(rsp)
 }
 
-// SigninWithResponse Signin.
+// SigninWithResponse Show the sign-in form
+//
+// Answers a plain HTML form that posts a user name and password to /api/users/logins, with status 303 as the VCPR document declares.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -1773,301 +1773,301 @@ func (t *MyRightRelations200JSONResponseBody_Prescriptions_Item) UnmarshalJSON(b
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
-	// LoadAdminApp Load admin app.
+	// LoadAdminApp Open the administration app page
 	// (GET /admin)
 	LoadAdminApp(w http.ResponseWriter, r *http.Request)
-	// ConfirmVOR Confirm VOR.
+	// ConfirmVOR Confirm a pending veterinarian as VOR
 	// (PUT /api/admin/ConfirmVOR)
 	ConfirmVOR(w http.ResponseWriter, r *http.Request, params ConfirmVORParams)
-	// GetGreenbookDrugs Get greenbook drugs.
+	// GetGreenbookDrugs List Green Book drugs by NDC
 	// (GET /api/admin/gbd)
 	GetGreenbookDrugs(w http.ResponseWriter, r *http.Request, params GetGreenbookDrugsParams)
-	// UpdateGreenbookDrugs Update greenbook drugs.
+	// UpdateGreenbookDrugs Create or replace a Green Book drug
 	// (PUT /api/admin/gbd)
 	UpdateGreenbookDrugs(w http.ResponseWriter, r *http.Request)
-	// GetGreenbookDrug Get greenbook drug.
+	// GetGreenbookDrug Read a Green Book drug
 	// (GET /api/admin/gbd/{ndc})
 	GetGreenbookDrug(w http.ResponseWriter, r *http.Request, ndc string)
-	// GetGbdHeaderArrayByNDC Get gbd header array by ndc.
+	// GetGbdHeaderArrayByNDC Find Green Book products by NDC sections
 	// (GET /api/admin/product)
 	GetGbdHeaderArrayByNDC(w http.ResponseWriter, r *http.Request, params GetGbdHeaderArrayByNDCParams)
-	// GetGbdHeaderByNDC Get gbd header by ndc.
+	// GetGbdHeaderByNDC Read the Green Book product of an NDC
 	// (GET /api/admin/product/{ndc})
 	GetGbdHeaderByNDC(w http.ResponseWriter, r *http.Request, ndc string)
-	// GetSPL Get spl.
+	// GetSPL Get the FDA Structured Product Label of an NDC (not available)
 	// (GET /api/admin/spl/{ndc})
 	GetSPL(w http.ResponseWriter, r *http.Request, ndc string)
-	// MyCases My cases.
+	// MyCases List the cases of the caller's prescriptions
 	// (GET /api/cases)
 	MyCases(w http.ResponseWriter, r *http.Request)
-	// DeprecatedEnrollCase Deprecated enroll case.
+	// DeprecatedEnrollCase Enroll a case and answer only its counts (deprecated)
 	// (POST /api/cases)
 	DeprecatedEnrollCase(w http.ResponseWriter, r *http.Request)
-	// GetCaseHx Get case hx.
+	// GetCaseHx Read a case with its tasks and withhold
 	// (GET /api/cases/{caseId})
 	GetCaseHx(w http.ResponseWriter, r *http.Request, caseId int64)
-	// EnrollCase Enroll case.
+	// EnrollCase Enroll a case and plan its tasks
 	// (POST /api/cases2)
 	EnrollCase(w http.ResponseWriter, r *http.Request)
-	// DeleteHelp Delete help.
+	// DeleteHelp Delete a help screen
 	// (DELETE /api/help/{key})
 	DeleteHelp(w http.ResponseWriter, r *http.Request, key string)
-	// GetHelp Get help.
+	// GetHelp Read a help screen
 	// (GET /api/help/{key})
 	GetHelp(w http.ResponseWriter, r *http.Request, key string)
-	// CreateHelp Create help.
+	// CreateHelp Create or replace a help screen
 	// (POST /api/help/{key})
 	CreateHelp(w http.ResponseWriter, r *http.Request, key string)
-	// GetHelpkeys Get helpkeys.
+	// GetHelpkeys List the help screen keys
 	// (GET /api/helpkeys)
 	GetHelpkeys(w http.ResponseWriter, r *http.Request)
-	// GetImageKeywords Get image keywords.
+	// GetImageKeywords List image keywords (not available)
 	// (GET /api/imagekeywords)
 	GetImageKeywords(w http.ResponseWriter, r *http.Request)
-	// GetImages Get images.
+	// GetImages List images (not available)
 	// (GET /api/images)
 	GetImages(w http.ResponseWriter, r *http.Request, params GetImagesParams)
-	// SaveImage Save image.
+	// SaveImage Save an image (not available)
 	// (POST /api/images)
 	SaveImage(w http.ResponseWriter, r *http.Request)
-	// GetImage Get image.
+	// GetImage Read an image (not available)
 	// (GET /api/images/{id})
 	GetImage(w http.ResponseWriter, r *http.Request, id string)
-	// GetImageStores Get image stores.
+	// GetImageStores List image stores (not available)
 	// (GET /api/imagestores)
 	GetImageStores(w http.ResponseWriter, r *http.Request)
-	// GetLabels Get labels.
+	// GetLabels List the drug label claims
 	// (GET /api/labels)
 	GetLabels(w http.ResponseWriter, r *http.Request)
-	// CreateLabelClaim Create label claim.
+	// CreateLabelClaim Create a label claim
 	// (POST /api/labels)
 	CreateLabelClaim(w http.ResponseWriter, r *http.Request)
-	// UpdateLabelClaim Update label claim.
+	// UpdateLabelClaim Replace a label claim
 	// (PUT /api/labels)
 	UpdateLabelClaim(w http.ResponseWriter, r *http.Request)
-	// GetPackageInsert Get package insert.
+	// GetPackageInsert Get a label claim's package insert (not available)
 	// (GET /api/labels/inserts/{lxId})
 	GetPackageInsert(w http.ResponseWriter, r *http.Request, lxId int64)
-	// GetLabel Get label.
+	// GetLabel Read a label claim
 	// (GET /api/labels/{id})
 	GetLabel(w http.ResponseWriter, r *http.Request, id int64)
-	// LogMessage Log message.
+	// LogMessage Record a line in the server's client log
 	// (POST /api/logging)
 	LogMessage(w http.ResponseWriter, r *http.Request, params LogMessageParams)
-	// SendMessage Send message.
+	// SendMessage Send a message or ask for a renewal
 	// (POST /api/messages)
 	SendMessage(w http.ResponseWriter, r *http.Request, params SendMessageParams)
-	// DeletePrescription Delete prescription.
+	// DeletePrescription Recall or decline a prescription
 	// (DELETE /api/prescriptions/{id}/)
 	DeletePrescription(w http.ResponseWriter, r *http.Request, id string)
-	// GetPrescription Get prescription.
+	// GetPrescription Read a prescription
 	// (GET /api/prescriptions/{id}/)
 	GetPrescription(w http.ResponseWriter, r *http.Request, id string)
-	// GetCasesOfPrescription Get cases of prescription.
+	// GetCasesOfPrescription List the cases of a prescription
 	// (GET /api/prescriptions/{rxId}/cases)
 	GetCasesOfPrescription(w http.ResponseWriter, r *http.Request, rxId string)
-	// GetRxBy Get rx by.
+	// GetRxBy List the prescriptions the caller wrote
 	// (GET /api/prescriptionsByMe)
 	GetRxBy(w http.ResponseWriter, r *http.Request)
-	// GetRxTo Get rx to.
+	// GetRxTo List the prescriptions written to the caller's farm
 	// (GET /api/prescriptionsToMe)
 	GetRxTo(w http.ResponseWriter, r *http.Request)
-	// GetMyProtocols Get my protocols.
+	// GetMyProtocols List the caller's own and shared protocols
 	// (GET /api/protocols)
 	GetMyProtocols(w http.ResponseWriter, r *http.Request, params GetMyProtocolsParams)
-	// CreateProtocol Create protocol.
+	// CreateProtocol Create a protocol
 	// (POST /api/protocols)
 	CreateProtocol(w http.ResponseWriter, r *http.Request)
-	// UpdateProtocol Update protocol.
+	// UpdateProtocol Replace a protocol
 	// (PUT /api/protocols)
 	UpdateProtocol(w http.ResponseWriter, r *http.Request)
-	// GetAMDUCATags Get amducatags.
+	// GetAMDUCATags Classify a protocol's treatments under AMDUCA
 	// (PUT /api/protocols/amducatags)
 	GetAMDUCATags(w http.ResponseWriter, r *http.Request)
-	// GetDiagnoses Get diagnoses.
+	// GetDiagnoses List the diagnoses
 	// (GET /api/protocols/diagnoses)
 	GetDiagnoses(w http.ResponseWriter, r *http.Request)
-	// CreateDiagnosis Create diagnosis.
+	// CreateDiagnosis Create a diagnosis
 	// (POST /api/protocols/diagnoses)
 	CreateDiagnosis(w http.ResponseWriter, r *http.Request)
-	// DeleteDiagnosis Delete diagnosis.
+	// DeleteDiagnosis Delete a diagnosis
 	// (DELETE /api/protocols/diagnoses/{id})
 	DeleteDiagnosis(w http.ResponseWriter, r *http.Request, id int64)
-	// ValidateDosage Validate dosage.
+	// ValidateDosage Check a dosage and render its text
 	// (POST /api/protocols/dosages)
 	ValidateDosage(w http.ResponseWriter, r *http.Request)
-	// GetEligibilities Get eligibilities.
+	// GetEligibilities List the eligibilities
 	// (GET /api/protocols/eligibilities)
 	GetEligibilities(w http.ResponseWriter, r *http.Request)
-	// CreateEligibility Create eligibility.
+	// CreateEligibility Create an eligibility
 	// (POST /api/protocols/eligibilities)
 	CreateEligibility(w http.ResponseWriter, r *http.Request)
-	// GetExFDASpecies Get ex fdaspecies.
+	// GetExFDASpecies List the FDA animal classes
 	// (GET /api/protocols/eligibilities/fdaspecies)
 	GetExFDASpecies(w http.ResponseWriter, r *http.Request)
-	// DeleteEligibility Delete eligibility.
+	// DeleteEligibility Delete an eligibility
 	// (DELETE /api/protocols/eligibilities/{id})
 	DeleteEligibility(w http.ResponseWriter, r *http.Request, id int64)
-	// GetExclusivestubs Get exclusivestubs.
+	// GetExclusivestubs List summaries of the caller's own protocols
 	// (GET /api/protocols/exclusivestubs)
 	GetExclusivestubs(w http.ResponseWriter, r *http.Request)
-	// GetLibraryProtocols Get library protocols.
+	// GetLibraryProtocols List the protocols in the shared library
 	// (GET /api/protocols/libs)
 	GetLibraryProtocols(w http.ResponseWriter, r *http.Request)
-	// GetLibraryPxes Get library pxes.
+	// GetLibraryPxes List summaries of the library's protocols
 	// (GET /api/protocols/libstubs)
 	GetLibraryPxes(w http.ResponseWriter, r *http.Request)
-	// GetPrescriptions Get prescriptions.
+	// GetPrescriptions List the prescriptions the caller may see
 	// (GET /api/protocols/prescriptions)
 	GetPrescriptions(w http.ResponseWriter, r *http.Request)
-	// CreatePrescription Create prescription.
+	// CreatePrescription Prescribe a protocol to a client farm
 	// (POST /api/protocols/prescriptions)
 	CreatePrescription(w http.ResponseWriter, r *http.Request)
-	// GetProtocolPrescription Get protocol prescription.
+	// GetProtocolPrescription Read a prescription (protocol path)
 	// (GET /api/protocols/prescriptions/{id})
 	GetProtocolPrescription(w http.ResponseWriter, r *http.Request, id string)
-	// CreatePrivatePromise Create private promise.
+	// CreatePrivatePromise Create a promise for the caller's own use
 	// (POST /api/protocols/privatePromises)
 	CreatePrivatePromise(w http.ResponseWriter, r *http.Request)
-	// GetPromises Get promises.
+	// GetPromises List the promises the caller may use
 	// (GET /api/protocols/promises)
 	GetPromises(w http.ResponseWriter, r *http.Request)
-	// GetPromise Get promise.
+	// GetPromise Read a promise
 	// (GET /api/protocols/promises/{id})
 	GetPromise(w http.ResponseWriter, r *http.Request, id int64)
-	// CreatePublicPromise Create public promise.
+	// CreatePublicPromise Create a promise every veterinarian may use
 	// (POST /api/protocols/publicPromises)
 	CreatePublicPromise(w http.ResponseWriter, r *http.Request)
-	// DeleteProtocolShare Delete protocol share.
+	// DeleteProtocolShare Stop sharing a protocol with a veterinarian
 	// (DELETE /api/protocols/shares)
 	DeleteProtocolShare(w http.ResponseWriter, r *http.Request, params DeleteProtocolShareParams)
-	// GetMyProtocolShares Get my protocol shares.
+	// GetMyProtocolShares List the shares of the caller's protocols
 	// (GET /api/protocols/shares)
 	GetMyProtocolShares(w http.ResponseWriter, r *http.Request, params GetMyProtocolSharesParams)
-	// CreateProtocolShare Create protocol share.
+	// CreateProtocolShare Share a protocol with another veterinarian
 	// (POST /api/protocols/shares)
 	CreateProtocolShare(w http.ResponseWriter, r *http.Request)
-	// GetSharesToAll Get shares to all.
+	// GetSharesToAll List the caller's protocols in the library
 	// (GET /api/protocols/sharesToAll/)
 	GetSharesToAll(w http.ResponseWriter, r *http.Request)
-	// UnShareToAll Un share to all.
+	// UnShareToAll Take a protocol out of the shared library
 	// (DELETE /api/protocols/sharesToAll/{pxId})
 	UnShareToAll(w http.ResponseWriter, r *http.Request, pxId int64)
-	// ShareToAll Share to all.
+	// ShareToAll Put a protocol in the shared library
 	// (POST /api/protocols/sharesToAll/{pxId})
 	ShareToAll(w http.ResponseWriter, r *http.Request, pxId int64, params ShareToAllParams)
-	// GetProtocolTags Get protocol tags.
+	// GetProtocolTags List the protocol and treatment tags
 	// (GET /api/protocols/tags)
 	GetProtocolTags(w http.ResponseWriter, r *http.Request)
-	// CreateTag Create tag.
+	// CreateTag Create a tag
 	// (POST /api/protocols/tags)
 	CreateTag(w http.ResponseWriter, r *http.Request)
-	// ExecuteRemedy Execute remedy.
+	// ExecuteRemedy Apply a remedy to a protocol
 	// (PUT /api/protocols/tags/remedies)
 	ExecuteRemedy(w http.ResponseWriter, r *http.Request)
-	// DeleteTag Delete tag.
+	// DeleteTag Delete a tag
 	// (DELETE /api/protocols/tags/{id})
 	DeleteTag(w http.ResponseWriter, r *http.Request, id int64)
-	// ValidateProtocol Validate protocol.
+	// ValidateProtocol Check a protocol for prescribing
 	// (PUT /api/protocols/validate)
 	ValidateProtocol(w http.ResponseWriter, r *http.Request)
-	// DeleteProtocol Delete protocol.
+	// DeleteProtocol Deprecate a protocol
 	// (DELETE /api/protocols/{id})
 	DeleteProtocol(w http.ResponseWriter, r *http.Request, id int64)
-	// GetProtocol Get protocol.
+	// GetProtocol Read a protocol
 	// (GET /api/protocols/{id})
 	GetProtocol(w http.ResponseWriter, r *http.Request, id int64)
-	// GetPrescriptionsOfProtocol Get prescriptions of protocol.
+	// GetPrescriptionsOfProtocol List the prescriptions written from a protocol
 	// (GET /api/protocols/{id}/prescriptions)
 	GetPrescriptionsOfProtocol(w http.ResponseWriter, r *http.Request, id int64)
-	// RxWithCases Rx with cases.
+	// RxWithCases List prescriptions with their cases
 	// (GET /api/rx-cases)
 	RxWithCases(w http.ResponseWriter, r *http.Request, params RxWithCasesParams)
-	// GetGbdLinkByNDC Get gbd link by ndc.
+	// GetGbdLinkByNDC Link to the FDA label of a Green Book drug
 	// (GET /api/spl/{ndc})
 	GetGbdLinkByNDC(w http.ResponseWriter, r *http.Request, ndc string)
-	// GetGbdL Get gbd l.
+	// GetGbdL Get a drug label image (not available)
 	// (GET /api/spl/{ndc}/{image})
 	GetGbdL(w http.ResponseWriter, r *http.Request, ndc string, image string)
-	// GetUsers Get users.
+	// GetUsers List the IDs of active users of some types
 	// (GET /api/users)
 	GetUsers(w http.ResponseWriter, r *http.Request, params GetUsersParams)
-	// UpdateUser Update user.
+	// UpdateUser Change a user's e-mail address, names and phone
 	// (PUT /api/users)
 	UpdateUser(w http.ResponseWriter, r *http.Request)
-	// UpdateAddress Update address.
+	// UpdateAddress Save a user's mailing address
 	// (PUT /api/users/addresses)
 	UpdateAddress(w http.ResponseWriter, r *http.Request)
-	// GetAddress Get address.
+	// GetAddress Read a user's mailing address
 	// (GET /api/users/addresses/{id})
 	GetAddress(w http.ResponseWriter, r *http.Request, id int64)
-	// RecordComment Record comment.
+	// RecordComment Send a comment to the site managers
 	// (POST /api/users/comments)
 	RecordComment(w http.ResponseWriter, r *http.Request)
-	// RenewUserToken Renew user token.
+	// RenewUserToken Exchange a valid token for a fresh one
 	// (GET /api/users/logins)
 	RenewUserToken(w http.ResponseWriter, r *http.Request)
-	// UserLogin User login.
+	// UserLogin Sign in and get a session token
 	// (POST /api/users/logins)
 	UserLogin(w http.ResponseWriter, r *http.Request)
-	// MyRightRelations My right relations.
+	// MyRightRelations List the caller's clients or employees
 	// (GET /api/users/my-right-relations)
 	MyRightRelations(w http.ResponseWriter, r *http.Request, params MyRightRelationsParams)
-	// CreateRightRelation Create right relation.
+	// CreateRightRelation Create a client or employee account
 	// (POST /api/users/my-right-relations)
 	CreateRightRelation(w http.ResponseWriter, r *http.Request, params CreateRightRelationParams)
-	// CreateProfile Create profile.
+	// CreateProfile Sign up for a new account
 	// (POST /api/users/profiles)
 	CreateProfile(w http.ResponseWriter, r *http.Request)
-	// UpdateProfile Update profile.
+	// UpdateProfile Change a user's profile
 	// (PUT /api/users/profiles)
 	UpdateProfile(w http.ResponseWriter, r *http.Request)
-	// GetProfile Get profile.
+	// GetProfile Read the address part of a user's profile
 	// (GET /api/users/profiles/{id})
 	GetProfile(w http.ResponseWriter, r *http.Request, id int64)
-	// GetRelations Get relations.
+	// GetRelations Relate two existing users
 	// (POST /api/users/relations)
 	GetRelations(w http.ResponseWriter, r *http.Request)
-	// DeleteSandboxClient Delete sandbox client.
+	// DeleteSandboxClient Delete the caller's sandbox farm managers
 	// (DELETE /api/users/sandboxClient)
 	DeleteSandboxClient(w http.ResponseWriter, r *http.Request)
-	// CreateSandboxClient Create sandbox client.
+	// CreateSandboxClient Create a sandbox farm manager for testing
 	// (POST /api/users/sandboxClient)
 	CreateSandboxClient(w http.ResponseWriter, r *http.Request)
-	// MyRxCases My rx cases.
+	// MyRxCases List the cases of the caller's prescriptions (alias)
 	// (GET /api/users/tasks)
 	MyRxCases(w http.ResponseWriter, r *http.Request)
-	// ExecuteTask Execute task.
+	// ExecuteTask Record a task as done or skipped
 	// (POST /api/users/tasks)
 	ExecuteTask(w http.ResponseWriter, r *http.Request)
-	// ConfirmToken Confirm token.
+	// ConfirmToken Confirm an e-mail address from a mailed link
 	// (GET /api/users/token/{token})
 	ConfirmToken(w http.ResponseWriter, r *http.Request, token string)
-	// GetVORs Get vors.
+	// GetVORs List the veterinarians with their names
 	// (GET /api/users/vors)
 	GetVORs(w http.ResponseWriter, r *http.Request)
-	// GetWithholds Get withholds.
+	// GetWithholds List the withholds in force on the caller's farms
 	// (GET /api/users/withholds)
 	GetWithholds(w http.ResponseWriter, r *http.Request)
-	// DeleteUser Delete user.
+	// DeleteUser Remove a user and revoke its tokens
 	// (DELETE /api/users/{id})
 	DeleteUser(w http.ResponseWriter, r *http.Request, id int64)
-	// GetUser Get user.
+	// GetUser Read a user
 	// (GET /api/users/{id})
 	GetUser(w http.ResponseWriter, r *http.Request, id int64)
-	// GetVisits Get visits.
+	// GetVisits List a user's recent sign-ins
 	// (GET /api/visits/{id})
 	GetVisits(w http.ResponseWriter, r *http.Request, id int64)
-	// LoadEditor Load editor.
+	// LoadEditor Open the Protocol Editor page
 	// (GET /editor)
 	LoadEditor(w http.ResponseWriter, r *http.Request)
-	// LoadFarmApp Load farm app.
+	// LoadFarmApp Open the Farm App page
 	// (GET /farm)
 	LoadFarmApp(w http.ResponseWriter, r *http.Request)
-	// OkMessage Ok message.
+	// OkMessage Answer a mailed yes-or-no question
 	// (GET /messages/ok/{token}/)
 	OkMessage(w http.ResponseWriter, r *http.Request, token string, params OkMessageParams)
-	// Signin Signin.
+	// Signin Show the sign-in form
 	// (GET /signin)
 	Signin(w http.ResponseWriter, r *http.Request, params SigninParams)
 }
@@ -11122,301 +11122,301 @@ func (response SignindefaultApplicationProblemPlusJSONResponse) VisitSigninRespo
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
-	// LoadAdminApp Load admin app.
+	// LoadAdminApp Open the administration app page
 	// (GET /admin)
 	LoadAdminApp(ctx context.Context, request LoadAdminAppRequestObject) (LoadAdminAppResponseObject, error)
-	// ConfirmVOR Confirm VOR.
+	// ConfirmVOR Confirm a pending veterinarian as VOR
 	// (PUT /api/admin/ConfirmVOR)
 	ConfirmVOR(ctx context.Context, request ConfirmVORRequestObject) (ConfirmVORResponseObject, error)
-	// GetGreenbookDrugs Get greenbook drugs.
+	// GetGreenbookDrugs List Green Book drugs by NDC
 	// (GET /api/admin/gbd)
 	GetGreenbookDrugs(ctx context.Context, request GetGreenbookDrugsRequestObject) (GetGreenbookDrugsResponseObject, error)
-	// UpdateGreenbookDrugs Update greenbook drugs.
+	// UpdateGreenbookDrugs Create or replace a Green Book drug
 	// (PUT /api/admin/gbd)
 	UpdateGreenbookDrugs(ctx context.Context, request UpdateGreenbookDrugsRequestObject) (UpdateGreenbookDrugsResponseObject, error)
-	// GetGreenbookDrug Get greenbook drug.
+	// GetGreenbookDrug Read a Green Book drug
 	// (GET /api/admin/gbd/{ndc})
 	GetGreenbookDrug(ctx context.Context, request GetGreenbookDrugRequestObject) (GetGreenbookDrugResponseObject, error)
-	// GetGbdHeaderArrayByNDC Get gbd header array by ndc.
+	// GetGbdHeaderArrayByNDC Find Green Book products by NDC sections
 	// (GET /api/admin/product)
 	GetGbdHeaderArrayByNDC(ctx context.Context, request GetGbdHeaderArrayByNDCRequestObject) (GetGbdHeaderArrayByNDCResponseObject, error)
-	// GetGbdHeaderByNDC Get gbd header by ndc.
+	// GetGbdHeaderByNDC Read the Green Book product of an NDC
 	// (GET /api/admin/product/{ndc})
 	GetGbdHeaderByNDC(ctx context.Context, request GetGbdHeaderByNDCRequestObject) (GetGbdHeaderByNDCResponseObject, error)
-	// GetSPL Get spl.
+	// GetSPL Get the FDA Structured Product Label of an NDC (not available)
 	// (GET /api/admin/spl/{ndc})
 	GetSPL(ctx context.Context, request GetSPLRequestObject) (GetSPLResponseObject, error)
-	// MyCases My cases.
+	// MyCases List the cases of the caller's prescriptions
 	// (GET /api/cases)
 	MyCases(ctx context.Context, request MyCasesRequestObject) (MyCasesResponseObject, error)
-	// DeprecatedEnrollCase Deprecated enroll case.
+	// DeprecatedEnrollCase Enroll a case and answer only its counts (deprecated)
 	// (POST /api/cases)
 	DeprecatedEnrollCase(ctx context.Context, request DeprecatedEnrollCaseRequestObject) (DeprecatedEnrollCaseResponseObject, error)
-	// GetCaseHx Get case hx.
+	// GetCaseHx Read a case with its tasks and withhold
 	// (GET /api/cases/{caseId})
 	GetCaseHx(ctx context.Context, request GetCaseHxRequestObject) (GetCaseHxResponseObject, error)
-	// EnrollCase Enroll case.
+	// EnrollCase Enroll a case and plan its tasks
 	// (POST /api/cases2)
 	EnrollCase(ctx context.Context, request EnrollCaseRequestObject) (EnrollCaseResponseObject, error)
-	// DeleteHelp Delete help.
+	// DeleteHelp Delete a help screen
 	// (DELETE /api/help/{key})
 	DeleteHelp(ctx context.Context, request DeleteHelpRequestObject) (DeleteHelpResponseObject, error)
-	// GetHelp Get help.
+	// GetHelp Read a help screen
 	// (GET /api/help/{key})
 	GetHelp(ctx context.Context, request GetHelpRequestObject) (GetHelpResponseObject, error)
-	// CreateHelp Create help.
+	// CreateHelp Create or replace a help screen
 	// (POST /api/help/{key})
 	CreateHelp(ctx context.Context, request CreateHelpRequestObject) (CreateHelpResponseObject, error)
-	// GetHelpkeys Get helpkeys.
+	// GetHelpkeys List the help screen keys
 	// (GET /api/helpkeys)
 	GetHelpkeys(ctx context.Context, request GetHelpkeysRequestObject) (GetHelpkeysResponseObject, error)
-	// GetImageKeywords Get image keywords.
+	// GetImageKeywords List image keywords (not available)
 	// (GET /api/imagekeywords)
 	GetImageKeywords(ctx context.Context, request GetImageKeywordsRequestObject) (GetImageKeywordsResponseObject, error)
-	// GetImages Get images.
+	// GetImages List images (not available)
 	// (GET /api/images)
 	GetImages(ctx context.Context, request GetImagesRequestObject) (GetImagesResponseObject, error)
-	// SaveImage Save image.
+	// SaveImage Save an image (not available)
 	// (POST /api/images)
 	SaveImage(ctx context.Context, request SaveImageRequestObject) (SaveImageResponseObject, error)
-	// GetImage Get image.
+	// GetImage Read an image (not available)
 	// (GET /api/images/{id})
 	GetImage(ctx context.Context, request GetImageRequestObject) (GetImageResponseObject, error)
-	// GetImageStores Get image stores.
+	// GetImageStores List image stores (not available)
 	// (GET /api/imagestores)
 	GetImageStores(ctx context.Context, request GetImageStoresRequestObject) (GetImageStoresResponseObject, error)
-	// GetLabels Get labels.
+	// GetLabels List the drug label claims
 	// (GET /api/labels)
 	GetLabels(ctx context.Context, request GetLabelsRequestObject) (GetLabelsResponseObject, error)
-	// CreateLabelClaim Create label claim.
+	// CreateLabelClaim Create a label claim
 	// (POST /api/labels)
 	CreateLabelClaim(ctx context.Context, request CreateLabelClaimRequestObject) (CreateLabelClaimResponseObject, error)
-	// UpdateLabelClaim Update label claim.
+	// UpdateLabelClaim Replace a label claim
 	// (PUT /api/labels)
 	UpdateLabelClaim(ctx context.Context, request UpdateLabelClaimRequestObject) (UpdateLabelClaimResponseObject, error)
-	// GetPackageInsert Get package insert.
+	// GetPackageInsert Get a label claim's package insert (not available)
 	// (GET /api/labels/inserts/{lxId})
 	GetPackageInsert(ctx context.Context, request GetPackageInsertRequestObject) (GetPackageInsertResponseObject, error)
-	// GetLabel Get label.
+	// GetLabel Read a label claim
 	// (GET /api/labels/{id})
 	GetLabel(ctx context.Context, request GetLabelRequestObject) (GetLabelResponseObject, error)
-	// LogMessage Log message.
+	// LogMessage Record a line in the server's client log
 	// (POST /api/logging)
 	LogMessage(ctx context.Context, request LogMessageRequestObject) (LogMessageResponseObject, error)
-	// SendMessage Send message.
+	// SendMessage Send a message or ask for a renewal
 	// (POST /api/messages)
 	SendMessage(ctx context.Context, request SendMessageRequestObject) (SendMessageResponseObject, error)
-	// DeletePrescription Delete prescription.
+	// DeletePrescription Recall or decline a prescription
 	// (DELETE /api/prescriptions/{id}/)
 	DeletePrescription(ctx context.Context, request DeletePrescriptionRequestObject) (DeletePrescriptionResponseObject, error)
-	// GetPrescription Get prescription.
+	// GetPrescription Read a prescription
 	// (GET /api/prescriptions/{id}/)
 	GetPrescription(ctx context.Context, request GetPrescriptionRequestObject) (GetPrescriptionResponseObject, error)
-	// GetCasesOfPrescription Get cases of prescription.
+	// GetCasesOfPrescription List the cases of a prescription
 	// (GET /api/prescriptions/{rxId}/cases)
 	GetCasesOfPrescription(ctx context.Context, request GetCasesOfPrescriptionRequestObject) (GetCasesOfPrescriptionResponseObject, error)
-	// GetRxBy Get rx by.
+	// GetRxBy List the prescriptions the caller wrote
 	// (GET /api/prescriptionsByMe)
 	GetRxBy(ctx context.Context, request GetRxByRequestObject) (GetRxByResponseObject, error)
-	// GetRxTo Get rx to.
+	// GetRxTo List the prescriptions written to the caller's farm
 	// (GET /api/prescriptionsToMe)
 	GetRxTo(ctx context.Context, request GetRxToRequestObject) (GetRxToResponseObject, error)
-	// GetMyProtocols Get my protocols.
+	// GetMyProtocols List the caller's own and shared protocols
 	// (GET /api/protocols)
 	GetMyProtocols(ctx context.Context, request GetMyProtocolsRequestObject) (GetMyProtocolsResponseObject, error)
-	// CreateProtocol Create protocol.
+	// CreateProtocol Create a protocol
 	// (POST /api/protocols)
 	CreateProtocol(ctx context.Context, request CreateProtocolRequestObject) (CreateProtocolResponseObject, error)
-	// UpdateProtocol Update protocol.
+	// UpdateProtocol Replace a protocol
 	// (PUT /api/protocols)
 	UpdateProtocol(ctx context.Context, request UpdateProtocolRequestObject) (UpdateProtocolResponseObject, error)
-	// GetAMDUCATags Get amducatags.
+	// GetAMDUCATags Classify a protocol's treatments under AMDUCA
 	// (PUT /api/protocols/amducatags)
 	GetAMDUCATags(ctx context.Context, request GetAMDUCATagsRequestObject) (GetAMDUCATagsResponseObject, error)
-	// GetDiagnoses Get diagnoses.
+	// GetDiagnoses List the diagnoses
 	// (GET /api/protocols/diagnoses)
 	GetDiagnoses(ctx context.Context, request GetDiagnosesRequestObject) (GetDiagnosesResponseObject, error)
-	// CreateDiagnosis Create diagnosis.
+	// CreateDiagnosis Create a diagnosis
 	// (POST /api/protocols/diagnoses)
 	CreateDiagnosis(ctx context.Context, request CreateDiagnosisRequestObject) (CreateDiagnosisResponseObject, error)
-	// DeleteDiagnosis Delete diagnosis.
+	// DeleteDiagnosis Delete a diagnosis
 	// (DELETE /api/protocols/diagnoses/{id})
 	DeleteDiagnosis(ctx context.Context, request DeleteDiagnosisRequestObject) (DeleteDiagnosisResponseObject, error)
-	// ValidateDosage Validate dosage.
+	// ValidateDosage Check a dosage and render its text
 	// (POST /api/protocols/dosages)
 	ValidateDosage(ctx context.Context, request ValidateDosageRequestObject) (ValidateDosageResponseObject, error)
-	// GetEligibilities Get eligibilities.
+	// GetEligibilities List the eligibilities
 	// (GET /api/protocols/eligibilities)
 	GetEligibilities(ctx context.Context, request GetEligibilitiesRequestObject) (GetEligibilitiesResponseObject, error)
-	// CreateEligibility Create eligibility.
+	// CreateEligibility Create an eligibility
 	// (POST /api/protocols/eligibilities)
 	CreateEligibility(ctx context.Context, request CreateEligibilityRequestObject) (CreateEligibilityResponseObject, error)
-	// GetExFDASpecies Get ex fdaspecies.
+	// GetExFDASpecies List the FDA animal classes
 	// (GET /api/protocols/eligibilities/fdaspecies)
 	GetExFDASpecies(ctx context.Context, request GetExFDASpeciesRequestObject) (GetExFDASpeciesResponseObject, error)
-	// DeleteEligibility Delete eligibility.
+	// DeleteEligibility Delete an eligibility
 	// (DELETE /api/protocols/eligibilities/{id})
 	DeleteEligibility(ctx context.Context, request DeleteEligibilityRequestObject) (DeleteEligibilityResponseObject, error)
-	// GetExclusivestubs Get exclusivestubs.
+	// GetExclusivestubs List summaries of the caller's own protocols
 	// (GET /api/protocols/exclusivestubs)
 	GetExclusivestubs(ctx context.Context, request GetExclusivestubsRequestObject) (GetExclusivestubsResponseObject, error)
-	// GetLibraryProtocols Get library protocols.
+	// GetLibraryProtocols List the protocols in the shared library
 	// (GET /api/protocols/libs)
 	GetLibraryProtocols(ctx context.Context, request GetLibraryProtocolsRequestObject) (GetLibraryProtocolsResponseObject, error)
-	// GetLibraryPxes Get library pxes.
+	// GetLibraryPxes List summaries of the library's protocols
 	// (GET /api/protocols/libstubs)
 	GetLibraryPxes(ctx context.Context, request GetLibraryPxesRequestObject) (GetLibraryPxesResponseObject, error)
-	// GetPrescriptions Get prescriptions.
+	// GetPrescriptions List the prescriptions the caller may see
 	// (GET /api/protocols/prescriptions)
 	GetPrescriptions(ctx context.Context, request GetPrescriptionsRequestObject) (GetPrescriptionsResponseObject, error)
-	// CreatePrescription Create prescription.
+	// CreatePrescription Prescribe a protocol to a client farm
 	// (POST /api/protocols/prescriptions)
 	CreatePrescription(ctx context.Context, request CreatePrescriptionRequestObject) (CreatePrescriptionResponseObject, error)
-	// GetProtocolPrescription Get protocol prescription.
+	// GetProtocolPrescription Read a prescription (protocol path)
 	// (GET /api/protocols/prescriptions/{id})
 	GetProtocolPrescription(ctx context.Context, request GetProtocolPrescriptionRequestObject) (GetProtocolPrescriptionResponseObject, error)
-	// CreatePrivatePromise Create private promise.
+	// CreatePrivatePromise Create a promise for the caller's own use
 	// (POST /api/protocols/privatePromises)
 	CreatePrivatePromise(ctx context.Context, request CreatePrivatePromiseRequestObject) (CreatePrivatePromiseResponseObject, error)
-	// GetPromises Get promises.
+	// GetPromises List the promises the caller may use
 	// (GET /api/protocols/promises)
 	GetPromises(ctx context.Context, request GetPromisesRequestObject) (GetPromisesResponseObject, error)
-	// GetPromise Get promise.
+	// GetPromise Read a promise
 	// (GET /api/protocols/promises/{id})
 	GetPromise(ctx context.Context, request GetPromiseRequestObject) (GetPromiseResponseObject, error)
-	// CreatePublicPromise Create public promise.
+	// CreatePublicPromise Create a promise every veterinarian may use
 	// (POST /api/protocols/publicPromises)
 	CreatePublicPromise(ctx context.Context, request CreatePublicPromiseRequestObject) (CreatePublicPromiseResponseObject, error)
-	// DeleteProtocolShare Delete protocol share.
+	// DeleteProtocolShare Stop sharing a protocol with a veterinarian
 	// (DELETE /api/protocols/shares)
 	DeleteProtocolShare(ctx context.Context, request DeleteProtocolShareRequestObject) (DeleteProtocolShareResponseObject, error)
-	// GetMyProtocolShares Get my protocol shares.
+	// GetMyProtocolShares List the shares of the caller's protocols
 	// (GET /api/protocols/shares)
 	GetMyProtocolShares(ctx context.Context, request GetMyProtocolSharesRequestObject) (GetMyProtocolSharesResponseObject, error)
-	// CreateProtocolShare Create protocol share.
+	// CreateProtocolShare Share a protocol with another veterinarian
 	// (POST /api/protocols/shares)
 	CreateProtocolShare(ctx context.Context, request CreateProtocolShareRequestObject) (CreateProtocolShareResponseObject, error)
-	// GetSharesToAll Get shares to all.
+	// GetSharesToAll List the caller's protocols in the library
 	// (GET /api/protocols/sharesToAll/)
 	GetSharesToAll(ctx context.Context, request GetSharesToAllRequestObject) (GetSharesToAllResponseObject, error)
-	// UnShareToAll Un share to all.
+	// UnShareToAll Take a protocol out of the shared library
 	// (DELETE /api/protocols/sharesToAll/{pxId})
 	UnShareToAll(ctx context.Context, request UnShareToAllRequestObject) (UnShareToAllResponseObject, error)
-	// ShareToAll Share to all.
+	// ShareToAll Put a protocol in the shared library
 	// (POST /api/protocols/sharesToAll/{pxId})
 	ShareToAll(ctx context.Context, request ShareToAllRequestObject) (ShareToAllResponseObject, error)
-	// GetProtocolTags Get protocol tags.
+	// GetProtocolTags List the protocol and treatment tags
 	// (GET /api/protocols/tags)
 	GetProtocolTags(ctx context.Context, request GetProtocolTagsRequestObject) (GetProtocolTagsResponseObject, error)
-	// CreateTag Create tag.
+	// CreateTag Create a tag
 	// (POST /api/protocols/tags)
 	CreateTag(ctx context.Context, request CreateTagRequestObject) (CreateTagResponseObject, error)
-	// ExecuteRemedy Execute remedy.
+	// ExecuteRemedy Apply a remedy to a protocol
 	// (PUT /api/protocols/tags/remedies)
 	ExecuteRemedy(ctx context.Context, request ExecuteRemedyRequestObject) (ExecuteRemedyResponseObject, error)
-	// DeleteTag Delete tag.
+	// DeleteTag Delete a tag
 	// (DELETE /api/protocols/tags/{id})
 	DeleteTag(ctx context.Context, request DeleteTagRequestObject) (DeleteTagResponseObject, error)
-	// ValidateProtocol Validate protocol.
+	// ValidateProtocol Check a protocol for prescribing
 	// (PUT /api/protocols/validate)
 	ValidateProtocol(ctx context.Context, request ValidateProtocolRequestObject) (ValidateProtocolResponseObject, error)
-	// DeleteProtocol Delete protocol.
+	// DeleteProtocol Deprecate a protocol
 	// (DELETE /api/protocols/{id})
 	DeleteProtocol(ctx context.Context, request DeleteProtocolRequestObject) (DeleteProtocolResponseObject, error)
-	// GetProtocol Get protocol.
+	// GetProtocol Read a protocol
 	// (GET /api/protocols/{id})
 	GetProtocol(ctx context.Context, request GetProtocolRequestObject) (GetProtocolResponseObject, error)
-	// GetPrescriptionsOfProtocol Get prescriptions of protocol.
+	// GetPrescriptionsOfProtocol List the prescriptions written from a protocol
 	// (GET /api/protocols/{id}/prescriptions)
 	GetPrescriptionsOfProtocol(ctx context.Context, request GetPrescriptionsOfProtocolRequestObject) (GetPrescriptionsOfProtocolResponseObject, error)
-	// RxWithCases Rx with cases.
+	// RxWithCases List prescriptions with their cases
 	// (GET /api/rx-cases)
 	RxWithCases(ctx context.Context, request RxWithCasesRequestObject) (RxWithCasesResponseObject, error)
-	// GetGbdLinkByNDC Get gbd link by ndc.
+	// GetGbdLinkByNDC Link to the FDA label of a Green Book drug
 	// (GET /api/spl/{ndc})
 	GetGbdLinkByNDC(ctx context.Context, request GetGbdLinkByNDCRequestObject) (GetGbdLinkByNDCResponseObject, error)
-	// GetGbdL Get gbd l.
+	// GetGbdL Get a drug label image (not available)
 	// (GET /api/spl/{ndc}/{image})
 	GetGbdL(ctx context.Context, request GetGbdLRequestObject) (GetGbdLResponseObject, error)
-	// GetUsers Get users.
+	// GetUsers List the IDs of active users of some types
 	// (GET /api/users)
 	GetUsers(ctx context.Context, request GetUsersRequestObject) (GetUsersResponseObject, error)
-	// UpdateUser Update user.
+	// UpdateUser Change a user's e-mail address, names and phone
 	// (PUT /api/users)
 	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
-	// UpdateAddress Update address.
+	// UpdateAddress Save a user's mailing address
 	// (PUT /api/users/addresses)
 	UpdateAddress(ctx context.Context, request UpdateAddressRequestObject) (UpdateAddressResponseObject, error)
-	// GetAddress Get address.
+	// GetAddress Read a user's mailing address
 	// (GET /api/users/addresses/{id})
 	GetAddress(ctx context.Context, request GetAddressRequestObject) (GetAddressResponseObject, error)
-	// RecordComment Record comment.
+	// RecordComment Send a comment to the site managers
 	// (POST /api/users/comments)
 	RecordComment(ctx context.Context, request RecordCommentRequestObject) (RecordCommentResponseObject, error)
-	// RenewUserToken Renew user token.
+	// RenewUserToken Exchange a valid token for a fresh one
 	// (GET /api/users/logins)
 	RenewUserToken(ctx context.Context, request RenewUserTokenRequestObject) (RenewUserTokenResponseObject, error)
-	// UserLogin User login.
+	// UserLogin Sign in and get a session token
 	// (POST /api/users/logins)
 	UserLogin(ctx context.Context, request UserLoginRequestObject) (UserLoginResponseObject, error)
-	// MyRightRelations My right relations.
+	// MyRightRelations List the caller's clients or employees
 	// (GET /api/users/my-right-relations)
 	MyRightRelations(ctx context.Context, request MyRightRelationsRequestObject) (MyRightRelationsResponseObject, error)
-	// CreateRightRelation Create right relation.
+	// CreateRightRelation Create a client or employee account
 	// (POST /api/users/my-right-relations)
 	CreateRightRelation(ctx context.Context, request CreateRightRelationRequestObject) (CreateRightRelationResponseObject, error)
-	// CreateProfile Create profile.
+	// CreateProfile Sign up for a new account
 	// (POST /api/users/profiles)
 	CreateProfile(ctx context.Context, request CreateProfileRequestObject) (CreateProfileResponseObject, error)
-	// UpdateProfile Update profile.
+	// UpdateProfile Change a user's profile
 	// (PUT /api/users/profiles)
 	UpdateProfile(ctx context.Context, request UpdateProfileRequestObject) (UpdateProfileResponseObject, error)
-	// GetProfile Get profile.
+	// GetProfile Read the address part of a user's profile
 	// (GET /api/users/profiles/{id})
 	GetProfile(ctx context.Context, request GetProfileRequestObject) (GetProfileResponseObject, error)
-	// GetRelations Get relations.
+	// GetRelations Relate two existing users
 	// (POST /api/users/relations)
 	GetRelations(ctx context.Context, request GetRelationsRequestObject) (GetRelationsResponseObject, error)
-	// DeleteSandboxClient Delete sandbox client.
+	// DeleteSandboxClient Delete the caller's sandbox farm managers
 	// (DELETE /api/users/sandboxClient)
 	DeleteSandboxClient(ctx context.Context, request DeleteSandboxClientRequestObject) (DeleteSandboxClientResponseObject, error)
-	// CreateSandboxClient Create sandbox client.
+	// CreateSandboxClient Create a sandbox farm manager for testing
 	// (POST /api/users/sandboxClient)
 	CreateSandboxClient(ctx context.Context, request CreateSandboxClientRequestObject) (CreateSandboxClientResponseObject, error)
-	// MyRxCases My rx cases.
+	// MyRxCases List the cases of the caller's prescriptions (alias)
 	// (GET /api/users/tasks)
 	MyRxCases(ctx context.Context, request MyRxCasesRequestObject) (MyRxCasesResponseObject, error)
-	// ExecuteTask Execute task.
+	// ExecuteTask Record a task as done or skipped
 	// (POST /api/users/tasks)
 	ExecuteTask(ctx context.Context, request ExecuteTaskRequestObject) (ExecuteTaskResponseObject, error)
-	// ConfirmToken Confirm token.
+	// ConfirmToken Confirm an e-mail address from a mailed link
 	// (GET /api/users/token/{token})
 	ConfirmToken(ctx context.Context, request ConfirmTokenRequestObject) (ConfirmTokenResponseObject, error)
-	// GetVORs Get vors.
+	// GetVORs List the veterinarians with their names
 	// (GET /api/users/vors)
 	GetVORs(ctx context.Context, request GetVORsRequestObject) (GetVORsResponseObject, error)
-	// GetWithholds Get withholds.
+	// GetWithholds List the withholds in force on the caller's farms
 	// (GET /api/users/withholds)
 	GetWithholds(ctx context.Context, request GetWithholdsRequestObject) (GetWithholdsResponseObject, error)
-	// DeleteUser Delete user.
+	// DeleteUser Remove a user and revoke its tokens
 	// (DELETE /api/users/{id})
 	DeleteUser(ctx context.Context, request DeleteUserRequestObject) (DeleteUserResponseObject, error)
-	// GetUser Get user.
+	// GetUser Read a user
 	// (GET /api/users/{id})
 	GetUser(ctx context.Context, request GetUserRequestObject) (GetUserResponseObject, error)
-	// GetVisits Get visits.
+	// GetVisits List a user's recent sign-ins
 	// (GET /api/visits/{id})
 	GetVisits(ctx context.Context, request GetVisitsRequestObject) (GetVisitsResponseObject, error)
-	// LoadEditor Load editor.
+	// LoadEditor Open the Protocol Editor page
 	// (GET /editor)
 	LoadEditor(ctx context.Context, request LoadEditorRequestObject) (LoadEditorResponseObject, error)
-	// LoadFarmApp Load farm app.
+	// LoadFarmApp Open the Farm App page
 	// (GET /farm)
 	LoadFarmApp(ctx context.Context, request LoadFarmAppRequestObject) (LoadFarmAppResponseObject, error)
-	// OkMessage Ok message.
+	// OkMessage Answer a mailed yes-or-no question
 	// (GET /messages/ok/{token}/)
 	OkMessage(ctx context.Context, request OkMessageRequestObject) (OkMessageResponseObject, error)
-	// Signin Signin.
+	// Signin Show the sign-in form
 	// (GET /signin)
 	Signin(ctx context.Context, request SigninRequestObject) (SigninResponseObject, error)
 }
@@ -14168,280 +14168,360 @@ func (sh *strictHandler) Signin(w http.ResponseWriter, r *http.Request, params S
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs31uCroLi7ZbG2RcmO832J9EuW6Fgzun2U5MzUjCsFdoMkPnUDDIAWyWT9WPsC+2RbOAC60Tey",
-	"KZKS7fhPIrNxxzkH537+7IQ8mXJGmJKdoz87E4IjIuDPf+wPyO8pkWr/PNL/jogMBZ0qylnnqHMeEabo",
-	"iBKB1IQgScQjEWhMH4mEH4Tpe4x+T7kiiCo0mxCGBJlyoSgbI4ymgg9jkvQ6QUeGE5JgPYtaTEnnqCOV",
-	"oGzc+fz5c9ARRE45kwRWdcIWN6af/lfImSJM6T/xdBrTEOvlHdiR//d/S73WP73h/6cgo85R538c5Ns+",
-	"MF/lgR33jChMY2nmLm76hC3QCNM4FSRAWCLM0OD9Kfr57Y//6XaD9poW0j1CVEkkFVapRNQc04e7uxv7",
-	"U4CIEFzcLaYEMZzYcwxjLCXiIzcv2hvi6Dd7ugFKGU7VhAv6B4kCNOJiSKOIsAAxrn4b8ZRFAQo5G8U0",
-	"VAGi7BHHNAr0Yid0SJXupCaCKxXDn5z/FmMxJqY/TaYxSQiDZpQpIhiOuwizCEVwSEjihUSzCVZIcRRO",
-	"MBuTHjrJzoIRDRQTHkcy6292iRSZqx66oFKRCHGGdMsF4lMi4OTQ3nz/kaiYsof9EZ0fWZgaEUFYSFBE",
-	"whgLIhFn8QJJnhB9RACIcJZEwllnw0kUYoYwkzMiur3O56DzDkcWvF8Aju5yBNGAkOB4xEWiD0LAPUsE",
-	"9wSLgNWe2it84bU6SJJoRtXEwGcqBGEKzj27BEEkT0VIYO3vHVC+0OJDHMdE6HPWqKKpVog10A1TBUAi",
-	"eExQxInUMI9wHPMZUhMqYfFX/DRfcXHsM87Ise4z0eRMcSSISgWz3dR7jXwvsOUrjmQaTop3cO+RiZdZ",
-	"EwA0Ork5Rw9koeFcEik1oiv+QBiaYYmmgkggNr2OHsIOD0Q/igSR8OdUaKRW1LwG2Hx4XfNyBO7jm9qP",
-	"w1Re4YTUfgt5ypRY1H4DOK/9oviM1X5IJRHmCdVYjlXnqEOZ+o+3ncC11bRxTIRu/Aed1j2D+hX8PaVC",
-	"X9+/3IhBvn87vVufGedTNgEf/jcJVSfozPfHfN8NThXpuaP1Pu3TRD/ScNpYTTpHnTFVk3TYC3lyYIly",
-	"9n89iF53gVx3jrLD13in8cotH+0VKPkrifiMITLH+q1BtheaYN2LEUOrT5IoDfGpfgn1oghLE30K11cX",
-	"J+/6F52gc/3+vfvz/ur8rH91d/7+vH/mHUB+GyeMJjjOBivBU/Fj9fbpH+R9ykID18vR4tZvW75Bf6LS",
-	"sJVbKy76DCtcXfhvpkt+OAmPSCx75Y51J1La9LI9+Ye3bEvNe7jD8gFoKdUEIqEMKy70DwmeTvWC9J9m",
-	"7WdcEtO8fjHZ98D1uFnW3Hz8HLiTWxj8t0f3OehwRq5HnaN/raB2dpjlrbK1ff5URDox79k1Pw3fxBwO",
-	"/hRL0gS+htZUqRqWxAHPsqWfunafgw5tS7Yoo4rCI3JHDVXNOkVYkX2lf62BvYS3J42MN1BeMa/dcgk+",
-	"qSaY0DTID6qycu+cVpBPMe/BLWzhJt21tECKCiVYiajQLEORK76sm/2aI5QgIw3KA6zIsn6VdoURiBAk",
-	"0p9XDVFsmI3xK6HjiVrW2WuxMYLbM1iF4YUpVzFI5a216VE4z1UdyvddJjtTwRUPedzLwO2pYOtGyoGX",
-	"jACHzItYJEiazxSYsshymNKw0SOcxhrXO0GO9xOVxHUUgoSc8YSG6/dMiJ42LlCXpraOtqw3w3ReIl4R",
-	"T4exR+hYmgwN8bKU6PysMMsIx5JkrYecxwQzr/nl9aBN+8/LKVXx8vPr2hoIfJjD6xPHLdALaKYGzyKk",
-	"/ErVZMLjaNXrlLXTQoZ9ZGEAqkiykn/Jn+XsxLAQeGGpRkLXHfCmfrTS01MY2l+39xK1e20+zDd+b3iS",
-	"WNGvjKvZhyqgp8O4hIKNoLuGuFM6JreCNnKL28ZmcsvnoHNG8ZhxSWukgdbcD7OSZILnF4SN9dxvfvwx",
-	"qGFIWqFpvqStYOgZTQjTsnZMpPyvFDNF1aK628g188WIQt9a6UEukiGPVyKeP849oyARPOI4Ja3oZwlQ",
-	"TMds7jppozqhtyuin7//pTHxj9o9aTLxbtEgIzaJWn6nFWIWaU9gChLXCjJjVlaeqRabSsK63wHBuhAW",
-	"BHmTl+R2JDGN0Hs6N0yNE14DNJvQcILMux+BqhAUsbmMb0R6c1iGh/IF6nWOutS77sw1pV0JmiIdZ1ih",
-	"aR0RDl6WdbvEHjI13QTMnw9ZC6je8dVAmyS/p/rAW2sdyu031VqseJSKy9/wbdKDmaejRJqy39s8KbVH",
-	"PMBsvCHE1Q9RB3ZPAqGgI/QE64ArrKgR+Mxwq6EPRtngSJYexU721LQTp1xqx4nq1u/qudEn0Q3BozSs",
-	"558ET2t1F1U+EYZwHSwB+eRTbCOpdH4hjAiwY+ghjX1sRgVBj5TMEB8hjHRfpLB8OEYTzKKYCIlSSZBV",
-	"QYHhLx1PUK6YM6TZ31cFGn73vrSTp0tQvrzxRx6nCWndvJ61+fypfLDZqmshpwJ9lV0neL4uOCSUrdel",
-	"tGTdP4CJ69bcj+mYDmlce0ejCN9OSWj/tWwF789OXMt1tH2s3nJS2gG0CvzVfGrJAPu72woL7O3TI2Tv",
-	"CBmdYqWA4zzF8SOR2R9XXH0kOIZ/K/h5QsMHwvw/3wlONVZ5P11xdYEX+jTy3wZkGuMQDOm66RmmYpHN",
-	"Bv/6QOjIjGM/2jV5/7ri7AKHCisz9hkf6+bvqZx0gs4v3KzxAxcSRr2dEDLV/59RRtz/3wlCItP9LhUP",
-	"ZCHzv34RfFb4dEmwugFyVPi5sD+sRnZ+nJAhFZEe8CLGCYY14DgBJUM/SfW/31FZ90bUcKPIfDJGZsON",
-	"Ulb0ADhGFEznWVt9pwG4JhgvAIEXSMuTGPpqHhSEBsPXCpLwR7AzAmjIHDQynvw7jLwcjASdazUhohN0",
-	"7hl1fkZRLXtRVuJUJJL2/Ey163YkimWiQR1p/0UQwoacP+hhamw80+mVkYrrGA3KxoJE1LlzVb7HeEji",
-	"hr4xluoUfHii9gYcjbe1oyVYPBB1iusZIhaF9b9zdiP4tF4JZbijO3t9dd+nghKFl5juU1l+4n54s1ox",
-	"pVdbHD9fafHM8xMurtc/j8C7Q3uA2eKKt7BaJ1gElg3Frw/g/FcFuQdSf6CZ/mY5H6C7u8Z1AP+BxNPb",
-	"UG+k/dQxNlaxKtjJcQuFf+0Kddc2qkdvvRtrH88TXMdvtubEHshixjVR9d+ulVSyEWlrFJk/HdYp/RQX",
-	"K8kg7O0WWuo1TNJkyDCNW1pqzRQZfsDK6qDHm6VyjJ43aytlm0WAmhPbRBVce4KpoC0PQrdctn8mlUib",
-	"1EchZ5JGzguylSks4mpC2zW1Pqmt2goSchG1Hjrj9No213+H7Xcp0zC0LmWraUUroaVwEVuRWv4mORuQ",
-	"hESL9koN096oNYI/C9BkfHZrgKiq/jAtc/h0LfWqLvQDdxpjmtTwVo49qkKVb2ap5aqurAl2NYDOW7uM",
-	"rCUJy1wSHhNGBK1nUdr7xMjBvGAyUyKttZg1MUPLNEr2W+uTaNJABS+sYQ46M6XliA9CttzJTF3S+GGd",
-	"9le8jfINiK0HMD7MWqALajR0+fL9pdnbb6vw8HBqK5TjgrKHL4Ny+IEcFxxr2XIz28+yQeoEthEVUp09",
-	"QZ874nHMZ2cvbEHKl19Y0XKt/gUf05ojTYiUlt3czEl5NjG8ehsRscl12S2mDcf9kUqqtu6iXDRo2kVK",
-	"9G9YI43+3YEQgTwUJyFaZLPfz6N/d479n6nMfZyxtOop3dmomQqX3c72fok3Mrnr7hVLe/YWvQ52YXXP",
-	"5vS2EQ/1yJqEzvR/x1roTbSsmoT6v/wP/WMn6DyMazd7aeDkkkclB63+5cn5RSfI5jH/rh9C4ajWbfoJ",
-	"km0rep7NuBVq7nw225JI2/7Talb2c9C5WcP5FNq+s4xLk0eU3yYo9ASAXtbt0rjD+32uOCNL+0CDUh+r",
-	"H1vWy6lf/H635piW9bstaJs28CLPlr7SFbQwbZtRnc9hi7bvMia0RWO4nRp/9puN/Emt7qkIWm0hvdCr",
-	"Vl1b0D96PLd1yXuao1re2czwqQmvLtfyILqJXJclW1nHoeB5NmlQdK1NQpdaz4lNVux4pnyQ5jVnKvR1",
-	"Vm06LbmcFo7Az3MnjpSttT/bqc3+Gj2id7677fl4tIiFufFCCpKnb8pA4lN8OOyRPMGNoxq60RoWyj3r",
-	"EdWLaVhXQJqB2LaRfFScPxuyFmSqISjrHEWx65bPYumuGjbjRdZW1L2CaHhqb74j8yk1yuE1YrY8drqV",
-	"Wj3jhmsU64nhNZd1v5eGcq4TK5bxz6tjly2fDSpnGsfFEJXDYLWxsDEAzTc5tlnErWltpfG2x/LI12n6",
-	"NCJmOror8I432+JqU2UBcjflFr2xvDQORWQgCabxHT+NaTGsweMCbZOPJsym5vsXgB5fKMy3Be38ohx4",
-	"lx3dyjC1Hii5698iRN1mW3PPwaD/X/f927v+WSfo3Az6t6eD83fwj48nF+dnJ+bD+dX53bn9+6x/M+if",
-	"2n/ovy4u7O+nF+dX8Of91d+vrn+9qveIKmz31vkGbLjDQpqGqg6qSXUbdLLENM1fi0bWkj8iJXE9fRRp",
-	"TDZxLTAj23HqnsuKHZdJhVlYNDSlgu5nisB666ISi5ORMkR5LeSoNE7wnCYaqn78+WfwEjX/en14WDeQ",
-	"oqrhhBzHkivE8JCn6mgYYzCYt91d6UTNhMvJelGNKozrmiyl6OlrqDjK8yMZNalE0zgtN83AKzB5pECB",
-	"2pSXpNep4aSvcEIiVIRwJDnMMy5w2Xmml5DHMY1InspGc9czQZUiDPEpYXhKe3ZIF9eiP9udSpw43a+0",
-	"DHdmrasE1k0xW7Sm4+0NjAkek/vBRYMnmCRCNX1lOMJLPUBa2MpgjMC5+ea7rGdb+YgaSG4nuFmWZUVw",
-	"lE1esqqdHkyz8kZ9VfWwsFvQXJf11gLGwJlf7OcYZ3/KdKSBv43twu18Y1ehGyMKrpH7YzSiGoYoeKpB",
-	"30zfaXVmld+NCqDys9F8VH7WElrlx1OsyJiLhftQq04wj20rlcL6rjeUZa43NePxGVvD1PV7Sow74cp1",
-	"OqNYTpBv7g4/+JQ4Si0vuYoIO0WWhTazBjtDW5Nyfi9bsEDYwbZoUp5WoKPRpjzNAX8FWwvNPtsFZ7xw",
-	"iRpXUhasTIaSt/4crC9iWy+CNWI+8/jfGg6GRHQ9CT+LpaBrLMGPwNjEHY6WvNOW+gv6bbctSLGmZF/r",
-	"kQNo3Zg4zELqGukDHMxWFywnWJCTOG4XdA+tT2PO8DAmbbtwoRqP5amaC4XH7bd/h2vdU5VGscT5sLcb",
-	"yXWpG++RNLkANXkfNavv672PWlrQHaxllD3z+i7gyRok3mlhNqXxVbY+g/T6DG424esD4zPDD0P7Y7Qs",
-	"u5ubzqZ3Q9kUXcdAG2DSsFxDuNeC7ml7J0HAnTv+tPDiGt2Ev4vNZXYfvzweb+daCD37fCsOxeu/mO09",
-	"kNd9DdfxWN40HHLdt+VL85Be8wHaxWvS3kv7KVT++X1MKw+Aw40Mkr03IbuAFgrRjdMCDUhsUHpixDJH",
-	"Z04vzvtXd52g07+8ubj+Z7/fCTqX/ct3/UELxaUb9O+URZsv0MkeLRyVfM/5eljzWmSSq+81W9/La+Fl",
-	"uCvIRksZvXLfQY6Uy/tXG+YiezqUiqpUkdyLePlgS3ps7NhUXegq5Yx3pquaLl14K067ZWsPOhoz6WX3",
-	"sAX52hOUm9U7NZamZn/eJsVxg6bBqX0bvXJhkYzMPGtbOx3ALWSRt16ccPAlK91cERaVFCevf/rhrJXm",
-	"ZIVX7yuJ7Kjo5k4P6phZzND57fX+T/9x+Bq5wdFehBcShTwhaEhGXBDgZu+6x+jG9dU/vP7pBwQtqUIJ",
-	"wcyof6clw3zde01Lr2kbS9vnssrSXZlM3WPgLq20iDqXkyuukCaXJIKM5ZpE55d6hDjLnVBcgP29JMJe",
-	"n9GVwwICNBI8OVA8sLUAnIq8NCaKCYaaENw6S5uBCHskMZ+a7OQ1VPCJGqa2wQhBy/AGvbj5r1RNTrEV",
-	"69stq2Drrmq0QryOksBkTFyR+8sMuZpT8Lez4Yt8S34/Z4qIRxy3V0r7nepkDuqN6GtSf2qpSQ06iisc",
-	"nzmFW63De8uw74w45iN6C6wjkbfk9xsizvBirQOxXWqjV4SJtlqsvZddHES+msLoS0+iIaPOyuMYlDI9",
-	"bedMEjx/2omAqXZnh5mN7a2w4VRvicj14u0O1HZZhm5FatQOz9qkIszHb9oOZeOYOMe59lvKu31qZ01p",
-	"mL8S+thCuigQvsYgyaxJUEX15l62QdCAD6s6DmzOt8rlN3e0DYL6013SL2+0sdRQHm5la3tMrVvarHKr",
-	"m2e31qKtPblGCaECXluRFYoM9RriQs4OrQ7sFzxp41SYxZr4skiL2HuDgfVVVNaZt5G08gSeqFo2uZYS",
-	"lAKYW5anyJLENqebdk2CpclLlw5QahusTkq5ZLj6DkFzVsdVY1XHqEnC1BB0X2kYtAnzbVIkLOmyMYWq",
-	"LrVNCZCadaxQhizdw+oJizfSuseT5nKQ3Uz/fKTahY2qgKXIoijiI7QKQdCUa84kQlihjJBDTjn4IPXv",
-	"jZ17yNu9E3vL9elGlBEJAcQxGSnEU+WKowG8BVq2jqH6HYjAy5R4W/C2kNnwso3Hhd+8li9s1oSXuELY",
-	"GujwR2ncEJY+ojG54TEN62Nx9edbOmZYWcNNzZvxQJpLb7V1jp/JOxo+ENUm7Pdz0LnD4zrrWMxFwy7m",
-	"a4j8uTZ2m4mIXv8YtPHrM5toSjnUgOv6OLbC3mQRW2twNivrHrW2wUX8RK0TPUPC1DII23TsXMfrv51p",
-	"TZ9qblZ7chxIJtZFnexg86gQFyUCh9jsQmwvud7L/nwAZunb+19+cQ73Z/f9TtC5vrk7v746gXJvH/sD",
-	"8+PpydVp3xq1B/2/9U8rpu7+P/qn93drOtx7y9tQR5b7payRKwlDvbuVlQG8qnjliov1KZYsf47ZosVr",
-	"YnOxt2EE8vzvoDHdocdZvvTy/lrA8qdVKUB0B9Dq25yyrkKo78MiCYskOjxGQ64mkEwWhyGZAi/BIvRA",
-	"pgphqZupXpZwswHZWBrHxqOlkBnKJ+KNaTJb5spazwPhKSnMXz6B1DZczpY7CKy+qOUOA236OweChrat",
-	"M8bLqtJheXnJpgc9o1y74Nwbcu8YIhUgbLhkYJlnHJmVSqQmWKEJfiSI8dwfzUWW7EnuykhDe5RgFU40",
-	"F87VxOSGZtykgdbcN1Sk7QL/HpMKnmc+iM5ZzSxNCwY4jnvoAxHE/UYl4kB4cQyzAJU6RuWbgG/+XaAQ",
-	"C7EAoUC/BbWRLZZ+BCiDUPjTABuMaEAHJXiBhgRp8IHa5GU7aHVjhpSpCUlMjWBZlxDBBEL4QO1CI+oz",
-	"bdU44b9p9K1qr17KYi9WDz2d2HwU2YqzZ75GEwVxHLWiQ810/xnUixguNG7VfqBdJSNWNfqkNupktW0P",
-	"bnBDhsWz9rbUgxXdAprkGa9NrmkuajLb+Q9sqmmuuCMsl8O8dQNz44Fluzc1jz2qx60rMpPLgpPptOGz",
-	"mOf5mquAjVk05PNGT/WnF2nLErj5U/iLDbx9eatsEyuVn9XG0VL3Hlo6+eL25HrQCTof4b+X8N87+O/7",
-	"k8GlliYuzq/OT0FSOL2+en8+uHQBv6bL/ZX7v+k86F9ef6wrM12LmRa3N8LOUnmUdnnkTKcNMsmZAZ6j",
-	"aps3k7eBqQYWNZTTTtD5f/9Xvz0sdpnjIrCv6f/8rltp8XAMNrdQ95HT2m37BWXbGh29PnVDPjGlSeUE",
-	"/DqYaxZ33kGAqamNvI6DNVvugnvPVImdWDqa4XTW7rRGwtdMiVEtCQ3euP6yi+tZ/R5nd7kR1oOEFaaC",
-	"qsWtBiNXBoL+nVgPCE/w75y7ehmGAwxxHGtR1oum7sEOtcxoCLNTFXb+sX9yc/73/j/zM7WTfA46OFWT",
-	"O6dmLc54S6SmOAi0sE7JLemYkWifMqTfC+MsBn+CDnjZElI12TczVZbxGUByxKtruJsQ9OHu7gad3Jy7",
-	"JdhD9GsWQsxKD52DZ9uMCrIPUcuKDmMvDvzj6c0AOV901I+o4gIGftN73Ts8MpHf+vJkgBKiJjySAZpi",
-	"gROiiObP/3Z7feXSgpr0oZpP/82En/sMleyhXyfE+hnCtBEPU2DOqUSUQbCFVPrfaqKlDAbCRsiFIKEi",
-	"kRFqCIaKi/CbvgjIRBpyEZEIUS11oIL0la2MzBVSHFHVM8H6pjZOFrBvg+6zJckeZOMPCTNqK3tlt4SU",
-	"jnvKpT6yheeG2nFfYZMnN+edoPNIhHmpOnCuwMKZqPvOUeeH3mHvh04AOALwfoAjW1FrbFT0mjQCPGuy",
-	"B6mFT3SLk6l+JQSRU86ss86bw0NXi9olgiFzdQAqk6M/O4Y2d47+BPgqwtX13/Wy3h6+biLs2UQH90zj",
-	"CBf0D2KKEzsXoVUdT9jCZhkACiXTJIEKJrAnBNvW6KtP32g6LCMDRc4O8JSaozk45WxERWJz2UxTVY8m",
-	"ui8KTVtDIwx/Y3LVouEC0QjtYUBWNJtwSRDZ1wwdwiba3kAg9CdRF1I1oI/Xg2P09vBnNOJCi7+IqwkR",
-	"oFDrZZCBIyNu6gkydPHtZwAcPKFK9kA47cO0VBZVbHTMuADYlwYrbCja7ylJIbUDgm5AcfSoJzfn+uyK",
-	"8OIdlgYyh7sgPgBlcjHXFsrhrcgfD6OaySCnDRNdP262zY4/3IqM8cYjeCmE+9kz/lsafjAfv8hYtE4g",
-	"VeVXvjCMsbeqwdFHl5OLi9/ub/uD285KFbAh14wb8FfcQfpxLRTDZeaw3OuUUHI8jDyKVTyoAVGpYGYo",
-	"qOKD3nH+gCKRjqXFu6uzUyQNUZdGmYX2sERjon4ZRkasOhECL94trs5Ou4HG3auzU/0WjQ0m89FIEgVY",
-	"E9OEKrT3Wu/p9eHhYZA5xr8+POz2EIvCdwLQS6K3b9700AlbmENI8AIJgqPySveMg7gpDY7en52gCCvc",
-	"reLaL0QVyhTJdijHovBG8KizFTxjUXiRFWbaznhwXNsZzdxT41gNXqX1Y8FFrznUpvSklea9WKqq1lWg",
-	"jpRsThV+IQqN3eQGwaqPaV0ZwhJ6oxm2Gd0Nr4jRFEv9Kv3t1ztXjxBOPwBU0VgI6l7QLTMtHw55KiQy",
-	"uxya2Ifad/oUogIl4gIVsiuV6ITmdGHsKER7tu7YvrUIoIiOqZIBkmk40U/l4eHrw/0f3v7847HGb/NA",
-	"z6gkXc1EyhkRJEIpizTVy5Paa+nIKZOL/KkhlJp3vGax0WEDZ6Gpxd7bwx+6PXSjKYOcEInsmno22vE3",
-	"Ln5LpxHkZMq4bk3ssOZcJU9FqMlrlZLcQ6cKMRFGQfeOG2+Z1mC7BrQWZUf9LH/e6hsc4tUJTspLWuM1",
-	"PlyNPu9wlCk6t4F15q5WI171yTz4k0Xh56c8nEb0oxKAqYwRXc2hvkWzCWEoZQ+Mz1jxlVv9cjU8XCDI",
-	"+0/DUl6xrJTYlPiuCcUVAAn8Mmn/2LdAsH/eaKGxzQ8KbT9/rjFeaXnDb4VMV5TgB0vR8uRsJgRs3zLz",
-	"7kRMgVdNzyzJ1UiOIO1f4BK8RTzBlJnsbg+ETCUQRSuZ916QHa0+PG3enbInYRhjYXhSGw2fH46Wtoxi",
-	"wIHtMXpzeGgJujlhM20JyzxD/0ocs/sBb0XKxmjPJrrrOkXLEu7VoiDay/mvLrCj7pXas1xet8ToHuf/",
-	"HtNHwqCkiuFXHCtsTL1/EMH3pziK4C2J1CTDe/R2/8fsFXTz/bD/ttvTrLteRJayDhQf8GbbZsAx22Gy",
-	"hejXHzTbMkAMRxh6eLhpvwYoS70HLTRnDGMhfckep72nGYjwAdgEM0c3z7Vi9DdHVV68nkpV5YG/LpP9",
-	"LNysy/b43HzsMCOiMJ+W8lgU+nTlY82rauF6jZd1Xaxf/vSCsqZebq1/lS1DWsoDqu8KcRavQIJl8P/l",
-	"vtUZRGmQqlVQ1tVUexZQawdkchqvALBfeRpHSACYZbTxFt73VJgErkB+gYo4QLs6O+2h25uLXBEN5HpE",
-	"VDghUa7ne392kisTc7Vglu9VEBxOjhCOZ3gh0Y+Hr2uB6Pbm4lkg5wVZEjmNy1fpzOElljyLU6+9zTuw",
-	"L0ktp47sa+znH8jsT1aHpCmJ01/58fGyGyBGZkSqYndwggmMdcP/8EraWSlDhAkexyCQ6vdSVK/0cuFi",
-	"3bcsrW0cv/+lKU8vF+Zcq2gedKZc1gBAH05fIpzpCcx96A0bvNsDW5lIY2sDI496NV3rJWeYVO70ByFP",
-	"mZJHFm4kQednRpNi+CoNZa4ciu4fcVsXRRozmElcYSyuryQ6P6sCwxmZChJqcaOfLXRH+gNz6c+lNih5",
-	"gbgw9RZR7XQN3+Ast2WLcWeeH8P6WfW+dOVGDkgW5AFg66lqjYjnQSWKyLQMkkgQo2aMauDVk+UAXQ/+",
-	"NC4Mza8uDGkaGSlai8eAPVYSyyoMaYSFsAcC0g4fIcZnR+jsvg9NbdwFPL8REfTRf37DmIcPBrP1+O7+",
-	"A0RH5ZcArAm6UYHe7709/MFTS3p8oQIbOYhGjNS+2nqLH+atHu7M4WMTa96nrWPxh3kbivJhvvzhWBsV",
-	"3h7+sLrLey6GNIoI2x4PAvR9Mm+NMRo2vJhNDVD+C5ipREAPD/CbLbqMMG/gAto8aHucaRyhCY4DxAXC",
-	"aCx4OjVIpFljgHbrft612nMxP48K75sGdINc4K1t8aKHNPt0eT2whgOLCkOTmCnBC5jR6CTMFy2Ffbwe",
-	"WH91/cXk5kPCS92HYiyVRHspi4mU+VMaZTmskSQqK1V7eT0ARPMQLwC8M3Z8J5EVELUHhn6HmEUcNq4n",
-	"GtOjAFRXlOm/IOPWdCr4o/4XFNUhkd5fKkmE0qkxSWRDmhVjhQNka7LrttYrCzhLmmgGA8YdUeVUNyZw",
-	"AQ7W3NorCRJGGGPjtuAGfyXdwMd5vitLJoWgVttG5ohxgYZUqIleDsk0jmZ0GBE/GOUURiOS4JhooulO",
-	"DY81DMX6jYAKbfpQDZ+Mx2QfTEUadNOYdI/QdELYIh6mCv9h3XyUPg9BRnBIzrEiwlQs7I723rxGp+8H",
-	"6McfDntvX+/h7t7rN90uEtg4X0wwQziO+UyfNdPQmxIpfbsMPFrWKBMUwVMqLMA+U7iUCew0a1QhxX8N",
-	"tqoV15+X49sojHftlOLL5/XZsmWjZK6LXx9v1l/JkGXvwYTE04M/H8jis3kLYmL8RstSg/79A4mnrRiM",
-	"B7J4Vp1SOeedXmzUzu7/tXMS5maQvsY2lpXNmIig3vPwF6K+EtDQx1SrRfwG+MkyCCx1+doUDhzzWHIp",
-	"hHd0t7Cw/QdVr/c2FERfxq6f1bYFCgtr2uVj81JuigApDWSr8Dg9kIVs9Hm2lAfabPWe3KwZv7E6998u",
-	"7+jlKIo+iGeiKu7WoabbA1nMuIiWXv25bvh313Db959NvwsYeDHLBxwucttrfbO+um7snTwWkcx0dePS",
-	"lZTvdPVltvSLfcjvvMZmvfKa6ge1htrzLXkCRPPtjEPmnZdUzMHFrSxbBY2+IgTYDPDBCxZUEmpGQ3Js",
-	"jK1g3MuaIyqz9nIJy3SLH4k5vt0wN+5qvlthvkkrjAYfA9KrBH0D9wd/0oKZpJ4Mt+LeV8QD7VaQ+zbJ",
-	"UgNVKt2h4qLFU3prmm311POpW+nh8nV81cyS2fWquwF/L9nKsWyUxrH1XeMj4zpmvCPDGNNEBiYCsYXP",
-	"44WZc6t3nO+j1R3nuTrX8+/4aoQgcx4Vj5DdqVTq42CwDyJorzlexWkYguVBK90j5+kbIMibFehFxwRr",
-	"JoYRz2jkbCKRwDMcowkE8FCG/nUYoJ/+8z8ODz+BNTyvjfj2zZtuL4set1mmwFEAjxQRRmbQXcIJCR/0",
-	"z2NMmVRLQ2mq4atwMB747YZ/8uH7S1EOFdb0rSkerGbIg/bn0GvXxqCZ+J0n4F73uGATlhCTkXlnWURS",
-	"E7JAeiDkKu7rj40YcJzZVKmJUD182xQd9sxI8R0Jto4ENnLsWZGgyMgcmAgOefBnPF/mWVXxZ3bxIy6u",
-	"w4yjGR0fifSgPXRTaGMeBYiiztyca92YtTiHuDD+zxCEbRMUMqJmXDxAsgSZFdx6f3bSPapz6fAWFKAf",
-	"D1+b78h8bPKzsms+hyW3EpT0Xl/Y2WpFktQXxZa3h29X97ji6j1P2RZ5+yJ87py/K2FXSQxfEoQyJSEd",
-	"URL50Fr3FrSUFrYh2u8eXtfhyP4q0ZyXWMgJjv92e33V+xplqOdDMT4e2/yc9TrXCz6+zOtFrjY3SPJI",
-	"BFWL+gQ1nfOr99edIEuWZ//ZHwxAC3fWf3f/Syfo/HoyqCsxvmW9mN47iVrVb/jKWaQLPnalNAuqmat/",
-	"gmpmd+BlJ5XN8HVLWNQIYGQ+jXlEsjridQCX8Ig0GLeWplY0c17q4Wsc36RaQCKyKZ2SM2J9Lzu78qrw",
-	"s+juXHL2Sm+1X9O3hhEa7OpQohrdtivUKAi9wOMcFL0Ky77mUSkAgkZHJkoCcjdBUrWsCK/xqkZ7WbBU",
-	"2Ss8wQuTAQqzBWcEkRieW+uD7XXMXc6d5G38zct+4D30zlU4GFGGYy2IW7dvqhCOBcHRQg/jim1ooeSs",
-	"f3pxftU/6x5bR2eF5QOSisaxnibiaEhCnpC8VzV2yyoMsgWDHc1kAXCRwRK59DGvTQyLl2nGc1QPMQuJ",
-	"Ps+6SDB9K4UyvV+82cfueWPXzhexKFhXzcL9NBjtgnrB4KaIK81xRWjPKZCCOlQJGtEgQBjdXQ8QSaYx",
-	"Xxg0hJIDlya94Q+FrEn14UkBhDIYWTrBsb4oEqHzM6vaqkSzOwk/qpe3vyoALZdAb18hG6DVn2oajRqE",
-	"+CFlGNiFGh7vC4iaXwbgn5reCjE/jz6vE21deDcg4qgmGDpYhiIbBtvJ69HasClWqYJ2C53fZNC2i6Wr",
-	"QEULgdP37oE79X3Zai65idd5t7gkS8G2aA7wIHImuCJZ9L8N+Lf8ABUu7ptCVuk9xtEUa9m2C+oezeQM",
-	"U2X5pCx8DpSkE0h5zWAjEmGmKboyGQhqIXowf7fYriGZj1p66BTOZo3sMz71/CZNz2KOhotnU5sUruGO",
-	"rwXQHh+dw/YriUZYgMFMsw+vpGUuXknHXohXXuaLpbDfQycA5DYg1HI2HM0mPEGMD3m08BAgaA/1d/wv",
-	"AfVbA0jFlz3p1uS/TLMtKHkkSEtyuYcAnzFgNSHgV06wsFkxDZ8apkLoFx0Y1+ECXBhMiKvL30vmYZxG",
-	"RCIb+uVi+NFZ/0ZLWXf9s25mnJU9lEf4a2DDY2N5mtIp2Y+cYgTtfTy5OD/Tff/PzaB/ezo4fwdSHc5G",
-	"0iwCVLtzIqELnS14UtgcPnqaXjUdMaRI1d9NbhjzY02K4jeH3WNIdir9fCDAmpsaXxEakhEXxL4Qjtl2",
-	"knGV3fEMYfa0bN7jOkS5XGS39TSVljvyJ7lsN+qugnaTA7hue+KWWYwzzDsMtpnROBv2TatxP70UkfMo",
-	"QtukclnFvL9AiE2y8OjSS/mYfbQOWoYeSvwIPi+MzPISIJaIeaTYUGBr3YKECjQKkC22af+4wgkJkI2u",
-	"N9mPIgqB9pbi2Hq05tUHwn8Sxwfwx2nMGR7GBAFeH2clDms9AqBAERBxU300yz2hySIOH1DKwglmYwJe",
-	"lYgy8EkrEPK3b95kmf6M4g6Mcpreg1WVexkFjF5SoreHP5RyPJv8C27H1LhEQAYoJTCTOHSCSZ0zWwb7",
-	"u9HI56j1pTiy3fhVr79JN7YMJJ4Bt9OVqK3ZdMDtHK8frQcbODlHPsMCUEujI6OGtsVBrQ4FPNJMUhPO",
-	"QmLViBn3lbNdAXp7+HO3Z7oWSYHGchBSHdZmeZTsWjLs3HNNJ1hmVUozBJJdKCHELG0x6kSm9JqSVCpE",
-	"fk+Nt50bV7eD/CmBMRG8Pfz5CGEUxlR3y2iKPho4MJAjdJ/M0UghSQjrofuyF4YmZFXqAglsa8iE1WY3",
-	"ufE9Izn4jv67ceB7NvSviGAHpoK6KwxdX2MhxlKaQmmQYjKvi2tJQAbBxtP15PLs/vTEc9eWBZ8+Z8Wa",
-	"Cj6hQ2o0A3yECil6oJX+8/XroJAjqjBflqMNhDMtMe1dX12cvOtfBOj6/Xv4S8uK91fnZ/2ru/P355rU",
-	"TONUopvB9Yfzd+d3/TMYvv+Pu1/P7rSEZvJbG/vDwibVzEovCJKQiJqcbyM6J5qoaP4mhaSOMk0MYSmc",
-	"UEQlwZLYw8HoUUtElGFBMXslkUynRDxSSTkzlJIyNCKaA7my6jlNqYAklYW1WhHMnP4d3lm9h+8EYcfM",
-	"fo6SL0APIorHjC8zrzi3Q83huuAkHMco5BGJ0Jnrb/1jrapPLqQiiaeXWemGmA20XcVbYX+tRE27ECr/",
-	"IrJmdkJfQDBTdvbbCGVaEjOBUZQaGDKFzQyf9nOTBJaDxG5IrAdyX4oM5i/pGxXCIrfF5wuiqKG7mc93",
-	"kzuU8Q8pYMdm0UBmQB+mvwLX7++53F4WXHnFubVRo4BMY7Qn6R/kfcpM7V2Q7fVBsjD7sVtJBztJE8z2",
-	"BcERKPl+M6nMyVzl5dr+3XnTe4OSMZoSgR6cVu7NWxuCOuIC/WBc4/7dAds4xLEeoTMus4mll86UkW5B",
-	"+8cFSqiUmhMfucVbRSDDif45f4vkahbdHcwZl7tL51HY2+4fEbiWbzFhnrssC8IvwI+TmI7pkMbUnfXK",
-	"UKC+38Noy0ytD4zuXZXScMK5JCUz6fmZ0WWDH61ZscKKPpIA0R7pBfB7HBtrIpWIERKZJMzUlFJfQKFH",
-	"oWiYxlh4C1m04PcLy94uz185w1Z8v7f8TTj/7TDlhS20rzuRcdLMv43tMNPnSqJRhG9t3mlQog5BC5on",
-	"BbBB/tviu/0r2Q3hLFz6l8J7Fxf1jXLfxKMWL8DQFBDsYBRhm/a8keT+u2Mh/98d522hiEgA+GE+xbP6",
-	"tWA20PjARzYjOqTGKCQMOMrKPEFTg7TeoQDaMLCUWnshuK46Hez7sxOHiYSlicWdoIrgRUrSgi7P86G/",
-	"BLLsreblqfIc5ZDSwuGpBGWtJT1WfEs3F/aKhPS7uPcViHtr0kd9f2iCIxNIrFm+mIMMMxQ4JEdoJWB+",
-	"RlsnsfMwTiV9JFKlw3a8LLREezfzbtnWJMuOJojPmAwy4zJnmhLOQzIFR5IKGcz0La2Kdi83ufSLG3th",
-	"ffXN/C+iqC7C0wvIZjEdrvZhldZtcyiwWBxl1f+sBdN6sSoOktXH64HxwGBcOUjOhDTPrzPzem4Fnhdm",
-	"bt8z86/j5LelzATmCJc44TWAxwaUzs75KvcEka44bPlG1wKD+bb5uOn8O3VaAjJz8hK0qRI3sH7MkStF",
-	"Wgy9OMqiOFzoNURYmOANU/urGLwRAGkbeSEZtvAUGI9N4pJCJfdX0j3SRtwpGCSXBn6+/Nu7PO7iW4Tz",
-	"Avi8mMn4Jo9qK3gIWVF5yKMFEE/MEE2SVIE1QTI8lROuAq82I45jlyhAcTBB2NpxCRfnUSk8orYC3OX1",
-	"wHoFZasA3ZjLbwlKsTof4u6xxgEaxxLFlLjcma8PDz9BFAYUgzNJw52uze5ulKpUENCmiXSMZhMuCSJz",
-	"JfC+UTCkkpTcq5zzlTSF6EzlNHBzKtk1YETnshWCQpizopuin0fAOG6a7ZME0xiNYhc4g0PDjR8XnLMl",
-	"YRFkZTOtzUVQ6aVIB4aIZP7j02jUF4KLZvfoQrTtblyg8ikyFGyjLXy9yTNr992Ca9KoekYUprEsx5Ct",
-	"HW3+jfhXrxXvu9PHeHlStzvnUl0t/31UToLyhSZ2eGoCB3Na3xM5PF8ih6+KzbBv6Qah+/8oIZQfxV8H",
-	"fj20fUJAH43LflabYpUL3I2rOm2trnYItIcfMY2BjzEJgIyjpWZcBAm5iMB1WHWP85iM8yhLKlSJ0qoJ",
-	"A+02v7D+LnbnZgyjP4cVDiZqv55v5U00gGT3/yLPYo4GtY+hhsZUEiHRBD8SL18vBmd/PjL5rEK3B2l8",
-	"+zFbOLSRxpkfuruoIiuKUgEBQqler4naM1NJYiKt7dCcNQqedvW7gMa1lGQGLp87yt+tdE0iPM5PTpYI",
-	"sB1uCaQs551+gWwO7uqPEPbuEIDCGTqBTQogRN/gANSRNmTSSX9O5gEbWykqviakaxmIfP3JdAvE+K+a",
-	"SXeraNOUefGuQZlsIHk14zCAt7+WcTC44PENntWhxCZQicKY4DzmqN55B1x2jGntJxROsMChBnFUVIj8",
-	"BufalDXCshT+9r5zFF8pR1F4jF/CiwfMaXKZT8WAKA2l1uiim5t8YE66mJ9bPZjRAH7k4hilbN/a6ahE",
-	"rz2MKEU6F5KlZEO6XDUrXDKcAHKr27ZLOD3dvGJAQyIR2PgX5fKR3UE7p49vTdOeJQX17cbPoG1vYdo2",
-	"OFeT+qNoueTQG8fxwsirRax7T2NFhGG6uMU981sr22aed+jWUICW+GOm6GwJZ5402nbRJCeAa1nYDdH5",
-	"y+XSsbD7YlYrA6x+qrAqFlm2lRkRFZS3XCCTpkai2YTA72Afsial7LUJbW6cY+Q9XzbjLiMz82uADu1P",
-	"NvUNylW4tW+csdWGdAp5MHK372yBxuv7uPYlBAnMPIRgr7LeWoUMO83+3+U3cpfh7RYlds0r/pUftVLy",
-	"m2d61Jq4xjt+EscHLf25Gp45I2xp9Ktx7Nqz5lrrGdJt9bLd5mvr7PqlKGUBttTDsycMOY8Jhts3j15N",
-	"ZjxgSp9WRPkv8fxYdskAxgsD+59TV7StSVy6Az3L8geKp6rks1aua+hqIDg7I1j5qUGUlOHRiISqoGqo",
-	"PDo1hazWypTEAI8cGq3Wxk13UYztbfV8t6WQvWf22W+Aq2bHmVStut8i2QqAWzBuK9ZLxmpTDe+uyQYx",
-	"VmFHQUxKnJSsdcHL2IO17n7ZzWdZQc317gYQgvp5SuJDRm5rjNcZ3W0CqlVV8U7tG/Fi9eeXwmaVSLl8",
-	"VGvWyIY0UBo88wcZoNKlY2oT7+T4vyyD0tZeXLepVpLZHR6/iEnH4Flt8qEW+Vru8BjtmbTEP3oK4QCl",
-	"jP6ekiOUVcaB7MQ4IUZskX6QKI4SyqhUAisu0N7tyfWgqwkSzAFXvNQ6rU9uN6IB3MmuBQKFx+3WsVvm",
-	"6EVqNFiBQOFxVXncQCUOXEq2xvR1J/rwAToHuunC2I+z1Jbl5HIjOidR9jnQoq7LfxdZp6w8xRqkgTzO",
-	"CilkmdrQnsSPkO8SpPe0kKix20MnaECMuQo8CGFZOIqM3SkCzz1wP2XGdAWutSLvASnyrfmg3Ntq323m",
-	"Os5C0kMXlD3YdnuUmReLcgaKuG6AbtOhVFSlfklo19z5lJiMATaYJY9aNRk7/iazXew5R2+TJ7MLPB7j",
-	"yriDOYcylxH4qOxuCre5WC0Z9eckTJXd/AbovmkCOj0zLGFFD7vQKtZqhn/M9+2PYt4zLR0uep/3aTLl",
-	"AvYELMpRZ0zVJB32Qp4cWJkh+7+Yu9dilzZhL0/w9/KqX7TkafHF4dfzi51Aq9untrrD4+OyWiXEQiz0",
-	"dK5MPhUo5NOtBEQbpuF7IPRXYAOr5Q52D8AufKORz/AzXmWMtBFGcudrTW54qpDEj8Y/M8jy5JZeVhmU",
-	"kmHlyemzQiJTkyiiKaCk4LFkeSs9pmFH8oAUxXn7vFXf001/A+msXjDh9Ko34NRatvwwrlfSVYJQ3CvW",
-	"g/ZM+IJmLwVJ+COJjkqaR++p0O+Afi66tpzPAwT412ovIzIVJMQ2TTxESUUm4ZHRW3mxjCt0WLBLSF9f",
-	"VWY5G56VHmq1WrbTKqeRr/Ptcof8RHPBt+XS8fLOHJ5QPFxASYfMJTAoFFn2Sm8ZVMAKjSgDAbSiLa7D",
-	"lfxhqtXylipJ+J64ta63ttaxkc8rYUd6tKWavq8ReZ7wmC0JF9rC2N9OhNELvYnbjNhHe9XoQdm1gcEu",
-	"6hnNsIRnkBV8sWhUjPc/LtZHtL4ixRIMJupvV0H916Ov+pn7nkRgzSQCPjg+GzKK+f7qqtJPRby8/mIm",
-	"noG7I5TqL1c2zSuO6CfQlCyuqVndQ7/qNuZnEp2M9IB7lNmcSF398LqP70zJx70sY1I3sEGDWalsyqii",
-	"eTUyrNCMsojPQH+rt2bLMeFiEHKG/votjskI+OnjTMxVE5I0dIF5oZcZ3Lq5WVIDi+pVK1nWFrE8tkUy",
-	"KZTUTLhUUBWzSlkGc31mULC5nYfoIxdg/t2Ce2iyvaEccmxrvCKY1I+pxcZ9RRNSF4a8fFgAza2N+r12",
-	"ZjGtlpgTmUN12zfGx4Qvv3b7YG7Ig6EKtZFTuX1QTuODP1kUNscJnlidGkYywXGMPtxdXpgKu/pZAVMU",
-	"z7KxGpWc1RD8Ighh6B3nDyYxCvxMJbo6O0V70JKI/angURqqbmAFIfZgI7IdlXN5VXqFBApmRCozNQIX",
-	"to4cjGH4K7MaqiSJR071MSJAE2sZqV+G0QVlD+8WV2enrbgnFoVbTqfQIHNkoA2fgrYpC34wHEp5/Hnj",
-	"8PN2o98Sgq61VLo9pmY8jMztDxeIRWGz30sGsQd/0gSPSTPk/srTWHM0KhV5+mDo4yDUwNW5/slk3bHQ",
-	"kac4en92EtiM8LVFUoVmQI4Qjmd4IdGPh68bAWsnABXUM/VJXizhefJ8ZACUim8YPJuBEoLhPUCsQMA9",
-	"NGjFRumx9BZl/fuasfZt621v+a195GKZI3R2Es/s0vyEp/al5Dc4olqHsbQGeEzVSw0/W/Pc0AtYxfPA",
-	"hA03sEuPLuuZum+YAPn8xtqt1SnVp+zf8snFxW/3t/3BbZluHOAoEkTKZW5Zxg0ztL6DXCBBpjEOifTs",
-	"NQmmkI7PDpentUKYLTgjr2TgeQ8l+qXVo55Hx/b/6BCC0YdQ6jchuCC2d53mWKLSHaHXTdV2T8xKnhVw",
-	"3ZzfAOy+iPhgodcC0ZoAXE45Ui24mkHEV6eb3ALwfUHXDLVT17njkCfgFe5n0ygpjADsT027HXk8uNF3",
-	"jstOCH35YMMtaARgL8jeYLvrjvmYsmaWdkAYmWke4Y4/ENbZoefkbQqJrEZpfKGX9MUhEpyEeZ6VPoum",
-	"4w0asEYfotnZtl5JPKUPZFErGdjaY9RQsmo4IpZyxgUAfULZBWFjNekc/VSXTDFHvn+5GQvje6N9eoaX",
-	"eEsg9HzYScJUULXoHP3rU+H51YAEyNcOT5PFvqDjidoXJMZla2gR0i4XA91ykDVsJY5m407otCCRLvfg",
-	"9jo1apFnVE1yhqBG1h3hWJKgTWDXttKSFkVbzBbXIziZ1aJSsNL+P6Ix6XyuMcoVbL9I4oVEnJHrUYCG",
-	"qbJGMNvflBWUHGHjkWiqFO7h7PvEVmgx1QtNnU2wRSVckC74azNuHSVRCBoya2ub41BBvhFyjGDjZiUz",
-	"mxFLywOqt57++6swqV4uEGAQyiD9GVNc1MVkFbD0SUjazDRvjrROPfXkaYBr0ANYPN4+k2h1F7uW9jbU",
-	"onz9uSiKaPNs3gfm4Zsagrcku98tHbP9dHqUqU0wmhIGqX5xGPKUqdxzwOlMNKWcZrRY9tC5gtKthqh6",
-	"4PFKopObc/RAbIamPcazfC0xH4+Nb8CCqG4PftcQ7xFUGM0uAssH8NUdkiPrUf5g6tjdX0EGm0vQ4KD7",
-	"K0grjtnCZmB1mQJdRQJbPxR8Lyzr5dyI9rBCMcFSFVIPBvq1mGTuBGLM2Rvj0WTCf1QqGIm6zqvArveV",
-	"zIbvoVPORlRkEWlkHwoTZBoo776AOT74E/73uetv0u7v0uYRdRtHGN0M+nACs4k1x4A2KzRzQjEyyKAD",
-	"s0Ag7IFdz0dwfjzxIhXd+4hd1OFxMbw2dRVVwclrSU4deMW3FkPXluEOWpGbjMko8eep/LIY8nydf+lg",
-	"uOeUV3NxAwTEvxOQPD5/qk8xpG/H8CnNJolt48K6AP7Myl17KmuA9paNVT+v7qSpX0zD7doxMnBoI466",
-	"V3mlIjiHnu+K4BdXBK91xQVFQz3ndRJBUmVfKkFDomZEP7YznmffM0nk9yIip1SZrOL6zrtHNoQCm4Fs",
-	"ValLzQtknALqX95cXP+z30d3rkiLM3YZJmioKbOpTWokbG81e8ax2g4MXICxezlHJDIyhlpjRbOeq367",
-	"LNLCcMFg7StwHIajsJ4mMLnm0aB1F5qXOJDC+kyij1pnEl9/sx3KqzfbCpHyTGbt5cigA1tu6xLgsy2m",
-	"46cWWQAyWXmjBADbfkC+vcIyz6ciKdIciVk05PNTSJNRDIisi/S7LTR/uSDybzQKz96GzVpSiS8PXkJp",
-	"Vr3yp1HGGpzdaUbTMmDXVK36FlVHzSD0DNREYfkgVxeVgxgVLFGyANfvIy8AhI+y2tResEZNjEv1Bb9c",
-	"DOYuqGKLgBSu5dGuF/AVuLJfLpCY1zuyNydYc0U99C0jGqG9zJlXM4QmJbNRoGXmEUGQgnA/qAgISiib",
-	"iMklkYBETFTC9XY1UEScEahW8ECnUxL1XMz96cnVaf/ion+mPw76f+uf3vXPoJWEBBY2oEcRV0pfECw5",
-	"8/V6diTnXUWVmQyb/58otMf4zOdFIadWsb4pYly4uB8HtmhIxph1c7d6m/0KRVhhwzIbDhuKGlJl6xrK",
-	"LCy5VBjRRChjhrCUdMxIZI4c1KFDE5NMIJMOF3kNRTvUx+tBt1QisbY+rB4xyPlkl8IAxZyNweKOIq7H",
-	"NMm8/MApDCeosTEq8uVwFJniF2gBXLk+72SauvCqCY8jtIeRRpUP88DGgzqQgdCxiMDXV7LrpyPQI2ou",
-	"c2oCtfWG9S8WUEyiEjeBS8SZSwHuyyu9/JjotUKuhsasXndYPuzI2eaE0QTHMMHOH0J9K22o1of5F+9u",
-	"49JHwbWviL+p0Y0vfZggRCLBNDbpsq0qHEIBC6p3z3DBOAoFAccMHEsN0tDQvLxZRWFGrOQrKRvHZD+V",
-	"xPizZNp/Q9vVAl7YGRcPEhLmoT2NnXikiDAyMZRehkQ7rw+7BQvBGjr/HGVd3NEUj0mNWt6M7ryQVuuS",
-	"VOav9KUG7byUXrioCraAtdSlqQjELjCgSeP38XqwZZ5nRSgCjdZUaqzkvXfMML2UVK/PcUVsy4F7l5bz",
-	"zVkrzY2MuAg1IzLTb2CMIeRacwvwqmTvKVb6c0LjB+AnNCczJEjq15fxGfAeMxrH7gOQHKx5JKHfzRDe",
-	"XxRBuk3NtEGUeBcVuPFXEo2wSOSRJTmvIFlKYHk+q6G7vB5Iy/GYFERWq2ibGHbfEk0+MvpJwzSB1tEG",
-	"H+p5jjRfs2aGBwhOq9f3/Zqd/FaRx8zYWmJwq3j+PMsZTPkgWveKVpNl1emG7p0t9FvOXvjtBU5Z1VM5",
-	"qMZXOOVJm2rD775VU9M36mPkIuUamI9daYgeqaRqtfnyIzT7GkHKbLA13bce089N9M0qlzGeJKKKi8Y7",
-	"uuA46psmT+TfvzRlmN4RMrtupID6YDQLsvRY3mORnEyn39S56E0jPJ02nIwvdidESjwm8oA/OJH7oPG8",
-	"rh8uTfMdCZdBkz+v2fa23eK3Lak+w0vytl3RFvWep2wnovD1A7Ig84xPkaRjRlkjWN6azy19w1Uq2I0B",
-	"1PZqjobkDG3IwZbzL5jNNr4Fzd5tQUefudENWWc3O0IlHbU+QsqwoBgS/Bndey8/RE1ENLIWu11ihsdE",
-	"5D3QHhCixPze9Qa4rB3ghC2Q0Z3vU5axO7ZLvstqx9uFVCQpVn/xugLpq/a6I+GE0bCwSbtkI/kS4q/5",
-	"rnaQC5Os1BSZ4QLtTSdYJDhc+F0varu+Bypt3Ii9xu9PBpc1rU9jymhY0/704vzq/LSmB2TZCFAWjhw4",
-	"zyan4c8dU6Q3XhbAUzotVwnJr8zrJx13LkBUoCkWyh/SK3pRKSLWlL6v2L+Q1rByNGCFdDnDbFX5QhxT",
-	"kJl5qDFA+KNb8191ZaZg/hHiQ0nEI7YF6YzJBIqXVhAjq8v+6fP/DwAA//8=",
+	"7L3rchs5sjD4Kgie3TAZW6Jlt3u+aSn2hyzJbc3o9kmye86OHS2wCiRxVATYAEoUp9uPtS+wT7aBTACF",
+	"IotkUaIk291/bIrEHZmJvOfvrVSOxlIwYXRr5/fWkNGMKfj4r60L9lvBtNk6yuzfGdOp4mPDpWjttI4y",
+	"Jgzvc6aIGTKimbpligz4LdPwhcK+u+S3QhpGuCGTIRNEsbFUhosBoWSsZC9no24rael0yEbUzmKmY9ba",
+	"aWmjuBi0vnz5krQU02MpNINV7YnpOfazf6VSGCaM/UjH45yn1C7vpRv5//ofbdf6ezT8/6FYv7XT+q+X",
+	"5bZf4q/6pRv3gBnKc41zVze9J6akT3leKJYQqgkV5OLdPvnpzY//y++GtBctpNMl2lBTaHsIjBo8p/dX",
+	"V+fu+13ClJLqajpmRNCRO8g0p1oT2fcTEy6IFIxMpMpIu0ezX91RJ6QQtDBDqfh/WJaQvlQ9nmVMJERI",
+	"82tfFiJLSCpFP+epSQi7G3NlG3JxS3OeJXYLQ97jxn5phkoak8NHKX/NqRowHIiPxjkbMWGwr2FK0Lyz",
+	"SzI4N6LpVJPJkBpiJEmHVAxYl+yF4xHMwslQ5pkOnXHfxLA70yXHXBuWESmIbTklcswUHCZp323dMpNz",
+	"cbPV53c7Dsz6TDGRMpKxNKeKaSJFPiVajpg9NIBNOF2mCTe6HE6TlApChZ4w1em2viSttzRzEP8MoHVV",
+	"4gzhmoxo3pdqZA9Cwc1rApcEi4DV7ruLfOa1enjSZMLNECG2UIoJA+ceLkExLQuVMlj7Ow+az7T4lOY5",
+	"U/acLcJYQpZSC3S9wgCQKJkzkkmmLcATmudyQsyQa1j8qdwvV1wd+0AKtmv7DC2FM5IoZgolXDfzzqLg",
+	"M2z5VBJdpMPqHXyIiMXzrAkAmuydH5EbNrVwrpnWFtGNvGGCTKgmY8U0UJpuyw7hhod3IMsU0/BxrCxS",
+	"G44PBMUfXtU8Jon/8XXtj71Cn9IRq/0tlYUwalr7G8B57S9GTkTtD4VmCl9Vi+XUtHZaXJi/vWklvq2l",
+	"jQOmbOP/8HHdy2gfxt8KS8JbO//2Iybl/t30fn04zucwgez9D0tNK2ndbQ3klh+cG9b1Rxv9tMVH9t2G",
+	"06Zm2NppDbgZFr1uKkcvHVEO/9tB7Lor5Lq1Ew7f4p3FK7980q5Q8heayIkg7I7ah4a4XmRIbS/BkFbv",
+	"jbIipfv2bbSLYqIY2VM4Oz3ee3t43EpaZ+/e+Y8fTo8ODk+vjt4dHR5EB1Dexp7gI5qHwWbgqfrj/O3z",
+	"/7B3hUgRrpejxWXcdvYG44lmhp27teqiD6ih8wv/FbuUhzOSGct1d7Zj3YnMbHrZnuLDW7alxXu4ovoG",
+	"aCm3BGLEBTVS2S9GdDy2C7Ifce0HUjNsXr+Y8Hvie5wva44/fkn8yU0R/93RfUlaUrCzfmvn3yuonRtm",
+	"eauwti+fq0in7rpuzffDN3UHB79PNVsEvkhr5qka1cwDz7Kl7/t2X5IWb0q2uOCGwyNyxZGqhk4ZNWzL",
+	"2G9rYG8km5NGIRdQXnVXu+UZ+OSWYELTpDyouZVH57SCfKq7LtzCBm7SX0sDpJijBCsRFZoFFDmVy7q5",
+	"X0uEUqxvQfmCGras31y7yghMKZbZn1cNUW0YxviF8cHQLOsctXgwgrszWIXhlSlXMUizW2vSo3KeqzrM",
+	"3vcs2RkraWQq824At/uCrR+pBF7WBxzCF7FKkCyfqSgXmeMwNbLRfVrkFtdbSYn3QzPK6ygES6WQI56u",
+	"33PE7LR5hbosautpy3ozjO9miFcmi14eETpRjHpIvBwlOjqozNKnuWahdU/KnFERNT85u2jS/stySlW9",
+	"/PK6NgYC7+/g9cnzBugFNNOCZxVSfuFmOJR5tup1Cu2skOEeWRiAGzZayb+Uz3I4MaoUnTqqMeLrDnhe",
+	"P9rM01MZOl539BI1e23e3z34vZGjkRP9ZnE1/DAP6EUvn0HBhaC7hrgzc0x+BU3kFr+Nh8ktX5LWAacD",
+	"ITWvkQYacz/CSZIjenfMxMDO/frHH5MahqQRmpZL2giGHvARE1bWzpnW/7ugwnAznd9t5pvFYkSlb630",
+	"oKejnsxXIl48zgfBQSK4pXnBGtHPGUDBjmHuOmljfsJoV8w+f/+nxcT/1O7Jkom30wUy4iJRK+60Qsxi",
+	"zQlMReJaQWZwZbMz1WLTjLAedyCwLkIVI9HkM3I70ZRn5B2/Q6bGC68JmQx5OiT47megKgRFbCnjo0iP",
+	"h4U8VCxQr3PUM73rztxS2pWgqYpBwApL65jy8LKs2wmNkGnRTcD85ZC1gBodXw20afZbYQ+8sdZhtv1D",
+	"tRYrHqXq8h/4NtnB8OmYIU3h+yZPSu0RX1AxeCDE1Q9RB3b3AqGkpewE64ArrGgh8OFwq6EPRnnAkSw9",
+	"ikfZ06KdeOVSM07Utn5bz43ei24omRVpPf+kZFGru5jnE2EI38ERkM8xxUZJpfUzE0yBHcMOifaxCVeM",
+	"3HI2IbJPKLF9iaH6ZpcMqchypjQpNCNOBQVWv2IwJKViDklzvK85aPgt+qWZPD0D5csbf5R5MWKNm9ez",
+	"Nl8+zx5sWHUt5MxB39yuR/RuXXAYcbFel5kl2/4JTFy35sOcD3iP57V31M/o5Zil7q9lK3h3sOdbrqPt",
+	"E/WWk5kdQKskXs3nhgxwvLuNsMDRPiNC9pax/j41BjjOfZrfMh0+nErzkdEc/jbw9ZCnN0zEH98qyS1W",
+	"RV+dSnNMp/Y0yu8u2DinKVjRbdMDytU0zAZ/vWe8j+O4H92aor9OpTimqaEGxz6QA9v8HdfDVtL6WeIa",
+	"30ulYdTLIWNj+/+EC+b/f6sYy7D7VaFu2FSXn35WclL56YRRcw7kqPJ1ZX/U9N38dMR6XGV2wOOcjiis",
+	"geYjUDIcjgr791uu696IGm6U4E9oZEZulIuqB8Au4WA6D23tnSaEisx5ASg6JVaepNDX8qAgNCBfq9hI",
+	"3oKdEUBDl6ARePK/YOT5YCRpnZkhU62k9UFw73qU1bIXs0qcOYmkOT8z33UzEsUy0aCOtP+sGBM9KW/s",
+	"MDU2nvH4FKXiOkaDi4FiGfceXnO/57TH8gV9c6rNPvjwZM0NOBZva0cbUXXDzD6tZ4hEltZ/L8W5kuN6",
+	"JRRyR1fu+up+HyvODF1iui/07BP3w+vViim72ur45UqrZ16ecHW98Xkk0R26AwyLq97Cap1gFVgeKH69",
+	"B3/AeZC7YfUHGvQ3y/kA2903rgP49ywfX6Z2I82nzilaxebBTg8aKPxrV2i7NlE9Rut9sPbxaETr+M3G",
+	"nNgNm06kJarx27WSSi5E2hpF5t+365R+RqqVZBD2dgkt7RqGxagnKM8bWmpxioAfsLI66IlmmTvGyMG1",
+	"kbLNIUDNiT1EFVx7goXiDQ/Ctly2f6GNKhapj1IpNM+8F2QjU1gmzZA3a+q8VBu1VSyVKms8dOD0mja3",
+	"n9Pmu9RFmjqXstW0opHQUrmIjUgt/9BSXLARy6bNlRrYHtUaye8VaEKf3Rogmld/YMsSPn1Lu6pj+8Dt",
+	"55SPangrzx7NQ1VsZqnlqk6dCXY1gN41dhlZSxLWpSQ8YIIpXs+iNPeJ0Rd3FZOZUUWtxWwRM7RMo+R+",
+	"a3wSizRQyTNrmJPWxFg54r3SDXcyMSc8v1mn/alsonwDYhsBTAyzDuiSGg1dufx4ae72myo8IpzaCOU4",
+	"5uLm66AccWzHsaRWtnyY7WfZIHUCW58rbQ7uoc/tyzyXk4NntiCVy6+saLlW/1gOeM2RjpjWjt18mJPy",
+	"ZIi8ehMRcZHrsl9ME477I9fcbNxFuWrQdIvU5BOskWefWhAiUAbnjJgV2dzvR9mn1m78NdeljzPVTj1l",
+	"O6OaqXLZzWzvJ/RBJnfbfc7SHt6iV8ljWN3DnNE28p4d2ZLQif13YIXekZVVR6n9V/7HftlKWjeD2s2e",
+	"IJycyGzGQevwZO/ouJWEefDv+iEMzWrdpu8h2Tai52HGjVBz77PZlES69p9Xs7Jfktb5Gs6n0PatY1wW",
+	"eUTFbZJKTwDoZd1O0B0+7nMqBVvaBxrM9HH6sWW9vPol7neJx7Ss32VF2/QAL/Kw9JWuoJVpm4zqfQ4b",
+	"tH0bmNAGjeF2avzZzx/kT+p0T1XQagrplV616tqK/jHiuZ1L3v0c1crOOMPnRXh1spYH0XnmuyzZyjoO",
+	"BU+zSUTRtTYJXWo9Jx6yYs8zlYMsXnNQoa+zauy05HIaOAI/zZ14UrbW/lynJvtb6BH96LvbnI9Hg1iY",
+	"8yikYHT/TSEk3seHwx3JPdw45kM3GsPCbM96RI1iGtYVkCYgtj1IPqrOH4asBZn5EJR1jqLadcNnsXRX",
+	"CzYTRdbOqXsVs/DU3HwHeQGoH6xhzFbETjdSqwduuEaxPkJec1n3Dxop5zqxYoF/Xh277PhsUDnzPK+G",
+	"qGwnq42FCwPQYpNjk0VcYmsnjTc9llu5TtP7ETHs6K8gOt6wxdWmygrkPpRbjMaK0jhUkYGNKM+v5H7O",
+	"q2ENERfomnzEMJua378C9PhKYb4paJcX5cF71tFtFqbWAyV//RuEqMuwNf8cXBz+7w+Hl1eHB62kdX5x",
+	"eLl/cfQW/vi4d3x0sIc/HJ0eXR25zweH5xeH++4P++n42H2/f3x0Ch8/nP7z9OyX03qPqMp2L71vwAN3",
+	"WEnTMK+DWqS6TVohVc3iX6tG1hl/RM7yevqoipw9xLUAR3bj1D2Xc3ZcoQ0VadXQVCi+FRSB9dZFo6Z7",
+	"fYNEeS3kmGs8ond8ZKHqx59+Ai9R/OvV9nbdQIabBSfkOZZSIUZ7sjA7vZyCwbzp7mZOFCdcTtaralSF",
+	"rmt6JkXPoYWKnTJlEqpJNRnnxWzTAF4JppYCBeqivCTdVg0nfUpHLCNVCCdawjyDCpddZnpJZZ7zjJWp",
+	"bCx3PVHcGCaIHDNBx7zrhvRxLfZnt1NNR173qx3DHax1c4F1Yyqmjel4cwPjiA7Yh4vjBZ5gmimz6FdB",
+	"M7rUA6SBrQzGSLybb7nLerZV9jlCcjPBzbEsK4KjXPKSVe3sYJaVR/XVvIeF24Llupy3FjAG3vzifs5p",
+	"+KiLvgX+JrYLv/MHuwqdoyi4Ru6Pfp9bGOLgqQZ9g77T6czmvkcVwNzXqPmY+9pKaHNf7lPDBlJN/Q+1",
+	"6gR8bBupFNZ3veEiuN7UjCcnYg1T128FQ3fClev0RrGSIJ9fbb+PKXFWOF5yFRH2iiwHbbgGN0NTk3J5",
+	"LxuwQLjBNmhSHs9Bx0Kb8rgE/BVsLTT74hYceOEZajyXsmBlMpSy9ZdkfRHbeRGsEfNZxv/WcDAs4+tJ",
+	"+CGWgq+xhDgC4yHucHzGO22pv2DcdtOClFiU7Gs9cgCtFyYOc5C6RvoAD7PzC9ZDqthenjcLuofW+7kU",
+	"tJezpl2kMguP5b6aC0MHzbd/RWvdU41FsZH3YW82ku9SN94tW+QCtMj7aLH6vt77qKEF3cNaoOzB67uC",
+	"J2uQeK+FeSiNn2frA6TXZ3BzOWBvhJwgPwztd8my7G5+OpfejYQpOp6BRmCysFxDuNeC7nFzJ0HAnSt5",
+	"v/DiGt1EvIuHy+wxfkU83qNrIezsdxtxKF7/xWzugbzua7iOx/JDwyHXfVu+Ng/pNR+gx3hNmntp34fK",
+	"P72P6dwD4HEjQHL0JoQLaKAQfXBaoAuWI0oPUSzzdGb/+Ojw9KqVtA5Pzo/P/vvwsJW0Tg5P3h5eNFBc",
+	"+kH/yUX28AV62aOBo1LsOV8Pa1GLILnGXrP1vaIWUYa7imy0lNGb7XtRIuXy/vMNS5G96GnDTWFY6UW8",
+	"fLAlPR7s2DS/0FXKmehMVzVduvBGnHbD1hF0LMykF+5hA/J1JCgvVu/UWJoW+/MuUhwv0DR4te9Cr1xY",
+	"pGCTyNrWTAdwCSnknRcnHPyMle7OMJHNKE5e/f2Hg0aakxVevS80caOS8ys7qGdmqSBHl2dbf//b9ivi",
+	"ByftjE41SeWIkR7rS8WAm73q7JJz39d+8ervPxBoyQ0ZMSpQ/TueMczXvdd85jVtYmn7Mquy9FemC/8Y",
+	"+EubWUSdy8mpNMSSS5ZBxnJLostL3SFSlE4oPsD+g2bKXR/qymEBCekrOXppZOJqAXgV+cyYJGcUykRI",
+	"5yyNAzFxy3I5xuzkNVTwnhqmpsEIScPwBru4u1+4Ge5TJ9Y3W1bF1j2v0UrpOkoCzJi4IvcXDrmaU4i3",
+	"88AX+ZL9diQMU7c0b66UjjvVyRw8GjHWpP69oSY1aRlpaH7gFW61Du8Nw74DcSxHjBZYRyIv2W/nTB3Q",
+	"6VoH4rrURq8ojLaarr2XxziIcjWV0ZeexIKMOiuP42Im09NmzmRE7+53ImCqfbTDDGNHK1xwqpdMlXrx",
+	"ZgfquixDtyo1aoZnTVIRluMv2g4Xg5x5x7nmWyq7fW5mTVkw/1zoYwPpokL4FgZJhibJPKov7uUaJAvw",
+	"YVXHC5fzbe7yF3d0DZL6013Sr2z0YKlhdriVrd0xNW7pssqtbh5urUFbd3ILJYQ58NqIrFBlqNcQF0p2",
+	"aHVgv5KjJk6FIdYklkUaxN4jBtZXUVln3oWkVY7giaplk2spwUwAc8PyFCFJ7OJ0075JsjR56dIBZtom",
+	"q5NSLhmuvkOyOKvjqrHmx6hJwrQg6H6uYdIkzHeRImFJlwdTqPmlNikBUrOOFcqQpXtYPWH1Rhr3uNdc",
+	"HrIX078YqR7DRlXBUuJQlMg+WYUgZCwtZ5IRakgg5JBTDn7Q9vuFnbsk2r0Xe2fr0/W5YBoCiHPWN0QW",
+	"xhdHA3hLrGydQ/U7EIGXKfE24G2hw/C6icdF3LyWL1ysCZ/hCmFroMPvF/mCsPQ+z9m5zHlaH4trf77k",
+	"A0GNM9zUvBk3bHHprabO8RN9xdMbZpqE/X5JWld0UGcdy6VasIu7NUT+Uhu7yUREr35Mmvj14SYWpRxa",
+	"gOv2ODbC3oSIrTU4m5V1jxrb4DK5Z9aJnmFp4RiETTp2ruP138y0Zk+1NKvdOw4kiHVZKxxsGRXio0Tg",
+	"EBe7ELtLrveyP7oAs/Tlh59/9g73Bx8OW0nr7Pzq6Ox0D8q9fTy8wC/39073D51R++LwH4f7c6buw38d",
+	"7n+4WtPhPlreA3VkpV/KGrmSKNS7W1kZIKqKN1txsT7FkuPPqZg2eE1cLvYmjECZ/x00po/ocVYufXZ/",
+	"DWD586oUILYDaPVdTllfITT2YdFMZJps75KeNENIJkvTlI2BlxAZuWFjQ6i2zUw3JNxcgGyiyHP0aKlk",
+	"hoqJ+MI0mQ1zZa3ngXCfFObPn0BqEy5nyx0EVl/UcoeBJv29A8GCto0zxut5pcPy8pKLHvRAuR6Dc1+Q",
+	"eweJVEIocsnAMk8kwZVqYobUkCG9ZUTI0h/NR5a0tfRlpKE9GVGTDi0XLs0Qc0MLiWmgLfcNFWk7wL/n",
+	"bA7Pgw+id1bDpVnBgOZ5l7xnivnvuCYSCC/NYRagUrtk9ibgt/guSEqVmoJQYN+C2sgWRz8SEiAUPiKw",
+	"wYgIOmREp6THiAUfKFc+awed3xiSMjNkI6wRrOsSImAgRAzUPjSiPtNWjRP+64W+Vc3VSyH2YvXQ46HL",
+	"RxFWHJ75Gk0UxHHUig410/2vpF7E8KFxq/YD7eYyYs1Hn9RGnay27cENPpBhiay9DfVgVbeARfJM1KbU",
+	"NFc1mc38Bx6qaZ5zR1guh0XrBuYmAstmb2oZe1SPW6dsopcFJ/Pxgp/VXZmveR6wqch68m6hp/r9i7SF",
+	"BG7xFPFik2hf0SqbxEqVZ/XgaKkPEVp6+eJy7+yilbQ+wr8n8O8V/Ptu7+LEShPHR6dH+yAp7J+dvju6",
+	"OPEBv9jlw6n/HztfHJ6cfawrM12LmQ63H4SdM+VRmuWRw04PyCSHAzxF1bZopmgDYwsspqfHraT1//2/",
+	"9u0Ruc8cl4F9zf7zm21lxcMB2NxS20ePa7cdF5RtanSM+tQNec+UJnMnENfBXLO48yMEmGJt5HUcrMVy",
+	"F9wPwsywE0tHQ05n7U5rJHwNSoz5ktDgjRsvu7qe1e9xuMsHYT1IWGmhuJleWjDyZSD4P5nzgIgE/9aR",
+	"r5eBHGBK89yKslE0dRd2aGVGJMxeVdj619be+dE/D/+7PFM3yZekRQszvPJq1uqMl0xbikNAC+uV3JoP",
+	"BMu2uCD2vUBnMfgIOuBlSyjMcAtnmlvGFwDJvpxfgzswcFjD4O0tLQuVMvKzJEbK/IYb0peK3DLDFBdU",
+	"TQm4JlgEo6h16JKrIbciSFoAe4wz9NxBvr+6Ov8k9s6P7A6tsBCVQoRQmJ2Is/aSj4Y5+1JamcCCl05g",
+	"MGDqSZpTPoLRp6BISIcsvWHZJ0EHlAttEhK782k8WqlZPLw9VlruilN7D4SSPlVRORxwDksgiRTIDJ/E",
+	"xIGmJu0RszKNyMiI5zfg4ZcpOqF5B8UtWllFiKbXZDJk6C1o57J3qwk39hDh0FPIuvJJuMI91/j3NRnT",
+	"9MbJTGVgPmzDxKcflfLBQCOQ1mBeFPEUMmXhsOzcn8QnYae3t8Q1eDFuQVi64b08CvT/uH9+QXywATnM",
+	"uJEKOr3uvupu75Th/RZDdUJGzAxlphMypoqO7Fnr5JP4x+XZqU/+ikli7ZKv4f24JhXGWSdE21vBQyA+",
+	"yYAFDjhjO/dEqhtNCpFi7Q/YzH/9F7H4YDEacdd+eYgi7tjF4BDBmBXjJpK4cgcJKaAeGoBphCdE06km",
+	"0gyZmnDNduxgW+Tao/014StpB8Z+3ViAFW4JUhGudYEOpdx0un7QgMhzA1eJQ5f8zIyV9xEMrs/PLq/I",
+	"SzrmL+2v+mVuKYa+Lq/PntYNmyafBIG/bbMXupxEwUWMqdYTqTIMSaNCT5gi7RljVAdEcL8uOxDBKBwP",
+	"fjCH3USX7DkKl/NbpsnrN2QoC6X9WYNlzx9IKkWfDwrFouPeJewO7xaKVvE83wKYxlHtPBYcKOkrpodw",
+	"HLDh658P607DLmeipBjMbpu6r/32UUUJu7ekhRCa8xuG6KXYmCH+YVQUFscyQyWNyVlG2m9e/+RWccGM",
+	"mm5BCpTrDsDmpRyxEgo1gCGxR7ED92tvt73oLqvH7u7T1+nqyWya4BjF+JOYH2SMGRXsMAj7UuSoRYlg",
+	"GXGhJCP2edCfhJVMEFRhLNK+jgaGm3j5O/z35Toh1y+dy4h+KW/89y/dtER4hHM6oYT0WEoLzRBuNPgz",
+	"bcHfADeOElqa4j3J7asq7cPusR2SpugSy93FuHct5FJx+VDKt6p9vShdynXH3SCQpYRcg6f/dfJJXKN9",
+	"xn6HnkH2k8+Pc43ELGRmuU4QJAGiPB1LqSB6wk1q4XWHXPdo9qujyzBBIdwG/8Oya9J+s/2qk5DrvlQ9",
+	"nmWWLrTfbP9gvxLS/NqXhcBWb+xXFoVynhr45qfEVXWjhnkOQzF84T8JHNDRLMAwOwCk7sJ5X213YGuA",
+	"b/aL168TqI85olwQVeRwwD1lr8m2HCs55D1uWNn4k8CLpYa8fkX2312QH3/Y7r55RaSCT69eEbcMO0BA",
+	"Iej/E3wl5a85VQO4A7tf0EPYy4NWP26/6uDLfA18iaA5fLvd6ZJf7ENL/QtoqbBiqA/V9i2kOYE0SDpx",
+	"96WvwbNAE0ZTpCRUk2toc03alNiH65MAONRFOoRfy5Drf29/7gZd47VdOshtDiDsYV13faYdi/X2cUY9",
+	"pl845vMhht2Z3U/CP9d6LIVmoE2lwmKqU6tsHWUeWy1a/lZIw5C3UMxyyvACeYj3eHIhcwZosuep/7VX",
+	"n12TjKU8AwaFGojRoFOSyS45hOPwFOtF9W3EF3wylNDcPn2Em11EZSVzRgwdWEoTkzxg2oCQZUTac3B8",
+	"jOMwAnYCXVYM6RQlg4JnDHbyB/GrJn/A3H+ERUOaoj9sk62tLVL51355uXd2Qf4geqoNGxGajbjg2uDr",
+	"8wdRjGaOUTJDLga7JC2QabO7SEjFQpeQkKEiqXCmiHRQYYy8lfIGn9Wil/PU5yXVu/jWqZGuMKHagkjg",
+	"n4WEVUB/p023PGMXt/IRdlJhYWXfP8N/+JRLoDsfUvtIBfY3MMiOSR9ZAMKARWRKR1TQAXBEWDoBWnGF",
+	"/LCb/gSmdy2jmdvxCB041JTB01/hyhPCLHzk2jPZ2F0js50QzdwrZ4d7oUlgvHcJG41zOdXk6uzCL+YK",
+	"FmNYOhQ8rZ4Ergf7MOYWhDMNmWPtHWm0WwJS5WewfDmM/27v4iQhqOcifxA6GCg2sESVpqkshNHkDzJQ",
+	"shjbMV7a1bRtl44lc/ae2ti1g6/nLsouSANoauAONMtvw+FGirSEgNrM/vfR/odaNfIHGTORAXSUS7Ao",
+	"aGHYXZeciJgt8+DEcs26ZB/hz35h98627BNPKGaGIiN6A8CDk9sP+F+G39kVULcUZBQBsSzLXQK2b2AJ",
+	"5cezC7c1p/yDe4Bqosg+4uKFJLkUFqAsH0O4gE6fxAdgOiwtsPwIy0jPbrSMvNU7hMJBWzSxK8WX1vIp",
+	"CNeWILtN2Cb2hjxIaMsr+Shdx6T913+RczrgYmD/OIZHAQBjbEUwQ28YuZb9vmb2mR3KiQX3qUUifcPH",
+	"SQid2+4g8c/5iNuW0Fvz/zA8Mt/MinT81vKyUri3x9NK5MNcRJkhI6kNebW97QZ2zPm17F8jzUEFIi4V",
+	"jXiZj8gbw3a6ld3Y8xQSd5VZKYfoOXKPzAPKRFLZx6Zdla4FmzBtCJhekpLGfBLIKQfPPmqovTX7XiSI",
+	"85azQyIA1B5GD8d/xUdAYovwaIiMuHLUHN+wA6/MQsiwXN4PP/zwk/NCQCzzYjBKieWhweQfrvZJ+/r1",
+	"9uu/bW3/sLX96mr7bzvb2zvb2/8PgMFBET9YR5dnBMIe29fnV39/b9mR81cHV69eu49//+HgGqyizAoO",
+	"JKNTe2nsjqYmn5Zij+wTltOxtsw0H7HdT2LKqLNIjqQwQ19pt19ouL3AGnNFcrCnkYyNwQTpog5TmjOR",
+	"UdUlvwQlBBkzxWWGg02GMmefBC6gfV1yKQm5DjbRa6ds2rZw/Pf/9bft7YRYYRuW1yFAY0qVAyM51QbN",
+	"r+RAFYPK3dB8AhGh3kzLFSkEt+z2759Qnf2ptUNe/637JiGfnF7bfvOpNco/tb5cd8LTD9SMunMEDmVE",
+	"c+2B5ICNqTIggYV1BZCzbX6B25jnLFIpjKIZt8wgN5rlfUupZ2zZ8JDHmq3oMQxtkPmMn5RUKsXQTs0F",
+	"8GwVI/510H2wO4Oyf1LK6IpRLcWuU9ZkLOc90PV8EpnfqwUrKIqaIRZP6LRL9irTCGlYmMevDdRdoO1L",
+	"h5Knjisv0zqCBPBJ+DjWLjkrOTZo6qRwwGSaa4k8jR46vQSZsN7QsjvsFkkvFPFx4htXdgfx8x9YaEsL",
+	"ui6fw3WnC6UrUybQx8vpNy8Z3qLfgWVxNTdSTaOY7aDNhLveOz9qJa1bptCs0wIdFdg7MUVla6f1Q3e7",
+	"+0MrAYUyKIdfAkNoPw3Qn7WqLd1zpIMSyNpB3l+dHOOToKFuMx5TgLaIuwQvhvHYR1G7bJ29adhQu+rY",
+	"4ajWkOoAlFVe1c6qO/bep7NqoRZsESc9ylo7UD5sz/beG49bkNAERArY8evtbZedxvhkz+zOvAS3qJ3f",
+	"W2h/ae38Djrk6mmc/dOe5pvtV4uMN2Gilx8igRZ97lwY4KqOe2LqRCawQuhiNIIqxa2zsVOi1hzyGGO6",
+	"0b3JWS8/2+6gsoAOLx334xJYj4ua277yXE1gaOx8jqVB2O5NCc+saAgszASUzDOMFNe+P8s6kJ+VAM/0",
+	"ZvsnVFyJKeq6wIuuGwCCZo6c8KxUn8ZO8wBicsSN7oJHyiFMa/mE2K+OD4RULHOeLVx7yPqtYAUgPoFu",
+	"gXrunR91yTniNdMIUA43f5Xq12Kc2Y92+T/45VtBuVeYwAXOA2B02BbZvC4YfA7AnOETNTpsBwNTaXFC",
+	"f64Aik0s7/XjhmNqxcOtKDOJaQSWokysQ/ofjUbkcvyqNbJx1vl5I+dXhoLuVgkNkkhFFkWmP8LDvePj",
+	"Xz9cHl5ctlY6lKJSQaCy0b6RDoV2a9EDbrlEkm5rBtcHvWwhSb9gplBCz0rsmSoG2iH06cE+0figa+Sq",
+	"SZtqMmDm516GThp7StHp2+npwX4nsUTh9GA/cVx1b0pQUgB0BEmAtF/ZPVk+vpQVXoHKSmTpWwV4q8mb",
+	"16+RvsMhxKJdvNI2CgdOvfDuYA/e5848Ev7MTKXouW6GiyJLz5XMWhtBQJGlx6HM+2bGg+PazGh4TwvH",
+	"WhCjXj8WXPSaQz2U0DTy460Wvq8NPKqjMQ8nF1bunEcxRJa513qeQNBZNCcT6upEIvdMyZhq++z945er",
+	"XScywy0kznzgZG9gqATjg2EP5CFvrsZkNHWMwD68f1b8JZWc7TOb8QZukaWknSOYbzk/Y5LxATcR17u9",
+	"/Wp764c3P/24a/G8tHaBmgKNTqQQoNstS2VaTtm7qFblGSSY3HTJmbfpAOtiqQYYC+JH3a2p5l0v5RBL",
+	"9KgOxgLCs3mK8gE6zREVZ8l4KzEGrzH4rgG1VY8U+25/2egjndLVaZNnl7TGc729Go3e0iy4T27ksYa7",
+	"jkCY0Fn4XcUyD3rZy99Fln65z2OKKlauAbBmsaNj+ck3aLwoxI2QE1F9+Va/ZgseM3AVip+LpYzlrNvT",
+	"QwnymhA9ByyJ8/OByWPDz6LBXfOXlbZfvtS4x1vhJm7lLUmo962Wf8AkU1tOcggWKUow9a4nvxbh0aKW",
+	"+BISzlII9SNuGBujNOvcQrrPyLtegFppJQas4lMzluZgWhGSuJSb5fmglwrEODjI3SWvt7eDAhIOSBWD",
+	"OX41iiZaiWZuS2C4tCx421XT6HibxhKm1mEhaZdsGSre/KPVdsxfZ4b/3S3/BsU11G1GNsZzyKi/+g9T",
+	"cmtMswyelswMA+qTN1s/hkfRz/fD1ptO13L0dhGhLoZzrmChGTDSbpiwEMsMgPZbJ0TQjKJyIPLAwV8T",
+	"Eup7QAvLMKPtzl5yxIC3aXC5cnN0yoTOqVQZy3bmWfR6QjUvJvx5ee8nYXJ9SZknZG/fcZHFyOaA1XO4",
+	"AVAjGvOx5pF13dZ4aNelAMtfYlAU1Yu29Y+041VnCg/ZewOzfTMNZYwky/Dj633OA8RZkKvVoM4t59FA",
+	"8aJGTeBpp+wTKmZErjo41ON8BQz+Ios8IwogMZDSS+AICoVFpWBGIDoeFk8P9rvk8vw4SC5ooOoztFUG",
+	"NeS7g71S11lqLYOxQjGaDneIszP9uP2qFqYuz4+fBJCeiYn5mZlGB48XTtqQv/WWcgiT7cwAgA/smWH9",
+	"Q8bNWhi48j7SYNaEJ7/i9Oy9YZ3+ypIorzuLM33qTuLNyJXuzqYMJvH4hxd6sQG5juDMuSbhStCPG5yL",
+	"Jt5wE61WMVoj9J5MfQ7QDcubD85r+rXph0HhY2IIKQ/4xYw30Bw1SlpjqWsg7tA5DdGgDEEAsGeC5KEN",
+	"HuiqcLZZZ43sVGz/wfEVPWd2wjLJ0UHFk0L2QyVp2z+TrqS0Lh1kvWPSC02ODtCN/+Tswimggp8VuM5K",
+	"5fhY/NK+1h9RSQPPrhUYyt2AJ1ifxV95khhLECE2obKYebg9YGPFUivPHYbxHklZg/D5VDqamUA+n2m0",
+	"QWJSvkZ6h1CeqMG4kygUbf3CKF+7JgnBJyBg6YYESGXle+eO1s4CyNU/NjXidQSz4OUyA7BEMdT4ZjXQ",
+	"HMnRQHFe/o4xal9W2vNhJ9gYlRkQACLd9uJS8tr5Y5X+iF0CxeTRJ9x5IlGgdkJOdgglPjkP9Lc04eDD",
+	"ITI6OMseCrQuNw+RIkUV9UDRlDk3HnAEGFOtWZaQjCl+GzNLaS7TG+/6SzOkQX59YBHW6K1jL7owVnDF",
+	"BEyQ9E2B09oY3YVh01a+hYaoUf5lKMFRsWKBsqc1Q8RR2exVz0kdqUuCmyWSRx/QY2RCaOyUB3Yz8KY4",
+	"ObvooLk56MiTUhAx4N8DcrlgtTyghYz3d43YwBDS+BDT8+eNE7n3d00I7vu75SzA2pTizfYPq7u88zEJ",
+	"G1XLAT4GRCzxblLGhTaiJhZqooSFFvZiNieo6sBcBNgb9jNLTF7D3TRhSdoQOABRiwmByCR0DIb9DGGD",
+	"IuRe6Tgjj7o7yqreibUbX85eAB+xgMfAZC32F+fnHXvPAnXQpB2FZMFWslDAkWgGoZuAFwtREh1CvHag",
+	"Qhy64PASQh8rdIPbkYEvBOqW5lzYTyCujMdK3tq/XFiK3R84RhZjtJyFIXHF1NCE6DFLORrsXEgyCCN8",
+	"ZFlEGLfPjVcpYtYeOFi8tRcaJKo0p+i+E5E7N/BuWexhH58ODMoSkmh2R4RUpMeVGdrlsKAMx9FhRHqD",
+	"SlNK+mxEc4jN8adGBxaG8owwIYvBELlCEK3ogG2BRdOCbpGzzg4ZD5mY5r3C0P9YsMPViuA96h2MMsrV",
+	"1O2oXYnDadNO+9XrTocoik5IQyoIzXM5sWctIOqCaR2bD2N/vaQKntpQBWbEyqVA6MoS1vTPwZA2Eu32",
+	"AEYsR/GgHJZr19NcPm/M0C4bJcTtfw9c7TinoiTD9U9OeCOGLB+//P2GTb/g+5Azw+ZfigP4XhPbmugU",
+	"tHM3bLrQaL/bmNHBkd+zfNyI07lh0yfVnM6Wl7GLzZo5xXzrLA3eDKHxpTewMz6MdUmWyzuYl+Hk2D47",
+	"M7C4EOSa6vG/ERi0265Vyn8fHHQ9sC31wHwoxNUzx3W+UzMgV+ZGiCO9J1xoDA51ub/9rz2ZTTszvHIy",
+	"7ysVaube019q3okZdvK44L151seu9xLh4NEZoHFUO77xmh6TLXgux+gaX6tl1L/CRdyw6WJ7i4/dQ3QJ",
+	"Npdo8LXoNMy1URDwqw9M5+rqR495/U9Pf4PRY4bI6achwx6S+IgO2A2bTqTKFoPT0QjcW4xULrMQBoMq",
+	"MBO7Za00ssIg//RTbRqawgYeA6KezywG90P8/paYZpfCSqwtH0Q3Qe2YXlU+mLmiWSh5CvBoGGtwU0JR",
+	"jcPPyouvH9R5PhxtyI0qu9vMOOyu9ZyKZbj6VQ813N03hVIbRSWIMAA9mpnwFIL2XfGZKDwe8rE5KF/C",
+	"Bz8cly7pLcMLeRxO0V/2X2bb79Jsa8GHUOFenia+QJ9n3omXv/MlttTNPRaNxKsVIaKPqzz4rognagxW",
+	"A0ZEPmcAw0j1JFzEJU600assF99IT16u49vmPHHba942+ArrRk7J/SLPCZyLvWVwO65myILI+Qa+88c4",
+	"50bvvNxHozsvC8ut53T3bcmrc3c065L31BpDGq+GtBdHRXq1U7Jc1dfZ8U7QCYGaL4lddM6oxiSqpc3X",
+	"mzRdJh1Mm8MF+fd2golxPrvUNK6OSvvN69edbkiMq0PO3YzQvmEK5bEoUzGJcu+uq4CMoPFx+MAY3L8W",
+	"jWFlTd+bysipCyvw/gQWotpQZwzpvQfydXZnkm7fMDYOLqkOkyDrnR0oOH7ZH5eYP71PBMeECNtvFgUh",
+	"PzFW/IUFj2C48qryp0SDKmvzEmMD9cvf87tlfqNzoS8+uiYkaYdxLOsTo5EdtEvOK23wXYC0HSEipjbi",
+	"BXw5pcJQGcj64TKCCmYmUt1A2h+tiZE+JqSzU+eUFS0osey2y56NP65j6HX7OIJtNJLZ7P6f2btyRd2/",
+	"Z8WhN9tvVvc4leadLMQGI4gqCPdCz8Lwck3BYyPkUpVDJQpyzFLe5yyLd1P3gDQUOTahhHh8cF6Hj/uz",
+	"ZBc4oUoPaf6Py7PT7rfnuFH/+D0uqsnBwFWmq5fILkJyy2qQnO3IYNFcML8ASK3OzZRQfeM8UNtc9CX6",
+	"FNGeZsJU3TcgiomPmB+v7RO5JuTD1X4HXXOrMt0A8kmXpSMgvl/6CgjSFy5glVTP5cpCdRfYRghT9ons",
+	"aDUzcS2dOJYDXwuvkWnLT16fea51dPrurJWE0lnuz8OLC9DGHhy+/fBzK2n9sndRU4V509pNvIZG1dy/",
+	"eZ4Tc2MjrDj/IiREL7Qv1pDLOC/I3ul/g17s8dDRl85YjI+XkPyXkrpqkFjFCNPmlSAOHvY5kFsjSRsi",
+	"h0aFNqTHKpigPIImRKrEsYY15SoTAqEJdYEGRhJlW1Zd/OM/fFAUlCmfiwRwjuVlJiosKOS9ubSgYz2U",
+	"JiGK9Xmeu/98amcME0CCwO4MEy5MSsgJaUOO5godquTTPLvw4QbOXc2eiu6SPdwQzX2p2JKy0dlwZ2ow",
+	"6TPEKiQ+UsEOl+YQOyrxR5Bwf4rSfvlUCtoJ13iZoSD2nDGQiWwh/WF341xmrLXTp7lmSS09spe6wM6+",
+	"tA4fznlih69xFNdmCol4x3zMDpiLVWg9lm9bXHL10VVVo7K2a/M1fW8E04KdpQgOPC0G6BuHCQ5JlqYV",
+	"eCyaWVE9gdDwcpkf/qGln1XCk+0gEYTAQywl4LLuO0JA2iFovCZ+G9N+umS4LAf+1UUyRR3rAh+h90w0",
+	"VZe89UXy+1zQHIkFEC5uCM0Voxlkl7843N87Pj48sDdxcLh/fHR6eNDxycMNxqVaImkkySTpsVSOWNlr",
+	"Pobdqe3CgsEsjzmeSgLlcwW+KuuauLSCUbhXSkXK7HkuilWI8z98/RZft+cHhyw8k4UXAFiqAJLVd2uB",
+	"9X9BEMF5FW8I79clzrCA+hixwDOY0lkUC5xAcKBjYGhuL41lkKABlM1zuYq8xi2r13V9U8BauduVeYui",
+	"tgi5lYpoWX+BAq0HxUBrVGhfSf6jpSD+edHLoe6Osi8rkt6UTtghsUnlLYFY3trMNLWR9N9GCL0+66+N",
+	"BGqVvvdx0eBPklRnOaAv93SEm409hWuuehGb9XZ6wpYmhqraA6M3YqKkYclM4SDHinDlU+9wKOLVFtKV",
+	"LurM6Ggs5zWur5U2YAZqV7HR2GDWqVq4vrh7O92sZ4nsN/Q1rCY/ap7WMCbW368vynLIeSq9aGUVV3It",
+	"aI/4+0rSK6hF18ZCZC+0o9gvtKfZ6kWUCm0pYnTJHmCAS/fgngtJJkPQdvRkNo2wI2mOElfyT4ESjwat",
+	"y25+CRfiXIeW2boUZ7eMWE6+9DSSEwEPPeT9gDKPqDlDLiEtlLLsB7ANrvYaqtN91Ql2l+ZFxjRxMdmk",
+	"jYmMyMHhuRUTrw4POmVNt26U5shCJR2g+XrMx2wr8/oe0v64d3x0YPv+cX5xeLl/cfQWxFJaqvG4lTTH",
+	"Jsi0PoNGxSPLZYyz03Tni2hgKT6fy6+NX9YU1ni93dmF1Py6YYk8JyF40R58USKJYze2prvTctU66jDq",
+	"ZBpu636aOn/k9wqKWaiSS5pNDuC66Ykb1t4IKLqdbLIORxj2daNxPz8XNYwoQtOcx+hF9CcKsgzUFRLn",
+	"+Eq3WUmxnsuJ9aPzAHX1d+kt+NQJNgm0O+TDLGk0kmZnCIeESzxLgMSrI//hFMtnOiMJ5LfMOCTicaTo",
+	"w+k/T89+OU3K49jL85fwYT+XgvZyRgDhd30Oqnp/I7D6AHUHQl0abC29pOkNKQTWAwQvbuKKhFco/JvX",
+	"r0NWalRJgv1+1xuoZJRxCDWu2kqpM6VKMD+T37E30tERI0ZRoWmKQkq9t2xAisexQJQ497V4ykYr+m79",
+	"ZMflpT42chcrcduX2Y4Q2yetgCCLLGZlAGx5tlPmygSkLl1eMeuZywFp8SHwZSVDlpA32z91uti1Sgss",
+	"moMQ7NE25Ih0awno2fZN4xKTZYl2Xz0fiQtqRwUWhS+0Iey3At15/bi2HThxJGj9eLP90w6h3oQeiIo9",
+	"GjgwEEVsn+DHaIiG9AUfZj22oG7zHHmBygs1dMIp6hf5CT8hPfgL/x/NQ/ipCMCcePaSjrIipTjpgrKh",
+	"+znVmvetNAOJy43FT9QC9ys5B50z/d7JwYf9vSgkRFechr2JbqzkkPc4CpmyTypZ/KCV/fjqVTLnWxXm",
+	"izJqDixCG9I+Oz3ee3t4nJCzd+/gk5UjP5weHRyeXh29O7LEZpwXmpxfnL0/ent0dXgAwx/+6+qXgytX",
+	"6xq8+i0sT12q9qiY8YhlINZp0ud3ULDWsjgFZO7WxQhJS+WEMq4Z1cwdDq3UlHyhiS7GTN1yDbXRLdXg",
+	"gvSZZUJOnQLQ0iogSrOCXK14hqd/RR+tctlfJOExWQLEtWlEE15E8KQrKPb01CLjdCDkMluSd2G2LLCP",
+	"lqR5TlKZsYwc+P7OPd/plPRUGzaKNDorXZrDQJvV7VX210hIdQvh+s8kpWbR6T9zSGU4/00EVC4J3KIk",
+	"KxCOsJgv8nI/LRLTSrB4HCIcgd3XIqjFS/puJbUsutenCeSqIb4hiGRVWtYIPR4Wk4gDxkD9DcSS/JWj",
+	"9ZnhVa5w+470DgQbk7bm/2HvCgE6MNQA2JMUafiyM5dVfliMqNhSjGagC/wVa9qwO1MWJ/7Uet19TUYD",
+	"MmaK3Hjl3es3LhS+LxX5AX0DP7XAQg/x9DvkQOowsY6yogv0bw5SvFRkxLW23HrfL97pCwUd2a/L10iv",
+	"ZuP9wRxI/XjpkSp7e/xnBK7le0xQuz9k6U0JwRY6FQMOBCRTdmeenk9nOR/wHs+5P/2V4YaHcQ/UsrnS",
+	"TORDKDg2lFKzGcPr0QEqwcG1GFdsqOG3LCG8y7oJfJ/nIZRAMJZh1AbPmDBO1qHK8LTIqYoWMm0gB1SW",
+	"vVlZYO4MG8kD0fIfIhFskFlnM0fUrCxZ4LBFfCObYbKPjCb9jF66ohY+boeKKGWJS0GyKX48vpbHIaeV",
+	"i/9aePLqor5XrlxEMD59BkangmEv+xl1VVUWEt5PLQf7n1rei8MwNQLwh/mMJJlzdQKjg8UIqHvJRzSH",
+	"1D2VwNqdUDUTmiLaRmcCiCPA0OrMjeC/6/W37w72PC4yUYwc9tSkIK9stAl1viuH/hqIc7Sar4M22ytz",
+	"VXTcza32qJoBt8ayoKg+rQ8XB6s09S+B8FsQCNcllVC5YAjRB9ooywPmEsScnqIp2yErQfML2Ti1vUvz",
+	"QvNbpk3Ra8bcQkvSPr/rzJqs9KzLCpEToZNgpZbCEsW7lI3BJWWOIgadTKOqDMstN4fVjT2zYvv87s+i",
+	"0cY/eU1FX6z59kSeV/OQnvPeav9Z7VxGe4qq6U6oWe2jy9F9zEiQwT6eXaCPh5DGg3gQ5yKf0uCa3Qhu",
+	"j3Hu2Cv0z+NguFG3a0+TvE8YXp672wacgQWYBxBFN9GL0vtEgzA3mL/jtQDjbtPc3/juL0LWhJDVXOjT",
+	"U7G5MIj146t8qf1qJMlOCE3wEe4QMIKxKFiotBqLkgAR7EcRJq5KJhiqMeESenn0mWIiZS+0f+dReAqv",
+	"6GPX5J+J0H1+ZmB5UMp3a+heCpGaseeyf5+XYYIVh6ioohhQbsiCPioMGEbKTDNloW2a51GeG260r6Y7",
+	"kuoom4kUqa2Je3J24ZygwipAoedTBoMmr85rurMbUt3knPl0xK+2tz/vzuS98QpCt7t+YQrFQAWoigGZ",
+	"DKVmhN0ZRbdQJ1JoNuNN5n3NNCYOwlqy4NU1Y6KBEUM6LdBkS1H1y4xzQqCnKm6fjSjPST/3MUQ0Ralh",
+	"t+KOriHVkZAEW+NFcB2l/QL+jAWP+XHWP1RKqsUO4ZVY2cfx+CqnCJjZRMX56iFvvNt3AybOYvABM5Tn",
+	"ejbubu1sAd824Qp0IQ5NgwRaznG5LmjviVmA5Skwr7xTOfKd55U0W+NvIlPHfTNy4Gn9lZnj6TJzfFuZ",
+	"NCvQ3w7obaGhs16WhH/NYFacMKEODrtk8xSB32L0QihotMrTz7UNhmQ3BGmHXL4uzZMM2e8wWSb4UJvO",
+	"bhmecpSF1FFzEWs1sbKdxW9vvIvH87eG0Z/CqAgTNV/PdxR/BaDlRcOKArDQ7DlezBIxat9JC59W6tRk",
+	"CHWwQq50CnEQso95zFK/N41hD1RMPSJpjHOA7j7kyh0AV37nuy6mEafSDAPU3dBSrJaEF711uLvHgN+1",
+	"9H8Iyc+UZaG8hpiFaQRvM9X9/IHqGUoOXy4FsOXc2M+QZMNDzI5FlXD1AEvhui3jlQAqIVWG+tZIb72A",
+	"6cUqMDjO5CCoCZNbBjnffjLzClX/s2Yy3yBr5MGiLlXn1QJ1OcLyah7Epwuv4UEQGyIWJLK0zHAcXJM0",
+	"Z7SM46p3awJnJrQz/p2kQ6poaoGcVLUuv8LJLsrS4biTeHt/MSffOnOCqrM4erDmuXgqlycwTellficX",
+	"zFjQ1aUlC/MKeqnl7shp4FD3+FGqXVKILWfz4pq8itBkJqi8krEmDOkTBq1wW/ECzqVt2yzX/fjhdV4W",
+	"ZHOBjX9VbjHhDpo5xnx3CaGNHJdZB2ZCjavBu4+v/G9g+EdErMm9UrXiSuhN83yKQnIVFd/x3DCFDJp0",
+	"CInfNbLzlhmhLpEsNEQqnKK1IUS612ibxZ2SKq7lf4CU6E9kVpsBWi9tP3uSIwTfGO3n8cpRAoFyMSiT",
+	"pSKYOUiTyZDB92DAcjav8CilLl3RLoleOZfSWbAJfpuQbfeVy0ZESpVy7VOIFuuUj0HBXzrThwWiL/1u",
+	"7YMJ8hu+l2BQc25vlaRHi73qZ5/Sx0w34JDksfnMP/XbB4A69+g5SHrKp28Rw3kl9/L8ZUOfuAWPIQpv",
+	"dqc1znFtZ2N2njOdRu/fZbm21mO/JzMZoR1FiWwePSlzRgEi8GmsyWwI/Gyz13YWxP+Eqfjm/PIWOOQ9",
+	"LRL8PvYVPRdJYFeg0Vn+mMnCzDiLzZa99cU5vI0UXBY4IlAhaL/PUlNRacw9UDUlC9fKcyUAvzx6rdb7",
+	"jR+jKueb+fPdlEbY3lPlmso7WeEButA9qDCrLr4KylgZCzUMoeYVKHRRJLB0hqGp25MczHNUsLVufhmP",
+	"sRZQLAOJkAYW7/1xICSpn2dGKgn0ucYiHwj1ImhbVTd13z0q96OtG3A2gaz1s75nazst+9xjKx2W+0We",
+	"l0mFIOWXhdqSPAOwhlRJDeLTPG8ZsmVt7OX2m2okB17RwfPZoPDyKkdHXJLkNSOFyRUdkDYmrP4xUl0n",
+	"pBD8t4LtkFD0CfJW0xFDIUnHgb40G3HBtVHUSEXal3tnFx1LuWAOuPSlJnl7lo8jiMAtPbb4Yeig2Toe",
+	"l+16lkogQeNt6GBOpb2AcLz0GfkWZi/cs6cP4Hlhm07RRn4eA36cW7DP71gWfk6sZO3TH2bOJ63MsAd5",
+	"QHdDpY6QqI+0Nb2FhKcgQRWVTJ2dLtkjFwxta+BRCcuiWYZGsgw8GcEdV6CdzfJhXVX2gDILztIx29tZ",
+	"C1ziQilS1iXHXNy4dlC51r5tXArQBHYScln0tOGmMKyssOybe08aTP3gYo3KwGNMxvIPHXbRDi4U4G/Y",
+	"ATYRCm7DNTh/Op8TemfW/RZuc7pa6Dq8Y2lh3OYfgO8PzT9oZ4YlrOjhFjqPtlZmGMgt96W662JLj4zR",
+	"z1t8NJYK9gTMzE5rwM2w6HVTOXrpxI7wv7rzD8hjGrCjTNF/1eL+qoVaSwSnWAY6kMDnyzkLhLt5DrMr",
+	"OtidVd+kVKmpnQ7KO6LLUirHG4lrRxbir3j2byLBWR2v8PgQ7INbFnIdcWqzwGSjtFJ6olviY4V9TW/R",
+	"RzUJSZNn3lmdzGQ9K4sVhIozY8z8sSjcpuJsFTKnZI45KcN1jJTNE5T9lX38289btgg8n/5dWPUk7Dsj",
+	"Wyy5vtC+ToiRUY0n0sbIDst6KjaStyzbmVFsRi+HfRbs69FxVaBuIGlDrXI0Y2PFUupqCEBEWYYZrVD7",
+	"FQWXrtCEwS7Ry2BOJebNiU6yqNWNuU6r3Fy+zafMH/I9rRTf/Ovm9v+ktUFWmNQiobk3hZofwbsxqRQY",
+	"j6q2ITpQQ/pcgIA6p3euw5fyqarVF8+UGondimv9iF2db5Tf56Ky7GhLlYPfIgLd43lbEk21gbG/kwCs",
+	"55KY7Mu4yUQKpD0fXqk7LpTax4mTCdXwGIqKuxjPqmkYdqtVOJ3zStWHAMMiv41cC2f9b/rp/Cu3w4Oq",
+	"nIJ5++lRXd1tLa/R/hC0LkuDBoEQ/D0H/JaJ2eq8ZcEb+8RiUe762u+2DX7Nsr2+HbDNhUth1rEPu//x",
+	"LVYjbYfMbZ3EhWqGst9ccMPLenjUkAkXmZyA/thuzdUDm4mCDcTFvvU56wPPvhsEazNkowVdYF7ohYM7",
+	"VydHyGBR3fkiq7X1VXdd/VYO1V5HUhso2PrYdOvizt4A1Ddv5nB7KxWYvTfgbTva3FAe0zY1XhXo6sfM",
+	"qGFbho9YXUz58mEB0Dc26l9FYqs53NQd0yVUN33BYkxYq4j8s5g54QGaeXxcfTGukPLUxrGVJlA9zl/+",
+	"LrJ0cdzmnlMUUqJHltq8vzo5xvrS9uUCa5sMCWhRz+gUHT8rxgR5K+UN5sKBr7kmpwf7pA0tmdoaK5kV",
+	"qekkjoSJGxdq7wmpT6XTraTIwBG5DtoQqVytRBgDGURcDTea5X2vwekzILt1FLWWn/u5lx1zcfN2enqw",
+	"34iJE1m64SQaC0SpgAPwU9I0UcUPyCjNjn+3cPi7ZqNfMkbOrLC9KdAWN7WQRWfhaqFfUIDtl7/zER2w",
+	"xTD+iyxyy16ZQpXpsKGPh2WEwCP7FaZkcnBU5r96d7CXuDoHtTWDleWGdgjNJ3SqyY/brxaC26OAWVIv",
+	"cYzKoiBPk/MlgFWhvj+g/ZkZn0oshqE2eC34uN7OQoCFzAgLgdQSe+Qgjw5CwAtNDb9lLqcCytw+nNdR",
+	"NfunJm0IN7HEk/Y0E5beziUgvpVKd8kFqriBRR4zASlPaJrKQhiEfEwohrxul+yF9CbAfoa0sPvHR6dH",
+	"+5q0jXRRK6XZ1VnKU8sF0UHBXORJUNzBSFRMYSu7kGjK7TBi4Y20xN7y61BUd4En18/MfIBTbcTWhvOq",
+	"53eC4Na00P+GeR97QUs8+AP4PLEv/j1Yn2eV1h36VFBH9omWI0SeWn/F2mq2kRGJbUEWPpplimmdoAgM",
+	"mJBTbZwiShf9Pr9D1Bq60tc9mU27INC10QS0S7YhQh/wlIwYrQjonS4pcDDb58riutdaayqynrwjI6pu",
+	"ouL03pMMKzsAdfA2ISc5K1kMho6cAKK/sLJsn5F2KkWfOx+vhLi/IFANVekWt8AJrZRIYejIGIbcXITh",
+	"VEylYC+0V6ZrZzfOfG4ErNg7DmYq4M1cWplfpfp1RRlru6aN+XHZuVfJDDDhAox5TAdPdw5beML66b01",
+	"NmE4BmihcMcv9BwWYdL7gC8RYu4dH//64fLw4nL2/XzpOi/z40RwTZ23sVREYflsHcGtXQi8fThcmQYw",
+	"AHASuRuOSA8dxI+yXff/KjSegX5/jeTVIsDew5U8KWz7Ob8D8H4WCf0SMmp58J6BqfXAeXl6pb3I8XgW",
+	"dGXfBedmocQ4MH4jEIwruZTm7aad3VLwFjKMaSUcuigBZQmp35zRYwNI8RWBn7M2PgD8UjmCEJgmKY1c",
+	"25D7bszkOGdWLCGqcCE93LBF2mzkEfwg3NJ9KaYjWWiEPkdW7Q9IVKUi2+jNFqDVN/Kx6yXFLQlu0C/V",
+	"UFrczD6u4ZFc0fzoj05B/UafPwR9A4SUgcnGQ4ev9s6NJXeCDlDGWw3PuRzwJSbvUtsp2IQYecMEaXsK",
+	"aUfoBOjWhuf5FhZt/dfWXmGGW1fQHm3RsHdf5xVcwUPm5JQKog31OGAldW9mohpUqgGDqNYTqTJ05oQ6",
+	"sZDMnGXItdzKGxCF7bTgovJqBwaFsm6+y2o95wUTbGLZWNhA6xFd/S8LyC7ZL/JjexFfHcE8vEs9S4o3",
+	"i2eLjgh9xfSQLOZDF4a1DVl6g09zdHIvNNk7PyI3bEradMxvmPcZdJD2Qvuypty5JnloSOZCjYCEOrWK",
+	"AypcuJGQJt5KgTGMWpFtoqQYzE5B3dcl4ClGQqFOmvMbULW8goz7Y5fpk/K8UAxDKMGAGo2pGAiYxuQs",
+	"Ax2/ILlMLdS237z+Cdd8wYyabqHdF2veGjWFPztdcu50UCinjxzWAIBDU5rNCZtdckjTIQFUxyz9juBT",
+	"i9i3XNflErXgjzC5Kf4aL7VWTVSeUH1SBXf69scRF8dMDMywtfP3urTV5QPybz9jZfxotM9PwMNvCPmf",
+	"7oVhaaG4mbZ2/v258t5EQDYAta5mWnMpELEavTWj6Zbig6HZUiyny12tSuWu00e5Z8R2n0tuFIYb8nHQ",
+	"BN9wQPMbl3q37YpvxDrfHfStfKH9Q3RydgHhAPZDWdyGkauzi0gTHKlenVuE89iwyLvnRXVw9sBE2NR5",
+	"ePa55f68/4eXHICSBV8tvaYvV8XaWfe6Rb4QXDsfDE+YvMMG1HKvnOI8PTiZXtjDvwhX10iDHA9aUSIv",
+	"D+mLOi00xEenXa+e7tNcs6RJToBNpemvaqOpmJ714WRWa8uSlQ6fFnhaX2q8pCrgQTSdWmxhZ/2E9Arj",
+	"vJI88EHBcGC98DWH+uPtEjiHrtQi1iXHmvoAoCOpWAe4NivzwvtHUrASOuenO5oayIDHdglsHFcycdlc",
+	"R4wK013PheAbzWmDtATUaJ6APFvWtTKBAHBEljROxyzYwbzLeIylEc0M/ga4N0cuMSDalQKjOqpslIRv",
+	"odCH++3w5Pz47L8PDyONISjGfUh6z1X0kYUwrtyRlTVgwc6FIXBfhTA8x+TqkIpdsFKMDXxf0PA305vv",
+	"VnMnFL7kObjnLsqFUKGF9yKFi1U8DyeN/n7vPc0HZ0vx1HLzQr8zEjy2zvSB5orvIcmx420icuSx7ak8",
+	"cJH7G+Mbs0RzZnnMrWK8EywRdNbi3oB7OjJEMJYtEy/BzNcWMqRozOVggHqHKbM0KJgSyzcssgZaCgkx",
+	"cT2246z9N1gF/MMp2AKBBNq/oLIRFVNX6cF7IvgqaZA80hV48xTOMXdtakjOqDaVTOWJJYjD4FKrBlK8",
+	"xpgBDME3hRIs63jP2tJ66Yfvkn20WfqsEFUDE2lH9wV8/cvf4b8vnXiTbn8nrvCA37hlci8O4QQmQ+cF",
+	"BOTe2UmBEYakmTALZKN5uR9sqJ0qKfcsSaDm96LTnnHaWB6LppJo0oj2BL5uRnAt9NclqZbr/FMnpHhK",
+	"FVwph4Pm5J8MRPIv80J5MY7y3HrK3sRFA4zJ3gkjQYtysoiwRtXdLSS8QHaKtLebemR4SuP9MNpF8E4I",
+	"/hclReo0sczNVI2r0o/xLP14mBfFpgnJutThiY3N7vTWoAsb9of6aXUn+3TkPH0k14txuPDVii3P2jQ3",
+	"SXssG1NlInt0Oa/LD7V/fkEymRZg5MlYmkMWbRgBhXAqiFOC3AtlFkTnup3/Za1+fmt1HbTcC0grStd6",
+	"BnwPJPuqOqDHzIRZnmsiy7zrqAJtZ0yPucFqVBYgOlUVgS94fGJZwsAwlgqBK18u1LsRIQT37AONnk5z",
+	"yok2viw1ylwXMMH6xr1MUaRX3C6gBOqS4Rmo6hCAsXTPHUxuWXVo3XEa1QojWlkfJl2sRatYc7qZN8Ru",
+	"thGWlfmqm+sWkhZsuan/bMy9YsfPDRKyBf3Jg3Kxbfop/N5KnOaQfGgOf59W/HfeuPugjWiSnQw1196J",
+	"12sx+nPF1YNKoGLASAhXyg6heS+fy7xdViVGZ0Vt6LSkAkM5ISMrtk+YYj5JxurMTbjwy8o+ny8N2feX",
+	"uAXSklVU7R44ICKixu0FcpYlz6Ryx/cOS0a61JzwsvkCd+F5rIFpMLlQdYM2egvcbqtBZIXMoVSErFJQ",
+	"Ho+jh71mswHtISrLnpQ9OJ5F4pIdH1+9ZiLSSkzAM5jHhPs9ejXk+FHLlMwSqprS2N+nprgOndD1isGz",
+	"8bQPhqH6Rq8uZo/BUZqMphClvBNlPpB994hUshTUJHd47HwCJ9OLO59NYIOQmq4Vym0X8K3EcFfucKZi",
+	"SEzX2jTnVHcaJ1T3vrkWtgjPSDsQRkua8ZpRVx+M3+CwJTVD1yrQd7u8yz5LJBB3rmGNHQuKGYQyKaJv",
+	"+Hhs6aVLo7e/d7p/eHx8eGB/vDj8x+H+1eEBtNKQodK5YxhQWqFoQbUUsQnBjeRjI7jBySj+v2dIW8hJ",
+	"LO9ACm1v5+0XpoDFK59mwx806bEBFZ3S5OtLY2bUUBTLUIoDyy43zpakQ5axOPlmKPBOBaHa+9/ZIwe8",
+	"6WGKMQaJpqVCwc2+lW6oj2cXnRk9RQI+9/1qoVY7YlLKYj4rIcmlsITLSJJJOybm7o7zlFA4QQtSWVX2",
+	"g6MIDCVQIOdWZ4G48NlMLBEgbUosSr2/S1ygqQcZyNSSMfj1he7EGQbtiFaSGWPeNbth+40DFPRj9BP4",
+	"Ch2lpOl/QZcnZtcKHkkLk3hfUX3zSE7be4KPaA4TPPqLbG+lCXV7f/fVu20jAYLkuvqmhlasSE9RY5lb",
+	"+kJC/ogR5TkGCDtDHCTjqRj+IrOpkCRVDPwlaW4pLPT38pdmAtoI5hQumotBzrYKzUq3a1BZ4bNgpvDU",
+	"T6S60ZAyn7QtwlJwZkW7APhva9J+82q7U7FPrmFxLLHYp+UY00GNdtON7t26V+s3TXAA/1rzVzyXVapi",
+	"iNpfBFg+6ZeDQQuPjZSVPrR7hXOoi1n+CH6b1fRaHB/rjOtxTlGfSNqfWod31FJf8HBLyMHHk0+txbH/",
+	"GMw/l0cTniVkDZwpP3H1KyC2vj7s3q6x9ZTh7zxbUze4Us55ZN7xWd334hKMlaxBoIhenqLipX+Yl4sr",
+	"oZVlx/pSpZYTm1jwyimkeLPsEjyrgaGg4Lcz4vkNQJ5l5XqMaMt+CDkB5mvC89z/AASWWiZRWcYhBQaE",
+	"ZFBexEIrZKXrkIoQ9EKDvKd3Sr9nORGJY3od+31yduHdoTGtslPduyYoZZUqOlANINcIWOPc+Ow8O5ax",
+	"W9PHGXKH1CvVfwknv1HUwhkbi1Z+Fc9UaqoGsGqvOILiOrZiVY7wE2ofcWepJBeHJ2cfDw/QzmKpTOTg",
+	"dMPGBjRVkB+c5qCp6jFLZi2705taWMO7lI4NwNgtr/VFVgKAjzp7jq+BZum4UVRoCgV7dix7YYcvGX8X",
+	"DxPBH0rmlld2weplVmWNGcrRZ3ehQ4FPlFybiiFj8AzRJRnDP3h/nu+58MX3lyLlwsGM8ysOYIrSoYXR",
+	"RdrmRTm/Q5IDh0W8X6dBItzslP7MwZjfZrdMkMmQ58w7RnZKA2oM0w6eg9UV5G3vjF4rW3shE8tpQ1Lh",
+	"RcmDvlfHgO/UETiKea9nvR9LjQuBhSt8YkpWHpK7KpZaFgKDkl2gMTwFigk2obnuRM4y1fS6m/J++Qir",
+	"/hZhHM+7MdPiYg6fnGMJzivusu1zvcXFsnB1lnEjVZOUnEOpTJSSU9Mpejo7KAZ/qlBr4RCGTSBGGLQY",
+	"0Cc68sRnyQSfUtD0OkTZDWE+oPkYcvQuz7hiqcmnXfJPNjZoq6MGxF7tY/RhEsW0zG9Zs3D0Y0kzXGvr",
+	"nsqFr03JfzZ2Ks2Zu4DDWfSkWkiwfOym4OAdVSOyNx7f/5KbXp6daW88/u5uL5zg4muLNZgjpjUdMP1S",
+	"3njt5cvG6kvnvQ1PKfD93gZiFzJlmrT9yv9vS4ghS3oZq+hwz60AJAs7fwIiczV/QEWDuEgvuttM+Yna",
+	"TjTHuGLvPnlAQt682safXAqLGr3R2c0JrviRlJXJolA1PMlNx9VuWvP5BPzXm2YFw807WYhHUa3uOT9f",
+	"jwdTprek2hIyoMLTcXWW1nHRgP6Oc8oF0l97uUh4x1KbEIpaupv4yCcjyVxeGmcTdVbPH7Z/8JbResfo",
+	"mmL2uOKGAZqmUOIcUaq5gn9BLt4mVHwz6XYXZWwYyomjUsBgwU00hZVqUDnYQTHIpJL1AdKp+GnKix4w",
+	"ozESPHxfR0O7iNoLIl2SlgVNtNS4wBe38lmwO/M3XgcaaH8OzFes5rWvAD4iYMEFp8CoClwIgUH/Ko2e",
+	"gkZ6PSeo1Lol+NjXzhLU+y/Ou9xE6/I+W+E3SB7GUsZv2awzBFjToJaCKy4SLe5k1eLoYgeY3aisNGZ5",
+	"wqocGi0uKHJJp8INfgmQmYaxaA0lwD3smPRUGzaqVrPHG/S17EvIzaihcDAhBrGi6I9WBzzLwxZmWDoU",
+	"PJ0BLYoXGIJv3Q0G3gW9DJyivdSxn5xdRKu7ql3cMZZ6w31LyOQwHlI1oumUKJkH9X1l1Z2u52+9Xh7S",
+	"f+A1QoJpIUmgog5zMUOQW8xx7WKAGXTxZztkoGTh9Preant1dlFmF5bCAbb9BeNXaWq0q04QTfZu7+Kk",
+	"Zrb9nAue1s73cXaesaKp4SlbORcm6a6ZDex6iaekIUiO6cSHYOhkJg2Nj5sosKvnfWENQ5aPiU4VYxUQ",
+	"DKlAZjhhxagBeKuSJrRPjakyeocY30gnYPAh/UL4ivYs5wPe4zk3kHot1LFKiKWoSaUaLoyMZfiJL8+P",
+	"wnC00KhK++xiK/WRduJqZYGSgohFq6TYROngLFgkpK/kfyzbDMRkQl3OQ+e4XVlLpcbWHJyAF5kvMeMM",
+	"vdW6RQkAibO8ucw4AE5A35LYGAgni88CukeVLkJVQwykqEhpoWMC6Dzw5o8MxrKnlZpKVWPHyEP6I/v6",
+	"QkawqFxUWzl3EkGODhJC+8EIf2eY8CVDMkUnNO84A3lIXgaXEO+jesH269aXz1/+/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
