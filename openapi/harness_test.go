@@ -310,6 +310,13 @@ func patchReference(doc *openapi3.T) {
 			v.Value.Required = slices.DeleteFunc(v.Value.Required, func(s string) bool { return s == member })
 		}
 	}
+	// SizeFunction's discriminator maps models.DoseRangeByWeightFunction
+	// to SeqSeries, so no range-by-weight dose could match.
+	if sf := schemas["SizeFunction"]; sf != nil && sf.Value != nil && sf.Value.Discriminator != nil {
+		if target := schemas["DoseRangeByWeightFunction"]; target != nil {
+			sf.Value.Discriminator.Mapping["models.DoseRangeByWeightFunction"] = openapi3.MappingRef(*target)
+		}
+	}
 	// Login requires "userid", but its member is "userId".
 	if l := schemas["Login"]; l != nil && l.Value != nil {
 		for i, r := range l.Value.Required {

@@ -147,7 +147,7 @@ func (s *Service) DeleteSandboxClients(ctx context.Context, a Actor) (int, error
 	if err := acting(a); err != nil {
 		return 0, withOp(op, err)
 	}
-	if a.User.Type != VOR && a.User.Type != SAOR {
+	if a.User.Type != VOR {
 		return 0, withOp(op, forbid(a, "only a VOR has sandbox clients"))
 	}
 	n := 0
