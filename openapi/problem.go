@@ -11,6 +11,7 @@ import (
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/site"
+	"github.com/vetlink/vetlink/webhook"
 )
 
 // ProblemContentType is the media type of every error this API answers
@@ -117,11 +118,12 @@ func ProblemFor(err error) Problem {
 		return newProblem(http.StatusUnauthorized, "unauthorized", "the X-Auth-Token header is missing, malformed or revoked")
 	case errors.Is(err, site.ErrExpired):
 		return newProblem(http.StatusGone, "expired", publicText(err))
-	case errors.Is(err, rx.ErrNotFound):
+	case errors.Is(err, rx.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, webhook.ErrNotFound):
 		return newProblem(http.StatusNotFound, "not_found", publicText(err))
 	case errors.Is(err, rx.ErrForbidden):
 		return newProblem(http.StatusForbidden, "forbidden", publicText(err))
-	case errors.Is(err, rx.ErrConflict), errors.Is(err, rx.ErrExpired), errors.Is(err, rx.ErrUsedUp),
+	case errors.Is(err, rx.ErrConflict), errors.Is(err, auth.ErrConflict), errors.Is(err, webhook.ErrConflict),
+		errors.Is(err, rx.ErrExpired), errors.Is(err, rx.ErrUsedUp),
 		errors.Is(err, rx.ErrRecalled), errors.Is(err, rx.ErrDeclined), errors.Is(err, rx.ErrNotActive):
 		return newProblem(http.StatusConflict, "conflict", publicText(err))
 	}
