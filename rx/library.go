@@ -226,6 +226,16 @@ func (l *Library) validate(ctx context.Context, op string, p *protocol.Protocol)
 	return nil
 }
 
+// withInstructions gives p empty instructions when it has none. The VCPR
+// document requires instructions of the protocol a prescription carries
+// (createPrescription) but not of the one createProtocol takes: a protocol
+// stored without them would come back unprescribable as it is.
+func withInstructions(p *protocol.Protocol) {
+	if p.Instructions == nil {
+		p.Instructions = &protocol.Instructions{}
+	}
+}
+
 // CreateProtocol records p as a new protocol of the acting VOR: the owner
 // is the actor, the status UNKNOWN (the VCPR's status of a protocol being
 // designed), created and edited now, not shared. p must pass
@@ -241,6 +251,7 @@ func (l *Library) CreateProtocol(ctx context.Context, a Actor, p *protocol.Proto
 	c.ID, c.OwnerID, c.OwnerName = 0, int64(a.User.ID), a.User.Name()
 	c.Status, c.Created, c.Edited = protocol.StatusUnknown, &now, &now
 	c.ShareAll, c.ShareClonable = false, false
+	withInstructions(&c)
 	if err := l.validate(ctx, op, &c); err != nil {
 		return err
 	}
@@ -285,6 +296,7 @@ func (l *Library) UpdateProtocol(ctx context.Context, a Actor, p *protocol.Proto
 		c := *p
 		c.OwnerID, c.OwnerName, c.Created, c.Edited = old.OwnerID, old.OwnerName, old.Created, &now
 		c.ShareAll, c.ShareClonable = old.ShareAll, old.ShareClonable
+		withInstructions(&c)
 		if err := l.validate(ctx, op, &c); err != nil {
 			return err
 		}

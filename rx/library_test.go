@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -276,5 +277,52 @@ func TestLibrarySeed(t *testing.T) {
 	ps, err := lib.Promises(ctx, vet2)
 	if err != nil || len(ps) != 2 || ps[0].Name != "Affirm the extended withdrawal will be observed" {
 		t.Errorf("public promises after the seed: %+v, %v", ps, err)
+	}
+}
+
+// A protocol created or updated without instructions is stored with empty
+// ones, so that what the API answers is a protocol createPrescription
+// takes as it is (its schema requires instructions); instructions given
+// are kept.
+func TestLibraryProtocolInstructions(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	u := rx.User{Uname: "vet1", Type: rx.VOR}
+	if err := db.Rx().CreateUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	owner := rx.Actor{User: u}
+	lib := &rx.Library{Store: db.Library()}
+
+	p := rxtest.Flunixin()
+	p.Instructions = nil
+	if err := lib.CreateProtocol(ctx, owner, &p); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	stored, err := lib.Protocol(ctx, owner, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"instructions":{}`) {
+		t.Errorf("created without instructions, stored as %s; want \"instructions\":{}", b)
+	}
+
+	stored.Instructions = &protocol.Instructions{DoThis: "Give the dose IV."}
+	if err := lib.UpdateProtocol(ctx, owner, &stored); err != nil {
+		t.Fatalf("update with instructions: %v", err)
+	}
+	if got, _ := lib.Protocol(ctx, owner, p.ID); got.Instructions == nil || got.Instructions.DoThis != "Give the dose IV." {
+		t.Errorf("instructions given are kept: got %+v", got.Instructions)
+	}
+	stored.Instructions, stored.Edited = nil, nil
+	if err := lib.UpdateProtocol(ctx, owner, &stored); err != nil {
+		t.Fatalf("update without instructions: %v", err)
+	}
+	if got, _ := lib.Protocol(ctx, owner, p.ID); got.Instructions == nil || *got.Instructions != (protocol.Instructions{}) {
+		t.Errorf("updated without instructions: got %+v, want empty instructions", got.Instructions)
 	}
 }
