@@ -683,180 +683,240 @@ func (e LogMessageParamsSeverity) Valid() bool {
 	}
 }
 
-// Address defines model for Address.
+// Address A user's mailing address (one per user).
 type Address = site.Address
 
-// AmducaClass defines model for AmducaClass.
+// AmducaClass Whether a treatment follows its label claim (ONLABEL), is an extra-label use under AMDUCA and 21 CFR 530 (OFFLABEL), or could not be classified because no label claim matches (UNIDENTIFIED).
 type AmducaClass string
 
-// AnimalClass defines model for AnimalClass.
+// AnimalClass A named class of animals and the size function that doses it.
 type AnimalClass struct {
-	AnimalClass  string       `json:"animalClass"`
+	// AnimalClass The class's name, such as "Calves".
+	AnimalClass string `json:"animalClass"`
+
+	// SizeFunction How much each dose of a treatment is; one of six functions told apart by _type. The case supplies what the function needs (weight, a chosen dose, an animal class).
 	SizeFunction SizeFunction `json:"sizeFunction"`
 }
 
-// AnimalClassData defines model for AnimalClassData.
+// AnimalClassData The animal class a DoseByClass function should use.
 type AnimalClassData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *AnimalClassDataType `json:"_type,omitempty"`
-	AnimalClass    AnimalClass          `json:"animalClass"`
+
+	// AnimalClass A named class of animals and the size function that doses it.
+	AnimalClass AnimalClass `json:"animalClass"`
 }
 
-// AnimalClassDataType defines model for AnimalClassData.Type.
+// AnimalClassDataType The discriminator naming this variant.
 type AnimalClassDataType string
 
-// AnimalTask defines model for AnimalTask.
+// AnimalTask A task of a case: a dose to give (DoseTask) or a promise to keep (PTask), told apart by _type.
 type AnimalTask = rx.Task
 
-// Case defines model for Case.
+// Case The use of a prescription on one animal or one group: enrolling it creates its dose and promise tasks and its withhold, in one write.
 type Case = rx.Case
 
-// CaseData defines model for CaseData.
+// CaseData What a case supplies to the size functions, one of five kinds told apart by _type.
 type CaseData = protocol.CaseData
 
-// CaseDefinition defines model for CaseDefinition.
+// CaseDefinition Which animals count as a case for the protocol, and what enrolling one requires.
 type CaseDefinition = protocol.CaseDefinition
 
-// CaseHx defines model for CaseHx.
+// CaseHx A case with its tasks and withhold. Task statuses are as of the moment it was read.
 type CaseHx = rx.CaseHx
 
-// Comment defines model for Comment.
+// Comment A comment for the people who run the site.
 type Comment = site.Comment
 
-// Diagnosis defines model for Diagnosis.
+// Diagnosis A coded diagnosis a protocol treats.
 type Diagnosis = protocol.Diagnosis
 
-// DimensionlessQuantity defines model for DimensionlessQuantity.
+// DimensionlessQuantity An exact count with its unit, such as 2 ea.
 type DimensionlessQuantity struct {
+	// Dimension Always Dimensionless; optional on input.
 	Dimension *DimensionlessQuantityDimension `json:"dimension,omitempty"`
-	Symbol    DimensionlessUnit               `json:"symbol"`
-	Value     float64                         `json:"value"`
+
+	// Symbol A unit of count: ea (each, such as a bolus or tablet), dz (dozen) or % (percent).
+	Symbol DimensionlessUnit `json:"symbol"`
+
+	// Value The amount, read as an exact decimal.
+	Value float64 `json:"value"`
 }
 
-// DimensionlessQuantityDimension defines model for DimensionlessQuantity.Dimension.
+// DimensionlessQuantityDimension Always Dimensionless; optional on input.
 type DimensionlessQuantityDimension string
 
-// DimensionlessUnit defines model for DimensionlessUnit.
+// DimensionlessUnit A unit of count: ea (each, such as a bolus or tablet), dz (dozen) or % (percent).
 type DimensionlessUnit string
 
-// DoseByClass defines model for DoseByClass.
+// DoseByClass Chooses the size function by the case's animal class, such as "Calves" and "Adult cattle".
 type DoseByClass struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType DoseByClassType `json:"_type"`
-	AnimalClasses  []AnimalClass   `json:"animalClasses"`
+
+	// AnimalClasses The classes and the size function of each.
+	AnimalClasses []AnimalClass `json:"animalClasses"`
 }
 
-// DoseByClassType defines model for DoseByClass.Type.
+// DoseByClassType The discriminator naming this variant.
 type DoseByClassType string
 
-// DoseByWeightFunction defines model for DoseByWeightFunction.
+// DoseByWeightFunction A dose proportional to body weight: dose for every perUnit of weight, such as 2.2 mg per 1 kg or 1 ml per 100 lb. The case supplies the weight (WeightData).
 type DoseByWeightFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType DoseByWeightFunctionType `json:"_type"`
-	Dose           DrugQuantity             `json:"dose"`
-	PerUnit        MassQuantity             `json:"perUnit"`
+
+	// Dose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	Dose DrugQuantity `json:"dose"`
+
+	// PerUnit An exact amount of mass with its unit, such as 600 kg.
+	PerUnit MassQuantity `json:"perUnit"`
 }
 
-// DoseByWeightFunctionType defines model for DoseByWeightFunction.Type.
+// DoseByWeightFunctionType The discriminator naming this variant.
 type DoseByWeightFunctionType string
 
-// DoseFunctions defines model for DoseFunctions.
+// DoseFunctions A structured dosage: how much (sizeFunction) and when (sequenceFunction).
 type DoseFunctions = rx.DoseFunctions
 
-// DoseId defines model for DoseId.
+// DoseId A reference to a dose by ID.
 type DoseId struct {
+	// DoseId The dose's ID.
 	DoseId *int64 `json:"doseId,omitempty"`
 }
 
-// DoseRangeByWeightFunction defines model for DoseRangeByWeightFunction.
+// DoseRangeByWeightFunction The case chooses a rate in the range per perUnit of body weight, inclusive, and gives the weight (PrefDoseRateData).
 type DoseRangeByWeightFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType DoseRangeByWeightFunctionType `json:"_type"`
-	PerUnit        MassQuantity                  `json:"perUnit"`
-	Range          DrugQuantityRange             `json:"range"`
+
+	// PerUnit An exact amount of mass with its unit, such as 600 kg.
+	PerUnit MassQuantity `json:"perUnit"`
+
+	// Range An inclusive range of amounts; min and max have the same dimension and min is not above max.
+	Range DrugQuantityRange `json:"range"`
 }
 
-// DoseRangeByWeightFunctionType defines model for DoseRangeByWeightFunction.Type.
+// DoseRangeByWeightFunctionType The discriminator naming this variant.
 type DoseRangeByWeightFunctionType string
 
-// DoseRangeFunction defines model for DoseRangeFunction.
+// DoseRangeFunction The case chooses any amount in the range, inclusive (PreferredDoseData).
 type DoseRangeFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType DoseRangeFunctionType `json:"_type"`
-	Range          DrugQuantityRange     `json:"range"`
+
+	// Range An inclusive range of amounts; min and max have the same dimension and min is not above max.
+	Range DrugQuantityRange `json:"range"`
 }
 
-// DoseRangeFunctionType defines model for DoseRangeFunction.Type.
+// DoseRangeFunctionType The discriminator naming this variant.
 type DoseRangeFunctionType string
 
-// DoseTask defines model for DoseTask.
+// DoseTask A dose to give at doAt.
 type DoseTask struct {
-	UnderscoreType string       `json:"_type"`
-	AnimalId       *string      `json:"animalId,omitempty"`
-	CaseId         int64        `json:"caseId"`
-	DoAt           time.Time    `json:"doAt"`
-	Dose           DrugQuantity `json:"dose"`
-	Executor       *int64       `json:"executor,omitempty"`
-	Id             int64        `json:"id"`
-	MorId          int64        `json:"morId"`
-	Product        string       `json:"product"`
-	Route          string       `json:"route"`
-	Status         TaskStatus   `json:"status"`
-	VorId          int64        `json:"vorId"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// AnimalId The animal (or group) of the case.
+	AnimalId *string `json:"animalId,omitempty"`
+
+	// CaseId The case the task belongs to.
+	CaseId int64 `json:"caseId"`
+
+	// DoAt When the task is due (UTC): the case's initiation plus the dose's or promise's offset.
+	DoAt time.Time `json:"doAt"`
+
+	// Dose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	Dose DrugQuantity `json:"dose"`
+
+	// Executor The user assigned to the task, or who recorded it.
+	Executor *int64 `json:"executor,omitempty"`
+
+	// Id The task's ID, assigned by the server.
+	Id int64 `json:"id"`
+
+	// MorId The farm manager responsible.
+	MorId int64 `json:"morId"`
+
+	// Product The product to give.
+	Product string `json:"product"`
+
+	// Route The route of administration.
+	Route string `json:"route"`
+
+	// Status Where a task stands. The server stores REQUIRED (to do), EXECUTED, CANCELLED (skipped by the farm) and RECALLED (its prescription was recalled or declined first); a REQUIRED task reads as DUE from its doAt and OVERDUE once the grace period after doAt has passed. SUGGESTED, OPTIONAL, REJECTED and UNKNOWN are never produced.
+	Status TaskStatus `json:"status"`
+
+	// VorId The prescribing veterinarian.
+	VorId int64 `json:"vorId"`
 }
 
-// DrugQuantity defines model for DrugQuantity.
+// DrugQuantity An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
 type DrugQuantity struct {
+	// Quantity The amount with its unit; a dose and the range it is checked against must have the same dimension.
 	Quantity DrugQuantity_Quantity `json:"quantity"`
 }
 
-// DrugQuantity_Quantity defines model for DrugQuantity.Quantity.
+// DrugQuantity_Quantity The amount with its unit; a dose and the range it is checked against must have the same dimension.
 type DrugQuantity_Quantity struct {
 	union json.RawMessage
 }
 
-// DrugQuantityRange defines model for DrugQuantityRange.
+// DrugQuantityRange An inclusive range of amounts; min and max have the same dimension and min is not above max.
 type DrugQuantityRange struct {
+	// Max An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
 	Max DrugQuantity `json:"max"`
+
+	// Min An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
 	Min DrugQuantity `json:"min"`
 }
 
-// Eligibility defines model for Eligibility.
+// Eligibility A class of animals a protocol or treatment may be used for, tied to one FDA class; eligibility is checked when a case is enrolled.
 type Eligibility = protocol.Eligibility
 
-// FDASpecies defines model for FDASpecies.
+// FDASpecies An FDA animal class, what FDA labeling calls a "species". These are legal categories: DairyCattleNonLactating means replacement heifers that have never calved, while a dry cow between lactations counts as DairyCattle.
 type FDASpecies string
 
-// FDAspecies defines model for FDAspecies.
+// FDAspecies A list of FDA animal classes.
 type FDAspecies = []string
 
-// FixedDoseFunction defines model for FixedDoseFunction.
+// FixedDoseFunction Every dose is the same amount, whatever the animal weighs.
 type FixedDoseFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType FixedDoseFunctionType `json:"_type"`
-	Dose           DrugQuantity          `json:"dose"`
+
+	// Dose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	Dose DrugQuantity `json:"dose"`
 }
 
-// FixedDoseFunctionType defines model for FixedDoseFunction.Type.
+// FixedDoseFunctionType The discriminator naming this variant.
 type FixedDoseFunctionType string
 
-// GreenbookDrug defines model for GreenbookDrug.
+// GreenbookDrug A product of the FDA Green Book (approved animal drug products), keyed by its NDC product code.
 type GreenbookDrug = rx.GreenbookDrug
 
-// Header defines model for Header.
+// Header An HTTP header an image store needs.
 type Header struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
 }
 
-// HelpScreen defines model for HelpScreen.
+// HelpScreen The HTML of one help screen.
 type HelpScreen = site.HelpScreen
 
-// Image defines model for Image.
+// Image An image in an image store. Image storage is not part of vetlink.
 type Image struct {
-	Id        int64      `json:"id"`
-	Keywords  *[]string  `json:"keywords,omitempty"`
-	Link      string     `json:"link"`
-	Name      string     `json:"name"`
+	Id       int64     `json:"id"`
+	Keywords *[]string `json:"keywords,omitempty"`
+	Link     string    `json:"link"`
+	Name     string    `json:"name"`
+
+	// Store A place images are stored. Image storage is not part of vetlink.
 	Store     ImageStore `json:"store"`
 	Thumbnail *string    `json:"thumbnail,omitempty"`
 }
 
-// ImageStore defines model for ImageStore.
+// ImageStore A place images are stored. Image storage is not part of vetlink.
 type ImageStore struct {
 	Headers *[]Header `json:"headers,omitempty"`
 	Id      int64     `json:"id"`
@@ -864,73 +924,100 @@ type ImageStore struct {
 	Uri     string    `json:"uri"`
 }
 
-// Instructions defines model for Instructions.
+// Instructions The free-form sections a protocol shows to the people carrying it out, each HTML.
 type Instructions = protocol.Instructions
 
-// JsonRemedy defines model for JsonRemedy.
+// JsonRemedy A structured fix the client knows how to apply; the server does not apply it.
 type JsonRemedy struct {
-	UnderscoreType string                 `json:"_type"`
-	Detail         map[string]interface{} `json:"detail"`
-	Message        string                 `json:"message"`
-	Title          string                 `json:"title"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// Detail The structured fix, as a JSON object.
+	Detail map[string]interface{} `json:"detail"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// LabelClaim defines model for LabelClaim.
+// LabelClaim One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 type LabelClaim = protocol.LabelClaim
 
-// LinkRemedy defines model for LinkRemedy.
+// LinkRemedy Points to further information; the server does not apply it.
 type LinkRemedy struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType string `json:"_type"`
-	Detail         string `json:"detail"`
-	Message        string `json:"message"`
-	Title          string `json:"title"`
+
+	// Detail Where to read more, typically a URL.
+	Detail string `json:"detail"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// LoadingDoseByWeightFunction defines model for LoadingDoseByWeightFunction.
+// LoadingDoseByWeightFunction A first (loading) dose and different follow-up doses, both proportional to body weight.
 type LoadingDoseByWeightFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType LoadingDoseByWeightFunctionType `json:"_type"`
-	FirstDose      DrugQuantity                    `json:"firstDose"`
-	FollowDose     DrugQuantity                    `json:"followDose"`
-	PerUnit        MassQuantity                    `json:"perUnit"`
+
+	// FirstDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	FirstDose DrugQuantity `json:"firstDose"`
+
+	// FollowDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	FollowDose DrugQuantity `json:"followDose"`
+
+	// PerUnit An exact amount of mass with its unit, such as 600 kg.
+	PerUnit MassQuantity `json:"perUnit"`
 }
 
-// LoadingDoseByWeightFunctionType defines model for LoadingDoseByWeightFunction.Type.
+// LoadingDoseByWeightFunctionType The discriminator naming this variant.
 type LoadingDoseByWeightFunctionType string
 
-// Login defines model for Login.
+// Login A recorded sign-in (visit) of a user.
 type Login = site.Visit
 
-// MassQuantity defines model for MassQuantity.
+// MassQuantity An exact amount of mass with its unit, such as 600 kg.
 type MassQuantity struct {
+	// Dimension Always Mass; optional on input.
 	Dimension *MassQuantityDimension `json:"dimension,omitempty"`
-	Symbol    MassUnit               `json:"symbol"`
-	Value     float64                `json:"value"`
+
+	// Symbol A unit of mass. t is ambiguous (tonne or short ton), so a calculation refuses it until the unit is settled; oz is the avoirdupois ounce.
+	Symbol MassUnit `json:"symbol"`
+
+	// Value The amount, read as an exact decimal.
+	Value float64 `json:"value"`
 }
 
-// MassQuantityDimension defines model for MassQuantity.Dimension.
+// MassQuantityDimension Always Mass; optional on input.
 type MassQuantityDimension string
 
-// MassUnit defines model for MassUnit.
+// MassUnit A unit of mass. t is ambiguous (tonne or short ton), so a calculation refuses it until the unit is settled; oz is the avoirdupois ounce.
 type MassUnit string
 
-// MessageMode defines model for MessageMode.
+// MessageMode How a message is delivered; only EMAIL is defined.
 type MessageMode string
 
-// Metadata defines model for Metadata.
+// Metadata A key and value the client attaches to a protocol or prescription; the server keeps it and does not interpret it.
 type Metadata = protocol.Metadata
 
-// NoData defines model for NoData.
+// NoData No data: enough for fixed doses.
 type NoData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *NoDataType `json:"_type,omitempty"`
 }
 
-// NoDataType defines model for NoData.Type.
+// NoDataType The discriminator naming this variant.
 type NoDataType string
 
-// PData defines model for PData.
+// PData The data recorded when a promise task is executed; its kind follows the promise's.
 type PData = rx.PData
 
-// PDataBoolean defines model for PDataBoolean.
+// PDataBoolean A yes-or-no answer to a promise.
 type PDataBoolean struct {
 	UnderscoreType *PDataBooleanType `json:"_type,omitempty"`
 	Dat            bool              `json:"dat"`
@@ -940,17 +1027,19 @@ type PDataBoolean struct {
 // PDataBooleanType defines model for PDataBoolean.Type.
 type PDataBooleanType string
 
-// PDataMass defines model for PDataMass.
+// PDataMass A mass answer to a promise, such as a weight.
 type PDataMass struct {
 	UnderscoreType *PDataMassType `json:"_type,omitempty"`
-	Dat            MassQuantity   `json:"dat"`
-	PromiseId      int64          `json:"promiseId"`
+
+	// Dat An exact amount of mass with its unit, such as 600 kg.
+	Dat       MassQuantity `json:"dat"`
+	PromiseId int64        `json:"promiseId"`
 }
 
 // PDataMassType defines model for PDataMass.Type.
 type PDataMassType string
 
-// PDataNone defines model for PDataNone.
+// PDataNone The answer to an affirmation: that it was done, with no data.
 type PDataNone struct {
 	UnderscoreType PDataNoneType `json:"_type"`
 	PromiseId      int64         `json:"promiseId"`
@@ -959,7 +1048,7 @@ type PDataNone struct {
 // PDataNoneType defines model for PDataNone.Type.
 type PDataNoneType string
 
-// PDataNumber defines model for PDataNumber.
+// PDataNumber A numeric answer to a promise.
 type PDataNumber struct {
 	UnderscoreType *PDataNumberType `json:"_type,omitempty"`
 	Dat            float64          `json:"dat"`
@@ -969,7 +1058,7 @@ type PDataNumber struct {
 // PDataNumberType defines model for PDataNumber.Type.
 type PDataNumberType string
 
-// PDataString defines model for PDataString.
+// PDataString A text answer to a promise.
 type PDataString struct {
 	UnderscoreType *PDataStringType `json:"_type,omitempty"`
 	Dat            string           `json:"dat"`
@@ -979,299 +1068,463 @@ type PDataString struct {
 // PDataStringType defines model for PDataString.Type.
 type PDataStringType string
 
-// PTask defines model for PTask.
+// PTask A promise to keep at doAt.
 type PTask struct {
-	UnderscoreType string     `json:"_type"`
-	AnimalId       *string    `json:"animalId,omitempty"`
-	CaseId         int64      `json:"caseId"`
-	Data           *PData     `json:"data,omitempty"`
-	DoAt           time.Time  `json:"doAt"`
-	Executor       *int64     `json:"executor,omitempty"`
-	Id             int64      `json:"id"`
-	MorId          int64      `json:"morId"`
-	PromId         int64      `json:"promId"`
-	Status         TaskStatus `json:"status"`
-	VorId          int64      `json:"vorId"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// AnimalId The animal (or group) of the case.
+	AnimalId *string `json:"animalId,omitempty"`
+
+	// CaseId The case the task belongs to.
+	CaseId int64 `json:"caseId"`
+
+	// Data The data recorded when a promise task is executed; its kind follows the promise's.
+	Data *PData `json:"data,omitempty"`
+
+	// DoAt When the task is due (UTC): the case's initiation plus the dose's or promise's offset.
+	DoAt time.Time `json:"doAt"`
+
+	// Executor The user assigned to the task, or who recorded it.
+	Executor *int64 `json:"executor,omitempty"`
+
+	// Id The task's ID, assigned by the server.
+	Id int64 `json:"id"`
+
+	// MorId The farm manager responsible.
+	MorId int64 `json:"morId"`
+
+	// PromId The promise of the protocol this task keeps.
+	PromId int64 `json:"promId"`
+
+	// Status Where a task stands. The server stores REQUIRED (to do), EXECUTED, CANCELLED (skipped by the farm) and RECALLED (its prescription was recalled or declined first); a REQUIRED task reads as DUE from its doAt and OVERDUE once the grace period after doAt has passed. SUGGESTED, OPTIONAL, REJECTED and UNKNOWN are never produced.
+	Status TaskStatus `json:"status"`
+
+	// VorId The prescribing veterinarian.
+	VorId int64 `json:"vorId"`
 }
 
-// PrefDoseRateData defines model for PrefDoseRateData.
+// PrefDoseRateData The animal's weight and the rate chosen within a DoseRangeByWeightFunction.
 type PrefDoseRateData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *PrefDoseRateDataType `json:"_type,omitempty"`
-	PreferredDose  DrugQuantity          `json:"preferredDose"`
-	Weight         MassQuantity          `json:"weight"`
+
+	// PreferredDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	PreferredDose DrugQuantity `json:"preferredDose"`
+
+	// Weight An exact amount of mass with its unit, such as 600 kg.
+	Weight MassQuantity `json:"weight"`
 }
 
-// PrefDoseRateDataType defines model for PrefDoseRateData.Type.
+// PrefDoseRateDataType The discriminator naming this variant.
 type PrefDoseRateDataType string
 
-// PreferredDoseData defines model for PreferredDoseData.
+// PreferredDoseData The dose chosen within a DoseRangeFunction.
 type PreferredDoseData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *PreferredDoseDataType `json:"_type,omitempty"`
-	PreferredDose  DrugQuantity           `json:"preferredDose"`
+
+	// PreferredDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	PreferredDose DrugQuantity `json:"preferredDose"`
 }
 
-// PreferredDoseDataType defines model for PreferredDoseData.Type.
+// PreferredDoseDataType The discriminator naming this variant.
 type PreferredDoseDataType string
 
-// Prescription defines model for Prescription.
+// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 type Prescription = rx.Prescription
 
-// PrescriptionRequest defines model for PrescriptionRequest.
+// PrescriptionRequest What a VOR sends to prescribe a protocol to a client farm.
 type PrescriptionRequest = rx.PrescriptionRequest
 
-// PrescriptionStatus defines model for PrescriptionStatus.
+// PrescriptionStatus The status a prescription may have: the protocol statuses, plus REQUESTED for a renewal the farm asked for and the VOR has not yet approved.
 type PrescriptionStatus = rx.Status
 
-// ProblemDetails defines model for ProblemDetails.
+// ProblemDetails An error, as an RFC 9457 problem document (application/problem+json).
 type ProblemDetails struct {
-	Detail    *string `json:"detail,omitempty"`
+	// Detail What was wrong with this request, in words a developer can act on; never internal error text. For a 500, only the request ID to quote.
+	Detail *string `json:"detail,omitempty"`
+
+	// ErrorType The class of failure, one word to switch on: bad_request, unauthorized, forbidden, not_found, conflict, expired, invalid, prohibited, throttled, too_large, not_implemented or internal.
 	ErrorType *string `json:"errorType,omitempty"`
-	Errors    *[]struct {
+
+	// Errors Every field a validation rejected, when there are several: field (a JSON path such as treatments[0].wtMeatHrs), value and rule.
+	Errors *[]struct {
 		Field string  `json:"field"`
 		Rule  string  `json:"rule"`
 		Value *string `json:"value,omitempty"`
 	} `json:"errors,omitempty"`
-	Instance   *string `json:"instance,omitempty"`
-	RetryAfter *int32  `json:"retryAfter,omitempty"`
-	Status     int32   `json:"status"`
-	Title      string  `json:"title"`
-	Type       *string `json:"type,omitempty"`
+
+	// Instance The request this problem is about.
+	Instance *string `json:"instance,omitempty"`
+
+	// RetryAfter Seconds to wait before trying again, for throttled sign-ins; also sent as Retry-After.
+	RetryAfter *int32 `json:"retryAfter,omitempty"`
+
+	// Status The HTTP status of the response.
+	Status int32 `json:"status"`
+
+	// Title The HTTP status text.
+	Title string `json:"title"`
+
+	// Type A URI naming the kind of problem: https://vetlink.dev/problems/ followed by errorType.
+	Type *string `json:"type,omitempty"`
 }
 
-// Product defines model for Product.
+// Product The summary listing of a Green Book drug product.
 type Product struct {
-	CompanyId int64   `json:"companyId"`
-	Id        int64   `json:"id"`
-	ImageURL  *string `json:"imageURL,omitempty"`
+	// CompanyId The NDC labeler section as a number.
+	CompanyId int64 `json:"companyId"`
+
+	// Id The NDC product section as a number.
+	Id int64 `json:"id"`
+
+	// ImageURL A label image; vetlink records none.
+	ImageURL *string `json:"imageURL,omitempty"`
+
+	// InsertURL The link to the FDA label.
 	InsertURL *string `json:"insertURL,omitempty"`
-	Nada      string  `json:"nada"`
-	Name      string  `json:"name"`
+
+	// Nada The FDA application number, such as ANADA200008.
+	Nada string `json:"nada"`
+
+	// Name The proprietary name.
+	Name string `json:"name"`
 }
 
-// Profile defines model for Profile.
+// Profile A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
 type Profile = site.Profile
 
-// Promise defines model for Promise.
+// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 type Promise = protocol.Promise
 
-// PromiseRemedy defines model for PromiseRemedy.
+// PromiseRemedy Adds a promise to the protocol, such as the veterinarian's affirmation of an extended withdrawal.
 type PromiseRemedy struct {
-	UnderscoreType string  `json:"_type"`
-	Message        string  `json:"message"`
-	Promise        Promise `json:"promise"`
-	Title          string  `json:"title"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
+	Promise Promise `json:"promise"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// Protocol defines model for Protocol.
+// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 type Protocol = protocol.Protocol
 
-// ProtocolShare defines model for ProtocolShare.
+// ProtocolShare Lets another VOR use one of the owner's protocols.
 type ProtocolShare = rx.ProtocolShare
 
-// ProtocolStatus defines model for ProtocolStatus.
+// ProtocolStatus Where a protocol (or a prescription's snapshot of it) is in its life: UNKNOWN (a draft), VALIDATED, PRESCRIBED, INITIATED (a case was enrolled), RECALLED (by the prescribing VOR), DECLINED (by the farm) or DEPRECATED (deleted; kept for the prescriptions written from it).
 type ProtocolStatus string
 
-// Px defines model for Px.
+// Px A protocol stub: the summary members of a protocol with its instructions flattened, for lists.
 type Px = rx.Px
 
-// Relationship defines model for Relationship.
+// Relationship The kind of relationship between two users: CLIENT (a VOR and a farm manager it prescribes to), EMPLOYEE (an MOR and a TOR it employs), MEMBER (a user and the FARM or CLINIC that groups it).
 type Relationship = rx.RelationKind
 
-// Remedy defines model for Remedy.
+// Remedy A proposed fix for a problem the server found in a protocol (an AMDUCA finding, for example), one of five kinds told apart by _type.
 type Remedy = protocol.Remedy
 
-// RemedyBase defines model for RemedyBase.
+// RemedyBase The members every remedy has.
 type RemedyBase struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType string `json:"_type"`
-	Message        string `json:"message"`
-	Title          string `json:"title"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// RenewRequest defines model for RenewRequest.
+// RenewRequest A farm's request that the prescribing VOR renew a prescription, sent as a message.
 type RenewRequest struct {
-	UnderscoreType string                  `json:"_type"`
-	Detail         *string                 `json:"detail,omitempty"`
-	Extend         *openapi_types.Duration `json:"extend,omitempty"`
-	From           UserNumber              `json:"from"`
-	Message        string                  `json:"message"`
-	Prescription   string                  `json:"prescription"`
-	Refill         *int32                  `json:"refill,omitempty"`
-	Subject        string                  `json:"subject"`
-	To             UserNumber              `json:"to"`
-}
-
-// RestrictionRemedy defines model for RestrictionRemedy.
-type RestrictionRemedy struct {
+	// UnderscoreType Always models.SimpleMessage.
 	UnderscoreType string `json:"_type"`
-	Detail         string `json:"detail"`
-	Message        string `json:"message"`
-	Title          string `json:"title"`
+
+	// Detail Further detail, HTML.
+	Detail *string `json:"detail,omitempty"`
+
+	// Extend How long the renewal should stay valid, from the time it is requested: an ISO 8601 duration in days or hours (P183D when absent).
+	Extend *openapi_types.Duration `json:"extend,omitempty"`
+
+	// From The numeric ID of a user, assigned by the server.
+	From UserNumber `json:"from"`
+
+	// Message Body of the message, HTML.
+	Message string `json:"message"`
+
+	// Prescription The rxId of the prescription to renew.
+	Prescription string `json:"prescription"`
+
+	// Refill The number of refills asked for after the first fill.
+	Refill *int32 `json:"refill,omitempty"`
+
+	// Subject Subject line.
+	Subject string `json:"subject"`
+
+	// To The numeric ID of a user, assigned by the server.
+	To UserNumber `json:"to"`
 }
 
-// RxWithCases defines model for RxWithCases.
+// RestrictionRemedy Adds a sentence to the protocol's restrictions, such as limiting it to animals a prohibition does not cover.
+type RestrictionRemedy struct {
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// Detail The text appended to instructions.restrictions.
+	Detail string `json:"detail"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
+}
+
+// RxWithCases A prescription with the cases enrolled under it.
 type RxWithCases = rx.RxWithCases
 
-// SeqInterval defines model for SeqInterval.
+// SeqInterval totalDoses doses, interval apart, the first at initiation.
 type SeqInterval struct {
-	UnderscoreType SeqIntervalType        `json:"_type"`
-	Interval       openapi_types.Duration `json:"interval"`
-	TotalDoses     int32                  `json:"totalDoses"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType SeqIntervalType `json:"_type"`
+
+	// Interval Time between doses, an ISO 8601 duration such as PT12H.
+	Interval openapi_types.Duration `json:"interval"`
+
+	// TotalDoses Number of doses in all, 1 to 1000.
+	TotalDoses int32 `json:"totalDoses"`
 }
 
-// SeqIntervalType defines model for SeqInterval.Type.
+// SeqIntervalType The discriminator naming this variant.
 type SeqIntervalType string
 
-// SeqPerDay defines model for SeqPerDay.
+// SeqPerDay totalDoses doses, frequency per day, equally spaced from initiation (frequency 2 means every 12 hours).
 type SeqPerDay struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType SeqPerDayType `json:"_type"`
-	Frequency      int32         `json:"frequency"`
-	TotalDoses     int32         `json:"totalDoses"`
+
+	// Frequency Doses per day, 1 to 24.
+	Frequency int32 `json:"frequency"`
+
+	// TotalDoses Number of doses in all, 1 to 1000.
+	TotalDoses int32 `json:"totalDoses"`
 }
 
-// SeqPerDayType defines model for SeqPerDay.Type.
+// SeqPerDayType The discriminator naming this variant.
 type SeqPerDayType string
 
-// SeqPerDayRange defines model for SeqPerDayRange.
+// SeqPerDayRange Like SeqPerDay, but the number of doses is chosen in [minDoses, maxDoses] when the case is enrolled.
 type SeqPerDayRange struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType SeqPerDayRangeType `json:"_type"`
-	Frequency      int32              `json:"frequency"`
-	MaxDoses       int32              `json:"maxDoses"`
-	MinDoses       int32              `json:"minDoses"`
+
+	// Frequency Doses per day, 1 to 24.
+	Frequency int32 `json:"frequency"`
+
+	// MaxDoses Most doses the case may choose, at least minDoses and at most 1000.
+	MaxDoses int32 `json:"maxDoses"`
+
+	// MinDoses Fewest doses the case may choose, at least 1.
+	MinDoses int32 `json:"minDoses"`
 }
 
-// SeqPerDayRangeType defines model for SeqPerDayRange.Type.
+// SeqPerDayRangeType The discriminator naming this variant.
 type SeqPerDayRangeType string
 
-// SeqSeries defines model for SeqSeries.
+// SeqSeries One dose at each listed offset, every offset measured from initiation (not from the previous dose). No dose is implied at initiation: list PT0S for one.
 type SeqSeries struct {
-	UnderscoreType SeqSeriesType            `json:"_type"`
-	Intervals      []openapi_types.Duration `json:"intervals"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType SeqSeriesType `json:"_type"`
+
+	// Intervals Offsets from initiation, ISO 8601 durations, such as [PT0S, PT3H, PT24H].
+	Intervals []openapi_types.Duration `json:"intervals"`
 }
 
-// SeqSeriesType defines model for SeqSeries.Type.
+// SeqSeriesType The discriminator naming this variant.
 type SeqSeriesType string
 
-// SeqSingleDose defines model for SeqSingleDose.
+// SeqSingleDose One dose, at initiation.
 type SeqSingleDose struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType SeqSingleDoseType `json:"_type"`
 }
 
-// SeqSingleDoseType defines model for SeqSingleDose.Type.
+// SeqSingleDoseType The discriminator naming this variant.
 type SeqSingleDoseType string
 
-// SequenceFunction defines model for SequenceFunction.
+// SequenceFunction When the doses of a treatment are given, relative to the case's initiation; one of five schedules told apart by _type.
 type SequenceFunction = protocol.SequenceFunction
 
-// SimpleMessage defines model for SimpleMessage.
+// SimpleMessage A message from one user to a related user.
 type SimpleMessage struct {
-	UnderscoreType string     `json:"_type"`
-	Detail         *string    `json:"detail,omitempty"`
-	From           UserNumber `json:"from"`
-	Message        string     `json:"message"`
-	Subject        string     `json:"subject"`
-	To             UserNumber `json:"to"`
+	// UnderscoreType Always models.SimpleMessage.
+	UnderscoreType string `json:"_type"`
+
+	// Detail Further detail, HTML.
+	Detail *string `json:"detail,omitempty"`
+
+	// From The numeric ID of a user, assigned by the server.
+	From UserNumber `json:"from"`
+
+	// Message Body of the message, HTML.
+	Message string `json:"message"`
+
+	// Subject Subject line.
+	Subject string `json:"subject"`
+
+	// To The numeric ID of a user, assigned by the server.
+	To UserNumber `json:"to"`
 }
 
-// SizeFunction defines model for SizeFunction.
+// SizeFunction How much each dose of a treatment is; one of six functions told apart by _type. The case supplies what the function needs (weight, a chosen dose, an animal class).
 type SizeFunction = protocol.SizeFunction
 
-// SubstituteLabelClaimRemedy defines model for SubstituteLabelClaimRemedy.
+// SubstituteLabelClaimRemedy Proposes label claims that would make the treatment on-label; the veterinarian chooses one.
 type SubstituteLabelClaimRemedy struct {
-	UnderscoreType string  `json:"_type"`
-	Message        string  `json:"message"`
-	Substitutes    []int64 `json:"substitutes"`
-	Title          string  `json:"title"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Substitutes IDs of the label claims that could replace the treatment's own.
+	Substitutes []int64 `json:"substitutes"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// SuccessfulLogin defines model for SuccessfulLogin.
+// SuccessfulLogin The answer to a sign-in or token renewal.
 type SuccessfulLogin struct {
-	FilePolicy    *string `json:"filePolicy,omitempty"`
+	// FilePolicy Upload policy of the VCPR file store; vetlink sends none.
+	FilePolicy *string `json:"filePolicy,omitempty"`
+
+	// FileSignature Signature of the VCPR file store's upload policy; vetlink sends none.
 	FileSignature *string `json:"fileSignature,omitempty"`
-	Token         *string `json:"token,omitempty"`
-	User          *User   `json:"user,omitempty"`
-	WsTicket      *string `json:"wsTicket,omitempty"`
+
+	// Token The session token to send as X-Auth-Token on every later request; valid for 24 hours unless the operator configures otherwise.
+	Token *string `json:"token,omitempty"`
+
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+	User *User `json:"user,omitempty"`
+
+	// WsTicket Ticket for the VCPR WebSocket channel; vetlink sends none.
+	WsTicket *string `json:"wsTicket,omitempty"`
 }
 
-// Tag defines model for Tag.
+// Tag A short keyword on a protocol or treatment. The AMDUCA tags the server sets (ONLABEL, OFFLABEL, PROHIBITED, EXTWDT, UNIDENTIFIED) have negative IDs and carry the remedies that resolve what they flag.
 type Tag = protocol.Tag
 
-// TaskBase defines model for TaskBase.
+// TaskBase The members every task has.
 type TaskBase struct {
-	UnderscoreType string     `json:"_type"`
-	AnimalId       *string    `json:"animalId,omitempty"`
-	CaseId         int64      `json:"caseId"`
-	DoAt           time.Time  `json:"doAt"`
-	Executor       *int64     `json:"executor,omitempty"`
-	Id             int64      `json:"id"`
-	MorId          int64      `json:"morId"`
-	Status         TaskStatus `json:"status"`
-	VorId          int64      `json:"vorId"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// AnimalId The animal (or group) of the case.
+	AnimalId *string `json:"animalId,omitempty"`
+
+	// CaseId The case the task belongs to.
+	CaseId int64 `json:"caseId"`
+
+	// DoAt When the task is due (UTC): the case's initiation plus the dose's or promise's offset.
+	DoAt time.Time `json:"doAt"`
+
+	// Executor The user assigned to the task, or who recorded it.
+	Executor *int64 `json:"executor,omitempty"`
+
+	// Id The task's ID, assigned by the server.
+	Id int64 `json:"id"`
+
+	// MorId The farm manager responsible.
+	MorId int64 `json:"morId"`
+
+	// Status Where a task stands. The server stores REQUIRED (to do), EXECUTED, CANCELLED (skipped by the farm) and RECALLED (its prescription was recalled or declined first); a REQUIRED task reads as DUE from its doAt and OVERDUE once the grace period after doAt has passed. SUGGESTED, OPTIONAL, REJECTED and UNKNOWN are never produced.
+	Status TaskStatus `json:"status"`
+
+	// VorId The prescribing veterinarian.
+	VorId int64 `json:"vorId"`
 }
 
-// TaskStatus defines model for TaskStatus.
+// TaskStatus Where a task stands. The server stores REQUIRED (to do), EXECUTED, CANCELLED (skipped by the farm) and RECALLED (its prescription was recalled or declined first); a REQUIRED task reads as DUE from its doAt and OVERDUE once the grace period after doAt has passed. SUGGESTED, OPTIONAL, REJECTED and UNKNOWN are never produced.
 type TaskStatus = rx.TaskStatus
 
-// Treatment defines model for Treatment.
+// Treatment One product given as a series of doses: sizeFunction says how much, sequenceFunction when, and the withdrawal hours count from its last dose.
 type Treatment = protocol.Treatment
 
-// User defines model for User.
+// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 type User = rx.User
 
-// UserMessage defines model for UserMessage.
+// UserMessage A message between users: a SimpleMessage or a RenewRequest, told apart by _type.
 type UserMessage struct {
 	union json.RawMessage
 }
 
-// UserNumber defines model for UserNumber.
+// UserNumber The numeric ID of a user, assigned by the server.
 type UserNumber = int64
 
-// UserPrefs defines model for UserPrefs.
+// UserPrefs A user's preferences for mail and for printed prescriptions.
 type UserPrefs = site.UserPrefs
 
-// UserType defines model for UserType.
+// UserType A user's class, which decides what it may do: SAOR, VOR, MOR and TOR act; FARM and CLINIC only group users; UNCONFIRMED, UNMOR, UNVOR and PREVOR are pending accounts that may read only their own record; REMOVED may no longer sign in.
 type UserType = rx.UserType
 
-// VolumeQuantity defines model for VolumeQuantity.
+// VolumeQuantity An exact amount of volume with its unit, such as 26.4 ml.
 type VolumeQuantity struct {
+	// Dimension Always Volume; optional on input.
 	Dimension *VolumeQuantityDimension `json:"dimension,omitempty"`
-	Symbol    VolumeUnit               `json:"symbol"`
-	Value     float64                  `json:"value"`
+
+	// Symbol A unit of volume. Customary units are US ones (fl oz 29.5735295625 ml, gal 3.785411784 L).
+	Symbol VolumeUnit `json:"symbol"`
+
+	// Value The amount, read as an exact decimal.
+	Value float64 `json:"value"`
 }
 
-// VolumeQuantityDimension defines model for VolumeQuantity.Dimension.
+// VolumeQuantityDimension Always Volume; optional on input.
 type VolumeQuantityDimension string
 
-// VolumeUnit defines model for VolumeUnit.
+// VolumeUnit A unit of volume. Customary units are US ones (fl oz 29.5735295625 ml, gal 3.785411784 L).
 type VolumeUnit string
 
-// WeightData defines model for WeightData.
+// WeightData The animal's weight, for a dose by weight.
 type WeightData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *WeightDataType `json:"_type,omitempty"`
-	Weight         *MassQuantity   `json:"weight,omitempty"`
+
+	// Weight An exact amount of mass with its unit, such as 600 kg.
+	Weight *MassQuantity `json:"weight,omitempty"`
 }
 
-// WeightDataType defines model for WeightData.Type.
+// WeightDataType The discriminator naming this variant.
 type WeightDataType string
 
-// Withhold defines model for Withhold.
+// Withhold When meat and milk from a case's animal may be sold again. It is computed from the case's doses: doses given at the time recorded, doses still to give at their planned time, skipped and recalled doses not at all; each period counts from the last dose of a product, and across products the latest release wins. Executing or skipping a dose recomputes it.
 type Withhold = rx.Withhold
 
-// AnyProblem defines model for AnyProblem.
+// AnyProblem An error, as an RFC 9457 problem document (application/problem+json).
 type AnyProblem = ProblemDetails
 
-// BadRequest defines model for BadRequest.
+// BadRequest An error, as an RFC 9457 problem document (application/problem+json).
 type BadRequest = ProblemDetails
 
-// Conflict defines model for Conflict.
+// Conflict An error, as an RFC 9457 problem document (application/problem+json).
 type Conflict = ProblemDetails
 
-// Forbidden defines model for Forbidden.
+// Forbidden An error, as an RFC 9457 problem document (application/problem+json).
 type Forbidden = ProblemDetails
 
-// NotFound defines model for NotFound.
+// NotFound An error, as an RFC 9457 problem document (application/problem+json).
 type NotFound = ProblemDetails
 
-// Unauthorized defines model for Unauthorized.
+// Unauthorized An error, as an RFC 9457 problem document (application/problem+json).
 type Unauthorized = ProblemDetails
 
 // ConfirmVORParams defines parameters for ConfirmVOR.
@@ -1363,11 +1616,13 @@ type GetUsersParams struct {
 
 // UpdateUserJSONBody defines parameters for UpdateUser.
 type UpdateUserJSONBody struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 	User *User `json:"user,omitempty"`
 }
 
 // UpdateAddressJSONBody defines parameters for UpdateAddress.
 type UpdateAddressJSONBody struct {
+	// User A user's mailing address (one per user).
 	User *Address `json:"user,omitempty"`
 }
 
@@ -1397,12 +1652,15 @@ type CreateRightRelationParams struct {
 
 // CreateProfileJSONBody defines parameters for CreateProfile.
 type CreateProfileJSONBody struct {
-	Password string  `json:"password"`
-	User     Profile `json:"user"`
+	Password string `json:"password"`
+
+	// User A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
+	User Profile `json:"user"`
 }
 
 // UpdateProfileJSONBody defines parameters for UpdateProfile.
 type UpdateProfileJSONBody struct {
+	// User A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
 	User *Profile `json:"user,omitempty"`
 }
 
@@ -10472,6 +10730,7 @@ type ConfirmVORResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Vor A person (or an aggregate account) known to the server, with the type that decides what it may do.
 		Vor *User `json:"vor,omitempty"`
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -10482,6 +10741,7 @@ type ConfirmVORResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ConfirmVORResponse) GetJSON200() *struct {
+	// Vor A person (or an aggregate account) known to the server, with the type that decides what it may do.
 	Vor *User `json:"vor,omitempty"`
 } {
 	return r.JSON200
@@ -10579,6 +10839,7 @@ type UpdateGreenbookDrugsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Case A product of the FDA Green Book (approved animal drug products), keyed by its NDC product code.
 		Case *GreenbookDrug `json:"case,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -10589,6 +10850,7 @@ type UpdateGreenbookDrugsResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateGreenbookDrugsResponse) GetJSON200() *struct {
+	// Case A product of the FDA Green Book (approved animal drug products), keyed by its NDC product code.
 	Case *GreenbookDrug `json:"case,omitempty"`
 } {
 	return r.JSON200
@@ -10972,6 +11234,7 @@ type GetCaseHxResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// CaseHx A case with its tasks and withhold. Task statuses are as of the moment it was read.
 		CaseHx *CaseHx `json:"caseHx,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -10984,6 +11247,7 @@ type GetCaseHxResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetCaseHxResponse) GetJSON200() *struct {
+	// CaseHx A case with its tasks and withhold. Task statuses are as of the moment it was read.
 	CaseHx *CaseHx `json:"caseHx,omitempty"`
 } {
 	return r.JSON200
@@ -11042,7 +11306,9 @@ type EnrollCaseResponse struct {
 			Doses    *[]AnimalTask `json:"doses,omitempty"`
 			Id       *int64        `json:"id,omitempty"`
 			Promises *[]AnimalTask `json:"promises,omitempty"`
-			Withhold *Withhold     `json:"withhold,omitempty"`
+
+			// Withhold When meat and milk from a case's animal may be sold again. It is computed from the case's doses: doses given at the time recorded, doses still to give at their planned time, skipped and recalled doses not at all; each period counts from the last dose of a product, and across products the latest release wins. Executing or skipping a dose recomputes it.
+			Withhold *Withhold `json:"withhold,omitempty"`
 		} `json:"case,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -11057,7 +11323,9 @@ func (r EnrollCaseResponse) GetJSON200() *struct {
 		Doses    *[]AnimalTask `json:"doses,omitempty"`
 		Id       *int64        `json:"id,omitempty"`
 		Promises *[]AnimalTask `json:"promises,omitempty"`
-		Withhold *Withhold     `json:"withhold,omitempty"`
+
+		// Withhold When meat and milk from a case's animal may be sold again. It is computed from the case's doses: doses given at the time recorded, doses still to give at their planned time, skipped and recalled doses not at all; each period counts from the last dose of a product, and across products the latest release wins. Executing or skipping a dose recomputes it.
+		Withhold *Withhold `json:"withhold,omitempty"`
 	} `json:"case,omitempty"`
 } {
 	return r.JSON200
@@ -11239,6 +11507,7 @@ type CreateHelpResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol The HTML of one help screen.
 		Protocol *HelpScreen `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -11251,6 +11520,7 @@ type CreateHelpResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateHelpResponse) GetJSON200() *struct {
+	// Protocol The HTML of one help screen.
 	Protocol *HelpScreen `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -11430,6 +11700,7 @@ type GetImagesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Image An image in an image store. Image storage is not part of vetlink.
 		Image *Image `json:"image,omitempty"`
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -11440,6 +11711,7 @@ type GetImagesResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetImagesResponse) GetJSON200() *struct {
+	// Image An image in an image store. Image storage is not part of vetlink.
 	Image *Image `json:"image,omitempty"`
 } {
 	return r.JSON200
@@ -11558,6 +11830,7 @@ type GetImageResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Image An image in an image store. Image storage is not part of vetlink.
 		Image *Image `json:"image,omitempty"`
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -11568,6 +11841,7 @@ type GetImageResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetImageResponse) GetJSON200() *struct {
+	// Image An image in an image store. Image storage is not part of vetlink.
 	Image *Image `json:"image,omitempty"`
 } {
 	return r.JSON200
@@ -11742,6 +12016,7 @@ type CreateLabelClaimResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 		Protocol *LabelClaim `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -11754,6 +12029,7 @@ type CreateLabelClaimResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateLabelClaimResponse) GetJSON200() *struct {
+	// Protocol One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 	Protocol *LabelClaim `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -11808,6 +12084,7 @@ type UpdateLabelClaimResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 		Protocol *LabelClaim `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -11820,6 +12097,7 @@ type UpdateLabelClaimResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateLabelClaimResponse) GetJSON200() *struct {
+	// Protocol One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 	Protocol *LabelClaim `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -12078,6 +12356,7 @@ type SendMessageResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Message A message between users: a SimpleMessage or a RenewRequest, told apart by _type.
 		Message *UserMessage `json:"message,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -12090,6 +12369,7 @@ type SendMessageResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SendMessageResponse) GetJSON200() *struct {
+	// Message A message between users: a SimpleMessage or a RenewRequest, told apart by _type.
 	Message *UserMessage `json:"message,omitempty"`
 } {
 	return r.JSON200
@@ -12203,6 +12483,7 @@ type GetPrescriptionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 		Prescription *Prescription `json:"prescription,omitempty"`
 	}
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
@@ -12211,6 +12492,7 @@ type GetPrescriptionResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetPrescriptionResponse) GetJSON200() *struct {
+	// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 	Prescription *Prescription `json:"prescription,omitempty"`
 } {
 	return r.JSON200
@@ -12504,6 +12786,7 @@ type CreateProtocolResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 		Protocol *Protocol `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -12516,6 +12799,7 @@ type CreateProtocolResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateProtocolResponse) GetJSON200() *struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -12570,6 +12854,7 @@ type UpdateProtocolResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 		Protocol *Protocol `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -12582,6 +12867,7 @@ type UpdateProtocolResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateProtocolResponse) GetJSON200() *struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -12636,6 +12922,7 @@ type GetAMDUCATagsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 		Protocol *Protocol `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -12648,6 +12935,7 @@ type GetAMDUCATagsResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetAMDUCATagsResponse) GetJSON200() *struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -12768,6 +13056,7 @@ type CreateDiagnosisResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol A coded diagnosis a protocol treats.
 		Protocol *Diagnosis `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -12780,6 +13069,7 @@ type CreateDiagnosisResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateDiagnosisResponse) GetJSON200() *struct {
+	// Protocol A coded diagnosis a protocol treats.
 	Protocol *Diagnosis `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -13018,6 +13308,7 @@ type CreateEligibilityResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol A class of animals a protocol or treatment may be used for, tied to one FDA class; eligibility is checked when a case is enrolled.
 		Protocol *Eligibility `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -13030,6 +13321,7 @@ type CreateEligibilityResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateEligibilityResponse) GetJSON200() *struct {
+	// Protocol A class of animals a protocol or treatment may be used for, tied to one FDA class; eligibility is checked when a case is enrolled.
 	Protocol *Eligibility `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -13454,8 +13746,11 @@ type CreatePrescriptionResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *struct {
-		PdfError     *ProblemDetails `json:"pdfError,omitempty"`
-		Prescription *Prescription   `json:"prescription,omitempty"`
+		// PdfError An error, as an RFC 9457 problem document (application/problem+json).
+		PdfError *ProblemDetails `json:"pdfError,omitempty"`
+
+		// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
+		Prescription *Prescription `json:"prescription,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
@@ -13467,8 +13762,11 @@ type CreatePrescriptionResponse struct {
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreatePrescriptionResponse) GetJSON201() *struct {
-	PdfError     *ProblemDetails `json:"pdfError,omitempty"`
-	Prescription *Prescription   `json:"prescription,omitempty"`
+	// PdfError An error, as an RFC 9457 problem document (application/problem+json).
+	PdfError *ProblemDetails `json:"pdfError,omitempty"`
+
+	// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
+	Prescription *Prescription `json:"prescription,omitempty"`
 } {
 	return r.JSON201
 }
@@ -13522,6 +13820,7 @@ type GetProtocolPrescriptionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 		Prescription *Prescription `json:"prescription,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -13534,6 +13833,7 @@ type GetProtocolPrescriptionResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetProtocolPrescriptionResponse) GetJSON200() *struct {
+	// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 	Prescription *Prescription `json:"prescription,omitempty"`
 } {
 	return r.JSON200
@@ -13588,6 +13888,7 @@ type CreatePrivatePromiseResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 		Promise *Promise `json:"promise,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -13600,6 +13901,7 @@ type CreatePrivatePromiseResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreatePrivatePromiseResponse) GetJSON200() *struct {
+	// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 	Promise *Promise `json:"promise,omitempty"`
 } {
 	return r.JSON200
@@ -13761,6 +14063,7 @@ type CreatePublicPromiseResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 		Promise *Promise `json:"promise,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -13773,6 +14076,7 @@ type CreatePublicPromiseResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreatePublicPromiseResponse) GetJSON200() *struct {
+	// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 	Promise *Promise `json:"promise,omitempty"`
 } {
 	return r.JSON200
@@ -14240,6 +14544,7 @@ type CreateTagResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Tag A short keyword on a protocol or treatment. The AMDUCA tags the server sets (ONLABEL, OFFLABEL, PROHIBITED, EXTWDT, UNIDENTIFIED) have negative IDs and carry the remedies that resolve what they flag.
 		Tag *Tag `json:"tag,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -14252,6 +14557,7 @@ type CreateTagResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateTagResponse) GetJSON200() *struct {
+	// Tag A short keyword on a protocol or treatment. The AMDUCA tags the server sets (ONLABEL, OFFLABEL, PROHIBITED, EXTWDT, UNIDENTIFIED) have negative IDs and carry the remedies that resolve what they flag.
 	Tag *Tag `json:"tag,omitempty"`
 } {
 	return r.JSON200
@@ -14441,6 +14747,7 @@ type ValidateProtocolResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 		Protocol *Protocol `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -14453,6 +14760,7 @@ type ValidateProtocolResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ValidateProtocolResponse) GetJSON200() *struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -14573,6 +14881,7 @@ type GetProtocolResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 		Protocol *Protocol `json:"protocol,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -14585,6 +14894,7 @@ type GetProtocolResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetProtocolResponse) GetJSON200() *struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 } {
 	return r.JSON200
@@ -15057,6 +15367,7 @@ type GetAddressResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// User A user's mailing address (one per user).
 		User *Address `json:"user,omitempty"`
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -15067,6 +15378,7 @@ type GetAddressResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetAddressResponse) GetJSON200() *struct {
+	// User A user's mailing address (one per user).
 	User *Address `json:"user,omitempty"`
 } {
 	return r.JSON200
@@ -15351,6 +15663,7 @@ type CreateRightRelationResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 		User *User `json:"user,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -15363,6 +15676,7 @@ type CreateRightRelationResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateRightRelationResponse) GetJSON200() *struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 	User *User `json:"user,omitempty"`
 } {
 	return r.JSON200
@@ -15479,6 +15793,7 @@ type UpdateProfileResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Profile A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
 		Profile *Profile `json:"profile,omitempty"`
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -15491,6 +15806,7 @@ type UpdateProfileResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateProfileResponse) GetJSON200() *struct {
+	// Profile A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
 	Profile *Profile `json:"profile,omitempty"`
 } {
 	return r.JSON200
@@ -15545,6 +15861,7 @@ type GetProfileResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// User A user's mailing address (one per user).
 		User *Address `json:"user,omitempty"`
 	}
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -15555,6 +15872,7 @@ type GetProfileResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetProfileResponse) GetJSON200() *struct {
+	// User A user's mailing address (one per user).
 	User *Address `json:"user,omitempty"`
 } {
 	return r.JSON200
@@ -15857,6 +16175,7 @@ type ExecuteTaskResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Case A case with its tasks and withhold. Task statuses are as of the moment it was read.
 		Case *CaseHx `json:"case,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -15867,6 +16186,7 @@ type ExecuteTaskResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ExecuteTaskResponse) GetJSON200() *struct {
+	// Case A case with its tasks and withhold. Task statuses are as of the moment it was read.
 	Case *CaseHx `json:"case,omitempty"`
 } {
 	return r.JSON200
@@ -16154,6 +16474,7 @@ type GetUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 		User *User `json:"user,omitempty"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -16166,6 +16487,7 @@ type GetUserResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetUserResponse) GetJSON200() *struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 	User *User `json:"user,omitempty"`
 } {
 	return r.JSON200
@@ -18465,6 +18787,7 @@ func ParseConfirmVORResponse(rsp *http.Response) (*ConfirmVORResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Vor A person (or an aggregate account) known to the server, with the type that decides what it may do.
 			Vor *User `json:"vor,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18540,6 +18863,7 @@ func ParseUpdateGreenbookDrugsResponse(rsp *http.Response) (*UpdateGreenbookDrug
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Case A product of the FDA Green Book (approved animal drug products), keyed by its NDC product code.
 			Case *GreenbookDrug `json:"case,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18826,6 +19150,7 @@ func ParseGetCaseHxResponse(rsp *http.Response) (*GetCaseHxResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// CaseHx A case with its tasks and withhold. Task statuses are as of the moment it was read.
 			CaseHx *CaseHx `json:"caseHx,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18879,7 +19204,9 @@ func ParseEnrollCaseResponse(rsp *http.Response) (*EnrollCaseResponse, error) {
 				Doses    *[]AnimalTask `json:"doses,omitempty"`
 				Id       *int64        `json:"id,omitempty"`
 				Promises *[]AnimalTask `json:"promises,omitempty"`
-				Withhold *Withhold     `json:"withhold,omitempty"`
+
+				// Withhold When meat and milk from a case's animal may be sold again. It is computed from the case's doses: doses given at the time recorded, doses still to give at their planned time, skipped and recalled doses not at all; each period counts from the last dose of a product, and across products the latest release wins. Executing or skipping a dose recomputes it.
+				Withhold *Withhold `json:"withhold,omitempty"`
 			} `json:"case,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19020,6 +19347,7 @@ func ParseCreateHelpResponse(rsp *http.Response) (*CreateHelpResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol The HTML of one help screen.
 			Protocol *HelpScreen `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19160,6 +19488,7 @@ func ParseGetImagesResponse(rsp *http.Response) (*GetImagesResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Image An image in an image store. Image storage is not part of vetlink.
 			Image *Image `json:"image,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19249,6 +19578,7 @@ func ParseGetImageResponse(rsp *http.Response) (*GetImageResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Image An image in an image store. Image storage is not part of vetlink.
 			Image *Image `json:"image,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19382,6 +19712,7 @@ func ParseCreateLabelClaimResponse(rsp *http.Response) (*CreateLabelClaimRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 			Protocol *LabelClaim `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19431,6 +19762,7 @@ func ParseUpdateLabelClaimResponse(rsp *http.Response) (*UpdateLabelClaimRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 			Protocol *LabelClaim `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19643,6 +19975,7 @@ func ParseSendMessageResponse(rsp *http.Response) (*SendMessageResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Message A message between users: a SimpleMessage or a RenewRequest, told apart by _type.
 			Message *UserMessage `json:"message,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19734,6 +20067,7 @@ func ParseGetPrescriptionResponse(rsp *http.Response) (*GetPrescriptionResponse,
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 			Prescription *Prescription `json:"prescription,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19950,6 +20284,7 @@ func ParseCreateProtocolResponse(rsp *http.Response) (*CreateProtocolResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 			Protocol *Protocol `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19999,6 +20334,7 @@ func ParseUpdateProtocolResponse(rsp *http.Response) (*UpdateProtocolResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 			Protocol *Protocol `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20048,6 +20384,7 @@ func ParseGetAMDUCATagsResponse(rsp *http.Response) (*GetAMDUCATagsResponse, err
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 			Protocol *Protocol `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20146,6 +20483,7 @@ func ParseCreateDiagnosisResponse(rsp *http.Response) (*CreateDiagnosisResponse,
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol A coded diagnosis a protocol treats.
 			Protocol *Diagnosis `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20328,6 +20666,7 @@ func ParseCreateEligibilityResponse(rsp *http.Response) (*CreateEligibilityRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol A class of animals a protocol or treatment may be used for, tied to one FDA class; eligibility is checked when a case is enrolled.
 			Protocol *Eligibility `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20644,8 +20983,11 @@ func ParseCreatePrescriptionResponse(rsp *http.Response) (*CreatePrescriptionRes
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest struct {
-			PdfError     *ProblemDetails `json:"pdfError,omitempty"`
-			Prescription *Prescription   `json:"prescription,omitempty"`
+			// PdfError An error, as an RFC 9457 problem document (application/problem+json).
+			PdfError *ProblemDetails `json:"pdfError,omitempty"`
+
+			// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
+			Prescription *Prescription `json:"prescription,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -20694,6 +21036,7 @@ func ParseGetProtocolPrescriptionResponse(rsp *http.Response) (*GetProtocolPresc
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 			Prescription *Prescription `json:"prescription,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20746,6 +21089,7 @@ func ParseCreatePrivatePromiseResponse(rsp *http.Response) (*CreatePrivatePromis
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 			Promise *Promise `json:"promise,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20876,6 +21220,7 @@ func ParseCreatePublicPromiseResponse(rsp *http.Response) (*CreatePublicPromiseR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 			Promise *Promise `json:"promise,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21225,6 +21570,7 @@ func ParseCreateTagResponse(rsp *http.Response) (*CreateTagResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Tag A short keyword on a protocol or treatment. The AMDUCA tags the server sets (ONLABEL, OFFLABEL, PROHIBITED, EXTWDT, UNIDENTIFIED) have negative IDs and carry the remedies that resolve what they flag.
 			Tag *Tag `json:"tag,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21383,6 +21729,7 @@ func ParseValidateProtocolResponse(rsp *http.Response) (*ValidateProtocolRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 			Protocol *Protocol `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21481,6 +21828,7 @@ func ParseGetProtocolResponse(rsp *http.Response) (*GetProtocolResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 			Protocol *Protocol `json:"protocol,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21833,6 +22181,7 @@ func ParseGetAddressResponse(rsp *http.Response) (*GetAddressResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// User A user's mailing address (one per user).
 			User *Address `json:"user,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22046,6 +22395,7 @@ func ParseCreateRightRelationResponse(rsp *http.Response) (*CreateRightRelationR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 			User *User `json:"user,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22148,6 +22498,7 @@ func ParseUpdateProfileResponse(rsp *http.Response) (*UpdateProfileResponse, err
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Profile A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
 			Profile *Profile `json:"profile,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22197,6 +22548,7 @@ func ParseGetProfileResponse(rsp *http.Response) (*GetProfileResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// User A user's mailing address (one per user).
 			User *Address `json:"user,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22426,6 +22778,7 @@ func ParseExecuteTaskResponse(rsp *http.Response) (*ExecuteTaskResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Case A case with its tasks and withhold. Task statuses are as of the moment it was read.
 			Case *CaseHx `json:"case,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22637,6 +22990,7 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 			User *User `json:"user,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {

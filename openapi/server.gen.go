@@ -688,180 +688,240 @@ func (e LogMessageParamsSeverity) Valid() bool {
 	}
 }
 
-// Address defines model for Address.
+// Address A user's mailing address (one per user).
 type Address = site.Address
 
-// AmducaClass defines model for AmducaClass.
+// AmducaClass Whether a treatment follows its label claim (ONLABEL), is an extra-label use under AMDUCA and 21 CFR 530 (OFFLABEL), or could not be classified because no label claim matches (UNIDENTIFIED).
 type AmducaClass string
 
-// AnimalClass defines model for AnimalClass.
+// AnimalClass A named class of animals and the size function that doses it.
 type AnimalClass struct {
-	AnimalClass  string       `json:"animalClass"`
+	// AnimalClass The class's name, such as "Calves".
+	AnimalClass string `json:"animalClass"`
+
+	// SizeFunction How much each dose of a treatment is; one of six functions told apart by _type. The case supplies what the function needs (weight, a chosen dose, an animal class).
 	SizeFunction SizeFunction `json:"sizeFunction"`
 }
 
-// AnimalClassData defines model for AnimalClassData.
+// AnimalClassData The animal class a DoseByClass function should use.
 type AnimalClassData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *AnimalClassDataType `json:"_type,omitempty"`
-	AnimalClass    AnimalClass          `json:"animalClass"`
+
+	// AnimalClass A named class of animals and the size function that doses it.
+	AnimalClass AnimalClass `json:"animalClass"`
 }
 
-// AnimalClassDataType defines model for AnimalClassData.Type.
+// AnimalClassDataType The discriminator naming this variant.
 type AnimalClassDataType string
 
-// AnimalTask defines model for AnimalTask.
+// AnimalTask A task of a case: a dose to give (DoseTask) or a promise to keep (PTask), told apart by _type.
 type AnimalTask = rx.Task
 
-// Case defines model for Case.
+// Case The use of a prescription on one animal or one group: enrolling it creates its dose and promise tasks and its withhold, in one write.
 type Case = rx.Case
 
-// CaseData defines model for CaseData.
+// CaseData What a case supplies to the size functions, one of five kinds told apart by _type.
 type CaseData = protocol.CaseData
 
-// CaseDefinition defines model for CaseDefinition.
+// CaseDefinition Which animals count as a case for the protocol, and what enrolling one requires.
 type CaseDefinition = protocol.CaseDefinition
 
-// CaseHx defines model for CaseHx.
+// CaseHx A case with its tasks and withhold. Task statuses are as of the moment it was read.
 type CaseHx = rx.CaseHx
 
-// Comment defines model for Comment.
+// Comment A comment for the people who run the site.
 type Comment = site.Comment
 
-// Diagnosis defines model for Diagnosis.
+// Diagnosis A coded diagnosis a protocol treats.
 type Diagnosis = protocol.Diagnosis
 
-// DimensionlessQuantity defines model for DimensionlessQuantity.
+// DimensionlessQuantity An exact count with its unit, such as 2 ea.
 type DimensionlessQuantity struct {
+	// Dimension Always Dimensionless; optional on input.
 	Dimension *DimensionlessQuantityDimension `json:"dimension,omitempty"`
-	Symbol    DimensionlessUnit               `json:"symbol"`
-	Value     float64                         `json:"value"`
+
+	// Symbol A unit of count: ea (each, such as a bolus or tablet), dz (dozen) or % (percent).
+	Symbol DimensionlessUnit `json:"symbol"`
+
+	// Value The amount, read as an exact decimal.
+	Value float64 `json:"value"`
 }
 
-// DimensionlessQuantityDimension defines model for DimensionlessQuantity.Dimension.
+// DimensionlessQuantityDimension Always Dimensionless; optional on input.
 type DimensionlessQuantityDimension string
 
-// DimensionlessUnit defines model for DimensionlessUnit.
+// DimensionlessUnit A unit of count: ea (each, such as a bolus or tablet), dz (dozen) or % (percent).
 type DimensionlessUnit string
 
-// DoseByClass defines model for DoseByClass.
+// DoseByClass Chooses the size function by the case's animal class, such as "Calves" and "Adult cattle".
 type DoseByClass struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType DoseByClassType `json:"_type"`
-	AnimalClasses  []AnimalClass   `json:"animalClasses"`
+
+	// AnimalClasses The classes and the size function of each.
+	AnimalClasses []AnimalClass `json:"animalClasses"`
 }
 
-// DoseByClassType defines model for DoseByClass.Type.
+// DoseByClassType The discriminator naming this variant.
 type DoseByClassType string
 
-// DoseByWeightFunction defines model for DoseByWeightFunction.
+// DoseByWeightFunction A dose proportional to body weight: dose for every perUnit of weight, such as 2.2 mg per 1 kg or 1 ml per 100 lb. The case supplies the weight (WeightData).
 type DoseByWeightFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType DoseByWeightFunctionType `json:"_type"`
-	Dose           DrugQuantity             `json:"dose"`
-	PerUnit        MassQuantity             `json:"perUnit"`
+
+	// Dose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	Dose DrugQuantity `json:"dose"`
+
+	// PerUnit An exact amount of mass with its unit, such as 600 kg.
+	PerUnit MassQuantity `json:"perUnit"`
 }
 
-// DoseByWeightFunctionType defines model for DoseByWeightFunction.Type.
+// DoseByWeightFunctionType The discriminator naming this variant.
 type DoseByWeightFunctionType string
 
-// DoseFunctions defines model for DoseFunctions.
+// DoseFunctions A structured dosage: how much (sizeFunction) and when (sequenceFunction).
 type DoseFunctions = rx.DoseFunctions
 
-// DoseId defines model for DoseId.
+// DoseId A reference to a dose by ID.
 type DoseId struct {
+	// DoseId The dose's ID.
 	DoseId *int64 `json:"doseId,omitempty"`
 }
 
-// DoseRangeByWeightFunction defines model for DoseRangeByWeightFunction.
+// DoseRangeByWeightFunction The case chooses a rate in the range per perUnit of body weight, inclusive, and gives the weight (PrefDoseRateData).
 type DoseRangeByWeightFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType DoseRangeByWeightFunctionType `json:"_type"`
-	PerUnit        MassQuantity                  `json:"perUnit"`
-	Range          DrugQuantityRange             `json:"range"`
+
+	// PerUnit An exact amount of mass with its unit, such as 600 kg.
+	PerUnit MassQuantity `json:"perUnit"`
+
+	// Range An inclusive range of amounts; min and max have the same dimension and min is not above max.
+	Range DrugQuantityRange `json:"range"`
 }
 
-// DoseRangeByWeightFunctionType defines model for DoseRangeByWeightFunction.Type.
+// DoseRangeByWeightFunctionType The discriminator naming this variant.
 type DoseRangeByWeightFunctionType string
 
-// DoseRangeFunction defines model for DoseRangeFunction.
+// DoseRangeFunction The case chooses any amount in the range, inclusive (PreferredDoseData).
 type DoseRangeFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType DoseRangeFunctionType `json:"_type"`
-	Range          DrugQuantityRange     `json:"range"`
+
+	// Range An inclusive range of amounts; min and max have the same dimension and min is not above max.
+	Range DrugQuantityRange `json:"range"`
 }
 
-// DoseRangeFunctionType defines model for DoseRangeFunction.Type.
+// DoseRangeFunctionType The discriminator naming this variant.
 type DoseRangeFunctionType string
 
-// DoseTask defines model for DoseTask.
+// DoseTask A dose to give at doAt.
 type DoseTask struct {
-	UnderscoreType string       `json:"_type"`
-	AnimalId       *string      `json:"animalId,omitempty"`
-	CaseId         int64        `json:"caseId"`
-	DoAt           time.Time    `json:"doAt"`
-	Dose           DrugQuantity `json:"dose"`
-	Executor       *int64       `json:"executor,omitempty"`
-	Id             int64        `json:"id"`
-	MorId          int64        `json:"morId"`
-	Product        string       `json:"product"`
-	Route          string       `json:"route"`
-	Status         TaskStatus   `json:"status"`
-	VorId          int64        `json:"vorId"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// AnimalId The animal (or group) of the case.
+	AnimalId *string `json:"animalId,omitempty"`
+
+	// CaseId The case the task belongs to.
+	CaseId int64 `json:"caseId"`
+
+	// DoAt When the task is due (UTC): the case's initiation plus the dose's or promise's offset.
+	DoAt time.Time `json:"doAt"`
+
+	// Dose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	Dose DrugQuantity `json:"dose"`
+
+	// Executor The user assigned to the task, or who recorded it.
+	Executor *int64 `json:"executor,omitempty"`
+
+	// Id The task's ID, assigned by the server.
+	Id int64 `json:"id"`
+
+	// MorId The farm manager responsible.
+	MorId int64 `json:"morId"`
+
+	// Product The product to give.
+	Product string `json:"product"`
+
+	// Route The route of administration.
+	Route string `json:"route"`
+
+	// Status Where a task stands. The server stores REQUIRED (to do), EXECUTED, CANCELLED (skipped by the farm) and RECALLED (its prescription was recalled or declined first); a REQUIRED task reads as DUE from its doAt and OVERDUE once the grace period after doAt has passed. SUGGESTED, OPTIONAL, REJECTED and UNKNOWN are never produced.
+	Status TaskStatus `json:"status"`
+
+	// VorId The prescribing veterinarian.
+	VorId int64 `json:"vorId"`
 }
 
-// DrugQuantity defines model for DrugQuantity.
+// DrugQuantity An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
 type DrugQuantity struct {
+	// Quantity The amount with its unit; a dose and the range it is checked against must have the same dimension.
 	Quantity DrugQuantity_Quantity `json:"quantity"`
 }
 
-// DrugQuantity_Quantity defines model for DrugQuantity.Quantity.
+// DrugQuantity_Quantity The amount with its unit; a dose and the range it is checked against must have the same dimension.
 type DrugQuantity_Quantity struct {
 	union json.RawMessage
 }
 
-// DrugQuantityRange defines model for DrugQuantityRange.
+// DrugQuantityRange An inclusive range of amounts; min and max have the same dimension and min is not above max.
 type DrugQuantityRange struct {
+	// Max An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
 	Max DrugQuantity `json:"max"`
+
+	// Min An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
 	Min DrugQuantity `json:"min"`
 }
 
-// Eligibility defines model for Eligibility.
+// Eligibility A class of animals a protocol or treatment may be used for, tied to one FDA class; eligibility is checked when a case is enrolled.
 type Eligibility = protocol.Eligibility
 
-// FDASpecies defines model for FDASpecies.
+// FDASpecies An FDA animal class, what FDA labeling calls a "species". These are legal categories: DairyCattleNonLactating means replacement heifers that have never calved, while a dry cow between lactations counts as DairyCattle.
 type FDASpecies string
 
-// FDAspecies defines model for FDAspecies.
+// FDAspecies A list of FDA animal classes.
 type FDAspecies = []string
 
-// FixedDoseFunction defines model for FixedDoseFunction.
+// FixedDoseFunction Every dose is the same amount, whatever the animal weighs.
 type FixedDoseFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType FixedDoseFunctionType `json:"_type"`
-	Dose           DrugQuantity          `json:"dose"`
+
+	// Dose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	Dose DrugQuantity `json:"dose"`
 }
 
-// FixedDoseFunctionType defines model for FixedDoseFunction.Type.
+// FixedDoseFunctionType The discriminator naming this variant.
 type FixedDoseFunctionType string
 
-// GreenbookDrug defines model for GreenbookDrug.
+// GreenbookDrug A product of the FDA Green Book (approved animal drug products), keyed by its NDC product code.
 type GreenbookDrug = rx.GreenbookDrug
 
-// Header defines model for Header.
+// Header An HTTP header an image store needs.
 type Header struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
 }
 
-// HelpScreen defines model for HelpScreen.
+// HelpScreen The HTML of one help screen.
 type HelpScreen = site.HelpScreen
 
-// Image defines model for Image.
+// Image An image in an image store. Image storage is not part of vetlink.
 type Image struct {
-	Id        int64      `json:"id"`
-	Keywords  *[]string  `json:"keywords,omitempty"`
-	Link      string     `json:"link"`
-	Name      string     `json:"name"`
+	Id       int64     `json:"id"`
+	Keywords *[]string `json:"keywords,omitempty"`
+	Link     string    `json:"link"`
+	Name     string    `json:"name"`
+
+	// Store A place images are stored. Image storage is not part of vetlink.
 	Store     ImageStore `json:"store"`
 	Thumbnail *string    `json:"thumbnail,omitempty"`
 }
 
-// ImageStore defines model for ImageStore.
+// ImageStore A place images are stored. Image storage is not part of vetlink.
 type ImageStore struct {
 	Headers *[]Header `json:"headers,omitempty"`
 	Id      int64     `json:"id"`
@@ -869,73 +929,100 @@ type ImageStore struct {
 	Uri     string    `json:"uri"`
 }
 
-// Instructions defines model for Instructions.
+// Instructions The free-form sections a protocol shows to the people carrying it out, each HTML.
 type Instructions = protocol.Instructions
 
-// JsonRemedy defines model for JsonRemedy.
+// JsonRemedy A structured fix the client knows how to apply; the server does not apply it.
 type JsonRemedy struct {
-	UnderscoreType string                 `json:"_type"`
-	Detail         map[string]interface{} `json:"detail"`
-	Message        string                 `json:"message"`
-	Title          string                 `json:"title"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// Detail The structured fix, as a JSON object.
+	Detail map[string]interface{} `json:"detail"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// LabelClaim defines model for LabelClaim.
+// LabelClaim One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 type LabelClaim = protocol.LabelClaim
 
-// LinkRemedy defines model for LinkRemedy.
+// LinkRemedy Points to further information; the server does not apply it.
 type LinkRemedy struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType string `json:"_type"`
-	Detail         string `json:"detail"`
-	Message        string `json:"message"`
-	Title          string `json:"title"`
+
+	// Detail Where to read more, typically a URL.
+	Detail string `json:"detail"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// LoadingDoseByWeightFunction defines model for LoadingDoseByWeightFunction.
+// LoadingDoseByWeightFunction A first (loading) dose and different follow-up doses, both proportional to body weight.
 type LoadingDoseByWeightFunction struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType LoadingDoseByWeightFunctionType `json:"_type"`
-	FirstDose      DrugQuantity                    `json:"firstDose"`
-	FollowDose     DrugQuantity                    `json:"followDose"`
-	PerUnit        MassQuantity                    `json:"perUnit"`
+
+	// FirstDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	FirstDose DrugQuantity `json:"firstDose"`
+
+	// FollowDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	FollowDose DrugQuantity `json:"followDose"`
+
+	// PerUnit An exact amount of mass with its unit, such as 600 kg.
+	PerUnit MassQuantity `json:"perUnit"`
 }
 
-// LoadingDoseByWeightFunctionType defines model for LoadingDoseByWeightFunction.Type.
+// LoadingDoseByWeightFunctionType The discriminator naming this variant.
 type LoadingDoseByWeightFunctionType string
 
-// Login defines model for Login.
+// Login A recorded sign-in (visit) of a user.
 type Login = site.Visit
 
-// MassQuantity defines model for MassQuantity.
+// MassQuantity An exact amount of mass with its unit, such as 600 kg.
 type MassQuantity struct {
+	// Dimension Always Mass; optional on input.
 	Dimension *MassQuantityDimension `json:"dimension,omitempty"`
-	Symbol    MassUnit               `json:"symbol"`
-	Value     float64                `json:"value"`
+
+	// Symbol A unit of mass. t is ambiguous (tonne or short ton), so a calculation refuses it until the unit is settled; oz is the avoirdupois ounce.
+	Symbol MassUnit `json:"symbol"`
+
+	// Value The amount, read as an exact decimal.
+	Value float64 `json:"value"`
 }
 
-// MassQuantityDimension defines model for MassQuantity.Dimension.
+// MassQuantityDimension Always Mass; optional on input.
 type MassQuantityDimension string
 
-// MassUnit defines model for MassUnit.
+// MassUnit A unit of mass. t is ambiguous (tonne or short ton), so a calculation refuses it until the unit is settled; oz is the avoirdupois ounce.
 type MassUnit string
 
-// MessageMode defines model for MessageMode.
+// MessageMode How a message is delivered; only EMAIL is defined.
 type MessageMode string
 
-// Metadata defines model for Metadata.
+// Metadata A key and value the client attaches to a protocol or prescription; the server keeps it and does not interpret it.
 type Metadata = protocol.Metadata
 
-// NoData defines model for NoData.
+// NoData No data: enough for fixed doses.
 type NoData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *NoDataType `json:"_type,omitempty"`
 }
 
-// NoDataType defines model for NoData.Type.
+// NoDataType The discriminator naming this variant.
 type NoDataType string
 
-// PData defines model for PData.
+// PData The data recorded when a promise task is executed; its kind follows the promise's.
 type PData = rx.PData
 
-// PDataBoolean defines model for PDataBoolean.
+// PDataBoolean A yes-or-no answer to a promise.
 type PDataBoolean struct {
 	UnderscoreType *PDataBooleanType `json:"_type,omitempty"`
 	Dat            bool              `json:"dat"`
@@ -945,17 +1032,19 @@ type PDataBoolean struct {
 // PDataBooleanType defines model for PDataBoolean.Type.
 type PDataBooleanType string
 
-// PDataMass defines model for PDataMass.
+// PDataMass A mass answer to a promise, such as a weight.
 type PDataMass struct {
 	UnderscoreType *PDataMassType `json:"_type,omitempty"`
-	Dat            MassQuantity   `json:"dat"`
-	PromiseId      int64          `json:"promiseId"`
+
+	// Dat An exact amount of mass with its unit, such as 600 kg.
+	Dat       MassQuantity `json:"dat"`
+	PromiseId int64        `json:"promiseId"`
 }
 
 // PDataMassType defines model for PDataMass.Type.
 type PDataMassType string
 
-// PDataNone defines model for PDataNone.
+// PDataNone The answer to an affirmation: that it was done, with no data.
 type PDataNone struct {
 	UnderscoreType PDataNoneType `json:"_type"`
 	PromiseId      int64         `json:"promiseId"`
@@ -964,7 +1053,7 @@ type PDataNone struct {
 // PDataNoneType defines model for PDataNone.Type.
 type PDataNoneType string
 
-// PDataNumber defines model for PDataNumber.
+// PDataNumber A numeric answer to a promise.
 type PDataNumber struct {
 	UnderscoreType *PDataNumberType `json:"_type,omitempty"`
 	Dat            float64          `json:"dat"`
@@ -974,7 +1063,7 @@ type PDataNumber struct {
 // PDataNumberType defines model for PDataNumber.Type.
 type PDataNumberType string
 
-// PDataString defines model for PDataString.
+// PDataString A text answer to a promise.
 type PDataString struct {
 	UnderscoreType *PDataStringType `json:"_type,omitempty"`
 	Dat            string           `json:"dat"`
@@ -984,299 +1073,463 @@ type PDataString struct {
 // PDataStringType defines model for PDataString.Type.
 type PDataStringType string
 
-// PTask defines model for PTask.
+// PTask A promise to keep at doAt.
 type PTask struct {
-	UnderscoreType string     `json:"_type"`
-	AnimalId       *string    `json:"animalId,omitempty"`
-	CaseId         int64      `json:"caseId"`
-	Data           *PData     `json:"data,omitempty"`
-	DoAt           time.Time  `json:"doAt"`
-	Executor       *int64     `json:"executor,omitempty"`
-	Id             int64      `json:"id"`
-	MorId          int64      `json:"morId"`
-	PromId         int64      `json:"promId"`
-	Status         TaskStatus `json:"status"`
-	VorId          int64      `json:"vorId"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// AnimalId The animal (or group) of the case.
+	AnimalId *string `json:"animalId,omitempty"`
+
+	// CaseId The case the task belongs to.
+	CaseId int64 `json:"caseId"`
+
+	// Data The data recorded when a promise task is executed; its kind follows the promise's.
+	Data *PData `json:"data,omitempty"`
+
+	// DoAt When the task is due (UTC): the case's initiation plus the dose's or promise's offset.
+	DoAt time.Time `json:"doAt"`
+
+	// Executor The user assigned to the task, or who recorded it.
+	Executor *int64 `json:"executor,omitempty"`
+
+	// Id The task's ID, assigned by the server.
+	Id int64 `json:"id"`
+
+	// MorId The farm manager responsible.
+	MorId int64 `json:"morId"`
+
+	// PromId The promise of the protocol this task keeps.
+	PromId int64 `json:"promId"`
+
+	// Status Where a task stands. The server stores REQUIRED (to do), EXECUTED, CANCELLED (skipped by the farm) and RECALLED (its prescription was recalled or declined first); a REQUIRED task reads as DUE from its doAt and OVERDUE once the grace period after doAt has passed. SUGGESTED, OPTIONAL, REJECTED and UNKNOWN are never produced.
+	Status TaskStatus `json:"status"`
+
+	// VorId The prescribing veterinarian.
+	VorId int64 `json:"vorId"`
 }
 
-// PrefDoseRateData defines model for PrefDoseRateData.
+// PrefDoseRateData The animal's weight and the rate chosen within a DoseRangeByWeightFunction.
 type PrefDoseRateData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *PrefDoseRateDataType `json:"_type,omitempty"`
-	PreferredDose  DrugQuantity          `json:"preferredDose"`
-	Weight         MassQuantity          `json:"weight"`
+
+	// PreferredDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	PreferredDose DrugQuantity `json:"preferredDose"`
+
+	// Weight An exact amount of mass with its unit, such as 600 kg.
+	Weight MassQuantity `json:"weight"`
 }
 
-// PrefDoseRateDataType defines model for PrefDoseRateData.Type.
+// PrefDoseRateDataType The discriminator naming this variant.
 type PrefDoseRateDataType string
 
-// PreferredDoseData defines model for PreferredDoseData.
+// PreferredDoseData The dose chosen within a DoseRangeFunction.
 type PreferredDoseData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *PreferredDoseDataType `json:"_type,omitempty"`
-	PreferredDose  DrugQuantity           `json:"preferredDose"`
+
+	// PreferredDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	PreferredDose DrugQuantity `json:"preferredDose"`
 }
 
-// PreferredDoseDataType defines model for PreferredDoseData.Type.
+// PreferredDoseDataType The discriminator naming this variant.
 type PreferredDoseDataType string
 
-// Prescription defines model for Prescription.
+// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 type Prescription = rx.Prescription
 
-// PrescriptionRequest defines model for PrescriptionRequest.
+// PrescriptionRequest What a VOR sends to prescribe a protocol to a client farm.
 type PrescriptionRequest = rx.PrescriptionRequest
 
-// PrescriptionStatus defines model for PrescriptionStatus.
+// PrescriptionStatus The status a prescription may have: the protocol statuses, plus REQUESTED for a renewal the farm asked for and the VOR has not yet approved.
 type PrescriptionStatus = rx.Status
 
-// ProblemDetails defines model for ProblemDetails.
+// ProblemDetails An error, as an RFC 9457 problem document (application/problem+json).
 type ProblemDetails struct {
-	Detail    *string `json:"detail,omitempty"`
+	// Detail What was wrong with this request, in words a developer can act on; never internal error text. For a 500, only the request ID to quote.
+	Detail *string `json:"detail,omitempty"`
+
+	// ErrorType The class of failure, one word to switch on: bad_request, unauthorized, forbidden, not_found, conflict, expired, invalid, prohibited, throttled, too_large, not_implemented or internal.
 	ErrorType *string `json:"errorType,omitempty"`
-	Errors    *[]struct {
+
+	// Errors Every field a validation rejected, when there are several: field (a JSON path such as treatments[0].wtMeatHrs), value and rule.
+	Errors *[]struct {
 		Field string  `json:"field"`
 		Rule  string  `json:"rule"`
 		Value *string `json:"value,omitempty"`
 	} `json:"errors,omitempty"`
-	Instance   *string `json:"instance,omitempty"`
-	RetryAfter *int32  `json:"retryAfter,omitempty"`
-	Status     int32   `json:"status"`
-	Title      string  `json:"title"`
-	Type       *string `json:"type,omitempty"`
+
+	// Instance The request this problem is about.
+	Instance *string `json:"instance,omitempty"`
+
+	// RetryAfter Seconds to wait before trying again, for throttled sign-ins; also sent as Retry-After.
+	RetryAfter *int32 `json:"retryAfter,omitempty"`
+
+	// Status The HTTP status of the response.
+	Status int32 `json:"status"`
+
+	// Title The HTTP status text.
+	Title string `json:"title"`
+
+	// Type A URI naming the kind of problem: https://vetlink.dev/problems/ followed by errorType.
+	Type *string `json:"type,omitempty"`
 }
 
-// Product defines model for Product.
+// Product The summary listing of a Green Book drug product.
 type Product struct {
-	CompanyId int64   `json:"companyId"`
-	Id        int64   `json:"id"`
-	ImageURL  *string `json:"imageURL,omitempty"`
+	// CompanyId The NDC labeler section as a number.
+	CompanyId int64 `json:"companyId"`
+
+	// Id The NDC product section as a number.
+	Id int64 `json:"id"`
+
+	// ImageURL A label image; vetlink records none.
+	ImageURL *string `json:"imageURL,omitempty"`
+
+	// InsertURL The link to the FDA label.
 	InsertURL *string `json:"insertURL,omitempty"`
-	Nada      string  `json:"nada"`
-	Name      string  `json:"name"`
+
+	// Nada The FDA application number, such as ANADA200008.
+	Nada string `json:"nada"`
+
+	// Name The proprietary name.
+	Name string `json:"name"`
 }
 
-// Profile defines model for Profile.
+// Profile A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
 type Profile = site.Profile
 
-// Promise defines model for Promise.
+// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 type Promise = protocol.Promise
 
-// PromiseRemedy defines model for PromiseRemedy.
+// PromiseRemedy Adds a promise to the protocol, such as the veterinarian's affirmation of an extended withdrawal.
 type PromiseRemedy struct {
-	UnderscoreType string  `json:"_type"`
-	Message        string  `json:"message"`
-	Promise        Promise `json:"promise"`
-	Title          string  `json:"title"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
+	Promise Promise `json:"promise"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// Protocol defines model for Protocol.
+// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 type Protocol = protocol.Protocol
 
-// ProtocolShare defines model for ProtocolShare.
+// ProtocolShare Lets another VOR use one of the owner's protocols.
 type ProtocolShare = rx.ProtocolShare
 
-// ProtocolStatus defines model for ProtocolStatus.
+// ProtocolStatus Where a protocol (or a prescription's snapshot of it) is in its life: UNKNOWN (a draft), VALIDATED, PRESCRIBED, INITIATED (a case was enrolled), RECALLED (by the prescribing VOR), DECLINED (by the farm) or DEPRECATED (deleted; kept for the prescriptions written from it).
 type ProtocolStatus string
 
-// Px defines model for Px.
+// Px A protocol stub: the summary members of a protocol with its instructions flattened, for lists.
 type Px = rx.Px
 
-// Relationship defines model for Relationship.
+// Relationship The kind of relationship between two users: CLIENT (a VOR and a farm manager it prescribes to), EMPLOYEE (an MOR and a TOR it employs), MEMBER (a user and the FARM or CLINIC that groups it).
 type Relationship = rx.RelationKind
 
-// Remedy defines model for Remedy.
+// Remedy A proposed fix for a problem the server found in a protocol (an AMDUCA finding, for example), one of five kinds told apart by _type.
 type Remedy = protocol.Remedy
 
-// RemedyBase defines model for RemedyBase.
+// RemedyBase The members every remedy has.
 type RemedyBase struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType string `json:"_type"`
-	Message        string `json:"message"`
-	Title          string `json:"title"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// RenewRequest defines model for RenewRequest.
+// RenewRequest A farm's request that the prescribing VOR renew a prescription, sent as a message.
 type RenewRequest struct {
-	UnderscoreType string                  `json:"_type"`
-	Detail         *string                 `json:"detail,omitempty"`
-	Extend         *openapi_types.Duration `json:"extend,omitempty"`
-	From           UserNumber              `json:"from"`
-	Message        string                  `json:"message"`
-	Prescription   string                  `json:"prescription"`
-	Refill         *int32                  `json:"refill,omitempty"`
-	Subject        string                  `json:"subject"`
-	To             UserNumber              `json:"to"`
-}
-
-// RestrictionRemedy defines model for RestrictionRemedy.
-type RestrictionRemedy struct {
+	// UnderscoreType Always models.SimpleMessage.
 	UnderscoreType string `json:"_type"`
-	Detail         string `json:"detail"`
-	Message        string `json:"message"`
-	Title          string `json:"title"`
+
+	// Detail Further detail, HTML.
+	Detail *string `json:"detail,omitempty"`
+
+	// Extend How long the renewal should stay valid, from the time it is requested: an ISO 8601 duration in days or hours (P183D when absent).
+	Extend *openapi_types.Duration `json:"extend,omitempty"`
+
+	// From The numeric ID of a user, assigned by the server.
+	From UserNumber `json:"from"`
+
+	// Message Body of the message, HTML.
+	Message string `json:"message"`
+
+	// Prescription The rxId of the prescription to renew.
+	Prescription string `json:"prescription"`
+
+	// Refill The number of refills asked for after the first fill.
+	Refill *int32 `json:"refill,omitempty"`
+
+	// Subject Subject line.
+	Subject string `json:"subject"`
+
+	// To The numeric ID of a user, assigned by the server.
+	To UserNumber `json:"to"`
 }
 
-// RxWithCases defines model for RxWithCases.
+// RestrictionRemedy Adds a sentence to the protocol's restrictions, such as limiting it to animals a prohibition does not cover.
+type RestrictionRemedy struct {
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// Detail The text appended to instructions.restrictions.
+	Detail string `json:"detail"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
+}
+
+// RxWithCases A prescription with the cases enrolled under it.
 type RxWithCases = rx.RxWithCases
 
-// SeqInterval defines model for SeqInterval.
+// SeqInterval totalDoses doses, interval apart, the first at initiation.
 type SeqInterval struct {
-	UnderscoreType SeqIntervalType        `json:"_type"`
-	Interval       openapi_types.Duration `json:"interval"`
-	TotalDoses     int32                  `json:"totalDoses"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType SeqIntervalType `json:"_type"`
+
+	// Interval Time between doses, an ISO 8601 duration such as PT12H.
+	Interval openapi_types.Duration `json:"interval"`
+
+	// TotalDoses Number of doses in all, 1 to 1000.
+	TotalDoses int32 `json:"totalDoses"`
 }
 
-// SeqIntervalType defines model for SeqInterval.Type.
+// SeqIntervalType The discriminator naming this variant.
 type SeqIntervalType string
 
-// SeqPerDay defines model for SeqPerDay.
+// SeqPerDay totalDoses doses, frequency per day, equally spaced from initiation (frequency 2 means every 12 hours).
 type SeqPerDay struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType SeqPerDayType `json:"_type"`
-	Frequency      int32         `json:"frequency"`
-	TotalDoses     int32         `json:"totalDoses"`
+
+	// Frequency Doses per day, 1 to 24.
+	Frequency int32 `json:"frequency"`
+
+	// TotalDoses Number of doses in all, 1 to 1000.
+	TotalDoses int32 `json:"totalDoses"`
 }
 
-// SeqPerDayType defines model for SeqPerDay.Type.
+// SeqPerDayType The discriminator naming this variant.
 type SeqPerDayType string
 
-// SeqPerDayRange defines model for SeqPerDayRange.
+// SeqPerDayRange Like SeqPerDay, but the number of doses is chosen in [minDoses, maxDoses] when the case is enrolled.
 type SeqPerDayRange struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType SeqPerDayRangeType `json:"_type"`
-	Frequency      int32              `json:"frequency"`
-	MaxDoses       int32              `json:"maxDoses"`
-	MinDoses       int32              `json:"minDoses"`
+
+	// Frequency Doses per day, 1 to 24.
+	Frequency int32 `json:"frequency"`
+
+	// MaxDoses Most doses the case may choose, at least minDoses and at most 1000.
+	MaxDoses int32 `json:"maxDoses"`
+
+	// MinDoses Fewest doses the case may choose, at least 1.
+	MinDoses int32 `json:"minDoses"`
 }
 
-// SeqPerDayRangeType defines model for SeqPerDayRange.Type.
+// SeqPerDayRangeType The discriminator naming this variant.
 type SeqPerDayRangeType string
 
-// SeqSeries defines model for SeqSeries.
+// SeqSeries One dose at each listed offset, every offset measured from initiation (not from the previous dose). No dose is implied at initiation: list PT0S for one.
 type SeqSeries struct {
-	UnderscoreType SeqSeriesType            `json:"_type"`
-	Intervals      []openapi_types.Duration `json:"intervals"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType SeqSeriesType `json:"_type"`
+
+	// Intervals Offsets from initiation, ISO 8601 durations, such as [PT0S, PT3H, PT24H].
+	Intervals []openapi_types.Duration `json:"intervals"`
 }
 
-// SeqSeriesType defines model for SeqSeries.Type.
+// SeqSeriesType The discriminator naming this variant.
 type SeqSeriesType string
 
-// SeqSingleDose defines model for SeqSingleDose.
+// SeqSingleDose One dose, at initiation.
 type SeqSingleDose struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType SeqSingleDoseType `json:"_type"`
 }
 
-// SeqSingleDoseType defines model for SeqSingleDose.Type.
+// SeqSingleDoseType The discriminator naming this variant.
 type SeqSingleDoseType string
 
-// SequenceFunction defines model for SequenceFunction.
+// SequenceFunction When the doses of a treatment are given, relative to the case's initiation; one of five schedules told apart by _type.
 type SequenceFunction = protocol.SequenceFunction
 
-// SimpleMessage defines model for SimpleMessage.
+// SimpleMessage A message from one user to a related user.
 type SimpleMessage struct {
-	UnderscoreType string     `json:"_type"`
-	Detail         *string    `json:"detail,omitempty"`
-	From           UserNumber `json:"from"`
-	Message        string     `json:"message"`
-	Subject        string     `json:"subject"`
-	To             UserNumber `json:"to"`
+	// UnderscoreType Always models.SimpleMessage.
+	UnderscoreType string `json:"_type"`
+
+	// Detail Further detail, HTML.
+	Detail *string `json:"detail,omitempty"`
+
+	// From The numeric ID of a user, assigned by the server.
+	From UserNumber `json:"from"`
+
+	// Message Body of the message, HTML.
+	Message string `json:"message"`
+
+	// Subject Subject line.
+	Subject string `json:"subject"`
+
+	// To The numeric ID of a user, assigned by the server.
+	To UserNumber `json:"to"`
 }
 
-// SizeFunction defines model for SizeFunction.
+// SizeFunction How much each dose of a treatment is; one of six functions told apart by _type. The case supplies what the function needs (weight, a chosen dose, an animal class).
 type SizeFunction = protocol.SizeFunction
 
-// SubstituteLabelClaimRemedy defines model for SubstituteLabelClaimRemedy.
+// SubstituteLabelClaimRemedy Proposes label claims that would make the treatment on-label; the veterinarian chooses one.
 type SubstituteLabelClaimRemedy struct {
-	UnderscoreType string  `json:"_type"`
-	Message        string  `json:"message"`
-	Substitutes    []int64 `json:"substitutes"`
-	Title          string  `json:"title"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// Message What the fix does and why it is proposed.
+	Message string `json:"message"`
+
+	// Substitutes IDs of the label claims that could replace the treatment's own.
+	Substitutes []int64 `json:"substitutes"`
+
+	// Title Short name of the fix, for a button or a list.
+	Title string `json:"title"`
 }
 
-// SuccessfulLogin defines model for SuccessfulLogin.
+// SuccessfulLogin The answer to a sign-in or token renewal.
 type SuccessfulLogin struct {
-	FilePolicy    *string `json:"filePolicy,omitempty"`
+	// FilePolicy Upload policy of the VCPR file store; vetlink sends none.
+	FilePolicy *string `json:"filePolicy,omitempty"`
+
+	// FileSignature Signature of the VCPR file store's upload policy; vetlink sends none.
 	FileSignature *string `json:"fileSignature,omitempty"`
-	Token         *string `json:"token,omitempty"`
-	User          *User   `json:"user,omitempty"`
-	WsTicket      *string `json:"wsTicket,omitempty"`
+
+	// Token The session token to send as X-Auth-Token on every later request; valid for 24 hours unless the operator configures otherwise.
+	Token *string `json:"token,omitempty"`
+
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+	User *User `json:"user,omitempty"`
+
+	// WsTicket Ticket for the VCPR WebSocket channel; vetlink sends none.
+	WsTicket *string `json:"wsTicket,omitempty"`
 }
 
-// Tag defines model for Tag.
+// Tag A short keyword on a protocol or treatment. The AMDUCA tags the server sets (ONLABEL, OFFLABEL, PROHIBITED, EXTWDT, UNIDENTIFIED) have negative IDs and carry the remedies that resolve what they flag.
 type Tag = protocol.Tag
 
-// TaskBase defines model for TaskBase.
+// TaskBase The members every task has.
 type TaskBase struct {
-	UnderscoreType string     `json:"_type"`
-	AnimalId       *string    `json:"animalId,omitempty"`
-	CaseId         int64      `json:"caseId"`
-	DoAt           time.Time  `json:"doAt"`
-	Executor       *int64     `json:"executor,omitempty"`
-	Id             int64      `json:"id"`
-	MorId          int64      `json:"morId"`
-	Status         TaskStatus `json:"status"`
-	VorId          int64      `json:"vorId"`
+	// UnderscoreType The discriminator naming this variant.
+	UnderscoreType string `json:"_type"`
+
+	// AnimalId The animal (or group) of the case.
+	AnimalId *string `json:"animalId,omitempty"`
+
+	// CaseId The case the task belongs to.
+	CaseId int64 `json:"caseId"`
+
+	// DoAt When the task is due (UTC): the case's initiation plus the dose's or promise's offset.
+	DoAt time.Time `json:"doAt"`
+
+	// Executor The user assigned to the task, or who recorded it.
+	Executor *int64 `json:"executor,omitempty"`
+
+	// Id The task's ID, assigned by the server.
+	Id int64 `json:"id"`
+
+	// MorId The farm manager responsible.
+	MorId int64 `json:"morId"`
+
+	// Status Where a task stands. The server stores REQUIRED (to do), EXECUTED, CANCELLED (skipped by the farm) and RECALLED (its prescription was recalled or declined first); a REQUIRED task reads as DUE from its doAt and OVERDUE once the grace period after doAt has passed. SUGGESTED, OPTIONAL, REJECTED and UNKNOWN are never produced.
+	Status TaskStatus `json:"status"`
+
+	// VorId The prescribing veterinarian.
+	VorId int64 `json:"vorId"`
 }
 
-// TaskStatus defines model for TaskStatus.
+// TaskStatus Where a task stands. The server stores REQUIRED (to do), EXECUTED, CANCELLED (skipped by the farm) and RECALLED (its prescription was recalled or declined first); a REQUIRED task reads as DUE from its doAt and OVERDUE once the grace period after doAt has passed. SUGGESTED, OPTIONAL, REJECTED and UNKNOWN are never produced.
 type TaskStatus = rx.TaskStatus
 
-// Treatment defines model for Treatment.
+// Treatment One product given as a series of doses: sizeFunction says how much, sequenceFunction when, and the withdrawal hours count from its last dose.
 type Treatment = protocol.Treatment
 
-// User defines model for User.
+// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 type User = rx.User
 
-// UserMessage defines model for UserMessage.
+// UserMessage A message between users: a SimpleMessage or a RenewRequest, told apart by _type.
 type UserMessage struct {
 	union json.RawMessage
 }
 
-// UserNumber defines model for UserNumber.
+// UserNumber The numeric ID of a user, assigned by the server.
 type UserNumber = int64
 
-// UserPrefs defines model for UserPrefs.
+// UserPrefs A user's preferences for mail and for printed prescriptions.
 type UserPrefs = site.UserPrefs
 
-// UserType defines model for UserType.
+// UserType A user's class, which decides what it may do: SAOR, VOR, MOR and TOR act; FARM and CLINIC only group users; UNCONFIRMED, UNMOR, UNVOR and PREVOR are pending accounts that may read only their own record; REMOVED may no longer sign in.
 type UserType = rx.UserType
 
-// VolumeQuantity defines model for VolumeQuantity.
+// VolumeQuantity An exact amount of volume with its unit, such as 26.4 ml.
 type VolumeQuantity struct {
+	// Dimension Always Volume; optional on input.
 	Dimension *VolumeQuantityDimension `json:"dimension,omitempty"`
-	Symbol    VolumeUnit               `json:"symbol"`
-	Value     float64                  `json:"value"`
+
+	// Symbol A unit of volume. Customary units are US ones (fl oz 29.5735295625 ml, gal 3.785411784 L).
+	Symbol VolumeUnit `json:"symbol"`
+
+	// Value The amount, read as an exact decimal.
+	Value float64 `json:"value"`
 }
 
-// VolumeQuantityDimension defines model for VolumeQuantity.Dimension.
+// VolumeQuantityDimension Always Volume; optional on input.
 type VolumeQuantityDimension string
 
-// VolumeUnit defines model for VolumeUnit.
+// VolumeUnit A unit of volume. Customary units are US ones (fl oz 29.5735295625 ml, gal 3.785411784 L).
 type VolumeUnit string
 
-// WeightData defines model for WeightData.
+// WeightData The animal's weight, for a dose by weight.
 type WeightData struct {
+	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *WeightDataType `json:"_type,omitempty"`
-	Weight         *MassQuantity   `json:"weight,omitempty"`
+
+	// Weight An exact amount of mass with its unit, such as 600 kg.
+	Weight *MassQuantity `json:"weight,omitempty"`
 }
 
-// WeightDataType defines model for WeightData.Type.
+// WeightDataType The discriminator naming this variant.
 type WeightDataType string
 
-// Withhold defines model for Withhold.
+// Withhold When meat and milk from a case's animal may be sold again. It is computed from the case's doses: doses given at the time recorded, doses still to give at their planned time, skipped and recalled doses not at all; each period counts from the last dose of a product, and across products the latest release wins. Executing or skipping a dose recomputes it.
 type Withhold = rx.Withhold
 
-// AnyProblem defines model for AnyProblem.
+// AnyProblem An error, as an RFC 9457 problem document (application/problem+json).
 type AnyProblem = ProblemDetails
 
-// BadRequest defines model for BadRequest.
+// BadRequest An error, as an RFC 9457 problem document (application/problem+json).
 type BadRequest = ProblemDetails
 
-// Conflict defines model for Conflict.
+// Conflict An error, as an RFC 9457 problem document (application/problem+json).
 type Conflict = ProblemDetails
 
-// Forbidden defines model for Forbidden.
+// Forbidden An error, as an RFC 9457 problem document (application/problem+json).
 type Forbidden = ProblemDetails
 
-// NotFound defines model for NotFound.
+// NotFound An error, as an RFC 9457 problem document (application/problem+json).
 type NotFound = ProblemDetails
 
-// Unauthorized defines model for Unauthorized.
+// Unauthorized An error, as an RFC 9457 problem document (application/problem+json).
 type Unauthorized = ProblemDetails
 
 // ConfirmVORParams defines parameters for ConfirmVOR.
@@ -1368,11 +1621,13 @@ type GetUsersParams struct {
 
 // UpdateUserJSONBody defines parameters for UpdateUser.
 type UpdateUserJSONBody struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 	User *User `json:"user,omitempty"`
 }
 
 // UpdateAddressJSONBody defines parameters for UpdateAddress.
 type UpdateAddressJSONBody struct {
+	// User A user's mailing address (one per user).
 	User *Address `json:"user,omitempty"`
 }
 
@@ -1402,12 +1657,15 @@ type CreateRightRelationParams struct {
 
 // CreateProfileJSONBody defines parameters for CreateProfile.
 type CreateProfileJSONBody struct {
-	Password string  `json:"password"`
-	User     Profile `json:"user"`
+	Password string `json:"password"`
+
+	// User A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
+	User Profile `json:"user"`
 }
 
 // UpdateProfileJSONBody defines parameters for UpdateProfile.
 type UpdateProfileJSONBody struct {
+	// User A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
 	User *Profile `json:"user,omitempty"`
 }
 
@@ -4764,6 +5022,7 @@ type ConfirmVORResponseObject interface {
 }
 
 type ConfirmVOR200JSONResponse struct {
+	// Vor A person (or an aggregate account) known to the server, with the type that decides what it may do.
 	Vor *User `json:"vor,omitempty"`
 }
 
@@ -4860,6 +5119,7 @@ type UpdateGreenbookDrugsResponseObject interface {
 }
 
 type UpdateGreenbookDrugs200JSONResponse struct {
+	// Case A product of the FDA Green Book (approved animal drug products), keyed by its NDC product code.
 	Case *GreenbookDrug `json:"case,omitempty"`
 }
 
@@ -5239,6 +5499,7 @@ type GetCaseHxResponseObject interface {
 }
 
 type GetCaseHx200JSONResponse struct {
+	// CaseHx A case with its tasks and withhold. Task statuses are as of the moment it was read.
 	CaseHx *CaseHx `json:"caseHx,omitempty"`
 }
 
@@ -5316,7 +5577,9 @@ type EnrollCase200JSONResponse struct {
 		Doses    *[]AnimalTask `json:"doses,omitempty"`
 		Id       *int64        `json:"id,omitempty"`
 		Promises *[]AnimalTask `json:"promises,omitempty"`
-		Withhold *Withhold     `json:"withhold,omitempty"`
+
+		// Withhold When meat and milk from a case's animal may be sold again. It is computed from the case's doses: doses given at the time recorded, doses still to give at their planned time, skipped and recalled doses not at all; each period counts from the last dose of a product, and across products the latest release wins. Executing or skipping a dose recomputes it.
+		Withhold *Withhold `json:"withhold,omitempty"`
 	} `json:"case,omitempty"`
 }
 
@@ -5521,6 +5784,7 @@ type CreateHelpResponseObject interface {
 }
 
 type CreateHelp200JSONResponse struct {
+	// Protocol The HTML of one help screen.
 	Protocol *HelpScreen `json:"protocol,omitempty"`
 }
 
@@ -5722,6 +5986,7 @@ type GetImagesResponseObject interface {
 }
 
 type GetImages200JSONResponse struct {
+	// Image An image in an image store. Image storage is not part of vetlink.
 	Image *Image `json:"image,omitempty"`
 }
 
@@ -5841,6 +6106,7 @@ type GetImageResponseObject interface {
 }
 
 type GetImage200JSONResponse struct {
+	// Image An image in an image store. Image storage is not part of vetlink.
 	Image *Image `json:"image,omitempty"`
 }
 
@@ -6026,6 +6292,7 @@ type CreateLabelClaimResponseObject interface {
 }
 
 type CreateLabelClaim200JSONResponse struct {
+	// Protocol One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 	Protocol *LabelClaim `json:"protocol,omitempty"`
 }
 
@@ -6099,6 +6366,7 @@ type UpdateLabelClaimResponseObject interface {
 }
 
 type UpdateLabelClaim200JSONResponse struct {
+	// Protocol One indication on an FDA-approved label: the animal classes, diagnosis, product, route, dose and the label's withdrawal periods. Treatments are compared with it for AMDUCA classification, and their withdrawal may not be shorter than its.
 	Protocol *LabelClaim `json:"protocol,omitempty"`
 }
 
@@ -6414,6 +6682,7 @@ type SendMessageResponseObject interface {
 }
 
 type SendMessage200JSONResponse struct {
+	// Message A message between users: a SimpleMessage or a RenewRequest, told apart by _type.
 	Message *UserMessage `json:"message,omitempty"`
 }
 
@@ -6544,6 +6813,7 @@ type GetPrescriptionResponseObject interface {
 }
 
 type GetPrescription200JSONResponse struct {
+	// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 	Prescription *Prescription `json:"prescription,omitempty"`
 }
 
@@ -6870,6 +7140,7 @@ type CreateProtocolResponseObject interface {
 }
 
 type CreateProtocol200JSONResponse struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 }
 
@@ -6943,6 +7214,7 @@ type UpdateProtocolResponseObject interface {
 }
 
 type UpdateProtocol200JSONResponse struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 }
 
@@ -7016,6 +7288,7 @@ type GetAMDUCATagsResponseObject interface {
 }
 
 type GetAMDUCATags200JSONResponse struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 }
 
@@ -7161,6 +7434,7 @@ type CreateDiagnosisResponseObject interface {
 }
 
 type CreateDiagnosis200JSONResponse struct {
+	// Protocol A coded diagnosis a protocol treats.
 	Protocol *Diagnosis `json:"protocol,omitempty"`
 }
 
@@ -7420,6 +7694,7 @@ type CreateEligibilityResponseObject interface {
 }
 
 type CreateEligibility200JSONResponse struct {
+	// Protocol A class of animals a protocol or treatment may be used for, tied to one FDA class; eligibility is checked when a case is enrolled.
 	Protocol *Eligibility `json:"protocol,omitempty"`
 }
 
@@ -7863,8 +8138,11 @@ type CreatePrescriptionResponseObject interface {
 }
 
 type CreatePrescription201JSONResponse struct {
-	PdfError     *ProblemDetails `json:"pdfError,omitempty"`
-	Prescription *Prescription   `json:"prescription,omitempty"`
+	// PdfError An error, as an RFC 9457 problem document (application/problem+json).
+	PdfError *ProblemDetails `json:"pdfError,omitempty"`
+
+	// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
+	Prescription *Prescription `json:"prescription,omitempty"`
 }
 
 func (response CreatePrescription201JSONResponse) VisitCreatePrescriptionResponse(w http.ResponseWriter) error {
@@ -7937,6 +8215,7 @@ type GetProtocolPrescriptionResponseObject interface {
 }
 
 type GetProtocolPrescription200JSONResponse struct {
+	// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
 	Prescription *Prescription `json:"prescription,omitempty"`
 }
 
@@ -8050,6 +8329,7 @@ type CreatePrivatePromiseResponseObject interface {
 }
 
 type CreatePrivatePromise200JSONResponse struct {
+	// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 	Promise *Promise `json:"promise,omitempty"`
 }
 
@@ -8212,6 +8492,7 @@ type CreatePublicPromiseResponseObject interface {
 }
 
 type CreatePublicPromise200JSONResponse struct {
+	// Promise An act a protocol requires, due a set time after the case is initiated ("record the animal's ID", "affirm the extended withdrawal"); enrolling a case turns each promise into a promise task. _type says what kind of answer completes it.
 	Promise *Promise `json:"promise,omitempty"`
 }
 
@@ -8702,6 +8983,7 @@ type CreateTagResponseObject interface {
 }
 
 type CreateTag200JSONResponse struct {
+	// Tag A short keyword on a protocol or treatment. The AMDUCA tags the server sets (ONLABEL, OFFLABEL, PROHIBITED, EXTWDT, UNIDENTIFIED) have negative IDs and carry the remedies that resolve what they flag.
 	Tag *Tag `json:"tag,omitempty"`
 }
 
@@ -8929,6 +9211,7 @@ type ValidateProtocolResponseObject interface {
 }
 
 type ValidateProtocol200JSONResponse struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 }
 
@@ -9075,6 +9358,7 @@ type GetProtocolResponseObject interface {
 }
 
 type GetProtocol200JSONResponse struct {
+	// Protocol A treatment protocol for food animals: what to give (treatments), to which animals (eligibilities), what must be done (promises), and the withdrawal that applies after the last dose. A prescription freezes a copy of it.
 	Protocol *Protocol `json:"protocol,omitempty"`
 }
 
@@ -9613,6 +9897,7 @@ type GetAddressResponseObject interface {
 }
 
 type GetAddress200JSONResponse struct {
+	// User A user's mailing address (one per user).
 	User *Address `json:"user,omitempty"`
 }
 
@@ -9910,6 +10195,7 @@ type CreateRightRelationResponseObject interface {
 }
 
 type CreateRightRelation200JSONResponse struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 	User *User `json:"user,omitempty"`
 }
 
@@ -10048,6 +10334,7 @@ type UpdateProfileResponseObject interface {
 }
 
 type UpdateProfile200JSONResponse struct {
+	// Profile A user with their mailing address and preferences, as sign-up and updateProfile exchange it.
 	Profile *Profile `json:"profile,omitempty"`
 }
 
@@ -10121,6 +10408,7 @@ type GetProfileResponseObject interface {
 }
 
 type GetProfile200JSONResponse struct {
+	// User A user's mailing address (one per user).
 	User *Address `json:"user,omitempty"`
 }
 
@@ -10450,6 +10738,7 @@ type ExecuteTaskResponseObject interface {
 }
 
 type ExecuteTask200JSONResponse struct {
+	// Case A case with its tasks and withhold. Task statuses are as of the moment it was read.
 	Case *CaseHx `json:"case,omitempty"`
 }
 
@@ -10756,6 +11045,7 @@ type GetUserResponseObject interface {
 }
 
 type GetUser200JSONResponse struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 	User *User `json:"user,omitempty"`
 }
 
@@ -14168,360 +14458,481 @@ func (sh *strictHandler) Signin(w http.ResponseWriter, r *http.Request, params S
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchs5sjD4Kgie3TAZW6Jlt3u+aSn2hyzJbc3o9kmye86OHS2wCiRxVATYAEoUp9uPtS+wT7aBTACF",
-	"IotkUaIk291/bIrEHZmJvOfvrVSOxlIwYXRr5/fWkNGMKfj4r60L9lvBtNk6yuzfGdOp4mPDpWjttI4y",
-	"Jgzvc6aIGTKimbpligz4LdPwhcK+u+S3QhpGuCGTIRNEsbFUhosBoWSsZC9no24rael0yEbUzmKmY9ba",
-	"aWmjuBi0vnz5krQU02MpNINV7YnpOfazf6VSGCaM/UjH45yn1C7vpRv5//ofbdf6ezT8/6FYv7XT+q+X",
-	"5bZf4q/6pRv3gBnKc41zVze9J6akT3leKJYQqgkV5OLdPvnpzY//y++GtBctpNMl2lBTaHsIjBo8p/dX",
-	"V+fu+13ClJLqajpmRNCRO8g0p1oT2fcTEy6IFIxMpMpIu0ezX91RJ6QQtDBDqfh/WJaQvlQ9nmVMJERI",
-	"82tfFiJLSCpFP+epSQi7G3NlG3JxS3OeJXYLQ97jxn5phkoak8NHKX/NqRowHIiPxjkbMWGwr2FK0Lyz",
-	"SzI4N6LpVJPJkBpiJEmHVAxYl+yF4xHMwslQ5pkOnXHfxLA70yXHXBuWESmIbTklcswUHCZp323dMpNz",
-	"cbPV53c7Dsz6TDGRMpKxNKeKaSJFPiVajpg9NIBNOF2mCTe6HE6TlApChZ4w1em2viSttzRzEP8MoHVV",
-	"4gzhmoxo3pdqZA9Cwc1rApcEi4DV7ruLfOa1enjSZMLNECG2UIoJA+ceLkExLQuVMlj7Ow+az7T4lOY5",
-	"U/acLcJYQpZSC3S9wgCQKJkzkkmmLcATmudyQsyQa1j8qdwvV1wd+0AKtmv7DC2FM5IoZgolXDfzzqLg",
-	"M2z5VBJdpMPqHXyIiMXzrAkAmuydH5EbNrVwrpnWFtGNvGGCTKgmY8U0UJpuyw7hhod3IMsU0/BxrCxS",
-	"G44PBMUfXtU8Jon/8XXtj71Cn9IRq/0tlYUwalr7G8B57S9GTkTtD4VmCl9Vi+XUtHZaXJi/vWklvq2l",
-	"jQOmbOP/8HHdy2gfxt8KS8JbO//2Iybl/t30fn04zucwgez9D0tNK2ndbQ3klh+cG9b1Rxv9tMVH9t2G",
-	"06Zm2NppDbgZFr1uKkcvHVEO/9tB7Lor5Lq1Ew7f4p3FK7980q5Q8heayIkg7I7ah4a4XmRIbS/BkFbv",
-	"jbIipfv2bbSLYqIY2VM4Oz3ee3t43EpaZ+/e+Y8fTo8ODk+vjt4dHR5EB1Dexp7gI5qHwWbgqfrj/O3z",
-	"/7B3hUgRrpejxWXcdvYG44lmhp27teqiD6ih8wv/FbuUhzOSGct1d7Zj3YnMbHrZnuLDW7alxXu4ovoG",
-	"aCm3BGLEBTVS2S9GdDy2C7Ifce0HUjNsXr+Y8Hvie5wva44/fkn8yU0R/93RfUlaUrCzfmvn3yuonRtm",
-	"eauwti+fq0in7rpuzffDN3UHB79PNVsEvkhr5qka1cwDz7Kl7/t2X5IWb0q2uOCGwyNyxZGqhk4ZNWzL",
-	"2G9rYG8km5NGIRdQXnVXu+UZ+OSWYELTpDyouZVH57SCfKq7LtzCBm7SX0sDpJijBCsRFZoFFDmVy7q5",
-	"X0uEUqxvQfmCGras31y7yghMKZbZn1cNUW0YxviF8cHQLOsctXgwgrszWIXhlSlXMUizW2vSo3KeqzrM",
-	"3vcs2RkraWQq824At/uCrR+pBF7WBxzCF7FKkCyfqSgXmeMwNbLRfVrkFtdbSYn3QzPK6ygES6WQI56u",
-	"33PE7LR5hbosautpy3ozjO9miFcmi14eETpRjHpIvBwlOjqozNKnuWahdU/KnFERNT85u2jS/stySlW9",
-	"/PK6NgYC7+/g9cnzBugFNNOCZxVSfuFmOJR5tup1Cu2skOEeWRiAGzZayb+Uz3I4MaoUnTqqMeLrDnhe",
-	"P9rM01MZOl539BI1e23e3z34vZGjkRP9ZnE1/DAP6EUvn0HBhaC7hrgzc0x+BU3kFr+Nh8ktX5LWAacD",
-	"ITWvkQYacz/CSZIjenfMxMDO/frHH5MahqQRmpZL2giGHvARE1bWzpnW/7ugwnAznd9t5pvFYkSlb630",
-	"oKejnsxXIl48zgfBQSK4pXnBGtHPGUDBjmHuOmljfsJoV8w+f/+nxcT/1O7Jkom30wUy4iJRK+60Qsxi",
-	"zQlMReJaQWZwZbMz1WLTjLAedyCwLkIVI9HkM3I70ZRn5B2/Q6bGC68JmQx5OiT47megKgRFbCnjo0iP",
-	"h4U8VCxQr3PUM73rztxS2pWgqYpBwApL65jy8LKs2wmNkGnRTcD85ZC1gBodXw20afZbYQ+8sdZhtv1D",
-	"tRYrHqXq8h/4NtnB8OmYIU3h+yZPSu0RX1AxeCDE1Q9RB3b3AqGkpewE64ArrGgh8OFwq6EPRnnAkSw9",
-	"ikfZ06KdeOVSM07Utn5bz43ei24omRVpPf+kZFGru5jnE2EI38ERkM8xxUZJpfUzE0yBHcMOifaxCVeM",
-	"3HI2IbJPKLF9iaH6ZpcMqchypjQpNCNOBQVWv2IwJKViDklzvK85aPgt+qWZPD0D5csbf5R5MWKNm9ez",
-	"Nl8+zx5sWHUt5MxB39yuR/RuXXAYcbFel5kl2/4JTFy35sOcD3iP57V31M/o5Zil7q9lK3h3sOdbrqPt",
-	"E/WWk5kdQKskXs3nhgxwvLuNsMDRPiNC9pax/j41BjjOfZrfMh0+nErzkdEc/jbw9ZCnN0zEH98qyS1W",
-	"RV+dSnNMp/Y0yu8u2DinKVjRbdMDytU0zAZ/vWe8j+O4H92aor9OpTimqaEGxz6QA9v8HdfDVtL6WeIa",
-	"30ulYdTLIWNj+/+EC+b/f6sYy7D7VaFu2FSXn35WclL56YRRcw7kqPJ1ZX/U9N38dMR6XGV2wOOcjiis",
-	"geYjUDIcjgr791uu696IGm6U4E9oZEZulIuqB8Au4WA6D23tnSaEisx5ASg6JVaepNDX8qAgNCBfq9hI",
-	"3oKdEUBDl6ARePK/YOT5YCRpnZkhU62k9UFw73qU1bIXs0qcOYmkOT8z33UzEsUy0aCOtP+sGBM9KW/s",
-	"MDU2nvH4FKXiOkaDi4FiGfceXnO/57TH8gV9c6rNPvjwZM0NOBZva0cbUXXDzD6tZ4hEltZ/L8W5kuN6",
-	"JRRyR1fu+up+HyvODF1iui/07BP3w+vViim72ur45UqrZ16ecHW98Xkk0R26AwyLq97Cap1gFVgeKH69",
-	"B3/AeZC7YfUHGvQ3y/kA2903rgP49ywfX6Z2I82nzilaxebBTg8aKPxrV2i7NlE9Rut9sPbxaETr+M3G",
-	"nNgNm06kJarx27WSSi5E2hpF5t+365R+RqqVZBD2dgkt7RqGxagnKM8bWmpxioAfsLI66IlmmTvGyMG1",
-	"kbLNIUDNiT1EFVx7goXiDQ/Ctly2f6GNKhapj1IpNM+8F2QjU1gmzZA3a+q8VBu1VSyVKms8dOD0mja3",
-	"n9Pmu9RFmjqXstW0opHQUrmIjUgt/9BSXLARy6bNlRrYHtUaye8VaEKf3Rogmld/YMsSPn1Lu6pj+8Dt",
-	"55SPangrzx7NQ1VsZqnlqk6dCXY1gN41dhlZSxLWpSQ8YIIpXs+iNPeJ0Rd3FZOZUUWtxWwRM7RMo+R+",
-	"a3wSizRQyTNrmJPWxFg54r3SDXcyMSc8v1mn/alsonwDYhsBTAyzDuiSGg1dufx4ae72myo8IpzaCOU4",
-	"5uLm66AccWzHsaRWtnyY7WfZIHUCW58rbQ7uoc/tyzyXk4NntiCVy6+saLlW/1gOeM2RjpjWjt18mJPy",
-	"ZIi8ehMRcZHrsl9ME477I9fcbNxFuWrQdIvU5BOskWefWhAiUAbnjJgV2dzvR9mn1m78NdeljzPVTj1l",
-	"O6OaqXLZzWzvJ/RBJnfbfc7SHt6iV8ljWN3DnNE28p4d2ZLQif13YIXekZVVR6n9V/7HftlKWjeD2s2e",
-	"IJycyGzGQevwZO/ouJWEefDv+iEMzWrdpu8h2Tai52HGjVBz77PZlES69p9Xs7Jfktb5Gs6n0PatY1wW",
-	"eUTFbZJKTwDoZd1O0B0+7nMqBVvaBxrM9HH6sWW9vPol7neJx7Ss32VF2/QAL/Kw9JWuoJVpm4zqfQ4b",
-	"tH0bmNAGjeF2avzZzx/kT+p0T1XQagrplV616tqK/jHiuZ1L3v0c1crOOMPnRXh1spYH0XnmuyzZyjoO",
-	"BU+zSUTRtTYJXWo9Jx6yYs8zlYMsXnNQoa+zauy05HIaOAI/zZ14UrbW/lynJvtb6BH96LvbnI9Hg1iY",
-	"8yikYHT/TSEk3seHwx3JPdw45kM3GsPCbM96RI1iGtYVkCYgtj1IPqrOH4asBZn5EJR1jqLadcNnsXRX",
-	"CzYTRdbOqXsVs/DU3HwHeQGoH6xhzFbETjdSqwduuEaxPkJec1n3Dxop5zqxYoF/Xh277PhsUDnzPK+G",
-	"qGwnq42FCwPQYpNjk0VcYmsnjTc9llu5TtP7ETHs6K8gOt6wxdWmygrkPpRbjMaK0jhUkYGNKM+v5H7O",
-	"q2ENERfomnzEMJua378C9PhKYb4paJcX5cF71tFtFqbWAyV//RuEqMuwNf8cXBz+7w+Hl1eHB62kdX5x",
-	"eLl/cfQW/vi4d3x0sIc/HJ0eXR25zweH5xeH++4P++n42H2/f3x0Ch8/nP7z9OyX03qPqMp2L71vwAN3",
-	"WEnTMK+DWqS6TVohVc3iX6tG1hl/RM7yevqoipw9xLUAR3bj1D2Xc3ZcoQ0VadXQVCi+FRSB9dZFo6Z7",
-	"fYNEeS3kmGs8ond8ZKHqx59+Ai9R/OvV9nbdQIabBSfkOZZSIUZ7sjA7vZyCwbzp7mZOFCdcTtaralSF",
-	"rmt6JkXPoYWKnTJlEqpJNRnnxWzTAF4JppYCBeqivCTdVg0nfUpHLCNVCCdawjyDCpddZnpJZZ7zjJWp",
-	"bCx3PVHcGCaIHDNBx7zrhvRxLfZnt1NNR173qx3DHax1c4F1Yyqmjel4cwPjiA7Yh4vjBZ5gmimz6FdB",
-	"M7rUA6SBrQzGSLybb7nLerZV9jlCcjPBzbEsK4KjXPKSVe3sYJaVR/XVvIeF24Llupy3FjAG3vzifs5p",
-	"+KiLvgX+JrYLv/MHuwqdoyi4Ru6Pfp9bGOLgqQZ9g77T6czmvkcVwNzXqPmY+9pKaHNf7lPDBlJN/Q+1",
-	"6gR8bBupFNZ3veEiuN7UjCcnYg1T128FQ3fClev0RrGSIJ9fbb+PKXFWOF5yFRH2iiwHbbgGN0NTk3J5",
-	"LxuwQLjBNmhSHs9Bx0Kb8rgE/BVsLTT74hYceOEZajyXsmBlMpSy9ZdkfRHbeRGsEfNZxv/WcDAs4+tJ",
-	"+CGWgq+xhDgC4yHucHzGO22pv2DcdtOClFiU7Gs9cgCtFyYOc5C6RvoAD7PzC9ZDqthenjcLuofW+7kU",
-	"tJezpl2kMguP5b6aC0MHzbd/RWvdU41FsZH3YW82ku9SN94tW+QCtMj7aLH6vt77qKEF3cNaoOzB67uC",
-	"J2uQeK+FeSiNn2frA6TXZ3BzOWBvhJwgPwztd8my7G5+OpfejYQpOp6BRmCysFxDuNeC7nFzJ0HAnSt5",
-	"v/DiGt1EvIuHy+wxfkU83qNrIezsdxtxKF7/xWzugbzua7iOx/JDwyHXfVu+Ng/pNR+gx3hNmntp34fK",
-	"P72P6dwD4HEjQHL0JoQLaKAQfXBaoAuWI0oPUSzzdGb/+Ojw9KqVtA5Pzo/P/vvwsJW0Tg5P3h5eNFBc",
-	"+kH/yUX28AV62aOBo1LsOV8Pa1GLILnGXrP1vaIWUYa7imy0lNGb7XtRIuXy/vMNS5G96GnDTWFY6UW8",
-	"fLAlPR7s2DS/0FXKmehMVzVduvBGnHbD1hF0LMykF+5hA/J1JCgvVu/UWJoW+/MuUhwv0DR4te9Cr1xY",
-	"pGCTyNrWTAdwCSnknRcnHPyMle7OMJHNKE5e/f2Hg0aakxVevS80caOS8ys7qGdmqSBHl2dbf//b9ivi",
-	"ByftjE41SeWIkR7rS8WAm73q7JJz39d+8ervPxBoyQ0ZMSpQ/TueMczXvdd85jVtYmn7Mquy9FemC/8Y",
-	"+EubWUSdy8mpNMSSS5ZBxnJLostL3SFSlE4oPsD+g2bKXR/qymEBCekrOXppZOJqAXgV+cyYJGcUykRI",
-	"5yyNAzFxy3I5xuzkNVTwnhqmpsEIScPwBru4u1+4Ge5TJ9Y3W1bF1j2v0UrpOkoCzJi4IvcXDrmaU4i3",
-	"88AX+ZL9diQMU7c0b66UjjvVyRw8GjHWpP69oSY1aRlpaH7gFW61Du8Nw74DcSxHjBZYRyIv2W/nTB3Q",
-	"6VoH4rrURq8ojLaarr2XxziIcjWV0ZeexIKMOiuP42Im09NmzmRE7+53ImCqfbTDDGNHK1xwqpdMlXrx",
-	"ZgfquixDtyo1aoZnTVIRluMv2g4Xg5x5x7nmWyq7fW5mTVkw/1zoYwPpokL4FgZJhibJPKov7uUaJAvw",
-	"YVXHC5fzbe7yF3d0DZL6013Sr2z0YKlhdriVrd0xNW7pssqtbh5urUFbd3ILJYQ58NqIrFBlqNcQF0p2",
-	"aHVgv5KjJk6FIdYklkUaxN4jBtZXUVln3oWkVY7giaplk2spwUwAc8PyFCFJ7OJ0075JsjR56dIBZtom",
-	"q5NSLhmuvkOyOKvjqrHmx6hJwrQg6H6uYdIkzHeRImFJlwdTqPmlNikBUrOOFcqQpXtYPWH1Rhr3uNdc",
-	"HrIX078YqR7DRlXBUuJQlMg+WYUgZCwtZ5IRakgg5JBTDn7Q9vuFnbsk2r0Xe2fr0/W5YBoCiHPWN0QW",
-	"xhdHA3hLrGydQ/U7EIGXKfE24G2hw/C6icdF3LyWL1ysCZ/hCmFroMPvF/mCsPQ+z9m5zHlaH4trf77k",
-	"A0GNM9zUvBk3bHHprabO8RN9xdMbZpqE/X5JWld0UGcdy6VasIu7NUT+Uhu7yUREr35Mmvj14SYWpRxa",
-	"gOv2ODbC3oSIrTU4m5V1jxrb4DK5Z9aJnmFp4RiETTp2ruP138y0Zk+1NKvdOw4kiHVZKxxsGRXio0Tg",
-	"EBe7ELtLrveyP7oAs/Tlh59/9g73Bx8OW0nr7Pzq6Ox0D8q9fTy8wC/39073D51R++LwH4f7c6buw38d",
-	"7n+4WtPhPlreA3VkpV/KGrmSKNS7W1kZIKqKN1txsT7FkuPPqZg2eE1cLvYmjECZ/x00po/ocVYufXZ/",
-	"DWD586oUILYDaPVdTllfITT2YdFMZJps75KeNENIJkvTlI2BlxAZuWFjQ6i2zUw3JNxcgGyiyHP0aKlk",
-	"hoqJ+MI0mQ1zZa3ngXCfFObPn0BqEy5nyx0EVl/UcoeBJv29A8GCto0zxut5pcPy8pKLHvRAuR6Dc1+Q",
-	"eweJVEIocsnAMk8kwZVqYobUkCG9ZUTI0h/NR5a0tfRlpKE9GVGTDi0XLs0Qc0MLiWmgLfcNFWk7wL/n",
-	"bA7Pgw+id1bDpVnBgOZ5l7xnivnvuCYSCC/NYRagUrtk9ibgt/guSEqVmoJQYN+C2sgWRz8SEiAUPiKw",
-	"wYgIOmREp6THiAUfKFc+awed3xiSMjNkI6wRrOsSImAgRAzUPjSiPtNWjRP+64W+Vc3VSyH2YvXQ46HL",
-	"RxFWHJ75Gk0UxHHUig410/2vpF7E8KFxq/YD7eYyYs1Hn9RGnay27cENPpBhiay9DfVgVbeARfJM1KbU",
-	"NFc1mc38Bx6qaZ5zR1guh0XrBuYmAstmb2oZe1SPW6dsopcFJ/Pxgp/VXZmveR6wqch68m6hp/r9i7SF",
-	"BG7xFPFik2hf0SqbxEqVZ/XgaKkPEVp6+eJy7+yilbQ+wr8n8O8V/Ptu7+LEShPHR6dH+yAp7J+dvju6",
-	"OPEBv9jlw6n/HztfHJ6cfawrM12LmQ63H4SdM+VRmuWRw04PyCSHAzxF1bZopmgDYwsspqfHraT1//2/",
-	"9u0Ruc8cl4F9zf7zm21lxcMB2NxS20ePa7cdF5RtanSM+tQNec+UJnMnENfBXLO48yMEmGJt5HUcrMVy",
-	"F9wPwsywE0tHQ05n7U5rJHwNSoz5ktDgjRsvu7qe1e9xuMsHYT1IWGmhuJleWjDyZSD4P5nzgIgE/9aR",
-	"r5eBHGBK89yKslE0dRd2aGVGJMxeVdj619be+dE/D/+7PFM3yZekRQszvPJq1uqMl0xbikNAC+uV3JoP",
-	"BMu2uCD2vUBnMfgIOuBlSyjMcAtnmlvGFwDJvpxfgzswcFjD4O0tLQuVMvKzJEbK/IYb0peK3DLDFBdU",
-	"TQm4JlgEo6h16JKrIbciSFoAe4wz9NxBvr+6Ov8k9s6P7A6tsBCVQoRQmJ2Is/aSj4Y5+1JamcCCl05g",
-	"MGDqSZpTPoLRp6BISIcsvWHZJ0EHlAttEhK782k8WqlZPLw9VlruilN7D4SSPlVRORxwDksgiRTIDJ/E",
-	"xIGmJu0RszKNyMiI5zfg4ZcpOqF5B8UtWllFiKbXZDJk6C1o57J3qwk39hDh0FPIuvJJuMI91/j3NRnT",
-	"9MbJTGVgPmzDxKcflfLBQCOQ1mBeFPEUMmXhsOzcn8QnYae3t8Q1eDFuQVi64b08CvT/uH9+QXywATnM",
-	"uJEKOr3uvupu75Th/RZDdUJGzAxlphMypoqO7Fnr5JP4x+XZqU/+ikli7ZKv4f24JhXGWSdE21vBQyA+",
-	"yYAFDjhjO/dEqhtNCpFi7Q/YzH/9F7H4YDEacdd+eYgi7tjF4BDBmBXjJpK4cgcJKaAeGoBphCdE06km",
-	"0gyZmnDNduxgW+Tao/014StpB8Z+3ViAFW4JUhGudYEOpdx0un7QgMhzA1eJQ5f8zIyV9xEMrs/PLq/I",
-	"SzrmL+2v+mVuKYa+Lq/PntYNmyafBIG/bbMXupxEwUWMqdYTqTIMSaNCT5gi7RljVAdEcL8uOxDBKBwP",
-	"fjCH3USX7DkKl/NbpsnrN2QoC6X9WYNlzx9IKkWfDwrFouPeJewO7xaKVvE83wKYxlHtPBYcKOkrpodw",
-	"HLDh658P607DLmeipBjMbpu6r/32UUUJu7ekhRCa8xuG6KXYmCH+YVQUFscyQyWNyVlG2m9e/+RWccGM",
-	"mm5BCpTrDsDmpRyxEgo1gCGxR7ED92tvt73oLqvH7u7T1+nqyWya4BjF+JOYH2SMGRXsMAj7UuSoRYlg",
-	"GXGhJCP2edCfhJVMEFRhLNK+jgaGm3j5O/z35Toh1y+dy4h+KW/89y/dtER4hHM6oYT0WEoLzRBuNPgz",
-	"bcHfADeOElqa4j3J7asq7cPusR2SpugSy93FuHct5FJx+VDKt6p9vShdynXH3SCQpYRcg6f/dfJJXKN9",
-	"xn6HnkH2k8+Pc43ELGRmuU4QJAGiPB1LqSB6wk1q4XWHXPdo9qujyzBBIdwG/8Oya9J+s/2qk5DrvlQ9",
-	"nmWWLrTfbP9gvxLS/NqXhcBWb+xXFoVynhr45qfEVXWjhnkOQzF84T8JHNDRLMAwOwCk7sJ5X213YGuA",
-	"b/aL168TqI85olwQVeRwwD1lr8m2HCs55D1uWNn4k8CLpYa8fkX2312QH3/Y7r55RaSCT69eEbcMO0BA",
-	"Iej/E3wl5a85VQO4A7tf0EPYy4NWP26/6uDLfA18iaA5fLvd6ZJf7ENL/QtoqbBiqA/V9i2kOYE0SDpx",
-	"96WvwbNAE0ZTpCRUk2toc03alNiH65MAONRFOoRfy5Drf29/7gZd47VdOshtDiDsYV13faYdi/X2cUY9",
-	"pl845vMhht2Z3U/CP9d6LIVmoE2lwmKqU6tsHWUeWy1a/lZIw5C3UMxyyvACeYj3eHIhcwZosuep/7VX",
-	"n12TjKU8AwaFGojRoFOSyS45hOPwFOtF9W3EF3wylNDcPn2Em11EZSVzRgwdWEoTkzxg2oCQZUTac3B8",
-	"jOMwAnYCXVYM6RQlg4JnDHbyB/GrJn/A3H+ERUOaoj9sk62tLVL51355uXd2Qf4geqoNGxGajbjg2uDr",
-	"8wdRjGaOUTJDLga7JC2QabO7SEjFQpeQkKEiqXCmiHRQYYy8lfIGn9Wil/PU5yXVu/jWqZGuMKHagkjg",
-	"n4WEVUB/p023PGMXt/IRdlJhYWXfP8N/+JRLoDsfUvtIBfY3MMiOSR9ZAMKARWRKR1TQAXBEWDoBWnGF",
-	"/LCb/gSmdy2jmdvxCB041JTB01/hyhPCLHzk2jPZ2F0js50QzdwrZ4d7oUlgvHcJG41zOdXk6uzCL+YK",
-	"FmNYOhQ8rZ4Ergf7MOYWhDMNmWPtHWm0WwJS5WewfDmM/27v4iQhqOcifxA6GCg2sESVpqkshNHkDzJQ",
-	"shjbMV7a1bRtl44lc/ae2ti1g6/nLsouSANoauAONMtvw+FGirSEgNrM/vfR/odaNfIHGTORAXSUS7Ao",
-	"aGHYXZeciJgt8+DEcs26ZB/hz35h98627BNPKGaGIiN6A8CDk9sP+F+G39kVULcUZBQBsSzLXQK2b2AJ",
-	"5cezC7c1p/yDe4Bqosg+4uKFJLkUFqAsH0O4gE6fxAdgOiwtsPwIy0jPbrSMvNU7hMJBWzSxK8WX1vIp",
-	"CNeWILtN2Cb2hjxIaMsr+Shdx6T913+RczrgYmD/OIZHAQBjbEUwQ28YuZb9vmb2mR3KiQX3qUUifcPH",
-	"SQid2+4g8c/5iNuW0Fvz/zA8Mt/MinT81vKyUri3x9NK5MNcRJkhI6kNebW97QZ2zPm17F8jzUEFIi4V",
-	"jXiZj8gbw3a6ld3Y8xQSd5VZKYfoOXKPzAPKRFLZx6Zdla4FmzBtCJhekpLGfBLIKQfPPmqovTX7XiSI",
-	"85azQyIA1B5GD8d/xUdAYovwaIiMuHLUHN+wA6/MQsiwXN4PP/zwk/NCQCzzYjBKieWhweQfrvZJ+/r1",
-	"9uu/bW3/sLX96mr7bzvb2zvb2/8PgMFBET9YR5dnBMIe29fnV39/b9mR81cHV69eu49//+HgGqyizAoO",
-	"JKNTe2nsjqYmn5Zij+wTltOxtsw0H7HdT2LKqLNIjqQwQ19pt19ouL3AGnNFcrCnkYyNwQTpog5TmjOR",
-	"UdUlvwQlBBkzxWWGg02GMmefBC6gfV1yKQm5DjbRa6ds2rZw/Pf/9bft7YRYYRuW1yFAY0qVAyM51QbN",
-	"r+RAFYPK3dB8AhGh3kzLFSkEt+z2759Qnf2ptUNe/637JiGfnF7bfvOpNco/tb5cd8LTD9SMunMEDmVE",
-	"c+2B5ICNqTIggYV1BZCzbX6B25jnLFIpjKIZt8wgN5rlfUupZ2zZ8JDHmq3oMQxtkPmMn5RUKsXQTs0F",
-	"8GwVI/510H2wO4Oyf1LK6IpRLcWuU9ZkLOc90PV8EpnfqwUrKIqaIRZP6LRL9irTCGlYmMevDdRdoO1L",
-	"h5Knjisv0zqCBPBJ+DjWLjkrOTZo6qRwwGSaa4k8jR46vQSZsN7QsjvsFkkvFPFx4htXdgfx8x9YaEsL",
-	"ui6fw3WnC6UrUybQx8vpNy8Z3qLfgWVxNTdSTaOY7aDNhLveOz9qJa1bptCs0wIdFdg7MUVla6f1Q3e7",
-	"+0MrAYUyKIdfAkNoPw3Qn7WqLd1zpIMSyNpB3l+dHOOToKFuMx5TgLaIuwQvhvHYR1G7bJ29adhQu+rY",
-	"4ajWkOoAlFVe1c6qO/bep7NqoRZsESc9ylo7UD5sz/beG49bkNAERArY8evtbZedxvhkz+zOvAS3qJ3f",
-	"W2h/ae38Djrk6mmc/dOe5pvtV4uMN2Gilx8igRZ97lwY4KqOe2LqRCawQuhiNIIqxa2zsVOi1hzyGGO6",
-	"0b3JWS8/2+6gsoAOLx334xJYj4ua277yXE1gaOx8jqVB2O5NCc+saAgszASUzDOMFNe+P8s6kJ+VAM/0",
-	"ZvsnVFyJKeq6wIuuGwCCZo6c8KxUn8ZO8wBicsSN7oJHyiFMa/mE2K+OD4RULHOeLVx7yPqtYAUgPoFu",
-	"gXrunR91yTniNdMIUA43f5Xq12Kc2Y92+T/45VtBuVeYwAXOA2B02BbZvC4YfA7AnOETNTpsBwNTaXFC",
-	"f64Aik0s7/XjhmNqxcOtKDOJaQSWokysQ/ofjUbkcvyqNbJx1vl5I+dXhoLuVgkNkkhFFkWmP8LDvePj",
-	"Xz9cHl5ctlY6lKJSQaCy0b6RDoV2a9EDbrlEkm5rBtcHvWwhSb9gplBCz0rsmSoG2iH06cE+0figa+Sq",
-	"SZtqMmDm516GThp7StHp2+npwX4nsUTh9GA/cVx1b0pQUgB0BEmAtF/ZPVk+vpQVXoHKSmTpWwV4q8mb",
-	"16+RvsMhxKJdvNI2CgdOvfDuYA/e5848Ev7MTKXouW6GiyJLz5XMWhtBQJGlx6HM+2bGg+PazGh4TwvH",
-	"WhCjXj8WXPSaQz2U0DTy460Wvq8NPKqjMQ8nF1bunEcxRJa513qeQNBZNCcT6upEIvdMyZhq++z945er",
-	"XScywy0kznzgZG9gqATjg2EP5CFvrsZkNHWMwD68f1b8JZWc7TOb8QZukaWknSOYbzk/Y5LxATcR17u9",
-	"/Wp764c3P/24a/G8tHaBmgKNTqQQoNstS2VaTtm7qFblGSSY3HTJmbfpAOtiqQYYC+JH3a2p5l0v5RBL",
-	"9KgOxgLCs3mK8gE6zREVZ8l4KzEGrzH4rgG1VY8U+25/2egjndLVaZNnl7TGc729Go3e0iy4T27ksYa7",
-	"jkCY0Fn4XcUyD3rZy99Fln65z2OKKlauAbBmsaNj+ck3aLwoxI2QE1F9+Va/ZgseM3AVip+LpYzlrNvT",
-	"QwnymhA9ByyJ8/OByWPDz6LBXfOXlbZfvtS4x1vhJm7lLUmo962Wf8AkU1tOcggWKUow9a4nvxbh0aKW",
-	"+BISzlII9SNuGBujNOvcQrrPyLtegFppJQas4lMzluZgWhGSuJSb5fmglwrEODjI3SWvt7eDAhIOSBWD",
-	"OX41iiZaiWZuS2C4tCx421XT6HibxhKm1mEhaZdsGSre/KPVdsxfZ4b/3S3/BsU11G1GNsZzyKi/+g9T",
-	"cmtMswyelswMA+qTN1s/hkfRz/fD1ptO13L0dhGhLoZzrmChGTDSbpiwEMsMgPZbJ0TQjKJyIPLAwV8T",
-	"Eup7QAvLMKPtzl5yxIC3aXC5cnN0yoTOqVQZy3bmWfR6QjUvJvx5ee8nYXJ9SZknZG/fcZHFyOaA1XO4",
-	"AVAjGvOx5pF13dZ4aNelAMtfYlAU1Yu29Y+041VnCg/ZewOzfTMNZYwky/Dj633OA8RZkKvVoM4t59FA",
-	"8aJGTeBpp+wTKmZErjo41ON8BQz+Ios8IwogMZDSS+AICoVFpWBGIDoeFk8P9rvk8vw4SC5ooOoztFUG",
-	"NeS7g71S11lqLYOxQjGaDneIszP9uP2qFqYuz4+fBJCeiYn5mZlGB48XTtqQv/WWcgiT7cwAgA/smWH9",
-	"Q8bNWhi48j7SYNaEJ7/i9Oy9YZ3+ypIorzuLM33qTuLNyJXuzqYMJvH4hxd6sQG5juDMuSbhStCPG5yL",
-	"Jt5wE61WMVoj9J5MfQ7QDcubD85r+rXph0HhY2IIKQ/4xYw30Bw1SlpjqWsg7tA5DdGgDEEAsGeC5KEN",
-	"HuiqcLZZZ43sVGz/wfEVPWd2wjLJ0UHFk0L2QyVp2z+TrqS0Lh1kvWPSC02ODtCN/+Tswimggp8VuM5K",
-	"5fhY/NK+1h9RSQPPrhUYyt2AJ1ifxV95khhLECE2obKYebg9YGPFUivPHYbxHklZg/D5VDqamUA+n2m0",
-	"QWJSvkZ6h1CeqMG4kygUbf3CKF+7JgnBJyBg6YYESGXle+eO1s4CyNU/NjXidQSz4OUyA7BEMdT4ZjXQ",
-	"HMnRQHFe/o4xal9W2vNhJ9gYlRkQACLd9uJS8tr5Y5X+iF0CxeTRJ9x5IlGgdkJOdgglPjkP9Lc04eDD",
-	"ITI6OMseCrQuNw+RIkUV9UDRlDk3HnAEGFOtWZaQjCl+GzNLaS7TG+/6SzOkQX59YBHW6K1jL7owVnDF",
-	"BEyQ9E2B09oY3YVh01a+hYaoUf5lKMFRsWKBsqc1Q8RR2exVz0kdqUuCmyWSRx/QY2RCaOyUB3Yz8KY4",
-	"ObvooLk56MiTUhAx4N8DcrlgtTyghYz3d43YwBDS+BDT8+eNE7n3d00I7vu75SzA2pTizfYPq7u88zEJ",
-	"G1XLAT4GRCzxblLGhTaiJhZqooSFFvZiNieo6sBcBNgb9jNLTF7D3TRhSdoQOABRiwmByCR0DIb9DGGD",
-	"IuRe6Tgjj7o7yqreibUbX85eAB+xgMfAZC32F+fnHXvPAnXQpB2FZMFWslDAkWgGoZuAFwtREh1CvHag",
-	"Qhy64PASQh8rdIPbkYEvBOqW5lzYTyCujMdK3tq/XFiK3R84RhZjtJyFIXHF1NCE6DFLORrsXEgyCCN8",
-	"ZFlEGLfPjVcpYtYeOFi8tRcaJKo0p+i+E5E7N/BuWexhH58ODMoSkmh2R4RUpMeVGdrlsKAMx9FhRHqD",
-	"SlNK+mxEc4jN8adGBxaG8owwIYvBELlCEK3ogG2BRdOCbpGzzg4ZD5mY5r3C0P9YsMPViuA96h2MMsrV",
-	"1O2oXYnDadNO+9XrTocoik5IQyoIzXM5sWctIOqCaR2bD2N/vaQKntpQBWbEyqVA6MoS1vTPwZA2Eu32",
-	"AEYsR/GgHJZr19NcPm/M0C4bJcTtfw9c7TinoiTD9U9OeCOGLB+//P2GTb/g+5Azw+ZfigP4XhPbmugU",
-	"tHM3bLrQaL/bmNHBkd+zfNyI07lh0yfVnM6Wl7GLzZo5xXzrLA3eDKHxpTewMz6MdUmWyzuYl+Hk2D47",
-	"M7C4EOSa6vG/ERi0265Vyn8fHHQ9sC31wHwoxNUzx3W+UzMgV+ZGiCO9J1xoDA51ub/9rz2ZTTszvHIy",
-	"7ysVaube019q3okZdvK44L151seu9xLh4NEZoHFUO77xmh6TLXgux+gaX6tl1L/CRdyw6WJ7i4/dQ3QJ",
-	"Npdo8LXoNMy1URDwqw9M5+rqR495/U9Pf4PRY4bI6achwx6S+IgO2A2bTqTKFoPT0QjcW4xULrMQBoMq",
-	"MBO7Za00ssIg//RTbRqawgYeA6KezywG90P8/paYZpfCSqwtH0Q3Qe2YXlU+mLmiWSh5CvBoGGtwU0JR",
-	"jcPPyouvH9R5PhxtyI0qu9vMOOyu9ZyKZbj6VQ813N03hVIbRSWIMAA9mpnwFIL2XfGZKDwe8rE5KF/C",
-	"Bz8cly7pLcMLeRxO0V/2X2bb79Jsa8GHUOFenia+QJ9n3omXv/MlttTNPRaNxKsVIaKPqzz4rognagxW",
-	"A0ZEPmcAw0j1JFzEJU600assF99IT16u49vmPHHba942+ArrRk7J/SLPCZyLvWVwO65myILI+Qa+88c4",
-	"50bvvNxHozsvC8ut53T3bcmrc3c065L31BpDGq+GtBdHRXq1U7Jc1dfZ8U7QCYGaL4lddM6oxiSqpc3X",
-	"mzRdJh1Mm8MF+fd2golxPrvUNK6OSvvN69edbkiMq0PO3YzQvmEK5bEoUzGJcu+uq4CMoPFx+MAY3L8W",
-	"jWFlTd+bysipCyvw/gQWotpQZwzpvQfydXZnkm7fMDYOLqkOkyDrnR0oOH7ZH5eYP71PBMeECNtvFgUh",
-	"PzFW/IUFj2C48qryp0SDKmvzEmMD9cvf87tlfqNzoS8+uiYkaYdxLOsTo5EdtEvOK23wXYC0HSEipjbi",
-	"BXw5pcJQGcj64TKCCmYmUt1A2h+tiZE+JqSzU+eUFS0osey2y56NP65j6HX7OIJtNJLZ7P6f2btyRd2/",
-	"Z8WhN9tvVvc4leadLMQGI4gqCPdCz8Lwck3BYyPkUpVDJQpyzFLe5yyLd1P3gDQUOTahhHh8cF6Hj/uz",
-	"ZBc4oUoPaf6Py7PT7rfnuFH/+D0uqsnBwFWmq5fILkJyy2qQnO3IYNFcML8ASK3OzZRQfeM8UNtc9CX6",
-	"FNGeZsJU3TcgiomPmB+v7RO5JuTD1X4HXXOrMt0A8kmXpSMgvl/6CgjSFy5glVTP5cpCdRfYRghT9ons",
-	"aDUzcS2dOJYDXwuvkWnLT16fea51dPrurJWE0lnuz8OLC9DGHhy+/fBzK2n9sndRU4V509pNvIZG1dy/",
-	"eZ4Tc2MjrDj/IiREL7Qv1pDLOC/I3ul/g17s8dDRl85YjI+XkPyXkrpqkFjFCNPmlSAOHvY5kFsjSRsi",
-	"h0aFNqTHKpigPIImRKrEsYY15SoTAqEJdYEGRhJlW1Zd/OM/fFAUlCmfiwRwjuVlJiosKOS9ubSgYz2U",
-	"JiGK9Xmeu/98amcME0CCwO4MEy5MSsgJaUOO5godquTTPLvw4QbOXc2eiu6SPdwQzX2p2JKy0dlwZ2ow",
-	"6TPEKiQ+UsEOl+YQOyrxR5Bwf4rSfvlUCtoJ13iZoSD2nDGQiWwh/WF341xmrLXTp7lmSS09spe6wM6+",
-	"tA4fznlih69xFNdmCol4x3zMDpiLVWg9lm9bXHL10VVVo7K2a/M1fW8E04KdpQgOPC0G6BuHCQ5JlqYV",
-	"eCyaWVE9gdDwcpkf/qGln1XCk+0gEYTAQywl4LLuO0JA2iFovCZ+G9N+umS4LAf+1UUyRR3rAh+h90w0",
-	"VZe89UXy+1zQHIkFEC5uCM0Voxlkl7843N87Pj48sDdxcLh/fHR6eNDxycMNxqVaImkkySTpsVSOWNlr",
-	"Pobdqe3CgsEsjzmeSgLlcwW+KuuauLSCUbhXSkXK7HkuilWI8z98/RZft+cHhyw8k4UXAFiqAJLVd2uB",
-	"9X9BEMF5FW8I79clzrCA+hixwDOY0lkUC5xAcKBjYGhuL41lkKABlM1zuYq8xi2r13V9U8BauduVeYui",
-	"tgi5lYpoWX+BAq0HxUBrVGhfSf6jpSD+edHLoe6Osi8rkt6UTtghsUnlLYFY3trMNLWR9N9GCL0+66+N",
-	"BGqVvvdx0eBPklRnOaAv93SEm409hWuuehGb9XZ6wpYmhqraA6M3YqKkYclM4SDHinDlU+9wKOLVFtKV",
-	"LurM6Ggs5zWur5U2YAZqV7HR2GDWqVq4vrh7O92sZ4nsN/Q1rCY/ap7WMCbW368vynLIeSq9aGUVV3It",
-	"aI/4+0rSK6hF18ZCZC+0o9gvtKfZ6kWUCm0pYnTJHmCAS/fgngtJJkPQdvRkNo2wI2mOElfyT4ESjwat",
-	"y25+CRfiXIeW2boUZ7eMWE6+9DSSEwEPPeT9gDKPqDlDLiEtlLLsB7ANrvYaqtN91Ql2l+ZFxjRxMdmk",
-	"jYmMyMHhuRUTrw4POmVNt26U5shCJR2g+XrMx2wr8/oe0v64d3x0YPv+cX5xeLl/cfQWxFJaqvG4lTTH",
-	"Jsi0PoNGxSPLZYyz03Tni2hgKT6fy6+NX9YU1ni93dmF1Py6YYk8JyF40R58USKJYze2prvTctU66jDq",
-	"ZBpu636aOn/k9wqKWaiSS5pNDuC66Ykb1t4IKLqdbLIORxj2daNxPz8XNYwoQtOcx+hF9CcKsgzUFRLn",
-	"+Eq3WUmxnsuJ9aPzAHX1d+kt+NQJNgm0O+TDLGk0kmZnCIeESzxLgMSrI//hFMtnOiMJ5LfMOCTicaTo",
-	"w+k/T89+OU3K49jL85fwYT+XgvZyRgDhd30Oqnp/I7D6AHUHQl0abC29pOkNKQTWAwQvbuKKhFco/JvX",
-	"r0NWalRJgv1+1xuoZJRxCDWu2kqpM6VKMD+T37E30tERI0ZRoWmKQkq9t2xAisexQJQ497V4ykYr+m79",
-	"ZMflpT42chcrcduX2Y4Q2yetgCCLLGZlAGx5tlPmygSkLl1eMeuZywFp8SHwZSVDlpA32z91uti1Sgss",
-	"moMQ7NE25Ih0awno2fZN4xKTZYl2Xz0fiQtqRwUWhS+0Iey3At15/bi2HThxJGj9eLP90w6h3oQeiIo9",
-	"GjgwEEVsn+DHaIiG9AUfZj22oG7zHHmBygs1dMIp6hf5CT8hPfgL/x/NQ/ipCMCcePaSjrIipTjpgrKh",
-	"+znVmvetNAOJy43FT9QC9ys5B50z/d7JwYf9vSgkRFechr2JbqzkkPc4CpmyTypZ/KCV/fjqVTLnWxXm",
-	"izJqDixCG9I+Oz3ee3t4nJCzd+/gk5UjP5weHRyeXh29O7LEZpwXmpxfnL0/ent0dXgAwx/+6+qXgytX",
-	"6xq8+i0sT12q9qiY8YhlINZp0ud3ULDWsjgFZO7WxQhJS+WEMq4Z1cwdDq3UlHyhiS7GTN1yDbXRLdXg",
-	"gvSZZUJOnQLQ0iogSrOCXK14hqd/RR+tctlfJOExWQLEtWlEE15E8KQrKPb01CLjdCDkMluSd2G2LLCP",
-	"lqR5TlKZsYwc+P7OPd/plPRUGzaKNDorXZrDQJvV7VX210hIdQvh+s8kpWbR6T9zSGU4/00EVC4J3KIk",
-	"KxCOsJgv8nI/LRLTSrB4HCIcgd3XIqjFS/puJbUsutenCeSqIb4hiGRVWtYIPR4Wk4gDxkD9DcSS/JWj",
-	"9ZnhVa5w+470DgQbk7bm/2HvCgE6MNQA2JMUafiyM5dVfliMqNhSjGagC/wVa9qwO1MWJ/7Uet19TUYD",
-	"MmaK3Hjl3es3LhS+LxX5AX0DP7XAQg/x9DvkQOowsY6yogv0bw5SvFRkxLW23HrfL97pCwUd2a/L10iv",
-	"ZuP9wRxI/XjpkSp7e/xnBK7le0xQuz9k6U0JwRY6FQMOBCRTdmeenk9nOR/wHs+5P/2V4YaHcQ/UsrnS",
-	"TORDKDg2lFKzGcPr0QEqwcG1GFdsqOG3LCG8y7oJfJ/nIZRAMJZh1AbPmDBO1qHK8LTIqYoWMm0gB1SW",
-	"vVlZYO4MG8kD0fIfIhFskFlnM0fUrCxZ4LBFfCObYbKPjCb9jF66ohY+boeKKGWJS0GyKX48vpbHIaeV",
-	"i/9aePLqor5XrlxEMD59BkangmEv+xl1VVUWEt5PLQf7n1rei8MwNQLwh/mMJJlzdQKjg8UIqHvJRzSH",
-	"1D2VwNqdUDUTmiLaRmcCiCPA0OrMjeC/6/W37w72PC4yUYwc9tSkIK9stAl1viuH/hqIc7Sar4M22ytz",
-	"VXTcza32qJoBt8ayoKg+rQ8XB6s09S+B8FsQCNcllVC5YAjRB9ooywPmEsScnqIp2yErQfML2Ti1vUvz",
-	"QvNbpk3Ra8bcQkvSPr/rzJqs9KzLCpEToZNgpZbCEsW7lI3BJWWOIgadTKOqDMstN4fVjT2zYvv87s+i",
-	"0cY/eU1FX6z59kSeV/OQnvPeav9Z7VxGe4qq6U6oWe2jy9F9zEiQwT6eXaCPh5DGg3gQ5yKf0uCa3Qhu",
-	"j3Hu2Cv0z+NguFG3a0+TvE8YXp672wacgQWYBxBFN9GL0vtEgzA3mL/jtQDjbtPc3/juL0LWhJDVXOjT",
-	"U7G5MIj146t8qf1qJMlOCE3wEe4QMIKxKFiotBqLkgAR7EcRJq5KJhiqMeESenn0mWIiZS+0f+dReAqv",
-	"6GPX5J+J0H1+ZmB5UMp3a+heCpGaseeyf5+XYYIVh6ioohhQbsiCPioMGEbKTDNloW2a51GeG260r6Y7",
-	"kuoom4kUqa2Je3J24ZygwipAoedTBoMmr85rurMbUt3knPl0xK+2tz/vzuS98QpCt7t+YQrFQAWoigGZ",
-	"DKVmhN0ZRbdQJ1JoNuNN5n3NNCYOwlqy4NU1Y6KBEUM6LdBkS1H1y4xzQqCnKm6fjSjPST/3MUQ0Ralh",
-	"t+KOriHVkZAEW+NFcB2l/QL+jAWP+XHWP1RKqsUO4ZVY2cfx+CqnCJjZRMX56iFvvNt3AybOYvABM5Tn",
-	"ejbubu1sAd824Qp0IQ5NgwRaznG5LmjviVmA5Skwr7xTOfKd55U0W+NvIlPHfTNy4Gn9lZnj6TJzfFuZ",
-	"NCvQ3w7obaGhs16WhH/NYFacMKEODrtk8xSB32L0QihotMrTz7UNhmQ3BGmHXL4uzZMM2e8wWSb4UJvO",
-	"bhmecpSF1FFzEWs1sbKdxW9vvIvH87eG0Z/CqAgTNV/PdxR/BaDlRcOKArDQ7DlezBIxat9JC59W6tRk",
-	"CHWwQq50CnEQso95zFK/N41hD1RMPSJpjHOA7j7kyh0AV37nuy6mEafSDAPU3dBSrJaEF711uLvHgN+1",
-	"9H8Iyc+UZaG8hpiFaQRvM9X9/IHqGUoOXy4FsOXc2M+QZMNDzI5FlXD1AEvhui3jlQAqIVWG+tZIb72A",
-	"6cUqMDjO5CCoCZNbBjnffjLzClX/s2Yy3yBr5MGiLlXn1QJ1OcLyah7Epwuv4UEQGyIWJLK0zHAcXJM0",
-	"Z7SM46p3awJnJrQz/p2kQ6poaoGcVLUuv8LJLsrS4biTeHt/MSffOnOCqrM4erDmuXgqlycwTellficX",
-	"zFjQ1aUlC/MKeqnl7shp4FD3+FGqXVKILWfz4pq8itBkJqi8krEmDOkTBq1wW/ECzqVt2yzX/fjhdV4W",
-	"ZHOBjX9VbjHhDpo5xnx3CaGNHJdZB2ZCjavBu4+v/G9g+EdErMm9UrXiSuhN83yKQnIVFd/x3DCFDJp0",
-	"CInfNbLzlhmhLpEsNEQqnKK1IUS612ibxZ2SKq7lf4CU6E9kVpsBWi9tP3uSIwTfGO3n8cpRAoFyMSiT",
-	"pSKYOUiTyZDB92DAcjav8CilLl3RLoleOZfSWbAJfpuQbfeVy0ZESpVy7VOIFuuUj0HBXzrThwWiL/1u",
-	"7YMJ8hu+l2BQc25vlaRHi73qZ5/Sx0w34JDksfnMP/XbB4A69+g5SHrKp28Rw3kl9/L8ZUOfuAWPIQpv",
-	"dqc1znFtZ2N2njOdRu/fZbm21mO/JzMZoR1FiWwePSlzRgEi8GmsyWwI/Gyz13YWxP+Eqfjm/PIWOOQ9",
-	"LRL8PvYVPRdJYFeg0Vn+mMnCzDiLzZa99cU5vI0UXBY4IlAhaL/PUlNRacw9UDUlC9fKcyUAvzx6rdb7",
-	"jR+jKueb+fPdlEbY3lPlmso7WeEButA9qDCrLr4KylgZCzUMoeYVKHRRJLB0hqGp25MczHNUsLVufhmP",
-	"sRZQLAOJkAYW7/1xICSpn2dGKgn0ucYiHwj1ImhbVTd13z0q96OtG3A2gaz1s75nazst+9xjKx2W+0We",
-	"l0mFIOWXhdqSPAOwhlRJDeLTPG8ZsmVt7OX2m2okB17RwfPZoPDyKkdHXJLkNSOFyRUdkDYmrP4xUl0n",
-	"pBD8t4LtkFD0CfJW0xFDIUnHgb40G3HBtVHUSEXal3tnFx1LuWAOuPSlJnl7lo8jiMAtPbb4Yeig2Toe",
-	"l+16lkogQeNt6GBOpb2AcLz0GfkWZi/cs6cP4Hlhm07RRn4eA36cW7DP71gWfk6sZO3TH2bOJ63MsAd5",
-	"QHdDpY6QqI+0Nb2FhKcgQRWVTJ2dLtkjFwxta+BRCcuiWYZGsgw8GcEdV6CdzfJhXVX2gDILztIx29tZ",
-	"C1ziQilS1iXHXNy4dlC51r5tXArQBHYScln0tOGmMKyssOybe08aTP3gYo3KwGNMxvIPHXbRDi4U4G/Y",
-	"ATYRCm7DNTh/Op8TemfW/RZuc7pa6Dq8Y2lh3OYfgO8PzT9oZ4YlrOjhFjqPtlZmGMgt96W662JLj4zR",
-	"z1t8NJYK9gTMzE5rwM2w6HVTOXrpxI7wv7rzD8hjGrCjTNF/1eL+qoVaSwSnWAY6kMDnyzkLhLt5DrMr",
-	"OtidVd+kVKmpnQ7KO6LLUirHG4lrRxbir3j2byLBWR2v8PgQ7INbFnIdcWqzwGSjtFJ6olviY4V9TW/R",
-	"RzUJSZNn3lmdzGQ9K4sVhIozY8z8sSjcpuJsFTKnZI45KcN1jJTNE5T9lX38289btgg8n/5dWPUk7Dsj",
-	"Wyy5vtC+ToiRUY0n0sbIDst6KjaStyzbmVFsRi+HfRbs69FxVaBuIGlDrXI0Y2PFUupqCEBEWYYZrVD7",
-	"FQWXrtCEwS7Ry2BOJebNiU6yqNWNuU6r3Fy+zafMH/I9rRTf/Ovm9v+ktUFWmNQiobk3hZofwbsxqRQY",
-	"j6q2ITpQQ/pcgIA6p3euw5fyqarVF8+UGondimv9iF2db5Tf56Ky7GhLlYPfIgLd43lbEk21gbG/kwCs",
-	"55KY7Mu4yUQKpD0fXqk7LpTax4mTCdXwGIqKuxjPqmkYdqtVOJ3zStWHAMMiv41cC2f9b/rp/Cu3w4Oq",
-	"nIJ5++lRXd1tLa/R/hC0LkuDBoEQ/D0H/JaJ2eq8ZcEb+8RiUe762u+2DX7Nsr2+HbDNhUth1rEPu//x",
-	"LVYjbYfMbZ3EhWqGst9ccMPLenjUkAkXmZyA/thuzdUDm4mCDcTFvvU56wPPvhsEazNkowVdYF7ohYM7",
-	"VydHyGBR3fkiq7X1VXdd/VYO1V5HUhso2PrYdOvizt4A1Ddv5nB7KxWYvTfgbTva3FAe0zY1XhXo6sfM",
-	"qGFbho9YXUz58mEB0Dc26l9FYqs53NQd0yVUN33BYkxYq4j8s5g54QGaeXxcfTGukPLUxrGVJlA9zl/+",
-	"LrJ0cdzmnlMUUqJHltq8vzo5xvrS9uUCa5sMCWhRz+gUHT8rxgR5K+UN5sKBr7kmpwf7pA0tmdoaK5kV",
-	"qekkjoSJGxdq7wmpT6XTraTIwBG5DtoQqVytRBgDGURcDTea5X2vwekzILt1FLWWn/u5lx1zcfN2enqw",
-	"34iJE1m64SQaC0SpgAPwU9I0UcUPyCjNjn+3cPi7ZqNfMkbOrLC9KdAWN7WQRWfhaqFfUIDtl7/zER2w",
-	"xTD+iyxyy16ZQpXpsKGPh2WEwCP7FaZkcnBU5r96d7CXuDoHtTWDleWGdgjNJ3SqyY/brxaC26OAWVIv",
-	"cYzKoiBPk/MlgFWhvj+g/ZkZn0oshqE2eC34uN7OQoCFzAgLgdQSe+Qgjw5CwAtNDb9lLqcCytw+nNdR",
-	"NfunJm0IN7HEk/Y0E5beziUgvpVKd8kFqriBRR4zASlPaJrKQhiEfEwohrxul+yF9CbAfoa0sPvHR6dH",
-	"+5q0jXRRK6XZ1VnKU8sF0UHBXORJUNzBSFRMYSu7kGjK7TBi4Y20xN7y61BUd4En18/MfIBTbcTWhvOq",
-	"53eC4Na00P+GeR97QUs8+AP4PLEv/j1Yn2eV1h36VFBH9omWI0SeWn/F2mq2kRGJbUEWPpplimmdoAgM",
-	"mJBTbZwiShf9Pr9D1Bq60tc9mU27INC10QS0S7YhQh/wlIwYrQjonS4pcDDb58riutdaayqynrwjI6pu",
-	"ouL03pMMKzsAdfA2ISc5K1kMho6cAKK/sLJsn5F2KkWfOx+vhLi/IFANVekWt8AJrZRIYejIGIbcXITh",
-	"VEylYC+0V6ZrZzfOfG4ErNg7DmYq4M1cWplfpfp1RRlru6aN+XHZuVfJDDDhAox5TAdPdw5beML66b01",
-	"NmE4BmihcMcv9BwWYdL7gC8RYu4dH//64fLw4nL2/XzpOi/z40RwTZ23sVREYflsHcGtXQi8fThcmQYw",
-	"AHASuRuOSA8dxI+yXff/KjSegX5/jeTVIsDew5U8KWz7Ob8D8H4WCf0SMmp58J6BqfXAeXl6pb3I8XgW",
-	"dGXfBedmocQ4MH4jEIwruZTm7aad3VLwFjKMaSUcuigBZQmp35zRYwNI8RWBn7M2PgD8UjmCEJgmKY1c",
-	"25D7bszkOGdWLCGqcCE93LBF2mzkEfwg3NJ9KaYjWWiEPkdW7Q9IVKUi2+jNFqDVN/Kx6yXFLQlu0C/V",
-	"UFrczD6u4ZFc0fzoj05B/UafPwR9A4SUgcnGQ4ev9s6NJXeCDlDGWw3PuRzwJSbvUtsp2IQYecMEaXsK",
-	"aUfoBOjWhuf5FhZt/dfWXmGGW1fQHm3RsHdf5xVcwUPm5JQKog31OGAldW9mohpUqgGDqNYTqTJ05oQ6",
-	"sZDMnGXItdzKGxCF7bTgovJqBwaFsm6+y2o95wUTbGLZWNhA6xFd/S8LyC7ZL/JjexFfHcE8vEs9S4o3",
-	"i2eLjgh9xfSQLOZDF4a1DVl6g09zdHIvNNk7PyI3bEradMxvmPcZdJD2Qvuypty5JnloSOZCjYCEOrWK",
-	"AypcuJGQJt5KgTGMWpFtoqQYzE5B3dcl4ClGQqFOmvMbULW8goz7Y5fpk/K8UAxDKMGAGo2pGAiYxuQs",
-	"Ax2/ILlMLdS237z+Cdd8wYyabqHdF2veGjWFPztdcu50UCinjxzWAIBDU5rNCZtdckjTIQFUxyz9juBT",
-	"i9i3XNflErXgjzC5Kf4aL7VWTVSeUH1SBXf69scRF8dMDMywtfP3urTV5QPybz9jZfxotM9PwMNvCPmf",
-	"7oVhaaG4mbZ2/v258t5EQDYAta5mWnMpELEavTWj6Zbig6HZUiyny12tSuWu00e5Z8R2n0tuFIYb8nHQ",
-	"BN9wQPMbl3q37YpvxDrfHfStfKH9Q3RydgHhAPZDWdyGkauzi0gTHKlenVuE89iwyLvnRXVw9sBE2NR5",
-	"ePa55f68/4eXHICSBV8tvaYvV8XaWfe6Rb4QXDsfDE+YvMMG1HKvnOI8PTiZXtjDvwhX10iDHA9aUSIv",
-	"D+mLOi00xEenXa+e7tNcs6RJToBNpemvaqOpmJ714WRWa8uSlQ6fFnhaX2q8pCrgQTSdWmxhZ/2E9Arj",
-	"vJI88EHBcGC98DWH+uPtEjiHrtQi1iXHmvoAoCOpWAe4NivzwvtHUrASOuenO5oayIDHdglsHFcycdlc",
-	"R4wK013PheAbzWmDtATUaJ6APFvWtTKBAHBEljROxyzYwbzLeIylEc0M/ga4N0cuMSDalQKjOqpslIRv",
-	"odCH++3w5Pz47L8PDyONISjGfUh6z1X0kYUwrtyRlTVgwc6FIXBfhTA8x+TqkIpdsFKMDXxf0PA305vv",
-	"VnMnFL7kObjnLsqFUKGF9yKFi1U8DyeN/n7vPc0HZ0vx1HLzQr8zEjy2zvSB5orvIcmx420icuSx7ak8",
-	"cJH7G+Mbs0RzZnnMrWK8EywRdNbi3oB7OjJEMJYtEy/BzNcWMqRozOVggHqHKbM0KJgSyzcssgZaCgkx",
-	"cT2246z9N1gF/MMp2AKBBNq/oLIRFVNX6cF7IvgqaZA80hV48xTOMXdtakjOqDaVTOWJJYjD4FKrBlK8",
-	"xpgBDME3hRIs63jP2tJ66Yfvkn20WfqsEFUDE2lH9wV8/cvf4b8vnXiTbn8nrvCA37hlci8O4QQmQ+cF",
-	"BOTe2UmBEYakmTALZKN5uR9sqJ0qKfcsSaDm96LTnnHaWB6LppJo0oj2BL5uRnAt9NclqZbr/FMnpHhK",
-	"FVwph4Pm5J8MRPIv80J5MY7y3HrK3sRFA4zJ3gkjQYtysoiwRtXdLSS8QHaKtLebemR4SuP9MNpF8E4I",
-	"/hclReo0sczNVI2r0o/xLP14mBfFpgnJutThiY3N7vTWoAsb9of6aXUn+3TkPH0k14txuPDVii3P2jQ3",
-	"SXssG1NlInt0Oa/LD7V/fkEymRZg5MlYmkMWbRgBhXAqiFOC3AtlFkTnup3/Za1+fmt1HbTcC0grStd6",
-	"BnwPJPuqOqDHzIRZnmsiy7zrqAJtZ0yPucFqVBYgOlUVgS94fGJZwsAwlgqBK18u1LsRIQT37AONnk5z",
-	"yok2viw1ylwXMMH6xr1MUaRX3C6gBOqS4Rmo6hCAsXTPHUxuWXVo3XEa1QojWlkfJl2sRatYc7qZN8Ru",
-	"thGWlfmqm+sWkhZsuan/bMy9YsfPDRKyBf3Jg3Kxbfop/N5KnOaQfGgOf59W/HfeuPugjWiSnQw1196J",
-	"12sx+nPF1YNKoGLASAhXyg6heS+fy7xdViVGZ0Vt6LSkAkM5ISMrtk+YYj5JxurMTbjwy8o+ny8N2feX",
-	"uAXSklVU7R44ICKixu0FcpYlz6Ryx/cOS0a61JzwsvkCd+F5rIFpMLlQdYM2egvcbqtBZIXMoVSErFJQ",
-	"Ho+jh71mswHtISrLnpQ9OJ5F4pIdH1+9ZiLSSkzAM5jHhPs9ejXk+FHLlMwSqprS2N+nprgOndD1isGz",
-	"8bQPhqH6Rq8uZo/BUZqMphClvBNlPpB994hUshTUJHd47HwCJ9OLO59NYIOQmq4Vym0X8K3EcFfucKZi",
-	"SEzX2jTnVHcaJ1T3vrkWtgjPSDsQRkua8ZpRVx+M3+CwJTVD1yrQd7u8yz5LJBB3rmGNHQuKGYQyKaJv",
-	"+Hhs6aVLo7e/d7p/eHx8eGB/vDj8x+H+1eEBtNKQodK5YxhQWqFoQbUUsQnBjeRjI7jBySj+v2dIW8hJ",
-	"LO9ACm1v5+0XpoDFK59mwx806bEBFZ3S5OtLY2bUUBTLUIoDyy43zpakQ5axOPlmKPBOBaHa+9/ZIwe8",
-	"6WGKMQaJpqVCwc2+lW6oj2cXnRk9RQI+9/1qoVY7YlLKYj4rIcmlsITLSJJJOybm7o7zlFA4QQtSWVX2",
-	"g6MIDCVQIOdWZ4G48NlMLBEgbUosSr2/S1ygqQcZyNSSMfj1he7EGQbtiFaSGWPeNbth+40DFPRj9BP4",
-	"Ch2lpOl/QZcnZtcKHkkLk3hfUX3zSE7be4KPaA4TPPqLbG+lCXV7f/fVu20jAYLkuvqmhlasSE9RY5lb",
-	"+kJC/ogR5TkGCDtDHCTjqRj+IrOpkCRVDPwlaW4pLPT38pdmAtoI5hQumotBzrYKzUq3a1BZ4bNgpvDU",
-	"T6S60ZAyn7QtwlJwZkW7APhva9J+82q7U7FPrmFxLLHYp+UY00GNdtON7t26V+s3TXAA/1rzVzyXVapi",
-	"iNpfBFg+6ZeDQQuPjZSVPrR7hXOoi1n+CH6b1fRaHB/rjOtxTlGfSNqfWod31FJf8HBLyMHHk0+txbH/",
-	"GMw/l0cTniVkDZwpP3H1KyC2vj7s3q6x9ZTh7zxbUze4Us55ZN7xWd334hKMlaxBoIhenqLipX+Yl4sr",
-	"oZVlx/pSpZYTm1jwyimkeLPsEjyrgaGg4Lcz4vkNQJ5l5XqMaMt+CDkB5mvC89z/AASWWiZRWcYhBQaE",
-	"ZFBexEIrZKXrkIoQ9EKDvKd3Sr9nORGJY3od+31yduHdoTGtslPduyYoZZUqOlANINcIWOPc+Ow8O5ax",
-	"W9PHGXKH1CvVfwknv1HUwhkbi1Z+Fc9UaqoGsGqvOILiOrZiVY7wE2ofcWepJBeHJ2cfDw/QzmKpTOTg",
-	"dMPGBjRVkB+c5qCp6jFLZi2705taWMO7lI4NwNgtr/VFVgKAjzp7jq+BZum4UVRoCgV7dix7YYcvGX8X",
-	"DxPBH0rmlld2weplVmWNGcrRZ3ehQ4FPlFybiiFj8AzRJRnDP3h/nu+58MX3lyLlwsGM8ysOYIrSoYXR",
-	"RdrmRTm/Q5IDh0W8X6dBItzslP7MwZjfZrdMkMmQ58w7RnZKA2oM0w6eg9UV5G3vjF4rW3shE8tpQ1Lh",
-	"RcmDvlfHgO/UETiKea9nvR9LjQuBhSt8YkpWHpK7KpZaFgKDkl2gMTwFigk2obnuRM4y1fS6m/J++Qir",
-	"/hZhHM+7MdPiYg6fnGMJzivusu1zvcXFsnB1lnEjVZOUnEOpTJSSU9Mpejo7KAZ/qlBr4RCGTSBGGLQY",
-	"0Cc68sRnyQSfUtD0OkTZDWE+oPkYcvQuz7hiqcmnXfJPNjZoq6MGxF7tY/RhEsW0zG9Zs3D0Y0kzXGvr",
-	"nsqFr03JfzZ2Ks2Zu4DDWfSkWkiwfOym4OAdVSOyNx7f/5KbXp6daW88/u5uL5zg4muLNZgjpjUdMP1S",
-	"3njt5cvG6kvnvQ1PKfD93gZiFzJlmrT9yv9vS4ghS3oZq+hwz60AJAs7fwIiczV/QEWDuEgvuttM+Yna",
-	"TjTHuGLvPnlAQt682safXAqLGr3R2c0JrviRlJXJolA1PMlNx9VuWvP5BPzXm2YFw807WYhHUa3uOT9f",
-	"jwdTprek2hIyoMLTcXWW1nHRgP6Oc8oF0l97uUh4x1KbEIpaupv4yCcjyVxeGmcTdVbPH7Z/8JbResfo",
-	"mmL2uOKGAZqmUOIcUaq5gn9BLt4mVHwz6XYXZWwYyomjUsBgwU00hZVqUDnYQTHIpJL1AdKp+GnKix4w",
-	"ozESPHxfR0O7iNoLIl2SlgVNtNS4wBe38lmwO/M3XgcaaH8OzFes5rWvAD4iYMEFp8CoClwIgUH/Ko2e",
-	"gkZ6PSeo1Lol+NjXzhLU+y/Ou9xE6/I+W+E3SB7GUsZv2awzBFjToJaCKy4SLe5k1eLoYgeY3aisNGZ5",
-	"wqocGi0uKHJJp8INfgmQmYaxaA0lwD3smPRUGzaqVrPHG/S17EvIzaihcDAhBrGi6I9WBzzLwxZmWDoU",
-	"PJ0BLYoXGIJv3Q0G3gW9DJyivdSxn5xdRKu7ql3cMZZ6w31LyOQwHlI1oumUKJkH9X1l1Z2u52+9Xh7S",
-	"f+A1QoJpIUmgog5zMUOQW8xx7WKAGXTxZztkoGTh9Preant1dlFmF5bCAbb9BeNXaWq0q04QTfZu7+Kk",
-	"Zrb9nAue1s73cXaesaKp4SlbORcm6a6ZDex6iaekIUiO6cSHYOhkJg2Nj5sosKvnfWENQ5aPiU4VYxUQ",
-	"DKlAZjhhxagBeKuSJrRPjakyeocY30gnYPAh/UL4ivYs5wPe4zk3kHot1LFKiKWoSaUaLoyMZfiJL8+P",
-	"wnC00KhK++xiK/WRduJqZYGSgohFq6TYROngLFgkpK/kfyzbDMRkQl3OQ+e4XVlLpcbWHJyAF5kvMeMM",
-	"vdW6RQkAibO8ucw4AE5A35LYGAgni88CukeVLkJVQwykqEhpoWMC6Dzw5o8MxrKnlZpKVWPHyEP6I/v6",
-	"QkawqFxUWzl3EkGODhJC+8EIf2eY8CVDMkUnNO84A3lIXgaXEO+jesH269aXz1/+/wAAAP//",
+	"7L39dtu21jd4K1h65l2R1tCK46TntPZfju00fo6/XttpzzvHWTVEQhIeU4BKgLbVNpc1NzBXNgt7AyBI",
+	"gRId20m//klkiQRBYGN/79/+tZfK2VwKJrTqbf/amzKasQI+/nvjnP1cMqU3DjPzd8ZUWvC55lL0tnuH",
+	"GROajzkriJ4yolhxywoy4bdMwRcF3rtDfi6lZoRrcjdlghRsLgvNxYRQMi/kKGezYS/pqXTKZtQ8RS/m",
+	"rLfdU7rgYtL79OlT0iuYmkuhGMxqVyzO8D7zVyqFZkKbj3Q+z3lKzfRe2pH/7/9RZq6/BsP/XwUb97Z7",
+	"//Wyeu2X+Kt6acfdZ5ryXOGz6y+9KxZkTHleFiwhVBEqyPm7PfLdm2/+6d6G9NsmMhgSpakulVkERjWu",
+	"0/vLyzP7/Q5hRSGLy8WcEUFndiHTnCpF5Ng9mHBBpGDkThYZ6Y9o9pNd6oSUgpZ6Kgv+C8sSMpbFiGcZ",
+	"EwkRUv80lqXIEpJKMc55qhPC7ue8MBdycUtzniXmFaZ8xLX5Uk8LqXUOH6X8KafFhOFAfDbP2YwJjfdq",
+	"VgiaD3ZIButGFF0ocjelmmhJ0ikVEzYku355BDN0MpV5pvzN+N5Es3s9JEdcaZYRKYi5ckHknBWwmKR/",
+	"v3HLdM7FzcaY329bMhuzgomUkYylOS2YIlLkC6LkjJlFA9qE1WWKcK2q4RRJqSBUqDtWDIa9T0nvLc0s",
+	"xX8F0rqszgzhisxoPpbFzCxEATuvCGwSTAJmu2c38ivP1dGTIndcT5Fiy6JgQsO6+00omJJlkTKY+ztH",
+	"ml9p8inNc1aYdTYHxjCylBqiG5UaiKSQOSOZZMoQPKF5Lu+InnIFkz+Re9WM62PvS8F2zD1Tw+G0JAXT",
+	"ZSHsbfqdOYJf4ZVPJFFlOq3vwYeAWXydOQFBk92zQ3LDFobOFVPKHHQtb5ggd1SRecEUcJphzwxhhwc5",
+	"kGUFU2p5D3ZJqVjxwhwhnoOgwStJ33DNOSvg94GROvPCcAPNUbLY614tD/mOF0qTnIuApRSMaTe0Gash",
+	"txI33NbycBcslSJbMV6CslJPmWH3hqOx6CNGpTqhM7b8hLel4sK8sxEjyCjHtJiZNZ4XNNU8jQ+YylLo",
+	"YrE84B7+AELvruBaMyOEYImjA8HRj7w5cgQzC3nLRcpiA5I+JR8ukHu8UETfyY2cac0KksqMDaLP0/JO",
+	"LD/uUt4J87SU60X0NkMJMeXG8AjzG7mbSsU8BRkWQLjaIZtmVDoypGnEcTnPqGaWIsmMUWFFN7AZ82TD",
+	"y6nubfe40P94U03FSMAJK8xcfuHz5YmcSaVpDi8eeQHQjX4ujRTvbf/HvU1SUbJdGLcf+JCPfhw5+h+W",
+	"6l7Su9+YyA03ONds6E5X8NMGnxnVzcxxTvW0t92bcD0tR8NUzl5auez/N4OYl6pJ7N62PxSGqg1rddMn",
+	"/Zowf6GI2Tp2T42u4dd/Ss1dgqG43p1lZUr3jHq0vHA/Tpk5PoQSXTCqjbpCxtIwclQDcjpiudGt+Iz0",
+	"T0+Odt8eHA0SkAjmubqgG3hJqRgpRcYKsnu8/2Fvl1CRka1XZO/dOfnm9Sbpn7575+42pCbLPINXG1nV",
+	"zejIGRmxlJqhhKw9ekZ1OmWK9D+cHO4fnFwevjs82AcSZ6KcmU21c+slPfegXtILrw72syLsXcFnNG9Z",
+	"m11gC1mlWVK4WsGrATfivzAyLkUKapc2ulwmUYGKsM1Vj7p0CuwL5EUJCiKqyFVvj+a3TF314gyE/8Le",
+	"2RmsEzYX4bXNQxFOrzHs0kGoL9w+1TT+RjimXT9K9qVibxdwT7VqagqUUCq2vGQ/4WNjQ2fcfDPjgmpZ",
+	"mCUDRcLwnVtacCp0SBszmbFcDZtzjhFEY5dWLWdIO6tWs335Lqm6iZGdpuoG6I2kVLFtQoGsjJ5k7EbS",
+	"Nwtp7h0AezVCYsbx9xvG5qR/Bj8agyTPCJ3TQpPRgsBqmmWprZ15/ozO5+b9zUdcKveEtnf3vyfujrNV",
+	"l+OPn/z+LlAc2w3+lPSkYKfj3vZ/1mhLdpjVV/m5ffpY59jF/dDO+fOYdXEP+7xHFWsVhbhtRh1zvxGJ",
+	"dqg9DLKAvyaFLOfbhIlC5qB9cU1Sw4Gt+QUbbviM31yqbpDzcGtDGNsw8VZuYcRRC9NpE9346wuj8hU4",
+	"oxdqQLj1WKBiS4CzoV5UcSXD/GlBNJ3skFmpgIsb2hReIwPSJRkbc8HxoDNjMOAZOdyPq1VUMcdNVu3w",
+	"nrvuU9LjLe9mxnqhyOG+UZ0UnwgjXBaBD6ajugHTh5W45DEV8sfa+ypNC23E1OXeYNsa5stbyWfMSlA5",
+	"HiumybiQMys0/JSMqrRhLo2t1Ey26mOgwM6ooBPrcqoRI6/USC13zKZ81qoIGVNbd41AZ45izIJEt7m4",
+	"b5t7bap+Ubmy54RlqGKsV/G4Ue/gOUl1BpY2M6C4NcpecT+EY/8ErCMuLn80ygO1RFQau5Ipw9CX1AyV",
+	"wHmXYzI2suCGi0w9gtEvyfG1sg4u82z/RK66zf5aCYmCjQ17Pqearbpv6braCKwoWGZ+XjdE/UI/xo+M",
+	"T6Z61c3BFY8WWnYN1kmt2iPXOQ2ar9bljtp6rruhud9NUTovpJapzIeeoj/3ZLiRqvPhRUbslHAjf6wa",
+	"DlY4SCM8N2PpGB4OmQDXBRdrJWfN4bGcQi3Ly1QKXVAuMiv9rKo+pmVuGGIviXF/Y8VoaZ9BwFlqJpiQ",
+	"95fHRzWGOtWzPMYRWSqFnPF0zdMO7GUklULxzDloH/CgGTNvlse5r/2xKbkfMHwlFlrfAUIDZQFGp7n8",
+	"AaPPV8gN3HG0AAKlY8RyKSaGQdZlqyxHeSBYRTkboWDzCkrtNcY0VyxpMZ1RysOigSpk7DegQ6vx9Z0A",
+	"Cl0yIylzRkXwyOPT8+7PBN+9bkr7GV04KjTTUTuojSmmk1ATGJlz8MPpOVwvpI5N69NqeVg//9WJfTIu",
+	"8P4e1Nc878BhQTIbDtXURmBPwN1udOZKg3ba85AYe6CKe9CCGXZifY0zCd4QrsHDWjCaLfOLH+1I6zRW",
+	"f92npJdZ+6TFDYAeBGvrgX4P+qIsrOLDNZuttU0rG8jvIy0KurDizKihK6Zgr1DOovzcWZzFp9DQ1Wrz",
+	"CZcnUN26qWfv7x+toMnZLBqx2CUp/lRJGSbnOSN3U0mKUlhFLWaDpW1jgpmCP0b15Hk5yhsyYSVTAJ4D",
+	"sQpCJwWrFEg39REzJ19N5Z0gOHi+iPOkVQ5ffEQCb+5sv8qLu+P8vbIgm2RGb1x41s6BCikWM1mqTpZG",
+	"g1TcUnZxzbqtfJxr9lPS2+d0IqTiKk4VGctI5i5Bb4yVRcacj+gYbRarH+QpzFYRjXfUHpOQUvCfy5qv",
+	"8a285aAgqTkvjNWwIBlXjCqG/scZvT9iYmLWbuubb2JWWCepUS3pkwiMfT5jQnEpcqbU/y6p0FxHgjO7",
+	"4ClPtVUcvWAoBdfVImwRRpc3LXOPiAyb39GFIrVJ7BAJP9PcWMNczMuaQ7J2bdQPqRazkczXsvlwnA+C",
+	"g2/xluZly97TmXnzBISZc+PAimQsNZy2k5LUOJP4OD/jmLdzeZqxaKTg2ohe2JxtwijpM5pOA58TGcm8",
+	"VIaxaDrKmR4kJPuF9DP5CxPgCv1fpD9nRcqEroUGmLFO/pcRLb9E1zrwS0cielOJAnnJ32+PpXU0hb7u",
+	"mPceFI+r3m5W5pqkVOvcHqlndXmHr7bG3c1WhSVYW9BDjonZpc4qQc1pvkYxwLVoTjLK+xvRs/AGAvMC",
+	"3S54eCOQRhTlGXnH79GodqEPI+SMxYlmYQbpG5AcUwXdMMaG64w2fBiOaRI5+ALNjsvCsgctyUhmC3IH",
+	"927jFUbHQLNizooP9mDgFQGjGm6R2QQi9a/IzcQcgFdkluMXm5skHw3JpXdMep/SlNmRSL/yOQy+ECU2",
+	"VihGkmYB1vK9opx4Pm80JVyldbcd00A8tFEbPL8aMsrPAhKJagVKF2Wqy8KoBlLRCdsmU3lHZmbn+mFs",
+	"bWBdFEyQvmI/l4YW/W/Le9K8ZG3Er3n9YyOGa5Tw+sI8Uhc3g8V00N3g2GrpgmOjBcGoQkNutwziLC3Q",
+	"tbqqolFCOKdi0uHs+5OYWoFCSUE1ZCkCJzKjwNENTnzAGIwJlualApvQ0EyVQepOc9PJ92XOdPz1Ywf7",
+	"sw5p0oOVeQhDgBm1Hm8cbv35hlEesp1iYdWr2pYG+4Y7VHPcfsEtWrk1z7LGbSvrot7dnDvm6rdtDp5a",
+	"WByyL3Z1nAc8WKIUMitT3eofMT+6J8eDXLLULfsIP0GgOJtxwZUubLbquqiWm5Qb3Qqrj6EGhC7Y3vdM",
+	"sAJyNc2QmNp2xwtGbjm7wyA1Lh5VNztkSkWWs0JBBNuGySGzuZxMSZWrgKpOuFIxG8ueAjkmWVFObBab",
+	"mfc2oWQGutdsMkgIJbcyL2eM9Ge5zWRAw6zPqPkZzaqalba8tz+3zqSyd+pj7LhXdwotsl4O6cTplKU3",
+	"LCN0QrlQGv0bU3qLHg5FZ+YUWmPGTKZbCKjB0lZf/AMsSufL47bvp49N2vELFT2WS0c7trEVJ8MlM1QE",
+	"C6x2yIwLWNAZvW9bL/ydC5fTRkfylpkblnd1Ru8femBnXDzslsb6mPvBvxFdoIOcT/iI53Gaj2SIVW4g",
+	"Y6761LoZXZARJIpkRslPiObmiEoIS73btyPtEFY9LyRLUBTpUlR8eQHHGb2Ys9T+tWpR3u3vuitXZFME",
+	"81npndohTADTkMIbSlq6lJJFM8fhc/xXEF5BH6aWkH1as7ePaKopFM5klBcLksq7eO5cY//hgUm4cB87",
+	"OrNC2ngSd1awJbFjaMik7m2AEKf5GlImzbunNAcqvOopHOmqB8agYXsFIzmbQJxPs4ksOFPbZN8s1h64",
+	"JU6kqBYRk3QLNs9pCsUsZMr42IgKSHeEo46lKinNb1kGFnPODI/FxScjpu8YEyTHMaGgBJiG2a/gsaHy",
+	"8paxMX7bS6wHxX84kfoHRnP4W8PXU57eMBF+fFtIbuRZ8NWJ1Ed0YXa++u68ei1zqZ2MfRr89R5ftvrR",
+	"zqllucwvcmIuf8fVtJf0vpc4x/eyUDDqxZSxufn/jgvm/n9bMJbh7ZdlccMWqvr0fSHvaj8dM6rPQKDW",
+	"vq69H9Vj+3w6YyNeZGbAo5zOKMyB5jOI1R3MSvP3W65iemHEr0LwJydQ2Ux5ZdeZZDtWkvprzZ4mlfdI",
+	"F3QBwQAK9xomAR5E9NAUbCZvoYoBjoFqPQYk5wp0jOZpwKi+90X9TVFfj6KS3qmesqKX9D4Il1TIsqgB",
+	"0oxRLnnilkngoEqu46pSN5yL2/BE4EtBJB4sZfXsNtfy5J/Gz7XKYRVTWr4vGBMjKW/MMLEz5OwYG/A2",
+	"RwnuIW+lvIECzcKcRrd8oM7be9QgITdsgfLfHOKT/T0/nivDaOSizucnGEKIrjQc5KqgimC4AViNLDVR",
+	"c5qyQNLvnuzu725tbm5ufhu1v7iYFCzjrl43Yhuk2qiywXXRcUCkts3ZbJkx/EEWwpXKZSCZhWgZUOk9",
+	"KPfMVmSTFiyVRUbMxbY4NMOs0u45ooZxr7RfX7jyDqrd/kdnPKPFDdN7tMUaxp9R6wCFYrFNzOaQ/pxL",
+	"wVhBkJBoPkhw20h/YsxTnoLZt4dfpVJkHJ3i8dolkaXxCTRJLyF20zbctxmfuKxpQsl0MZ8yUZHS5uar",
+	"zY3Xb777Jv5YKc4KOW9RRqUwD5kXnGlaLIIXM/pkPKqPc7psZTnmIHgPw2IexGdPL/fI7snh8e4R2T//",
+	"8H3b8G42rZtfTXdUUJGtmCymxrS4MYBEXyhXrY1LT/EEZFRTglWU1lW5rPq/3lof8TebXn+pakfqh7w6",
+	"qvU1Duk3CZiQPSD+Hesnc33CSZ27PtLX/R7gBKLqPhS+I9wAoYLwGZ0YNUoWRvFmWUSc3bBFBCEgCAyv",
+	"toTM7e7imFh5z/L5RWrePk4X7y+Pj4xIMSbtlOVzouDi1nkuj4A3vFBGwrTwUDGJ32p+KekkODRMxJma",
+	"ahkBpqzZve6cmRhdPzN+lzSVYDUfnalyaGgj7roBqgEfTUhBQ3Lo/4AL0DMDieRyTOwD2lJYOpjxN2xx",
+	"J42yaG5yOvla7c9JrmVebL0CQRrKt5tRtiWLtcoVvPoFXGnmMC1nI0F5vv6AQHEBPsIzEZhZ7LQET4lp",
+	"YMZawB1BAwiGzT53XwJUkk7ReMt2IlvQeYe7bklZ8I4ra65ctaACo6vx2CtUwBSMbZipE8XwutAfp6by",
+	"zmfG2SS+lBbFwlZhyVInkNPgj/9SiniQe91SyaGlz9EmIzY2zLpUaDpU2cqdkp4zaayN9sdkstMwFhRl",
+	"1ThV6VZQCkx5rjo9ALWB1XPFazoOZ/0JkeEuQK3AjJSUW6dSx1HN5zbaOeIz8FmiV6JUgRCpjEijyNg8",
+	"byxeBl8uRgPWPl+VacqUai3/sb+Py9yQYSpnjORS3iiS8xvWTRJ1clnWztCT+Cz/W0lxzmYsW3QP7eH1",
+	"GNxLfq0xAsTIiZz/SBAwSLYY83uLBWR0QnIjzFGfyjvIE5jP88VOCMJUAZeYn6JF23YecS2l9lzEOSL/",
+	"fXF6QnCygdrhZm9W6shoqXs55bPlYU+FEdJZUHpJwd+74U1x0HG3Q6eG9XolYWKn1X8TDDUm9XgXDPEC",
+	"raGsoHcUUoa4zNSQXLqTj9II7FvzgtbhB4lJtr7fFe3jXL2HjxfhwLbCwJwTNZWFBn8MhQMWccM4l0hM",
+	"rcM5YzaNUWRArYhqdll7vq4Zqlpfb6ygFQwjWiqIemtOOhQ9museUNKStZa0NBOLrY+mmn3HQMqDIkGq",
+	"igRZQzY+Ofsj6Tfs3xWWZFtkKUB5eJJyXXV+X8uY10W5MmHeWdpc1apPN6DCpn9+PyAFtRdTQaTzKEII",
+	"o1aJGmTPRz0VJ9Rm/Bl7kezJzIParPIWdclDADpGqAoru2BRV423opDKeoY6ZkV9TqJDcOYsX4sf5K+b",
+	"7Zb07vQxo/p9oVbzpBmjOuB522Qqy0JhTTe+qUJcEFIKzXOiclpOpoYVGm46ljKDeEmeyzuW7ZBNI6y+",
+	"/ec/Njc7bsCdPub5zfpp8vzmIdOEEihzj41ZK5l/3uzibPMyLokAgGdm8YKAI1dKmPcQgo6W+xilVcw6",
+	"VoUHDDGUFZYXJ5Ekm4oOwsW2vKZrlDgQ+0+icB1xcfNVFK4zyY16oKUv4+QC6YBL8VT61Y8A6QUmA83I",
+	"TBYsIXox5ynN8wWh5MP5UWy7zbpImnEx6ZqQPQbIsn6Odw0qTSnjY7BAHBzSRjnH0ryEjKSerkrifvYA",
+	"06p3jIWa4CX3PyMLDl99/ytnZFfTr81odQ7nkZxwEU8eNkYoy4jRMja4IP1brrgeYFJcqVCoN/KRmFJR",
+	"19qPmAQxnzPBsm2Sm4cSWZCCCXb32VBqxCpAvKuSZyz3lmDSg4JGbUBp7v27ODR/MKv55IBo9WoNV8BP",
+	"rmCOPLvqASZlhQY7YxA9vLLvcNXbCb/mqkJUo8pmLIAGBZkHNapsLyOrEh0hq7Glnuwfm5vkZvI5FWXH",
+	"dG0h2TF9VP2YuT1SNmZV51fJ76eEzM90ReWY2YUhweyT2YhPSlkq0tdSCMBSBAOUaCkGCVES0ujytMxR",
+	"JS3Y2ELfBuoPDMwVUQwQfneI/MXlGtBbyYusnEtjmpUiraUv5SPzykaluDP/TgpzhCbmn9T8K38xX/aS",
+	"3s0kunfHeNqOZdYAUzg43j08WkJUeC/vCCX2iBLAP8j5LStgwsaKgduIA0bAdEE3VRwyPgtNsyhWzS7g",
+	"kBohCRsXelyo1hSA+qAwI8yBDI2rmpZww9gc1h2krlMZAPJ4XjAdVRtaI0dtAaMVNZHw0/DzfWl+nZ5E",
+	"rXN4Or8uw8Cah2y7/EowHfg9Fhix589psfP6uH6ZPiW9s3ZIQIgLexFs81lDjDPIa71naakN/Rp2esNF",
+	"5jEpdQVP8EJ1xDiC6by15nkbVEF4TVK7E3jsqtuOETMxvOdECrbyHrigcY9Njll1lwtdh/dd4E6suu+i",
+	"lh7wCAA+P/W1iEO1x3YZ1UGwdLj2rXe1dLgYdicCBXj2KNgiG7evk9Yyo1wwtSGLDSEtgLrni4aAVxza",
+	"xumrPSaaTIbJOcuuKPuow27hvDgyB6iA5gkf2876cQt+KuhFkTcPi7rX2kzNtcjcA1csxEMKzL7MEiFH",
+	"iKMw+vURhI7H3NrS25hWZvFnMilYgjqmQFnwwCWDCXyMuwQ///2djVYN0r4CLcl/u0SUM3AnP+6MZNUz",
+	"VlBGBwyoL0MQjm1H4F/ZvX6CtbAP6LIWrYhbz74ST1gM2ITBba8H7AAxehaA/81WeMvhiZUfP0AhA2UG",
+	"lNvPQbqxj/3M0r5QoXpYdd8yQuNK4Fhbe1yV0mmoiFVMAKviwsI+R6uEn11pXXqZOPsLinIf6ubC93+U",
+	"l6v+fD9k9LQsg1+21bW378IXXf36bJ94+VcuZMv6BS8WzYfHA+yA8jAISQEsDzixNXOPT88RW8PfgRUv",
+	"gs7VVGqi6Y2DQrbi24LubpOcalYQlkGmSYNv2EKqqS1IHZIDmk6x2q8CwFXQuoeRMc/zSHYSYEi3ZZbX",
+	"J/PQhHJohETbkDlt7lANwldpObehLUMwgt0hMCE+2UOFYZEZ13YBsOGSegAacqur4tK7JmyrhBu2UJXr",
+	"QqEnArwk1jUIOteMLtw20LHZL7NiXEw6w9x4p0AktW6Gduqq2z8o1ERWwDwfn55bv2WF55wQSvaODg9O",
+	"Lh1p/XB63tGF7L0Q6zvWWG8FJGnxPK9jpG7GnIa2lkOO7fbbYKddXMCx5IXS28SOSLbwEkVe2zsMD8vz",
+	"IcYfXy1HH6O55F2hptcmHqzIi++yVhd4tfX+d938W/mQS9e8p8P8/BxdBEd31BiQil+H9dnyNdb7WKM7",
+	"GCtoRBbNqDOcWzHEyK7Yeg2mL+DrY1rMlnkqm1GeX8o9uKa9hYqW2JZniQvaXFMz+A6hacrm0BJuVGoU",
+	"odYRitMUdhQbl+dBJ7Z4somd3Q8OPnbV1ChJ5XzhJvTD6flzzOfJpYQtMR2XGvoJVi2FxkYXsU2fnltS",
+	"PBXrX8XPayRq2HkIsdlk7Q9qmvR74O7JQ5l3VyZbTcgx2ia2Q5NxPYxfOR7zhGzrYkVdlS2nanQRMSrJ",
+	"lN5ae6/KZrfYxQmZ56Ui5wf/+8PBxeXBPpwNinFomldQ0VTdIPSEt9kMh8SGUZosmHYpWbUokR+2l/TO",
+	"zg8u9s4P38IfP+weHe7v4g+HJ4eXh/bz/sHZ+cGe/cN8Ojqy3+8dHZ7Axw8n/zo5/fEkXnde24sLV6D1",
+	"yOWvtdqLhnWLQhatDUszmZaQmbSic+kDElyo08WlK6gH7uqblLr8J0JJxm5ZbkbFVpypJlLsWGU52hv0",
+	"HWz+N5ubSYUU7hpRHu6bUwjdZqOqje+tugIOMmizmlRNVrUk6o7rdEqk2CZft+OqkRJuadpfU7WVlY85",
+	"yzNCg16ipGCGUyDChW86CCU7Zh9ovm1v6tskcEOYVf2Az6v+z+bHoU8oGyQ2hGoOY1EiCIaXMg1IFzN6",
+	"tCrK3PiYgj8c2Y4Ts5uXioOE0lSkbVmfltCAnN3hMfbxSJb1GtCy4Bs+qSNer6GLxa4RI23dIUGvu6Nc",
+	"uzIbjYU8AOCUWLBuSy8u40ftEJorSUCHoIqcm6dswGMeLJli5Y++UXHQ0xUaM0dHn9F7PjNs9pvvvgMY",
+	"I/zr1eZm7Mma65ytfzCwgV4r0EKYVADbsj3KKdSxNV0iH84PK3cPtpsxb2W3dZtMtZ6r7ZeO2Q4zdutY",
+	"onppo7ZoUXm+8hASaFAqvv1qs6OeN2SRa1SjCfKBmcx2xePR+FcoROuX+nknqBhj1kuLBBj2Ig7bE0jN",
+	"rssfolAHn9ScuVX+QyrznGesahY8pSLzDUDnTNA5H9ohHUot9AALoDDsS1m/7oo8clXOZrRYAKYK9EgZ",
+	"ExoiQYTAD1F8+zkVizbF9mR/z9Xju3o8DPyh2tg1rz9bX/v/iNFndMI+nB9FgWYgUR2u2HGVlzaDQXnr",
+	"IwI/oViho0NC5rMZxJphHrgpDj9AM/oQwIzuCBntEFshREBLQUcssxqmmjgkrYos4q5YOebIybqFfqyr",
+	"Yw26tG3Huu46M9hZwcYqGkjCNEx78Hix1CAZe7n5AkVQGEG0lHP4Ddvc2jck7L5y6PZi5a52vcxTLWAB",
+	"mPQu8dX+nFP/UZVjw9y6JGO6ZX50afkZRpTigI+pDh0qLjkzIZnRbKDHHDQPqexBB2Bn+7GxjPSvbAVp",
+	"UNoGbrmrXkKuehgWh9/YvWYiszVpWDVw1RvsBC2eLECeLguhsJLXxcO4COOpEB4bYru0oB2/k3E2AmvI",
+	"J2e6pavriphJYxxwLFeDBYlM243Af0IWDGDuhUwsEgH1p9tCaCJc5lTyFFIyK/AVjq6KZuvTanS3kz6J",
+	"yOaVLH2P8eOlrzHEvvT1MVVq6cs9CwjjfojGonHh2qqGgzBr1b9nunhAjR1fHb19vm4bF5Bwiu18qSY5",
+	"o0qTb0k6pQVNNUhmUPh83Xxk8vJOtOeLG9MdXER0AbFdQ9n8lmr/bjuhp4zani+k6TFrf6+fS9YGIwM6",
+	"PkrbG2MUme3Ysc9pbDs2n0Ji7VanXeWzOy317HLzfbz7WkghEHMfA/ZhVppVB45TdX2Ek3Z4cUq+/cfm",
+	"K5KVth6tb0a3USiqg+sbwTF7/Vpp6JJiLL/GVbRv1bVeqDpLT5BVagd7wnqh+dKJbq/QzjJV71Jcb9IX",
+	"1tjfMs0KLiCm/EKFTBE5aYz7LzPleSWs1jg74bJPdom8h3QpIcfjIXgh50v3bPHZNsoO36K5MvihD7PV",
+	"0B2EQL/CU+XMXAE3O09vJgUjfdeEa1CBJwZ1ciBNqO3pUAlWX8Q3JLt1/+G4YOwXgJ2HEIAcR8VZutSA",
+	"cW0f3urqT8ma8HPNc3lHle14nDlH/+putCsd+7aQr62Jif+5kajjWzR166rmqwUjThGW8Qe8+TKwW+z1",
+	"yQWDhs9kRFMs3qyUS+v/lZYUBOQUkIUsLSirNAYR82jL8pYVPu7/ZvO7h8T9Q2Jd3SQmgECuvXID93jH",
+	"6mhV3xxH+7adNTpOZp13JsTgbUWzae8b+TSNouu4NCuhh8Jrv35YaqUl6BaotbK/k4oi70SdJCLkTqRA",
+	"jtAd3QCefdI6ffj5hSIZV/OcLqwuFmUzbbmP7eiRFgK5xrUlVP8hP24aJN3bJjq5tLxTakoLtpvnD2sK",
+	"GGYp2WBqzkcFLRZYx0VHOTRQwZZDEBZ2rAnCB6MFgQdfyl1ocJuRUlz4L+JhYLhhL5fCDN59uj+cnisg",
+	"mDFHzlefL2bmGAHGddtzZaHjBL1rS8AAQdwI8JwrjYcJsTufNNVD00mEdv5lAdEcXkilBgG6fuYcrRZk",
+	"xQwSnhDFHiCuLmkUXa1STVZiQChs6B+YLpB1VpVyjR6SEOWBZWIzumUrQAIaKmEIthICaS3bEO3oDcd1",
+	"xAbnpr+byrwadAVAAkg5q0OFsZ0HAzyQw0qJg0SRuWuoVo1q+T5C9CQBio95QMHM1jAovsyaKXOtCe4r",
+	"ECOO6ygRT700a0ElvsqKNMw3J9C8AecRQmsy/gGWnEuXeqwptxzf8ALQ6Xm+rrkf1lgKVzsH1+/UQxwv",
+	"ag3tKmmBWQHEP2LgIgnI6QyDj4CoMWCp0nFzcExUKp0Xye4psSbsD5YaIIhdR2uI7WGeU032Cdtmw9Km",
+	"vGtJYGpvMw4yLYvj97XrKFZ0tutHtsh46pG2Pq8fWSSHJdypx6dPhAKuBbEjcAP30eVUT7P0GdKwCQOr",
+	"kABkER+zbWKTQkifkqygYz1IiE8xSUiVepIQn21irsVG37TqiDJIiMs6If3RItb9fJAQl43iLxnTYgaY",
+	"1FX+CulnLGdQjHrD5kH75+DFqhxc4Ii83n702RNmzO7cr8xnV7ocYeKQC/W5gKcrF7GWqYMwCBkdGefU",
+	"vJzN3ECtqQsu5lo3X+At6GjlezDMtWNX5ni3oQOAzI4e5Qf4hVfZTF0gtmrYmg/EznwwKOZ6FMsVRsga",
+	"hfzJtOsASXPtfAP1crWW+FCwrQfBX612GS/pHO5seEoO1BC/AR3yGB/dEv+cIUSGmvL56kBXEVzp2/7o",
+	"O9ukadvlr/YxK9uobRSTEmdU0AkrjCD0+a+KaDlIyMHx2dHp/zk4IH0qIEcWb7tEsclm81wu1CAhxwfH",
+	"bw/OzdgQvXU64bvd82PoMXB0eHK4h3rCpJAlIE7UuDROrpf03BN7SQ8H7ZCh6NboX1xkj19v56SPsPO5",
+	"VBbm1EZ0bHpVoOtBNh3USwSymApnURq7mosJsnLXwzhxitGY3+J+muXPM0IBcnq0wCBpR7yFEAs2fp6D",
+	"K3ysMAQ0i98VXFEhINQjGysdKs17zyvGt/r+5QurIGk5UprrUrMK4G31YCvueDQ+w/JE12VCBGu67tKV",
+	"E+/k0ep4dUAdTdwGr3r7fXiC6FgQ5oo3OLG6ErrHCrjaGEdPX0EZqVdYBTyGqfX3mDVmA+PWmnC8Ip4E",
+	"GE8irOLVzlgDXGPkNKNSa+vdBA1w2DkK6pL2WkHEYAsEuwtqebrFJy8g4dfCJQFZNQp3IFjYCCS/+vb1",
+	"fhRDKZfW9+aS5tVUlnlGlKYLYvOQvccDElpwqW2+K8taostckIwuIGUD3SZ9mIMFv4H4fMc48xpYtBeA",
+	"8GTek5xdwiNcp02Y1kYj6A2TAoxxlzo7ZeRysEPO3L3mi1ffvsbpc1unObRVuysqaSEL+P4wqwpc69VQ",
+	"7eh4WHPykJITVzEYFDbUy058oez61jOxZDCjoLxQQVKzT0qpWZP4Tg2DN/Epxh6fq5kC5g6JKp0C545J",
+	"Y5FjSAAnUhMjfrGFKOgh1THadl5SwAZwTfk+KFbYA4PW3k/YYsgQ9kstE4IFCy6ltDEmyRm9Zb57gsMc",
+	"YwLrE4Z4lJek6mfmG3SHYkfEjPkcUwO0rNmvw9DAWc+2HgA9j4kNZo9dM3pdj5mFT64SHXI+g2pisymA",
+	"+hL0jIUqB3NMgkxgiFCZlb3/kevpHrVBqW5rWiu8jMNmBIfTpxtjJVdVdS4y0M/jGQOqvT+6gkIWHAcy",
+	"KGSRYcCtU9hgj8biYI0dwymst4XC9Xukkn7Bfj4UmhW3NEKRWmqa70O2gUWM5fZa1KeTgDnV0o2eHZIh",
+	"nPbHaNZy+E5V7tW3y7lXlxwEBxp59jWj4s9R/dnlq633HfOpkmANV0NSnnhBAHOwdeIJeWVLDTc/p+mY",
+	"11yqSQRrE9NfLtjPZ6zYp4su1DAuEKh8QeasMMI1IeznEpCNocthZt2Ini5Iv7ply+apoTL6agt1isGX",
+	"IB37hlGEYTe/1buFy+DfGjZp603HopvfBUlUL1qb0EqaaOmofsRvGPEXufrrULex81cOzIUL8p8ZF/tI",
+	"RjN6D58+Vo171jcGfy6qwHf8WqThlmL1I46ljVKqarEQ6UNC1w4f6HZrjM4mTWbmxs6UAzm9Habzjt2x",
+	"jhN69VQk62cWrFkL7V6wIprudSoswhDVGJc11iAzuv5YMZ1YxoR/GV6lsENOk6MZ1cZbU/OC3XJZIocc",
+	"DMmJ9I19jYnHWVYXlNvY/vnscvMCVH6b0fzcpG6XZJXkjC0YLIVqLkGyLCsDHfE/5t0Scnb5+r35d+vN",
+	"+481pambEF2lNTnyqGbeRghcTHK2H+3N44gh+fKKTDCtj91cES3vt9RjpCV/Ew8qBMyqhGBaMJcng+7v",
+	"W28H2ATHalV2al5Wo+JmZc4e42mtqaGtTVH8JcmyMG+/y16QtLD6dTfiVcny6Wm/0V6QxDd5xX3VRY/2",
+	"oDaHW3u1XabOV+K6dLjc71qHa+3KtXpLl6j8SfymdfdbDP7V+geA8xnah9gMlGDBYUE4s6Izt7C4+I48",
+	"wsfHm3a1uAze2cYlztfRuZTIvEgXTCYPZtzuwH0rs4Xzj9mLHjAR5y5a9uHiDyTnLYWpWj7kBVpVCjkD",
+	"BTjquYry2UYfpmX368xIPlAofCJZwGe58txT8XsytkPFmSdx3geiSptLduf95fZObJ5M+gi3mGA1nbK2",
+	"LJiyYX+9QUeGjC1Z9vIVkOHhJUn9vma7mlUDNK6tjRRF21w1XPyG5TE7j7U8xjt+j8iM68ZYvjDp0vem",
+	"Lb614pZHC4vlqa7j1S3zWBOjW/kO6x9Y35HOd3zWsxxlt4uikBE8R0ZkXZ20RxTag6w5IGQuOUDHUE28",
+	"TN2BpARseUX1CixbEry9857XgSSw+4YCOz9nY+g07LMiDb0lxt5Bawr8vatiy09Qwqf88KpT3y+MKKqw",
+	"Y6MtgbiDONmM3rBG+2ApNuDqnaXiPmvjqrjpFk5tSVgc7ntgleWppDAVi/pRn80Ln/O5bEW1J/A0bCjY",
+	"Ftekt6XHVAPU3TeakubvGyZcgHH5vcc8Z2cy52nEj/hhnkuakTn87PE9987OCcAMQOPwCqDCgfe1aAHm",
+	"lgs+EVRHm0L7n1qe80KRMpxO5+fC+7ck1zKlMD54A2CmMJQxhf+9sVvq6cYlfC+FdTC4bG+IS+1gfBZ8",
+	"AVtvbJi1FDlTNusZIAtlARhTfFIWhvCMCnhnYdWjbbq6om/eqUue3rAYuAp873NGYRV/ZKMLCV+nUyqE",
+	"ORydFi/WaOWSTtrLXGzvfegiXGvF408EKkorSk1I//TkaPftwVFCTt+9s5/Ozk/fH749hIzcg39f/rh/",
+	"mZAPJ4f7ByeXh+8OD/YHtgCRTdAcNucVWnXTonBQZDOWcWaPbMGUzG+ZV9EWZJzTSSzBNJcRHKh9W9tl",
+	"fi4BIGHv4sL+5d0p/5X+Y+vbrW9bzsJ9jM2c1yZ5Z/lKfapm0WC23YtyqlSfrkWKmk6gPnGnWlJHUGuq",
+	"hD4bucC2UjLk4/zm3wS4BQkpBf8ZuyYFff9ffdMJJgb3sa3Df4vaYCj9SYxW30KgQ6oPwAl8mUQfNDba",
+	"Cg+sKdKXBWYvDioQ0Bb+ZX5obS0N6ChTC5cwYrkUhn5kR5LJ5K5e4SZzTZyykmFh83bcG1ZhbRmL64XC",
+	"JmEOkgP9xw/BJmdpqWP8wTdW9NW91j9nJgposndTWbWk4vqRiFRm2KeoJ16BFVtLmrXgcnyUd0X16JZz",
+	"bQ5KlW/dEWE6VPE+B2raO6WBUVDbPcThtzogaqDAdhQ4e8rXVaoAoSpNBTS+D7in0XAQSvXw/GCf9LUk",
+	"GeQi//tg7wOIvb3dk70DLC5RNxwScGoVJEbcVfUnXKtGlgVVhuAopFbIgmQszbmAxN5C6cEOodXTYZYF",
+	"o5kycmz/w4GrMVHQ3QQedfrDwbn5RQqr804Ko/1igZzNh4KLp1SROVWKZUNy8eH77wHTNSGnZ5eHpye7",
+	"Rwk5P/jvg73Lg30Y1hXj0IJZsFEsDV3GhjUz7SU9P2Qv6e1/OOglPTey+YiT7CU9v3pQ6oIPrFe9uJV+",
+	"EExssOePzO6oilWjAQ+HNwd+f8zuUmAs+pjtNgn7jiO21NT6uBLS7GsO8dsoygcqstBrvtr2CuNjWSxl",
+	"sk2yZRLbQ/qu2gUTGfOhOWCId7JyrFWhqKve1nCLzCYQnL2ZkMMfrHj0mrZRR17jm1/14uJtlpXp2qY7",
+	"u3CVdSA07M/WBNjQR2hmUiHnxn3C0vljqVh0MKCNWX+YdfJ9uP2MocoFW2ChbsAY8JjCmK4GhgnXVdPX",
+	"hChuDnWNnAyhLNFQpV0jaTwCt4MHhbuuUBdpXcudRi2udaOGNeKJK68ksmgkxD0tnke1gc1d7mDZR3co",
+	"9BUc7rvmOci/XZ0+VAFShamdfXwkgLWBy3wwXJelC0CfkE5r7x2V2q+Yq8FFS3BzB3uNGwbscPph98M5",
+	"wFaDI6RNQAdekuUTAzCNrvAUTrI1KoA0+NihS0J6ecWZ0ilLb9QOEWWeh4DIXC0j8rstMNdiXa8uSha1",
+	"RrI00vqU2gbI+0U5IXsyCxtuASPuW3zRDfeFLEjjq405TW8gxgLvOV3Mp0ygW38ZGDOKRbCL0AO+/pNJ",
+	"s1ETfusgG/yyPiCO0wk75a4wD649ojvsfzvqa02MAYgldMCGPtNarYAkLWQZW6Bz8zVwkmzGBVe6sHkO",
+	"TpAc/pCQw+OEXOwl5OzUInQXdEahJHWnQYoN/96LFnSOSPx+TbC0fr0ZoxGbWl1y8Evt3m4oHwFpfDGY",
+	"j+74F6vhHBryoMJxcMhNFsnBgV7YLPyxlDVkh6RCJmhgiKDmgwqmMUbv4lv/GeykO87FZy7BKiiLZPUr",
+	"4Vv7NQEWmtNUU8gMzygvFiSlWucIMo+yPGefvRJxgJV3BbPZ82pq5I8/eQGrRzNChT1bUykyTFMHaGpY",
+	"OppLSAaCpHV2bzYY9q1lci0eIsexHJeJnPDGge3sQfJK/XNEneoi3kHgWpUvIRQjPEBMd5LgTK1r0cK1",
+	"VbTgnFB9JV02HQb1Z1RDc3WjFNhTI20DAXAv5TwDLEGesyWNoiJfC+vhtFGNjbXeG+ntjATlFVBMgTSK",
+	"1s6yzgmKaKiZNpXQSM2K1VQS4vkTfMRziloG0Ko7VoZ8Eqczh6VOyy9m+zwBbtynpPdBxbvNzlmhpEB8",
+	"CkHoZFKwCdWgYRlDawBoKb5rE3LkpDoZgBYMG2chZtAbzFFVzmRL/6hIp4kN7MmEqNI7GJsoZpUvwfzM",
+	"MsQKtyValMwZ1O+62ZIRS+WMKUJTzW/r7MHBSEc83g5XemlS34Oe38Cs3WrHrN1qhUfoniPjoa2X2ROd",
+	"8XzxyOnMp/HWyyxn8JNLuLY0hujfCKVvTDGowTHaLro9/Op6N0QkOQfwuZeeeCaV3hByxs25ypk287d8",
+	"t6pZsxB1ltXu/3AcD0/F1+sDuOXxFaCOEwAXtYQQJOEhmNc/g0XcqXovIu5bc1n/2RIhc21i1u01XNdk",
+	"9RHg8yjg+frCHjjpj/T5BIVxq1LZXMWLhTSgpJaFhuWxYcVc8ojsznpRbFs4KbimypysZ+Z1q559bObk",
+	"UjHu6jBYMO9PH+0GtLUItyWf0CT8cB9zw8wOPNLFXrUBiOy4GR9wqjyaCiiuyLOF02IxY6QGBtQiAE7Y",
+	"nVrRoc9zHiq0IoLdKUBkBBmxqvEfn3cfVfP52lGL+/eMZtFNMGqie2PrfJsymgW9Rl/UHd2qDu48N+yG",
+	"g/AG5gTAizw1axu37ajIRvK+Hd6zDGvV8fH2HouZmhA+NrzNqDxtKQlmfdoscMxXnTLFanSAIbOuEbMm",
+	"21MW6CV8vXA3k4Begv3o0u6hIuhHN3z4ELD3lqORhrlOcWVom1zsnp4nZnMSD99yaf5P9Q6is5hvLDwL",
+	"gI1CgBP56w75cLJ3evLu8Pz4YD8hH06OzTAfThx8zNn5AXwsWFMtUlUf3wJI1HZB4wUoxRjt2yHnB8en",
+	"Pxzsw3VCAgKAsb5RWIZBDvMWvaT3A/x7DP9ewr/mFXpJD18AwhV+wtgrD2+BOcP/eLN9cIeoxodKOj5K",
+	"vv0g83LGfPPsaPu7e+jkMQO9Uo7JLdxSgYKVguvqRG/9Y/iGzCJJTBmfMaHiLbYxgRvnUnm5weUk5mWt",
+	"0gMvihbbqMVstL6XJQ7wQXBd64UWia7DGyMUrm3+h0thaHpG88/BkMTH+anGYpTB/GJnTPBgE4Zkr1Ra",
+	"AnSb+UUB0X+4MFxNkf44J/IXsvXd8Jt/vv5m67tv/rH1DZnlCZnQnLwe/vPbb968evXPb9+Qoxrk0dzw",
+	"ED1S817S+//+X2MpCPOP/MWoJ1AtYv752Vx11Et6E6ggSc09ah7dF0yJbG9M79u6uKRrhBYBN8toYb99",
+	"9tqhYJaxl/jMlv5L2/sj19OpzNsQ4WeMYvAWfEjgd1rCRK8cS9jPDtBRrc++1GHozt5og49YqWTDk7rC",
+	"K3FJDom9Qmme575nAV7JCzLPqYA8CQ6miA1wo7vKBq3xfsAWAf+BDQvZiLNlwS3wsM7xjB4MmhZSqQp0",
+	"2CG5Ku2hXO+4UENyABkeNtgCk0JobRjXvBmsSbxLz0Oza6Yszz4vrQYaET4woaYtk+TOUtDToNPbTksr",
+	"Mnc8imbQlunD5d4DOgWsjJx4OBJ8qxWgzR+EbkP6YLTIOQCxGILu5oZ2/RWgyB7RQdz7gdtVyIZ3jOLp",
+	"rLcY6bYC6Mr6jBd4oZa8yZ8z77pb+yHzbkfgDnzBZiNVEH7DnFIKUO0h3HPHjnE+w8cf0JBS6+RQX9v1",
+	"TgHPfx+lOEGIKS0LrhcXhvVbfjLn/2IRJeowY0LzMfcF3Rb/v+rSB1Edc+kUtXqXgdn798bu2eG/Dv5P",
+	"tXD2IZ+SHi319DKeOX1Ry5q2G4N8YoMLayQDIzYfIWF91RR8ovXyND4BFxlHcIxd+jIH1UnOmdhQsixS",
+	"Rr6XREuZ33DMgfbZYQtERIG0bIzyD8mlkdo+HyKrYCBta9MrsXt26MCbK1c7csHtSI8etdSkJ4kVDbAF",
+	"6FLWxXclQNIqnTQQfmFppWLh8Ci0a2UNkPA/psWsyuexMDjatS+7Eo4FKtKvqwHVSRvYti71xDHXLVRV",
+	"kA+QC1gqFHyQxva9tNbvlbDNE67x72tig+Bmp6rGo1Vnf7f61dxtPNK2QWYVBh44bvximWdfiSsB6eRn",
+	"h2b8O16wDYjoaj7Kg0amkPfi+9ccZNxobuamreGr4eZ21b7UnFCVkBnTUwg/zWlBZwzyj68EtFjGQAk4",
+	"EzB0cA2q4nVdLVQJUWZXcBEqqGZpccPNs+9kcWMMHNv2Al7mv/6LmPNgTjSeXfMltofGeoKqilDfSYKn",
+	"CXKjoe4AMvSCvYMkMF90sG0G2yDX7thfE76WdyCk+40hWFGVNHClSgt6pQdDN6g/yEsD15nDkHzPbGcH",
+	"QwbXZ6cXl+QlnfOXYIG/zA3HUNfV9pnVumGL5EoQ7156oaqHIPbqnCp1Bya2roph+o3KmQHEi9y8wNdi",
+	"e0Ba8oNnmJcYkl3L4XJ+y9TDazx2qjacFNXeDawYgVHNc9AUGRdMTbGjuXnh6+8PYqthpoN92xuvTe3X",
+	"7vUxcwfe3rAWQmjOb5gL/c6x+ZVFnkaTrmpW3X+z9Z2dRdCg+noAtHkhZ6yiQgVkSMxSbPtqo37bXtaX",
+	"3e6ng2EfyWyRuG6mV2J5kDl2FDXDIO37BvMBLeNZCFozcHGjroQNaGmLCEz618HAsBMvf4X/Pl0n5Pql",
+	"9bmrl/LGff/SPtboPvgQa4AkZMRSWmJi+5VQUMO/AX8D3VhOCE3ZLbKh7UivF+60Q1NoVZ1yuzFWrvle",
+	"0Q5z18uq/nVbO+jrgd1BYEsJuQYszOvkSlxj8rL5DqvQzSfXV/0amZnvPH0dNNn3fCylImy3fx3024cH",
+	"hC33r0n/zearQUKufet9+Oq1+cq34Iev3pivXCt++OY7FJtmwizoaA4S/krggJZnwQkzA9gO/ub+V5sD",
+	"eDU4b+aLra0EzLYZ5QKa3psFHhVmm8yVVat/f/GVwI2lmmy9Invvzsk3rzeHb14ZS9B8evWK2GmYAfwR",
+	"gvu/g6+k/CmnxQT2wLwvxCrM5sFV32y+GqBkvga9RNAcvt0cDAlYR9RJQMOFC4bBe9v3H9v+q8Tul7q2",
+	"bYXAIDbbRhW5hmuuSZ8SI7iuBNCh86RdV3rzfzY/Dn1g/NpMHRxJliDMYl0PXSdx5UJ2EHR3E8d+5ZDT",
+	"sXMlnLjG/vNoJAhzUm3oZeMwc6fVHMufS2OogW5RMKMpo4ltSdqdk3OZMzgm3hN87WJ4121BcXIAy+E4",
+	"1ou6bEQJ7lqZGtEHoVc4yoXMGSZISRGyPFDagJFl0NyucjfUM2uBLxcM+RQlk5JnDN7kN+JmTX6DZ//m",
+	"Jw3gi7+ZSzY2NkjtX/Plxe7pOfmNqIXSbBamu8mC/GaT9WHl9ZSLyQ5JS1TazFskpJaWm1StCZOaZoqH",
+	"LmjCDmIVG7i61mQ+Z0DVlFBlSMTrz0LCLOB+m/phdMYhvsoP8CY1FRZAVUEM/+bi4JDoMaVGSHn1N6lh",
+	"tU/ZzBCQhXgPC1RUQsYyz20DGl6gPmwffwyPd6Us1ZP74QgDWNSUgehvxJcQ6Uw5Jdv1ZQdlOyGKWSln",
+	"UVy94r3joOPJ5em5m8wlTEazdCp4Wl8JnA/ew5idED7Jlvx4q9i8ErAq9wSjl8P473bPjxMX6/htOfNE",
+	"kd9s9OP49PylmU3f3AINScw+9fHWgQuOgO2CPICm4LybKZbf+sVtDZ4kLnLy23Lc5LcqaNKMl9iMIyQn",
+	"lis2JHtIfy6dkdVSWqAiHBgOPJyECP7ChXHsVFBRhINlVO6KsKmP8iizCPbVXODG7MNM3logGTv55UiO",
+	"uelKfAClw/ACo4+gIy3sWQDxfPMoc0zMTFHSGj0F6foaerHCT+YSs0OOJJTRlVzrAKuk/dd/kTM64WJi",
+	"/jgCoQCEMTcmmKY3jFxjmds16UN1CBULSNa44fPEQzlvYjnRNaDGXpM+3K34LwyXzF3GrcP3SkhhZY/j",
+	"lYl10IAiE6DZDexWgHJ+LcfXSYg/aANoOp2alcL0ozm8zrD2NlAdJPGtMmPlELXE7lF5QJsIAGBJv25d",
+	"C8TCg/yPpOIxVwI1ZQ+hQDU1u4ZJMohRG4GX9ct/yWfYh94LDZGRn9Ftz1GG7TuvGFKG0fJev379nU3O",
+	"x1PmzGC0EqtFg4d/uNwj/eutza1/bGy+3th8dbn5j+3Nze3Nzf8HyGC/DAWWh3zrX59dfvveqCNnr/Yv",
+	"X23Zj9++3r+GFD4sUcvoAuAc72mq86DgRo4Jy+lcWSf9zpVYMGrT52ZS6Ck+rWBjSAAKVGNekBySekjG",
+	"5pAvJ53zN2cio8WQ/LiU+gmDQQu4K2EhzK8rLSUh1z6B79o6m8I0WGNsw/QGGBgI4xZBv2LI7g/3hmKw",
+	"0OcU8gKDYv3rX68wvnbV24YwZEKubKDNfHPVm+VXvU/XAy/6XWCvFtVTjkj22ZwWWHrj5+VJzlyDBYPL",
+	"mkUqhS5oxo0yyLVi+Rhy2uuJlyDIQ89WIAz9Nah8hiIllUXBUocfb3S2Wsbptfd9sHuNtn+QolgwqqTY",
+	"sc6ajOV8BL6eK5G5dzVkNaOF4YJY304XQ7Jbe4yQmvnnuLlRD1aA/dxtJqQHqwYL4Eo43PEhOa00NgTo",
+	"QCscTjJ0agOdRk2tX4LcsdHUqDvsFlkv1iSg+cYL8wax9JJrKIS2PXOuIWIBmSVYDWf9mxeMORwSeAOj",
+	"4iquZbEImiJ4bybs9e7ZYS/p3bIC49k98FFBTtScCTrnve3e6+Hm8HUvAYcyOIdfgkJoPk1imBC7lnVQ",
+	"C9Pw/vL4CEWCogsUpDZmBzOoF1MQOp87VH9gSiDE3JT79Sxky7WMqHJEWddVzVPVwOz7oukW6sEr4kMP",
+	"s95270jSbNfcvTufA4Y9mhTwxlubm7YDmLZFk8b8eAlFL9u/9jBm2tv+FXzIjXrKf5nVfLP5qi3g6h/0",
+	"8kNg0GJ5oEVWXXfjrlhYkwmiELYFmnn43DpRI4s8Rwx+rO+wCSAfze3gsoAbXlrt54fTc4golC2FNqDV",
+	"eIXGPM+qNEjbowXhme9cdAdO5oYiBTFfmx08wBR80JnebH6HjiuxQF8XQfwzRxA0s+yEZ5X7NEQnAhKT",
+	"M67VENKnD+CxRk8Iy834RMiCZTYNmytHWT+XrISDj1lxnnvunh0OyRmea6aQoOzZ/EkWP2EL88xM/7Wb",
+	"vjGUHQCyWa9lAgwW2xw25wuGvEQIZ/xcsmJRRTMgwFRFnLD4wJNil7St+Lh+mXrhcJ4Ya0UOPq/u08e1",
+	"Ryb0If2PwuyZavx6PPtWdgSnWU5M+J0dQburQWJ7zRZFpT84h7tHRz99uDg4v6g3xIgVYaBTQUiPOmmP",
+	"0E70eMAuV4dk2Guc9ckoa2Xp50yXhe1vHljsWVFOlD3QJ/t7RDGLWQhaNelTRSZMfz/KMMNvtyjo4u3i",
+	"ZH9vkBimcLK/l1iteuQBlTFncmbUII9nXtkKr8BlJbL0bQHnVpE3W1vI32ERQtMunGnfNg1C98K7/V2Q",
+	"z4PlQ/g903DbSMobo7CpbmdRZOlZIbPekxxAkaVHWNz5ZOPBcj3NaLhPrWO1AHfHx4KNfuBQj2U0nUoO",
+	"azQQR0mL8ZjHswtjdy4fMTwsS9J6mUHQ5jGHdBcUw6A9UzKngGb+3z9e7liTGXYhseEDa3uDQiUYn0xH",
+	"YA+5cDU2R4opAnsg/wDlxqLTRfmFC3CLLF0ua874hOtA693cfLW58frNd9/smHNeRbvATYFBJ9u5RXts",
+	"I8zyiWIQIMPkekhOXUwHVBfDNSBYEAp1O6eIXK/sEMP0AOrEpgPwbJmjfICblpiKjWS8lQh22Jl8H0C1",
+	"9YwUI7c/PamQTi3K1EOm9ABxvbn+GL2lmS+xeBJhDXsdkDChTfpdpzJPRtnLX0WWfvocYeprcQ1hNU/H",
+	"wOiTbzB4UQqo4atLvvXSrEWYQapQKC5WKpbNtKfHMuQHUvQSsSQ2zwceHgZ+2ga3l7+sXfvpU6SW0xg3",
+	"4VUukoR+XwAi8lkm2Ahrw1oOPiJFLfKJY78Aiw3RMsjawFJSiBRC3eUNY3O0Zm1ayPAr6q7n4FZaewLW",
+	"6akZS3MIrQhJbFvjan0wSwUKci3l7pCtzU3vgIQFKsrJkr4aQD+sPWauKXjOFUT8+mf2SLmYxgql1p5C",
+	"0q/UMnS8eXAOq/wNGvrvTvW3B1KyaozTkNF/9Qsr5MacZhmIlkxP/dEnbza+8ULRPe/1xpvB0Gj0gDkp",
+	"Z3MqFoeZTa6oUC9AkbbD+IkYZQC83yohgmYUnQNBBg7+mhAuFCv0h/Mj7DK8v2tjd2aTAwW8T33KlX3G",
+	"wHlvXC729rKKHmdUy2bCX1f3/iJKrj0EX1K9fcdFFh42nxWPGq4n1IDH/BARsva2Bwjah3KA1ZIYHEVx",
+	"0zYupK2uShVp7huE7bt5KMNDsup8/H7Fuac4Q3JRD+rSdJ6NFM8jbgIPrzQmVDRMrhgdqnm+hgZ/tLC6",
+	"hhI9K71wWGgZsStCgOk4WjzZ3xuSi7Mjb7lggGrMMFbp3ZDv9ncrX2fltfTBioLRdLpNbJzpm81XUZq6",
+	"ODv6IoT0lZSY75nutPC44di3i95SDpgugwYBuNrIhurve4RGacC3CoWwJoj8esNgmw1r/VfQ+cv6zsLm",
+	"pmqQuDBy7XYbU8b6pOCHF6o9gBxjOEupSTgTzOOG5CKPCh3MtmA0YvQeL1wX0ie2N1Vn6dbSWfX35h8G",
+	"h48OKaRa4Ga1+RI3SnpzqSIUd2CThqh3hiABmDVB9tCHDPSitLFZG40c1GL/PvEVM2cqmGOo1qp3crQZ",
+	"W3A/FKzZBKUQ89OXemEa//Hpue/lbr1LkDrrQRXr/adndAFi1xgM1dtAJtiYhV85lhhaEL42YalCq063",
+	"+2xesNTYcwd+vGdy1iB9fikfTaOC2TVv7NDrEYv3umHxQdJex3HvgvLRLhADTb/R79uThOTjD2CVhgSH",
+	"ytj3Nh2tn3mSiwubiHkd0CxkuTQIlhQMPb5ZhJoDOxo4zstfsUbt09p4PrwJXlyVzGOjTLSGgQFUJ838",
+	"7E8aubRg1BpKeaBsALidkHfbS3DQvBMQtPmlBgRdoT8nJGMFv61VEOcyvXGpvzRDHuTmBxFhizzsio+3",
+	"CetekUt+nEpIVKxFoGzVck1cg7PZuZ6TGKtLfJolskdX0KNlQmiYlGcrZak2Fw8w3Ox95ElliCwhly7p",
+	"gIYy3t93UgN9SeNjQs8fn5zJvb/vwnDf369WAR7MKd5svl5/yztXk/CkbjmsZnYHsTp3d1VdaCduYqgm",
+	"6AxlaC9Uc7yrDsJFcHr9+zSZyRbsTReVpA+FA1C1mCCoFCYGI3gtvKDwQIEDG+Qp7g+zenZi9MVXqxeg",
+	"R7ToGIgsaH6xed5h9ixwB0X6QUkWvAq0vUKwSGgpY89F65HEhBDnHagxhyEkvPjSxxrf4BWkfuIB9ROE",
+	"KJjPC3lr/rJlKeb9IDGynGPkrN5AO6OaJkTNWcoxYBc0rYCqbQtyOea6VgeNC+vLuY1FBRA5ruDIsjs7",
+	"8A5xSXJkD0UHFmUJSRS7J0IWZMQLPTXTYd4ZbqvdzYj0xqHPj9mM5lCb41aNTgwN5RlhQpYTxHVG04pO",
+	"2AZENA3pljkbbJP5lIlFPio1/cWQHc5W+OxRl2BkMUnhjfq1Opw+HfRfbQ0GpKAWdopCz3V5x2z7oUnJ",
+	"lArDh2G+XlInT6Vp4Wvc/aZgfXu7avrXUEg7mXa7QCNGo2jHTn+gwvoEzw0V2lWj+Lr9P4NWO8+pqNhw",
+	"XOR4GTFl+fzlrzds8QnlQ85iiAz78L0i5mqiUvDO3bBFa9B+p7OigyO/Z/m8k6ZzwxZf1HPaOBIw2axb",
+	"UswfXaXBnSE03PQOccbHqS7JansHcRmOj4zYadBiK8l19eP/QWjQvHbUKf/n0KDjxLYyA/OxFBdXjmO5",
+	"Uw2Sq7ARwkrvOy4UFofaJqvu15HMFoOGrpws50pVCDefly+1nMQMb/K85P30qo+Z7wXSwbMrQB5k/SFz",
+	"ek614GslRkdyrVZx/5oWccMW7fEWV7uHx8XHXILBH8Sn4VlPSgJu9l7pXG4jWw9aPO/2f3n+64MeDSan",
+	"vgwbdpTEZ3TCbBvQdnI6nEF6i5aFRRbCYtAC0StxWmuDrDCI65ry5NTkX+A5KOrrhcVgf1yfVrUiNLuS",
+	"VkJv+STYCWrGdK7ySWOLmlTyJcijY63BTUVFkYSftRsfH9RmPhw+URpVdv8047D73td0LMPWrxPUsHd/",
+	"qCP1pEcJKgywDcMdT6Fo33b5D8rjAY/NUvkKPfjxZ+mC3jLckOfRFN1m/x22/VOGbQ35ECqs5OmSC/Sx",
+	"ISde/spXxFKfTlh0Mq/WlIg+r/PgT8U80WOwnjAC9tkgDGi6/AUI4wIf9KRbWU2+k5+8mscfW/O0jbIf",
+	"ttuQK6w6JSWPyzwnsC7QWLkoJw2ELKic75A7f4TPfNI9r96j057DFPbMvB+WdPfHsleX9qiZkvelPYa0",
+	"1vy2314VWfX3XenqG2xX6PXQoDCptT4OYr6NfrkIm8MF+c9mgsA4Hy00jW3613+ztTUYemBc5TF3bQN3",
+	"tMcCpGISYO8+1AEZUOPz6IEhuf9ePIa1Of3ZXEbWXVij9y8QIYqWOmNJ72ccvsFOA3T7hrF5sx0poN6Z",
+	"gXzil/lxRfjT5URwBETYfNNWhPyFT8Xfp+AZAlfOVf4lj0FdtXmJtYHq5a/5/aq80aXSF1dd40HaYRyj",
+	"+oTHyAw6JGe1a1AuAGyHr4iJVrxALqcssFQGUD8sIqhg+k4WNwD7o5Trffpuf3ewHUvKCiaUGHXbomfj",
+	"jw8J9Nr3OITX6GSzmff/ytmVa7q6f9Uz9Gbzzfo7TqR+J0vxhBVEtN7cuknDqz0Fz30gV7ocalWQc5by",
+	"MWdZ+DYxAdLR5HgKJ8Tzk/ND9Li/CrrAMS3UlOb/fXF6MvzjJW7Ehd/zHjU5mdjutXGL7NyDW9aL5MyN",
+	"DCbNhetBhtDqXC8IVTc2A7XPxVhiThEdKSZ0PX3D9ziz4/UdkGtCoIUVpObWbboJ4ElXrSOgvl+6DgjS",
+	"NS5gNajnama+uwu8hi9TdkB2tI5MHOUTR3Li+uV2Cm25h8eR53qHJ+9Og3Z39s+D83Pwxu4fvP3wfS/p",
+	"/bh7fhJpfPfE3k3chpgX9c+ncyI2NtKKzS9CRgQ9UqFZQy5DXJDdk/8DfrHnO46udUb7ebwA8F9KYh2j",
+	"sYuRa37rSBwy7HNgt1qSPlQOzUqlyYjVTkLhDmhCZOF6PEZaWicEShNihQZaksJcWU/xD/9wRVEHF5cH",
+	"+0uVADaxvEKiwoZCLptLCTpXUwktP8c8z+1/DtoZywSQIbB7zYQtkxLyjvQBo7nGh2p4mqfnrtzApquZ",
+	"VVFDsosvVDWqqzgbbZY7U42gz1CrkLhKBTNcmkPtqMQfwcL9LoD9clAKyhrXuJnU2AHYCbMRDGQia+U/",
+	"7H6ey4z1tsc0VyyJ8iOzqS1x9pW9M/GZx2b4SKK40gsA4p3zOdtntlah91y5bWHf92d3Vc2qBvPd5/Rn",
+	"Y5iG7KDFYtUyX93Yk2APyUpYgefimTXXExgNL1fl4R8Y/llnPNk2sf1RRwvbSsCi7ltGQPq+aDxSv42w",
+	"nxYMl+Wgv9pKpuDGWOEj3N2ophqSt9IovQUjYy5ojswCGBfXhOYFoxmgy58f7O0eHR3sm53YP9g7Ojw5",
+	"2B848HCNdam2T2wmyYilcsaqu5Zr2K3bzk846EZbMSiHFfiq6mtiYQWDcq+UipSZ9WyrVQjxH37/EV/7",
+	"zo8uWfhKEV4gYFl4kqzLrZbof0sRwVn93BA+jgFnGEJ9jlrgxkkZtNUCJ1AcaBUYmptNYxkANICzeQmr",
+	"yHncsriv6w9FrLW9XYtbFFyLlFvriJaNWxxoI2gGGu0V+7vAP1pJ4h/bJEdxf5h9WgN6UyVhe2CTmiyB",
+	"Wt4oMk20kv6PUUKvTscPPgTFOn/v8x6DvwiozmpCX53pCDsbZgpHtrpNzXq7OGYrgaHq8cBARtwVUrOk",
+	"0TjIqiK8cNA7HJp49YW0rYsGDR+N0bzm8V5pE6ahdxWbzTWiTkXp+vz+7eJpM0vkuGOuYR38qDusYcis",
+	"/7y5KKsp50v5RWuzuJQPovZAv6+BXkEvuj42InuhLMd+oRzPLl4EUGgrD8aQ7MIJsHAPVlxIcjcFb8dI",
+	"ZovgdCTdj8Sl/EsciWej1lU7v0ILsalDq2JdBWe3jBhNvso0kncCBD3gfkCbR/ScoZaQlkVh1A9QG2zv",
+	"NXSnu64T7D7Ny4wpYmuySR+BjMj+wZkxEy8P9gdVT7dhAHNkqJJOMHw953O2kTl/D+n/sHt0uG/u/e3s",
+	"/OBi7/zwLZiltHLjcWNpzrW3aR2CRi0jyyLGmccMl5toYCs+h+XXxy8jjTW2Ngc7AM2vOrbIsxaCM+0h",
+	"FyWwOHbCaLpdLdutI3aijhd+tz7PU+eW/LOKYlpdckm3hwO5PvWDO/be8Ed0M3nKPhx+2K1O4378Wtww",
+	"4AhdMY8xi+gvVGTpuSsA57hOt1nFsb5WEusPNgPU9t+lt5BTJ9id590eD7Pi0ciabSAcAJd4lgCLLw7d",
+	"hxNsn2mDJIBvmXEA4rGs6MPJv05OfzxJquXYzfOX8GEvl4KOckbgwO84DKp4vhFEfYC7A6OuAraGX9L0",
+	"hpQC+wFCFjexTcJrHP7N1pZHpUaXJMTvd1yASgaIQ+hxVcZKbbQqQXwm98YuSEdnjOiCCkVTNFLi2bL+",
+	"UDxPBKI6c7+XTNlgRn/aPNl5tanPfbjLtWfbtdkODrYDrYAiiyxUZYBsebZdYWXCoa5SXhH1zGJAmvPg",
+	"9bJKIUvIm83vBkO8tc4LzDEHI9gdW48Raefij2ffXRq2mKxatLvu+chc0DsqsCl8qTRhP5eYzuvGNddB",
+	"EkeC0Y83m99tE+pC6J6pmKWBBQNTxNzj8xg1UQBf8KGZsQV9m5fYC3ReiPAJ66hvyxP+gvzg7/P/bBnC",
+	"X4oBLJlnL+ksK1OKD21pG7qXU6X42FgzAFyuzflEL/C4hjlok+l3j/c/7O0GJSGqljTsQnTzQk75iKOR",
+	"KcekhuIHV5mPr14lS7lV/nkBoubEHGhN+qcnR7tvD44ScvruHXwyduSHk8P9g5PLw3eHhtnM81KRs/PT",
+	"94dvDy8P9mH4g39f/rh/aXtdQ1a/oeWFhWoPmhnPWAZmnSJjfg8Na42KUwJytypnyFpqK5RxxahidnFo",
+	"rafkC0VUOWfFLVfQG91wDS7ImBkl5MQ6AA2vAqbUNOSi5hmu/iV9ts5lf7OE51QJ8KwtAp7wIqAnVTti",
+	"X55bZJxOhFwVS3IpzEYFdtWSNM9JKjOWkX13v03Ptz4ltVCazQKPztqUZj/Q0/r2au/XyUi1E+Hqr2Sl",
+	"ZsHqf+WSSr/+T1FQuaJwi5KsRDrCZr6oy33XZqZVZPE8TDggu9+LoRZO6U9rqWXBvn6ZQq4I8/VFJOtg",
+	"WYPj8biaRBwwJOo/QC3J3xitX5le5Zq078DvQPBi0lf8F/auFOADQw+AWUmR+i8HS6jy03JGxUbBaAa+",
+	"wJ+wpw2711Vz4qve1nCLzCZkzgpy45x3W29sKfxYFuQ15gZe9SBCD/X022RfKv9gFaCiC8xv9la8LMiM",
+	"K2W09bGbvPUXCjozX1fSSK1X493C7Ev1fPBItXd7fjEC2/JnBKjdm7L0pqJgQ50FAw0ELFN2r7+8ns5y",
+	"PuEjnnO3+mvLDQ/CO9DLZlszkQ++4dhUSsUagdfDfXSCQ2oxzlhTzW9ZQviQDRP4Ps99KYFgLMOqDZ4x",
+	"oa2tQwvN0zKnRTCRRQc7oDbtp7UFltawkz0QTP8xFsETKuussUTd2pJ5DVuEO/I0SvahVmSc0Qvb1MLV",
+	"7VARQJZYCJKn0sfDbXkedlrb+N+LTl6f1J9VKxcBjS++gqJTO2Evxxm1XVVaGe9Vz9L+Vc9lcWhWzID8",
+	"4XlaksymOkHQwZwI6HvJZzQH6J5aYe2275oJl+KxDdYEDo6AQKsNN0L+rvPfvtvfdWeRiXJmT08Egrz2",
+	"ol2483019O+BOQez+X3wZrNltouO3bn1GVUNcutsC4q6aH28OVjnqX8bhH8Eg/ChrBI6F0yh+kDpwuiA",
+	"uQQzZ1TQlG2TtaT5iTw5t71P81LxW6Z0Oeqm3MKVpH92P2iGrFQzZYXIO6ESH6WWwjDF+5TNISVliSN6",
+	"n0ynrgyrIzcH9Rf7yo7ts/u/ikcb/+SRjr7Y8+0LZV4tU3rOR+vzZ5VNGR0VtFhs+57Vrroc08e0BBvs",
+	"h9NzzPEQUjsS9+ZckFPqU7M70e0RPjvMCv3rJBg+adq140kuJww3z+5tB83AEMwjmKJ90Isq+0SBMTdZ",
+	"3uMHEcb9U2t/8/u/GVkXRhbZ0C/PxZbKIB5eX+Va7dcrSbZ9aYKrcIeCEaxFwUal9VqUBJjgOKgwsV0y",
+	"IVCNgEuY5TFmBRMpe6GcnEfjyUvR5+7J36jQ/frKwOqilD9toHslRSrGvlb8+6wqE6wlRAUdxYBzAwr6",
+	"rNQQGKmQZqpG2zTPA5wbrpXrpjuTxWHWqBSJ9sQ9Pj23SVB+FuDQc5DB4MmLZU0PdjzUTc6ZgyN+tbn5",
+	"caeBe+MchPbtxqUuCwYuwKKckLupVIywe13QDfSJlIo1sslcrplC4CDsJQtZXY0QDYzo4bTAky1FPS8z",
+	"xITATFV8fTajPCfj3NUQ0RSthp1aOroCqCMhCV6NG8FVAPsF+hnzGfPzbHxQFLJoTwiv1co+T8ZX9Qh/",
+	"Mru4OF89Rsbb9+6gxJkTvM805blq1t09GC3gj824PF8IS9MAQMsmLseK9r6wCrAaAvPSJZWj3nlWg9ma",
+	"/yGQOj4XkQNX629kji+HzPHHQtKsUX/fH29DDYOHoST8u3GyQsCEGB0OydNzBH6L1Qu+odG6TD97rQ8k",
+	"2yFI32P5Wpgn6dHvECwTcqj1YKcqTznMPHTUUsVapFZ20C57w7d4vnxrGP1LBBXhQd3n8yeqvwLScqZh",
+	"zQFYKvY1JGZ1MKJy0tCnsToVmUIfLI+VTqEOQo4Rxyx176aw7IGKhTtICusc4HZXcmUXgBfuzXdsTSM+",
+	"SjEsULdDS7HeEm6Tdfh2z0G/D/L/ISV/JZSFahtCFaYTvTW6+7kFVQ1ODl+uJLDV2tj3ALLhKGbbHBW/",
+	"9UBLfruN4pXAUUKuDP2tkd86A9OZVRBwbGAQRMrkVlHOHx/MvMbV/6pI5k+oGjmyiEF1Xra4y5GW1+sg",
+	"Di48ooPgaQhUkCDS0tA4uCJpzmhVxxVPa4JkJowzfkvSKS1oaoic1L0uP8HKtqF0WO0kfL2/lZM/unKC",
+	"rrOwejAiLr5UyhOEptSqvJNzpg3pqiqShbiCzmq5P7QeOPQ9/iCLHVKKDRvz4oq8Co5Jo6i8hljjh3SA",
+	"QWvSVpyBc2Gu7YZ1P398n5cWNBd48d9VWozfg26JMX86QGgt5xXqQKPUuF68+/zO/w6BfzyIEeyVehRX",
+	"wt00zxdoJNeP4juea1aggibtgcTvOsV5K0SoC2QLHQ8VPqL3RAfps0Z72rNTccUH5R8gJ/oLhdUaROus",
+	"7a8OcoTkGx775XNlOYFAuxicybIgiBykyN2UwfcQwLIxLy+UUgtXtEMCKWchnQW7w28Tsmm/smhEpHIp",
+	"R0UhRqxTPgcHf5VM7yeIufQ7UYEJ9hvKSwio2bS3GuhRe1Z9U5Q+J9yAPSTPrWf+pWUfEOqS0LOU9CVF",
+	"X5vCeSl38/xlx5y4FmGIxpt500hyXN/GmG3mzKCT/Luo5tZ7bnnSQIS2HCWIeYykzBkFikDRGEE2BH22",
+	"m7RtkvhfEIpvKS+vJSHvyx6CX+euo2ebBXYJHp3VwkyWupEs1mx765pzuBgppCxwPECloOMxS3XNpbEk",
+	"oCItCx+EcyXgfLnjtd7vN3+Orpxvltf3qTzCZp9q21TtyZoM0Nb0oFKv2/g6KWNnLPQw+J5X4NBFk8Dw",
+	"GYahbsdyEOeoZA/a+VU6xoOIYhVJeBhY3PfnoZAk/pyGVeL5cyQi7xl1G7Wt65u6Z4XK5/HWJ0g2AdT6",
+	"Zu7Zg5OWHfbY2oTlcZnnFagQQH4Zqq3YMxCrh0rqUJ/mdEuPlvVkktu9VCc78JJOvl4MCjevtnTEgiQ/",
+	"sFKYXNIJ6SNg9TeB6zohpeA/l2yb+KZPgFtNZwyNJBUW+tJsxgVXuqBaFqR/sXt6PjCcC54Bm74yJG/W",
+	"8nkMEdil5zY/NJ10m8fzql1fpROI93hrOllyabcwjpcOka8VvXDXrD6Q57m5dIEx8rOQ8ENswTG/Z5n/",
+	"OTGWtYM/zGxOWoWwBzigO75ThwfqI31FbwHwFCyosobUORiSXXLOMLYGGZUwLZplGCTLIJMR0nEFxtmM",
+	"HjYsqjugzYKNdDTvttECC1woRcqG5IiLG3sddK41so1LAZ7AQUIuypHSXJeaVR2W3eUukwahH2ytUVV4",
+	"jGAs/638W/R9CgXkGw5ATYSG27ANNp/OYUJvN9NvYTcX642ug3uWltq+/CPO+2PxB82TYQpr7rATXT62",
+	"xmaYyA37ZXE/xCvdYQx+3uCzuSzgnUCZ2e5NuJ6Wo2EqZy+t2eH/L+6dAHnOAHaAFP13L+7ftVFrmOAC",
+	"20B7Fvj1MGeBcXfHMLukk52m+yalRbEwj4P2jpiylMr5k9S1owrxdz37HwLgLKYrPD8Fu+KWVq0jhDbz",
+	"SjZaK1UmumE+xthX9BZzVBMPmtyQsyppoJ5VzQp8x5k5In+0ldvUkq08ckpmlZOqXEdL2R2g7G/08T8+",
+	"blkbeX55ubBOJOzZIFtoub5Qrk+IlkGPJ9LHyg6jehZsJm9Ztt1wbAaSw4gFIz0GtgvUDYA2RJ2jGZsX",
+	"LKW2hwBUlGWIaIXer6C4dI0nDN4SswyWXGIunGgti6hvzN60Ls3ljynK3CJ/ZpTiDy/d7Pt/0d4ga0Jq",
+	"gdE8WkDPD5/dmNQajAdd2/A4UE3GXICBuuR3jp2XSlRF/cWNViNhWnE0j9j2+Ub7fakqy4y20jn4RzxA",
+	"nyHeVlRTPcHYf5ICrK9lMRnJ+JRACqS/XF6pBraU2tWJkzuqQBiKWroYz+owDDv1Lpw2eaWeQ4BlkX8M",
+	"rIXT8R9adP6N7fCoLqcQ3v7yR72431jdo/0xx7pqDeoNQsj3nPBbJprdeauGN0bEYlPueO93cw1+zbLd",
+	"sRmwz4WFMBsYwe5+fIvdSPseuW2Q2FJN3/abC6551Q+PanLHRSbvwH9sXs32A2tUwXrmYmR9zsags+94",
+	"w1pP2azlFngu3IWD21Qny8hgUsPlJqvR/qo7tn8rh26vM6k0NGx9br51fm92APqbd0u4vZUFhL2fINt2",
+	"9nRDuZP2VOPViS4+ZkY129B8xmI15auHBUJ/slH/bhJbx3Ar7pmqqLqrBAtPwoOayH+VMCcIoIbwsf3F",
+	"eIGcJ1rHVoVA1Tx/+avI0va6zV3rKKREzQy3eX95fIT9pY3kgmib9AC06Ge0jo7vC8YEeSvlDWLhwNdc",
+	"kZP9PdKHK1mxMS9kVqZ6kFgWJm5sqb1jpA5KZ1iDyMARufLeEFnYXokwBiqIOBuuFcvHzoMzZsB2Yxw1",
+	"qs99P8qOuLh5uzjZ3+ukxIksfWIQjRZTyp8B+CnpClTxGhWl5vj3rcPfdxv9gjFyaoztpyJtcROlLNqk",
+	"q9a8IE/bL3/lMzph7TT+oyxzo17psqjgsOEeR8tIgYfmK4RksnRU4V+9299NbJ+DaM/gwmhD24Tmd3Sh",
+	"yDebr1rJ7VnILIlbHLOqKciXwXzxZFUWfz6i/Z5pByUW0lAfshZcXe+glWABGaGVSA2zRw3ycN8XvNBU",
+	"81tmMRXQ5nblvJarmT8V6UO5iWGedKSYMPx2CYD4VhZqSM7RxQ0q8pwJgDyhaSpLoZHyEVAMdd0h2fXw",
+	"JqB+eljYvaPDk8M9Rfpa2qqVKuxqI+Wp0YLopGS28sQ77mAkKhbwKjsANGXfMFDhtTTM3ujr0FS3JZPr",
+	"e6Y/wKp2Umv9esX1HW+4dW30/8S6j9mgFRn8nny+cC7+Z6g+X9Vat8endnTkmCg5w8MTzVeMdrMNgkhs",
+	"A1D4aJYVTKkETWA4CTlV2jqiVDke83s8WlPb+noks8UQDLo+hoB2yCZU6MM5JTNGawb6YEhKHMzcc2nO",
+	"uvNaKyqykbwnM1rcBM3pXSYZdnYA7uBiQtZyLmQ5mVp2Agf9hbFlx4z0UynG3OZ4JcT+BYVq6Eo3ZwuS",
+	"0CqLFIYOgmGozQUnnIqFFOyFcs50ZePGmcNGwI69cx+mAt3Mwsr8JIuf1rSxNnN6sjwu8+x1NgM8sOXE",
+	"PGeCp12HDVxh9eWzNZ4icAzUQmGPX6ilU4Sg9/68BAdz9+jopw8XB+cXTfn50t68Ko8TyTW12cayIAW2",
+	"z1YB3ZqJgOzD4SoYQE/ASZBuOCMjTBA/zHbs/+uOcYP63TaSV22EvYsz+aK07Z75JyDvr2KhXwCiliPv",
+	"Bk09jJxXwyvtBonHTdKVY1ucm/kW46D4zcAwrmEpLcdNBzuV4S2kH9NYOLQNgLKi1D9c0OMJDsXviPxs",
+	"tPER5JfKGZTAdIE0std67Ls5k/OcGbOEFKUt6eGatXmzUUdwg3DD96VYzGSpkPosWzU/IFOVBdnEbDZP",
+	"re4iV7tecdyK4Xr/UoTT4svs4RyeKRXNjf7sHNS96NcvQX8CRsogZOOow3V759qwO0EnaOOtp+dcTviK",
+	"kHfl7RTsjmh5wwTpOw5pRhh46laa5/kGNm3998Zuqacbl3A9xqLh3V2fV0gF98jJKRVEaerOgLHUXZiJ",
+	"KnCp+hNElbqTRYbJnNAnFsDMWYZay628AVPYPBZSVF5tw6DQ1s3dst7Pec4EuzNqLLxA7xlT/S9KQJcc",
+	"l/mR2YjfHcM8uE+dSoo7i2uLiQjjgqkpaddDW8vapiy9QdEcrNwLRXbPDskNW5A+nfMb5nIGLaW9UK6t",
+	"KbepSY4akqVSI2Ch1q1iiQonriXAxBsrMKRRY7LdFVJMmo+g9uuK8ApGfKNOmvMbcLW8AsT9uUX6pDwv",
+	"C4YllBBADcYsGBiYWucsAx+/ILlMDdX232x9h3M+Z7pYbGDcF3ve6mIBfw6G5Mz6oNBOn9lTAwQOl9Js",
+	"ydgckgOaTgkcdUTptwyfmoN9y1UMS9SQP9LkU+nXuKlRN1G1QnFQBbv65scZF0dMTPS0t/1tDLa6EiD/",
+	"cU+sjR+M9vEL6PBPdPi/nIRhaVlwveht/+djTd4ERDYBt65iSnEp8GB1kjWzxUbBJ1O9UbCcrk61qpy7",
+	"1h9lxYi5fQncyA835XPvCb7hcMxvLPRu3zbfCH2+25hb+UI5QXR8eg7lAOZD1dyGkcvT88ATHLhebVqE",
+	"zdgwh3fXmeqQ7IFA2NRmeI650f5c/oezHICT+Vwt9cBcrlq0MybdglwIrmwOhmNMLmEDernXVnGZHxwv",
+	"zs3in/ut6+RBDgetOZFXl/QFN7UG4oPVjrunxzRXLOmCCfBUMP11bzQVi9MxrMx6b1myNuHTEE/vUyRL",
+	"qkYeRNGFOS3sdJyQUaltVpIjPmgYDqoXSnPoP96viHNqWy1iX3LsqQ8EOpMFG4DWZmxekH8khSihTX66",
+	"p6kGBDy2Q+DFcSZ3Fs11xqjQw4elEPxBMW2Ql4AbzTGQr4a6VgEIgEZkWONiznwczKWMh6c04Jk+3wDf",
+	"zbJLLIi2rcCoCjobJf8/e9fW2zaOhf8KkZexAfUyO33ZFPsQpC5mduJJ4W2zWGDmgZaYRLAiCiJdx7vo",
+	"f1+cG0U6cqwkTtLJ7lPR2BYp8vDwXL7znfBXbPTBn02mn05O/zWZRBFDDIxLSfqcO/rYZe253RH4Gjhh",
+	"hjAE62tZ+7IicnWkYq9N58YGuy9E+IfFzd+n3AlLaXmO8NxtXAiJLryXKtwe4nm4apT9vfcwXziXItpy",
+	"/04/JwkeO2b6wHTFSyA5ZtsmUkdy2p4KgUvWX0N3zC2RM7AxXy2bw5CJ0JsZ9wHW0y9e1cYUt7mXmOYb",
+	"1TZQNFb24oLiDmsDOiikErs7LMoGgobEmri5OeRs/4K6gH/5DXOBqALhf9jZSNdr7vQgSATpkobkkdzg",
+	"TTQcG3cj7VVltPMJU3kGCvEyQGrbC1v/hWoGqATfL9vaFGNB1nbZS3n8a3VMOUthhUgTTGoU7Rfa9W/+",
+	"g/98G8cvye835cYD8uJg5M4muAKrS0YBobrnPCkawkiaiaMgG82b45BDHaeqXEySoM3vpafFcNobj8VQ",
+	"TzQbpHuCXbfhuC7d9+WpdvP8nyakeMoQXOeHY+TkV4Mu+bebTvmyiXhuRbMPgWhgMllAGBlllLNtijXq",
+	"7g6S8AOZU2r0digiQzSN4DBGy4BOCPiLTiONh2TmNrrGpfqj2dQfD0NR7FuR3FU7PHGymVfvDnphz3io",
+	"v+7+EVwdVZk/EvSiCRu+O7Alps3wlLScska3PspHd+MyP9Txp5kqbL7EJE9h8gpZtPEJ5ITrWnEQ5F5H",
+	"Zkt1Lr/5/7PVz5+t7pOWewlpEnTtN8CP0LNPwwFz41cGbK6V7XjXKQQ6KoxrSk/dqEAgxmmIQBoeT8Ek",
+	"DAZjFxD4LO1CBUZEEjyHC5qQTjeCEyO6WXqCuVwwYc4930xRpVf8vXAkKJaM10AaQ0DDkq87HBxMdfz2",
+	"mCOqiSGazI9IF3uPVRw53c8dAi876JR1fNXDYwvZAb7yUPxsbL3SD/8YQMgW4icP4mLb91X40lqcVkg+",
+	"dOP8Pq37z2jcY4xGDGEno8i1gHglinF+o7l6CAkkCYxMlW0Lj3DlvLrBvN11JSawovN63WmBS7tSV+C2",
+	"r0xrhCRjN3MTTfwfyXs+Hw3ZyyNuQVqyJNQuwoEVET2wF+Qsy54p5E73HbWMZGpOvNmkwV24HntkGlMu",
+	"ul1Qjh6Em181uKzIHKrrwCqF7fFKQtg7s1nQHqqyYKVg4coicpfg+XTrDXORdp4EWoObJ+F+l16POn7U",
+	"NiWbiqqnNfbLjBT3HSeCXhm8Np72wvDaLdzuZvZUHOXU1RqrlA8j5gN7zpdIwlLQQ+7w2HwC0/XsWtgE",
+	"9iip+Z1KuWECf5Ya7mQPNzqGxHptpKtSu/FgQnXB5oJsqbJQo6AYQTXTNlOsPiS/EbBlnSFoFca7mXdZ",
+	"WCJRuZcO5zgGUSywlKlVblE2DehLptE7PvrteHJyMvkAH84mf58cf558wG85ZKhkOIbHoBW5FtrZOk4h",
+	"8JOkNqL0NJimf4+8GtV2Ffs7SKEted7zpV/i5Fuh2ZCFVnNzoetxl/KV1piF9prcMvLiMLNbes4lucAy",
+	"FpNvhgbvulbaCf4OlhzPzZwoxgwSTduWHDe4K/lRZ6ez8UacIkPM/XnaqBWemHW+mLASqsrWoLi8VYWF",
+	"ZxJ3d8xTonEFQaSK1PfDpQgGJWoghtWBEC+FzQSUgBppBUfq5+uMC01FZJCppTD46Q9uHDMMwhPBk2mI",
+	"dw1eGP7CgkI4RhlAOnR0nqZ8QpAnA3NFRNJWEu/P2i0eCbR9VJdXusIBHv1Ghl0Zot1+vv7uYdukgJBc",
+	"1y16dMUOeoqezNytNyTyR1zpsqICYU7EIRlPkviL0qa1VXlrEC+pK9Cw+Hvxv5yp8Tu14YCLK+uLyrxa",
+	"OtPBrjFkRdeCX+NVv7LtwiFlvhrBgdUIZqW8AOK3nRq9+/HtOMlP3iHj2J1ioeVo9EVPdJOfLrDu3fFN",
+	"HwDg3yt/xXNlpZJE1PE2wRLSL5ZBkMdBwUop7d4BDuWa5TPEbab0WiVd1kXpmkpTPFGNfj+YXGvQvohw",
+	"y9SHs+nvB9tr/6mY/waPJl5LZBpwKj/j/hVYW99fdg9zPHjK8veyuGNscKef88i247PC9+IWjAlrEAai",
+	"b6eoeCMX8+3uSvgWmGPnts3BEluBeFUaKd7AXMJrNRgUGnE7V2W1QMkDU25ulAPzo7YrNL5WZVXJB6hg",
+	"NRiJLRgOORogqsD2IiCtyEo3VokT9INDf88ddrhnu6ozNnrZ/J6ezgQOTbTKHLrnr5CX1YXoMDRAViOe",
+	"GobxwTiHYNjdEeOM3CH9QfV/hpXf69GiEQe7VjKLZ2o11SNYvVscSXGfWbGLI3yq4RLnTKWaTaanZ5MP",
+	"lGcBLRMBnBam8RipQn5wXWGkam5AzYK5M1+DrNFeWjYDqHZLor5kSqDwac7nSA800OO+1bXT2LDnEMwL",
+	"eHxn+HM9TCR/5JmDrczF6h2rsiOGcsLsbgUUCFFyLxVDYfAa0rcwhn8RPM9Lbnzx8ihSZiwzjCsOYkre",
+	"IcjotmjzNs7vQHLAp6g874sgqdIfdnjmkMwfma+mVqvLsjICjBx3CdRYplmeQ9YV/W0Bo/f61uJkUjtt",
+	"JBXeRh70UoEBLxQIHNW895vejxXGxcLCHZiYzpRHctfW5GBCUFEyFxrjVdCa2qx05cYRWCal190X+uUM",
+	"Z/1nlHFa78FGC9ccPrnFEsArvNlwXb8q69vK1U1RetsOoeS8tK2PKDmdXhPSmaUY8VSh18IEH5thjTBG",
+	"MfA30ZJnwpKJmFKM9PJBeR/KfDDycVkSurwoW5P7av1a/WoaT7k67dHtdVKjj4O0xtnqqxlWjn5idUFz",
+	"PbhncOF7C/KfNhzS3NgLXJxtVypIAtix+5KDj7q9UkdNc/9NHrp5MNJR07y43QsruH3b4gjmlXFOXxj3",
+	"xi4kevlmcPiS0dt4laLdLzkQmMjaODWSmf8NFDGypHe1inz2eAboWcD4GbrMKX9AEkHcFhd9Pyz4SdFO",
+	"Ssdws3chD8jUux/f0kdMYdETNzpdTGnGjxSszLaVqtFK7ruudt+Rzyewv94NaxjuP9pl/Sih1SPG+co5",
+	"WBv3yravahuOwtNZdaDrynqA/m0qXdakf2FzSfE21vlQitrBTaTyyVt1g5eGc6Kc9fzp7U+SGe0HRvc0",
+	"s6cZDyzQ9Mu2/kRHaniAfwsX7xAtvh+63W2MDZd2xVoKDSzciaGykhaVYx6UikwS1gekU5Fhuo2+MN5R",
+	"JXj4e58OfU1He0ulS3YAokmZGi584Zlvit2p7HifaFD+ORhfcZgXbgG6RDCDi6DAqAtcKIEhfJUjpKC3",
+	"EufEkNrrTnzgtgOFev/JCeQmmpdgtsJnSB5mclN+NZtgCMymYS8Fbi4STW66a3J6OwDmfdRWmlieqCuH",
+	"o4wLuVyWQ7gBl4DMNMZEc+gE7mHL5NbOm6u0mz3toPSy7yS30F7jwoQaxCTQH80ObZaHTcyb/LIu8w3R",
+	"0rSBofiWdzDYLoQy4EB7F2Ofns6i2X3undwJtXqj97bI5NBc6vZK52vV2iqE75NZj1+LfStxeaT/oG1E",
+	"gunaqqBF+eQSQxBP5qR3MmgMcv3Zobpo7ZLj+pK1/Xw669iFbc2CDZ9Q/arOvePuBNFgH49m057Rjquy",
+	"LvPe8c42x2lanfsyNzvHIpLuntEwr5eJJg1FcsZlUoLhsg0aGqmbWNJPxfbFOVyaqlEub41JRDBQgWxY",
+	"wq3RHuUtVU2Un2p0692h8vIll2HCR50va+lob6ryopyXVemRei30scoUaNQs6YaLT6Y2/Era85MzHE00",
+	"6tK+OdmkP9Jh3K0saFJ0sXSqin1EBwdikanz1v4bzGZUJivNnIcM3E7mkvTYuiEniCKTFjOc6E37FmUo",
+	"JJx5Y2YcFCfUb1mcDMSVpWuB4FEdRChNxCBFRa6XLlaAjMC7uWT4LFit3CddjdmQR/ojuH2RESxqFzVq",
+	"GU5Sq18+ZEqfhyT8tTe1tAwpWr3S1ZgT5IG8DDchfo90g+HPB9/++PbfAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
