@@ -100,6 +100,59 @@ func (s *Service) SetPassword(ctx context.Context, user rx.UserID, password stri
 	return nil
 }
 
+// ChangePassword sets a new password for the user whose uname is
+// identifier, who proves it is them with their current password. The
+// current password is checked exactly as Login checks one, under the same
+// failed-login rule and counted against the same identifier, so that a
+// stolen session cannot be used to guess the password faster than a login
+// could. On success it returns the user; the session generation advances
+// (as SetPassword), so every token of the user stops working.
+//
+// Errors: [ErrWeakPassword] for a new password that breaks the rule,
+// checked first and counted as no failure; a [*LockError] when the
+// identifier failed too often; [ErrBadCredentials] for a wrong current
+// password (or an identifier that names no user able to log in).
+//
+// Failures are recorded through the Store as they happen: the caller must
+// not run ChangePassword in a transaction it rolls back on error, or the
+// count would be lost.
+func (s *Service) ChangePassword(ctx context.Context, identifier, current, password string) (rx.UserID, error) {
+	if err := s.check(); err != nil {
+		return 0, err
+	}
+	hash, err := HashPassword(password, s.Hashing)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	c, err := s.Store.Credentials(ctx, identifier)
+	if err != nil {
+		return 0, fmt.Errorf("auth: change password: %w", err)
+	}
+	if le := lockout(c.Failures, c.LastFailure, now); le != nil {
+		return 0, le
+	}
+	ok, err := s.verifyPassword(c.PasswordHash, current)
+	if err != nil {
+		return 0, fmt.Errorf("auth: change password of user %d: %w", c.User, err)
+	}
+	if !ok || c.User == 0 || c.Removed {
+		if _, err := s.Store.RecordFailure(ctx, identifier, now); err != nil {
+			return 0, fmt.Errorf("auth: change password: record failure: %w", err)
+		}
+		return 0, ErrBadCredentials
+	}
+	if c.Failures > 0 {
+		if err := s.Store.ResetFailures(ctx, identifier); err != nil {
+			return 0, fmt.Errorf("auth: change password: reset failures: %w", err)
+		}
+	}
+	if err := s.Store.SetPassword(ctx, c.User, hash); err != nil {
+		return 0, fmt.Errorf("auth: set password of user %d: %w", c.User, err)
+	}
+	return c.User, nil
+}
+
 // Login checks apiKey, then identifier (a uname) and password, and returns
 // a new session.
 //

@@ -381,3 +381,52 @@ func TestLockErrorMessage(t *testing.T) {
 		}
 	}
 }
+
+// ChangePassword checks the current password under the failed-login rule
+// of the same identifier as Login: failures through either count for
+// both. The new password then logs in, the old one no longer, and every
+// earlier token is revoked.
+func TestChangePassword(t *testing.T) {
+	const right, wrong, next = "correct horse", "wrong horse!", "battery staple"
+	b := setup(t)
+	ctx := context.Background()
+	old := b.login(t)
+
+	if _, err := b.svc.ChangePassword(ctx, "dr.ann", right, "short"); !errors.Is(err, auth.ErrWeakPassword) {
+		t.Fatalf("weak new password: %v, want ErrWeakPassword", err)
+	}
+	if _, err := b.svc.Login(ctx, b.key, "dr.ann", wrong); !errors.Is(err, auth.ErrBadCredentials) {
+		t.Fatalf("login failure 1: %v", err)
+	}
+	for i := 2; i <= 3; i++ {
+		if _, err := b.svc.ChangePassword(ctx, "dr.ann", wrong, next); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("failure %d: %v, want ErrBadCredentials", i, err)
+		}
+	}
+	// Three failures: the next attempt waits a second, right or wrong,
+	// whether it is a login or a change.
+	var le *auth.LockError
+	if _, err := b.svc.ChangePassword(ctx, "dr.ann", right, next); !errors.As(err, &le) || le.RetryAfter != time.Second {
+		t.Fatalf("throttled change: %v, want a LockError of 1s", err)
+	}
+	if _, err := b.svc.Login(ctx, b.key, "dr.ann", right); !errors.Is(err, auth.ErrThrottled) {
+		t.Fatalf("throttled login: %v, want ErrThrottled", err)
+	}
+	*b.now = b.now.Add(time.Second)
+	user, err := b.svc.ChangePassword(ctx, "dr.ann", right, next)
+	if err != nil || user != b.ann {
+		t.Fatalf("ChangePassword = %d, %v; want %d", user, err, b.ann)
+	}
+	if _, err := b.svc.Authenticate(ctx, b.key, old.Token); !errors.Is(err, auth.ErrBadToken) {
+		t.Errorf("a token from before the change: %v, want ErrBadToken", err)
+	}
+	if _, err := b.svc.Login(ctx, b.key, "dr.ann", right); !errors.Is(err, auth.ErrBadCredentials) {
+		t.Errorf("the old password: %v, want ErrBadCredentials", err)
+	}
+	if _, err := b.svc.Login(ctx, b.key, "dr.ann", next); err != nil {
+		t.Errorf("the new password: %v", err)
+	}
+	if _, err := b.svc.ChangePassword(ctx, "nobody", right, next); !errors.Is(err, auth.ErrBadCredentials) {
+		t.Errorf("an unknown identifier: %v, want ErrBadCredentials", err)
+	}
+}
