@@ -1614,6 +1614,14 @@ type GetUsersParams struct {
 	Usertypes *[]string `form:"usertypes,omitempty" json:"usertypes,omitempty"`
 }
 
+// CreateUserJSONBody defines parameters for CreateUser.
+type CreateUserJSONBody struct {
+	Password string `json:"password"`
+
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+	User User `json:"user"`
+}
+
 // UpdateUserJSONBody defines parameters for UpdateUser.
 type UpdateUserJSONBody struct {
 	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
@@ -1669,6 +1677,17 @@ type GetRelationsJSONBody = rx.Relation
 
 // CreateSandboxClientJSONBody defines parameters for CreateSandboxClient.
 type CreateSandboxClientJSONBody = string
+
+// SetPasswordWithTokenJSONBody defines parameters for SetPasswordWithToken.
+type SetPasswordWithTokenJSONBody struct {
+	Password string `json:"password"`
+}
+
+// ChangePasswordJSONBody defines parameters for ChangePassword.
+type ChangePasswordJSONBody struct {
+	CurrentPassword *string `json:"currentPassword,omitempty"`
+	Password        string  `json:"password"`
+}
 
 // OkMessageParams defines parameters for OkMessage.
 type OkMessageParams struct {
@@ -1743,6 +1762,9 @@ type ExecuteRemedyJSONRequestBody = ExecuteRemedyJSONBody
 // ValidateProtocolJSONRequestBody defines body for ValidateProtocol for application/json ContentType.
 type ValidateProtocolJSONRequestBody = Protocol
 
+// CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
+type CreateUserJSONRequestBody CreateUserJSONBody
+
 // UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
 type UpdateUserJSONRequestBody UpdateUserJSONBody
 
@@ -1772,6 +1794,12 @@ type CreateSandboxClientJSONRequestBody = CreateSandboxClientJSONBody
 
 // ExecuteTaskJSONRequestBody defines body for ExecuteTask for application/json ContentType.
 type ExecuteTaskJSONRequestBody = AnimalTask
+
+// SetPasswordWithTokenJSONRequestBody defines body for SetPasswordWithToken for application/json ContentType.
+type SetPasswordWithTokenJSONRequestBody SetPasswordWithTokenJSONBody
+
+// ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
+type ChangePasswordJSONRequestBody ChangePasswordJSONBody
 
 // AsMassQuantity returns the union data inside the DrugQuantity_Quantity as a MassQuantity
 func (t DrugQuantity_Quantity) AsMassQuantity() (MassQuantity, error) {
@@ -2419,7 +2447,7 @@ type ClientInterface interface {
 
 	// GetMyProtocols List the caller's own and shared protocols
 	//
-	// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
+	// Lists the protocols the calling VOR owns or that other VORs share with it, by name; deleted (DEPRECATED) ones are left out unless statuses asks for them. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 	//
 	// Corresponds with GET /api/protocols (the `GetMyProtocols` operationId).
 	GetMyProtocols(ctx context.Context, params *GetMyProtocolsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2480,7 +2508,7 @@ type ClientInterface interface {
 
 	// GetDiagnoses List the diagnoses
 	//
-	// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
+	// Lists every coded diagnosis, by name. Any signed-in user.
 	//
 	// Corresponds with GET /api/protocols/diagnoses (the `GetDiagnoses` operationId).
 	GetDiagnoses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2530,7 +2558,7 @@ type ClientInterface interface {
 
 	// GetEligibilities List the eligibilities
 	//
-	// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
+	// Lists every eligibility a protocol or treatment may name, by name. Refer to one by its id alone. Any signed-in user.
 	//
 	// Corresponds with GET /api/protocols/eligibilities (the `GetEligibilities` operationId).
 	GetEligibilities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2555,7 +2583,7 @@ type ClientInterface interface {
 
 	// GetExFDASpecies List the FDA animal classes
 	//
-	// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
+	// Lists the FDA animal classes (what FDA labeling calls "species") an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any signed-in user.
 	//
 	// Corresponds with GET /api/protocols/eligibilities/fdaspecies (the `GetExFDASpecies` operationId).
 	GetExFDASpecies(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2640,7 +2668,7 @@ type ClientInterface interface {
 
 	// GetPromises List the promises the caller may use
 	//
-	// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones. Any signed-in user may call it.
+	// Lists the public promises and, for a VOR, the private ones it created; other users get the public ones only. Any signed-in user.
 	//
 	// Corresponds with GET /api/protocols/promises (the `GetPromises` operationId).
 	GetPromises(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2725,7 +2753,7 @@ type ClientInterface interface {
 
 	// GetProtocolTags List the protocol and treatment tags
 	//
-	// Returns the full array of tags for protocols and treatments. Any user may.
+	// Lists every tag that may be put on a protocol or a treatment. Any signed-in user.
 	//
 	// Corresponds with GET /api/protocols/tags (the `GetProtocolTags` operationId).
 	GetProtocolTags(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2839,6 +2867,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/users (the `GetUsers` operationId).
 	GetUsers(ctx context.Context, params *GetUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUserWithBody Create an account of any type with its password (vetlink)
+	//
+	// Creates the account body.user with the type it names and the password of body.password (at least 8 characters, hashed with argon2id, never returned), in no relationship: the SAOR only (403 otherwise), so that an administrator can onboard the first veterinarian in one call. The account is active at once (no e-mail confirmation): the administrator vouches for it. Answers the user as stored; 409 when the uname is taken; publishes user.created_or_updated.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/users (the `CreateUser` operationId).
+	CreateUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUser Create an account of any type with its password (vetlink)
+	//
+	// Creates the account body.user with the type it names and the password of body.password (at least 8 characters, hashed with argon2id, never returned), in no relationship: the SAOR only (403 otherwise), so that an administrator can onboard the first veterinarian in one call. The account is active at once (no e-mail confirmation): the administrator vouches for it. Answers the user as stored; 409 when the uname is taken; publishes user.created_or_updated.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/users (the `CreateUser` operationId).
+	CreateUser(ctx context.Context, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserWithBody Change a user's e-mail address, names and phone
 	//
@@ -3069,6 +3115,24 @@ type ClientInterface interface {
 	// Corresponds with GET /api/users/token/{token} (the `ConfirmToken` operationId).
 	ConfirmToken(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SetPasswordWithTokenWithBody Set a password from a mailed link (vetlink)
+	//
+	// Sets the password of the user a mailed link was issued to (an invitation from createRightRelation, or the confirmation of createProfile) and uses the link's token, once, in one transaction. It needs the application's API key only: the token is the authority. Like the GET of this path it confirms the e-mail address (an UNMOR becomes an MOR, an UNVOR a PREVOR). The user then logs in with the password (userLogin). 404 for an unknown token, 409 when it was used already, 410 when it has expired; the password has at least 8 characters (422 otherwise). Answers the user and publishes user.created_or_updated.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/users/token/{token} (the `SetPasswordWithToken` operationId).
+	SetPasswordWithTokenWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetPasswordWithToken Set a password from a mailed link (vetlink)
+	//
+	// Sets the password of the user a mailed link was issued to (an invitation from createRightRelation, or the confirmation of createProfile) and uses the link's token, once, in one transaction. It needs the application's API key only: the token is the authority. Like the GET of this path it confirms the e-mail address (an UNMOR becomes an MOR, an UNVOR a PREVOR). The user then logs in with the password (userLogin). 404 for an unknown token, 409 when it was used already, 410 when it has expired; the password has at least 8 characters (422 otherwise). Answers the user and publishes user.created_or_updated.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/users/token/{token} (the `SetPasswordWithToken` operationId).
+	SetPasswordWithToken(ctx context.Context, token string, body SetPasswordWithTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetVORs List the veterinarians with their names
 	//
 	// Lists the active VORs, each with its id and display name ("Example User, DVM"), under the member vors. A VOR or the SAOR may (others are refused, as getUsers).
@@ -3096,6 +3160,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/users/{id} (the `GetUser` operationId).
 	GetUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangePasswordWithBody Change or reset a user's password (vetlink)
+	//
+	// Sets the password of user id to body.password (at least 8 characters, hashed with argon2id). The user themself gives their current password in currentPassword: a wrong one is 401 and counts as a failed login of their uname (throttled, then locked: 429 with Retry-After). The SAOR may reset anyone's password without currentPassword; anyone else gets 403. Every token of that user is revoked (the caller's own too, when they change their own): they log in again with the new password. Answers updatedRecords 1.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/users/{id}/password (the `ChangePassword` operationId).
+	ChangePasswordWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangePassword Change or reset a user's password (vetlink)
+	//
+	// Sets the password of user id to body.password (at least 8 characters, hashed with argon2id). The user themself gives their current password in currentPassword: a wrong one is 401 and counts as a failed login of their uname (throttled, then locked: 429 with Retry-After). The SAOR may reset anyone's password without currentPassword; anyone else gets 403. Every token of that user is revoked (the caller's own too, when they change their own): they log in again with the new password. Answers updatedRecords 1.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/users/{id}/password (the `ChangePassword` operationId).
+	ChangePassword(ctx context.Context, id int64, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetVisits List a user's recent sign-ins
 	//
@@ -3864,7 +3946,7 @@ func (c *Client) GetRxTo(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 
 // GetMyProtocols List the caller's own and shared protocols
 //
-// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
+// Lists the protocols the calling VOR owns or that other VORs share with it, by name; deleted (DEPRECATED) ones are left out unless statuses asks for them. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 //
 // Corresponds with GET /api/protocols (the `GetMyProtocols` operationId).
 func (c *Client) GetMyProtocols(ctx context.Context, params *GetMyProtocolsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3995,7 +4077,7 @@ func (c *Client) GetAMDUCATags(ctx context.Context, body GetAMDUCATagsJSONReques
 
 // GetDiagnoses List the diagnoses
 //
-// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
+// Lists every coded diagnosis, by name. Any signed-in user.
 //
 // Corresponds with GET /api/protocols/diagnoses (the `GetDiagnoses` operationId).
 func (c *Client) GetDiagnoses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4105,7 +4187,7 @@ func (c *Client) ValidateDosage(ctx context.Context, body ValidateDosageJSONRequ
 
 // GetEligibilities List the eligibilities
 //
-// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
+// Lists every eligibility a protocol or treatment may name, by name. Refer to one by its id alone. Any signed-in user.
 //
 // Corresponds with GET /api/protocols/eligibilities (the `GetEligibilities` operationId).
 func (c *Client) GetEligibilities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4160,7 +4242,7 @@ func (c *Client) CreateEligibility(ctx context.Context, body CreateEligibilityJS
 
 // GetExFDASpecies List the FDA animal classes
 //
-// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
+// Lists the FDA animal classes (what FDA labeling calls "species") an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any signed-in user.
 //
 // Corresponds with GET /api/protocols/eligibilities/fdaspecies (the `GetExFDASpecies` operationId).
 func (c *Client) GetExFDASpecies(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4355,7 +4437,7 @@ func (c *Client) CreatePrivatePromise(ctx context.Context, body CreatePrivatePro
 
 // GetPromises List the promises the caller may use
 //
-// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones. Any signed-in user may call it.
+// Lists the public promises and, for a VOR, the private ones it created; other users get the public ones only. Any signed-in user.
 //
 // Corresponds with GET /api/protocols/promises (the `GetPromises` operationId).
 func (c *Client) GetPromises(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4550,7 +4632,7 @@ func (c *Client) ShareToAll(ctx context.Context, pxId int64, params *ShareToAllP
 
 // GetProtocolTags List the protocol and treatment tags
 //
-// Returns the full array of tags for protocols and treatments. Any user may.
+// Lists every tag that may be put on a protocol or a treatment. Any signed-in user.
 //
 // Corresponds with GET /api/protocols/tags (the `GetProtocolTags` operationId).
 func (c *Client) GetProtocolTags(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4805,6 +4887,44 @@ func (c *Client) GetGbdL(ctx context.Context, ndc string, image string, reqEdito
 // Corresponds with GET /api/users (the `GetUsers` operationId).
 func (c *Client) GetUsers(ctx context.Context, params *GetUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUserWithBody Create an account of any type with its password (vetlink)
+//
+// Creates the account body.user with the type it names and the password of body.password (at least 8 characters, hashed with argon2id, never returned), in no relationship: the SAOR only (403 otherwise), so that an administrator can onboard the first veterinarian in one call. The account is active at once (no e-mail confirmation): the administrator vouches for it. Answers the user as stored; 409 when the uname is taken; publishes user.created_or_updated.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/users (the `CreateUser` operationId).
+func (c *Client) CreateUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUser Create an account of any type with its password (vetlink)
+//
+// Creates the account body.user with the type it names and the password of body.password (at least 8 characters, hashed with argon2id, never returned), in no relationship: the SAOR only (403 otherwise), so that an administrator can onboard the first veterinarian in one call. The account is active at once (no e-mail confirmation): the administrator vouches for it. Answers the user as stored; 409 when the uname is taken; publishes user.created_or_updated.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/users (the `CreateUser` operationId).
+func (c *Client) CreateUser(ctx context.Context, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5314,6 +5434,44 @@ func (c *Client) ConfirmToken(ctx context.Context, token string, reqEditors ...R
 	return c.Client.Do(req)
 }
 
+// SetPasswordWithTokenWithBody Set a password from a mailed link (vetlink)
+//
+// Sets the password of the user a mailed link was issued to (an invitation from createRightRelation, or the confirmation of createProfile) and uses the link's token, once, in one transaction. It needs the application's API key only: the token is the authority. Like the GET of this path it confirms the e-mail address (an UNMOR becomes an MOR, an UNVOR a PREVOR). The user then logs in with the password (userLogin). 404 for an unknown token, 409 when it was used already, 410 when it has expired; the password has at least 8 characters (422 otherwise). Answers the user and publishes user.created_or_updated.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/users/token/{token} (the `SetPasswordWithToken` operationId).
+func (c *Client) SetPasswordWithTokenWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPasswordWithTokenRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetPasswordWithToken Set a password from a mailed link (vetlink)
+//
+// Sets the password of the user a mailed link was issued to (an invitation from createRightRelation, or the confirmation of createProfile) and uses the link's token, once, in one transaction. It needs the application's API key only: the token is the authority. Like the GET of this path it confirms the e-mail address (an UNMOR becomes an MOR, an UNVOR a PREVOR). The user then logs in with the password (userLogin). 404 for an unknown token, 409 when it was used already, 410 when it has expired; the password has at least 8 characters (422 otherwise). Answers the user and publishes user.created_or_updated.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/users/token/{token} (the `SetPasswordWithToken` operationId).
+func (c *Client) SetPasswordWithToken(ctx context.Context, token string, body SetPasswordWithTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPasswordWithTokenRequest(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetVORs List the veterinarians with their names
 //
 // Lists the active VORs, each with its id and display name ("Example User, DVM"), under the member vors. A VOR or the SAOR may (others are refused, as getUsers).
@@ -5372,6 +5530,44 @@ func (c *Client) DeleteUser(ctx context.Context, id int64, reqEditors ...Request
 // Corresponds with GET /api/users/{id} (the `GetUser` operationId).
 func (c *Client) GetUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangePasswordWithBody Change or reset a user's password (vetlink)
+//
+// Sets the password of user id to body.password (at least 8 characters, hashed with argon2id). The user themself gives their current password in currentPassword: a wrong one is 401 and counts as a failed login of their uname (throttled, then locked: 429 with Retry-After). The SAOR may reset anyone's password without currentPassword; anyone else gets 403. Every token of that user is revoked (the caller's own too, when they change their own): they log in again with the new password. Answers updatedRecords 1.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/users/{id}/password (the `ChangePassword` operationId).
+func (c *Client) ChangePasswordWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangePasswordRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangePassword Change or reset a user's password (vetlink)
+//
+// Sets the password of user id to body.password (at least 8 characters, hashed with argon2id). The user themself gives their current password in currentPassword: a wrong one is 401 and counts as a failed login of their uname (throttled, then locked: 429 with Retry-After). The SAOR may reset anyone's password without currentPassword; anyone else gets 403. Every token of that user is revoked (the caller's own too, when they change their own): they log in again with the new password. Answers updatedRecords 1.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/users/{id}/password (the `ChangePassword` operationId).
+func (c *Client) ChangePassword(ctx context.Context, id int64, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangePasswordRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8457,6 +8653,46 @@ func NewGetUsersRequest(server string, params *GetUsersParams) (*http.Request, e
 	return req, nil
 }
 
+// NewCreateUserRequest calls the generic CreateUser builder with application/json body
+func NewCreateUserRequest(server string, body CreateUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateUserRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateUserRequestWithBody constructs an http.Request for the CreateUser method, with any body, and a specified content type
+func NewCreateUserRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewUpdateUserRequest calls the generic UpdateUser builder with application/json body
 func NewUpdateUserRequest(server string, body UpdateUserJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -9137,6 +9373,53 @@ func NewConfirmTokenRequest(server string, token string) (*http.Request, error) 
 	return req, nil
 }
 
+// NewSetPasswordWithTokenRequest calls the generic SetPasswordWithToken builder with application/json body
+func NewSetPasswordWithTokenRequest(server string, token string, body SetPasswordWithTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetPasswordWithTokenRequestWithBody(server, token, "application/json", bodyReader)
+}
+
+// NewSetPasswordWithTokenRequestWithBody constructs an http.Request for the SetPasswordWithToken method, with any body, and a specified content type
+func NewSetPasswordWithTokenRequestWithBody(server string, token string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/users/token/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetVORsRequest constructs an http.Request for the GetVORs method
 func NewGetVORsRequest(server string) (*http.Request, error) {
 	var err error
@@ -9255,6 +9538,53 @@ func NewGetUserRequest(server string, id int64) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewChangePasswordRequest calls the generic ChangePassword builder with application/json body
+func NewChangePasswordRequest(server string, id int64, body ChangePasswordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangePasswordRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewChangePasswordRequestWithBody constructs an http.Request for the ChangePassword method, with any body, and a specified content type
+func NewChangePasswordRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/users/%s/password", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -9877,7 +10207,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetMyProtocolsWithResponse List the caller's own and shared protocols
 	//
-	// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
+	// Lists the protocols the calling VOR owns or that other VORs share with it, by name; deleted (DEPRECATED) ones are left out unless statuses asks for them. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9940,7 +10270,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDiagnosesWithResponse List the diagnoses
 	//
-	// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
+	// Lists every coded diagnosis, by name. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9994,7 +10324,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetEligibilitiesWithResponse List the eligibilities
 	//
-	// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
+	// Lists every eligibility a protocol or treatment may name, by name. Refer to one by its id alone. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10021,7 +10351,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetExFDASpeciesWithResponse List the FDA animal classes
 	//
-	// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
+	// Lists the FDA animal classes (what FDA labeling calls "species") an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10120,7 +10450,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetPromisesWithResponse List the promises the caller may use
 	//
-	// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones. Any signed-in user may call it.
+	// Lists the public promises and, for a VOR, the private ones it created; other users get the public ones only. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10219,7 +10549,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetProtocolTagsWithResponse List the protocol and treatment tags
 	//
-	// Returns the full array of tags for protocols and treatments. Any user may.
+	// Lists every tag that may be put on a protocol or a treatment. Any signed-in user.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10351,6 +10681,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/users (the `GetUsers` operationId).
 	GetUsersWithResponse(ctx context.Context, params *GetUsersParams, reqEditors ...RequestEditorFn) (*GetUsersResponse, error)
+
+	// CreateUserWithBodyWithResponse Create an account of any type with its password (vetlink)
+	//
+	// Creates the account body.user with the type it names and the password of body.password (at least 8 characters, hashed with argon2id, never returned), in no relationship: the SAOR only (403 otherwise), so that an administrator can onboard the first veterinarian in one call. The account is active at once (no e-mail confirmation): the administrator vouches for it. Answers the user as stored; 409 when the uname is taken; publishes user.created_or_updated.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/users (the `CreateUser` operationId).
+	CreateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
+
+	// CreateUserWithResponse Create an account of any type with its password (vetlink)
+	//
+	// Creates the account body.user with the type it names and the password of body.password (at least 8 characters, hashed with argon2id, never returned), in no relationship: the SAOR only (403 otherwise), so that an administrator can onboard the first veterinarian in one call. The account is active at once (no e-mail confirmation): the administrator vouches for it. Answers the user as stored; 409 when the uname is taken; publishes user.created_or_updated.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/users (the `CreateUser` operationId).
+	CreateUserWithResponse(ctx context.Context, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
 
 	// UpdateUserWithBodyWithResponse Change a user's e-mail address, names and phone
 	//
@@ -10595,6 +10943,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/users/token/{token} (the `ConfirmToken` operationId).
 	ConfirmTokenWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*ConfirmTokenResponse, error)
 
+	// SetPasswordWithTokenWithBodyWithResponse Set a password from a mailed link (vetlink)
+	//
+	// Sets the password of the user a mailed link was issued to (an invitation from createRightRelation, or the confirmation of createProfile) and uses the link's token, once, in one transaction. It needs the application's API key only: the token is the authority. Like the GET of this path it confirms the e-mail address (an UNMOR becomes an MOR, an UNVOR a PREVOR). The user then logs in with the password (userLogin). 404 for an unknown token, 409 when it was used already, 410 when it has expired; the password has at least 8 characters (422 otherwise). Answers the user and publishes user.created_or_updated.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/users/token/{token} (the `SetPasswordWithToken` operationId).
+	SetPasswordWithTokenWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPasswordWithTokenResponse, error)
+
+	// SetPasswordWithTokenWithResponse Set a password from a mailed link (vetlink)
+	//
+	// Sets the password of the user a mailed link was issued to (an invitation from createRightRelation, or the confirmation of createProfile) and uses the link's token, once, in one transaction. It needs the application's API key only: the token is the authority. Like the GET of this path it confirms the e-mail address (an UNMOR becomes an MOR, an UNVOR a PREVOR). The user then logs in with the password (userLogin). 404 for an unknown token, 409 when it was used already, 410 when it has expired; the password has at least 8 characters (422 otherwise). Answers the user and publishes user.created_or_updated.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/users/token/{token} (the `SetPasswordWithToken` operationId).
+	SetPasswordWithTokenWithResponse(ctx context.Context, token string, body SetPasswordWithTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPasswordWithTokenResponse, error)
+
 	// GetVORsWithResponse List the veterinarians with their names
 	//
 	// Lists the active VORs, each with its id and display name ("Example User, DVM"), under the member vors. A VOR or the SAOR may (others are refused, as getUsers).
@@ -10630,6 +10996,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/users/{id} (the `GetUser` operationId).
 	GetUserWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
+
+	// ChangePasswordWithBodyWithResponse Change or reset a user's password (vetlink)
+	//
+	// Sets the password of user id to body.password (at least 8 characters, hashed with argon2id). The user themself gives their current password in currentPassword: a wrong one is 401 and counts as a failed login of their uname (throttled, then locked: 429 with Retry-After). The SAOR may reset anyone's password without currentPassword; anyone else gets 403. Every token of that user is revoked (the caller's own too, when they change their own): they log in again with the new password. Answers updatedRecords 1.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/users/{id}/password (the `ChangePassword` operationId).
+	ChangePasswordWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error)
+
+	// ChangePasswordWithResponse Change or reset a user's password (vetlink)
+	//
+	// Sets the password of user id to body.password (at least 8 characters, hashed with argon2id). The user themself gives their current password in currentPassword: a wrong one is 401 and counts as a failed login of their uname (throttled, then locked: 429 with Retry-After). The SAOR may reset anyone's password without currentPassword; anyone else gets 403. Every token of that user is revoked (the caller's own too, when they change their own): they log in again with the new password. Answers updatedRecords 1.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/users/{id}/password (the `ChangePassword` operationId).
+	ChangePasswordWithResponse(ctx context.Context, id int64, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error)
 
 	// GetVisitsWithResponse List a user's recent sign-ins
 	//
@@ -15244,6 +15628,88 @@ func (r GetUsersResponse) ContentType() string {
 	return ""
 }
 
+type CreateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+		User *User `json:"user,omitempty"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateUserResponse) GetJSON200() *struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+	User *User `json:"user,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateUserResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type UpdateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16279,6 +16745,88 @@ func (r ConfirmTokenResponse) ContentType() string {
 	return ""
 }
 
+type SetPasswordWithTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+		User *User `json:"user,omitempty"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetPasswordWithTokenResponse) GetJSON200() *struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+	User *User `json:"user,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetPasswordWithTokenResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetPasswordWithTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetPasswordWithTokenResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetPasswordWithTokenResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetPasswordWithTokenResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetPasswordWithTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetPasswordWithTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetPasswordWithTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetPasswordWithTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetVORsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16531,6 +17079,86 @@ func (r GetUserResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ChangePasswordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		UpdatedRecords *int32 `json:"updatedRecords,omitempty"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ChangePasswordResponse) GetJSON200() *struct {
+	UpdatedRecords *int32 `json:"updatedRecords,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangePasswordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangePasswordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangePasswordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangePasswordResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17405,7 +18033,7 @@ func (c *ClientWithResponses) GetRxToWithResponse(ctx context.Context, reqEditor
 
 // GetMyProtocolsWithResponse List the caller's own and shared protocols
 //
-// Retrieve all Protocols owned by, or shared with, the current VOR, by name. The default excludes deleted (status DEPRECATED) protocols. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
+// Lists the protocols the calling VOR owns or that other VORs share with it, by name; deleted (DEPRECATED) ones are left out unless statuses asks for them. statuses and tags are pipe-delimited (VALIDATED|PRESCRIBED); a protocol is kept when it carries at least one of the tags. offset and limit page the list (limit 1 to 1000, default 20); of is the number that matched before paging. Only a VOR may (403 otherwise); an unknown status is 422.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17510,7 +18138,7 @@ func (c *ClientWithResponses) GetAMDUCATagsWithResponse(ctx context.Context, bod
 
 // GetDiagnosesWithResponse List the diagnoses
 //
-// Returns an array of all coded Diagnoses known to the system, by name. Any user may.
+// Lists every coded diagnosis, by name. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17600,7 +18228,7 @@ func (c *ClientWithResponses) ValidateDosageWithResponse(ctx context.Context, bo
 
 // GetEligibilitiesWithResponse List the eligibilities
 //
-// Returns the Eligibilities from which a User may choose, by name. The ID field is authoritative, i.e., is all that is needed to identify a particular Eligibility. Any user may.
+// Lists every eligibility a protocol or treatment may name, by name. Refer to one by its id alone. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17645,7 +18273,7 @@ func (c *ClientWithResponses) CreateEligibilityWithResponse(ctx context.Context,
 
 // GetExFDASpeciesWithResponse List the FDA animal classes
 //
-// "Species" is the term FDA uses to describe a class of animals in a label claim: the FDA classes an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any user may.
+// Lists the FDA animal classes (what FDA labeling calls "species") an eligibility may name, in the order of the FDASpecies enumeration, under the member eligibilities. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17810,7 +18438,7 @@ func (c *ClientWithResponses) CreatePrivatePromiseWithResponse(ctx context.Conte
 
 // GetPromisesWithResponse List the promises the caller may use
 //
-// VOR users have access to a set of public promises plus any Promises they have created for their own use; other users see the public ones. Any signed-in user may call it.
+// Lists the public promises and, for a VOR, the private ones it created; other users get the public ones only. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17975,7 +18603,7 @@ func (c *ClientWithResponses) ShareToAllWithResponse(ctx context.Context, pxId i
 
 // GetProtocolTagsWithResponse List the protocol and treatment tags
 //
-// Returns the full array of tags for protocols and treatments. Any user may.
+// Lists every tag that may be put on a protocol or a treatment. Any signed-in user.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18196,6 +18824,36 @@ func (c *ClientWithResponses) GetUsersWithResponse(ctx context.Context, params *
 		return nil, err
 	}
 	return ParseGetUsersResponse(rsp)
+}
+
+// CreateUserWithBodyWithResponse Create an account of any type with its password (vetlink)
+//
+// Creates the account body.user with the type it names and the password of body.password (at least 8 characters, hashed with argon2id, never returned), in no relationship: the SAOR only (403 otherwise), so that an administrator can onboard the first veterinarian in one call. The account is active at once (no e-mail confirmation): the administrator vouches for it. Answers the user as stored; 409 when the uname is taken; publishes user.created_or_updated.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/users (the `CreateUser` operationId).
+func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
+	rsp, err := c.CreateUserWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserResponse(rsp)
+}
+
+// CreateUserWithResponse Create an account of any type with its password (vetlink)
+//
+// Creates the account body.user with the type it names and the password of body.password (at least 8 characters, hashed with argon2id, never returned), in no relationship: the SAOR only (403 otherwise), so that an administrator can onboard the first veterinarian in one call. The account is active at once (no e-mail confirmation): the administrator vouches for it. Answers the user as stored; 409 when the uname is taken; publishes user.created_or_updated.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/users (the `CreateUser` operationId).
+func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
+	rsp, err := c.CreateUser(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserResponse(rsp)
 }
 
 // UpdateUserWithBodyWithResponse Change a user's e-mail address, names and phone
@@ -18603,6 +19261,36 @@ func (c *ClientWithResponses) ConfirmTokenWithResponse(ctx context.Context, toke
 	return ParseConfirmTokenResponse(rsp)
 }
 
+// SetPasswordWithTokenWithBodyWithResponse Set a password from a mailed link (vetlink)
+//
+// Sets the password of the user a mailed link was issued to (an invitation from createRightRelation, or the confirmation of createProfile) and uses the link's token, once, in one transaction. It needs the application's API key only: the token is the authority. Like the GET of this path it confirms the e-mail address (an UNMOR becomes an MOR, an UNVOR a PREVOR). The user then logs in with the password (userLogin). 404 for an unknown token, 409 when it was used already, 410 when it has expired; the password has at least 8 characters (422 otherwise). Answers the user and publishes user.created_or_updated.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/users/token/{token} (the `SetPasswordWithToken` operationId).
+func (c *ClientWithResponses) SetPasswordWithTokenWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPasswordWithTokenResponse, error) {
+	rsp, err := c.SetPasswordWithTokenWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPasswordWithTokenResponse(rsp)
+}
+
+// SetPasswordWithTokenWithResponse Set a password from a mailed link (vetlink)
+//
+// Sets the password of the user a mailed link was issued to (an invitation from createRightRelation, or the confirmation of createProfile) and uses the link's token, once, in one transaction. It needs the application's API key only: the token is the authority. Like the GET of this path it confirms the e-mail address (an UNMOR becomes an MOR, an UNVOR a PREVOR). The user then logs in with the password (userLogin). 404 for an unknown token, 409 when it was used already, 410 when it has expired; the password has at least 8 characters (422 otherwise). Answers the user and publishes user.created_or_updated.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/users/token/{token} (the `SetPasswordWithToken` operationId).
+func (c *ClientWithResponses) SetPasswordWithTokenWithResponse(ctx context.Context, token string, body SetPasswordWithTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPasswordWithTokenResponse, error) {
+	rsp, err := c.SetPasswordWithToken(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPasswordWithTokenResponse(rsp)
+}
+
 // GetVORsWithResponse List the veterinarians with their names
 //
 // Lists the active VORs, each with its id and display name ("Example User, DVM"), under the member vors. A VOR or the SAOR may (others are refused, as getUsers).
@@ -18661,6 +19349,36 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id int64,
 		return nil, err
 	}
 	return ParseGetUserResponse(rsp)
+}
+
+// ChangePasswordWithBodyWithResponse Change or reset a user's password (vetlink)
+//
+// Sets the password of user id to body.password (at least 8 characters, hashed with argon2id). The user themself gives their current password in currentPassword: a wrong one is 401 and counts as a failed login of their uname (throttled, then locked: 429 with Retry-After). The SAOR may reset anyone's password without currentPassword; anyone else gets 403. Every token of that user is revoked (the caller's own too, when they change their own): they log in again with the new password. Answers updatedRecords 1.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/users/{id}/password (the `ChangePassword` operationId).
+func (c *ClientWithResponses) ChangePasswordWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error) {
+	rsp, err := c.ChangePasswordWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangePasswordResponse(rsp)
+}
+
+// ChangePasswordWithResponse Change or reset a user's password (vetlink)
+//
+// Sets the password of user id to body.password (at least 8 characters, hashed with argon2id). The user themself gives their current password in currentPassword: a wrong one is 401 and counts as a failed login of their uname (throttled, then locked: 429 with Retry-After). The SAOR may reset anyone's password without currentPassword; anyone else gets 403. Every token of that user is revoked (the caller's own too, when they change their own): they log in again with the new password. Answers updatedRecords 1.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/users/{id}/password (the `ChangePassword` operationId).
+func (c *ClientWithResponses) ChangePasswordWithResponse(ctx context.Context, id int64, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error) {
+	rsp, err := c.ChangePassword(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangePasswordResponse(rsp)
 }
 
 // GetVisitsWithResponse List a user's recent sign-ins
@@ -22081,6 +22799,70 @@ func ParseGetUsersResponse(rsp *http.Response) (*GetUsersResponse, error) {
 	return response, nil
 }
 
+// ParseCreateUserResponse parses an HTTP response from a CreateUserWithResponse call
+func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+			User *User `json:"user,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseUpdateUserResponse parses an HTTP response from a UpdateUserWithResponse call
 func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -22838,6 +23620,70 @@ func ParseConfirmTokenResponse(rsp *http.Response) (*ConfirmTokenResponse, error
 	return response, nil
 }
 
+// ParseSetPasswordWithTokenResponse parses an HTTP response from a SetPasswordWithTokenWithResponse call
+func ParseSetPasswordWithTokenResponse(rsp *http.Response) (*SetPasswordWithTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetPasswordWithTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+			User *User `json:"user,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetVORsResponse parses an HTTP response from a GetVORsWithResponse call
 func ParseGetVORsResponse(rsp *http.Response) (*GetVORsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23011,6 +23857,69 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseChangePasswordResponse parses an HTTP response from a ChangePasswordWithResponse call
+func ParseChangePasswordResponse(rsp *http.Response) (*ChangePasswordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangePasswordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			UpdatedRecords *int32 `json:"updatedRecords,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest AnyProblem

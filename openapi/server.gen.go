@@ -1619,6 +1619,14 @@ type GetUsersParams struct {
 	Usertypes *[]string `form:"usertypes,omitempty" json:"usertypes,omitempty"`
 }
 
+// CreateUserJSONBody defines parameters for CreateUser.
+type CreateUserJSONBody struct {
+	Password string `json:"password"`
+
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+	User User `json:"user"`
+}
+
 // UpdateUserJSONBody defines parameters for UpdateUser.
 type UpdateUserJSONBody struct {
 	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
@@ -1674,6 +1682,17 @@ type GetRelationsJSONBody = rx.Relation
 
 // CreateSandboxClientJSONBody defines parameters for CreateSandboxClient.
 type CreateSandboxClientJSONBody = string
+
+// SetPasswordWithTokenJSONBody defines parameters for SetPasswordWithToken.
+type SetPasswordWithTokenJSONBody struct {
+	Password string `json:"password"`
+}
+
+// ChangePasswordJSONBody defines parameters for ChangePassword.
+type ChangePasswordJSONBody struct {
+	CurrentPassword *string `json:"currentPassword,omitempty"`
+	Password        string  `json:"password"`
+}
 
 // OkMessageParams defines parameters for OkMessage.
 type OkMessageParams struct {
@@ -1748,6 +1767,9 @@ type ExecuteRemedyJSONRequestBody = ExecuteRemedyJSONBody
 // ValidateProtocolJSONRequestBody defines body for ValidateProtocol for application/json ContentType.
 type ValidateProtocolJSONRequestBody = Protocol
 
+// CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
+type CreateUserJSONRequestBody CreateUserJSONBody
+
 // UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
 type UpdateUserJSONRequestBody UpdateUserJSONBody
 
@@ -1777,6 +1799,12 @@ type CreateSandboxClientJSONRequestBody = CreateSandboxClientJSONBody
 
 // ExecuteTaskJSONRequestBody defines body for ExecuteTask for application/json ContentType.
 type ExecuteTaskJSONRequestBody = AnimalTask
+
+// SetPasswordWithTokenJSONRequestBody defines body for SetPasswordWithToken for application/json ContentType.
+type SetPasswordWithTokenJSONRequestBody SetPasswordWithTokenJSONBody
+
+// ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
+type ChangePasswordJSONRequestBody ChangePasswordJSONBody
 
 // AsMassQuantity returns the union data inside the DrugQuantity_Quantity as a MassQuantity
 func (t DrugQuantity_Quantity) AsMassQuantity() (MassQuantity, error) {
@@ -2250,6 +2278,9 @@ type ServerInterface interface {
 	// GetUsers List the IDs of active users of some types
 	// (GET /api/users)
 	GetUsers(w http.ResponseWriter, r *http.Request, params GetUsersParams)
+	// CreateUser Create an account of any type with its password (vetlink)
+	// (POST /api/users)
+	CreateUser(w http.ResponseWriter, r *http.Request)
 	// UpdateUser Change a user's e-mail address, names and phone
 	// (PUT /api/users)
 	UpdateUser(w http.ResponseWriter, r *http.Request)
@@ -2301,6 +2332,9 @@ type ServerInterface interface {
 	// ConfirmToken Confirm an e-mail address from a mailed link
 	// (GET /api/users/token/{token})
 	ConfirmToken(w http.ResponseWriter, r *http.Request, token string)
+	// SetPasswordWithToken Set a password from a mailed link (vetlink)
+	// (POST /api/users/token/{token})
+	SetPasswordWithToken(w http.ResponseWriter, r *http.Request, token string)
 	// GetVORs List the veterinarians with their names
 	// (GET /api/users/vors)
 	GetVORs(w http.ResponseWriter, r *http.Request)
@@ -2313,6 +2347,9 @@ type ServerInterface interface {
 	// GetUser Read a user
 	// (GET /api/users/{id})
 	GetUser(w http.ResponseWriter, r *http.Request, id int64)
+	// ChangePassword Change or reset a user's password (vetlink)
+	// (PUT /api/users/{id}/password)
+	ChangePassword(w http.ResponseWriter, r *http.Request, id int64)
 	// GetVisits List a user's recent sign-ins
 	// (GET /api/visits/{id})
 	GetVisits(w http.ResponseWriter, r *http.Request, id int64)
@@ -4168,6 +4205,20 @@ func (siw *ServerInterfaceWrapper) GetUsers(w http.ResponseWriter, r *http.Reque
 	handler.ServeHTTP(w, r)
 }
 
+// CreateUser operation middleware
+func (siw *ServerInterfaceWrapper) CreateUser(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateUser(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // UpdateUser operation middleware
 func (siw *ServerInterfaceWrapper) UpdateUser(w http.ResponseWriter, r *http.Request) {
 
@@ -4506,6 +4557,32 @@ func (siw *ServerInterfaceWrapper) ConfirmToken(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// SetPasswordWithToken operation middleware
+func (siw *ServerInterfaceWrapper) SetPasswordWithToken(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "token" -------------
+	var token string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", r.PathValue("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "token", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SetPasswordWithToken(w, r, token)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetVORs operation middleware
 func (siw *ServerInterfaceWrapper) GetVORs(w http.ResponseWriter, r *http.Request) {
 
@@ -4577,6 +4654,32 @@ func (siw *ServerInterfaceWrapper) GetUser(w http.ResponseWriter, r *http.Reques
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetUser(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ChangePassword operation middleware
+func (siw *ServerInterfaceWrapper) ChangePassword(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ChangePassword(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -4840,12 +4943,14 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/admin", wrapper.LoadAdminApp)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/signin", wrapper.Signin)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users", wrapper.GetUsers)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/users", wrapper.CreateUser)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/users", wrapper.UpdateUser)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users/vors", wrapper.GetVORs)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users/logins", wrapper.RenewUserToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/users/logins", wrapper.UserLogin)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/users/{id}", wrapper.DeleteUser)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users/{id}", wrapper.GetUser)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/users/{id}/password", wrapper.ChangePassword)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/visits/{id}", wrapper.GetVisits)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/users/sandboxClient", wrapper.DeleteSandboxClient)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/users/sandboxClient", wrapper.CreateSandboxClient)
@@ -4855,6 +4960,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/users/profiles", wrapper.UpdateProfile)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users/profiles/{id}", wrapper.GetProfile)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users/token/{token}", wrapper.ConfirmToken)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/users/token/{token}", wrapper.SetPasswordWithToken)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users/withholds", wrapper.GetWithholds)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/users/comments", wrapper.RecordComment)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/users/relations", wrapper.GetRelations)
@@ -9774,6 +9880,112 @@ func (response GetUsersdefaultApplicationProblemPlusJSONResponse) VisitGetUsersR
 	return err
 }
 
+type CreateUserRequestObject struct {
+	Body *CreateUserJSONRequestBody
+}
+
+type CreateUserResponseObject interface {
+	VisitCreateUserResponse(w http.ResponseWriter) error
+}
+
+type CreateUser200JSONResponse struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+	User *User `json:"user,omitempty"`
+}
+
+func (response CreateUser200JSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser400ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser401ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser403ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser409ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateUserdefaultApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateUserRequestObject struct {
 	Body *UpdateUserJSONRequestBody
 }
@@ -10848,6 +11060,113 @@ func (response ConfirmTokendefaultApplicationProblemPlusJSONResponse) VisitConfi
 	return err
 }
 
+type SetPasswordWithTokenRequestObject struct {
+	Token string `json:"token"`
+	Body  *SetPasswordWithTokenJSONRequestBody
+}
+
+type SetPasswordWithTokenResponseObject interface {
+	VisitSetPasswordWithTokenResponse(w http.ResponseWriter) error
+}
+
+type SetPasswordWithToken200JSONResponse struct {
+	// User A person (or an aggregate account) known to the server, with the type that decides what it may do.
+	User *User `json:"user,omitempty"`
+}
+
+func (response SetPasswordWithToken200JSONResponse) VisitSetPasswordWithTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPasswordWithToken400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetPasswordWithToken400ApplicationProblemPlusJSONResponse) VisitSetPasswordWithTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPasswordWithToken401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetPasswordWithToken401ApplicationProblemPlusJSONResponse) VisitSetPasswordWithTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPasswordWithToken404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetPasswordWithToken404ApplicationProblemPlusJSONResponse) VisitSetPasswordWithTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPasswordWithToken409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetPasswordWithToken409ApplicationProblemPlusJSONResponse) VisitSetPasswordWithTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPasswordWithTokendefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response SetPasswordWithTokendefaultApplicationProblemPlusJSONResponse) VisitSetPasswordWithTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetVORsRequestObject struct {
 }
 
@@ -11099,6 +11418,112 @@ type GetUserdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetUserdefaultApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePasswordRequestObject struct {
+	Id   int64 `json:"id"`
+	Body *ChangePasswordJSONRequestBody
+}
+
+type ChangePasswordResponseObject interface {
+	VisitChangePasswordResponse(w http.ResponseWriter) error
+}
+
+type ChangePassword200JSONResponse struct {
+	UpdatedRecords *int32 `json:"updatedRecords,omitempty"`
+}
+
+func (response ChangePassword200JSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword400ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword401ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword403ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword404ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassworddefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ChangePassworddefaultApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11631,6 +12056,9 @@ type StrictServerInterface interface {
 	// GetUsers List the IDs of active users of some types
 	// (GET /api/users)
 	GetUsers(ctx context.Context, request GetUsersRequestObject) (GetUsersResponseObject, error)
+	// CreateUser Create an account of any type with its password (vetlink)
+	// (POST /api/users)
+	CreateUser(ctx context.Context, request CreateUserRequestObject) (CreateUserResponseObject, error)
 	// UpdateUser Change a user's e-mail address, names and phone
 	// (PUT /api/users)
 	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
@@ -11682,6 +12110,9 @@ type StrictServerInterface interface {
 	// ConfirmToken Confirm an e-mail address from a mailed link
 	// (GET /api/users/token/{token})
 	ConfirmToken(ctx context.Context, request ConfirmTokenRequestObject) (ConfirmTokenResponseObject, error)
+	// SetPasswordWithToken Set a password from a mailed link (vetlink)
+	// (POST /api/users/token/{token})
+	SetPasswordWithToken(ctx context.Context, request SetPasswordWithTokenRequestObject) (SetPasswordWithTokenResponseObject, error)
 	// GetVORs List the veterinarians with their names
 	// (GET /api/users/vors)
 	GetVORs(ctx context.Context, request GetVORsRequestObject) (GetVORsResponseObject, error)
@@ -11694,6 +12125,9 @@ type StrictServerInterface interface {
 	// GetUser Read a user
 	// (GET /api/users/{id})
 	GetUser(ctx context.Context, request GetUserRequestObject) (GetUserResponseObject, error)
+	// ChangePassword Change or reset a user's password (vetlink)
+	// (PUT /api/users/{id}/password)
+	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
 	// GetVisits List a user's recent sign-ins
 	// (GET /api/visits/{id})
 	GetVisits(ctx context.Context, request GetVisitsRequestObject) (GetVisitsResponseObject, error)
@@ -13738,6 +14172,37 @@ func (sh *strictHandler) GetUsers(w http.ResponseWriter, r *http.Request, params
 	}
 }
 
+// CreateUser operation middleware
+func (sh *strictHandler) CreateUser(w http.ResponseWriter, r *http.Request) {
+	var request CreateUserRequestObject
+
+	var body CreateUserJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateUser(ctx, request.(CreateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateUser")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateUserResponseObject); ok {
+		if err := validResponse.VisitCreateUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // UpdateUser operation middleware
 func (sh *strictHandler) UpdateUser(w http.ResponseWriter, r *http.Request) {
 	var request UpdateUserRequestObject
@@ -14226,6 +14691,39 @@ func (sh *strictHandler) ConfirmToken(w http.ResponseWriter, r *http.Request, to
 	}
 }
 
+// SetPasswordWithToken operation middleware
+func (sh *strictHandler) SetPasswordWithToken(w http.ResponseWriter, r *http.Request, token string) {
+	var request SetPasswordWithTokenRequestObject
+
+	request.Token = token
+
+	var body SetPasswordWithTokenJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SetPasswordWithToken(ctx, request.(SetPasswordWithTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetPasswordWithToken")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SetPasswordWithTokenResponseObject); ok {
+		if err := validResponse.VisitSetPasswordWithTokenResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetVORs operation middleware
 func (sh *strictHandler) GetVORs(w http.ResponseWriter, r *http.Request) {
 	var request GetVORsRequestObject
@@ -14319,6 +14817,39 @@ func (sh *strictHandler) GetUser(w http.ResponseWriter, r *http.Request, id int6
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetUserResponseObject); ok {
 		if err := validResponse.VisitGetUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ChangePassword operation middleware
+func (sh *strictHandler) ChangePassword(w http.ResponseWriter, r *http.Request, id int64) {
+	var request ChangePasswordRequestObject
+
+	request.Id = id
+
+	var body ChangePasswordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangePassword(ctx, request.(ChangePasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangePassword")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ChangePasswordResponseObject); ok {
+		if err := validResponse.VisitChangePasswordResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -14458,481 +14989,491 @@ func (sh *strictHandler) Signin(w http.ResponseWriter, r *http.Request, params S
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L39dtu21jd4K1h65l2R1tCK46TntPZfju00fo6/XttpzzvHWTVEQhIeU4BKgLbVNpc1NzBXNgt7AyBI",
-	"gRId20m//klkiQRBYGN/79/+tZfK2VwKJrTqbf/amzKasQI+/nvjnP1cMqU3DjPzd8ZUWvC55lL0tnuH",
-	"GROajzkriJ4yolhxywoy4bdMwRcF3rtDfi6lZoRrcjdlghRsLgvNxYRQMi/kKGezYS/pqXTKZtQ8RS/m",
-	"rLfdU7rgYtL79OlT0iuYmkuhGMxqVyzO8D7zVyqFZkKbj3Q+z3lKzfRe2pH/7/9RZq6/BsP/XwUb97Z7",
-	"//Wyeu2X+Kt6acfdZ5ryXOGz6y+9KxZkTHleFiwhVBEqyPm7PfLdm2/+6d6G9NsmMhgSpakulVkERjWu",
-	"0/vLyzP7/Q5hRSGLy8WcEUFndiHTnCpF5Ng9mHBBpGDkThYZ6Y9o9pNd6oSUgpZ6Kgv+C8sSMpbFiGcZ",
-	"EwkRUv80lqXIEpJKMc55qhPC7ue8MBdycUtzniXmFaZ8xLX5Uk8LqXUOH6X8KafFhOFAfDbP2YwJjfdq",
-	"VgiaD3ZIButGFF0ocjelmmhJ0ikVEzYku355BDN0MpV5pvzN+N5Es3s9JEdcaZYRKYi5ckHknBWwmKR/",
-	"v3HLdM7FzcaY329bMhuzgomUkYylOS2YIlLkC6LkjJlFA9qE1WWKcK2q4RRJqSBUqDtWDIa9T0nvLc0s",
-	"xX8F0rqszgzhisxoPpbFzCxEATuvCGwSTAJmu2c38ivP1dGTIndcT5Fiy6JgQsO6+00omJJlkTKY+ztH",
-	"ml9p8inNc1aYdTYHxjCylBqiG5UaiKSQOSOZZMoQPKF5Lu+InnIFkz+Re9WM62PvS8F2zD1Tw+G0JAXT",
-	"ZSHsbfqdOYJf4ZVPJFFlOq3vwYeAWXydOQFBk92zQ3LDFobOFVPKHHQtb5ggd1SRecEUcJphzwxhhwc5",
-	"kGUFU2p5D3ZJqVjxwhwhnoOgwStJ33DNOSvg94GROvPCcAPNUbLY614tD/mOF0qTnIuApRSMaTe0Gash",
-	"txI33NbycBcslSJbMV6CslJPmWH3hqOx6CNGpTqhM7b8hLel4sK8sxEjyCjHtJiZNZ4XNNU8jQ+YylLo",
-	"YrE84B7+AELvruBaMyOEYImjA8HRj7w5cgQzC3nLRcpiA5I+JR8ukHu8UETfyY2cac0KksqMDaLP0/JO",
-	"LD/uUt4J87SU60X0NkMJMeXG8AjzG7mbSsU8BRkWQLjaIZtmVDoypGnEcTnPqGaWIsmMUWFFN7AZ82TD",
-	"y6nubfe40P94U03FSMAJK8xcfuHz5YmcSaVpDi8eeQHQjX4ujRTvbf/HvU1SUbJdGLcf+JCPfhw5+h+W",
-	"6l7Su9+YyA03ONds6E5X8NMGnxnVzcxxTvW0t92bcD0tR8NUzl5auez/N4OYl6pJ7N62PxSGqg1rddMn",
-	"/Zowf6GI2Tp2T42u4dd/Ss1dgqG43p1lZUr3jHq0vHA/Tpk5PoQSXTCqjbpCxtIwclQDcjpiudGt+Iz0",
-	"T0+Odt8eHA0SkAjmubqgG3hJqRgpRcYKsnu8/2Fvl1CRka1XZO/dOfnm9Sbpn7575+42pCbLPINXG1nV",
-	"zejIGRmxlJqhhKw9ekZ1OmWK9D+cHO4fnFwevjs82AcSZ6KcmU21c+slPfegXtILrw72syLsXcFnNG9Z",
-	"m11gC1mlWVK4WsGrATfivzAyLkUKapc2ulwmUYGKsM1Vj7p0CuwL5EUJCiKqyFVvj+a3TF314gyE/8Le",
-	"2RmsEzYX4bXNQxFOrzHs0kGoL9w+1TT+RjimXT9K9qVibxdwT7VqagqUUCq2vGQ/4WNjQ2fcfDPjgmpZ",
-	"mCUDRcLwnVtacCp0SBszmbFcDZtzjhFEY5dWLWdIO6tWs335Lqm6iZGdpuoG6I2kVLFtQoGsjJ5k7EbS",
-	"Nwtp7h0AezVCYsbx9xvG5qR/Bj8agyTPCJ3TQpPRgsBqmmWprZ15/ozO5+b9zUdcKveEtnf3vyfujrNV",
-	"l+OPn/z+LlAc2w3+lPSkYKfj3vZ/1mhLdpjVV/m5ffpY59jF/dDO+fOYdXEP+7xHFWsVhbhtRh1zvxGJ",
-	"dqg9DLKAvyaFLOfbhIlC5qB9cU1Sw4Gt+QUbbviM31yqbpDzcGtDGNsw8VZuYcRRC9NpE9346wuj8hU4",
-	"oxdqQLj1WKBiS4CzoV5UcSXD/GlBNJ3skFmpgIsb2hReIwPSJRkbc8HxoDNjMOAZOdyPq1VUMcdNVu3w",
-	"nrvuU9LjLe9mxnqhyOG+UZ0UnwgjXBaBD6ajugHTh5W45DEV8sfa+ypNC23E1OXeYNsa5stbyWfMSlA5",
-	"HiumybiQMys0/JSMqrRhLo2t1Ey26mOgwM6ooBPrcqoRI6/USC13zKZ81qoIGVNbd41AZ45izIJEt7m4",
-	"b5t7bap+Ubmy54RlqGKsV/G4Ue/gOUl1BpY2M6C4NcpecT+EY/8ErCMuLn80ygO1RFQau5Ipw9CX1AyV",
-	"wHmXYzI2suCGi0w9gtEvyfG1sg4u82z/RK66zf5aCYmCjQ17Pqearbpv6braCKwoWGZ+XjdE/UI/xo+M",
-	"T6Z61c3BFY8WWnYN1kmt2iPXOQ2ar9bljtp6rruhud9NUTovpJapzIeeoj/3ZLiRqvPhRUbslHAjf6wa",
-	"DlY4SCM8N2PpGB4OmQDXBRdrJWfN4bGcQi3Ly1QKXVAuMiv9rKo+pmVuGGIviXF/Y8VoaZ9BwFlqJpiQ",
-	"95fHRzWGOtWzPMYRWSqFnPF0zdMO7GUklULxzDloH/CgGTNvlse5r/2xKbkfMHwlFlrfAUIDZQFGp7n8",
-	"AaPPV8gN3HG0AAKlY8RyKSaGQdZlqyxHeSBYRTkboWDzCkrtNcY0VyxpMZ1RysOigSpk7DegQ6vx9Z0A",
-	"Cl0yIylzRkXwyOPT8+7PBN+9bkr7GV04KjTTUTuojSmmk1ATGJlz8MPpOVwvpI5N69NqeVg//9WJfTIu",
-	"8P4e1Nc878BhQTIbDtXURmBPwN1udOZKg3ba85AYe6CKe9CCGXZifY0zCd4QrsHDWjCaLfOLH+1I6zRW",
-	"f92npJdZ+6TFDYAeBGvrgX4P+qIsrOLDNZuttU0rG8jvIy0KurDizKihK6Zgr1DOovzcWZzFp9DQ1Wrz",
-	"CZcnUN26qWfv7x+toMnZLBqx2CUp/lRJGSbnOSN3U0mKUlhFLWaDpW1jgpmCP0b15Hk5yhsyYSVTAJ4D",
-	"sQpCJwWrFEg39REzJ19N5Z0gOHi+iPOkVQ5ffEQCb+5sv8qLu+P8vbIgm2RGb1x41s6BCikWM1mqTpZG",
-	"g1TcUnZxzbqtfJxr9lPS2+d0IqTiKk4VGctI5i5Bb4yVRcacj+gYbRarH+QpzFYRjXfUHpOQUvCfy5qv",
-	"8a285aAgqTkvjNWwIBlXjCqG/scZvT9iYmLWbuubb2JWWCepUS3pkwiMfT5jQnEpcqbU/y6p0FxHgjO7",
-	"4ClPtVUcvWAoBdfVImwRRpc3LXOPiAyb39GFIrVJ7BAJP9PcWMNczMuaQ7J2bdQPqRazkczXsvlwnA+C",
-	"g2/xluZly97TmXnzBISZc+PAimQsNZy2k5LUOJP4OD/jmLdzeZqxaKTg2ohe2JxtwijpM5pOA58TGcm8",
-	"VIaxaDrKmR4kJPuF9DP5CxPgCv1fpD9nRcqEroUGmLFO/pcRLb9E1zrwS0cielOJAnnJ32+PpXU0hb7u",
-	"mPceFI+r3m5W5pqkVOvcHqlndXmHr7bG3c1WhSVYW9BDjonZpc4qQc1pvkYxwLVoTjLK+xvRs/AGAvMC",
-	"3S54eCOQRhTlGXnH79GodqEPI+SMxYlmYQbpG5AcUwXdMMaG64w2fBiOaRI5+ALNjsvCsgctyUhmC3IH",
-	"927jFUbHQLNizooP9mDgFQGjGm6R2QQi9a/IzcQcgFdkluMXm5skHw3JpXdMep/SlNmRSL/yOQy+ECU2",
-	"VihGkmYB1vK9opx4Pm80JVyldbcd00A8tFEbPL8aMsrPAhKJagVKF2Wqy8KoBlLRCdsmU3lHZmbn+mFs",
-	"bWBdFEyQvmI/l4YW/W/Le9K8ZG3Er3n9YyOGa5Tw+sI8Uhc3g8V00N3g2GrpgmOjBcGoQkNutwziLC3Q",
-	"tbqqolFCOKdi0uHs+5OYWoFCSUE1ZCkCJzKjwNENTnzAGIwJlualApvQ0EyVQepOc9PJ92XOdPz1Ywf7",
-	"sw5p0oOVeQhDgBm1Hm8cbv35hlEesp1iYdWr2pYG+4Y7VHPcfsEtWrk1z7LGbSvrot7dnDvm6rdtDp5a",
-	"WByyL3Z1nAc8WKIUMitT3eofMT+6J8eDXLLULfsIP0GgOJtxwZUubLbquqiWm5Qb3Qqrj6EGhC7Y3vdM",
-	"sAJyNc2QmNp2xwtGbjm7wyA1Lh5VNztkSkWWs0JBBNuGySGzuZxMSZWrgKpOuFIxG8ueAjkmWVFObBab",
-	"mfc2oWQGutdsMkgIJbcyL2eM9Ge5zWRAw6zPqPkZzaqalba8tz+3zqSyd+pj7LhXdwotsl4O6cTplKU3",
-	"LCN0QrlQGv0bU3qLHg5FZ+YUWmPGTKZbCKjB0lZf/AMsSufL47bvp49N2vELFT2WS0c7trEVJ8MlM1QE",
-	"C6x2yIwLWNAZvW9bL/ydC5fTRkfylpkblnd1Ru8femBnXDzslsb6mPvBvxFdoIOcT/iI53Gaj2SIVW4g",
-	"Y6761LoZXZARJIpkRslPiObmiEoIS73btyPtEFY9LyRLUBTpUlR8eQHHGb2Ys9T+tWpR3u3vuitXZFME",
-	"81npndohTADTkMIbSlq6lJJFM8fhc/xXEF5BH6aWkH1as7ePaKopFM5klBcLksq7eO5cY//hgUm4cB87",
-	"OrNC2ngSd1awJbFjaMik7m2AEKf5GlImzbunNAcqvOopHOmqB8agYXsFIzmbQJxPs4ksOFPbZN8s1h64",
-	"JU6kqBYRk3QLNs9pCsUsZMr42IgKSHeEo46lKinNb1kGFnPODI/FxScjpu8YEyTHMaGgBJiG2a/gsaHy",
-	"8paxMX7bS6wHxX84kfoHRnP4W8PXU57eMBF+fFtIbuRZ8NWJ1Ed0YXa++u68ei1zqZ2MfRr89R5ftvrR",
-	"zqllucwvcmIuf8fVtJf0vpc4x/eyUDDqxZSxufn/jgvm/n9bMJbh7ZdlccMWqvr0fSHvaj8dM6rPQKDW",
-	"vq69H9Vj+3w6YyNeZGbAo5zOKMyB5jOI1R3MSvP3W65iemHEr0LwJydQ2Ux5ZdeZZDtWkvprzZ4mlfdI",
-	"F3QBwQAK9xomAR5E9NAUbCZvoYoBjoFqPQYk5wp0jOZpwKi+90X9TVFfj6KS3qmesqKX9D4Il1TIsqgB",
-	"0oxRLnnilkngoEqu46pSN5yL2/BE4EtBJB4sZfXsNtfy5J/Gz7XKYRVTWr4vGBMjKW/MMLEz5OwYG/A2",
-	"RwnuIW+lvIECzcKcRrd8oM7be9QgITdsgfLfHOKT/T0/nivDaOSizucnGEKIrjQc5KqgimC4AViNLDVR",
-	"c5qyQNLvnuzu725tbm5ufhu1v7iYFCzjrl43Yhuk2qiywXXRcUCkts3ZbJkx/EEWwpXKZSCZhWgZUOk9",
-	"KPfMVmSTFiyVRUbMxbY4NMOs0u45ooZxr7RfX7jyDqrd/kdnPKPFDdN7tMUaxp9R6wCFYrFNzOaQ/pxL",
-	"wVhBkJBoPkhw20h/YsxTnoLZt4dfpVJkHJ3i8dolkaXxCTRJLyF20zbctxmfuKxpQsl0MZ8yUZHS5uar",
-	"zY3Xb777Jv5YKc4KOW9RRqUwD5kXnGlaLIIXM/pkPKqPc7psZTnmIHgPw2IexGdPL/fI7snh8e4R2T//",
-	"8H3b8G42rZtfTXdUUJGtmCymxrS4MYBEXyhXrY1LT/EEZFRTglWU1lW5rPq/3lof8TebXn+pakfqh7w6",
-	"qvU1Duk3CZiQPSD+Hesnc33CSZ27PtLX/R7gBKLqPhS+I9wAoYLwGZ0YNUoWRvFmWUSc3bBFBCEgCAyv",
-	"toTM7e7imFh5z/L5RWrePk4X7y+Pj4xIMSbtlOVzouDi1nkuj4A3vFBGwrTwUDGJ32p+KekkODRMxJma",
-	"ahkBpqzZve6cmRhdPzN+lzSVYDUfnalyaGgj7roBqgEfTUhBQ3Lo/4AL0DMDieRyTOwD2lJYOpjxN2xx",
-	"J42yaG5yOvla7c9JrmVebL0CQRrKt5tRtiWLtcoVvPoFXGnmMC1nI0F5vv6AQHEBPsIzEZhZ7LQET4lp",
-	"YMZawB1BAwiGzT53XwJUkk7ReMt2IlvQeYe7bklZ8I4ra65ctaACo6vx2CtUwBSMbZipE8XwutAfp6by",
-	"zmfG2SS+lBbFwlZhyVInkNPgj/9SiniQe91SyaGlz9EmIzY2zLpUaDpU2cqdkp4zaayN9sdkstMwFhRl",
-	"1ThV6VZQCkx5rjo9ALWB1XPFazoOZ/0JkeEuQK3AjJSUW6dSx1HN5zbaOeIz8FmiV6JUgRCpjEijyNg8",
-	"byxeBl8uRgPWPl+VacqUai3/sb+Py9yQYSpnjORS3iiS8xvWTRJ1clnWztCT+Cz/W0lxzmYsW3QP7eH1",
-	"GNxLfq0xAsTIiZz/SBAwSLYY83uLBWR0QnIjzFGfyjvIE5jP88VOCMJUAZeYn6JF23YecS2l9lzEOSL/",
-	"fXF6QnCygdrhZm9W6shoqXs55bPlYU+FEdJZUHpJwd+74U1x0HG3Q6eG9XolYWKn1X8TDDUm9XgXDPEC",
-	"raGsoHcUUoa4zNSQXLqTj9II7FvzgtbhB4lJtr7fFe3jXL2HjxfhwLbCwJwTNZWFBn8MhQMWccM4l0hM",
-	"rcM5YzaNUWRArYhqdll7vq4Zqlpfb6ygFQwjWiqIemtOOhQ9museUNKStZa0NBOLrY+mmn3HQMqDIkGq",
-	"igRZQzY+Ofsj6Tfs3xWWZFtkKUB5eJJyXXV+X8uY10W5MmHeWdpc1apPN6DCpn9+PyAFtRdTQaTzKEII",
-	"o1aJGmTPRz0VJ9Rm/Bl7kezJzIParPIWdclDADpGqAoru2BRV423opDKeoY6ZkV9TqJDcOYsX4sf5K+b",
-	"7Zb07vQxo/p9oVbzpBmjOuB522Qqy0JhTTe+qUJcEFIKzXOiclpOpoYVGm46ljKDeEmeyzuW7ZBNI6y+",
-	"/ec/Njc7bsCdPub5zfpp8vzmIdOEEihzj41ZK5l/3uzibPMyLokAgGdm8YKAI1dKmPcQgo6W+xilVcw6",
-	"VoUHDDGUFZYXJ5Ekm4oOwsW2vKZrlDgQ+0+icB1xcfNVFK4zyY16oKUv4+QC6YBL8VT61Y8A6QUmA83I",
-	"TBYsIXox5ynN8wWh5MP5UWy7zbpImnEx6ZqQPQbIsn6Odw0qTSnjY7BAHBzSRjnH0ryEjKSerkrifvYA",
-	"06p3jIWa4CX3PyMLDl99/ytnZFfTr81odQ7nkZxwEU8eNkYoy4jRMja4IP1brrgeYFJcqVCoN/KRmFJR",
-	"19qPmAQxnzPBsm2Sm4cSWZCCCXb32VBqxCpAvKuSZyz3lmDSg4JGbUBp7v27ODR/MKv55IBo9WoNV8BP",
-	"rmCOPLvqASZlhQY7YxA9vLLvcNXbCb/mqkJUo8pmLIAGBZkHNapsLyOrEh0hq7Glnuwfm5vkZvI5FWXH",
-	"dG0h2TF9VP2YuT1SNmZV51fJ76eEzM90ReWY2YUhweyT2YhPSlkq0tdSCMBSBAOUaCkGCVES0ujytMxR",
-	"JS3Y2ELfBuoPDMwVUQwQfneI/MXlGtBbyYusnEtjmpUiraUv5SPzykaluDP/TgpzhCbmn9T8K38xX/aS",
-	"3s0kunfHeNqOZdYAUzg43j08WkJUeC/vCCX2iBLAP8j5LStgwsaKgduIA0bAdEE3VRwyPgtNsyhWzS7g",
-	"kBohCRsXelyo1hSA+qAwI8yBDI2rmpZww9gc1h2krlMZAPJ4XjAdVRtaI0dtAaMVNZHw0/DzfWl+nZ5E",
-	"rXN4Or8uw8Cah2y7/EowHfg9Fhix589psfP6uH6ZPiW9s3ZIQIgLexFs81lDjDPIa71naakN/Rp2esNF",
-	"5jEpdQVP8EJ1xDiC6by15nkbVEF4TVK7E3jsqtuOETMxvOdECrbyHrigcY9Njll1lwtdh/dd4E6suu+i",
-	"lh7wCAA+P/W1iEO1x3YZ1UGwdLj2rXe1dLgYdicCBXj2KNgiG7evk9Yyo1wwtSGLDSEtgLrni4aAVxza",
-	"xumrPSaaTIbJOcuuKPuow27hvDgyB6iA5gkf2876cQt+KuhFkTcPi7rX2kzNtcjcA1csxEMKzL7MEiFH",
-	"iKMw+vURhI7H3NrS25hWZvFnMilYgjqmQFnwwCWDCXyMuwQ///2djVYN0r4CLcl/u0SUM3AnP+6MZNUz",
-	"VlBGBwyoL0MQjm1H4F/ZvX6CtbAP6LIWrYhbz74ST1gM2ITBba8H7AAxehaA/81WeMvhiZUfP0AhA2UG",
-	"lNvPQbqxj/3M0r5QoXpYdd8yQuNK4Fhbe1yV0mmoiFVMAKviwsI+R6uEn11pXXqZOPsLinIf6ubC93+U",
-	"l6v+fD9k9LQsg1+21bW378IXXf36bJ94+VcuZMv6BS8WzYfHA+yA8jAISQEsDzixNXOPT88RW8PfgRUv",
-	"gs7VVGqi6Y2DQrbi24LubpOcalYQlkGmSYNv2EKqqS1IHZIDmk6x2q8CwFXQuoeRMc/zSHYSYEi3ZZbX",
-	"J/PQhHJohETbkDlt7lANwldpObehLUMwgt0hMCE+2UOFYZEZ13YBsOGSegAacqur4tK7JmyrhBu2UJXr",
-	"QqEnArwk1jUIOteMLtw20LHZL7NiXEw6w9x4p0AktW6Gduqq2z8o1ERWwDwfn55bv2WF55wQSvaODg9O",
-	"Lh1p/XB63tGF7L0Q6zvWWG8FJGnxPK9jpG7GnIa2lkOO7fbbYKddXMCx5IXS28SOSLbwEkVe2zsMD8vz",
-	"IcYfXy1HH6O55F2hptcmHqzIi++yVhd4tfX+d938W/mQS9e8p8P8/BxdBEd31BiQil+H9dnyNdb7WKM7",
-	"GCtoRBbNqDOcWzHEyK7Yeg2mL+DrY1rMlnkqm1GeX8o9uKa9hYqW2JZniQvaXFMz+A6hacrm0BJuVGoU",
-	"odYRitMUdhQbl+dBJ7Z4somd3Q8OPnbV1ChJ5XzhJvTD6flzzOfJpYQtMR2XGvoJVi2FxkYXsU2fnltS",
-	"PBXrX8XPayRq2HkIsdlk7Q9qmvR74O7JQ5l3VyZbTcgx2ia2Q5NxPYxfOR7zhGzrYkVdlS2nanQRMSrJ",
-	"lN5ae6/KZrfYxQmZ56Ui5wf/+8PBxeXBPpwNinFomldQ0VTdIPSEt9kMh8SGUZosmHYpWbUokR+2l/TO",
-	"zg8u9s4P38IfP+weHe7v4g+HJ4eXh/bz/sHZ+cGe/cN8Ojqy3+8dHZ7Axw8n/zo5/fEkXnde24sLV6D1",
-	"yOWvtdqLhnWLQhatDUszmZaQmbSic+kDElyo08WlK6gH7uqblLr8J0JJxm5ZbkbFVpypJlLsWGU52hv0",
-	"HWz+N5ubSYUU7hpRHu6bUwjdZqOqje+tugIOMmizmlRNVrUk6o7rdEqk2CZft+OqkRJuadpfU7WVlY85",
-	"yzNCg16ipGCGUyDChW86CCU7Zh9ovm1v6tskcEOYVf2Az6v+z+bHoU8oGyQ2hGoOY1EiCIaXMg1IFzN6",
-	"tCrK3PiYgj8c2Y4Ts5uXioOE0lSkbVmfltCAnN3hMfbxSJb1GtCy4Bs+qSNer6GLxa4RI23dIUGvu6Nc",
-	"uzIbjYU8AOCUWLBuSy8u40ftEJorSUCHoIqcm6dswGMeLJli5Y++UXHQ0xUaM0dHn9F7PjNs9pvvvgMY",
-	"I/zr1eZm7Mma65ytfzCwgV4r0EKYVADbsj3KKdSxNV0iH84PK3cPtpsxb2W3dZtMtZ6r7ZeO2Q4zdutY",
-	"onppo7ZoUXm+8hASaFAqvv1qs6OeN2SRa1SjCfKBmcx2xePR+FcoROuX+nknqBhj1kuLBBj2Ig7bE0jN",
-	"rssfolAHn9ScuVX+QyrznGesahY8pSLzDUDnTNA5H9ohHUot9AALoDDsS1m/7oo8clXOZrRYAKYK9EgZ",
-	"ExoiQYTAD1F8+zkVizbF9mR/z9Xju3o8DPyh2tg1rz9bX/v/iNFndMI+nB9FgWYgUR2u2HGVlzaDQXnr",
-	"IwI/oViho0NC5rMZxJphHrgpDj9AM/oQwIzuCBntEFshREBLQUcssxqmmjgkrYos4q5YOebIybqFfqyr",
-	"Yw26tG3Huu46M9hZwcYqGkjCNEx78Hix1CAZe7n5AkVQGEG0lHP4Ddvc2jck7L5y6PZi5a52vcxTLWAB",
-	"mPQu8dX+nFP/UZVjw9y6JGO6ZX50afkZRpTigI+pDh0qLjkzIZnRbKDHHDQPqexBB2Bn+7GxjPSvbAVp",
-	"UNoGbrmrXkKuehgWh9/YvWYiszVpWDVw1RvsBC2eLECeLguhsJLXxcO4COOpEB4bYru0oB2/k3E2AmvI",
-	"J2e6pavriphJYxxwLFeDBYlM243Af0IWDGDuhUwsEgH1p9tCaCJc5lTyFFIyK/AVjq6KZuvTanS3kz6J",
-	"yOaVLH2P8eOlrzHEvvT1MVVq6cs9CwjjfojGonHh2qqGgzBr1b9nunhAjR1fHb19vm4bF5Bwiu18qSY5",
-	"o0qTb0k6pQVNNUhmUPh83Xxk8vJOtOeLG9MdXER0AbFdQ9n8lmr/bjuhp4zani+k6TFrf6+fS9YGIwM6",
-	"PkrbG2MUme3Ysc9pbDs2n0Ji7VanXeWzOy317HLzfbz7WkghEHMfA/ZhVppVB45TdX2Ek3Z4cUq+/cfm",
-	"K5KVth6tb0a3USiqg+sbwTF7/Vpp6JJiLL/GVbRv1bVeqDpLT5BVagd7wnqh+dKJbq/QzjJV71Jcb9IX",
-	"1tjfMs0KLiCm/EKFTBE5aYz7LzPleSWs1jg74bJPdom8h3QpIcfjIXgh50v3bPHZNsoO36K5MvihD7PV",
-	"0B2EQL/CU+XMXAE3O09vJgUjfdeEa1CBJwZ1ciBNqO3pUAlWX8Q3JLt1/+G4YOwXgJ2HEIAcR8VZutSA",
-	"cW0f3urqT8ma8HPNc3lHle14nDlH/+putCsd+7aQr62Jif+5kajjWzR166rmqwUjThGW8Qe8+TKwW+z1",
-	"yQWDhs9kRFMs3qyUS+v/lZYUBOQUkIUsLSirNAYR82jL8pYVPu7/ZvO7h8T9Q2Jd3SQmgECuvXID93jH",
-	"6mhV3xxH+7adNTpOZp13JsTgbUWzae8b+TSNouu4NCuhh8Jrv35YaqUl6BaotbK/k4oi70SdJCLkTqRA",
-	"jtAd3QCefdI6ffj5hSIZV/OcLqwuFmUzbbmP7eiRFgK5xrUlVP8hP24aJN3bJjq5tLxTakoLtpvnD2sK",
-	"GGYp2WBqzkcFLRZYx0VHOTRQwZZDEBZ2rAnCB6MFgQdfyl1ocJuRUlz4L+JhYLhhL5fCDN59uj+cnisg",
-	"mDFHzlefL2bmGAHGddtzZaHjBL1rS8AAQdwI8JwrjYcJsTufNNVD00mEdv5lAdEcXkilBgG6fuYcrRZk",
-	"xQwSnhDFHiCuLmkUXa1STVZiQChs6B+YLpB1VpVyjR6SEOWBZWIzumUrQAIaKmEIthICaS3bEO3oDcd1",
-	"xAbnpr+byrwadAVAAkg5q0OFsZ0HAzyQw0qJg0SRuWuoVo1q+T5C9CQBio95QMHM1jAovsyaKXOtCe4r",
-	"ECOO6ygRT700a0ElvsqKNMw3J9C8AecRQmsy/gGWnEuXeqwptxzf8ALQ6Xm+rrkf1lgKVzsH1+/UQxwv",
-	"ag3tKmmBWQHEP2LgIgnI6QyDj4CoMWCp0nFzcExUKp0Xye4psSbsD5YaIIhdR2uI7WGeU032Cdtmw9Km",
-	"vGtJYGpvMw4yLYvj97XrKFZ0tutHtsh46pG2Pq8fWSSHJdypx6dPhAKuBbEjcAP30eVUT7P0GdKwCQOr",
-	"kABkER+zbWKTQkifkqygYz1IiE8xSUiVepIQn21irsVG37TqiDJIiMs6If3RItb9fJAQl43iLxnTYgaY",
-	"1FX+CulnLGdQjHrD5kH75+DFqhxc4Ii83n702RNmzO7cr8xnV7ocYeKQC/W5gKcrF7GWqYMwCBkdGefU",
-	"vJzN3ECtqQsu5lo3X+At6GjlezDMtWNX5ni3oQOAzI4e5Qf4hVfZTF0gtmrYmg/EznwwKOZ6FMsVRsga",
-	"hfzJtOsASXPtfAP1crWW+FCwrQfBX612GS/pHO5seEoO1BC/AR3yGB/dEv+cIUSGmvL56kBXEVzp2/7o",
-	"O9ukadvlr/YxK9uobRSTEmdU0AkrjCD0+a+KaDlIyMHx2dHp/zk4IH0qIEcWb7tEsclm81wu1CAhxwfH",
-	"bw/OzdgQvXU64bvd82PoMXB0eHK4h3rCpJAlIE7UuDROrpf03BN7SQ8H7ZCh6NboX1xkj19v56SPsPO5",
-	"VBbm1EZ0bHpVoOtBNh3USwSymApnURq7mosJsnLXwzhxitGY3+J+muXPM0IBcnq0wCBpR7yFEAs2fp6D",
-	"K3ysMAQ0i98VXFEhINQjGysdKs17zyvGt/r+5QurIGk5UprrUrMK4G31YCvueDQ+w/JE12VCBGu67tKV",
-	"E+/k0ep4dUAdTdwGr3r7fXiC6FgQ5oo3OLG6ErrHCrjaGEdPX0EZqVdYBTyGqfX3mDVmA+PWmnC8Ip4E",
-	"GE8irOLVzlgDXGPkNKNSa+vdBA1w2DkK6pL2WkHEYAsEuwtqebrFJy8g4dfCJQFZNQp3IFjYCCS/+vb1",
-	"fhRDKZfW9+aS5tVUlnlGlKYLYvOQvccDElpwqW2+K8taostckIwuIGUD3SZ9mIMFv4H4fMc48xpYtBeA",
-	"8GTek5xdwiNcp02Y1kYj6A2TAoxxlzo7ZeRysEPO3L3mi1ffvsbpc1unObRVuysqaSEL+P4wqwpc69VQ",
-	"7eh4WHPykJITVzEYFDbUy058oez61jOxZDCjoLxQQVKzT0qpWZP4Tg2DN/Epxh6fq5kC5g6JKp0C545J",
-	"Y5FjSAAnUhMjfrGFKOgh1THadl5SwAZwTfk+KFbYA4PW3k/YYsgQ9kstE4IFCy6ltDEmyRm9Zb57gsMc",
-	"YwLrE4Z4lJek6mfmG3SHYkfEjPkcUwO0rNmvw9DAWc+2HgA9j4kNZo9dM3pdj5mFT64SHXI+g2pisymA",
-	"+hL0jIUqB3NMgkxgiFCZlb3/kevpHrVBqW5rWiu8jMNmBIfTpxtjJVdVdS4y0M/jGQOqvT+6gkIWHAcy",
-	"KGSRYcCtU9hgj8biYI0dwymst4XC9Xukkn7Bfj4UmhW3NEKRWmqa70O2gUWM5fZa1KeTgDnV0o2eHZIh",
-	"nPbHaNZy+E5V7tW3y7lXlxwEBxp59jWj4s9R/dnlq633HfOpkmANV0NSnnhBAHOwdeIJeWVLDTc/p+mY",
-	"11yqSQRrE9NfLtjPZ6zYp4su1DAuEKh8QeasMMI1IeznEpCNocthZt2Ini5Iv7ply+apoTL6agt1isGX",
-	"IB37hlGEYTe/1buFy+DfGjZp603HopvfBUlUL1qb0EqaaOmofsRvGPEXufrrULex81cOzIUL8p8ZF/tI",
-	"RjN6D58+Vo171jcGfy6qwHf8WqThlmL1I46ljVKqarEQ6UNC1w4f6HZrjM4mTWbmxs6UAzm9Habzjt2x",
-	"jhN69VQk62cWrFkL7V6wIprudSoswhDVGJc11iAzuv5YMZ1YxoR/GV6lsENOk6MZ1cZbU/OC3XJZIocc",
-	"DMmJ9I19jYnHWVYXlNvY/vnscvMCVH6b0fzcpG6XZJXkjC0YLIVqLkGyLCsDHfE/5t0Scnb5+r35d+vN",
-	"+481pambEF2lNTnyqGbeRghcTHK2H+3N44gh+fKKTDCtj91cES3vt9RjpCV/Ew8qBMyqhGBaMJcng+7v",
-	"W28H2ATHalV2al5Wo+JmZc4e42mtqaGtTVH8JcmyMG+/y16QtLD6dTfiVcny6Wm/0V6QxDd5xX3VRY/2",
-	"oDaHW3u1XabOV+K6dLjc71qHa+3KtXpLl6j8SfymdfdbDP7V+geA8xnah9gMlGDBYUE4s6Izt7C4+I48",
-	"wsfHm3a1uAze2cYlztfRuZTIvEgXTCYPZtzuwH0rs4Xzj9mLHjAR5y5a9uHiDyTnLYWpWj7kBVpVCjkD",
-	"BTjquYry2UYfpmX368xIPlAofCJZwGe58txT8XsytkPFmSdx3geiSptLduf95fZObJ5M+gi3mGA1nbK2",
-	"LJiyYX+9QUeGjC1Z9vIVkOHhJUn9vma7mlUDNK6tjRRF21w1XPyG5TE7j7U8xjt+j8iM68ZYvjDp0vem",
-	"Lb614pZHC4vlqa7j1S3zWBOjW/kO6x9Y35HOd3zWsxxlt4uikBE8R0ZkXZ20RxTag6w5IGQuOUDHUE28",
-	"TN2BpARseUX1CixbEry9857XgSSw+4YCOz9nY+g07LMiDb0lxt5Bawr8vatiy09Qwqf88KpT3y+MKKqw",
-	"Y6MtgbiDONmM3rBG+2ApNuDqnaXiPmvjqrjpFk5tSVgc7ntgleWppDAVi/pRn80Ln/O5bEW1J/A0bCjY",
-	"Ftekt6XHVAPU3TeakubvGyZcgHH5vcc8Z2cy52nEj/hhnkuakTn87PE9987OCcAMQOPwCqDCgfe1aAHm",
-	"lgs+EVRHm0L7n1qe80KRMpxO5+fC+7ck1zKlMD54A2CmMJQxhf+9sVvq6cYlfC+FdTC4bG+IS+1gfBZ8",
-	"AVtvbJi1FDlTNusZIAtlARhTfFIWhvCMCnhnYdWjbbq6om/eqUue3rAYuAp873NGYRV/ZKMLCV+nUyqE",
-	"ORydFi/WaOWSTtrLXGzvfegiXGvF408EKkorSk1I//TkaPftwVFCTt+9s5/Ozk/fH749hIzcg39f/rh/",
-	"mZAPJ4f7ByeXh+8OD/YHtgCRTdAcNucVWnXTonBQZDOWcWaPbMGUzG+ZV9EWZJzTSSzBNJcRHKh9W9tl",
-	"fi4BIGHv4sL+5d0p/5X+Y+vbrW9bzsJ9jM2c1yZ5Z/lKfapm0WC23YtyqlSfrkWKmk6gPnGnWlJHUGuq",
-	"hD4bucC2UjLk4/zm3wS4BQkpBf8ZuyYFff9ffdMJJgb3sa3Df4vaYCj9SYxW30KgQ6oPwAl8mUQfNDba",
-	"Cg+sKdKXBWYvDioQ0Bb+ZX5obS0N6ChTC5cwYrkUhn5kR5LJ5K5e4SZzTZyykmFh83bcG1ZhbRmL64XC",
-	"JmEOkgP9xw/BJmdpqWP8wTdW9NW91j9nJgposndTWbWk4vqRiFRm2KeoJ16BFVtLmrXgcnyUd0X16JZz",
-	"bQ5KlW/dEWE6VPE+B2raO6WBUVDbPcThtzogaqDAdhQ4e8rXVaoAoSpNBTS+D7in0XAQSvXw/GCf9LUk",
-	"GeQi//tg7wOIvb3dk70DLC5RNxwScGoVJEbcVfUnXKtGlgVVhuAopFbIgmQszbmAxN5C6cEOodXTYZYF",
-	"o5kycmz/w4GrMVHQ3QQedfrDwbn5RQqr804Ko/1igZzNh4KLp1SROVWKZUNy8eH77wHTNSGnZ5eHpye7",
-	"Rwk5P/jvg73Lg30Y1hXj0IJZsFEsDV3GhjUz7SU9P2Qv6e1/OOglPTey+YiT7CU9v3pQ6oIPrFe9uJV+",
-	"EExssOePzO6oilWjAQ+HNwd+f8zuUmAs+pjtNgn7jiO21NT6uBLS7GsO8dsoygcqstBrvtr2CuNjWSxl",
-	"sk2yZRLbQ/qu2gUTGfOhOWCId7JyrFWhqKve1nCLzCYQnL2ZkMMfrHj0mrZRR17jm1/14uJtlpXp2qY7",
-	"u3CVdSA07M/WBNjQR2hmUiHnxn3C0vljqVh0MKCNWX+YdfJ9uP2MocoFW2ChbsAY8JjCmK4GhgnXVdPX",
-	"hChuDnWNnAyhLNFQpV0jaTwCt4MHhbuuUBdpXcudRi2udaOGNeKJK68ksmgkxD0tnke1gc1d7mDZR3co",
-	"9BUc7rvmOci/XZ0+VAFShamdfXwkgLWBy3wwXJelC0CfkE5r7x2V2q+Yq8FFS3BzB3uNGwbscPph98M5",
-	"wFaDI6RNQAdekuUTAzCNrvAUTrI1KoA0+NihS0J6ecWZ0ilLb9QOEWWeh4DIXC0j8rstMNdiXa8uSha1",
-	"RrI00vqU2gbI+0U5IXsyCxtuASPuW3zRDfeFLEjjq405TW8gxgLvOV3Mp0ygW38ZGDOKRbCL0AO+/pNJ",
-	"s1ETfusgG/yyPiCO0wk75a4wD649ojvsfzvqa02MAYgldMCGPtNarYAkLWQZW6Bz8zVwkmzGBVe6sHkO",
-	"TpAc/pCQw+OEXOwl5OzUInQXdEahJHWnQYoN/96LFnSOSPx+TbC0fr0ZoxGbWl1y8Evt3m4oHwFpfDGY",
-	"j+74F6vhHBryoMJxcMhNFsnBgV7YLPyxlDVkh6RCJmhgiKDmgwqmMUbv4lv/GeykO87FZy7BKiiLZPUr",
-	"4Vv7NQEWmtNUU8gMzygvFiSlWucIMo+yPGefvRJxgJV3BbPZ82pq5I8/eQGrRzNChT1bUykyTFMHaGpY",
-	"OppLSAaCpHV2bzYY9q1lci0eIsexHJeJnPDGge3sQfJK/XNEneoi3kHgWpUvIRQjPEBMd5LgTK1r0cK1",
-	"VbTgnFB9JV02HQb1Z1RDc3WjFNhTI20DAXAv5TwDLEGesyWNoiJfC+vhtFGNjbXeG+ntjATlFVBMgTSK",
-	"1s6yzgmKaKiZNpXQSM2K1VQS4vkTfMRziloG0Ko7VoZ8Eqczh6VOyy9m+zwBbtynpPdBxbvNzlmhpEB8",
-	"CkHoZFKwCdWgYRlDawBoKb5rE3LkpDoZgBYMG2chZtAbzFFVzmRL/6hIp4kN7MmEqNI7GJsoZpUvwfzM",
-	"MsQKtyValMwZ1O+62ZIRS+WMKUJTzW/r7MHBSEc83g5XemlS34Oe38Cs3WrHrN1qhUfoniPjoa2X2ROd",
-	"8XzxyOnMp/HWyyxn8JNLuLY0hujfCKVvTDGowTHaLro9/Op6N0QkOQfwuZeeeCaV3hByxs25ypk287d8",
-	"t6pZsxB1ltXu/3AcD0/F1+sDuOXxFaCOEwAXtYQQJOEhmNc/g0XcqXovIu5bc1n/2RIhc21i1u01XNdk",
-	"9RHg8yjg+frCHjjpj/T5BIVxq1LZXMWLhTSgpJaFhuWxYcVc8ojsznpRbFs4KbimypysZ+Z1q559bObk",
-	"UjHu6jBYMO9PH+0GtLUItyWf0CT8cB9zw8wOPNLFXrUBiOy4GR9wqjyaCiiuyLOF02IxY6QGBtQiAE7Y",
-	"nVrRoc9zHiq0IoLdKUBkBBmxqvEfn3cfVfP52lGL+/eMZtFNMGqie2PrfJsymgW9Rl/UHd2qDu48N+yG",
-	"g/AG5gTAizw1axu37ajIRvK+Hd6zDGvV8fH2HouZmhA+NrzNqDxtKQlmfdoscMxXnTLFanSAIbOuEbMm",
-	"21MW6CV8vXA3k4Begv3o0u6hIuhHN3z4ELD3lqORhrlOcWVom1zsnp4nZnMSD99yaf5P9Q6is5hvLDwL",
-	"gI1CgBP56w75cLJ3evLu8Pz4YD8hH06OzTAfThx8zNn5AXwsWFMtUlUf3wJI1HZB4wUoxRjt2yHnB8en",
-	"Pxzsw3VCAgKAsb5RWIZBDvMWvaT3A/x7DP9ewr/mFXpJD18AwhV+wtgrD2+BOcP/eLN9cIeoxodKOj5K",
-	"vv0g83LGfPPsaPu7e+jkMQO9Uo7JLdxSgYKVguvqRG/9Y/iGzCJJTBmfMaHiLbYxgRvnUnm5weUk5mWt",
-	"0gMvihbbqMVstL6XJQ7wQXBd64UWia7DGyMUrm3+h0thaHpG88/BkMTH+anGYpTB/GJnTPBgE4Zkr1Ra",
-	"AnSb+UUB0X+4MFxNkf44J/IXsvXd8Jt/vv5m67tv/rH1DZnlCZnQnLwe/vPbb968evXPb9+Qoxrk0dzw",
-	"ED1S817S+//+X2MpCPOP/MWoJ1AtYv752Vx11Et6E6ggSc09ah7dF0yJbG9M79u6uKRrhBYBN8toYb99",
-	"9tqhYJaxl/jMlv5L2/sj19OpzNsQ4WeMYvAWfEjgd1rCRK8cS9jPDtBRrc++1GHozt5og49YqWTDk7rC",
-	"K3FJDom9Qmme575nAV7JCzLPqYA8CQ6miA1wo7vKBq3xfsAWAf+BDQvZiLNlwS3wsM7xjB4MmhZSqQp0",
-	"2CG5Ku2hXO+4UENyABkeNtgCk0JobRjXvBmsSbxLz0Oza6Yszz4vrQYaET4woaYtk+TOUtDToNPbTksr",
-	"Mnc8imbQlunD5d4DOgWsjJx4OBJ8qxWgzR+EbkP6YLTIOQCxGILu5oZ2/RWgyB7RQdz7gdtVyIZ3jOLp",
-	"rLcY6bYC6Mr6jBd4oZa8yZ8z77pb+yHzbkfgDnzBZiNVEH7DnFIKUO0h3HPHjnE+w8cf0JBS6+RQX9v1",
-	"TgHPfx+lOEGIKS0LrhcXhvVbfjLn/2IRJeowY0LzMfcF3Rb/v+rSB1Edc+kUtXqXgdn798bu2eG/Dv5P",
-	"tXD2IZ+SHi319DKeOX1Ry5q2G4N8YoMLayQDIzYfIWF91RR8ovXyND4BFxlHcIxd+jIH1UnOmdhQsixS",
-	"Rr6XREuZ33DMgfbZYQtERIG0bIzyD8mlkdo+HyKrYCBta9MrsXt26MCbK1c7csHtSI8etdSkJ4kVDbAF",
-	"6FLWxXclQNIqnTQQfmFppWLh8Ci0a2UNkPA/psWsyuexMDjatS+7Eo4FKtKvqwHVSRvYti71xDHXLVRV",
-	"kA+QC1gqFHyQxva9tNbvlbDNE67x72tig+Bmp6rGo1Vnf7f61dxtPNK2QWYVBh44bvximWdfiSsB6eRn",
-	"h2b8O16wDYjoaj7Kg0amkPfi+9ccZNxobuamreGr4eZ21b7UnFCVkBnTUwg/zWlBZwzyj68EtFjGQAk4",
-	"EzB0cA2q4nVdLVQJUWZXcBEqqGZpccPNs+9kcWMMHNv2Al7mv/6LmPNgTjSeXfMltofGeoKqilDfSYKn",
-	"CXKjoe4AMvSCvYMkMF90sG0G2yDX7thfE76WdyCk+40hWFGVNHClSgt6pQdDN6g/yEsD15nDkHzPbGcH",
-	"QwbXZ6cXl+QlnfOXYIG/zA3HUNfV9pnVumGL5EoQ7156oaqHIPbqnCp1Bya2roph+o3KmQHEi9y8wNdi",
-	"e0Ba8oNnmJcYkl3L4XJ+y9TDazx2qjacFNXeDawYgVHNc9AUGRdMTbGjuXnh6+8PYqthpoN92xuvTe3X",
-	"7vUxcwfe3rAWQmjOb5gL/c6x+ZVFnkaTrmpW3X+z9Z2dRdCg+noAtHkhZ6yiQgVkSMxSbPtqo37bXtaX",
-	"3e6ng2EfyWyRuG6mV2J5kDl2FDXDIO37BvMBLeNZCFozcHGjroQNaGmLCEz618HAsBMvf4X/Pl0n5Pql",
-	"9bmrl/LGff/SPtboPvgQa4AkZMRSWmJi+5VQUMO/AX8D3VhOCE3ZLbKh7UivF+60Q1NoVZ1yuzFWrvle",
-	"0Q5z18uq/nVbO+jrgd1BYEsJuQYszOvkSlxj8rL5DqvQzSfXV/0amZnvPH0dNNn3fCylImy3fx3024cH",
-	"hC33r0n/zearQUKufet9+Oq1+cq34Iev3pivXCt++OY7FJtmwizoaA4S/krggJZnwQkzA9gO/ub+V5sD",
-	"eDU4b+aLra0EzLYZ5QKa3psFHhVmm8yVVat/f/GVwI2lmmy9Invvzsk3rzeHb14ZS9B8evWK2GmYAfwR",
-	"gvu/g6+k/CmnxQT2wLwvxCrM5sFV32y+GqBkvga9RNAcvt0cDAlYR9RJQMOFC4bBe9v3H9v+q8Tul7q2",
-	"bYXAIDbbRhW5hmuuSZ8SI7iuBNCh86RdV3rzfzY/Dn1g/NpMHRxJliDMYl0PXSdx5UJ2EHR3E8d+5ZDT",
-	"sXMlnLjG/vNoJAhzUm3oZeMwc6fVHMufS2OogW5RMKMpo4ltSdqdk3OZMzgm3hN87WJ4121BcXIAy+E4",
-	"1ou6bEQJ7lqZGtEHoVc4yoXMGSZISRGyPFDagJFl0NyucjfUM2uBLxcM+RQlk5JnDN7kN+JmTX6DZ//m",
-	"Jw3gi7+ZSzY2NkjtX/Plxe7pOfmNqIXSbBamu8mC/GaT9WHl9ZSLyQ5JS1TazFskpJaWm1StCZOaZoqH",
-	"LmjCDmIVG7i61mQ+Z0DVlFBlSMTrz0LCLOB+m/phdMYhvsoP8CY1FRZAVUEM/+bi4JDoMaVGSHn1N6lh",
-	"tU/ZzBCQhXgPC1RUQsYyz20DGl6gPmwffwyPd6Us1ZP74QgDWNSUgehvxJcQ6Uw5Jdv1ZQdlOyGKWSln",
-	"UVy94r3joOPJ5em5m8wlTEazdCp4Wl8JnA/ew5idED7Jlvx4q9i8ErAq9wSjl8P473bPjxMX6/htOfNE",
-	"kd9s9OP49PylmU3f3AINScw+9fHWgQuOgO2CPICm4LybKZbf+sVtDZ4kLnLy23Lc5LcqaNKMl9iMIyQn",
-	"lis2JHtIfy6dkdVSWqAiHBgOPJyECP7ChXHsVFBRhINlVO6KsKmP8iizCPbVXODG7MNM3logGTv55UiO",
-	"uelKfAClw/ACo4+gIy3sWQDxfPMoc0zMTFHSGj0F6foaerHCT+YSs0OOJJTRlVzrAKuk/dd/kTM64WJi",
-	"/jgCoQCEMTcmmKY3jFxjmds16UN1CBULSNa44fPEQzlvYjnRNaDGXpM+3K34LwyXzF3GrcP3SkhhZY/j",
-	"lYl10IAiE6DZDexWgHJ+LcfXSYg/aANoOp2alcL0ozm8zrD2NlAdJPGtMmPlELXE7lF5QJsIAGBJv25d",
-	"C8TCg/yPpOIxVwI1ZQ+hQDU1u4ZJMohRG4GX9ct/yWfYh94LDZGRn9Ftz1GG7TuvGFKG0fJev379nU3O",
-	"x1PmzGC0EqtFg4d/uNwj/eutza1/bGy+3th8dbn5j+3Nze3Nzf8HyGC/DAWWh3zrX59dfvveqCNnr/Yv",
-	"X23Zj9++3r+GFD4sUcvoAuAc72mq86DgRo4Jy+lcWSf9zpVYMGrT52ZS6Ck+rWBjSAAKVGNekBySekjG",
-	"5pAvJ53zN2cio8WQ/LiU+gmDQQu4K2EhzK8rLSUh1z6B79o6m8I0WGNsw/QGGBgI4xZBv2LI7g/3hmKw",
-	"0OcU8gKDYv3rX68wvnbV24YwZEKubKDNfHPVm+VXvU/XAy/6XWCvFtVTjkj22ZwWWHrj5+VJzlyDBYPL",
-	"mkUqhS5oxo0yyLVi+Rhy2uuJlyDIQ89WIAz9Nah8hiIllUXBUocfb3S2Wsbptfd9sHuNtn+QolgwqqTY",
-	"sc6ajOV8BL6eK5G5dzVkNaOF4YJY304XQ7Jbe4yQmvnnuLlRD1aA/dxtJqQHqwYL4Eo43PEhOa00NgTo",
-	"QCscTjJ0agOdRk2tX4LcsdHUqDvsFlkv1iSg+cYL8wax9JJrKIS2PXOuIWIBmSVYDWf9mxeMORwSeAOj",
-	"4iquZbEImiJ4bybs9e7ZYS/p3bIC49k98FFBTtScCTrnve3e6+Hm8HUvAYcyOIdfgkJoPk1imBC7lnVQ",
-	"C9Pw/vL4CEWCogsUpDZmBzOoF1MQOp87VH9gSiDE3JT79Sxky7WMqHJEWddVzVPVwOz7oukW6sEr4kMP",
-	"s95270jSbNfcvTufA4Y9mhTwxlubm7YDmLZFk8b8eAlFL9u/9jBm2tv+FXzIjXrKf5nVfLP5qi3g6h/0",
-	"8kNg0GJ5oEVWXXfjrlhYkwmiELYFmnn43DpRI4s8Rwx+rO+wCSAfze3gsoAbXlrt54fTc4golC2FNqDV",
-	"eIXGPM+qNEjbowXhme9cdAdO5oYiBTFfmx08wBR80JnebH6HjiuxQF8XQfwzRxA0s+yEZ5X7NEQnAhKT",
-	"M67VENKnD+CxRk8Iy834RMiCZTYNmytHWT+XrISDj1lxnnvunh0OyRmea6aQoOzZ/EkWP2EL88xM/7Wb",
-	"vjGUHQCyWa9lAgwW2xw25wuGvEQIZ/xcsmJRRTMgwFRFnLD4wJNil7St+Lh+mXrhcJ4Ya0UOPq/u08e1",
-	"Ryb0If2PwuyZavx6PPtWdgSnWU5M+J0dQburQWJ7zRZFpT84h7tHRz99uDg4v6g3xIgVYaBTQUiPOmmP",
-	"0E70eMAuV4dk2Guc9ckoa2Xp50yXhe1vHljsWVFOlD3QJ/t7RDGLWQhaNelTRSZMfz/KMMNvtyjo4u3i",
-	"ZH9vkBimcLK/l1iteuQBlTFncmbUII9nXtkKr8BlJbL0bQHnVpE3W1vI32ERQtMunGnfNg1C98K7/V2Q",
-	"z4PlQ/g903DbSMobo7CpbmdRZOlZIbPekxxAkaVHWNz5ZOPBcj3NaLhPrWO1AHfHx4KNfuBQj2U0nUoO",
-	"azQQR0mL8ZjHswtjdy4fMTwsS9J6mUHQ5jGHdBcUw6A9UzKngGb+3z9e7liTGXYhseEDa3uDQiUYn0xH",
-	"YA+5cDU2R4opAnsg/wDlxqLTRfmFC3CLLF0ua874hOtA693cfLW58frNd9/smHNeRbvATYFBJ9u5RXts",
-	"I8zyiWIQIMPkekhOXUwHVBfDNSBYEAp1O6eIXK/sEMP0AOrEpgPwbJmjfICblpiKjWS8lQh22Jl8H0C1",
-	"9YwUI7c/PamQTi3K1EOm9ABxvbn+GL2lmS+xeBJhDXsdkDChTfpdpzJPRtnLX0WWfvocYeprcQ1hNU/H",
-	"wOiTbzB4UQqo4atLvvXSrEWYQapQKC5WKpbNtKfHMuQHUvQSsSQ2zwceHgZ+2ga3l7+sXfvpU6SW0xg3",
-	"4VUukoR+XwAi8lkm2Ahrw1oOPiJFLfKJY78Aiw3RMsjawFJSiBRC3eUNY3O0Zm1ayPAr6q7n4FZaewLW",
-	"6akZS3MIrQhJbFvjan0wSwUKci3l7pCtzU3vgIQFKsrJkr4aQD+sPWauKXjOFUT8+mf2SLmYxgql1p5C",
-	"0q/UMnS8eXAOq/wNGvrvTvW3B1KyaozTkNF/9Qsr5MacZhmIlkxP/dEnbza+8ULRPe/1xpvB0Gj0gDkp",
-	"Z3MqFoeZTa6oUC9AkbbD+IkYZQC83yohgmYUnQNBBg7+mhAuFCv0h/Mj7DK8v2tjd2aTAwW8T33KlX3G",
-	"wHlvXC729rKKHmdUy2bCX1f3/iJKrj0EX1K9fcdFFh42nxWPGq4n1IDH/BARsva2Bwjah3KA1ZIYHEVx",
-	"0zYupK2uShVp7huE7bt5KMNDsup8/H7Fuac4Q3JRD+rSdJ6NFM8jbgIPrzQmVDRMrhgdqnm+hgZ/tLC6",
-	"hhI9K71wWGgZsStCgOk4WjzZ3xuSi7Mjb7lggGrMMFbp3ZDv9ncrX2fltfTBioLRdLpNbJzpm81XUZq6",
-	"ODv6IoT0lZSY75nutPC44di3i95SDpgugwYBuNrIhurve4RGacC3CoWwJoj8esNgmw1r/VfQ+cv6zsLm",
-	"pmqQuDBy7XYbU8b6pOCHF6o9gBxjOEupSTgTzOOG5CKPCh3MtmA0YvQeL1wX0ie2N1Vn6dbSWfX35h8G",
-	"h48OKaRa4Ga1+RI3SnpzqSIUd2CThqh3hiABmDVB9tCHDPSitLFZG40c1GL/PvEVM2cqmGOo1qp3crQZ",
-	"W3A/FKzZBKUQ89OXemEa//Hpue/lbr1LkDrrQRXr/adndAFi1xgM1dtAJtiYhV85lhhaEL42YalCq063",
-	"+2xesNTYcwd+vGdy1iB9fikfTaOC2TVv7NDrEYv3umHxQdJex3HvgvLRLhADTb/R79uThOTjD2CVhgSH",
-	"ytj3Nh2tn3mSiwubiHkd0CxkuTQIlhQMPb5ZhJoDOxo4zstfsUbt09p4PrwJXlyVzGOjTLSGgQFUJ838",
-	"7E8aubRg1BpKeaBsALidkHfbS3DQvBMQtPmlBgRdoT8nJGMFv61VEOcyvXGpvzRDHuTmBxFhizzsio+3",
-	"CetekUt+nEpIVKxFoGzVck1cg7PZuZ6TGKtLfJolskdX0KNlQmiYlGcrZak2Fw8w3Ox95ElliCwhly7p",
-	"gIYy3t93UgN9SeNjQs8fn5zJvb/vwnDf369WAR7MKd5svl5/yztXk/CkbjmsZnYHsTp3d1VdaCduYqgm",
-	"6AxlaC9Uc7yrDsJFcHr9+zSZyRbsTReVpA+FA1C1mCCoFCYGI3gtvKDwQIEDG+Qp7g+zenZi9MVXqxeg",
-	"R7ToGIgsaH6xed5h9ixwB0X6QUkWvAq0vUKwSGgpY89F65HEhBDnHagxhyEkvPjSxxrf4BWkfuIB9ROE",
-	"KJjPC3lr/rJlKeb9IDGynGPkrN5AO6OaJkTNWcoxYBc0rYCqbQtyOea6VgeNC+vLuY1FBRA5ruDIsjs7",
-	"8A5xSXJkD0UHFmUJSRS7J0IWZMQLPTXTYd4ZbqvdzYj0xqHPj9mM5lCb41aNTgwN5RlhQpYTxHVG04pO",
-	"2AZENA3pljkbbJP5lIlFPio1/cWQHc5W+OxRl2BkMUnhjfq1Opw+HfRfbQ0GpKAWdopCz3V5x2z7oUnJ",
-	"lArDh2G+XlInT6Vp4Wvc/aZgfXu7avrXUEg7mXa7QCNGo2jHTn+gwvoEzw0V2lWj+Lr9P4NWO8+pqNhw",
-	"XOR4GTFl+fzlrzds8QnlQ85iiAz78L0i5mqiUvDO3bBFa9B+p7OigyO/Z/m8k6ZzwxZf1HPaOBIw2axb",
-	"UswfXaXBnSE03PQOccbHqS7JansHcRmOj4zYadBiK8l19eP/QWjQvHbUKf/n0KDjxLYyA/OxFBdXjmO5",
-	"Uw2Sq7ARwkrvOy4UFofaJqvu15HMFoOGrpws50pVCDefly+1nMQMb/K85P30qo+Z7wXSwbMrQB5k/SFz",
-	"ek614GslRkdyrVZx/5oWccMW7fEWV7uHx8XHXILBH8Sn4VlPSgJu9l7pXG4jWw9aPO/2f3n+64MeDSan",
-	"vgwbdpTEZ3TCbBvQdnI6nEF6i5aFRRbCYtAC0StxWmuDrDCI65ry5NTkX+A5KOrrhcVgf1yfVrUiNLuS",
-	"VkJv+STYCWrGdK7ySWOLmlTyJcijY63BTUVFkYSftRsfH9RmPhw+URpVdv8047D73td0LMPWrxPUsHd/",
-	"qCP1pEcJKgywDcMdT6Fo33b5D8rjAY/NUvkKPfjxZ+mC3jLckOfRFN1m/x22/VOGbQ35ECqs5OmSC/Sx",
-	"ISde/spXxFKfTlh0Mq/WlIg+r/PgT8U80WOwnjAC9tkgDGi6/AUI4wIf9KRbWU2+k5+8mscfW/O0jbIf",
-	"ttuQK6w6JSWPyzwnsC7QWLkoJw2ELKic75A7f4TPfNI9r96j057DFPbMvB+WdPfHsleX9qiZkvelPYa0",
-	"1vy2314VWfX3XenqG2xX6PXQoDCptT4OYr6NfrkIm8MF+c9mgsA4Hy00jW3613+ztTUYemBc5TF3bQN3",
-	"tMcCpGISYO8+1AEZUOPz6IEhuf9ePIa1Of3ZXEbWXVij9y8QIYqWOmNJ72ccvsFOA3T7hrF5sx0poN6Z",
-	"gXzil/lxRfjT5URwBETYfNNWhPyFT8Xfp+AZAlfOVf4lj0FdtXmJtYHq5a/5/aq80aXSF1dd40HaYRyj",
-	"+oTHyAw6JGe1a1AuAGyHr4iJVrxALqcssFQGUD8sIqhg+k4WNwD7o5Trffpuf3ewHUvKCiaUGHXbomfj",
-	"jw8J9Nr3OITX6GSzmff/ytmVa7q6f9Uz9Gbzzfo7TqR+J0vxhBVEtN7cuknDqz0Fz30gV7ocalWQc5by",
-	"MWdZ+DYxAdLR5HgKJ8Tzk/ND9Li/CrrAMS3UlOb/fXF6MvzjJW7Ehd/zHjU5mdjutXGL7NyDW9aL5MyN",
-	"DCbNhetBhtDqXC8IVTc2A7XPxVhiThEdKSZ0PX3D9ziz4/UdkGtCoIUVpObWbboJ4ElXrSOgvl+6DgjS",
-	"NS5gNajnama+uwu8hi9TdkB2tI5MHOUTR3Li+uV2Cm25h8eR53qHJ+9Og3Z39s+D83Pwxu4fvP3wfS/p",
-	"/bh7fhJpfPfE3k3chpgX9c+ncyI2NtKKzS9CRgQ9UqFZQy5DXJDdk/8DfrHnO46udUb7ebwA8F9KYh2j",
-	"sYuRa37rSBwy7HNgt1qSPlQOzUqlyYjVTkLhDmhCZOF6PEZaWicEShNihQZaksJcWU/xD/9wRVEHF5cH",
-	"+0uVADaxvEKiwoZCLptLCTpXUwktP8c8z+1/DtoZywSQIbB7zYQtkxLyjvQBo7nGh2p4mqfnrtzApquZ",
-	"VVFDsosvVDWqqzgbbZY7U42gz1CrkLhKBTNcmkPtqMQfwcL9LoD9clAKyhrXuJnU2AHYCbMRDGQia+U/",
-	"7H6ey4z1tsc0VyyJ8iOzqS1x9pW9M/GZx2b4SKK40gsA4p3zOdtntlah91y5bWHf92d3Vc2qBvPd5/Rn",
-	"Y5iG7KDFYtUyX93Yk2APyUpYgefimTXXExgNL1fl4R8Y/llnPNk2sf1RRwvbSsCi7ltGQPq+aDxSv42w",
-	"nxYMl+Wgv9pKpuDGWOEj3N2ophqSt9IovQUjYy5ojswCGBfXhOYFoxmgy58f7O0eHR3sm53YP9g7Ojw5",
-	"2B848HCNdam2T2wmyYilcsaqu5Zr2K3bzk846EZbMSiHFfiq6mtiYQWDcq+UipSZ9WyrVQjxH37/EV/7",
-	"zo8uWfhKEV4gYFl4kqzLrZbof0sRwVn93BA+jgFnGEJ9jlrgxkkZtNUCJ1AcaBUYmptNYxkANICzeQmr",
-	"yHncsriv6w9FrLW9XYtbFFyLlFvriJaNWxxoI2gGGu0V+7vAP1pJ4h/bJEdxf5h9WgN6UyVhe2CTmiyB",
-	"Wt4oMk20kv6PUUKvTscPPgTFOn/v8x6DvwiozmpCX53pCDsbZgpHtrpNzXq7OGYrgaHq8cBARtwVUrOk",
-	"0TjIqiK8cNA7HJp49YW0rYsGDR+N0bzm8V5pE6ahdxWbzTWiTkXp+vz+7eJpM0vkuGOuYR38qDusYcis",
-	"/7y5KKsp50v5RWuzuJQPovZAv6+BXkEvuj42InuhLMd+oRzPLl4EUGgrD8aQ7MIJsHAPVlxIcjcFb8dI",
-	"ZovgdCTdj8Sl/EsciWej1lU7v0ILsalDq2JdBWe3jBhNvso0kncCBD3gfkCbR/ScoZaQlkVh1A9QG2zv",
-	"NXSnu64T7D7Ny4wpYmuySR+BjMj+wZkxEy8P9gdVT7dhAHNkqJJOMHw953O2kTl/D+n/sHt0uG/u/e3s",
-	"/OBi7/zwLZiltHLjcWNpzrW3aR2CRi0jyyLGmccMl5toYCs+h+XXxy8jjTW2Ngc7AM2vOrbIsxaCM+0h",
-	"FyWwOHbCaLpdLdutI3aijhd+tz7PU+eW/LOKYlpdckm3hwO5PvWDO/be8Ed0M3nKPhx+2K1O4378Wtww",
-	"4AhdMY8xi+gvVGTpuSsA57hOt1nFsb5WEusPNgPU9t+lt5BTJ9id590eD7Pi0ciabSAcAJd4lgCLLw7d",
-	"hxNsn2mDJIBvmXEA4rGs6MPJv05OfzxJquXYzfOX8GEvl4KOckbgwO84DKp4vhFEfYC7A6OuAraGX9L0",
-	"hpQC+wFCFjexTcJrHP7N1pZHpUaXJMTvd1yASgaIQ+hxVcZKbbQqQXwm98YuSEdnjOiCCkVTNFLi2bL+",
-	"UDxPBKI6c7+XTNlgRn/aPNl5tanPfbjLtWfbtdkODrYDrYAiiyxUZYBsebZdYWXCoa5SXhH1zGJAmvPg",
-	"9bJKIUvIm83vBkO8tc4LzDEHI9gdW48Raefij2ffXRq2mKxatLvu+chc0DsqsCl8qTRhP5eYzuvGNddB",
-	"EkeC0Y83m99tE+pC6J6pmKWBBQNTxNzj8xg1UQBf8KGZsQV9m5fYC3ReiPAJ66hvyxP+gvzg7/P/bBnC",
-	"X4oBLJlnL+ksK1OKD21pG7qXU6X42FgzAFyuzflEL/C4hjlok+l3j/c/7O0GJSGqljTsQnTzQk75iKOR",
-	"KcekhuIHV5mPr14lS7lV/nkBoubEHGhN+qcnR7tvD44ScvruHXwyduSHk8P9g5PLw3eHhtnM81KRs/PT",
-	"94dvDy8P9mH4g39f/rh/aXtdQ1a/oeWFhWoPmhnPWAZmnSJjfg8Na42KUwJytypnyFpqK5RxxahidnFo",
-	"rafkC0VUOWfFLVfQG91wDS7ImBkl5MQ6AA2vAqbUNOSi5hmu/iV9ts5lf7OE51QJ8KwtAp7wIqAnVTti",
-	"X55bZJxOhFwVS3IpzEYFdtWSNM9JKjOWkX13v03Ptz4ltVCazQKPztqUZj/Q0/r2au/XyUi1E+Hqr2Sl",
-	"ZsHqf+WSSr/+T1FQuaJwi5KsRDrCZr6oy33XZqZVZPE8TDggu9+LoRZO6U9rqWXBvn6ZQq4I8/VFJOtg",
-	"WYPj8biaRBwwJOo/QC3J3xitX5le5Zq078DvQPBi0lf8F/auFOADQw+AWUmR+i8HS6jy03JGxUbBaAa+",
-	"wJ+wpw2711Vz4qve1nCLzCZkzgpy45x3W29sKfxYFuQ15gZe9SBCD/X022RfKv9gFaCiC8xv9la8LMiM",
-	"K2W09bGbvPUXCjozX1fSSK1X493C7Ev1fPBItXd7fjEC2/JnBKjdm7L0pqJgQ50FAw0ELFN2r7+8ns5y",
-	"PuEjnnO3+mvLDQ/CO9DLZlszkQ++4dhUSsUagdfDfXSCQ2oxzlhTzW9ZQviQDRP4Ps99KYFgLMOqDZ4x",
-	"oa2tQwvN0zKnRTCRRQc7oDbtp7UFltawkz0QTP8xFsETKuussUTd2pJ5DVuEO/I0SvahVmSc0Qvb1MLV",
-	"7VARQJZYCJKn0sfDbXkedlrb+N+LTl6f1J9VKxcBjS++gqJTO2Evxxm1XVVaGe9Vz9L+Vc9lcWhWzID8",
-	"4XlaksymOkHQwZwI6HvJZzQH6J5aYe2275oJl+KxDdYEDo6AQKsNN0L+rvPfvtvfdWeRiXJmT08Egrz2",
-	"ol2483019O+BOQez+X3wZrNltouO3bn1GVUNcutsC4q6aH28OVjnqX8bhH8Eg/ChrBI6F0yh+kDpwuiA",
-	"uQQzZ1TQlG2TtaT5iTw5t71P81LxW6Z0Oeqm3MKVpH92P2iGrFQzZYXIO6ESH6WWwjDF+5TNISVliSN6",
-	"n0ynrgyrIzcH9Rf7yo7ts/u/ikcb/+SRjr7Y8+0LZV4tU3rOR+vzZ5VNGR0VtFhs+57Vrroc08e0BBvs",
-	"h9NzzPEQUjsS9+ZckFPqU7M70e0RPjvMCv3rJBg+adq140kuJww3z+5tB83AEMwjmKJ90Isq+0SBMTdZ",
-	"3uMHEcb9U2t/8/u/GVkXRhbZ0C/PxZbKIB5eX+Va7dcrSbZ9aYKrcIeCEaxFwUal9VqUBJjgOKgwsV0y",
-	"IVCNgEuY5TFmBRMpe6GcnEfjyUvR5+7J36jQ/frKwOqilD9toHslRSrGvlb8+6wqE6wlRAUdxYBzAwr6",
-	"rNQQGKmQZqpG2zTPA5wbrpXrpjuTxWHWqBSJ9sQ9Pj23SVB+FuDQc5DB4MmLZU0PdjzUTc6ZgyN+tbn5",
-	"caeBe+MchPbtxqUuCwYuwKKckLupVIywe13QDfSJlIo1sslcrplC4CDsJQtZXY0QDYzo4bTAky1FPS8z",
-	"xITATFV8fTajPCfj3NUQ0RSthp1aOroCqCMhCV6NG8FVAPsF+hnzGfPzbHxQFLJoTwiv1co+T8ZX9Qh/",
-	"Mru4OF89Rsbb9+6gxJkTvM805blq1t09GC3gj824PF8IS9MAQMsmLseK9r6wCrAaAvPSJZWj3nlWg9ma",
-	"/yGQOj4XkQNX629kji+HzPHHQtKsUX/fH29DDYOHoST8u3GyQsCEGB0OydNzBH6L1Qu+odG6TD97rQ8k",
-	"2yFI32P5Wpgn6dHvECwTcqj1YKcqTznMPHTUUsVapFZ20C57w7d4vnxrGP1LBBXhQd3n8yeqvwLScqZh",
-	"zQFYKvY1JGZ1MKJy0tCnsToVmUIfLI+VTqEOQo4Rxyx176aw7IGKhTtICusc4HZXcmUXgBfuzXdsTSM+",
-	"SjEsULdDS7HeEm6Tdfh2z0G/D/L/ISV/JZSFahtCFaYTvTW6+7kFVQ1ODl+uJLDV2tj3ALLhKGbbHBW/",
-	"9UBLfruN4pXAUUKuDP2tkd86A9OZVRBwbGAQRMrkVlHOHx/MvMbV/6pI5k+oGjmyiEF1Xra4y5GW1+sg",
-	"Di48ooPgaQhUkCDS0tA4uCJpzmhVxxVPa4JkJowzfkvSKS1oaoic1L0uP8HKtqF0WO0kfL2/lZM/unKC",
-	"rrOwejAiLr5UyhOEptSqvJNzpg3pqiqShbiCzmq5P7QeOPQ9/iCLHVKKDRvz4oq8Co5Jo6i8hljjh3SA",
-	"QWvSVpyBc2Gu7YZ1P398n5cWNBd48d9VWozfg26JMX86QGgt5xXqQKPUuF68+/zO/w6BfzyIEeyVehRX",
-	"wt00zxdoJNeP4juea1aggibtgcTvOsV5K0SoC2QLHQ8VPqL3RAfps0Z72rNTccUH5R8gJ/oLhdUaROus",
-	"7a8OcoTkGx775XNlOYFAuxicybIgiBykyN2UwfcQwLIxLy+UUgtXtEMCKWchnQW7w28Tsmm/smhEpHIp",
-	"R0UhRqxTPgcHf5VM7yeIufQ7UYEJ9hvKSwio2bS3GuhRe1Z9U5Q+J9yAPSTPrWf+pWUfEOqS0LOU9CVF",
-	"X5vCeSl38/xlx5y4FmGIxpt500hyXN/GmG3mzKCT/Luo5tZ7bnnSQIS2HCWIeYykzBkFikDRGEE2BH22",
-	"m7RtkvhfEIpvKS+vJSHvyx6CX+euo2ebBXYJHp3VwkyWupEs1mx765pzuBgppCxwPECloOMxS3XNpbEk",
-	"oCItCx+EcyXgfLnjtd7vN3+Orpxvltf3qTzCZp9q21TtyZoM0Nb0oFKv2/g6KWNnLPQw+J5X4NBFk8Dw",
-	"GYahbsdyEOeoZA/a+VU6xoOIYhVJeBhY3PfnoZAk/pyGVeL5cyQi7xl1G7Wt65u6Z4XK5/HWJ0g2AdT6",
-	"Zu7Zg5OWHfbY2oTlcZnnFagQQH4Zqq3YMxCrh0rqUJ/mdEuPlvVkktu9VCc78JJOvl4MCjevtnTEgiQ/",
-	"sFKYXNIJ6SNg9TeB6zohpeA/l2yb+KZPgFtNZwyNJBUW+tJsxgVXuqBaFqR/sXt6PjCcC54Bm74yJG/W",
-	"8nkMEdil5zY/NJ10m8fzql1fpROI93hrOllyabcwjpcOka8VvXDXrD6Q57m5dIEx8rOQ8ENswTG/Z5n/",
-	"OTGWtYM/zGxOWoWwBzigO75ThwfqI31FbwHwFCyosobUORiSXXLOMLYGGZUwLZplGCTLIJMR0nEFxtmM",
-	"HjYsqjugzYKNdDTvttECC1woRcqG5IiLG3sddK41so1LAZ7AQUIuypHSXJeaVR2W3eUukwahH2ytUVV4",
-	"jGAs/638W/R9CgXkGw5ATYSG27ANNp/OYUJvN9NvYTcX642ug3uWltq+/CPO+2PxB82TYQpr7rATXT62",
-	"xmaYyA37ZXE/xCvdYQx+3uCzuSzgnUCZ2e5NuJ6Wo2EqZy+t2eH/L+6dAHnOAHaAFP13L+7ftVFrmOAC",
-	"20B7Fvj1MGeBcXfHMLukk52m+yalRbEwj4P2jpiylMr5k9S1owrxdz37HwLgLKYrPD8Fu+KWVq0jhDbz",
-	"SjZaK1UmumE+xthX9BZzVBMPmtyQsyppoJ5VzQp8x5k5In+0ldvUkq08ckpmlZOqXEdL2R2g7G/08T8+",
-	"blkbeX55ubBOJOzZIFtoub5Qrk+IlkGPJ9LHyg6jehZsJm9Ztt1wbAaSw4gFIz0GtgvUDYA2RJ2jGZsX",
-	"LKW2hwBUlGWIaIXer6C4dI0nDN4SswyWXGIunGgti6hvzN60Ls3ljynK3CJ/ZpTiDy/d7Pt/0d4ga0Jq",
-	"gdE8WkDPD5/dmNQajAdd2/A4UE3GXICBuuR3jp2XSlRF/cWNViNhWnE0j9j2+Ub7fakqy4y20jn4RzxA",
-	"nyHeVlRTPcHYf5ICrK9lMRnJ+JRACqS/XF6pBraU2tWJkzuqQBiKWroYz+owDDv1Lpw2eaWeQ4BlkX8M",
-	"rIXT8R9adP6N7fCoLqcQ3v7yR72431jdo/0xx7pqDeoNQsj3nPBbJprdeauGN0bEYlPueO93cw1+zbLd",
-	"sRmwz4WFMBsYwe5+fIvdSPseuW2Q2FJN3/abC6551Q+PanLHRSbvwH9sXs32A2tUwXrmYmR9zsags+94",
-	"w1pP2azlFngu3IWD21Qny8hgUsPlJqvR/qo7tn8rh26vM6k0NGx9br51fm92APqbd0u4vZUFhL2fINt2",
-	"9nRDuZP2VOPViS4+ZkY129B8xmI15auHBUJ/slH/bhJbx3Ar7pmqqLqrBAtPwoOayH+VMCcIoIbwsf3F",
-	"eIGcJ1rHVoVA1Tx/+avI0va6zV3rKKREzQy3eX95fIT9pY3kgmib9AC06Ge0jo7vC8YEeSvlDWLhwNdc",
-	"kZP9PdKHK1mxMS9kVqZ6kFgWJm5sqb1jpA5KZ1iDyMARufLeEFnYXokwBiqIOBuuFcvHzoMzZsB2Yxw1",
-	"qs99P8qOuLh5uzjZ3+ukxIksfWIQjRZTyp8B+CnpClTxGhWl5vj3rcPfdxv9gjFyaoztpyJtcROlLNqk",
-	"q9a8IE/bL3/lMzph7TT+oyxzo17psqjgsOEeR8tIgYfmK4RksnRU4V+9299NbJ+DaM/gwmhD24Tmd3Sh",
-	"yDebr1rJ7VnILIlbHLOqKciXwXzxZFUWfz6i/Z5pByUW0lAfshZcXe+glWABGaGVSA2zRw3ycN8XvNBU",
-	"81tmMRXQ5nblvJarmT8V6UO5iWGedKSYMPx2CYD4VhZqSM7RxQ0q8pwJgDyhaSpLoZHyEVAMdd0h2fXw",
-	"JqB+eljYvaPDk8M9Rfpa2qqVKuxqI+Wp0YLopGS28sQ77mAkKhbwKjsANGXfMFDhtTTM3ujr0FS3JZPr",
-	"e6Y/wKp2Umv9esX1HW+4dW30/8S6j9mgFRn8nny+cC7+Z6g+X9Vat8endnTkmCg5w8MTzVeMdrMNgkhs",
-	"A1D4aJYVTKkETWA4CTlV2jqiVDke83s8WlPb+noks8UQDLo+hoB2yCZU6MM5JTNGawb6YEhKHMzcc2nO",
-	"uvNaKyqykbwnM1rcBM3pXSYZdnYA7uBiQtZyLmQ5mVp2Agf9hbFlx4z0UynG3OZ4JcT+BYVq6Eo3ZwuS",
-	"0CqLFIYOgmGozQUnnIqFFOyFcs50ZePGmcNGwI69cx+mAt3Mwsr8JIuf1rSxNnN6sjwu8+x1NgM8sOXE",
-	"PGeCp12HDVxh9eWzNZ4icAzUQmGPX6ilU4Sg9/68BAdz9+jopw8XB+cXTfn50t68Ko8TyTW12cayIAW2",
-	"z1YB3ZqJgOzD4SoYQE/ASZBuOCMjTBA/zHbs/+uOcYP63TaSV22EvYsz+aK07Z75JyDvr2KhXwCiliPv",
-	"Bk09jJxXwyvtBonHTdKVY1ucm/kW46D4zcAwrmEpLcdNBzuV4S2kH9NYOLQNgLKi1D9c0OMJDsXviPxs",
-	"tPER5JfKGZTAdIE0std67Ls5k/OcGbOEFKUt6eGatXmzUUdwg3DD96VYzGSpkPosWzU/IFOVBdnEbDZP",
-	"re4iV7tecdyK4Xr/UoTT4svs4RyeKRXNjf7sHNS96NcvQX8CRsogZOOow3V759qwO0EnaOOtp+dcTviK",
-	"kHfl7RTsjmh5wwTpOw5pRhh46laa5/kGNm3998Zuqacbl3A9xqLh3V2fV0gF98jJKRVEaerOgLHUXZiJ",
-	"KnCp+hNElbqTRYbJnNAnFsDMWYZay628AVPYPBZSVF5tw6DQ1s3dst7Pec4EuzNqLLxA7xlT/S9KQJcc",
-	"l/mR2YjfHcM8uE+dSoo7i2uLiQjjgqkpaddDW8vapiy9QdEcrNwLRXbPDskNW5A+nfMb5nIGLaW9UK6t",
-	"KbepSY4akqVSI2Ch1q1iiQonriXAxBsrMKRRY7LdFVJMmo+g9uuK8ApGfKNOmvMbcLW8AsT9uUX6pDwv",
-	"C4YllBBADcYsGBiYWucsAx+/ILlMDdX232x9h3M+Z7pYbGDcF3ve6mIBfw6G5Mz6oNBOn9lTAwQOl9Js",
-	"ydgckgOaTgkcdUTptwyfmoN9y1UMS9SQP9LkU+nXuKlRN1G1QnFQBbv65scZF0dMTPS0t/1tDLa6EiD/",
-	"cU+sjR+M9vEL6PBPdPi/nIRhaVlwveht/+djTd4ERDYBt65iSnEp8GB1kjWzxUbBJ1O9UbCcrk61qpy7",
-	"1h9lxYi5fQncyA835XPvCb7hcMxvLPRu3zbfCH2+25hb+UI5QXR8eg7lAOZD1dyGkcvT88ATHLhebVqE",
-	"zdgwh3fXmeqQ7IFA2NRmeI650f5c/oezHICT+Vwt9cBcrlq0MybdglwIrmwOhmNMLmEDernXVnGZHxwv",
-	"zs3in/ut6+RBDgetOZFXl/QFN7UG4oPVjrunxzRXLOmCCfBUMP11bzQVi9MxrMx6b1myNuHTEE/vUyRL",
-	"qkYeRNGFOS3sdJyQUaltVpIjPmgYDqoXSnPoP96viHNqWy1iX3LsqQ8EOpMFG4DWZmxekH8khSihTX66",
-	"p6kGBDy2Q+DFcSZ3Fs11xqjQw4elEPxBMW2Ql4AbzTGQr4a6VgEIgEZkWONiznwczKWMh6c04Jk+3wDf",
-	"zbJLLIi2rcCoCjobJf8/e9fW2zaOhf8KkZexAfUyO33ZFPsQpC5mduJJ4W2zWGDmgZaYRLAiCiJdx7vo",
-	"f1+cG0U6cqwkTtLJ7lPR2BYp8vDwXL7znfBXbPTBn02mn05O/zWZRBFDDIxLSfqcO/rYZe253RH4Gjhh",
-	"hjAE62tZ+7IicnWkYq9N58YGuy9E+IfFzd+n3AlLaXmO8NxtXAiJLryXKtwe4nm4apT9vfcwXziXItpy",
-	"/04/JwkeO2b6wHTFSyA5ZtsmUkdy2p4KgUvWX0N3zC2RM7AxXy2bw5CJ0JsZ9wHW0y9e1cYUt7mXmOYb",
-	"1TZQNFb24oLiDmsDOiikErs7LMoGgobEmri5OeRs/4K6gH/5DXOBqALhf9jZSNdr7vQgSATpkobkkdzg",
-	"TTQcG3cj7VVltPMJU3kGCvEyQGrbC1v/hWoGqATfL9vaFGNB1nbZS3n8a3VMOUthhUgTTGoU7Rfa9W/+",
-	"g/98G8cvye835cYD8uJg5M4muAKrS0YBobrnPCkawkiaiaMgG82b45BDHaeqXEySoM3vpafFcNobj8VQ",
-	"TzQbpHuCXbfhuC7d9+WpdvP8nyakeMoQXOeHY+TkV4Mu+bebTvmyiXhuRbMPgWhgMllAGBlllLNtijXq",
-	"7g6S8AOZU2r0digiQzSN4DBGy4BOCPiLTiONh2TmNrrGpfqj2dQfD0NR7FuR3FU7PHGymVfvDnphz3io",
-	"v+7+EVwdVZk/EvSiCRu+O7Alps3wlLScska3PspHd+MyP9Txp5kqbL7EJE9h8gpZtPEJ5ITrWnEQ5F5H",
-	"Zkt1Lr/5/7PVz5+t7pOWewlpEnTtN8CP0LNPwwFz41cGbK6V7XjXKQQ6KoxrSk/dqEAgxmmIQBoeT8Ek",
-	"DAZjFxD4LO1CBUZEEjyHC5qQTjeCEyO6WXqCuVwwYc4930xRpVf8vXAkKJaM10AaQ0DDkq87HBxMdfz2",
-	"mCOqiSGazI9IF3uPVRw53c8dAi876JR1fNXDYwvZAb7yUPxsbL3SD/8YQMgW4icP4mLb91X40lqcVkg+",
-	"dOP8Pq37z2jcY4xGDGEno8i1gHglinF+o7l6CAkkCYxMlW0Lj3DlvLrBvN11JSawovN63WmBS7tSV+C2",
-	"r0xrhCRjN3MTTfwfyXs+Hw3ZyyNuQVqyJNQuwoEVET2wF+Qsy54p5E73HbWMZGpOvNmkwV24HntkGlMu",
-	"ul1Qjh6Em181uKzIHKrrwCqF7fFKQtg7s1nQHqqyYKVg4coicpfg+XTrDXORdp4EWoObJ+F+l16POn7U",
-	"NiWbiqqnNfbLjBT3HSeCXhm8Np72wvDaLdzuZvZUHOXU1RqrlA8j5gN7zpdIwlLQQ+7w2HwC0/XsWtgE",
-	"9iip+Z1KuWECf5Ya7mQPNzqGxHptpKtSu/FgQnXB5oJsqbJQo6AYQTXTNlOsPiS/EbBlnSFoFca7mXdZ",
-	"WCJRuZcO5zgGUSywlKlVblE2DehLptE7PvrteHJyMvkAH84mf58cf558wG85ZKhkOIbHoBW5FtrZOk4h",
-	"8JOkNqL0NJimf4+8GtV2Ffs7SKEted7zpV/i5Fuh2ZCFVnNzoetxl/KV1piF9prcMvLiMLNbes4lucAy",
-	"FpNvhgbvulbaCf4OlhzPzZwoxgwSTduWHDe4K/lRZ6ez8UacIkPM/XnaqBWemHW+mLASqsrWoLi8VYWF",
-	"ZxJ3d8xTonEFQaSK1PfDpQgGJWoghtWBEC+FzQSUgBppBUfq5+uMC01FZJCppTD46Q9uHDMMwhPBk2mI",
-	"dw1eGP7CgkI4RhlAOnR0nqZ8QpAnA3NFRNJWEu/P2i0eCbR9VJdXusIBHv1Ghl0Zot1+vv7uYdukgJBc",
-	"1y16dMUOeoqezNytNyTyR1zpsqICYU7EIRlPkviL0qa1VXlrEC+pK9Cw+Hvxv5yp8Tu14YCLK+uLyrxa",
-	"OtPBrjFkRdeCX+NVv7LtwiFlvhrBgdUIZqW8AOK3nRq9+/HtOMlP3iHj2J1ioeVo9EVPdJOfLrDu3fFN",
-	"HwDg3yt/xXNlpZJE1PE2wRLSL5ZBkMdBwUop7d4BDuWa5TPEbab0WiVd1kXpmkpTPFGNfj+YXGvQvohw",
-	"y9SHs+nvB9tr/6mY/waPJl5LZBpwKj/j/hVYW99fdg9zPHjK8veyuGNscKef88i247PC9+IWjAlrEAai",
-	"b6eoeCMX8+3uSvgWmGPnts3BEluBeFUaKd7AXMJrNRgUGnE7V2W1QMkDU25ulAPzo7YrNL5WZVXJB6hg",
-	"NRiJLRgOORogqsD2IiCtyEo3VokT9INDf88ddrhnu6ozNnrZ/J6ezgQOTbTKHLrnr5CX1YXoMDRAViOe",
-	"GobxwTiHYNjdEeOM3CH9QfV/hpXf69GiEQe7VjKLZ2o11SNYvVscSXGfWbGLI3yq4RLnTKWaTaanZ5MP",
-	"lGcBLRMBnBam8RipQn5wXWGkam5AzYK5M1+DrNFeWjYDqHZLor5kSqDwac7nSA800OO+1bXT2LDnEMwL",
-	"eHxn+HM9TCR/5JmDrczF6h2rsiOGcsLsbgUUCFFyLxVDYfAa0rcwhn8RPM9Lbnzx8ihSZiwzjCsOYkre",
-	"IcjotmjzNs7vQHLAp6g874sgqdIfdnjmkMwfma+mVqvLsjICjBx3CdRYplmeQ9YV/W0Bo/f61uJkUjtt",
-	"JBXeRh70UoEBLxQIHNW895vejxXGxcLCHZiYzpRHctfW5GBCUFEyFxrjVdCa2qx05cYRWCal190X+uUM",
-	"Z/1nlHFa78FGC9ccPrnFEsArvNlwXb8q69vK1U1RetsOoeS8tK2PKDmdXhPSmaUY8VSh18IEH5thjTBG",
-	"MfA30ZJnwpKJmFKM9PJBeR/KfDDycVkSurwoW5P7av1a/WoaT7k67dHtdVKjj4O0xtnqqxlWjn5idUFz",
-	"PbhncOF7C/KfNhzS3NgLXJxtVypIAtix+5KDj7q9UkdNc/9NHrp5MNJR07y43QsruH3b4gjmlXFOXxj3",
-	"xi4kevlmcPiS0dt4laLdLzkQmMjaODWSmf8NFDGypHe1inz2eAboWcD4GbrMKX9AEkHcFhd9Pyz4SdFO",
-	"Ssdws3chD8jUux/f0kdMYdETNzpdTGnGjxSszLaVqtFK7ruudt+Rzyewv94NaxjuP9pl/Sih1SPG+co5",
-	"WBv3yravahuOwtNZdaDrynqA/m0qXdakf2FzSfE21vlQitrBTaTyyVt1g5eGc6Kc9fzp7U+SGe0HRvc0",
-	"s6cZDyzQ9Mu2/kRHaniAfwsX7xAtvh+63W2MDZd2xVoKDSzciaGykhaVYx6UikwS1gekU5Fhuo2+MN5R",
-	"JXj4e58OfU1He0ulS3YAokmZGi584Zlvit2p7HifaFD+ORhfcZgXbgG6RDCDi6DAqAtcKIEhfJUjpKC3",
-	"EufEkNrrTnzgtgOFev/JCeQmmpdgtsJnSB5mclN+NZtgCMymYS8Fbi4STW66a3J6OwDmfdRWmlieqCuH",
-	"o4wLuVyWQ7gBl4DMNMZEc+gE7mHL5NbOm6u0mz3toPSy7yS30F7jwoQaxCTQH80ObZaHTcyb/LIu8w3R",
-	"0rSBofiWdzDYLoQy4EB7F2Ofns6i2X3undwJtXqj97bI5NBc6vZK52vV2iqE75NZj1+LfStxeaT/oG1E",
-	"gunaqqBF+eQSQxBP5qR3MmgMcv3Zobpo7ZLj+pK1/Xw669iFbc2CDZ9Q/arOvePuBNFgH49m057Rjquy",
-	"LvPe8c42x2lanfsyNzvHIpLuntEwr5eJJg1FcsZlUoLhsg0aGqmbWNJPxfbFOVyaqlEub41JRDBQgWxY",
-	"wq3RHuUtVU2Un2p0692h8vIll2HCR50va+lob6ryopyXVemRei30scoUaNQs6YaLT6Y2/Era85MzHE00",
-	"6tK+OdmkP9Jh3K0saFJ0sXSqin1EBwdikanz1v4bzGZUJivNnIcM3E7mkvTYuiEniCKTFjOc6E37FmUo",
-	"JJx5Y2YcFCfUb1mcDMSVpWuB4FEdRChNxCBFRa6XLlaAjMC7uWT4LFit3CddjdmQR/ojuH2RESxqFzVq",
-	"GU5Sq18+ZEqfhyT8tTe1tAwpWr3S1ZgT5IG8DDchfo90g+HPB9/++PbfAAAA//8=",
+	"7L37Vhu51i/6Khr+zh6xxykIIem1uuEvAqTDt7htIN1rn0VGI1fJtj7KkrukAtzdeazzAufJztCckkpV",
+	"VtlFMEnf/kmMXaXr1NS8/uavvVROZ1IwoVVv59fehNGMFfDx3xsX7OeSKb1xlJm/M6bSgs80l6K30zvK",
+	"mNB8xFlB9IQRxYo7VpAxv2MKvijw3V3ycyk1I1yT+wkTpGAzWWguxoSSWSGHOZtu9pKeSidsSk0vej5j",
+	"vZ2e0gUX496nT5+SXsHUTArFYFR7Yn6O75m/Uik0E9p8pLNZzlNqhvfStvx//48yY/01aP7/Ktiot9P7",
+	"r5fVtF/ir+qlbfeAacpzhX3XJ70n5mREeV4WLCFUESrIxbt98t2bb/7pZkP6bQMZbBKlqS6VWQRGNa7T",
+	"+6urc/v9LmFFIYur+YwRQad2IdOcKkXkyHVMuCBSMHIvi4z0hzT7yS51QkpBSz2RBf+FZQkZyWLIs4yJ",
+	"hAipfxrJUmQJSaUY5TzVCWEPM16YB7m4oznPEjOFCR9ybb7Uk0JqncNHKX/KaTFm2BCfznI2ZULju5oV",
+	"guaDXZLBuhFF54rcT6gmWpJ0QsWYbZI9vzyCGTqZyDxT/mWcN9HsQW+SY640y4gUxDw5J3LGClhM0n/Y",
+	"uGM65+J2Y8QfdiyZjVjBRMpIxtKcFkwRKfI5UXLKzKIBbcLqMkW4VlVziqRUECrUPSsGm71PSe8tzSzF",
+	"fwXSuqrODOGKTGk+ksXULEQBO68IbBIMAka7bzfyK4/V0ZMi91xPkGLLomBCw7r7TSiYkmWRMhj7O0ea",
+	"X2nwKc1zVph1NgfGMLKUGqIblhqIpJA5I5lkyhA8oXku74mecAWDP5X71YjrbR9IwXbNOxPD4bQkBdNl",
+	"Iexr+p05gl9hyqeSqDKd1PfgQ8Asvs6YgKDJ3vkRuWVzQ+eKKWUOupa3TJB7qsisYAo4zWbPNGGbh3sg",
+	"ywqm1OIe7JFSseKFOUI8h4sGnyR9wzVnrIDfB+bWmRWGG2iON4t97tVik+94oTTJuQhYSsGYdk2bthr3",
+	"VuKa215s7pKlUmRL2kvwrtQTZti94Wgs2sWwVKd0yhZ7eFsqLsyczTWCjHJEi6lZ41lBU83TeIOpLIUu",
+	"5osN7uMPcOndF1xrZi4hWOJoQ3D0IzNHjmBGIe+4SFmsQdKn5MMlco8Xiuh7uZEzrVlBUpmxQbQ/Le/F",
+	"YndX8l6Y3lKu59HXDCXEhBvDI8xv5H4iFfMUZFgA4WqXbJlW6dCQprmOy1lGNbMUSaaMCnt1A5sxPRte",
+	"TnVvp8eF/sebaijmBhyzwozlFz5bHMi5VJrmMPHIBEA2+rk0t3hv5z9uNklFyXZh3H5gJx99O3L4PyzV",
+	"vaT3sDGWG65xrtmmO13BTxt8akQ3M8YZ1ZPeTm/M9aQcbqZy+tLey/5/04iZVO3G7u34Q2Go2rBWN3zS",
+	"r13mLxQxW8ceqJE1/PpPqHlLMLyu96ZZmdJ9Ix4tLtyPE2aOD6FEF4xqI66QkTSMHMWAnA5ZbmQrPiX9",
+	"s9PjvbeHx4MEbgTTry7oBj5SKkZKkbGC7J0cfNjfI1RkZPsV2X93Qb55vUX6Z+/eubcNqckyz2BqQyu6",
+	"GRk5I0OWUtOUkLWup1SnE6ZI/8Pp0cHh6dXRu6PDAyBxJsqp2VQ7tl7Scx31kl74dLCfFWHvCT6lecva",
+	"7AFbyCrJksLTCqYG3Ij/wsioFCmIXdrIcplEASrCNpd1deUE2BfIixK8iKgi1719mt8xdd2LMxD+C3tn",
+	"R7DqsrkMn20einB4jWYXDkJ94Q6opvEZYZt2/Sg5kIq9ncM71aqpCVBCqdjikv2E3caazrj5ZsoF1bIw",
+	"SwaChOE7d7TgVOiQNqYyY7nabI45RhCNXVq2nCHtLFvN9uW7ouo2RnaaqlugN5JSxXYIBbIycpLRG0nf",
+	"LKR5dwDs1VwSU46/3zI2I/1z+NEoJHlG6IwWmgznBFbTLEtt7Uz/Uzqbmfmbj7hUroe2ufvfE/fG+bLH",
+	"8cdPfn/neB3bDf6U9KRgZ6Pezn9WSEu2meVP+bF9+ljn2MXDph3z5zHr4gH2eZ8q1noV4rYZccz9RiTq",
+	"ofYwyAL+GheynO0QJgqZg/TFNUkNB7bqF2y44TN+c6m6Rc7DrQ5hdMPEa7mFuY5amE7b1Y2/vjAiX4Ej",
+	"eqEGhFuLBQq2BDgbykUVVzLMnxZE0/EumZYKuLihTeElMiBdkrERFxwPOjMKA56Ro4O4WEUVc9xk2Q7v",
+	"u+c+JT3eMjfT1gtFjg6M6KT4WJjLZR7YYDqKGzB8WIkrHhMhf6zNV2laaHNNXe0PdqxivriVfMrsDSpH",
+	"I8U0GRVyai8NPyQjKm2YR2MrNZWt8hgIsFMq6NianGrEyCsxUstdsymftSpCxsTWPXOhM0cxZkGi21w8",
+	"tI29NlS/qFzZc8IyFDFWi3jciHfQT1KdgYXNDChuhbBXPGzCsV8D64hflz8a4YFaIiqNXsmUYegLYoZK",
+	"4LzLERmZu+CWi0w9gdEv3OMr7zp4zLP9U7nsNftrdUkUbGTY8wXVbNl7C8/VWmBFwTLz86om6g/6Nn5k",
+	"fDzRy14OnnjypWXXYNWtVetyldGgObUub9TWc9ULzf1uXqWzQmqZynzTU/TnngzXUnU+/JUROyXc3D9W",
+	"DActHG4jPDcj6RgeNpkA1wUTa3XPmsNjOYVavC9TKXRBucjs7WdF9REtc8MQe0mM+xstRkvbBwFjqRlg",
+	"Qt5fnRzXGOpET/MYR2SpFHLK0xW9HdrHSCqF4pkz0D6ioykzM8vj3Nf+2Ly5H9F8dS20zgFcA2UBSqd5",
+	"/BGtz5bcG7jjqAEEQseQ5VKMDYOs362yHObBxSrK6RAvNi+g1KYxorliSYvqjLc8LBqIQkZ/Azq0El/f",
+	"XUChSWYoZc6oCLo8Obvo3ifY7nXztp/SuaNCMxy1i9KYYjoJJYGhOQc/nF3A80Lq2LA+Lb8P6+e/OrFr",
+	"4wLvH0B8zfMOHBZuZsOhmtII7AmY243MXEnQTnreJEYfqPwetGCGnVhb41SCNYRrsLAWjGaL/OJH29Iq",
+	"idU/9ynpZVY/aTEDoAXB6nog34O8KAsr+HDNpit100oH8vtIi4LO7XVmxNAlQ7BPKKdRfu4ozuNDaMhq",
+	"tfGEyxOIbt3Es/cPTxbQ5HQa9VjskRR/qm4ZJmc5I/cTSYpSWEEtpoOlbW2CmoI/RuXkWTnMG3fCUqYA",
+	"PAd8FYSOC1YJkG7oQ2ZOvprIe0Gw8Xwe50nLDL7YRQIzd7pfZcXddfZeWZAtMqW3zj1rx0CFFPOpLFUn",
+	"TaNBKm4pu5hm3VY+zTT7KekdcDoWUnEVp4qMZSRzj6A1xt5FRp2PyBhtGqtvZB1qq4j6O2rdJKQU/Oey",
+	"Zmt8K+84CEhqxgujNcxJxhWjiqH9cUofjpkYm7Xb/uabmBbW6daolnQtF8YBnzKhuBQ5U+p/l1RoriPO",
+	"mT2wlKfaCo7+YigF19UibBNGFzctc11Ems3v6VyR2iB2iYSfaW60YS5mZc0gWXs2aodU8+lQ5ivZfNjO",
+	"B8HBtnhH87Jl7+nUzDyBy8yZcWBFMpYaTttJSGqcSezOjzhm7VwcZswbKbg2Vy9szg5hlPQZTSeBzYkM",
+	"ZV4qw1g0HeZMDxKS/UL6mfyFCTCF/i/Sn7EiZULXXAPMaCf/y1wtv0TXOrBLRzx6E4kX8oK93x5La2gK",
+	"bd0x6z0IHte9vazMNUmp1rk9Us9q8g6ntsLczZa5JVib00OOiNmlziJBzWi+QjDAtWgOMsr7G96z8AUC",
+	"4wLZLui84UgjivKMvOMPqFQ714e55IzGiWphBuEbEBxTOd3Qx4brjDp86I5pEjnYAs2Oy8KyBy3JUGZz",
+	"cg/v7uATRsZAtWLGig/2YOATAaPa3CbTMXjqX5HbsTkAr8g0xy+2tkg+3CRX3jDpbUoTZlsi/crmMPhC",
+	"lNhYoRhJmgVYyfeKcuz5vJGUcJVWvXZCg+uhjdqg/6rJKD8LSCQqFShdlKkuCyMaSEXHbIdM5D2Zmp3r",
+	"h761gTVRMEH6iv1cGlr0vy3uSfORlR6/5vNP9RiuEMLrC/NEWdw0FpNB94Jjq6Vzjg3nBL0KjXu7pRGn",
+	"aYGs1VUUjRLCBRXjDmffn8TUXiiUFFRDlCJwItMKHN3gxAeMwahgaV4q0AkNzVQRpO40N418X+ZMx6cf",
+	"O9ifdUiTHqzMYxgCjKj1eGNzq883tPKY7RRzK17VtjTYN9yhmuH2C27R0q15ljVuW1nn9e5m3DFPv20z",
+	"8NTc4hB9safjPODRN0ohszLVrfYR86PrOe7kkqVu2Uf4CRzF2ZQLrnRho1VXebXcoFzr9rL6GEpAaILt",
+	"fc8EKyBW0zSJoW33vGDkjrN7dFLj4lF1u0smVGQ5KxR4sK2bHCKby/GEVLEKKOqEKxXTsewpkCOSFeXY",
+	"RrGZce8QSqYge03Hg4RQcifzcspIf5rbSAZUzPqMmp9RrappaYt7+3PrSCp9p97Grpu6E2iR9XIIJ04n",
+	"LL1lGaFjyoXSaN+Y0Du0cCg6NafQKjNmMN1cQA2WtvzhH2BROj8e130/fWzSjl+o6LFcONqxja04GS6Z",
+	"oSJYYLVLplzAgk7pQ9t64e9cuJg2OpR3zLywuKtT+vDYAzvl4nGvNNbHvA/2jegCHeZ8zIc8j9N8JEKs",
+	"MgMZddWH1k3pnAwhUCQzQn5CNDdHVIJb6t2BbWmXsKq/kCxBUKQLXvHFBRxl9HLGUvvXskV5d7DnnlwS",
+	"TRGMZ6l1apcwAUxDCq8oaelCSubNGIfPsV+BewVtmFpC9GlN3z6mqaaQOJNRXsxJKu/jsXON/YcOk3Dh",
+	"PnY0ZoW0sRZzVrAlsWNoyKRubQAXp/kaQibN3FOaAxVe9xS2dN0DZdCwvYKRnI3Bz6fZWBacqR1yYBZr",
+	"H8wSp1JUi4hBugWb5TSFZBYyYXxkrgoId4SjjqkqKc3vWAYac84Mj8XFJ0Om7xkTJMc2IaEEmIbZr6Db",
+	"UHh5y9gIv+0l1oLiP5xK/QOjOfyt4esJT2+ZCD++LSQ391nw1anUx3Rudr767qKalnnUDsb2Bn+9x8lW",
+	"P9oxtSyX+UWOzePvuJr0kt73Esf4XhYKWr2cMDYz/99zwdz/bwvGMnz9qixu2VxVn74v5H3tpxNG9Tlc",
+	"qLWva/OjemT7p1M25EVmGjzO6ZTCGGg+BV/d4bQ0f7/lKiYXRuwqBH9yFyqbKi/sOpVs196k/lmzp0ll",
+	"PdIFnYMzgMK7hkmABREtNAWbyjvIYoBjoFqPAcm5AhmjeRrQq+9tUX9T1NejqKR3pies6CW9D8IFFbIs",
+	"qoA0fZQLlrhFEjisguu4qsQNZ+I2PBH4UuCJB01ZPbvOtTj49di5lhmsYkLL9wVjYijlrWkmdoacHmMd",
+	"3uYowTvkrZS3kKBZmNPolg/EefuOGiTkls3x/jeH+PRg37fn0jAasaiz2Sm6EKIrDQe5Sqgi6G4AViNL",
+	"TdSMpiy46fdO9w72tre2tra+jepfXIwLlnGXrxvRDVJtRNnguWg7cKW2jdlsmVH84S6EJ5WLQDIL0dKg",
+	"0vuQ7pktiSYtWCqLjJiHbXJohlGl3WNEDeNeqr++cOkdVLv9j454SotbpvdpizaMP6PUAQLFfIeYzSH9",
+	"GZeCsYIgIdF8kOC2kf7YqKc8BbVvH79Kpcg4GsXjuUsiS+MDaJJeQuymbbhvMz52UdOEksl8NmGiIqWt",
+	"rVdbG6/ffPdNvFspzgs5axFGpTCdzArONC3mwcSMPBn36uOYrlpZjjkI3sIwnwX+2bOrfbJ3enSyd0wO",
+	"Lj5839a8G03r5lfDHRZUZEsGi6ExLWYMINEXymVr49JTPAEZ1ZRgFqU1VS6K/q+3V3v8zabXJ1XtSP2Q",
+	"V0e1vsYh/SYBE7IHxM+xfjJXB5zUuesTbd3vAU4gKu5D4jvCDRAqCJ/SsRGjZGEEb5ZFrrNbNo8gBASO",
+	"4eWakHndPRy7Vt6zfHaZmtnH6eL91cmxuVKMSjth+YwoeLh1nIst4AsvlLlhWnioGMdfNb+UdBwcGibi",
+	"TE21tABD1uxBd45MjK6fab9LmEqwmk+OVDkytBE33QDVgI0mpKBNcuT/gAfQMgOB5HJEbAdtISwd1Phb",
+	"Nr+XRlg0LzmZfKX0526uRV5srQJBGMq3W1G2JYuVwhVM/RKeNGOYlNOhoDxffUAguQC78EwERhY7LUEv",
+	"MQnMaAu4I6gAQbPZ5+5LgErSyRtv2U5kCzrvcNctKQvecWXNk8sWVKB3Ne57hQyYgrENM3SiGD4X2uPU",
+	"RN77yDgbxJfSopjbLCxZ6gRiGvzxXwgRD2KvWzI5tPQx2mTIRoZZlwpVhypauVPQcyaNttHeTSY7NWNB",
+	"UZa1U6VuBanAlOeqUwcoDSwfKz7TsTlrT4g0dwliBUakpNwalTq2aj630c4xn4LNEq0SpQoukUqJNIKM",
+	"jfPG5GWw5aI3YGX/qkxTplRr+o/9fVTmhgxTOWUkl/JWkZzfsm43USeTZe0MrcVm+d9Kigs2Zdm8u2sP",
+	"n0fnXvJrjREgRk7k/EecgEGwxYg/WCwgIxOSW2GO+kTeQ5zAbJbPd0MQpgq4xPwUTdq244hLKbV+EeeI",
+	"/Pfl2SnBwQZihxu9WaljI6Xu55RPF5s9E+aSzoLUSwr23g2vioOMuxMaNazVKwkDO638m6CrMan7u6CJ",
+	"F6gNZQW9pxAyxGWmNsmVO/l4G4F+ayZoDX4QmGTz+13SPo7VW/h4ETZsMwzMOVETWWiwx1A4YBEzjDOJ",
+	"xMQ6HDNG0xhBBsSKqGSXtcfrmqaq9fXKCmrB0KKlgqi15rRD0qN57hEpLVlrSkszsNjaaKrRd3SkPMoT",
+	"pCpPkFVk44OzP5J+Q/9dokm2eZYClIe1pOuqi4daxLwuyqUB807T5qqWfboBGTb9i4cBKah9mAoinUUR",
+	"XBi1TNQgej5qqTilNuLP6ItkX2Ye1GaZtahLHALQMUJV2LsLFnVZe0sSqaxlqGNU1OcEOgRnzvK1+EH+",
+	"utFuSe9enzCq3xdqOU+aMqoDnrdDJrIsFOZ040wV4oKQUmieE5XTcjwxrNBw05GUGfhL8lzes2yXbJnL",
+	"6tt//mNrq+MG3OsTnt+uHibPbx8zTEiBMu9Yn7WS+eeNLs42r+I3EQDwTC1eEHDkSgjzFkKQ0XLvo7SC",
+	"Wces8IAhhneF5cVJJMimooNwsS2v6eolDq79tQhcx1zcfhWB61xyIx5o6dM4uUA64FKsS776ESC9QGWg",
+	"GZnKgiVEz2c8pXk+J5R8uDiObbdZF0kzLsZdA7JHAFnWz/GtQSUpZXwEGoiDQ9ooZ5ial5Ch1JNlQdzP",
+	"7mBaNseYqwkmefAZUXA49YOvHJFdDb82ouUxnMdyzEU8eNgooSwjRsrY4IL077jieoBBcaXCS70Rj8SU",
+	"iprWfsQgiNmMCZbtkNx0SmRBCibY/WdDqRErAPGuQp7R3FucSY9yGrUBpbn5dzFo/mBWc+2AaPVsDZfA",
+	"T65hjDy77gEmZYUGO2XgPby2c7ju7YZfc1UhqlFlIxZAgoLIgxpVtqeRVYGOENXYkk/2j60tcjv+nIyy",
+	"E7oykeyEPil/zLweSRuzovOr5PeTQuZHuiRzzOzCJsHok+mQj0tZKtLXUgjAUgQFlGgpBglREsLo8rTM",
+	"USQt2MhC3wbiDzTMFVEMEH53ifzFxRrQO8mLrJxJo5qVIq2FL+VDM2UjUtybf8eFOUJj809q/pW/mC97",
+	"Se92HN27EzxtJzJrgCkcnuwdHS8gKryX94QSe0QJ4B/k/I4VMGCjxcBrxAEjYLigGyo2GR+FplkUq2YP",
+	"cEjNJQkbF1pcqNYUgPogMSOMgQyVq5qUcMvYDNYdbl0nMgDk8axgOio2tHqO2hxGS3Ii4afNz7el+XVa",
+	"i1jn8HR+XYSBNZ3suPhKUB34AyYYseePabHj+rh6mT4lvfN2SEDwC/sr2MazhhhnENf6wNJSG/o17PSW",
+	"i8xjUuoKnuCF6ohxBMN5a9XzNqiC8Jmk9ibw2GWvnSBmYvjOqRRs6TvwQOMdGxyz7C3nug7fu8SdWPbe",
+	"ZS084AkAfH7oKxGHat12adVBsHR49q03tXR4GHYnAgV4/iTYIuu3r5PWIqOcM7Uhiw0hLYC654uGgJcc",
+	"2sbpq3UTDSbD4JxFU5Tt6qibOy+OzAEioOnhY9tZP2nBTwW5KDLzMKl7pc7UXIvMdbhkIR6TYPZllgg5",
+	"QhyF0a+PIHQ04laX3sGwMos/k0nBEpQxBd4Fj1wyGMDHuEnw8+fvdLSqkfYVaAn+2yOinII5+WlnJKv6",
+	"WEIZHTCgvgxBOLYdgX9lD3oNa2E76LIWrYhbz74Sa0wGbMLgtucDdoAYPQ/A/6ZLrOXQY2XHD1DIQJgB",
+	"4fZzkG5st5+Z2hcKVI/L7ltEaFwKHGtzj6tUOg0ZsYoJYFVcWNjnaJbwswutC5OJs78gKfexZi6c/5Os",
+	"XPX+fZPR07IIftmW196+C1909eujXfPyL13IlvULJhaNh8cD7IDy0AlJASwPOLFVc0/OLhBbw7+BGS+C",
+	"ztREaqLprYNCtte3Bd3dITnVrCAsg0iTBt+wiVQTm5C6SQ5pOsFsvwoAV0HpHkZGPM8j0UmAId0WWV4f",
+	"zGMDyqEQEm1D5rSxQzUIX6XlzLq2DMEIdo/AhNizhwrDJDOu7QJgwSX1CDTkVlPFlTdN2FIJt2yuKtOF",
+	"QksEWEmsaRBkrimdu22gI7NfZsW4GHeGufFGgUho3RT11GWvf1AoiSyBeT45u7B2ywrPOSGU7B8fHZ5e",
+	"OdL64eyiownZWyFWV6yx1goI0uJ5XsdI3YoZDW0uhxzZ7bfOTru4gGPJC6V3iG2RbOMjiry2bxgelueb",
+	"6H98teh9jMaSd4WaXhl4sCQuvstaXeLT1vrfdfPv5GMeXTFPh/n5ObIItu6oMSAVvw6ro+VrrPepSnfQ",
+	"VlCILBpRZzi3YoiRXbH1GkxfwNdHtJgu8lQ2pTy/kvvwTHsJFS2xLM8CF7SxpqbxXULTlM2gJNyw1HiF",
+	"WkMoDlPYVqxfngeV2OLBJnZ0Pzj42GVDoySVs7kb0A9nF88xnrXfEjbFdFRqqCdYlRQaGVnEFn167pti",
+	"Xax/GT+vkahh5yHEZpO1P6po0u+BuyePZd5dmWw1IMdom9gOTcb1OH7leMwa2dblkrwqm07VqCJiRJIJ",
+	"vbP6XhXNbrGLEzLLS0UuDv/3h8PLq8MDOBsU/dA0r6CiqbpF6AmvsxkOiQWjNJkz7UKyal4i32wv6Z1f",
+	"HF7uXxy9hT9+2Ds+OtjDH45Oj66O7OeDw/OLw337h/l0fGy/3z8+OoWPH07/dXr242k877y2F5cuQeuJ",
+	"y18rtRd16xaFLFoLlmYyLSEyaUnl0kcEuFAni0uXUA/c1RcpdfFPhJKM3bHctIqlOFNNpNi1wnK0Nug7",
+	"2PxvtraSCincFaI8OjCnEKrNRkUbX1t1CRxkUGY1qYqsaknUPdfphEixQ75uxVVzS7ilaZ+maksrH3GW",
+	"Z4QGtURJwQynQIQLX3QQUnbMPtB8x77Ut0HghjCr/AEfV/2frY+bPqBskFgXqjmMRYkgGP6WaUC6mNaj",
+	"WVHmxack/GHLtp2Y3ryQHCSUpiJti/q0hAbk7A6P0Y+HsqzngJYF3/BBHfF8DV3M98w10lYdEuS6e8q1",
+	"S7PRmMgDAE6JBeu29OIiftQuobmSBGQIqsiF6WUDunn0zRRLf/SFioOarlCYOdr6lD7wqWGz33z3HcAY",
+	"4V+vtrZiPWuuc7a6Y2ADvVaghTCoALZlZ5hTyGNrmkQ+XBxV5h4sN2NmZbd1h0y0nqmdl47ZbmbszrFE",
+	"9dJ6bVGj8nzlMSTQoFSc/XK1ox43ZJFrVKMI8qEZzE7F41H5V3iJ1h/1405QMMaol5YbYLMXMdieQmh2",
+	"/f4hCmXwcc2YW8U/pDLPecaqYsETKjJfAHTGBJ3xTdukQ6mFGmABFIadlLXrLokjV+V0Sos5YKpAjZQR",
+	"oSESRAj8EMW3n1ExbxNsTw/2XT6+y8dDxx+KjV3j+rPVuf9PaH1Kx+zDxXEUaAYC1eGJXZd5aSMYlNc+",
+	"IvATihU62iREPptGrBrmgZvi8AM0o48BzOiOkNEOsRVCBLQkdMQiq2GoiUPSqsgiboqVI46crJvrx5o6",
+	"VqBL23Ksq54zjZ0XbKSijiQMw7QHjxcLBZKxlptPUASBEa6Wcga/YZlbO0PCHiqDbi+W7mrXy/RqAQtA",
+	"pXeBr/bnnPqPqhwZ5tYlGNMt85NTy8/RoxQHfEx1aFBxwZkJyYxkAzXmoHhIpQ86ADtbj41lpH9tM0iD",
+	"1DYwy133EnLdQ7c4/MYeNBOZzUnDrIHr3mA3KPFkAfJ0WQiFmbzOH8ZF6E8F99gmlksLyvG7O856YA35",
+	"5Ey3VHVd4jNptAOG5aqxIJBpp+H4T8icAcy9kIlFIqD+dFsITYTLnEieQkhmBb7C0VTRLH1ate520gcR",
+	"2biShe/Rf7zwNbrYF74+oUotfLlvAWHcD1FfNC5cW9Zw4Gat6vdM5o/IsePLvbfPV23jEgJOsZwv1SRn",
+	"VGnyLUkntKCphpsZBD6fNx8ZvLwX7fHiRnUHExGdg2/XUDa/o9rPbTe0lFFb84U0LWbt8/q5ZG0wMiDj",
+	"4217a5Qisx27tp/GtmPxKSTWbnnaVTy7k1LPr7bex6uvhRQCPvcRYB9mpVl14DhV1Uc4aUeXZ+Tbf2y9",
+	"Illp89H6pnXrhaI6eL7hHLPPr7wNXVCM5de4inZWXfOFqrO0hqhS29ga84VmCye6PUM7y1S9SnG9SF+Y",
+	"Y3/HNCu4AJ/yCxUyReSkMe6/yJRn1WW1wtgJj32yS+QtpAsBOR4PwV9yPnXPJp/t4N3hSzRXCj/UYbYS",
+	"uoMQ6Fd4qpyZJ+BlZ+nNpGCk74pwDSrwxCBPDm4Tams6VBerT+LbJHt1++GoYOwXgJ0HF4AcRa+zdKEA",
+	"48o6vNXTn5IV7uea5fKeKlvxOHOG/uXVaJca9m0iX1sRE/9zI1DHl2jqVlXNZwtGjCIs44+Y+SKwW2z6",
+	"5JJBwWcypCkmb1bCpbX/SksKAmIKyFyWFpRVGoWIebRleccK7/d/s/XdY/z+IbEuLxITQCDXptzAPd61",
+	"MlpVN8fRvi1njYaTaeedCTF4W9Fs2utGrqdQdB2XZin0UPjs13dLLdUE3QK1ZvZ3ElHkvaiTRITciRTI",
+	"EbqjG0Dfp63Dh59fKJJxNcvp3MpiUTbTFvvYjh5pIZBrXFtC9h/y46ZC0r1soruXFndKTWjB9vL8cUUB",
+	"wygl60zN+bCgxRzzuOgwhwIqWHII3MKONYH7YDgn0PGV3IMCtxkpxaX/Iu4Ghhf2cylM492H+8PZhQKC",
+	"GXHkfPXxYmSOucC4butXFjpO0Hs2BQwQxM0FnnOl8TAhdudaQz00HUdo518WEM3hhVRiEKDrZ87QakFW",
+	"TCPhCVHsEdfVFY2iq1WiyVIMCIUF/QPVBaLOqlSu4WMCojywTGxEd2wJSEBDJAzBVkIgrUUdoh294aSO",
+	"2ODM9PcTmVeNLgFIgFvOylChb+fRAA/kqBLiIFBk5gqqVa1avo8QPUmA4mM6KJjZGgbJl1kzZK41wH0J",
+	"YsRJHSVi3UuzElTiq6xIQ31zF5pX4DxCaO2Of4Qm58KlnqrKLfo3/AXo5Dyf19wPcyyFy52D53frLo4X",
+	"tYJ21W2BUQHEdzFwngTkdIbBR0DUGLBU6bg5GCYqkc5fya6XWBH2R98acBG7itbg28M4p9rdJ2yZDUub",
+	"8r4lgKm9zDjcaVkcv69dRrFXZ7t8ZJOMJx5p6/PqkUViWMKdenr4RHjBtSB2BGbgPpqc6mGWPkIaNmFg",
+	"BRKALOIjtkNsUAjpU5IVdKQHCfEhJgmpQk8S4qNNzLNY6JtWFVEGCXFRJ6Q/nMeqnw8S4qJR/CMjWkwB",
+	"k7qKXyH9jOUMklFv2Swo/xxMrIrBBY7I6+VHnz1gxuzOw9J4dqXLIQYOOVefc3i6dBGrmToIg5DRkVFO",
+	"zeRs5AZKTV1wMVea+QJrQUct34Nhrmy7Use7NR0AZHa0KD/CLrxMZ+oCsVXD1nwkduajQTFXo1guUUJW",
+	"CORrk64DJM2V4w3Ey+VS4mPBth4Ff7XcZLwgc7iz4Sk5EEP8BnSIY3xySfwLhhAZasJnyx1dRfCkL/uj",
+	"722Rph0Xv9rHqGwjtlEMSpxSQcesMBehj39VRMtBQg5Pzo/P/s/hIelTATGy+NoVXptsOsvlXA0ScnJ4",
+	"8vbwwrQN3lsnE77buziBGgPHR6dH+ygnjAtZAuJEjUvj4HpJz/XYS3rYaIcIRbdG/+Iie/p6OyN9hJ3P",
+	"pLIwp9ajY8OrAlkPoukgXyK4i6lwGqXRq7kYIyt3NYwTJxiN+B3up1n+PCMUIKeHc3SSdsRbCLFg4+c5",
+	"eML7CkNAs/hbwRMVAkLds7HUoNJ896JifMvfX3ywcpKWQ6W5LjWrAN6WN7bkjSfjMywOdFUkRLCmqx5d",
+	"OvBOFq2OTwfU0cRt8KK334c1eMcCN1e8wImVldA8VsDTRjlafwZlJF9hGfAYhtY/YNSYdYxbbcLxingQ",
+	"YDyIsPJXO2UNcI2R0wxLra11EyTAzc5eUBe01woiBlsg2H2Qy9PNP3kJAb8WLgnIqpG4A87ChiP51bev",
+	"D6IYSrm0tjcXNK8msswzojSdExuH7C0eENCCS23jXVnW4l3mgmR0DiEbaDbpwxgs+A345zv6mVfAor0A",
+	"hCczT3J+BV24SpswrI2G0xsGBRjjLnR2wsjVYJecu3fNF6++fY3D5zZPc9Nm7S7JpIUo4IejrEpwrWdD",
+	"taPjYc7JY1JOXMZgkNhQTzvxibKrS8/EgsGMgPJCBUHNPiilpk3inBoKb+JDjD0+VzMEzB0SVToBzh2T",
+	"xiLHkABOpSbm+sUSoiCHVMdox1lJARvAFeX7oFhhDwxqez9hiSFD2C+1TAgmLLiQ0kabJGf0jvnqCQ5z",
+	"jAnMT9jEo7xwq35mvEF3KHZEzJjNMDRAy5r+uhkqOKvZ1iOg5zGwweyxK0av6z6zsOcq0CHnU8gmNpsC",
+	"qC9BzVjIcjDHJIgEBg+VWdmHH7me7FPrlOq2prXEyzhsRnA4fbgxZnJVWeciA/k8HjGg2uujK0hkwXYg",
+	"gkIWGTrcOrkN9mnMD9bYMRzCal0oXL8nCumX7OcjoVlxRyMUqaWm+QFEG1jEWG6fRXk6CZhTLdzo2SEZ",
+	"wmF/jEYth3OqYq++XYy9uuJwcaCSZ6cZvf4c1Z9fvdp+3zGeKgnWcDkk5am/CGAMNk88Ia9squHW5xQd",
+	"85JLNYhgbWLyyyX7+ZwVB3TehRpGBQKVz8mMFeZyTQj7uQRkY6hymFkzoqcL0q9e2bZxaiiMvtpGmWLw",
+	"JUjHzjCKMOzGt3y3cBn8rGGTtt90TLr5XZBENdHagJbSREtF9WN+y4h/yOVfh7KNHb9yYC5ckP9MuThA",
+	"MprSB/j0sSrcs7ow+HNRBc7xa5GGW4rlXZxI66VU1WIh0oeEqh3e0e3WGI1NmkzNi50pB2J6OwznHbtn",
+	"HQf0al0k60cWrFkL7V6yIhrudSYswhDV6Jc12iAzsv5IMZ1YxoR/GV6lsEJOk6MZ0cZrU7OC3XFZIocc",
+	"bJJT6Qv7GhWPs6x+Ue5g+efzq61LEPltRPNzk7pdkmU3Z2zBYClUcwmSxbsykBH/Y+aWkPOr1+/Nv9tv",
+	"3n+sCU3dLtFlUpMjj2rkbYTAxThnB9HaPI4Yki8vyATD+tjNFNEyv4UaIy3xm3hQwWFWBQTTgrk4GTR/",
+	"33k9wAY4VquyW7OyGhE3K3P2FEtrTQxtLYriH0kWL/P2t+wDSQurX/UiPpUsnp72F+0DSXyTl7xXPfRk",
+	"C2qzuZVP22Xq/CSuS4fH/a51eNauXKu1dIHK12I3rZvfYvCv1j4AnM/QPvhmIAULDgvCmRWduYXFxXfk",
+	"EXYfL9rVYjJ4ZwuXOFtH51QiM5EumEwezLjdgPtWZnNnH7MPPWIgzly0aMPFH0jOWxJTtXzMBFpFCjkF",
+	"AThquYry2UYdpkXz69TcfCBQ+ECygM9y5bmn4g9kZJuKM0/irA9ElTaW7N7by+2bWDyZ9BFuMcFsOmV1",
+	"WVBlw/p6g44MGUuy7OdLIMPDR5L6e81yNcsaaDxbaymKtrmsufgLi212bmuxjXf8AZEZV7Wx+GDSpe5N",
+	"m39ryStPviwWh7qKV7eMY4WPbukcVndY35HOb3xWX46y26+ikBE8R0RkXZy0RxTKg6w4IGQmOUDHUE38",
+	"nboLQQlY8orqJVi2JJi9s57XgSSw+oYCPT9nI6g07KMiDb0lRt9BbQrsvct8y2tI4VO+edWp7hd6FFVY",
+	"sdGmQNyDn2xKb1mjfLAUG/D07kJyn9VxVVx1C4e2cFkcHXhglcWhpDAUi/pRH80LH/O5qEW1B/A0dCjY",
+	"Flekt6XGVAPU3ReakubvWyacg3Fx3iOes3OZ8zRiR/wwyyXNyAx+9vie++cXBGAGoHB4BVDhwPtapADz",
+	"yiUfC6qjRaH9Ty39vFCkDIfTuV+Yf0twLVMK/YO3AGYKTRlV+N8be6WebFzB91JYA4OL9ga/1C76Z8EW",
+	"sP3GullLkTNlo54BslAWgDHFx2VhCM+IgPcWVj1apqsr+ua9uuLpLYuBq8D3PmYUVvFHNryU8HU6oUKY",
+	"w9Fp8WKFVq7ouD3NxdbehyrCtVI8/kSgoLQk1YT0z06P994eHifk7N07++n84uz90dsjiMg9/PfVjwdX",
+	"CflwenRweHp19O7o8GBgExDZGNVhc16hVDctCgdFNmUZZ/bIFkzJ/I55EW1ORjkdxwJMcxnBgTqwuV3m",
+	"5xIAEvYvL+1f3pzyX+k/tr/d/rblLDzE2MxFbZD3lq/Uh2oWDUbbPSmnCvXpmqSo6RjyE3erJXUEtSJL",
+	"6LORC2wpJUM+zm7+TYBbkJBS8J+xalJQ9//VN51gYnAf2yr8t4gNhtLXorT6EgIdQn0ATuDLBPqgstGW",
+	"eGBVkb4sMHpxUIGAtvAv80NraWlAR5lYuIQhy6Uw9CM7kkwm9/QSM5kr4pSVDBObd+LWsApry2hcLxQW",
+	"CXOQHGg/fgw2OUtLHeMPvrCiz+619jkzUECTvZ/IqiQV109EpDLNriOfeAlWbC1o1oLL8WHeFdWjW8y1",
+	"OShVvHVHhOlQxPscqGlvlAZGQW31EIff6oCogQLbUeDsKV+VqQKEqjQVUPg+4J5GwkEo1aOLwwPS15Jk",
+	"EIv878P9D3Dt7e+d7h9icom65RCAU8sgMdddlX/CtWpEWVBlCI5CaIUsSMbSnAsI7C2UHuwSWvUOoywY",
+	"zZS5xw4+HLocEwXVTaCrsx8OL8wvUliZd1wY6RcT5Gw8FDw8oYrMqFIs2ySXH77/HjBdE3J2fnV0drp3",
+	"nJCLw/8+3L86PIBmXTIOLZgFG8XU0EVsWDPSXtLzTfaS3sGHw17Scy2bjzjIXtLzqwepLthhPevFrfSj",
+	"YGKDPX9idEeVrBp1eDi8ObD7Y3SXAmXR+2x3SFh3HLGlJtbGlZBmXXPw30ZRPlCQhVrz1bZXGB+L11Im",
+	"2262TGJ5SF9Vu2AiY941BwzxXlaGtcoVdd3b3twm0zE4Z2/H5OgHez16SduII69x5te9+PU2zcp0ZdGd",
+	"PXjKGhAa+mdrAGxoIzQjqZBz4zZh6eyxVMw7KNBGrT/KOtk+3H7GUOWCLbBQN6AMeExhDFcDxYTrquhr",
+	"QhQ3h7pGToZQFmiokq6RNJ6A28GDxF2XqIu0ruVuIxfXmlHDHPHEpVcSWTQC4taL51FtYHOXO2j20R0K",
+	"bQVHB654DvJvl6cPWYBUYWhnH7sEsDYwmQ82V0XpAtAnhNPad4el9ivmcnBRE9zaxVrjhgE7nH7Y/XAM",
+	"sNVgCGm7oAMryeKJAZhGl3gKJ9kqFUAafOTQJSG8vOJM6YSlt2qXiDLPQ0BkrhYR+d0WmGcxr1cXJYtq",
+	"I1kaKX1KbQHkg6Ick32ZhQW3gBH3Lb7ohvtCFqTx1caMprfgY4F5TuazCRNo1l8ExoxiEewh9IDP/2TS",
+	"bNSY3znIBr+sj/DjdMJOuS9Mx7UuusP+t6O+1q4xALGECthQZ1qrJZCkhSxjC3RhvgZOkk254EoXNs7B",
+	"XSRHPyTk6CQhl/sJOT+zCN0FnVJISd1tkGLDvveiBZ0j4r9f4SytP2/aaPimlqcc/FJ7txvKR0AaXwzm",
+	"ozv+xXI4h8Z9UOE4OOQmi+TgQC9sFP5IyhqyQ1IhEzQwRFDyQQHTKKP38a3/DHbSHefiM5dgGZRFsnxK",
+	"OGu/JsBCc5pqCpHhGeXFnKRU6xxB5vEuz9lnr0QcYOVdwWz0vJqY+8efvIDVoxqhwpqtqRQZhqkDNDUs",
+	"Hc0lBANB0Dp7MBsM+9YyuBYLkeNYjstETnjjwHa2IHmh/jm8TvUr3kHgWpEvIRQ9PEBM95LgSK1p0cK1",
+	"VbTgjFB9JV00HTr1p1RDcXUjFNhTI20BATAv5TwDLEGeswWJoiJfC+vhpFGNhbXem9vbKQnKC6AYAmkE",
+	"rd1FmRME0VAybQqhkZwVK6kkxPMn+IjnFKUMoFV3rAz5JE5mDlOdFidm6zwBbtynpPdBxavNzlihpEB8",
+	"CkHoeFywMdUgYRlFawBoKb5qE3LkpDoZgBYMG2chZtAazFFUzmRL/ahIpYkNrMmEqNK76JsoppUtwfzM",
+	"MsQKtylalMwY5O+60ZIhS+WUKUJTze/q7MHBSEcs3g5XemFQ34Oc38Cs3W7HrN1uhUfoHiPjoa0X2ROd",
+	"8nz+xOHMJvHSyyxn8JMLuLY0hujfCKVvVDHIwTHSLpo9/Op6M0QkOAfwuRd6PJdKbwg55eZc5Uyb8Vu+",
+	"W+WsWYg6y2oPfjiJu6fi6/UBzPI4BcjjBMBFLcEFSXgI5vXPYBF3q9qLiPvWXNZ/tnjIXJmYVXsNzzVZ",
+	"fQT4PAp4vjqxB076E20+QWLcslA2l/FiIQ0oqUWhYXpsmDGXPCG6s54U2+ZOCp6pIifrkXndsmefGjm5",
+	"kIy73A0WjPvTR7sBbSXCbconFAk/OsDYMLMDTzSxV2UAIjtu2gecKo+mAoIr8mzhpFiMGKmBAbVcAKfs",
+	"Xi2p0Oc5DxVaEcHuFSAywh2xrPAfn3VvVfPZylaLh/eMZtFNMGKim7E1vk0YzYJaoy/qhm5VB3eeGXbD",
+	"4fIG5gTAizw1axvX7ajIhvKhHd6zDHPVsXv7jsVMTQgfGd5mRJ62kASzPm0aOMarTphiNTpAl1lXj1mT",
+	"7SkL9BJOL9zNJKCXYD+6lHuoCPrJBR8+BOy95WikYaxTXBjaIZd7ZxeJ2ZzEw7dcmf9TvYvoLOYbC88C",
+	"YKPg4ET+uks+nO6fnb47ujg5PEjIh9MT08yHUwcfc35xCB8L1hSLVFXHtwAStVXQeAFCMXr7dsnF4cnZ",
+	"D4cH8JyQgABgtG+8LEMnh5lFL+n9AP+ewL9X8K+ZQi/p4QTAXeEHjLXy8BUYM/yPL9uOO3g1PlS345Pu",
+	"tx9kXk6ZL54dLX/3AJU8piBXyhG5g1cqULBScF2d6O1/bL4h00gQU8anTKh4iW0M4MaxVFZuMDmJWVnL",
+	"9MCHosk2aj4drq5liQ18EFzXaqFFvOswY4TCtcX/cCkMTU9p/jkYktidH2rMRxmML3bGBA82YZPsl0pL",
+	"gG4zvygg+g+Xhqsp0h/lRP5Ctr/b/Oafr7/Z/u6bf2x/Q6Z5QsY0J683//ntN29evfrnt2/IcQ3yaGZ4",
+	"iB6qWS/p/X//r9EUhPlH/mLEE8gWMf/8bJ467iW9MWSQpOYdNYvuC4ZEthem92VdXNA1QouAmWU4t98+",
+	"e+5QMMrYJD6zpP/C9v7I9WQi8zZE+Cmj6LwFGxLYnRYw0SvDEtazA3RUa7Mvdei6sy9a5yNmKln3pK7w",
+	"SlyQQ2KfUJrnua9ZgE/ygsxyKiBOgoMqYh3caK6yTmt8H7BFwH5g3ULW42xZcAs8rDM8owWDpoVUqgId",
+	"dkiuSnso13su1CY5hAgP62yBQSG0NrRrZgZrEq/S89jomgnLs88Lq4FChI8MqGmLJLm3FLQedHpbaWlJ",
+	"5I5H0QzKMn242n9EpYClnhMPR4KzWgLa/EHoNqQPRoucAxCLIehuZmhXXwGS7BEdxM0PzK5CNqxjFE9n",
+	"vcRItxVAU9ZnTOCFWrAmf86462btx4y7HYE7sAWbjVSB+w1jSilAtYdwzx0rxvkIH39AQ0qtk0N9bVcb",
+	"BTz/fZLgBC6mtCy4nl8a1m/5yYz/i0WEqKOMCc1H3Cd0W/z/qkofeHXMoxOU6l0EZu/fG3vnR/86/D/V",
+	"wtlOPiU9WurJVTxy+rIWNW03BvnEBhdWSQZGbD5CwPqyIfhA68VhfAIuMorgGLvwZQ6ik5wxsaFkWaSM",
+	"fC+JljK/5RgD7aPD5oiIAmHZ6OXfJFfm1vbxEFkFA2lLm16LvfMjB95cmdqRC+5EavSohSI9SSxpgM1B",
+	"lrImvmsBN63SSQPhF5ZWKhY2j5d2La0BAv5HtJhW8TwWBke78mXXwrFARfp1MaA6aQNb1qUeOOaqhaoK",
+	"8gFiAUuFFx+EsX0vrfZ7LWzxhBv8+4ZYJ7jZqarwaFXZ361+NXbrj7RlkFmFgQeGG79Ypu9rcS0gnPz8",
+	"yLR/zwu2AR5dzYd5UMgU4l58/ZrDjBvJzby0vflqc2unKl9qTqhKyJTpCbifZrSgUwbxx9cCSiyjowSM",
+	"Ceg6uAFR8aYuFqqEKLMruAgVVLO0uOGm73tZ3BoFx5a9gMn8138Rcx7Micaza77E8tCYT1BlEep7SfA0",
+	"QWw05B1AhF6wdxAE5pMOdkxjG+TGHfsbwlfyDoR0vzUEK6qUBq5UaUGv9GDTNeoP8kLDdeawSb5ntrKD",
+	"IYOb87PLK/KSzvhL0MBf5oZjqJtq+8xq3bJ5ci2INy+9UFUniL06o0rdg4qtq2SYfiNzZgD+IjcusLXY",
+	"GpCW/KAPM4lNsmc5XM7vmHp8jsduVYaToti7gRkj0KrpB1WRUcHUBCuamwnffH8YWw0zHKzb3pg2tV+7",
+	"6WPkDszesBZCaM5vmXP9zrD4lUWeRpWuKlbdf7P9nR1FUKD6ZgC0eSmnrKJCBWRIzFLs+Gyjftte1pfd",
+	"7qeDYR/KbJ64aqbXYrGRGVYUNc0g7fsC8wEt41kISjNwcauuhXVoaYsITPo3QcOwEy9/hf8+3STk5qW1",
+	"uauX8tZ9/9J2a2Qf7MQqIAkZspSWGNh+LRTk8G/A30A3lhNCUXaLbGgr0uu5O+1QFFpVp9xujL3XfK1o",
+	"h7nr76r+TVs56JuB3UFgSwm5ASzMm+Ra3GDwsvkOs9DNJ1dX/QaZma88fRMU2fd8LKUiLLd/E9Tbhw7C",
+	"kvs3pP9m69UgITe+9D589dp85Uvww1dvzFeuFD988x1em2bALKhoDjf8tcAGLc+CE2YasBX8zfuvtgYw",
+	"NThv5ovt7QTUtinlAoremwUeFmabzJNVqX//8LXAjaWabL8i++8uyDevtzbfvDKaoPn06hWxwzAN+CME",
+	"738HX0n5U06LMeyBmS/4KszmwVPfbL0a4M18A3KJoDl8uzXYJKAdUXcDGi5cMHTe27r/WPZfJXa/1I0t",
+	"KwQKsdk2qsgNPHND+pSYi+taAB06S9pNJTf/Z+vjpneM35ihgyHJEoRZrJtNV0lcOZcdON3dwLFeOcR0",
+	"7F4Ld11j/XlUEoQ5qdb1snGUudNqjuXPpVHUQLYomJGUUcW2JO3OyYXMGRwTbwm+cT68mzanODmE5XAc",
+	"60X9bsQb3JUyNVcfuF7hKBcyZxggJUXI8kBoA0aWQXG7ytxQj6wFvlww5FOUjEueMZjJb8SNmvwGff/m",
+	"Bw3gi7+ZRzY2NkjtX/Pl5d7ZBfmNqLnSbBqGu8mC/GaD9WHl9YSL8S5JSxTazCwSUgvLTarShElNMsVD",
+	"FxRhh2sVC7i60mQ+ZkDVhFBlSMTLz0LCKOB9G/phZMZNnMoPMJOaCAugqnAN/+b84BDoMaHmkvLib1LD",
+	"ap+wqSEgC/EeJqiohIxkntsCNLxAedh2fwLdu1SWqud+2MIAFjVlcPU3/EuIdKackO3qsoOwnRDF7C1n",
+	"UVy94L3roOPJ1dmFG8wVDEazdCJ4Wl8JHA++w5gdEPZkU368VmymBKzK9WDkcmj/3d7FSeJ8Hb8tRp4o",
+	"8pv1fpycXbw0o+mbV6AgidmnPr46cM4R0F2QB9AUjHdTxfI7v7itzpPEeU5+W/Sb/FY5TZr+EhtxhOTE",
+	"csU2yT7SnwtnZLWQFsgIB4YDnZMQwV84N44dCgqKcLCMyF0RNvVeHmUWwU7NOW7MPkzlnQWSsYNf9OSY",
+	"l67FBxA6DC8w8gga0sKaBeDPN12ZY2JGijetkVOQrm+gFiv8ZB4xO+RIQhlZyZUOsELaf/0XOadjLsbm",
+	"j2O4FIAwZkYF0/SWkRtMc7shfcgOoWIOwRq3fJZ4KOctTCe6AdTYG9KHtxX/heGSuce4NfheCyns3eN4",
+	"ZWINNCDIBGh2A7sVIJzfyNFNEuIPWgeaTidmpTD8aAbT2azNBrKDJM4qM1oOUQvsHoUH1IkAAJb069q1",
+	"QCw8iP9IKh5zLVBS9hAKVFOzaxgkgxi1EXhZv/xXfIp16P2lITLyM5rtOd5hB84qhpRhpLzXr19/Z4Pz",
+	"8ZQ5NRi1xGrRoPMPV/ukf7O9tf2Pja3XG1uvrrb+sbO1tbO19f8AGRyU4YXlId/6N+dX37434sj5q4Or",
+	"V9v247evD24ghA9T1DI6BzjHB5rqPEi4kSPCcjpT1ki/ey3mjNrwuakUeoK9FWwEAUCBaMwLkkNQD8nY",
+	"DOLlpDP+5kxktNgkPy6EfkJjUALuWlgI85tKSknIjQ/gu7HGpjAM1ijbMLwBOgZCv0VQrxii+8O9oegs",
+	"9DGFvECnWP/m12v0r133dsANmZBr62gz31z3pvl179PNwF/9zrFX8+opRyQHbEYLTL3x4/IkZ57BhMFF",
+	"ySKVQhc040YY5FqxfAQx7fXAS7jIQ8tWcBn6Z1D4DK+UVBYFSx1+vJHZahGnN972wR406v5BiGLBqJJi",
+	"1xprMpbzIdh6rkXm5mrIakoLwwUxv53ON8lerRshNfP9uLFRD1aA9dxtJKQHqwYN4Fo43PFNclZJbAjQ",
+	"gVo4nGSo1AYyjZpYuwS5Z8OJEXfYHbJezElA9Y0XZgax8JIbSIS2NXNuwGMBkSWYDWftm5eMORwSmIER",
+	"cRXXspgHRRG8NRP2eu/8qJf07liB/uwe2KggJmrGBJ3x3k7v9ebW5uteAgZlMA6/BIHQfBrHMCH2LOug",
+	"Fqbh/dXJMV4Jis7xIrU+OxhBPZmC0NnMofoDU4JLzA25X49CtlzLXFWOKOuyqulVDcy+z5tmoR5METs9",
+	"yno7vWNJsz3z9t5sBhj2qFLAjLe3tmwFMG2TJo368RKSXnZ+7aHPtLfzK9iQG/mU/zKr+WbrVZvD1Xf0",
+	"8kOg0GJ6oEVWXfXinphblQm8ELYEmul8Zo2okUWeIQY/5nfYAJCP5nUwWcALL63088PZBXgUypZEG5Bq",
+	"vEBj+rMiDdL2cE545isX3YORuSFIgc/XRgcPMAQfZKY3W9+h4UrM0dZFEP/MEQTNLDvhWWU+DdGJgMTk",
+	"lGu1CeHTh9CtkRPCdDM+FrJgmQ3D5spR1s8lK+HgY1Sc555750eb5BzPNVNIUPZs/iSLn7CEeWaG/9oN",
+	"3yjKDgDZrNciAQaLbQ6bswVDXCK4M34uWTGvvBngYKo8Tph84EmxS9hWvF2/TL2wOU+MtSQHH1f36ePK",
+	"IxPakP5HYfRM1X7dn30nO4LTLAYm/M6OoN3VILC9poui0B+cw73j458+XB5eXNYLYsSSMNCoIKRHnbRH",
+	"aDd6PGCXq0Oy2Wuc9fEwa2XpF0yXha1vHmjsWVGOlT3Qpwf7RDGLWQhSNelTRcZMfz/MMMJvryjo/O38",
+	"9GB/kBimcHqwn1ipeugBlTFmcmrEII9nXukKr8BkJbL0bQHnVpE329vI32ERQtUuHGnfFg1C88K7gz24",
+	"nweLh/B7puG1oZS3RmBT3c6iyNLzQma9tRxAkaXHmNy5tvZgudbTGu5Ta1stwN3xtmCjH9nUUxlNp5TD",
+	"Gg3EUdJiPObp7MLonYtHDA/Lwm29yCBo85hDuAtewyA9UzKjgGb+3z9e7VqVGXYhse4Dq3uDQCUYH0+G",
+	"oA85dzUWR4oJAvtw/wHKjUWni/IL5+AWWbqY1pzxMdeB1Lu19Wpr4/Wb777ZNee88naBmQKdTrZyi/bY",
+	"RhjlE8UgQIbJ9SY5cz4dEF0M1wBnQXip2zFF7vVKDzFMD6BObDgAzxY5ygd4aYGpWE/GW4lgh53J9xFU",
+	"W49IMff2p7Ve0qlFmXrMkB5xXW+tPkZvaeZTLNZyWcNeByRMaJN+V4nM42H28leRpZ8+5zL1ubiGsJqn",
+	"Y2DkyTfovCgF5PDVb77Vt1nLZQahQuF1sVSwbIY9PZUhP5KiF4glsXE+0Hno+Glr3D7+svbsp0+RXE6j",
+	"3IRPOU8S2n0BiMhHmWAhrA2rOXiPFLXIJ479Aiw2eMsgagNTScFTCHmXt4zNUJu1YSGbX1F2vQCz0soT",
+	"sEpOzViag2tFSGLLGlfrg1EqkJBrKXeXbG9teQMkLFBRjhfk1QD6YeUxc0XBc67A49c/t0fK+TSWCLX2",
+	"FJJ+JZah4c2Dc1jhb9CQf3ervz2QkhVjnISM9qtfWCE3ZjTL4GrJ9MQfffJm4xt/Kbr+Xm+8GWwaiR4w",
+	"J+V0RsX8KLPBFRXqBQjSthk/ECMMgPVbJUTQjKJxIIjAwV8TwoVihf5wcYxVhg/2rO/ObHIggPepD7my",
+	"fQyc9cbFYu8siuhxRrWoJvx1Ze8vIuTaQ/Alxdt3XGThYfNR8SjhekINeMwPkUvWvvaIi/axHGD5TQyG",
+	"orhqG7+kraxKFWnuG7jtu1kow0Oy7Hz8fq9zT3GG5KIW1IXhPBspXkTMBB5eaUSoaKhcMTpUs3wFDf5o",
+	"YXUNJXpWeumw0DJiV4QA03G0eHqwv0kuz4+95oIOqhFDX6U3Q7472KtsnZXV0jsrCkbTyQ6xfqZvtl5F",
+	"aery/PiLENJXEmK+Z7rTwuOGY90uekc5YLoMGgTgciMbor+vERqlAV8qFNyacOXXCwbbaFhrv4LKX9Z2",
+	"FhY3VYPEuZFrr1ufMuYnBT+8UO0O5BjDWQhNwpFgHDcEF3lU6GC0BaMRpfdk7qqQrlnfVJ1vt5bKqr83",
+	"+zAYfHRIIdUCN7PNF7hR0ptJFaG4Qxs0RL0xBAnArAmyhz5EoBel9c1ab+Sg5vv3ga8YOVPBHEO2Vr2S",
+	"o43YgvchYc0GKIWYnz7VC8P4T84ufC13a12C0FkPqlivPz2lc7h2jcJQzQYiwUYs/MqxxFCD8LkJCxla",
+	"dbo9YLOCpUafO/TtPZOxBunzS9loGhnMrnhjh1qPmLzXDYsPgvY6tnsfpI92gRho2o1+35YkJB9/AKsw",
+	"JDhURr+34Wj9zJNc/LKJqNcBzUKUS4NgScHQ4ptFqDnQo4HjvPwVc9Q+rfTnw0zw4SplHgtlojYMDKA6",
+	"aeZnf9LIlQWj1pDKA2kDwO2EvN9ZgIPmnYCgzS81IOgK/TkhGSv4XS2DOJfprQv9pRnyIDc+8Ahb5GGX",
+	"fLxDWPeMXPLjREKgYs0DZbOWa9c1GJud6TmJsbrEh1kie3QJPVomhIZBeTZTlmrz8ADdzd5GnlSKyAJy",
+	"6YIMaCjj/UMnMdCnND7F9fxx7Uzu/UMXhvv+YbkI8GhO8Wbr9epX3rmchLWa5TCb2R3E6tzdV3mhnbiJ",
+	"oZqgMpShvVDM8aY6cBfB6fXzaTKTbdibLiJJHxIHIGsxQVApDAxG8FqYoPBAgQPr5CkejrJ6dGJ04svF",
+	"C5AjWmQMRBY0v9g47zB6FriDIv0gJQumAmWvECwSSsrYc9F6JDEgxFkHasxhEwJefOpjjW/wClI/8YD6",
+	"CUIUzGaFvDN/2bQUMz8IjCxn6DmrF9DOqKYJUTOWcnTYBUUrIGvbglyOuK7lQePC+nRuo1EBRI5LOLLs",
+	"zja8S1yQHNnHqwOTsoQkij0QIQsy5IWemOEwbwy32e6mRXrr0OdHbEpzyM1xq0bHhobyjDAhyzHiOqNq",
+	"RcdsAzyahnTLnA12yGzCxDwflpr+YsgORyt89KgLMLKYpDCjfi0Pp08H/VfbgwEpqIWdolBzXd4zW35o",
+	"XDKlQvdhGK+X1MlTaVr4HHe/KZjf3i6a/jUE0k6q3R7QiJEo2rHTHymwrqHfUKBd1orP2/8zSLWznIqK",
+	"DcevHH9HTFg+e/nrLZt/wvshZzFEhgP4XhHzNFEpWOdu2bzVab/bWdDBlt+zfNZJ0rll8y9qOW0cCRhs",
+	"1i0o5o8u0uDOEBpuegc/49NEl2S5voO4DCfH5tpp0GIryXW14/9BaNBMO2qU/3NI0HFiWxqB+VSKiwvH",
+	"sdipBslV2Ahhpvc9FwqTQ22RVffrUGbzQUNWThZjpSqEm8+Ll1oMYoaZPC95r1/0MeO9RDp4dgHIg6w/",
+	"ZkzPKRZ8rcDoSKzVMu5fkyJu2bzd3+Jy9/C4eJ9L0Pij+DT0tVYScKP3QudiGdm60+J5t//L81/v9Ggw",
+	"OfVl2LCjJD6lY2bLgLaT09EUwlu0LCyyECaDFoheicNa6WSFRlzVlLVTk5/Ac1DU13OLwf64Oq1qiWt2",
+	"Ka2E1vJxsBPUtOlM5ePGFjWp5EuQR8dcg9uKiiIBPys3Pt6ojXw4WlMYVfawnnbYQ+9rGpZh61dd1LB3",
+	"f6gjtdajBBkGWIbhnqeQtG+r/Afp8YDHZql8iRz89LN0Se8YbsjzSIpus/922/4p3baGfAgV9ubpEgv0",
+	"sXFPvPyVL/Glru+y6KRerUgRfV7jwZ+KeaLFYDVhBOyzQRhQdPkLEMYldrTWrawG38lOXo3jjy152kLZ",
+	"j9ttiBVWnYKSR2WeE1gXKKxclOMGQhZkzneInT/GPte659U8Ou05DGHfjPtxQXd/LH11YY+aIXlf2mJI",
+	"a8Vv++1ZkVV936WmvsFOhV4PBQqTWunjwOfbqJeLsDlckP9sJQiM89FC09iif/0329uDTQ+Mqzzmri3g",
+	"jvpYgFRMAuzdxxogA2p8HjkwJPffi8WwNqY/m8nImgtr9P4FPETRVGdM6f2MwzfYbYBu3zI2a5YjBdQ7",
+	"05AP/DI/LnF/upgIjoAIW2/akpC/8Kn4+xQ8g+PKmcq/5DGoizYvMTdQvfw1f1gWN7qQ+uKyazxIO7Rj",
+	"RJ/wGJlGN8l57Rm8FwC2w2fERDNeIJZTFpgqA6gfFhFUMH0vi1uA/VHK1T59d7A32IkFZQUDSoy4bdGz",
+	"8cfHOHrtPI5gGp10NjP/rxxduaKq+1c9Q2+23qx+41Tqd7IUa8wgovXi1k0aXm4peO4DudTkUMuCnLGU",
+	"jzjLwtnELpCOKsc6jBDPT86PkeP+KugCJ7RQE5r/9+XZ6eYfL3Ajfvk971GT47GtXhvXyC48uGU9Sc68",
+	"yGDQXLgaZAitzvWcUHVrI1D7XIwkxhTRoWJC18M3fI0z217fAbkmBEpYQWhuXacbA550VToC8vulq4Ag",
+	"XeECVoN6rkbmq7vANHyasgOyo3Vk4iifOJZjVy+3k2vLdR5Hnusdnb47C8rd2T8PLy7AGntw+PbD972k",
+	"9+PexWmk8N2arZu4DTEr6p9P5kRsbKQVG1+EjAhqpEKxhlyGuCB7p/8H7GLPdxxd6Yz283gJ4L+UxCpG",
+	"YxUjV/zWkThE2OfAbrUkfcgcmpZKkyGrnYTCHdCEyMLVeIyUtE4IpCbEEg20JIV5sh7iH/7hkqIOL68O",
+	"DxYyAWxgeYVEhQWFXDSXEnSmJhJKfo54ntv/HLQzpgkgQ2APmgmbJiXkPekDRnOND9XwNM8uXLqBDVcz",
+	"q6I2yR5OqCpUV3E22kx3phpBnyFXIXGZCqa5NIfcUYk/gob7XQD75aAUlFWucTOp0QOwEmbDGchE1sp/",
+	"2MMslxnr7YxorlgS5UdmU1v87EtrZ2KfJ6b5SKC40nMA4p3xGTtgNleh91yxbWHd92c3VU2rAvPdx/Rn",
+	"Y5iG7KDEYlUyX93ak2APyVJYgefimTXTEygNL5fF4R8a/llnPNkOsfVRh3NbSsCi7ltGQPo+aTySv42w",
+	"nxYMl+Ugv9pMpuDFWOIjvN3Iptokb6URegtGRlzQHJkFMC6uCc0LRjNAl7843N87Pj48MDtxcLh/fHR6",
+	"eDBw4OEa81JtndhMkiFL5ZRVby3msFuznR9wUI22YlAOK/BVVdfEwgoG6V4pFSkz69mWqxDiP/z+Pb52",
+	"zk9OWfhKHl4gYFl4kqzfWy3e/5YkgvP6uSF8FAPOMIT6HLnAjZMyaMsFTiA50AowNDebxjIAaABj8wJW",
+	"kbO4ZXFb1x+KWGt7uxK3KHgWKbdWES0btRjQhlAMNFor9neBf7SUxD+23RzFw1H2aQXoTRWE7YFNancJ",
+	"5PJGkWmimfR/jBR6dTZ69CEoVtl7n/cY/EVAdZYT+vJIR9jZMFI4stVtYtbb+QlbCgxV9wcGd8R9ITVL",
+	"GoWDrCjCCwe9w6GIV19IW7po0LDRGMlrFq+VNmYaalex6Uwj6lSUri8e3s7XG1kiRx1jDevgR91hDUNm",
+	"/eeNRVlOOV/KLlobxZV8FLUH8n0N9Apq0fWxENkLZTn2C+V4dvEigEJbejA2yR6cAAv3YK8LSe4nYO0Y",
+	"ymwenI6k+5G4kn+JI/Fs1Lps55dIITZ0qIPQURUxD2tNAy3cC0VcaWysKfPD2YXC8o8OTyVxRdh2ic3D",
+	"Jv2Dw3OjE14dHgyIFBbEKGcjTWSpXaHmCuFI3SoLbsymm8H3hlDpGN+e8RnbyJwJiPR/2Ds+OjA9/HZ+",
+	"cXi5f3H0FjRVWln2uFE+Z9qruQ5UoxakZUHkTDebi3U1sDqfg/fr45eRWhvbW4NdQOtXHavmWaXBafsQ",
+	"nhIoIbuhgx3XwxXwiB2yk7kPFfs8451b8s/Kk2m10iXdOgcKXnfHHctx+FO7layzNIdvdrtTux+/FoMM",
+	"mERXGGQMLPoL5V16hgtYOq74bVaxza8V1/qDDQq1JXnpHYTZCXbvA0c9RGZZFEZrhJqpV1UNS8Bg4lli",
+	"psaKI/fhFCtqWr8JQF5mHLB5LCv6cPqv07MfT5NqOfby/CV82M+loMOcETjwuw6WKh6CBI4g4O7AqCsf",
+	"ruGXNL0lpcASgRDYTWzd8BqHf7O97YGq0UoJLv1d57OSAQgRGmGVUVwb1UsQssnN2Pnt6JQRXVChaIp6",
+	"SzyA1h+K53FKVGfu9xI8G4zoTxs6O6s29bkPd7nybLvK28HBdjgWkHeRhaIMkC3Pdir4TDjUVRQsAqFZ",
+	"WEhzHiJiW0LebH032MRX67zAHHPQi92x9bCRdiz+ePbdo2HVyapquyuoj8wFDaYC68SXShP2c4kRvq5d",
+	"8xzEdSToEHmz9d0Ooc6r7pmKWRpYMNBOzDs+tFETBYgGH5pBXFDKeYG9QDGGCJ+wtvu20OEvyA/+Pv/P",
+	"FjT8pRjAgsb2kk6zMqXYaUsl0f2cKsVHRpsBLHNtzicahkc1nc7G1++dHHzY3wuyRFQtjth57WaFnPAh",
+	"R71TjkgN2A+eMh9fvUoWwq18fwHI5tgcaE36Z6fHe28PjxNy9u4dfDIq5YfTo4PD06ujd0eG2czyUpHz",
+	"i7P3R2+Prg4PoPnDf1/9eHBly19DoL+h5blFbw/qG09ZBmqdIiP+ADVsjYhTApi3KqfIWmorlHHFqGJ2",
+	"cWitzOQLRVQ5Y8UdV1Au3XANLsiIGSHk1NoEDa8CptRU5KLqGa7+FX22YmZ/s4TnFAnwrM0DnvAioCdV",
+	"O2JfnltknI6FXO1eQuE4lRnLiH2HK2+76Rykf+C7Wy+CXziLTqrogZvDX0kXzYLV/8q5lH7915FJuSRj",
+	"i5KsRDrCKr4osX3XpoxVZPE8rDYgu9+LOhYO6U+rj2XBvn6ZDK4Ii/XZI6vwWIPj8bRkRGwwJOo/QBLJ",
+	"3+CsX5le5Yp478C6QPBh0lf8F/auFGDpQj3frKRI/ZeDBTj5STmlYqNgNAOL309YzIY96Koq8XVve3Ob",
+	"TMdkxgpy60x0229sDvxIFuQ1BgVe98A1D4n0O+RAKt+xCuDQBQY2e11dFmTKlTIy+cgN3loFBZ2ar6vb",
+	"SK0W1t3CHEj1fLhItbk9/zUC2/JnRKbdn7D0tqJgQ50FAwkE9E/2oL+8NM5yPuZDnnO3+isl8uqNUMMA",
+	"r6tXWc2dIcAo78X1C6jkpCVY/oZo5+MZofljMm4Pa6NdK9UtLEQnob4a0PwpYv0aJW7WWKJuRcW8mCxI",
+	"MKX1SMpHWpFRRi9tSQqXdUNFADhiAUTWJVSH2/I8PLG28b8Xwbo+qD+raC1CFvQVpJXaCXs5yqitidIh",
+	"csUQvC2CAnTPFOlD4UVfhNlIAJB1Ra57tt3r3qAx6YC/WtcfhNc6W+q7gz132Jgop/Z4RBDCazPpzoQf",
+	"qg5+Dzw4GM3vgwUv7vLqsKcGVXXW22r8eh2qW511/q28/RGUt8dyRCgvMIEUAaULOofUTMN5hgVN2Q5Z",
+	"SZqfyNqZ6kOal4rfMaXLYTeEPXiS9M8fBk0nkmoGkUBgYOL9xhDhxx5SNoMgkQW+6O0nnUonLPelHNYn",
+	"9pWN0OcPfxXrM/7JI2V3sTDbF4qFWqT0nC+n74IzB+2Q82FBi/mOLyztUsAxoEtLQvMcI1yNMimkdiQe",
+	"xLj6KE8fP92Jbo+x7zBO868T8rfW2GjHk1yUFm6e3dsOkoEhmCcwRdvRiyoeRIHONl7c40cRxsO6pb/Z",
+	"w9+MrAsji2zol+diC7kKj0+CcvXw6+keOz5/wKWhQ1YHJoxgNdF6wkgCTHAUpIHYUpaAvYuoSBh3MWIF",
+	"Eyl7odw9jyqUv0Wfu3B+I4326wsDyzNH/rRO6aUUqRj7Wr7q8yqXrxaiFJT9As4NUOXTUoMTo4KDqaph",
+	"BxkxWoKl1Za8ncriKGvkbkQL156cXdiwJD8KsNs5XF8w2MXimAe7Ho8m58xhBr/a2vq42wCncXZAO7tR",
+	"qcuCgaWvKMfkfiIVI+xBF3QDI79KxRrxXS76SyG6DxZ8hTirhjsFWvSYV1xTrMd73gLcgLGjOH02pTwn",
+	"o9xl9dAUtYbdWoC4AjwiIQk+jRvBVYDNBfIZ8zHss2x0WBSyaA/RriW0Pk8MVtWFP5ldLJmvnnLH23l3",
+	"EOLMCT5gmvJcNZPjHp3S/8dmXJ4vhP4WQLmyocSxzLovLAIsx6m8cmHeKHee17CwZn8IOI3Phc3A1fob",
+	"PuPLwWf8seAua9Tf98fbUMPgcVAG/26crBDVIEaHm2T9HIHfYT6Brzq0KirPPuuB42wTpO8Bdy0Wk/QQ",
+	"dYhoCVHNerBbJYwcZR7faSGHLJK9Omi/e8NZPF8ENLT+JXyH0FH38fyJMqKAtJxqWDMAlop9jRuzOhir",
+	"ctyNbJq6OYB9z6FR/lDdf3hWwJzNtUt62rU5hEZ9hes2bBCe9XivnVDO3aCfgywfZdZDAv1KCAd2HxqS",
+	"SScyalTWcwuqGgwavlxKN8uFrO8B4MJx1B1zAvyeExpgfoM8lcAJ8QTk2KjTG522BH7ERrJ/JB9tGeX8",
+	"8YHEa8z6r4oivkaJx5FFDCbzqsUKjrS8WrRwUN0R0QJPQyBZBA6UhiDBFUlzRquEqXhQEoQiofvwW5JO",
+	"aEFTQ+Skbkz5CVa2DQ7DCh3h9P6WOf7oMgdaxMI0vch18aUClsDjpJaFk1wwbUhXVQ4qxPRzysjDkTWs",
+	"oUnxB1nsklJsWFcWV+RVcEwa2ds1aJgwXBT7WR6N4vSWS/NsN5z52dNrrLTApsDEf1fRLn4PusW7/OnA",
+	"mLWcVen9jZzeepbs89v0O/jz8SBGQE7qzlkJb9M8n6PuWz+K73iuWYECmrQHEr/r5L6toJcukS10PFTY",
+	"RW9NB+mzWlvv2am44qPCCpAT/YW8ZQ2idUr0V0cTQvKtpSAsnCvLCYSHgkugEAFA9ChyP2HwPfilrCvL",
+	"X0qpxQXaJcEtZzVwwe7x24Rs2a8s7A+pLMXRqxAd0Smfgd2+CoX3A8RI+N3ohQn6G96X4Cez0Ww1dKH2",
+	"mPjmVfqcef32kDy3nPmXvvuAUBcuPUtJX/LqaxM4r+Renr/sGOrWchmi8mZmGol561vXsQ2IGXS6/y6r",
+	"sfWe+z5poDFbjhK4MoZS5owCReDVGIEQBHn28wry/wUx7xbC7Vri7L7sIfh15qpptmlgV2DRWX6ZyVI3",
+	"YsCaJWddYQzn+oRIBI4HqBR0NGKprpk0Fi6oSLnARwFKCThf7nittvvNnqMi5pvF9V2XRdjsU22bqj1Z",
+	"EdjZGvVT6lUbXydl9AOghcHXmwKDLqoEhs8w9GA7loOAQiV71M4vkzEeRRTLSMLjreK+Pw+FJPF+GlqJ",
+	"588RR7tn1G3Utqpm6b69VD6Pt64hhgQQ45shZY+ORXYgXyuzhDUdOzhhqBg2M+dENBKGaZUy/Bh3FLzv",
+	"0anWdoG7uXVSB6/o+Ou5onAB4bj7lGsLSvzIdF9yRcekjwDR3wQW7ISUgv9csh3i6y4BTjSdMtSVVJit",
+	"S7MpF1zpgmpZkP7l3tnFwDAw6ANw1ZY63M1aPo8+Arv03FqIpuNu43he6eurFOPwhm9NxwuW7Rb+8dIh",
+	"4LWiBe6Z1QfyvDCPzjHY7Twk/BDLb8QfWOZ/ToyC7eAGMxtxViHaAe7mri+W4YHxSF/ROwAYBUWqrCFj",
+	"DjbJHrlg6GKDeEkYFs0y9JVlEKcIwbYC3W1GHNssqjeg0oF1eDTftk4DCxQoRco2yTEXt/Y5KB5rrjgu",
+	"BRgEBwm5LIdKc12Gdf/d4y5OJp1I6VzWAXgiwqL8t/Kz6PsACYgmHIC0CDWvYRtstJzDYN5pBtfCbs5X",
+	"616HDywttZ38E877U/H+TM8whBVv2IEuHlujOozlhv2yeNjEJ91hDH7e4NOZLGBOINPs9MZcT8rhZiqn",
+	"L6324f8vHtwF8px+7ACZ+e9y2L9r3dYwwTlWYvYs8OthvALj7o4mdkXHu00rTkqLYm66gwqLmJCYytla",
+	"stZRhPg7W/0PATUWkxWen4Jd6kqr1BGCjHkh29yNYZy5YT5G51f0DiNQEw9S3LhnVdLAH6uKA/gKLzOL",
+	"AdKSTFOLufLwJ5kVTqpkHC1ld6iwv9G+//gIYm3k+eXvhVVXwr71tYWa6wtXSslcahWEP+lj3oYRPQs2",
+	"lXcs22nYN4Obw1wL5vYY2KpLtxgDG7ORZmxWsJRazH4EHkNYKjSCBamjKwxiMEsMNliwjDmvotUsoiYy",
+	"+9KqaJc/5lXmFvkznRV/+NvNzv+L1uJY4VkLlObhHGps+CDHpFbj2xoCQbR29dNGXICCumB+jp2X6qqK",
+	"mo0bpT3C6OJoOLEttY36+0LOFcSvLzMO/hEP0Gdcb0typdbQ9p8kvepraUxQg3+NMAmkv5g8qQY2Udpl",
+	"gZN7quAyFLWoMZ7VQRZ264UwbQxLPZQAkx7/GEgKZ6M/9NX5N3LDkwqNgpf7yx/14mFjeZn0pxzrqhSn",
+	"Vwgh7HPM75hoFsitCsyYKxbrYsfLr5tn8GuW7Y1Mg30uLEDZwFzs7se3WP2z73HZBolNxPSVt7ngmlf1",
+	"56gm91xk8h5rp3Ll6m81clw9czF3vSuxuusVaz1h05ZXoF94Cxu3EU+WkcGgNheLmkbrme7aeqkcqqtO",
+	"pdJQIPW5+dbFg9kBKDHeLe72Thbg/V5D0O10fU25k7au9upEF28zo5ptaD5lsYzx5c0Coa+t1b+LstYR",
+	"2ooHpiqq7nqDhSfhUXXcv4qbEy6gxuVj63nxAjlPNJ2tcoGqWf7yV5Gl7embe9ZQSImaGm7z/urkGOs5",
+	"m5sLvG3Sw8uindEaOr4vGBPkrZS3iHQDX3NFTg/2SR+eZMXGrJBZmepBYlmYuLWJ9I6ROqCczRoABrbI",
+	"lbeGyMLWJoQ2UEDE0XCtWD5yFpwRA7bbOa7j+2F2zMXt2/npwX4nIU5k6ZohMlpUKX8G4KekKwzFaxSU",
+	"mu0/tDb/0K31S8bImVG210Xa4jZKWbRJV63hQZ62X/7Kp3TM2mn8R1nmRrzSZSEIdXRj3nG0jBR4ZL5C",
+	"wCVLRxW61buDvYTcT3g6idfoLYw0tENofk/ninyz9aqV3J6FzJK4xjGtynN8GUQXT1Zl8ecj2u+ZdkBh",
+	"IQ31IWrBpfcOWgkWkBE6gDAcHfi8F5pqfscspgLq3C6r13I186cifcg6McyTDhUTht8uwAvfyUJtkgs0",
+	"cYOIPGMCAE1omspSaKR8hAtDWXeT7HnwEhA/Pejr/vHR6dG+In0tbfJK5Xa1nvLUSEF0XDKbgOINd9AS",
+	"FXOYyi7ASNkZBiK8lobZG3kditi2RHJ9z/QHWNVOYq1fr7i84xW3roX11yz7mA1aEsjvyecLh+R/hujz",
+	"VbV1e3xqR0eOiJJTPDyPj1fEkwhnBOAQN0FB8+ILnkgH0O2LxFKl7mWRmb7hJf9Fn2qSM6p0LXs/MQLO",
+	"xOuXxViKbTSgYTyKubxYNoDaC0KSguVYHnrCZzvV+QLNsN/EFoNAFWoOXSNoMqWCSDGUtMhsTFuhdD2B",
+	"nAs4hUbJtHY5uxJGicU1prZMdl9IwjYAjDCVYsRt9NhgJxKueSfLdMKwtBXXzvKOaw3LS12I3G49GLR0",
+	"hVjA3riL+Arg7wIhz6LR/CSLn1ojw3FfDeNYX0CY3VzzecrFMRNjPentfJss8hAzzFV6CoytHkH6H3wx",
+	"qbr6GD3Ezxlz+qih/86iTh/Pk95sfbf6jX0pRjlP9bqLzbhTZjiZvSorW1vFSqyFcbA0ssVGw+2Z059x",
+	"DOgcEfvrblVqwFvYna4F5en82Wkvwx+62y0DoFlWMKUSy1IMV8wNy0OTvSpHI/6AQsjEFuWvOGsfneW7",
+	"ZAvC9UGiIVNGa6bMwSayggTO/ZVZH8d6FRXZUD6QKS1uq/r7nqHsVFzbec+tjbGQ5XgSsvsXiuR8xEg/",
+	"5GeJ426Q2YtOR0P1EK5b2e6g6SBsAPXeQBaiYi4Fe6Eq5mc5lgOTwVrin8HgsMD+WhncU4/+s7IlXIcN",
+	"XGH15ePa1hFiA9RCYY9fqIVTVMkWcF6C4753fPzTh8vDi8umpvHSvrws4h3JNbVyjjRyBhT2VwHdmoGA",
+	"loDNVXConoCTIDB7SoYI+XWU7dr/Vx3jBvW7bSSv2gh7D0fyRWnb9fknIO+vYsu8pHcBeTdo6nHkvByP",
+	"LhQkm6QrRxbNwMJswx+GaMGEWAOfW4wwGexWJkohfZtcEUXbgHgrSv3DuYfXcCh+R+Rn4zKeQH6pnE5N",
+	"b10w4OyzHgN0xuQsZ+R+IklR2hxIrlmb3w9lBNeI0bOEFPOpLBVSn2Wr5gdkqrIgWxj366nVPeTAPiqO",
+	"WzFcb4mPcFqczD6O4ZmCdl3rz85B3US/PmbHGhgpA+e2ow5rQzfkRKZU0DFaw1bTcy7HfElwUOUXEuye",
+	"aHnLBOk7DmlaGHjqVprn+QYWmv73xl6pJxtX8DxG7cDcXW1qsEV4BPmUCqI0dWeAcOEd8lSB88mfIKfx",
+	"QNg71LaGog4sQ6nlTt6C0dB0C8F8r3agUdOkf2W1R+iCCXZvxFiYQO8Zk6IuyzRlSo3K/NhsxO+OYR4+",
+	"pE4kxZ3FtcWQrVHB1IS0y6GtBrUJS2+tPa1auReK7J0fkVs2J30647fMRVdbSnthlEEmNB9xG8TpqCFZ",
+	"SMqsLHPUERUOXEsol2G0wJBGjcp2X0gxbnZB7dcV4RWM+LrENOe3YJR+BZVHZqCSkRHleVlYoxaEmgRt",
+	"FgwUTK1zloE3VJBcpoZq+2+2v8MxXzBdzDcwQgbrdOtiDn8ONsm5tdajRXNqTw0QODxKswVlc5Mc0nRC",
+	"4KhjtRLL8Kk52HdccR2RsRUrkCbXJV/jpkYN6tUKxVFouprVGqYy22Ot/S9sOVvT4f9yNwxLy4LreW/n",
+	"Px9r901AZGNwgCmmFJcCD1anu2Y63yj4eKI3vNW6gxvMWu7tNWJeX0CDC43g3md2y+GYm5NlzmHfFiEK",
+	"vWM7GIX+QrmL6OTsAhKnzIeqyBcjV2cXgc8scFLZADIb22YO755T1SEsDgsCUBsLP+J5YL1zmgNwMm9z",
+	"U4+Meq3FhcRutyBqjCsbreYYkwttAwNfbRUX+cHJ/MIs/oXfuk6+trDRmrttefJz8FJryFKw2nFH3ojm",
+	"iiVdQFTWVa6k7rejYn42gpVZbS1LVobGG+Lpffr/2bu+3jRyLf5VrLwUpGmaVftEdR+ihO7u3bCp0jSr",
+	"K+0+mMGEEcN4NDYl3Kt+96vzxx4bBpgkhKTZfaoKZOyxj4/Pn9/5nQY8aSQewsglnBZ1OU7EcG4Zv+mE",
+	"D3yFHE0vus2/Ypy1Fs4Jt5zFz0nOSEBnuuIMEvi8eP+JFPEUDBO9k6lFylD1UeCL00wWTH89U7Kwx/cD",
+	"W/2gJGCkSzCM5hTIs9FU1lQraBGBalyWyiMGXHFNeEoDnelTm/RurC6JOoJbIkoTdHhL/KfY8Ii/6w8+",
+	"X1z+p98PIoYYGHfkHUPubKbnheW2b+Br4IQ5AeGtr3lhsxymtBRGWeK73JwybBc335pY3JQ1jHThg1Th",
+	"5hDP41Wj298HD/OVcylOW+7f6eckwd8lU/mMrPBs2wTqyJ22Q9UqkPVX0h2zJXIGNubbednzmQi5ik1q",
+	"YT39akWh1Gibe0noiEJ7Tttc395S3GGpQAf5VGJ9h4XgD2mmWD08VD3GRSF9YiG+/o65QFSB8D/s8CaL",
+	"JffEcZgt1y0S2Xa50aXTcGzcPQoc4moQ6uyle/yxOKOcpePPiRNMohPsF9r17/6H/3zvhi/J7zfgTi3u",
+	"xcHIverjCiwmjJdEdc95UjSEkWUYR0EgyLszn0PtxqrcmSTtACBbeIfRcHqhAA9v170AjEe7ef6tqXsO",
+	"GYKr/XCMnPym0CX/vu6Uz8uAGNxp9jYQDUwmOxBGQhnlZJNidW41a/E3ZE6JzklbRIbTNA6H0Zl7dILH",
+	"X9QaqdsmM7fSPTPWH+Wq/ngcimLfiuS+2uHAyWZevXvohT0jRw+PuVqBXpR+w3cHtpxp0z4l7U5ZKSsb",
+	"5KPrcZlJ7+zzlRjpdI5JnpFKc2w7gE8gJ1wWgoMgDzoyG3gM+M3/yVY/f7a6SVoeJKRR0LXZAD9Fzz4O",
+	"BwyVXSiwuRa6blRBIdDOSJkys9S+DwSiG4cIXOP3AZiE3mCsAwLXrpekgxGRBA/hgiak01pwokM3S0Mw",
+	"l0vL1NjyzRTUxIa/80eCYsl4DcQxBDQs+brDwcFUx193OaIaGaLR/IietvFYhZHT/dwh8LKtTllN8N8+",
+	"tpAc4Su3rTQIrVf6w79aUFf6+MmjWCv3fRW+tlbPOdK0rZ3fw7r/jMY9w2hEGx5Hilw7EK+LYtSpH9cs",
+	"1IcEogRGIrKqgkeYbJivtSqou7MTWNFYuay1wEQvxAzc9oWqlKMT2s1xRxP/Er3n8xE2vj6KKyRwjELt",
+	"TjiwdqwB9oIY+OSZQu5031GPXSYxxpvNdQT112ODTGPKRVZTytGDcPOrepcVOZZl4fn3sJ9oRgh7o1ap",
+	"P3z9KqwULFw2CtwleD7deu1cpJ0ngdZg/SQ87NJrUMdP2tdpVVGtYwxeaaS46TgR9ErhtXHYC8NKM91O",
+	"b2NAZKmM1IjZEvkcegFHjB7zJRLxuTTQ4Dw188pgeXXneFf2KKnpvUgvYAI/CttFtIcrLZZCvdaReSZN",
+	"t3Upp8PmgmyJbCQ6XjGCaqZtpli9T34jYEsbRdAqjHczQ73j00XlnhmcYxdEcYSlTJUw06wsQV8y4ejZ",
+	"6e9n/YuL/jl8edX/d//sun+OvzLI5ctwDItBK3ItpNFFmELgJ7naiMzSYJL+PbWiU+hF6O9gswGX5x3P",
+	"7RwnXzlCIrfQYqhuZdGtU76ul/BIWkluGXlxmNnNLOeSjOdjDGmKXa14RxZCGoe/gyXHczMkMkaFlPy6",
+	"IscN7kp+1M3lVXclTpEg5n4cd7aGJya1L+b4W0WuC1BcVouRFlhXalYYnSSuIIjUKPb9cCm8QYkaiGF1",
+	"IMRzx/sESkB0pIAj9ctdwiX5TmSQ02qk8Ns3phtyscITwZMpiaESXhg+YUEhHKMbwLU0qj1N9w1BnhTM",
+	"FRFJG9sdXEszfSLQ9mmRzWSOAzz5jQy70ka7/XL34mHbpICQhtxMG3TFDiKfhszc1hsSmXZmMsuJSoET",
+	"cUhbFiX+grRpoUVaKcRLyhw0rKBKbvK/jCrwN4XigIvJittcvZ0bVcOuMWRF14Jd4lW/0NXUcHU4HFiJ",
+	"YFbKCyB+24jOh59OulF+8h4Zx/oUOwKjUt42RDf56Q7WvTu+aT0A/KUy/TxXVipKRJ1tEixHj8gyCPJ4",
+	"T7D4F8VA0JBJocb6hE9GxZ4ZMydp7yBtwbfMUvManEm6jt7xV1hY3AuDpGEGmYR17lvaZMX0jSGRT1Cw",
+	"E0eRYCtZGIl9d1qjEbgWufEAHYuLbEo39c/9a8+vBXIKR8sn15vS+f7wDBVDUQsfjY1P0Er2oBC5vjWu",
+	"EiNe/87cQcO7x433Mi1KeDHDxiDkgXtEJuLDTyf+24k0rozjYzwUfNOIhKCuBWGHgnUY2MPSfV+U/czD",
+	"/5HZyZOrioOiElYCtf9wSDwwO9mq66L9pOfFgdOZrVADCN/3Z2xdQzfySQS6ujWphIftB+h1ODS9+NMA",
+	"IFTUuuvn/nUXIcy32TfSXKjMGYAPdspCLqmgJ3yftTiC41PaUWfAJDY3WAIQc9pm5PeNMlPmklJTovPn",
+	"Uf9OgiGPYOlEnN8M/jzaTLhFDFpr5PWowcjLZFRYwk3jkNCqmesK5nh0SM6pbHTPNNPOkNkThyGeFQke",
+	"8iZFVJ2Y09zOC/fO+XjbI1/+V3BDj3WVglO/APHKJfIqw0FCD837phIhoLMsn6LkFRrrgQ14soVeoBG0",
+	"yPLcfYG2uhTGygqOXIq+rBhhTz+QVqSC7ooonvbGYOjQ9OoSGr0oEo6fsNk2uLxylTXUy4SzwPwTCtjV",
+	"2R6MMpNtgqeGEeEwTk98OHl/z3IZJOxrzs/+4Vd+r0eLRmwdpXOzeKb+rg2C1bjFgRQ3eai7GvMMJPiD",
+	"DHoRV/3B5U3/nFL2oGUCrOxUlRaTHtiUR+aY9BgqULNgbA+XIGu0l5o9SioD9r2ANfcjwLwLDcm196DH",
+	"A2u9h+a0LIIYEpdWBvJHQd6Z/qaY96RuZWKoLRCVf2zEprnuJI2sPiOF15Dc0qbnq4OGvuZuc6+Pl/CK",
+	"Zab2TUhMKdAIMropcbmp0Y7ny+FTlI2bkhEis73aJ/K4sI76pgqxmGS5chj7bo3FCWWa5dkDeDB06+qa",
+	"GsO0Ll5ZKQrIFmojY+drxZi90pqSgD5lt2ew/4wgNbUJfN1GiHNjwMgdEqsfwcLZiLAk74S52OdVBXaL",
+	"f3pWuM9cTKHnKQW4CcWHE7oJHPeuERIZBMAXw4J9spuyilP0nWb6gJ5oog/ort1c6CwxYVc9T0e3sTLZ",
+	"j/xTIt+9hYVFk6u/8WY1noSjExkNFBfSiVcO68x4xA+6hLf2dB119KlQi6CKZRNTXkPEF0dxL3RAfbOP",
+	"uM7KduyVG+E5Yz/Rrr0EONOBiETvGTbaG6gduXEoTOKAw9uoQx8S6tnGH7orToMMJDvA83WgBvvlVCoF",
+	"RUvsRcxIhOqoUoVayNx0A60fdyzaF0z+Bmf9I1owtN6tXVImJzm4P+qFlTcbnLG3WbGN10qNMqurNl1O",
+	"JrqyQZcTI5dUEsk2Cgqyb1/Zx8cmSCaE6U78m2DJE9d4BIvPEBLiz4XjA8AU6SSjxM8oq1Rq8+Wx+E2V",
+	"1jNzw18YR+aFg1TK6PybasdbdaHliOZ69MAs5EtDA12WjH1Y2QtcnE0OE0jCWFazfcnBJ1nNxGlZPnyT",
+	"224ejHRalq9u9/wKbt62EOowU8bIW2Xe6amDObxrjXPgMk+83TGq48BSMJGlMqLjZv4vUMTYeK4mNeGz",
+	"xzNA6zbM8YZEYxHUYBOA4mM7lATBIgi3RSlSzzIW5Eo5SdqQFbicDmjGT5SqTDZxWtBK7puAZ98QiQN4",
+	"14ez7jZgME65INCdg6Uyb3X1ttD+KBzOZwddlxUt9G+Zg5eH+hc2lxRvqcHW41BZjUt3JqvVYo3AksGT",
+	"DI98f/LeQSibKygb0v4045ZMLnZeFZ/pSLVHAm1ob9RGi++ng9EmareJXrCWQgMLd6KtrMSJXARMUjV6",
+	"RA+H5r8bpt5ojCggZZT/vEmHHtPR3pDcTo5ANAmnwblunvmq2F26HW8SDQKqeuMran6ix3yJINQTq4eC",
+	"xvq+Vp4KMQyVFFntsliYMDmuxQduO1CoD5+cw+YH83LFHf47ZBlWqcLwVIyaRtgdtqfkfq3B5Aa7Jic3",
+	"I+X5riP+BaSDpUanhvLp5HJpTtB5ADNSWCoVzKEWuMctk1kaq2ZxxxnawXReYZFOLbkjaSXH4RiLEKVx",
+	"g9mhzfK4iVmVToosXREtSRvoWXp4B73tQnBkTqPWGdTB5VUwu+vGyV1Q93x6b42Ub+VEVjOZLkWlc5+c",
+	"jWbdPfY4jrARCG0j9uwqdN0WhE8uUYnyZC4aJ4PGIBNV9MRtpeectXXwzuvLq7phky5YsOEbIrqRqTXc",
+	"8DEY7NPp1aBhtLM8K7K0cbyb1XHKSqY2S9XOsajvWcNoiNpInCb1bBrKJK5W2yQrfJWuwHpOf+psX5zD",
+	"ROWlMGmlVCSCnjNwxRKulLQob7FqohBrKStresK6H5kE0/liPC8w/WkSofLsNhtmeWaRo9m3Bk8EaFTO",
+	"nos0l9mMnnw6OP96dgqfGJON2RkOJlq39F+bbNRyuhc2gPeaFF0sGatiG/BGg1gkYlzp/4LZbBzQEE1l",
+	"rvCM5hK1LV+TEyw3cV17GcYTt4JOUEgYV8EUmihOqN+SEOqBK0vXAtVR1LUEcZqdQuFybkIFyKU660uG",
+	"z4LVStFA8kvGhjzypMLti9TBQQfuTsW480L8ep4IOfZo3TurCteFdVTJhcy7DH/yLMe4CeF7xBsMHx99",
+	"/+v7/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
