@@ -2981,7 +2981,7 @@ type ClientInterface interface {
 
 	// CreateRightRelationWithBody Create a client or employee account
 	//
-	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
+	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one: when the server sends mail and the user has an e-mail address, it mails them a link with which they set it (POST /api/users/token/{token}). Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2990,7 +2990,7 @@ type ClientInterface interface {
 
 	// CreateRightRelation Create a client or employee account
 	//
-	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
+	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one: when the server sends mail and the user has an e-mail address, it mails them a link with which they set it (POST /api/users/token/{token}). Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2999,7 +2999,7 @@ type ClientInterface interface {
 
 	// CreateProfileWithBody Sign up for a new account
 	//
-	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. When the server sends mail it mails the address a link; confirming the e-mail address with it (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3008,7 +3008,7 @@ type ClientInterface interface {
 
 	// CreateProfile Sign up for a new account
 	//
-	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. When the server sends mail it mails the address a link; confirming the e-mail address with it (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5140,7 +5140,7 @@ func (c *Client) MyRightRelations(ctx context.Context, params *MyRightRelationsP
 
 // CreateRightRelationWithBody Create a client or employee account
 //
-// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
+// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one: when the server sends mail and the user has an e-mail address, it mails them a link with which they set it (POST /api/users/token/{token}). Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5159,7 +5159,7 @@ func (c *Client) CreateRightRelationWithBody(ctx context.Context, params *Create
 
 // CreateRightRelation Create a client or employee account
 //
-// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
+// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one: when the server sends mail and the user has an e-mail address, it mails them a link with which they set it (POST /api/users/token/{token}). Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5178,7 +5178,7 @@ func (c *Client) CreateRightRelation(ctx context.Context, params *CreateRightRel
 
 // CreateProfileWithBody Sign up for a new account
 //
-// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. When the server sends mail it mails the address a link; confirming the e-mail address with it (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5197,7 +5197,7 @@ func (c *Client) CreateProfileWithBody(ctx context.Context, contentType string, 
 
 // CreateProfile Sign up for a new account
 //
-// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. When the server sends mail it mails the address a link; confirming the e-mail address with it (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10801,7 +10801,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateRightRelationWithBodyWithResponse Create a client or employee account
 	//
-	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
+	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one: when the server sends mail and the user has an e-mail address, it mails them a link with which they set it (POST /api/users/token/{token}). Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10810,7 +10810,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateRightRelationWithResponse Create a client or employee account
 	//
-	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
+	// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one: when the server sends mail and the user has an e-mail address, it mails them a link with which they set it (POST /api/users/token/{token}). Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10819,7 +10819,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProfileWithBodyWithResponse Sign up for a new account
 	//
-	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. When the server sends mail it mails the address a link; confirming the e-mail address with it (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10828,7 +10828,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProfileWithResponse Sign up for a new account
 	//
-	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+	// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. When the server sends mail it mails the address a link; confirming the e-mail address with it (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19023,7 +19023,7 @@ func (c *ClientWithResponses) MyRightRelationsWithResponse(ctx context.Context, 
 
 // CreateRightRelationWithBodyWithResponse Create a client or employee account
 //
-// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
+// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one: when the server sends mail and the user has an e-mail address, it mails them a link with which they set it (POST /api/users/token/{token}). Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19038,7 +19038,7 @@ func (c *ClientWithResponses) CreateRightRelationWithBodyWithResponse(ctx contex
 
 // CreateRightRelationWithResponse Create a client or employee account
 //
-// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one. Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
+// Creates a user of type usertype in the relationship asked for with the caller: a VOR adds an MOR as its CLIENT, an MOR a TOR as its EMPLOYEE (the SAOR may create a bare account). The new user has no password until they set one: when the server sends mail and the user has an e-mail address, it mails them a link with which they set it (POST /api/users/token/{token}). Answers the user as stored and publishes user.created_or_updated; 409 when the uname is taken.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19053,7 +19053,7 @@ func (c *ClientWithResponses) CreateRightRelationWithResponse(ctx context.Contex
 
 // CreateProfileWithBodyWithResponse Sign up for a new account
 //
-// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. When the server sends mail it mails the address a link; confirming the e-mail address with it (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19068,7 +19068,7 @@ func (c *ClientWithResponses) CreateProfileWithBodyWithResponse(ctx context.Cont
 
 // CreateProfileWithResponse Sign up for a new account
 //
-// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. Confirming the e-mail address (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
+// Sign-up: creates a pending account with its address and preferences. It needs the application's API key only (no user is logged in yet). userType says what the account asks to be: VOR makes an UNVOR, MOR an UNMOR; any other type is refused (422). The password member (at least 8 characters, hashed with argon2id, never returned) is the account's password. When the server sends mail it mails the address a link; confirming the e-mail address with it (/api/users/token/{token}) makes an UNMOR an MOR and an UNVOR a PREVOR, whom the SAOR confirms as VOR (/api/admin/ConfirmVOR). Answers the Profile as stored; 409 when the uname is taken.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

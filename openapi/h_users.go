@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"net/http"
+	"strings"
 	"time"
 
+	"github.com/vetlink/vetlink/auth"
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/site"
@@ -273,7 +276,10 @@ func (h *API) MyRightRelations(ctx context.Context, request MyRightRelationsRequ
 // CreateRightRelation creates the user of the body with the type of
 // usertype, in the relationship asked for with the caller: a VOR adds a
 // CLIENT MOR, an MOR an EMPLOYEE TOR (rx.Service.AddUser). The new user
-// has no password until they set one; it publishes user.created_or_updated.
+// has no password until they set one: when mail is configured and the
+// user has an e-mail address, an invitation token is issued in the same
+// transaction and its link mailed after the commit
+// (SetPasswordWithToken). It publishes user.created_or_updated.
 func (h *API) CreateRightRelation(ctx context.Context, request CreateRightRelationRequestObject) (CreateRightRelationResponseObject, error) {
 	if request.Body == nil {
 		return nil, invalid("body", "is required")
@@ -284,8 +290,13 @@ func (h *API) CreateRightRelation(ctx context.Context, request CreateRightRelati
 	}
 	u := *request.Body
 	u.Type = request.Params.Usertype
+	var m *mail
 	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
 		u, err = h.cfg.Rx.AddUser(ctx, a, u, request.Params.Relationship)
+		if err != nil {
+			return err
+		}
+		m, err = h.invitation(ctx, u, a.User)
 		if err != nil {
 			return err
 		}
@@ -294,7 +305,71 @@ func (h *API) CreateRightRelation(ctx context.Context, request CreateRightRelati
 	if err != nil {
 		return nil, err
 	}
+	h.send(ctx, m)
 	return CreateRightRelation200JSONResponse{User: &u}, nil
+}
+
+// CreateUser creates an account of any type with its password, in no
+// relationship: the SAOR only (rx.Service.AddUser with no relation kind).
+// It publishes user.created_or_updated. vetlink's addition: it lets an
+// administrator onboard the first veterinarian in one call.
+func (h *API) CreateUser(ctx context.Context, request CreateUserRequestObject) (CreateUserResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := request.Body.User
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		u, err = h.cfg.Rx.AddUser(ctx, a, u, "")
+		if err != nil {
+			return err
+		}
+		if err := h.cfg.Auth.SetPassword(ctx, u.ID, request.Body.Password); err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return CreateUser200JSONResponse{User: &u}, nil
+}
+
+// ChangePassword sets user id's password. The user themself proves who
+// they are with currentPassword, checked by auth under the failed-login
+// rule of their uname (outside a transaction, so that a failure counts);
+// without it, or for someone else, only the SAOR may
+// (rx.MayResetPassword). Either way every token of the user is revoked
+// (auth advances the session generation). vetlink's addition.
+func (h *API) ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, b := rx.UserID(request.Id), request.Body
+	n := int32(1)
+	if b.CurrentPassword != nil && id == a.ID() {
+		if _, err := h.cfg.Auth.ChangePassword(ctx, a.User.Uname, *b.CurrentPassword, b.Password); err != nil {
+			return nil, err
+		}
+		return ChangePassword200JSONResponse{UpdatedRecords: &n}, nil
+	}
+	if err := rx.MayResetPassword(a, id); err != nil {
+		return nil, err
+	}
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		return h.cfg.Auth.SetPassword(ctx, id, b.Password)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ChangePassword200JSONResponse{UpdatedRecords: &n}, nil
 }
 
 // ConfirmVOR makes the PREVOR id a VOR: the SAOR only.
@@ -382,12 +457,15 @@ func (h *API) UpdateProfile(ctx context.Context, request UpdateProfileRequestObj
 
 // CreateProfile signs up a new, pending account (rx.Service.SignUp: VOR →
 // UNVOR, MOR → UNMOR), sets its password through auth (argon2id) and
-// saves its address and preferences, in one transaction.
+// saves its address and preferences, in one transaction; when mail is
+// configured it issues the token that confirms the address in the same
+// transaction and mails the link after the commit.
 func (h *API) CreateProfile(ctx context.Context, request CreateProfileRequestObject) (CreateProfileResponseObject, error) {
 	if request.Body == nil {
 		return nil, invalid("body", "is required")
 	}
 	p := request.Body.User
+	var m *mail
 	err := h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
 		u, err := h.cfg.Rx.SignUp(ctx, p.User)
 		if err != nil {
@@ -402,11 +480,16 @@ func (h *API) CreateProfile(ctx context.Context, request CreateProfileRequestObj
 		if err != nil {
 			return err
 		}
+		m, err = h.confirmation(ctx, u)
+		if err != nil {
+			return err
+		}
 		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
 	})
 	if err != nil {
 		return nil, err
 	}
+	h.send(ctx, m)
 	rid := RequestID(ctx)
 	return CreateProfile200JSONResponse{Body: p, Headers: CreateProfile200ResponseHeaders{XRequestId: &rid}}, nil
 }
@@ -447,6 +530,118 @@ func (h *API) ConfirmToken(ctx context.Context, request ConfirmTokenRequestObjec
 	body := page("E-mail address confirmed",
 		fmt.Sprintf("Thank you: the e-mail address of %s is confirmed.", u.Uname))
 	return ConfirmToken200TexthtmlResponse{Body: bytes.NewReader(body), ContentLength: int64(len(body))}, nil
+}
+
+// SetPasswordWithToken uses a mailed token once, sets the password of its
+// user (auth, argon2id) and moves a pending account on as ConfirmToken
+// does (rx.Service.ConfirmEmail), in one transaction: a weak password
+// leaves the token unused. vetlink's addition on the reference's path.
+func (h *API) SetPasswordWithToken(ctx context.Context, request SetPasswordWithTokenRequestObject) (SetPasswordWithTokenResponseObject, error) {
+	if request.Body == nil {
+		return nil, invalid("body", "is required")
+	}
+	var u rx.User
+	err := h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		t, err := h.cfg.Site.ConfirmEmail(ctx, request.Token)
+		if err != nil {
+			return err
+		}
+		if err := h.cfg.Auth.SetPassword(ctx, t.UserID, request.Body.Password); err != nil {
+			return err
+		}
+		u, err = h.cfg.Rx.ConfirmEmail(ctx, t.UserID)
+		if err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return SetPasswordWithToken200JSONResponse{User: &u}, nil
+}
+
+// ---- mail
+
+// mail is a message to send once the transaction that issued its token
+// has committed.
+type mail struct {
+	user              rx.UserID
+	to, subject, body string
+}
+
+// invitation issues the token with which u, just created by inviter,
+// sets a password, and writes the mail that carries its link. It is nil
+// when mail is not configured or u has no e-mail address.
+func (h *API) invitation(ctx context.Context, u rx.User, inviter rx.User) (*mail, error) {
+	link, expires, err := h.emailLink(ctx, u)
+	if link == "" || err != nil {
+		return nil, err
+	}
+	body := fmt.Sprintf("%s has invited you to vetlink as %s, under the user name %s.\n\n"+
+		"Choose your password (at least %d characters) by sending it to this link, once, before %s:\n\n"+
+		"    POST %s\n    {\"password\": \"...\"}\n\n"+
+		"with your application's API key (X-APIKEY); then sign in with your user name and that password.\n",
+		inviter.Name(), u.Type, u.Uname, auth.MinPasswordLen, expires, link)
+	return &mail{user: u.ID, to: u.Email, subject: "Your vetlink account", body: body}, nil
+}
+
+// confirmation issues the token that confirms the address of u, who just
+// signed up, and writes the mail that carries its link; nil when mail is
+// not configured.
+func (h *API) confirmation(ctx context.Context, u rx.User) (*mail, error) {
+	link, expires, err := h.emailLink(ctx, u)
+	if link == "" || err != nil {
+		return nil, err
+	}
+	body := fmt.Sprintf("Someone, we hope you, asked for a vetlink account under the user name %s with this address.\n\n"+
+		"Confirm the address by opening this link before %s:\n\n    %s\n\nIf it was not you, ignore this mail.\n",
+		u.Uname, expires, link)
+	return &mail{user: u.ID, to: u.Email, subject: "Confirm your e-mail address for vetlink", body: body}, nil
+}
+
+// emailLink issues an e-mail token for u (site.IssueEmailToken, as u) in
+// the transaction of ctx and returns its link and when it expires (UTC,
+// as written in the mail); "" when mail is not configured or u has no
+// address to mail it to.
+func (h *API) emailLink(ctx context.Context, u rx.User) (link, expires string, err error) {
+	if h.cfg.Mailer == nil || u.Email == "" {
+		return "", "", nil
+	}
+	t, token, err := h.cfg.Site.IssueEmailToken(ctx, rx.Actor{User: u}, u.ID)
+	if err != nil {
+		return "", "", err
+	}
+	base := strings.TrimSuffix(h.cfg.PublicURL, "/")
+	if base == "" {
+		base, _ = ctx.Value(baseURLKey{}).(string)
+	}
+	return base + "/api/users/token/" + token, t.Expires.UTC().Format("2006-01-02 15:04 UTC"), nil
+}
+
+// send mails m (nil: nothing). The request has succeeded already: a
+// failure is logged, not answered.
+func (h *API) send(ctx context.Context, m *mail) {
+	if m == nil {
+		return
+	}
+	if err := h.cfg.Mailer.Mail(ctx, m.to, m.subject, m.body); err != nil {
+		h.logger.ErrorContext(ctx, "mail not sent", "request_id", RequestID(ctx), "user", int64(m.user), "subject", m.subject, "err", err)
+	}
+}
+
+type baseURLKey struct{}
+
+// withBaseURL keeps the scheme and Host of the request in its context, for
+// the links of mails when Config.PublicURL is empty.
+func withBaseURL(f StrictHandlerFunc, operationID string) StrictHandlerFunc {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error) {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		return f(context.WithValue(ctx, baseURLKey{}, scheme+"://"+r.Host), w, r, request)
+	}
 }
 
 // ---- comments, messages, help, log

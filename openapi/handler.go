@@ -51,6 +51,24 @@ type Config struct {
 	NoValidation bool
 	// MaxBody bounds a request body; zero means DefaultMaxBody.
 	MaxBody int64
+	// Mailer sends the mail of the API: the link that confirms a new
+	// account's address (createProfile) and the invitation of a user
+	// created by a relation (createRightRelation), with which they set
+	// their password. Nil means mail is not configured: no link is issued,
+	// and the SAOR sets passwords (changePassword).
+	Mailer Mailer
+	// PublicURL is the scheme and host (and path prefix) of the API as its
+	// users reach it, such as https://vetlink.example.org, for the links
+	// of mails. Empty means the scheme and Host of the request that causes
+	// the mail, which is right unless a proxy rewrites the Host.
+	PublicURL string
+}
+
+// Mailer sends one plain-text e-mail. Mail is called after the
+// transaction that issued the mail's token has committed; an error is
+// logged and does not fail the request (the token can be issued again).
+type Mailer interface {
+	Mail(ctx context.Context, to, subject, body string) error
 }
 
 // API implements the operations of vetlink.yaml (StrictServerInterface)
@@ -85,7 +103,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	strict := NewStrictHandlerWithOptions(h, nil, StrictHTTPServerOptions{
+	strict := NewStrictHandlerWithOptions(h, []StrictMiddlewareFunc{withBaseURL}, StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			WriteProblem(w, r, newProblem(http.StatusBadRequest, "bad_request", firstLine(err.Error())))
 		},

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -38,6 +39,41 @@ type testEnv struct {
 	APIKey string
 	Admin  *testUser
 	Auth   *auth.Service
+	// Mail holds every mail the server sent (openapi.Config.Mailer).
+	Mail *mailbox
+}
+
+// mailbox is the Mailer of a testEnv: it keeps what it is given.
+type mailbox struct {
+	mu   sync.Mutex
+	sent []sentMail
+	fail error // when set, Mail fails with it (and keeps nothing)
+}
+
+// sentMail is one mail a mailbox was given.
+type sentMail struct{ To, Subject, Body string }
+
+func (m *mailbox) Mail(ctx context.Context, to, subject, body string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	m.sent = append(m.sent, sentMail{to, subject, body})
+	return nil
+}
+
+// to returns the mails sent to address, oldest first.
+func (m *mailbox) to(address string) []sentMail {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []sentMail
+	for _, s := range m.sent {
+		if s.To == address {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // testUser is a user of a testEnv, logged in through the API, with a
@@ -70,7 +106,7 @@ type envOptions struct {
 func newEnv(t testing.TB, db *store.DB, opt envOptions) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	e := &testEnv{DB: db, Auth: &auth.Service{Store: db.Auth(), Key: bytes.Repeat([]byte{7}, 32)}}
+	e := &testEnv{DB: db, Auth: &auth.Service{Store: db.Auth(), Key: bytes.Repeat([]byte{7}, 32)}, Mail: &mailbox{}}
 	e.URL = e.serve(t, opt)
 	apiKey, _, err := e.Auth.CreateAPIKey(ctx, "tests")
 	require.NoError(t, err)
@@ -104,6 +140,7 @@ func (e *testEnv) serve(t testing.TB, opt envOptions) string {
 		Auth:         e.Auth,
 		Webhooks:     &webhook.Service{Store: e.DB.Webhooks()},
 		NoValidation: opt.noValidation,
+		Mailer:       e.Mail,
 	})
 	require.NoError(t, err)
 	if opt.checkResponses {

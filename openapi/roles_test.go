@@ -258,6 +258,20 @@ func roleRows() []roleRow {
 		{op: "deleteUser", method: del, req: func(t *testing.T, w *roleWorld) (string, any) {
 			return fmt.Sprintf("/api/users/%d", w.newClient(t).ID), nil
 		}, want: statuses{401, 200, 200, 403, 403, 403, 403, 403}},
+		// vetlink's addition: a bare account of any type, the SAOR only
+		// (rx.Service.AddUser with no relation).
+		{op: "createUser", method: post, req: func(t *testing.T, w *roleWorld) (string, any) {
+			n := w.next()
+			return "/api/users", map[string]any{"password": testPassword, "user": rx.User{Uname: fmt.Sprintf("newvet%04d", n), Type: rx.VOR,
+				Firstname: "New", Lastname: "Vet", Email: fmt.Sprintf("newvet%04d@example.org", n)}}
+		}, want: statuses{401, 200, 403, 403, 403, 403, 403, 403}},
+		// vetlink's addition: someone else's password without the current one
+		// is the SAOR's only (rx.MayResetPassword); the target is fresh, since
+		// a reset revokes its tokens. Users changing their own are in
+		// onboarding_test.go.
+		{op: "changePassword", method: put, req: func(t *testing.T, w *roleWorld) (string, any) {
+			return fmt.Sprintf("/api/users/%d/password", w.newUser(t, rx.MOR).ID), map[string]any{"password": testPassword}
+		}, want: statuses{401, 200, 403, 403, 403, 403, 403, 403}},
 		// site.MayManage: the user and the SAOR.
 		{op: "getVisits", method: get, req: func(t *testing.T, w *roleWorld) (string, any) {
 			return fmt.Sprintf("/api/visits/%d", w.users[morA].ID), nil
@@ -293,6 +307,14 @@ func roleRows() []roleRow {
 			_, token, err := w.site.IssueEmailToken(context.Background(), rx.Actor{User: u}, u.ID)
 			require.NoError(t, err)
 			return "/api/users/token/" + token, nil
+		}, want: statuses{200, 200, 200, 200, 200, 200, 200, 200}},
+		// vetlink's addition: security apiKey only — the single-use token is
+		// the authority; a session sent along changes nothing.
+		{op: "setPasswordWithToken", method: post, req: func(t *testing.T, w *roleWorld) (string, any) {
+			u := w.newUser(t, rx.UnMOR)
+			_, token, err := w.site.IssueEmailToken(context.Background(), rx.Actor{User: u}, u.ID)
+			require.NoError(t, err)
+			return "/api/users/token/" + token, map[string]any{"password": testPassword}
 		}, want: statuses{200, 200, 200, 200, 200, 200, 200, 200}},
 		// The SAOR has no farm: 403 (rx.FarmWithholds).
 		{op: "getWithholds", method: get, req: static("/api/users/withholds", nil), want: statuses{401, 403, 200, 200, 200, 200, 200, 200}},

@@ -19,6 +19,15 @@ var referencePath = filepath.Join("..", "..", "shared", "reference", "vcpr-opena
 // referenceOperations is the number of operations of the VCPR document.
 const referenceOperations = 99
 
+// vetlinkOperations are the operations vetlink adds to the VCPR
+// document (each says so in x-vetlink-note): what it takes to make an
+// account usable through the API alone.
+var vetlinkOperations = map[string]string{
+	"POST /api/users":               "createUser",
+	"PUT /api/users/{id}/password":  "changePassword",
+	"POST /api/users/token/{token}": "setPasswordWithToken",
+}
+
 func loadDocument(t *testing.T) *openapi3.T {
 	t.Helper()
 	doc, err := openapi3.NewLoader().LoadFromData(Document())
@@ -38,7 +47,7 @@ func TestSwaggerIsTheDocument(t *testing.T) {
 	t.Parallel()
 	doc, err := Swagger()
 	require.NoError(t, err)
-	require.Len(t, operations(doc), referenceOperations)
+	require.Len(t, operations(doc), referenceOperations+len(vetlinkOperations))
 }
 
 // operations lists "METHOD path" -> operationId.
@@ -54,8 +63,15 @@ func operations(doc *openapi3.T) map[string]string {
 
 func TestOperationsCountAndUniqueIDs(t *testing.T) {
 	t.Parallel()
-	ops := operations(loadDocument(t))
-	require.Len(t, ops, referenceOperations)
+	doc := loadDocument(t)
+	ops := operations(doc)
+	require.Len(t, ops, referenceOperations+len(vetlinkOperations))
+	for key, id := range vetlinkOperations {
+		require.Equal(t, id, ops[key], key)
+		method, path, _ := strings.Cut(key, " ")
+		op := doc.Paths.Value(path).GetOperation(method)
+		require.Contains(t, op.Extensions, "x-vetlink-note", "%s says it is vetlink's", id)
+	}
 	seen := map[string]string{}
 	for key, id := range ops {
 		require.NotEmpty(t, id, key)

@@ -262,3 +262,18 @@ func (s *Service) ConfirmVOR(ctx context.Context, a Actor, id UserID) (User, err
 	}
 	return out, nil
 }
+
+// MayResetPassword decides whether the actor may set user's password
+// without giving the current one: only the SAOR, for anyone (an account
+// locked out of itself, an invitation that never arrived). A user changes
+// their own password by proving the current one, which is auth's to check,
+// not rx's.
+func MayResetPassword(a Actor, user UserID) error {
+	if err := acting(a); err != nil {
+		return err
+	}
+	if a.User.Type != SAOR {
+		return forbid(a, fmt.Sprintf("may not set the password of user %d without the current one", user))
+	}
+	return nil
+}
