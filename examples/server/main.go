@@ -30,6 +30,13 @@
 // VETLINK_ADMIN_USERNAME, VETLINK_ADMIN_PASSWORD and VETLINK_API_KEY, when
 // set, are used instead of generated ones.
 //
+// The server sends no mail yet (the mail outbox is its own issue): each
+// mail the API sends — the link that confirms a new account's address,
+// the invitation with which a user created by a VOR or an MOR sets a
+// password — is written to the log instead, as one record "mail" with
+// the members to, subject and body. An operator passes the link on, or
+// the administrator sets the password (PUT /api/users/{id}/password).
+//
 // GET /healthz answers whether the process is alive and its database
 // answers; GET /readyz whether it has finished starting and is not
 // stopping. A SIGINT or SIGTERM stops accepting requests, lets those in
@@ -277,12 +284,22 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 		Webhooks:  s.webhooks,
 		Published: s.dispatcher.Wake,
 		Logger:    logger,
+		Mailer:    logMailer{logger},
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.handler = h
 	return s, nil
+}
+
+// logMailer writes each mail to the log, one record "mail" with to,
+// subject and body, until the server has an outbox that sends them.
+type logMailer struct{ logger *slog.Logger }
+
+func (m logMailer) Mail(ctx context.Context, to, subject, body string) error {
+	m.logger.InfoContext(ctx, "mail", "to", to, "subject", subject, "body", body)
+	return nil
 }
 
 // health is the body of GET /healthz.
