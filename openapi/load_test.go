@@ -49,26 +49,32 @@ func BenchmarkLoad(b *testing.B) {
 				b.Skip("VETLINK_TEST_POSTGRES not set")
 			}
 			f := newLoadFarm(b, engine.open(b))
-			for _, validate := range []bool{true, false} {
-				env := f.on
-				if !validate {
-					env = f.off
-				}
-				name := fmt.Sprintf("validate=%v", validate)
-				b.Run("read/"+name, func(b *testing.B) {
-					loadRun(b, func() (int, error) { return env.get(f.vor, fmt.Sprintf("/api/protocols/%d", f.protocolID)) })
+			var n atomic.Int64
+			ops := []struct {
+				name string
+				call func(env *loadEnv) (int, error)
+			}{
+				{"read", func(env *loadEnv) (int, error) {
+					return env.get(f.vor, fmt.Sprintf("/api/protocols/%d", f.protocolID))
+				}},
+				{"list", func(env *loadEnv) (int, error) { return env.get(f.mor, "/api/users/withholds") }},
+				{"write", func(env *loadEnv) (int, error) {
+					i := n.Add(1)
+					body := fmt.Sprintf(`{"id":0,"rxId":%q,"animalId":"L%07d","initiationTime":%q,"species":"DairyCattle",`+
+						`"caseData":{"_type":"models.WeightData","weight":{"dimension":"Mass","value":600,"symbol":"kg"}}}`,
+						f.rxIDs[i%int64(len(f.rxIDs))], i, time.Now().Add(time.Minute).UTC().Format(time.RFC3339))
+					return env.post(f.mor, "/api/cases2", body)
+				}},
+			}
+			for _, op := range ops {
+				b.Run(op.name+"/validate=true", func(b *testing.B) {
+					loadRun(b, func() (int, error) { return op.call(f.on) })
 				})
-				b.Run("list/"+name, func(b *testing.B) {
-					loadRun(b, func() (int, error) { return env.get(f.mor, "/api/users/withholds") })
+				b.Run(op.name+"/validate=false", func(b *testing.B) {
+					loadRun(b, func() (int, error) { return op.call(f.off) })
 				})
-				b.Run("write/"+name, func(b *testing.B) {
-					var n atomic.Int64
-					loadRun(b, func() (int, error) {
-						body := fmt.Sprintf(`{"id":0,"rxId":%q,"animalId":"L%07d","initiationTime":%q,"species":"DairyCattle",`+
-							`"caseData":{"_type":"models.WeightData","weight":{"dimension":"Mass","value":600,"symbol":"kg"}}}`,
-							f.rxIDs[n.Load()%int64(len(f.rxIDs))], n.Add(1), time.Now().Add(time.Minute).UTC().Format(time.RFC3339))
-						return env.post(f.mor, "/api/cases2", body)
-					})
+				b.Run(op.name+"/validation-cost", func(b *testing.B) {
+					loadPair(b, func() (int, error) { return op.call(f.on) }, func() (int, error) { return op.call(f.off) })
 				})
 			}
 		})
@@ -205,6 +211,60 @@ func (e *loadEnv) roundTrip(req *http.Request, token string) (int, error) {
 	}
 	_, err = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, err
+}
+
+// loadPair measures what request validation costs: each client sends
+// its requests to the validating and the non-validating server in turn,
+// so both see the same moment's load, and the benchmark reports the
+// median latency of each and the cost as the ratio of the medians, in
+// percent. (Run one after the other, the two servers meet different
+// background load, which on a 2-core machine can exceed the cost itself.)
+func loadPair(b *testing.B, on, off func() (int, error)) {
+	b.Helper()
+	var (
+		mu      sync.Mutex
+		ons     []time.Duration
+		offs    []time.Duration
+		failed  atomic.Value
+		measure = func(call func() (int, error)) time.Duration {
+			t0 := time.Now()
+			code, err := call()
+			d := time.Since(t0)
+			if err != nil || code != http.StatusOK {
+				failed.CompareAndSwap(nil, fmt.Sprintf("status %d, err %v", code, err))
+			}
+			return d
+		}
+	)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var myOn, myOff []time.Duration
+		for i := 0; pb.Next(); i++ {
+			if i%2 == 0 {
+				myOn = append(myOn, measure(on))
+				myOff = append(myOff, measure(off))
+			} else {
+				myOff = append(myOff, measure(off))
+				myOn = append(myOn, measure(on))
+			}
+		}
+		mu.Lock()
+		ons, offs = append(ons, myOn...), append(offs, myOff...)
+		mu.Unlock()
+	})
+	b.StopTimer()
+	if f := failed.Load(); f != nil {
+		b.Fatalf("a request failed: %s", f)
+	}
+	med := func(ds []time.Duration) float64 {
+		slices.Sort(ds)
+		return float64(ds[len(ds)/2].Microseconds()) / 1000
+	}
+	mOn, mOff := med(ons), med(offs)
+	b.ReportMetric(mOn, "on-p50-ms")
+	b.ReportMetric(mOff, "off-p50-ms")
+	b.ReportMetric((mOn/mOff-1)*100, "cost-%")
 }
 
 // loadRun runs call b.N times from parallel clients, fails on any answer
