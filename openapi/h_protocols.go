@@ -9,20 +9,11 @@ import (
 
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
-	"github.com/vetlink/vetlink/webhook"
 )
 
 // The protocol library: protocols, their shares, and the reference data
 // (tags, promises, eligibilities, diagnoses, label claims, Green Book)
 // they are written with. Every decision is rx.Library's or protocol's.
-
-// Webhook events of the protocol library (webhook/catalogue.go).
-const (
-	eventProtocolCreated  = webhook.EventType("protocol.created")
-	eventProtocolUpdated  = webhook.EventType("protocol.updated")
-	eventProtocolDeleted  = webhook.EventType("protocol.deleted")
-	eventProductPublished = webhook.EventType("product.created_or_updated")
-)
 
 func pxID(id int64) string { return strconv.FormatInt(id, 10) }
 

@@ -6,18 +6,6 @@ import (
 
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
-	"github.com/vetlink/vetlink/webhook"
-)
-
-// The webhook events of prescriptions, cases and tasks (webhook/catalogue.go).
-const (
-	evPrescriptionCreated   webhook.EventType = "prescription.created"
-	evPrescriptionCancelled webhook.EventType = "prescription.cancelled"
-	evCaseCreated           webhook.EventType = "case.created"
-	evTaskCompleted         webhook.EventType = "task.completed"
-	evTaskSkipped           webhook.EventType = "task.skipped"
-	evWithholdStarted       webhook.EventType = "withhold.started"
-	evWithholdUpdated       webhook.EventType = "withhold.updated"
 )
 
 // GetRxBy lists the prescriptions the caller wrote.
@@ -75,7 +63,7 @@ func (h *API) CreatePrescription(ctx context.Context, request CreatePrescription
 		if p, err = h.cfg.Rx.Prescribe(ctx, a, *request.Body); err != nil {
 			return err
 		}
-		return pub.publish(ctx, evPrescriptionCreated, p.ID, p)
+		return pub.publish(ctx, eventPrescriptionCreated, p.ID, p)
 	})
 	if err != nil {
 		return nil, err
@@ -140,7 +128,7 @@ func (h *API) DeletePrescription(ctx context.Context, request DeletePrescription
 		if err != nil {
 			return err
 		}
-		return pub.publish(ctx, evPrescriptionCancelled, p.ID, p)
+		return pub.publish(ctx, eventPrescriptionCancelled, p.ID, p)
 	})
 	if err != nil {
 		return nil, err
@@ -222,11 +210,11 @@ func (h *API) enroll(ctx context.Context, c *rx.Case) (rx.CaseHx, error) {
 		if hx, err = h.cfg.Rx.Enroll(ctx, a, req); err != nil {
 			return err
 		}
-		if err := pub.publish(ctx, evCaseCreated, strconv.FormatInt(hx.ID, 10), hx); err != nil {
+		if err := pub.publish(ctx, eventCaseCreated, strconv.FormatInt(hx.ID, 10), hx); err != nil {
 			return err
 		}
 		if w := hx.Withhold; w != nil {
-			return pub.publish(ctx, evWithholdStarted, strconv.FormatInt(w.ID, 10), w)
+			return pub.publish(ctx, eventWithholdStarted, strconv.FormatInt(w.ID, 10), w)
 		}
 		return nil
 	})
@@ -315,9 +303,9 @@ func (h *API) ExecuteTask(ctx context.Context, request ExecuteTaskRequestObject)
 		if err != nil {
 			return err
 		}
-		ev := evTaskCompleted
+		ev := eventTaskCompleted
 		if taskSkipped[t.Status] {
-			ev = evTaskSkipped
+			ev = eventTaskSkipped
 			hx, err = h.cfg.Rx.Skip(ctx, a, t.ID, t.Note)
 		} else {
 			hx, err = h.cfg.Rx.Execute(ctx, a, rx.Execution{TaskID: t.ID, At: t.DoneAt, Data: t.Data, Note: t.Note})
@@ -330,7 +318,7 @@ func (h *API) ExecuteTask(ctx context.Context, request ExecuteTaskRequestObject)
 			return err
 		}
 		if w := hx.Withhold; w != nil && moved(before.Withhold, w) {
-			return pub.publish(ctx, evWithholdUpdated, strconv.FormatInt(w.ID, 10), w)
+			return pub.publish(ctx, eventWithholdUpdated, strconv.FormatInt(w.ID, 10), w)
 		}
 		return nil
 	})

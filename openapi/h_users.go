@@ -14,13 +14,6 @@ import (
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/site"
-	"github.com/vetlink/vetlink/webhook"
-)
-
-// The webhook events of users (webhook/catalogue.go).
-const (
-	eventUserChanged     = webhook.EventType("user.created_or_updated")
-	eventUserDeactivated = webhook.EventType("user.deactivated")
 )
 
 func userResource(id rx.UserID) string { return fmt.Sprint(int64(id)) }
