@@ -61,9 +61,21 @@
 // until when and why"), [Service.CaseHx] and [Service.Records] with
 // [WriteCSV] for the treatment records of 21 CFR 530.5.
 //
+// # The protocol library and the directory
+//
+// A [Library] keeps the protocols veterinarians write before they prescribe
+// them (owned by a VOR, shared with other VORs or with all, deprecated
+// rather than deleted) and the reference data protocols are built from:
+// tags, diagnoses, eligibilities, promises, the cited label claims that
+// classification checks against, and Green Book drugs. Its rules are pure
+// too ([MayReadProtocol], [MayWriteProtocol], [MayShareProtocol],
+// [MayCurate]); [Library.Seed] loads the reference data a new server needs.
+// The directory calls of [Service] (Users, UpdateUser, SignUp,
+// ConfirmEmail, ConfirmVOR) keep the accounts behind the VCPR user API.
+//
 // # Storage and transactions
 //
-// rx declares the [Store] it needs and imports no SQL; package store
+// rx declares the [Store] and [LibraryStore] it needs and imports no SQL; package store
 // implements it on SQLite and PostgreSQL, and rxtest holds its conformance
 // suite. Every Service write is one transaction; bad input returns an
 // [*Error] wrapping a sentinel ([ErrInvalid], [ErrNotFound],

@@ -1,6 +1,16 @@
 // Package store is vetlink's one durable implementation of the Store
 // interfaces that the domain packages (rx, webhook, vetview, hl7 jobs) declare.
 //
+// Each domain gets its store from the one *DB:
+//
+//	db.Rx()       rx.Store: users, relations, prescriptions, cases, tasks, withholds
+//	db.Library()  rx.LibraryStore: protocols, shares, tags, diagnoses, label claims, Green Book
+//	db.Auth()     auth.Store: password hashes, session generations, API key hashes
+//	db.Site()     site.Store: addresses, profiles, visits, messages, help, client log
+//	db.Webhooks() webhook.Store: subscriptions (secrets sealed, see DB.SetSecretKey), outbox, log
+//	db.Vetview()  vetview.Store: servers, jobs, runs
+//	db.HL7()      the HL7 jobs' inbound messages and NAHLN reports
+//
 // It speaks two SQL engines through database/sql:
 //
 //   - SQLite, the embedded default, through the pure-Go driver
