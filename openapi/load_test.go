@@ -59,21 +59,32 @@ func BenchmarkLoad(b *testing.B) {
 				}},
 				{"list", func(env *loadEnv) (int, error) { return env.get(f.mor, "/api/users/withholds") }},
 				{"write", func(env *loadEnv) (int, error) {
-					i := n.Add(1)
+					i := n.Add(1) - 1
 					body := fmt.Sprintf(`{"id":0,"rxId":%q,"animalId":"L%07d","initiationTime":%q,"species":"DairyCattle",`+
 						`"caseData":{"_type":"models.WeightData","weight":{"dimension":"Mass","value":600,"symbol":"kg"}}}`,
-						f.rxIDs[i%int64(len(f.rxIDs))], i, time.Now().Add(time.Minute).UTC().Format(time.RFC3339))
+						f.rxFor(i), i, time.Now().Add(time.Minute).UTC().Format(time.RFC3339))
 					return env.post(f.mor, "/api/cases2", body)
 				}},
 			}
+			// prepare readies a sub-benchmark of requests calls: the writes
+			// get fresh prescriptions enough for all of them.
+			prepare := func(b *testing.B, op string, requests int) {
+				if op == "write" {
+					f.prescribe(b, requests)
+					n.Store(0)
+				}
+			}
 			for _, op := range ops {
 				b.Run(op.name+"/validate=true", func(b *testing.B) {
+					prepare(b, op.name, b.N)
 					loadRun(b, func() (int, error) { return op.call(f.on) })
 				})
 				b.Run(op.name+"/validate=false", func(b *testing.B) {
+					prepare(b, op.name, b.N)
 					loadRun(b, func() (int, error) { return op.call(f.off) })
 				})
 				b.Run(op.name+"/validation-cost", func(b *testing.B) {
+					prepare(b, op.name, 2*b.N)
 					loadPair(b, func() (int, error) { return op.call(f.on) }, func() (int, error) { return op.call(f.off) })
 				})
 			}
@@ -82,15 +93,47 @@ func BenchmarkLoad(b *testing.B) {
 }
 
 // loadPrescriptions is how many prescriptions the write benchmark
-// enrolls under, round robin.
+// enrolls under at once, round robin. Enrollments under one prescription
+// take its row lock in turn (its fills are counted exactly); a herd with a
+// few protocols in use enrolls under several, and the benchmark measures
+// the server, not one prescription's queue.
 const loadPrescriptions = 8
+
+// prescribe writes fresh prescriptions for requests enrollments: sets of
+// loadPrescriptions, each prescription used for at most 1 + rx.MaxRefills
+// cases, so no enrollment meets a used-up prescription.
+func (f *loadFarm) prescribe(b *testing.B, requests int) {
+	b.Helper()
+	perSet := loadPrescriptions * (1 + rx.MaxRefills)
+	sets := (requests + perSet - 1) / perSet
+	f.rxIDs = f.rxIDs[:0]
+	for range sets * loadPrescriptions {
+		code, body := f.on.send(http.MethodPost, f.vor, "/api/protocols/prescriptions",
+			rx.PrescriptionRequest{Protocol: f.protocol, MOR: f.morID, Refills: rx.MaxRefills})
+		var rxp rx.Prescription
+		if code != http.StatusCreated && code != http.StatusOK || json.Unmarshal(body, &struct {
+			Prescription *rx.Prescription `json:"prescription"`
+		}{&rxp}) != nil || rxp.ID == "" {
+			b.Fatalf("prescribe: %d %s", code, body)
+		}
+		f.rxIDs = append(f.rxIDs, rxp.ID)
+	}
+}
+
+// rxFor is the prescription of the i-th enrollment (from 0).
+func (f *loadFarm) rxFor(i int64) string {
+	set := i / (loadPrescriptions * (1 + rx.MaxRefills))
+	return f.rxIDs[set*loadPrescriptions+i%loadPrescriptions]
+}
 
 // loadFarm is a seeded database served twice: with and without request
 // validation.
 type loadFarm struct {
 	on, off    *loadEnv
-	vor, mor   string   // tokens
-	rxIDs      []string // prescriptions the farm enrolls cases under
+	vor, mor   string // tokens
+	morID      rx.UserID
+	protocol   protocol.Protocol
+	rxIDs      []string // prescriptions the write benchmark enrolls under
 	protocolID int64
 }
 
@@ -108,9 +151,8 @@ func newLoadFarm(b *testing.B, db *store.DB) *loadFarm {
 	transport := &http.Transport{MaxIdleConnsPerHost: 256}
 	on := newEnv(b, db, envOptions{})
 	f := &loadFarm{
-		on:    &loadEnv{env: on, client: &http.Client{Transport: transport}},
-		off:   &loadEnv{env: on.another(b, envOptions{noValidation: true}), client: &http.Client{Transport: transport}},
-		rxIDs: []string{h.RxID},
+		on:  &loadEnv{env: on, client: &http.Client{Transport: transport}},
+		off: &loadEnv{env: on.another(b, envOptions{noValidation: true}), client: &http.Client{Transport: transport}},
 	}
 	ctx := context.Background()
 	login := func(id rx.UserID) string {
@@ -132,7 +174,7 @@ func newLoadFarm(b *testing.B, db *store.DB) *loadFarm {
 		}
 		return s.Token
 	}
-	f.vor, f.mor = login(h.VOR), login(h.MOR)
+	f.vor, f.mor, f.morID = login(h.VOR), login(h.MOR), h.MOR
 
 	p := rxtest.Flunixin()
 	p.OwnerID = int64(h.VOR)
@@ -154,17 +196,7 @@ func newLoadFarm(b *testing.B, db *store.DB) *loadFarm {
 	// with a few protocols in use does: enrollments under one prescription
 	// take its row lock in turn (its fills are counted exactly), and the
 	// benchmark measures the server, not one prescription's queue.
-	for range loadPrescriptions - 1 {
-		code, body := f.on.send(http.MethodPost, f.vor, "/api/protocols/prescriptions",
-			rx.PrescriptionRequest{Protocol: p, MOR: h.MOR, Refills: rx.MaxRefills})
-		var rxp rx.Prescription
-		if code != http.StatusCreated && code != http.StatusOK || json.Unmarshal(body, &struct {
-			Prescription *rx.Prescription `json:"prescription"`
-		}{&rxp}) != nil || rxp.ID == "" {
-			b.Fatalf("prescribe: %d %s", code, body)
-		}
-		f.rxIDs = append(f.rxIDs, rxp.ID)
-	}
+	f.protocol = p
 	b.Logf("seeded %d cases (%d tasks) of 10,000 animals in %v", h.Cases+h.Current, h.Tasks, time.Since(start).Round(time.Millisecond))
 	return f
 }
