@@ -132,6 +132,14 @@ func (e *testEnv) another(t testing.TB, opt envOptions) *testEnv {
 // serve starts the API on e.DB and returns its URL.
 func (e *testEnv) serve(t testing.TB, opt envOptions) string {
 	t.Helper()
+	srv := httptest.NewServer(e.handler(t, opt))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// handler builds the API on e.DB, as a server of e would serve it.
+func (e *testEnv) handler(t testing.TB, opt envOptions) http.Handler {
+	t.Helper()
 	h, err := openapi.NewHandler(openapi.Config{
 		DB:           e.DB,
 		Rx:           &rx.Service{Store: e.DB.Rx()},
@@ -146,9 +154,7 @@ func (e *testEnv) serve(t testing.TB, opt envOptions) string {
 	if opt.checkResponses {
 		h = validatingResponses(t, h)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return h
 }
 
 // user creates a user of type typ directly in the store, sets its password

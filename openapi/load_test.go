@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"sync"
@@ -89,6 +90,39 @@ func BenchmarkLoad(b *testing.B) {
 				})
 			}
 		})
+	}
+}
+
+// BenchmarkServe measures the server's own work for one request, in
+// process and one at a time, with request validation on and off: what
+// validation adds to the CPU a request costs, which is what bounds a
+// saturated server's throughput. The loopback benchmark (BenchmarkLoad)
+// shows the same from a client's side.
+//
+//	go test ./openapi -run '^$' -bench Serve -count 6
+func BenchmarkServe(b *testing.B) {
+	f := newLoadFarm(b, storetest.SQLite(b))
+	ops := []struct{ name, method, path, token, body string }{
+		{"read", http.MethodGet, fmt.Sprintf("/api/protocols/%d", f.protocolID), f.vor, ""},
+		{"list", http.MethodGet, "/api/users/withholds", f.mor, ""},
+	}
+	for _, op := range ops {
+		for _, validate := range []bool{true, false} {
+			h := f.on.env.handler(b, envOptions{noValidation: !validate})
+			b.Run(fmt.Sprintf("%s/validate=%v", op.name, validate), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					req := httptest.NewRequest(op.method, op.path, nil)
+					req.Header.Set("X-APIKEY", f.on.env.APIKey)
+					req.Header.Set("X-Auth-Token", op.token)
+					w := httptest.NewRecorder()
+					h.ServeHTTP(w, req)
+					if w.Code != http.StatusOK {
+						b.Fatalf("%s: %d %s", op.path, w.Code, w.Body)
+					}
+				}
+			})
+		}
 	}
 }
 
