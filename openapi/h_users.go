@@ -190,7 +190,8 @@ func (h *API) DeleteSandboxClient(ctx context.Context, request DeleteSandboxClie
 }
 
 // GetRelations adds a relationship between two existing users (the VCPR
-// names it so): rx.MayRelate decides. It answers the right user's uname.
+// names it so): rx.MayRelate decides. It answers the right user's uname
+// and publishes user.created_or_updated for that user.
 func (h *API) GetRelations(ctx context.Context, request GetRelationsRequestObject) (GetRelationsResponseObject, error) {
 	if request.Body == nil {
 		return nil, invalid("body", "is required")
@@ -207,7 +208,12 @@ func (h *API) GetRelations(ctx context.Context, request GetRelationsRequestObjec
 		r.Left = a.ID()
 	}
 	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
-		return h.cfg.Rx.Relate(ctx, a, r)
+		if err := h.cfg.Rx.Relate(ctx, a, r); err != nil {
+			return err
+		}
+		// The catalogue has no event of its own for a relationship; the
+		// user it makes someone's client or employee has changed.
+		return pub.publish(ctx, eventUserChanged, userResource(r.Right), r)
 	})
 	if err != nil {
 		return nil, err
@@ -709,8 +715,13 @@ func (h *API) SendMessage(ctx context.Context, request SendMessageRequestObject)
 			return nil, invalid("body", err.Error())
 		}
 		err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
-			_, err := h.cfg.Rx.RequestRenewal(ctx, a, r)
-			return err
+			p, err := h.cfg.Rx.RequestRenewal(ctx, a, r)
+			if err != nil {
+				return err
+			}
+			// The renewal is a new prescription, REQUESTED until the
+			// veterinarian approves it.
+			return pub.publish(ctx, eventPrescriptionCreated, p.ID, p)
 		})
 		if err != nil {
 			return nil, err

@@ -360,6 +360,11 @@ func patchReference(doc *openapi3.T) {
 			sf.Value.Discriminator.Mapping["models.DoseRangeByWeightFunction"] = openapi3.MappingRef(*target)
 		}
 	}
+	// A prescription's status is typed ProtocolStatus, which lacks the
+	// REQUESTED of a renewal; its own PrescriptionStatus has it.
+	if p := schemas["Prescription"]; p != nil && p.Value != nil && schemas["PrescriptionStatus"] != nil {
+		p.Value.Properties["status"] = openapi3.NewSchemaRef("#/components/schemas/PrescriptionStatus", schemas["PrescriptionStatus"].Value)
+	}
 	// Login requires "userid", but its member is "userId".
 	if l := schemas["Login"]; l != nil && l.Value != nil {
 		for i, r := range l.Value.Required {
@@ -409,4 +414,42 @@ func referenceRouter(t testing.TB) routers.Router {
 		openapi3.AllowExtraSiblingFields("description", "example", "x-reviewed", "nullable", "format", "type"))
 	require.NoError(t, err)
 	return r
+}
+
+// eventCount counts the webhook events of type typ in the outbox: those
+// about resource id, or all of them when id is "".
+func eventCount(t testing.TB, db *store.DB, typ, id string) int {
+	t.Helper()
+	q, args := `SELECT COUNT(*) FROM webhook_events WHERE type = $1`, []any{typ}
+	if id != "" {
+		q, args = q+` AND resource_id = $2`, append(args, id)
+	}
+	var n int
+	require.NoError(t, db.SQL().QueryRow(q, args...).Scan(&n))
+	return n
+}
+
+// eventTypes lists the types of the webhook events stored so far, oldest
+// first.
+func eventTypes(t testing.TB, db *store.DB) []string {
+	t.Helper()
+	rows, err := db.SQL().QueryContext(context.Background(), `SELECT type FROM webhook_events ORDER BY occurred_at, type`)
+	require.NoError(t, err)
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// newEvents returns the types of the events stored since before was read.
+func newEvents(t testing.TB, db *store.DB, before []string) []string {
+	t.Helper()
+	now := eventTypes(t, db)
+	require.GreaterOrEqual(t, len(now), len(before))
+	return now[len(before):]
 }

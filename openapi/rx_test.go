@@ -17,31 +17,6 @@ import (
 	"github.com/vetlink/vetlink/store/storetest"
 )
 
-// eventTypes lists the types of the webhook events stored so far, oldest
-// first.
-func eventTypes(t *testing.T, db *store.DB) []string {
-	t.Helper()
-	rows, err := db.SQL().QueryContext(context.Background(), `SELECT type FROM webhook_events ORDER BY occurred_at, type`)
-	require.NoError(t, err)
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var s string
-		require.NoError(t, rows.Scan(&s))
-		out = append(out, s)
-	}
-	require.NoError(t, rows.Err())
-	return out
-}
-
-// newEvents returns what the events stored since before were.
-func newEvents(t *testing.T, db *store.DB, before []string) []string {
-	t.Helper()
-	now := eventTypes(t, db)
-	require.GreaterOrEqual(t, len(now), len(before))
-	return now[len(before):]
-}
-
 // flunixin is the test protocol: three daily IV doses for lactating dairy
 // cows, meat 96 h, milk 36 h, two promises.
 func flunixin(t *testing.T) protocol.Protocol {
@@ -50,14 +25,6 @@ func flunixin(t *testing.T) protocol.Protocol {
 	require.NoError(t, err)
 	var p protocol.Protocol
 	require.NoError(t, json.Unmarshal(b, &p))
-	// The document (as the reference) requires a treatment's dosage, oneOf
-	// DoseId or DoseFunctions; both are objects with no required member, so
-	// every object matches both and fails the oneOf. A member that is not a
-	// SequenceFunction rules DoseFunctions out. A workaround until the
-	// Treatment schema is fixed.
-	for i := range p.Treatments {
-		p.Treatments[i].Dosage = json.RawMessage(`{"doseId": 1, "sequenceFunction": false}`)
-	}
 	if p.Instructions == nil {
 		p.Instructions = &protocol.Instructions{DoThis: "Weigh the cow; give the dose IV."}
 	}

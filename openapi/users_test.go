@@ -95,11 +95,14 @@ func TestUsers(t *testing.T) {
 
 		t.Run("GetRelationsAddsARelationship", func(t *testing.T) {
 			lone := e.user(t, rx.MOR, "mor-lone")
+			before := eventCount(t, e.DB, "user.created_or_updated", fmt.Sprint(lone.ID))
 			code, body := e.do(t, vor2, http.MethodPost, "/api/users/relations", map[string]any{"right": lone.ID})
 			require.Equal(t, http.StatusOK, code, "%s", body)
 			require.JSONEq(t, `"mor-lone"`, string(body))
+			require.Equal(t, before+1, eventCount(t, e.DB, "user.created_or_updated", fmt.Sprint(lone.ID)), "the new client's change is published")
 			code, body = e.do(t, vor2, http.MethodPost, "/api/users/relations", map[string]any{"right": lone.ID})
 			require.Equal(t, http.StatusConflict, code, "%s", body)
+			require.Equal(t, before+1, eventCount(t, e.DB, "user.created_or_updated", fmt.Sprint(lone.ID)), "a refused relation publishes nothing")
 			// For another VOR as left: forbidden.
 			code, body = e.do(t, vor, http.MethodPost, "/api/users/relations", map[string]any{"name": "CLIENT", "left": vor2.ID, "right": mor.ID})
 			require.Equal(t, http.StatusForbidden, code, "%s", body)
