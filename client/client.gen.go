@@ -2424,6 +2424,13 @@ type ClientInterface interface {
 	// Corresponds with GET /api/prescriptions/{id}/ (the `GetPrescription` operationId).
 	GetPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ApprovePrescription Approve a requested renewal
+	//
+	// Turns a REQUESTED renewal (a client's RenewRequest, sent with sendMessage) into a PRESCRIBED prescription. Only the prescribing VOR may, while the farm is still its CLIENT (403 otherwise); 409 when the prescription is not REQUESTED, 404 when there is none. Answers the prescription and publishes prescription.updated.
+	//
+	// Corresponds with POST /api/prescriptions/{id}/approval (the `ApprovePrescription` operationId).
+	ApprovePrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCasesOfPrescription List the cases of a prescription
 	//
 	// Lists the cases of prescription rxId in enrollment order. Whoever may read the prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
@@ -3883,6 +3890,23 @@ func (c *Client) DeletePrescription(ctx context.Context, id string, reqEditors .
 // Corresponds with GET /api/prescriptions/{id}/ (the `GetPrescription` operationId).
 func (c *Client) GetPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPrescriptionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApprovePrescription Approve a requested renewal
+//
+// Turns a REQUESTED renewal (a client's RenewRequest, sent with sendMessage) into a PRESCRIBED prescription. Only the prescribing VOR may, while the farm is still its CLIENT (403 otherwise); 409 when the prescription is not REQUESTED, 404 when there is none. Answers the prescription and publishes prescription.updated.
+//
+// Corresponds with POST /api/prescriptions/{id}/approval (the `ApprovePrescription` operationId).
+func (c *Client) ApprovePrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApprovePrescriptionRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6932,6 +6956,40 @@ func NewGetPrescriptionRequest(server string, id string) (*http.Request, error) 
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApprovePrescriptionRequest constructs an http.Request for the ApprovePrescription method
+func NewApprovePrescriptionRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/prescriptions/%s/approval", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -10178,6 +10236,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/prescriptions/{id}/ (the `GetPrescription` operationId).
 	GetPrescriptionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetPrescriptionResponse, error)
 
+	// ApprovePrescriptionWithResponse Approve a requested renewal
+	//
+	// Turns a REQUESTED renewal (a client's RenewRequest, sent with sendMessage) into a PRESCRIBED prescription. Only the prescribing VOR may, while the farm is still its CLIENT (403 otherwise); 409 when the prescription is not REQUESTED, 404 when there is none. Answers the prescription and publishes prescription.updated.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/prescriptions/{id}/approval (the `ApprovePrescription` operationId).
+	ApprovePrescriptionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ApprovePrescriptionResponse, error)
+
 	// GetCasesOfPrescriptionWithResponse List the cases of a prescription
 	//
 	// Lists the cases of prescription rxId in enrollment order. Whoever may read the prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
@@ -12910,6 +12977,60 @@ func (r GetPrescriptionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetPrescriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApprovePrescriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
+		Prescription *Prescription `json:"prescription,omitempty"`
+	}
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApprovePrescriptionResponse) GetJSON200() *struct {
+	// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
+	Prescription *Prescription `json:"prescription,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApprovePrescriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApprovePrescriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApprovePrescriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApprovePrescriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApprovePrescriptionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17986,6 +18107,21 @@ func (c *ClientWithResponses) GetPrescriptionWithResponse(ctx context.Context, i
 	return ParseGetPrescriptionResponse(rsp)
 }
 
+// ApprovePrescriptionWithResponse Approve a requested renewal
+//
+// Turns a REQUESTED renewal (a client's RenewRequest, sent with sendMessage) into a PRESCRIBED prescription. Only the prescribing VOR may, while the farm is still its CLIENT (403 otherwise); 409 when the prescription is not REQUESTED, 404 when there is none. Answers the prescription and publishes prescription.updated.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/prescriptions/{id}/approval (the `ApprovePrescription` operationId).
+func (c *ClientWithResponses) ApprovePrescriptionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ApprovePrescriptionResponse, error) {
+	rsp, err := c.ApprovePrescription(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApprovePrescriptionResponse(rsp)
+}
+
 // GetCasesOfPrescriptionWithResponse List the cases of a prescription
 //
 // Lists the cases of prescription rxId in enrollment order. Whoever may read the prescription may (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR); 403 otherwise, 404 when there is none.
@@ -20802,6 +20938,42 @@ func ParseGetPrescriptionResponse(rsp *http.Response) (*GetPrescriptionResponse,
 
 	case rsp.StatusCode == 200:
 		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseApprovePrescriptionResponse parses an HTTP response from a ApprovePrescriptionWithResponse call
+func ParseApprovePrescriptionResponse(rsp *http.Response) (*ApprovePrescriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApprovePrescriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Prescription A protocol prescribed by a VOR to a client MOR. The protocol is a snapshot taken when it was written: later edits of the protocol never change it. Each case enrolled uses one fill.
+			Prescription *Prescription `json:"prescription,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 

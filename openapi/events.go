@@ -13,6 +13,7 @@ const (
 	eventProductPublished webhook.EventType = "product.created_or_updated"
 
 	eventPrescriptionCreated   webhook.EventType = "prescription.created"
+	eventPrescriptionUpdated   webhook.EventType = "prescription.updated"
 	eventPrescriptionCancelled webhook.EventType = "prescription.cancelled"
 	eventCaseCreated           webhook.EventType = "case.created"
 	eventTaskCompleted         webhook.EventType = "task.completed"

@@ -15,7 +15,7 @@ func TestEventsAreInTheCatalogue(t *testing.T) {
 	cat := webhook.DefaultCatalogue()
 	for _, e := range []webhook.EventType{
 		eventProtocolCreated, eventProtocolUpdated, eventProtocolDeleted, eventProductPublished,
-		eventPrescriptionCreated, eventPrescriptionCancelled, eventCaseCreated,
+		eventPrescriptionCreated, eventPrescriptionUpdated, eventPrescriptionCancelled, eventCaseCreated,
 		eventTaskCompleted, eventTaskSkipped, eventWithholdStarted, eventWithholdUpdated,
 		eventUserChanged, eventUserDeactivated,
 	} {

@@ -71,6 +71,26 @@ func (h *API) CreatePrescription(ctx context.Context, request CreatePrescription
 	return CreatePrescription201JSONResponse{Prescription: &p}, nil
 }
 
+// ApprovePrescription approves a REQUESTED renewal (rx.Service.Approve),
+// publishing prescription.updated.
+func (h *API) ApprovePrescription(ctx context.Context, request ApprovePrescriptionRequestObject) (ApprovePrescriptionResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var p rx.Prescription
+	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
+		if p, err = h.cfg.Rx.Approve(ctx, a, request.Id); err != nil {
+			return err
+		}
+		return pub.publish(ctx, eventPrescriptionUpdated, p.ID, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ApprovePrescription200JSONResponse{Prescription: &p}, nil
+}
+
 // GetPrescriptionsOfProtocol lists the caller's prescriptions of one
 // protocol.
 func (h *API) GetPrescriptionsOfProtocol(ctx context.Context, request GetPrescriptionsOfProtocolRequestObject) (GetPrescriptionsOfProtocolResponseObject, error) {

@@ -60,5 +60,23 @@ func TestRenewalRequest(t *testing.T) {
 		require.NotNil(t, requested, "the renewal is among the farm's prescriptions")
 		require.Equal(t, rx.Requested, requested.Status)
 		require.Equal(t, 2, requested.Refills)
+
+		// The veterinarian approves it; then it is prescribed, once.
+		approval := "/api/prescriptions/" + requested.ID + "/approval"
+		before = eventTypes(t, db)
+		for _, u := range []*testUser{mor, other} {
+			code, body = e.do(t, u, http.MethodPost, approval, nil)
+			require.Equal(t, http.StatusForbidden, code, "%s", body)
+		}
+		require.Empty(t, newEvents(t, db, before))
+		approved, err := vor.Client.ApprovePrescriptionWithResponse(ctx, requested.ID)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, approved.StatusCode(), "%s", approved.Body)
+		require.Equal(t, rx.Prescribed, approved.JSON200.Prescription.Status)
+		require.Equal(t, []string{"prescription.updated"}, newEvents(t, db, before))
+		code, body = e.do(t, vor, http.MethodPost, approval, nil)
+		require.Equal(t, http.StatusConflict, code, "approved once: %s", body)
+		code, body = e.do(t, vor, http.MethodPost, "/api/prescriptions/AAAAAAAAAAAAAAAA/approval", nil)
+		require.Equal(t, http.StatusNotFound, code, "%s", body)
 	})
 }

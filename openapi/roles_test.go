@@ -150,6 +150,22 @@ func (w *roleWorld) newCase(t *testing.T) (int64, rx.Task) {
 	return got.Case.ID, got.Case.Doses[0]
 }
 
+// newRenewal writes a prescription of one fill from VOR A to MOR A, uses
+// it, and has MOR A ask for its renewal: the REQUESTED prescription.
+func (w *roleWorld) newRenewal(t *testing.T) rx.Prescription {
+	t.Helper()
+	ctx := context.Background()
+	p, err := w.lib.Protocol(ctx, w.actor(t, vorA), w.pxID)
+	require.NoError(t, err)
+	old, err := w.svc.Prescribe(ctx, w.actor(t, vorA), rx.PrescriptionRequest{Protocol: p, MOR: w.users[morA].ID})
+	require.NoError(t, err)
+	code, body := w.e.do(t, w.users[morA], http.MethodPost, "/api/cases2", enrollment(old, fmt.Sprintf("Bossie%d", w.next())))
+	require.Equal(t, http.StatusOK, code, "%s", body)
+	renewal, err := w.svc.RequestRenewal(ctx, w.actor(t, morA), rx.RenewRequest{From: w.users[morA].ID, To: w.users[vorA].ID, Prescription: old.ID, Refill: 1})
+	require.NoError(t, err)
+	return renewal
+}
+
 func newRoleWorld(t *testing.T, db *store.DB) *roleWorld {
 	t.Helper()
 	ctx := context.Background()
@@ -353,6 +369,10 @@ func roleRows() []roleRow {
 		}, want: statuses{401, 200, 200, 403, 200, 403, 200, 403}},
 		// A VOR recalls (MayRecall: the prescriber), anyone else declines
 		// (MayDecline: the MOR it is written to).
+		// rx.MayApprove: the prescribing VOR, while the farm is its CLIENT.
+		{op: "approvePrescription", method: post, req: func(t *testing.T, w *roleWorld) (string, any) {
+			return "/api/prescriptions/" + w.newRenewal(t).ID + "/approval", nil
+		}, want: statuses{401, 403, 200, 403, 403, 403, 403, 403}},
 		{op: "deletePrescription", method: del, req: func(t *testing.T, w *roleWorld) (string, any) {
 			return "/api/prescriptions/" + w.newRx(t).ID + "/", nil
 		}, want: statuses{401, 403, 200, 403, 200, 403, 403, 403}},

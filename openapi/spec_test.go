@@ -23,9 +23,10 @@ const referenceOperations = 99
 // document (each says so in x-vetlink-note): what it takes to make an
 // account usable through the API alone.
 var vetlinkOperations = map[string]string{
-	"POST /api/users":               "createUser",
-	"PUT /api/users/{id}/password":  "changePassword",
-	"POST /api/users/token/{token}": "setPasswordWithToken",
+	"POST /api/users":                       "createUser",
+	"PUT /api/users/{id}/password":          "changePassword",
+	"POST /api/users/token/{token}":         "setPasswordWithToken",
+	"POST /api/prescriptions/{id}/approval": "approvePrescription",
 }
 
 func loadDocument(t *testing.T) *openapi3.T {
