@@ -14,12 +14,13 @@ import (
 
 // docsOperation is one row of the docs page.
 type docsOperation struct {
-	Method, Class, Path, ID, Summary, Description string
-	Params                                        []docsParam
-	Body                                          string
-	Responses                                     []string
-	Public                                        bool
-	Anchor                                        string
+	Method, Class, Path, ID, Summary string
+	Description                      template.HTML
+	Params                           []docsParam
+	Body                             string
+	Responses                        []string
+	Public                           bool
+	Anchor                           string
 }
 
 type docsParam struct {
@@ -28,8 +29,9 @@ type docsParam struct {
 }
 
 type docsTag struct {
-	Name, Description string
-	Ops               []docsOperation
+	Name        string
+	Description template.HTML
+	Ops         []docsOperation
 }
 
 // docsPage renders the document once, at start-up, into a page a person
@@ -40,7 +42,7 @@ func docsPage(doc *openapi3.T) (http.Handler, error) {
 	byTag := map[string]*docsTag{}
 	var order []string
 	for _, t := range doc.Tags {
-		byTag[t.Name] = &docsTag{Name: t.Name, Description: t.Description}
+		byTag[t.Name] = &docsTag{Name: t.Name, Description: markdown(t.Description)}
 		order = append(order, t.Name)
 	}
 	paths := doc.Paths.InMatchingOrder()
@@ -50,7 +52,7 @@ func docsPage(doc *openapi3.T) (http.Handler, error) {
 		for method, op := range item.Operations() {
 			o := docsOperation{
 				Method: method, Class: strings.ToLower(method), Path: path, ID: op.OperationID,
-				Summary: op.Summary, Description: op.Description,
+				Summary: op.Summary, Description: markdown(op.Description),
 				Anchor: "op-" + op.OperationID,
 			}
 			if op.Security != nil && len(*op.Security) == 0 {
@@ -112,9 +114,10 @@ func docsPage(doc *openapi3.T) (http.Handler, error) {
 	}
 	var buf bytes.Buffer
 	err := docsTemplate.Execute(&buf, struct {
-		Title, Version, Description string
-		Tags                        []*docsTag
-	}{doc.Info.Title, doc.Info.Version, doc.Info.Description, tags})
+		Title, Version string
+		Description    template.HTML
+		Tags           []*docsTag
+	}{doc.Info.Title, doc.Info.Version, markdown(doc.Info.Description), tags})
 	if err != nil {
 		return nil, fmt.Errorf("openapi: rendering the docs page: %w", err)
 	}
@@ -166,17 +169,19 @@ section{background:#fff;border:1px solid #dde4e8;border-radius:6px;padding:1em 1
 code{font:13px monospace}
 table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #e3e9ec;padding:.2em .5em;font-size:13px;text-align:left}
 .pub{font-size:12px;color:#2f7d5b;margin-left:.5em}
+.about h3{margin:1.2em 0 .3em;color:#17404f}
+nav{position:sticky;top:1em;align-self:start}
 </style>
 </head>
 <body>
 <header><h1>{{.Title}} <small>{{.Version}}</small></h1>
-<p>{{.Description}}</p>
 <p>Machine-readable: <a href="/openapi.yaml">openapi.yaml</a> · <a href="/openapi.json">openapi.json</a>.
 Authenticate with <code>X-APIKEY</code> and the <code>X-Auth-Token</code> that <code>POST /api/users/logins</code> returns.</p></header>
 <main>
-<nav>{{range .Tags}}<a href="#tag-{{.Name}}">{{.Name}}</a>{{end}}</nav>
+<nav><a href="#about">About this API</a>{{range .Tags}}<a href="#tag-{{.Name}}">{{.Name}}</a>{{end}}</nav>
 <div>
-{{range .Tags}}<section id="tag-{{.Name}}"><h2>{{.Name}}</h2>{{if .Description}}<p>{{.Description}}</p>{{end}}
+<section id="about" class="about">{{.Description}}</section>
+{{range .Tags}}<section id="tag-{{.Name}}"><h2>{{.Name}}</h2>{{.Description}}
 {{range .Ops}}<div class="op" id="{{.Anchor}}">
 <span class="m {{.Class}}">{{.Method}}</span> <code>{{.Path}}</code>{{if .Public}}<span class="pub">no login needed</span>{{end}}
 <div><strong>{{.Summary}}</strong> <small><code>{{.ID}}</code></small></div>
