@@ -119,6 +119,10 @@ type ACKOptions struct {
 // the code and m's control ID (MSH-10) echoed in MSA-2, and one ERR
 // segment per opts.Errors. The ACK uses m's delimiters.
 //
+// MSH-18 is copied as m has it, even when it is an alias of a table 0211
+// name (see ParseOptions.CharsetAliases) or, in a message parsed leniently,
+// a name this package does not know: the sender gets its own spelling back.
+//
 // The code decides the mode: AA, AE and AR answer in original mode or as
 // an enhanced-mode application acknowledgment; CA, CE and CR are
 // enhanced-mode accept acknowledgments, allowed only when m asks for
@@ -196,7 +200,10 @@ func NewACK(m *Message, code AckCode, opts ACKOptions) (*Message, error) {
 			err.Set("1.4.3", "HL70357")
 		}
 	}
-	out, err := b.Build()
+	// MSH-18 is echoed as the sender wrote it, which may be an alias
+	// ("ISO-8859-1") or, for a lenient parse, a name nobody knows: the
+	// ACK is read with the character set m was read with.
+	out, err := b.buildWith(ParseOptions{Charset: m.charset, Lenient: m.lenient})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrAck, err)
 	}

@@ -178,6 +178,16 @@ func (b *Builder) Build() (*Message, error) {
 	return Parse(data)
 }
 
+// buildWith is Build parsing the result with o, for messages whose MSH-18
+// names a character set by an alias or not at all known.
+func (b *Builder) buildWith(o ParseOptions) (*Message, error) {
+	data, err := b.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	return o.Parse(data)
+}
+
 func (s *SegmentBuilder) appendTo(out []byte, d Delimiters) []byte {
 	out = append(out, s.id...)
 	first := 1

@@ -29,28 +29,31 @@ type charsetInfo struct {
 // charsets maps the names of HL7 table 0211 (upper case) to decoders.
 // CNS 11643-1992 has no decoder in golang.org/x/text and is rejected.
 var charsets = map[string]charsetInfo{
-	"ASCII":          {},
-	"ISO IR6":        {},
-	"UNICODE":        {},
-	"UNICODE UTF-8":  {},
-	"UTF-8":          {},
-	"8859/1":         {enc: charmap.ISO8859_1},
-	"ISO IR100":      {enc: charmap.ISO8859_1},
-	"8859/2":         {enc: charmap.ISO8859_2},
-	"8859/3":         {enc: charmap.ISO8859_3},
-	"8859/4":         {enc: charmap.ISO8859_4},
-	"8859/5":         {enc: charmap.ISO8859_5},
-	"8859/6":         {enc: charmap.ISO8859_6},
-	"8859/7":         {enc: charmap.ISO8859_7},
-	"8859/8":         {enc: charmap.ISO8859_8},
-	"8859/9":         {enc: charmap.ISO8859_9},
-	"8859/15":        {enc: charmap.ISO8859_15},
-	"ISO IR14":       {enc: japanese.ShiftJIS}, // JIS X 0201: ASCII plus half-width katakana 0xA1-0xDF
-	"ISO IR87":       {enc: japanese.ISO2022JP, transcode: true},
-	"ISO IR159":      {enc: japanese.ISO2022JP, transcode: true},
-	"KS X 1001":      {enc: korean.EUCKR},
-	"GB 18030-2000":  {enc: simplifiedchinese.GB18030, transcode: true},
-	"BIG-5":          {enc: traditionalchinese.Big5, transcode: true},
+	"ASCII":         {},
+	"ISO IR6":       {},
+	"UNICODE":       {},
+	"UNICODE UTF-8": {},
+	"UTF-8":         {},
+	"8859/1":        {enc: charmap.ISO8859_1},
+	"ISO IR100":     {enc: charmap.ISO8859_1},
+	"8859/2":        {enc: charmap.ISO8859_2},
+	"8859/3":        {enc: charmap.ISO8859_3},
+	"8859/4":        {enc: charmap.ISO8859_4},
+	"8859/5":        {enc: charmap.ISO8859_5},
+	"8859/6":        {enc: charmap.ISO8859_6},
+	"8859/7":        {enc: charmap.ISO8859_7},
+	"8859/8":        {enc: charmap.ISO8859_8},
+	"8859/9":        {enc: charmap.ISO8859_9},
+	"8859/15":       {enc: charmap.ISO8859_15},
+	"ISO IR14":      {enc: japanese.ShiftJIS}, // JIS X 0201: ASCII plus half-width katakana 0xA1-0xDF
+	"ISO IR87":      {enc: japanese.ISO2022JP, transcode: true},
+	"ISO IR159":     {enc: japanese.ISO2022JP, transcode: true},
+	"KS X 1001":     {enc: korean.EUCKR},
+	"GB 18030-2000": {enc: simplifiedchinese.GB18030, transcode: true},
+	"BIG-5":         {enc: traditionalchinese.Big5, transcode: true},
+	// Not in table 0211, but what Windows senders use and call
+	// "ISO-8859-1"; a superset of 8859/1 for everything but C1 controls.
+	"WINDOWS-1252":   {enc: charmap.Windows1252},
 	"UNICODE UTF-16": {}, // only readable when a BOM or zero bytes betray it; see decodeInput
 	"UNICODE UTF-32": {},
 }
@@ -68,6 +71,89 @@ func init() {
 func LookupCharset(name string) (encoding.Encoding, bool) {
 	ci, ok := charsets[strings.ToUpper(strings.TrimSpace(name))]
 	return ci.enc, ok
+}
+
+// defaultCharsetAliases are the spellings senders put in MSH-18 instead
+// of the HL7 table 0211 names: IANA and Windows names, and the names
+// programming languages use. Keys are upper case.
+var defaultCharsetAliases = map[string]string{
+	"ISO-8859-1":     "8859/1",
+	"ISO_8859-1":     "8859/1",
+	"ISO8859-1":      "8859/1",
+	"ISO88591":       "8859/1",
+	"ISO-IR-100":     "8859/1",
+	"LATIN1":         "8859/1",
+	"LATIN-1":        "8859/1",
+	"L1":             "8859/1",
+	"IBM819":         "8859/1",
+	"CP819":          "8859/1",
+	"ISO-8859-2":     "8859/2",
+	"ISO_8859-2":     "8859/2",
+	"LATIN2":         "8859/2",
+	"ISO-8859-15":    "8859/15",
+	"ISO_8859-15":    "8859/15",
+	"LATIN9":         "8859/15",
+	"WINDOWS-1252":   "WINDOWS-1252",
+	"CP1252":         "WINDOWS-1252",
+	"CP-1252":        "WINDOWS-1252",
+	"WIN1252":        "WINDOWS-1252",
+	"ANSI":           "WINDOWS-1252",
+	"UTF8":           "UNICODE UTF-8",
+	"UTF-8":          "UNICODE UTF-8",
+	"UNICODE":        "UNICODE UTF-8",
+	"ASCII":          "ASCII",
+	"US-ASCII":       "ASCII",
+	"USASCII":        "ASCII",
+	"ANSI_X3.4-1968": "ASCII",
+	"SHIFT_JIS":      "ISO IR14",
+	"EUC-KR":         "KS X 1001",
+	"GB18030":        "GB 18030-2000",
+	"BIG5":           "BIG-5",
+}
+
+// DefaultCharsetAliases returns a new copy of the spellings of MSH-18 that
+// senders write instead of the HL7 table 0211 names, mapped to the table
+// 0211 name (or, for Windows-1252, which table 0211 lacks, to
+// "WINDOWS-1252", which LookupCharset knows): "ISO-8859-1", "ISO_8859-1"
+// and "LATIN1" to "8859/1", "WINDOWS-1252" and "CP1252" to "WINDOWS-1252",
+// "UTF8" and "UTF-8" to "UNICODE UTF-8", "US-ASCII" to "ASCII", and a few
+// more. Keys are upper case; lookups ignore case and surrounding spaces.
+//
+// mllp.Server uses this map unless its CharsetAliases field says
+// otherwise; ParseOptions uses none unless CharsetAliases is set. The map
+// is the caller's to change.
+func DefaultCharsetAliases() map[string]string {
+	out := make(map[string]string, len(defaultCharsetAliases))
+	for k, v := range defaultCharsetAliases {
+		out[k] = v
+	}
+	return out
+}
+
+// lookupAlias resolves name through aliases: an exact key first, then the
+// upper-cased, trimmed name, then any key equal to it ignoring case. It
+// returns the charsetInfo of the table 0211 name the alias maps to.
+func lookupAlias(aliases map[string]string, name string) (charsetInfo, bool) {
+	if len(aliases) == 0 {
+		return charsetInfo{}, false
+	}
+	target, ok := aliases[name]
+	if !ok {
+		norm := strings.ToUpper(strings.TrimSpace(name))
+		if target, ok = aliases[norm]; !ok {
+			for k, v := range aliases {
+				if strings.EqualFold(strings.TrimSpace(k), norm) {
+					target, ok = v, true
+					break
+				}
+			}
+		}
+	}
+	if !ok {
+		return charsetInfo{}, false
+	}
+	ci, ok := charsets[strings.ToUpper(strings.TrimSpace(target))]
+	return ci, ok
 }
 
 // decodeInput detects a byte order mark, or the zero bytes of UTF-16 and
@@ -114,7 +200,7 @@ func (m *Message) decodeInput(override string) error {
 
 // selectCharset applies the caller's override or MSH-18. Sets that need
 // transcoding convert the message to UTF-8 and index it again.
-func (m *Message) selectCharset(override string) error {
+func (m *Message) selectCharset(override string, aliases map[string]string) error {
 	if m.orig != nil { // a byte order mark decided
 		return nil
 	}
@@ -136,6 +222,11 @@ func (m *Message) selectCharset(override string) error {
 	}
 	if !ok {
 		ci, ok = charsets[strings.ToUpper(strings.TrimSpace(name))]
+	}
+	if !ok {
+		if ci, ok = lookupAlias(aliases, name); ok {
+			name = ci.name
+		}
 	}
 	if !ok {
 		if m.lenient {

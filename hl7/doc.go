@@ -17,6 +17,12 @@
 //
 // The delimiters come from MSH-1 and MSH-2 (FHS and BHS in batches); any
 // legal set is accepted, including the truncation character of v2.7.
+//
+// MSH-18 names the character set by HL7 table 0211 ("8859/1"); senders
+// often write "ISO-8859-1", "WINDOWS-1252" or "UTF8" instead.
+// ParseOptions.CharsetAliases maps such spellings (DefaultCharsetAliases
+// has the common ones, and mllp.Server uses it by default); the message
+// keeps the sender's text, so its acknowledgment echoes it.
 // Field numbers follow the standard everywhere, in paths and in error
 // locations: MSH-1 is the field separator, MSH-2 the encoding characters,
 // MSH-9 the message type.

@@ -95,6 +95,16 @@ type ParseOptions struct {
 	// 0211 ("8859/1", "UNICODE UTF-8", "GB 18030-2000", ...). A byte order
 	// mark in the input always wins over both.
 	Charset string
+
+	// CharsetAliases maps spellings of MSH-18 that are not HL7 table 0211
+	// names ("ISO-8859-1", "CP1252", "UTF8") to table 0211 names ("8859/1").
+	// Keys match ignoring case and surrounding spaces. A name found in
+	// table 0211 never goes through the map. Message.Charset reports the
+	// table 0211 name; MSH-18 keeps the text the sender wrote, so Bytes and
+	// NewACK echo it. Nil means no aliases: a strict parse rejects such a
+	// name with ErrCharset and a lenient one decodes the message as
+	// ASCII or UTF-8. DefaultCharsetAliases holds the common spellings.
+	CharsetAliases map[string]string
 }
 
 // Parse parses one ER7-encoded message in strict mode: segments end with
@@ -140,7 +150,7 @@ func (o ParseOptions) parseInto(m *Message, data []byte) error {
 	if err := m.index(); err != nil {
 		return err
 	}
-	return m.selectCharset(o.Charset)
+	return m.selectCharset(o.Charset, o.CharsetAliases)
 }
 
 // location names raw field f of a segment that is about to become segment

@@ -223,7 +223,7 @@ func (c *Client) roundTrip(ctx context.Context, id string, payload []byte, log *
 		if err != nil {
 			return nil, reused, fmt.Errorf("mllp: waiting for the acknowledgment: %w", err)
 		}
-		ack, err := hl7.ParseOptions{Lenient: true}.Parse(frame)
+		ack, err := hl7.ParseOptions{Lenient: true, CharsetAliases: ackCharsetAliases}.Parse(frame)
 		if err != nil {
 			log.Warn("mllp: unparsable response skipped", "size", len(frame))
 			continue
@@ -332,3 +332,7 @@ func ackError(ack *hl7.Message, id string) error {
 	}
 	return nil
 }
+
+// ackCharsetAliases lets the Client read acknowledgments whose MSH-18
+// echoes a common spelling such as "ISO-8859-1". It is never modified.
+var ackCharsetAliases = hl7.DefaultCharsetAliases()

@@ -20,7 +20,8 @@ type serverConn struct {
 	nc  net.Conn
 	ctx context.Context // the Server's base context
 
-	ackBuf []byte // the Server's own acknowledgments are built here
+	ackBuf []byte           // the Server's own acknowledgments are built here
+	popts  hl7.ParseOptions // the Server's ParseOptions with its charset aliases
 
 	mu       sync.Mutex
 	idle     bool // waiting for the next frame (or the TLS handshake)
@@ -89,6 +90,7 @@ func (c *serverConn) serve() {
 	}
 	ctx := contextWithPeer(c.ctx, peer)
 
+	c.popts = s.parseOptions()
 	rd := NewReader(c.nc, s.MaxFrameSize)
 	wr := NewWriter(c.nc)
 	for {
@@ -188,7 +190,7 @@ func (c *serverConn) respond(ctx context.Context, log *slog.Logger, frame []byte
 	if logging {
 		attrs = []any{"size", len(frame)}
 	}
-	msg, err := s.ParseOptions.Parse(frame)
+	msg, err := c.popts.Parse(frame)
 	if err != nil {
 		hdr, herr := hl7.ReadHeader(frame)
 		if herr == nil {
@@ -250,7 +252,17 @@ func (c *serverConn) respond(ctx context.Context, log *slog.Logger, frame []byte
 	}
 	resp, err = hl7.NewACK(msg, code, s.ACKOptions)
 	if err != nil {
-		return nil, append(attrs, "ack_error", err), slog.LevelError
+		// The handler has run: the sender must hear of it, or it sends
+		// the message again and the handler runs again. Answer from the
+		// routing fields alone, as for a message that did not parse.
+		if logging {
+			attrs = append(attrs, "ack_error", err)
+		}
+		resp, err = headerACK(hdr, code, s.ACKOptions)
+		if err != nil {
+			return nil, append(attrs, "ack_error", err), slog.LevelError
+		}
+		level = slog.LevelWarn
 	}
 	if logging {
 		attrs = append(attrs, "ack", ackCode(resp))

@@ -34,6 +34,19 @@ func (s *Server) rejectACK(hdr hl7.Header, haveHeader bool, reason hl7.AckError)
 	return hl7.NewACK(orig, rejectCode(hdr), opts)
 }
 
+// headerACK acknowledges with code a message known only by its routing
+// fields, when hl7.NewACK cannot answer the parsed message itself.
+func headerACK(hdr hl7.Header, code hl7.AckCode, opts hl7.ACKOptions) (*hl7.Message, error) {
+	orig, err := headerMessage(hdr)
+	if err != nil {
+		orig, err = headerMessage(hl7.Header{ControlID: hdr.ControlID})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return hl7.NewACK(orig, code, opts)
+}
+
 // headerMessage rebuilds an MSH segment from the routing fields of hdr.
 func headerMessage(hdr hl7.Header) (*hl7.Message, error) {
 	b := hl7.NewBuilder(hdr.Delimiters)

@@ -68,6 +68,14 @@ type Server struct {
 	// the strict parser; set Lenient for senders that end segments with LF.
 	ParseOptions hl7.ParseOptions
 
+	// CharsetAliases maps the spellings of MSH-18 senders write
+	// ("ISO-8859-1", "WINDOWS-1252", "UTF8") to HL7 table 0211 names, for
+	// this listener. Nil means hl7.DefaultCharsetAliases; an empty map means
+	// none, so that a strict server rejects every name outside table 0211.
+	// ParseOptions.CharsetAliases, when set, takes precedence. The
+	// acknowledgment echoes MSH-18 as the sender wrote it.
+	CharsetAliases map[string]string
+
 	// ACKOptions are used for the acknowledgments the Server builds itself
 	// (nil handler response, handler error, unparsable message).
 	ACKOptions hl7.ACKOptions
@@ -257,6 +265,18 @@ func (s *Server) connGoneLocked() <-chan struct{} {
 		s.connGone = make(chan struct{})
 	}
 	return s.connGone
+}
+
+// parseOptions returns the options received messages are parsed with.
+func (s *Server) parseOptions() hl7.ParseOptions {
+	o := s.ParseOptions
+	if o.CharsetAliases == nil {
+		o.CharsetAliases = s.CharsetAliases
+		if o.CharsetAliases == nil {
+			o.CharsetAliases = hl7.DefaultCharsetAliases()
+		}
+	}
+	return o
 }
 
 // discardLogger stands in for a nil Logger.
