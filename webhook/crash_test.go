@@ -121,7 +121,7 @@ func crashRecovery(t *testing.T, dsn string) {
 	}))
 	defer rc.Close()
 
-	svc := &webhook.Service{Store: db.Webhooks()}
+	svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
 	for i := range subCount {
 		_, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: fmt.Sprintf("%s/s%d", rc.URL, i), Events: []webhook.EventType{"case.created"},
 			Format: webhook.FormatForm, Secrets: []webhook.Secret{{Key: secret}}, Active: true})

@@ -60,12 +60,19 @@ type Dispatcher struct {
 	Store Store
 	// Client posts deliveries. Nil means NewClient(Guard, Timeout), with an
 	// idle connection kept per worker: the SSRF guard on, redirects not
-	// followed. A Client of your own should keep both properties, and
-	// enough idle connections per host (http.Transport keeps 2 by default)
-	// not to dial for most attempts.
+	// followed. A Client of your own is used as a copy whose transport is
+	// a clone of yours set to dial through Guard, without proxy (a
+	// DialContext or DialTLSContext of yours is replaced): the Guard is
+	// part of every transport the dispatcher uses. A transport that is not
+	// an *http.Transport cannot be guarded, and Run refuses it with
+	// ErrUnguardedClient unless Guard.Disabled is set. Keep redirects off
+	// in your Client, and enough idle connections per host
+	// (http.Transport keeps 2 by default) not to dial for most attempts.
 	Client *http.Client
-	// Guard checks destinations when Client is nil; nil means the zero
-	// Guard, which refuses internal addresses.
+	// Guard checks the destination of every connection, and of every
+	// redirect a Client of yours follows; nil means the zero Guard, which
+	// refuses internal addresses. A delivery the Guard refuses fails at
+	// once, and disables its subscription with the reason.
 	Guard *Guard
 	// Logger receives one record per failed attempt and per disabled
 	// subscription; nil discards.
@@ -110,6 +117,7 @@ type Dispatcher struct {
 	Now func() time.Time
 
 	initOnce sync.Once
+	initErr  error // why Run cannot start, found by init
 	wake     chan struct{}
 	client   *http.Client
 	logger   *slog.Logger
@@ -184,13 +192,17 @@ func (d *Dispatcher) init() {
 		d.client = d.Client
 		if d.client == nil {
 			d.client = newClient(d.Guard, d.Timeout, max(64, d.Workers))
+		} else if c, err := guardClient(d.Client, d.Guard); err != nil {
+			d.initErr = err // Run refuses to start
+		} else {
+			d.client = c
 		}
 		d.logger = d.Logger
 		if d.logger == nil {
 			d.logger = slog.New(slog.DiscardHandler)
 		}
 		d.breakers = newBreakers(d.Breaker)
-		d.service = &Service{Store: d.Store, Catalogue: d.Catalogue, Now: d.Now}
+		d.service = &Service{Store: d.Store, Catalogue: d.Catalogue, Guard: d.Guard, Now: d.Now}
 	})
 }
 
@@ -230,6 +242,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		return errors.New("webhook: Dispatcher.Store is nil")
 	}
 	d.init()
+	if d.initErr != nil {
+		return d.initErr
+	}
 	r := &runState{
 		d:       d,
 		subs:    make(map[uuid.UUID]*subState),
@@ -496,6 +511,12 @@ func (d *Dispatcher) attempt(ctx context.Context, j Job) Outcome {
 		// secret): retrying would not help.
 		dec = Decision{Verdict: GiveUp, Reason: res.setupErr}
 		d.breakers.forget(sub.ID)
+	} else if errors.Is(res.Err, ErrForbiddenAddress) {
+		// The receiver's address is internal: not transient, and no other
+		// delivery to it would pass either. Fail it and disable the
+		// subscription, so an administrator sees why.
+		dec = Decision{Verdict: Disable, Reason: DisabledForbidden + forbiddenReason(res.Err)}
+		d.breakers.forget(sub.ID)
 	} else {
 		d.breakers.record(sub.ID, dec.Verdict == Delivered, end)
 	}
@@ -526,6 +547,22 @@ func (d *Dispatcher) attempt(ctx context.Context, j Job) Outcome {
 			"attempt", number, "status", at.StatusCode, "reason", dec.Reason, "verdict", dec.Verdict.String())
 	}
 	return o
+}
+
+// DisabledForbidden starts the DisabledReason of a subscription the
+// dispatcher disabled because the [Guard] refused its receiver's address
+// (and the Error of that attempt in the delivery log). Such a subscription
+// is active again only through [Service.UpdateSubscription], which checks
+// its URL again.
+const DisabledForbidden = "forbidden address: "
+
+// forbiddenReason returns the Guard's own words from a transport error.
+func forbiddenReason(err error) string {
+	var ae *AddressError
+	if errors.As(err, &ae) {
+		return ae.Error()
+	}
+	return err.Error()
 }
 
 type sendResult struct {

@@ -112,7 +112,7 @@ func TestDispatcherDeliversBothFormats(t *testing.T) {
 		ctx := context.Background()
 		secret := webhook.NewSecret()
 		rc := newReceiver(t, secret, nil)
-		svc := &webhook.Service{Store: db.Webhooks()}
+		svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
 		form, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: rc.URL + "/form", Events: []webhook.EventType{"consultation.created_or_updated"},
 			Format: webhook.FormatForm, Secrets: []webhook.Secret{{Key: secret}}, Active: true})
 		require.NoError(t, err)
@@ -167,7 +167,7 @@ func TestDispatcherRetriesWithTheSameID(t *testing.T) {
 			}
 			w.WriteHeader(http.StatusOK)
 		})
-		svc := &webhook.Service{Store: db.Webhooks()}
+		svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
 		sub, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: rc.URL, Events: []webhook.EventType{"case.created"}, Secrets: []webhook.Secret{{Key: secret}}, Active: true})
 		require.NoError(t, err)
 		_, err = svc.Publish(ctx, webhook.Event{Type: "case.created", ResourceID: "c1"})
@@ -229,7 +229,7 @@ func TestDispatcherOutcomes(t *testing.T) {
 			ctx := context.Background()
 			secret := webhook.NewSecret()
 			rc := newReceiver(t, secret, tt.respond)
-			svc := &webhook.Service{Store: db.Webhooks()}
+			svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
 			sub, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: rc.URL, Events: []webhook.EventType{"case.created"},
 				Secrets: []webhook.Secret{{Key: secret}}, Active: true, Strict200: tt.strict})
 			require.NoError(t, err)
@@ -264,24 +264,6 @@ func TestDispatcherOutcomes(t *testing.T) {
 	}
 }
 
-func TestDispatcherRefusesLoopbackByDefault(t *testing.T) {
-	db := storetest.SQLite(t)
-	ctx := context.Background()
-	secret := webhook.NewSecret()
-	rc := newReceiver(t, secret, nil)
-	svc := &webhook.Service{Store: db.Webhooks()}
-	sub, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: rc.URL, Events: []webhook.EventType{"case.created"}, Secrets: []webhook.Secret{{Key: secret}}, Active: true})
-	require.NoError(t, err)
-	_, err = svc.Publish(ctx, webhook.Event{Type: "case.created", ResourceID: "c1"})
-	require.NoError(t, err)
-	run(t, &webhook.Dispatcher{Store: db.Webhooks(), Policy: fastPolicy, PollInterval: 5 * time.Millisecond})
-
-	var d webhook.Delivery
-	eventually(t, func() bool { d = delivery(t, db, sub.ID); return d.State == webhook.StateFailed }, "refused")
-	require.Empty(t, rc.received())
-	require.Contains(t, d.LastError, "webhook: destination address not allowed: 127.0.0.1 is in 127.0.0.0/8")
-}
-
 // A receiver that hangs holds at most its in-flight cap of workers; the
 // others keep flowing.
 func TestDispatcherIsolatesAHungReceiver(t *testing.T) {
@@ -306,7 +288,7 @@ func TestDispatcherIsolatesAHungReceiver(t *testing.T) {
 	})
 	defer close(release)
 	fast := newReceiver(t, secret, nil)
-	svc := &webhook.Service{Store: db.Webhooks()}
+	svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
 	hs, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: hung.URL, Events: []webhook.EventType{"case.created"}, Secrets: []webhook.Secret{{Key: secret}}, Active: true})
 	require.NoError(t, err)
 	_, err = svc.CreateSubscription(ctx, webhook.Subscription{URL: fast.URL, Events: []webhook.EventType{"case.created"}, Secrets: []webhook.Secret{{Key: secret}}, Active: true})
@@ -344,7 +326,7 @@ func TestDispatcherDrainsWithoutPolling(t *testing.T) {
 		})
 		defer close(release)
 		fast := newReceiver(t, secret, nil)
-		svc := &webhook.Service{Store: db.Webhooks()}
+		svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
 		for _, url := range []string{hung.URL, fast.URL} {
 			_, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: url, Events: []webhook.EventType{"case.created"},
 				Format: webhook.FormatForm, Secrets: []webhook.Secret{{Key: secret}}, Active: true})

@@ -46,7 +46,10 @@ func ExampleDispatcher() {
 	})))
 	defer rc.Close()
 
-	svc := &webhook.Service{Store: db.Webhooks()}
+	// The receiver is on loopback, which the SSRF guard refuses by default;
+	// the Service checks URLs with the same Guard as the Dispatcher.
+	guard := &webhook.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	svc := &webhook.Service{Store: db.Webhooks(), Guard: guard}
 	if _, err := svc.CreateSubscription(ctx, webhook.Subscription{
 		URL:     rc.URL,
 		Events:  []webhook.EventType{"consultation.created_or_updated"},
@@ -59,8 +62,7 @@ func ExampleDispatcher() {
 
 	d := &webhook.Dispatcher{
 		Store: db.Webhooks(),
-		// The receiver is on loopback, which the SSRF guard refuses by default.
-		Guard: &webhook.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		Guard: guard,
 	}
 	err = db.InTx(ctx, func(ctx context.Context) error {
 		// ... save the consultation through the store, then:

@@ -54,7 +54,7 @@ type perfRig struct {
 
 func newPerfRig(t *testing.T, db *store.DB) *perfRig {
 	secret := webhook.NewSecret()
-	r := &perfRig{svc: &webhook.Service{Store: db.Webhooks()}, arrived: make(map[string]time.Time)}
+	r := &perfRig{svc: &webhook.Service{Store: db.Webhooks(), Guard: loopback}, arrived: make(map[string]time.Time)}
 	v := &webhook.Verifier{Keys: []webhook.Key{mustKey(t, secret)}}
 	r.rc = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)

@@ -18,7 +18,19 @@ import (
 type Service struct {
 	Store     Store
 	Catalogue *Catalogue
-	Now       func() time.Time
+	// Guard checks the URL of every subscription created or updated, as
+	// the dispatcher checks every connection: give both the same Guard.
+	// Nil means the zero Guard, which refuses internal addresses.
+	Guard *Guard
+	Now   func() time.Time
+}
+
+// checkURL applies the Guard to sub's URL.
+func (s *Service) checkURL(ctx context.Context, sub *Subscription) error {
+	if err := s.Guard.CheckURL(ctx, sub.URL); err != nil {
+		return &SubscriptionError{Field: "url", Reason: err.Error(), Err: err}
+	}
+	return nil
 }
 
 func (s *Service) catalogue() *Catalogue {
@@ -117,7 +129,10 @@ func (s *Service) PublishAll(ctx context.Context, events []Event) ([]Event, erro
 	return out, nil
 }
 
-// CreateSubscription validates sub and stores it. A zero ID is assigned;
+// CreateSubscription validates sub and stores it. Its URL must pass the
+// Guard: an address literal or a resolvable name in a forbidden range
+// (169.254.169.254, 10.0.0.0/8, loopback…) fails with a
+// [*SubscriptionError] wrapping an [*AddressError]. A zero ID is assigned;
 // without secrets, one new "whsec_" secret is generated (read it back from
 // the result to hand to the receiver); an empty Format means FormatJSON.
 func (s *Service) CreateSubscription(ctx context.Context, sub Subscription) (Subscription, error) {
@@ -133,6 +148,9 @@ func (s *Service) CreateSubscription(ctx context.Context, sub Subscription) (Sub
 	if err := sub.Validate(s.catalogue()); err != nil {
 		return Subscription{}, err
 	}
+	if err := s.checkURL(ctx, &sub); err != nil {
+		return Subscription{}, err
+	}
 	now := s.now().Truncate(time.Microsecond)
 	sub.CreatedAt, sub.UpdatedAt = now, now
 	if err := s.Store.CreateSubscription(ctx, sub); err != nil {
@@ -141,8 +159,8 @@ func (s *Service) CreateSubscription(ctx context.Context, sub Subscription) (Sub
 	return sub, nil
 }
 
-// UpdateSubscription validates sub and replaces the stored subscription
-// with its ID. Switching a subscription off fails its pending deliveries
+// UpdateSubscription validates sub, checks its URL as CreateSubscription
+// does, and replaces the stored subscription with its ID. Switching a subscription off fails its pending deliveries
 // (nothing more goes out to it); switching it on again clears its failure
 // record and sends again, at once, the deliveries that were waiting when it
 // was switched off or disabled ([Service.RecoverStranded]).
@@ -151,6 +169,9 @@ func (s *Service) UpdateSubscription(ctx context.Context, sub Subscription) (Sub
 		sub.Format = FormatJSON
 	}
 	if err := sub.Validate(s.catalogue()); err != nil {
+		return Subscription{}, err
+	}
+	if err := s.checkURL(ctx, &sub); err != nil {
 		return Subscription{}, err
 	}
 	old, err := s.Store.Subscription(ctx, sub.ID)

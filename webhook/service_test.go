@@ -51,7 +51,7 @@ func TestServiceCreateSubscriptionDefaults(t *testing.T) {
 func TestServiceRotateSecret(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	svc := &webhook.Service{Store: db.Webhooks()}
+	svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
 	oldRC := newReceiver(t, specSecret, nil)
 	sub, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: oldRC.URL, Events: []webhook.EventType{"case.created"},
 		Secrets: []webhook.Secret{{Key: specSecret}}, Active: true})
@@ -87,7 +87,7 @@ func TestServiceRecoverRange(t *testing.T) {
 func TestServicePublishAll(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	svc := &webhook.Service{Store: db.Webhooks()}
+	svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
 	cases, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: "https://a.example/", Events: []webhook.EventType{"case.created", "case.closed"}, Active: true})
 	require.NoError(t, err)
 	north, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: "https://b.example/", Events: []webhook.EventType{"case.created"}, Department: "north", Active: true})
@@ -117,7 +117,7 @@ func TestServicePublishAll(t *testing.T) {
 func TestServiceResendDelivers(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	svc := &webhook.Service{Store: db.Webhooks()}
+	svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
 	secret := webhook.NewSecret()
 	rc := newReceiver(t, secret, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 1 {

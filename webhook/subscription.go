@@ -74,11 +74,17 @@ type Subscription struct {
 type SubscriptionError struct {
 	Field  string
 	Reason string
+	// Err is the error behind Reason, if any: an [*AddressError] for a URL
+	// the [Guard] refuses.
+	Err error
 }
 
 func (e *SubscriptionError) Error() string {
 	return "webhook: subscription " + e.Field + ": " + e.Reason
 }
+
+// Unwrap returns Err.
+func (e *SubscriptionError) Unwrap() error { return e.Err }
 
 // Validate checks s against the rules and the catalogue c.
 func (s *Subscription) Validate(c *Catalogue) error {
