@@ -593,6 +593,7 @@ func (d *Dispatcher) send(ctx context.Context, j Job, now time.Time) (sendResult
 	}
 	req.Header["Content-Type"] = []string{contentType}
 	req.Header["User-Agent"] = []string{userAgent}
+	req.Header[canonicalEvent] = []string{string(j.Event.Type)}
 	signer.SignHeader(req.Header, j.Delivery.MessageID(), now, body)
 
 	start := time.Now()

@@ -25,7 +25,7 @@ var loopback = &webhook.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0
 
 // received is one request a test receiver accepted, signature verified.
 type received struct {
-	ID, ContentType, Body string
+	ID, ContentType, Event, Body string
 }
 
 // receiver is a loopback HTTP server that verifies every signature with
@@ -45,7 +45,7 @@ func newReceiver(t *testing.T, secret string, respond func(w http.ResponseWriter
 	verified := v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		rc.mu.Lock()
-		rc.got = append(rc.got, received{ID: r.Header.Get("webhook-id"), ContentType: r.Header.Get("Content-Type"), Body: string(body)})
+		rc.got = append(rc.got, received{ID: r.Header.Get("webhook-id"), ContentType: r.Header.Get("Content-Type"), Event: r.Header.Get("webhook-event"), Body: string(body)})
 		n := len(rc.got)
 		rc.mu.Unlock()
 		if rc.respond != nil {
@@ -150,6 +150,43 @@ func TestDispatcherDeliversBothFormats(t *testing.T) {
 		require.Len(t, as, 1)
 		require.Equal(t, 204, as[0].StatusCode)
 		require.True(t, as[0].NextAttemptAt.IsZero())
+	})
+}
+
+// Every delivery names its event type in the webhook-event header: the thin
+// form bodies of two events of one resource are the same bytes.
+func TestDispatcherSendsEventHeader(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		secret := webhook.NewSecret()
+		rc := newReceiver(t, secret, nil)
+		svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
+		for _, f := range []webhook.Format{webhook.FormatForm, webhook.FormatJSON} {
+			_, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: rc.URL + "/" + string(f),
+				Events: []webhook.EventType{"appointment.created_or_updated", "appointment.deleted"},
+				Format: f, Secrets: []webhook.Secret{{Key: secret}}, Active: true})
+			require.NoError(t, err)
+		}
+		at := time.Date(2026, 5, 1, 8, 30, 0, 0, time.UTC)
+		_, err := svc.PublishAll(ctx, []webhook.Event{
+			{Type: "appointment.created_or_updated", ResourceID: "42", OccurredAt: at},
+			{Type: "appointment.deleted", ResourceID: "42", OccurredAt: at},
+		})
+		require.NoError(t, err)
+		run(t, &webhook.Dispatcher{Store: db.Webhooks(), Guard: loopback, PollInterval: 10 * time.Millisecond})
+
+		eventually(t, func() bool { return len(rc.received()) == 4 }, "four deliveries")
+		got := map[string]string{}
+		for _, r := range rc.received() {
+			got[r.Event+" "+r.ContentType] = r.Body
+		}
+		require.Equal(t, map[string]string{
+			"appointment.created_or_updated application/x-www-form-urlencoded": "appointment_id=42",
+			"appointment.deleted application/x-www-form-urlencoded":            "appointment_id=42",
+			"appointment.created_or_updated application/json":                  `{"type":"appointment.created_or_updated","timestamp":"2026-05-01T08:30:00Z","data":{"appointment_id":"42"}}`,
+			"appointment.deleted application/json":                             `{"type":"appointment.deleted","timestamp":"2026-05-01T08:30:00Z","data":{"appointment_id":"42"}}`,
+		}, got)
+		require.Zero(t, rc.rejected.Load(), "the signatures verify with the header present")
 	})
 }
 

@@ -47,7 +47,9 @@
 // webhook-timestamp and webhook-signature, where the signature is
 // "v1,"+base64(HMAC-SHA256(secret, id+"."+timestamp+"."+body)) for a shared
 // "whsec_…" secret, or "v1a,"+base64(Ed25519 signature) for a "whsk_…"
-// signing key whose "whpk_…" public key the receiver holds. A [Signer]
+// signing key whose "whpk_…" public key the receiver holds. Every delivery
+// also names its event type in a webhook-event header ([HeaderEvent]),
+// which is not signed and which verification ignores. A [Signer]
 // makes the header; a [Verifier] checks it, and its [Verifier.Middleware]
 // guards an http.Handler. Several keys may be active at once so that a
 // secret can be rotated ([Service.RotateSecret]); [Key.WithExpiry] retires

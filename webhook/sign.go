@@ -17,12 +17,23 @@ const (
 	HeaderSignature = "webhook-signature"
 )
 
+// HeaderEvent names the event type of every delivery a [Dispatcher] sends,
+// e.g. "appointment.deleted": the thin form body ("appointment_id=42") is
+// the same for every event of a resource, so the header is how a receiver
+// tells them apart without parsing anything. It is not part of the
+// Standard Webhooks specification and is not signed (what is signed is
+// webhook-id, webhook-timestamp and the body); a [Verifier] ignores it. A
+// receiver that must trust the event type uses FormatJSON, whose signed
+// body carries it, or one URL per event type.
+const HeaderEvent = "webhook-event"
+
 // Canonical forms of the headers, for direct map access without
 // canonicalising (and allocating) on every request.
 const (
 	canonicalID        = "Webhook-Id"
 	canonicalTimestamp = "Webhook-Timestamp"
 	canonicalSignature = "Webhook-Signature"
+	canonicalEvent     = "Webhook-Event"
 )
 
 // ErrNoSigningKey reports a [Signer] built without a key that can sign.

@@ -193,3 +193,21 @@ func TestMiddleware(t *testing.T) {
 	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
 	require.Empty(t, got)
 }
+
+// The webhook-event header is not signed: verification passes whatever it
+// holds, or without it.
+func TestVerifyIgnoresEventHeader(t *testing.T) {
+	v := &webhook.Verifier{Keys: []webhook.Key{mustKey(t, specSecret)}, Now: func() time.Time { return time.Unix(specTimestamp, 0) }}
+	for _, event := range []string{"", "appointment.deleted", "case.created"} {
+		t.Run(event, func(t *testing.T) {
+			h := http.Header{}
+			h.Set("webhook-id", specID)
+			h.Set("webhook-timestamp", "1614265330")
+			h.Set("webhook-signature", specSignature)
+			if event != "" {
+				h.Set(webhook.HeaderEvent, event)
+			}
+			require.NoError(t, v.Verify(h, []byte(specBody)))
+		})
+	}
+}
