@@ -27,6 +27,11 @@ var (
 	ErrCharset = errors.New("hl7: unsupported character set")
 	// ErrBatch means a batch or file stream violates the FHS/BHS/BTS/FTS structure.
 	ErrBatch = errors.New("hl7: invalid batch")
+	// ErrMultipleMessages means a message that starts with MSH holds a
+	// second header segment (MSH, BHS or FHS): the start of another
+	// message, which Parse does not take as part of the first. Reader
+	// splits such input into its messages.
+	ErrMultipleMessages = errors.New("hl7: more than one message")
 	// ErrAck means an acknowledgment cannot be built from the arguments.
 	ErrAck = errors.New("hl7: cannot build acknowledgment")
 )

@@ -32,7 +32,11 @@ func TestParseErrors(t *testing.T) {
 		{"blank line strict", "MSH|^~\\&|A\r\rPID|1\r", false, ErrLineEnding, 11, "blank segment"},
 		{"LF strict", "MSH|^~\\&|A\nPID|1\n", false, ErrLineEnding, 10, "line feed"},
 		{"CRLF strict", "MSH|^~\\&|A\r\nPID|1\r\n", false, ErrLineEnding, 11, "CR LF"},
-		{"inner header with other delimiters", "MSH|^~\\&|A\rMSH|^~\\#|B\r", false, ErrDelimiters, 14, "differs"},
+		{"inner header with other delimiters", "BHS|^~\\&|A\rMSH|^~\\#|B\r", false, ErrDelimiters, 14, "differs"},
+		{"second message", "MSH|^~\\&|A\rPID|1\rMSH|^~\\&|B\r", false, ErrMultipleMessages, 17, "starts another message"},
+		{"second message, other delimiters", "MSH|^~\\&|A\rMSH|^~\\#|B\r", false, ErrMultipleMessages, 11, "starts another message"},
+		{"batch header inside a message", "MSH|^~\\&|A\rBHS|^~\\&|B\r", false, ErrMultipleMessages, 11, "BHS"},
+		{"fuzz: two bare headers", "MSH#$!\"#\rMSH#$!\"", false, ErrMultipleMessages, 9, "starts another message"},
 		{"unknown charset strict", "MSH|^~\\&|A|||||||1|P|2.5||||||KLINGON\r", false, ErrCharset, 30, "KLINGON"},
 	}
 	for _, tt := range tests {

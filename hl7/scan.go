@@ -122,12 +122,28 @@ func (m *Message) addSegment(start, end int, term uint8) error {
 			return &ParseError{Offset: start + lf, Location: Location{Segment: string(seg[:3]), SegmentSeq: 1}, Err: ErrLineEnding, Msg: "line feed in header; use ParseOptions{Lenient: true}"}
 		}
 	} else if hdr {
+		if m.idIs(0, "MSH") {
+			return &ParseError{Offset: start, Location: Location{Segment: string(seg[:3]), SegmentSeq: m.headerSeq(seg)}, Err: ErrMultipleMessages,
+				Msg: string(seg[:3]) + " starts another message; split the input with Reader"}
+		}
 		if hd, err := parseDelimiters(seg); err != nil || hd != m.delims {
 			return &ParseError{Offset: start + 3, Location: m.location(len(m.segs), seg, 2), Err: ErrDelimiters, Msg: "differs from the first header"}
 		}
 	}
 	m.segs = append(m.segs, segment{start: int32(start), end: int32(end), term: term, header: hdr})
 	return nil
+}
+
+// headerSeq returns the sequence number seg, a header segment about to be
+// added, will have among the segments with its ID.
+func (m *Message) headerSeq(seg []byte) int {
+	n := 1
+	for i := range m.segs {
+		if m.segs[i].header && m.idIs(i, string(seg[:3])) {
+			n++
+		}
+	}
+	return n
 }
 
 // fieldTable is the field level of the index: for every segment, the

@@ -1,6 +1,7 @@
 package mllp
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -116,21 +117,113 @@ func (c *serverConn) serve() {
 		if len(frame) == 0 {
 			continue // an empty frame carries no message: some senders use it as a keep-alive
 		}
-		start := time.Now()
-		out, attrs, level := c.respond(ctx, log, frame)
-		if out == nil {
-			log.Log(ctx, level, "mllp: message received, no response sent", attrs...)
-			continue
+		msg, rest := nextMessage(frame)
+		if len(rest) > 0 {
+			n := countMessages(frame)
+			if s.RejectMultipleMessages {
+				if !c.rejectMultiple(ctx, log, wr, frame, n) {
+					return
+				}
+				continue
+			}
+			log.Info("mllp: frame holds several messages, answering each", "messages", n, "size", len(frame))
 		}
-		if s.WriteTimeout > 0 {
-			c.nc.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
+		for {
+			if !c.answer(ctx, log, wr, msg) {
+				return
+			}
+			if len(rest) == 0 {
+				break
+			}
+			msg, rest = nextMessage(rest)
 		}
-		if err := wr.WriteFrame(out); err != nil {
-			log.Warn("mllp: writing response failed", append(attrs, "error", err)...)
-			return
-		}
-		log.Log(ctx, level, "mllp: message answered", append(attrs, "response_size", len(out), "duration", time.Since(start))...)
 	}
+}
+
+// answer handles one message and writes its response, and reports whether
+// the connection can go on.
+func (c *serverConn) answer(ctx context.Context, log *slog.Logger, wr *Writer, msg []byte) bool {
+	start := time.Now()
+	out, attrs, level := c.respond(ctx, log, msg)
+	if out == nil {
+		log.Log(ctx, level, "mllp: message received, no response sent", attrs...)
+		return true
+	}
+	if c.srv.WriteTimeout > 0 {
+		c.nc.SetWriteDeadline(time.Now().Add(c.srv.WriteTimeout))
+	}
+	if err := wr.WriteFrame(out); err != nil {
+		log.Warn("mllp: writing response failed", append(attrs, "error", err)...)
+		return false
+	}
+	log.Log(ctx, level, "mllp: message answered", append(attrs, "response_size", len(out), "duration", time.Since(start))...)
+	return true
+}
+
+// nextMessage splits the first message off a frame that starts with MSH:
+// it ends where a segment terminator (CR or LF) is followed by another
+// MSH segment. A frame that does not start with MSH (a batch, or bytes
+// that are no message) is returned whole, for the parser to judge.
+func nextMessage(frame []byte) (msg, rest []byte) {
+	if !bytes.HasPrefix(frame, []byte("MSH")) {
+		return frame, nil
+	}
+	for i := 3; ; {
+		j := bytes.Index(frame[i:], []byte("MSH"))
+		if j < 0 {
+			return frame, nil
+		}
+		p := i + j
+		if t := frame[p-1]; (t == '\r' || t == '\n') && (p+3 == len(frame) || !isAlnum(frame[p+3])) {
+			return frame[:p], frame[p:]
+		}
+		i = p + 3
+	}
+}
+
+// countMessages returns the number of messages nextMessage finds in frame.
+func countMessages(frame []byte) int {
+	n := 0
+	for len(frame) > 0 {
+		_, frame = nextMessage(frame)
+		n++
+	}
+	return n
+}
+
+func isAlnum(b byte) bool {
+	return b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
+}
+
+// rejectMultiple answers a frame of n messages with one rejection (AR, or
+// CR in enhanced mode) of its first message, for a Server with
+// RejectMultipleMessages, and reports whether the connection can go on.
+// No handler runs.
+func (c *serverConn) rejectMultiple(ctx context.Context, log *slog.Logger, wr *Writer, frame []byte, n int) bool {
+	hdr, herr := hl7.ReadHeader(frame)
+	attrs := []any{"messages", n, "size", len(frame)}
+	if herr == nil {
+		attrs = append(attrs, "control_id", hdr.ControlID)
+	}
+	ack, err := c.srv.rejectACK(hdr, herr == nil, multipleAckError(n))
+	if err != nil {
+		log.Error("mllp: several messages in one frame, cannot build rejection", append(attrs, "ack_error", err)...)
+		return false
+	}
+	if ack == nil {
+		log.Warn("mllp: several messages in one frame, no response sent", attrs...)
+		return true
+	}
+	if c.srv.WriteTimeout > 0 {
+		c.nc.SetWriteDeadline(time.Now().Add(c.srv.WriteTimeout))
+	}
+	out := ack.Bytes()
+	if err := wr.WriteFrame(out); err != nil {
+		log.Warn("mllp: writing response failed", append(attrs, "error", err)...)
+		return false
+	}
+	log.Warn("mllp: several messages in one frame, rejected", append(attrs, "ack", ackCode(ack), "response_size", len(out))...)
+	return true
 }
 
 // rejectTooLarge answers a frame over the size limit and reports whether

@@ -20,7 +20,12 @@
 // acknowledgment itself when the handler returns none (AA), fails or panics
 // (AE), or when the message does not parse (AR, built from the MSH fields
 // hl7.ReadHeader still recovers); in enhanced acknowledgment mode it answers
-// CA, CE or CR as MSH-15 asks. Shutdown stops it gracefully, letting
+// CA, CE or CR as MSH-15 asks. Every message that reaches the handler gets
+// exactly one answer, whatever its MSH-18 says: common spellings such as
+// "ISO-8859-1" are mapped to HL7 table 0211 names (Server.CharsetAliases)
+// and echoed as the sender wrote them. A frame holding several messages is
+// split, and each message handled and answered in order; with
+// Server.RejectMultipleMessages the frame is rejected instead. Shutdown stops it gracefully, letting
 // messages being handled finish; its log names control IDs, sizes and
 // addresses and never the content of a message.
 //

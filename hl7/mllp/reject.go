@@ -73,6 +73,15 @@ func parseAckError(err error) hl7.AckError {
 	return e
 }
 
+// multipleAckError describes a frame refused because it holds n messages.
+func multipleAckError(n int) hl7.AckError {
+	return hl7.AckError{
+		Location: hl7.Location{Segment: "MSH", SegmentSeq: 2},
+		Code:     hl7.CodeSegmentSequence,
+		Text:     "frame holds " + strconv.Itoa(n) + " messages; send one message per frame",
+	}
+}
+
 // tooLargeAckError describes a message refused for its size.
 func tooLargeAckError(limit int) hl7.AckError {
 	return hl7.AckError{

@@ -64,6 +64,15 @@ type Server struct {
 	// that goes on for more than twice the limit is disconnected.
 	MaxFrameSize int
 
+	// RejectMultipleMessages makes the Server refuse a frame that holds
+	// more than one message (a second MSH segment after a segment
+	// terminator) with one rejection (AR, or CR in enhanced mode) of the
+	// first message, ERR-3 100 and a text naming the count; no handler
+	// runs. By default such a frame is split and each message handled and
+	// answered in order, one response frame per message, as if each had
+	// come in its own frame.
+	RejectMultipleMessages bool
+
 	// ParseOptions are used to parse received messages. The zero value is
 	// the strict parser; set Lenient for senders that end segments with LF.
 	ParseOptions hl7.ParseOptions
