@@ -58,6 +58,16 @@ func (o EncodeOptions) message(buf *bytes.Buffer, m *hl7.Message, base int, xmln
 	if m.NumSegments() == 0 || m.Segment(0).Name() != "MSH" {
 		return &EncodeError{Location: "MSH", Msg: "the message must start with MSH"}
 	}
+	// A second header is another message (hl7.Parse refuses it; a
+	// message built segment by segment may still hold one): v2.xml has
+	// no place for it inside this message's element, and decoding would
+	// refuse what encoding wrote.
+	for i := 1; i < m.NumSegments(); i++ {
+		switch name := m.Segment(i).Name(); name {
+		case "MSH", "BHS", "FHS":
+			return &EncodeError{Location: name, Msg: "a second header segment starts another message; marshal each message on its own"}
+		}
+	}
 	h := m.Header()
 	root := structureName(h)
 	if !isName(root) || isWrapper(root) {
