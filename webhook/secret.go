@@ -32,6 +32,13 @@ const (
 	maxSecretBytes = 64
 )
 
+// MinNewSecretBytes is the fewest bytes a symmetric secret given to a new
+// or updated subscription may have: the Standard Webhooks specification
+// recommends secrets of 24 to 64 bytes. Secrets already stored, and keys a
+// [Verifier] holds, may keep as few as 16, so that nothing signed or
+// verified today stops working.
+const MinNewSecretBytes = 24
+
 // Scheme names a signature version of the Standard Webhooks specification.
 type Scheme string
 
@@ -57,6 +64,8 @@ type Key struct {
 	// then costs no allocation.
 	macs *sync.Pool
 	text string
+	// size is a symmetric secret's length in bytes.
+	size int
 	// expires, when not zero, ends the key's use.
 	expires time.Time
 }
@@ -84,11 +93,20 @@ func (e *KeyError) Error() string {
 
 // ParseKey parses a key in the specification's text form: "whsec_…" (a
 // symmetric secret), "whsk_…" (an Ed25519 signing key) or "whpk_…" (an
-// Ed25519 public key).
+// Ed25519 public key). Text without a prefix is the base64 of a symmetric
+// secret, as the official Standard Webhooks libraries accept it; the Key's
+// String then carries the "whsec_" prefix.
 func ParseKey(s string) (Key, error) {
 	prefix, encoded, ok := cutPrefix(s)
 	if !ok {
-		return Key{}, &KeyError{Reason: "want a whsec_, whsk_ or whpk_ prefix"}
+		raw, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return Key{}, &KeyError{Reason: "want a whsec_, whsk_ or whpk_ prefix, or the standard base64 of a secret"}
+		}
+		if len(raw) < minSecretBytes || len(raw) > maxSecretBytes {
+			return Key{}, &KeyError{Reason: fmt.Sprintf("secret of %d bytes, must be between %d and %d", len(raw), minSecretBytes, maxSecretBytes)}
+		}
+		return newHMACKey(raw, SecretPrefix+s), nil
 	}
 	raw, err := base64.StdEncoding.DecodeString(encoded)
 	if err != nil {
@@ -136,6 +154,7 @@ func newHMACKey(raw []byte, text string) Key {
 	return Key{
 		scheme: SchemeHMAC,
 		text:   text,
+		size:   len(raw),
 		macs: &sync.Pool{New: func() any {
 			return &macState{mac: hmac.New(sha256.New, secret), prefix: make([]byte, 0, 128)}
 		}},
@@ -161,6 +180,10 @@ func NewSigningKey() (private, public string) {
 	return PrivateKeyPrefix + base64.StdEncoding.EncodeToString(priv.Seed()),
 		PublicKeyPrefix + base64.StdEncoding.EncodeToString(pub)
 }
+
+// SecretSize returns the length in bytes of a symmetric secret, and 0 for
+// an Ed25519 key.
+func (k Key) SecretSize() int { return k.size }
 
 // Scheme reports the signature version the key produces or checks.
 func (k Key) Scheme() Scheme { return k.scheme }

@@ -25,6 +25,32 @@ type Service struct {
 	Now   func() time.Time
 }
 
+// checkNewSecrets writes sub's secrets in their canonical text ("whsec_"
+// added to a bare base64 secret) and requires MinNewSecretBytes of every
+// symmetric secret not in old (the stored subscription's secrets, nil on
+// creation). sub has been validated: every key parses.
+func checkNewSecrets(sub *Subscription, old []Secret) error {
+	known := make(map[string]bool, len(old))
+	for _, sec := range old {
+		known[sec.Key] = true
+	}
+	for i, sec := range sub.Secrets {
+		k, err := ParseKey(sec.Key)
+		if err != nil {
+			return &SubscriptionError{Field: fmt.Sprintf("secrets[%d]", i), Reason: err.Error(), Err: err}
+		}
+		sub.Secrets[i].Key = k.String()
+		if known[sec.Key] || known[k.String()] {
+			continue
+		}
+		if n := k.SecretSize(); k.Scheme() == SchemeHMAC && n < MinNewSecretBytes {
+			return &SubscriptionError{Field: fmt.Sprintf("secrets[%d]", i),
+				Reason: fmt.Sprintf("a new secret of %d bytes is too short: at least %d, as the Standard Webhooks specification recommends", n, MinNewSecretBytes)}
+		}
+	}
+	return nil
+}
+
 // checkURL applies the Guard to sub's URL.
 func (s *Service) checkURL(ctx context.Context, sub *Subscription) error {
 	if err := s.Guard.CheckURL(ctx, sub.URL); err != nil {
@@ -132,7 +158,9 @@ func (s *Service) PublishAll(ctx context.Context, events []Event) ([]Event, erro
 // CreateSubscription validates sub and stores it. Its URL must pass the
 // Guard: an address literal or a resolvable name in a forbidden range
 // (169.254.169.254, 10.0.0.0/8, loopback…) fails with a
-// [*SubscriptionError] wrapping an [*AddressError]. A zero ID is assigned;
+// [*SubscriptionError] wrapping an [*AddressError]. A secret may be given
+// as "whsec_…" or as bare base64 (stored with the prefix); a symmetric one
+// needs at least MinNewSecretBytes. A zero ID is assigned;
 // without secrets, one new "whsec_" secret is generated (read it back from
 // the result to hand to the receiver); an empty Format means FormatJSON.
 func (s *Service) CreateSubscription(ctx context.Context, sub Subscription) (Subscription, error) {
@@ -148,6 +176,10 @@ func (s *Service) CreateSubscription(ctx context.Context, sub Subscription) (Sub
 	if err := sub.Validate(s.catalogue()); err != nil {
 		return Subscription{}, err
 	}
+	sub.Secrets = slices.Clone(sub.Secrets)
+	if err := checkNewSecrets(&sub, nil); err != nil {
+		return Subscription{}, err
+	}
 	if err := s.checkURL(ctx, &sub); err != nil {
 		return Subscription{}, err
 	}
@@ -160,7 +192,9 @@ func (s *Service) CreateSubscription(ctx context.Context, sub Subscription) (Sub
 }
 
 // UpdateSubscription validates sub, checks its URL as CreateSubscription
-// does, and replaces the stored subscription with its ID. Switching a subscription off fails its pending deliveries
+// does, and replaces the stored subscription with its ID. A secret it adds
+// needs at least MinNewSecretBytes; one already stored is kept whatever its
+// length. Switching a subscription off fails its pending deliveries
 // (nothing more goes out to it); switching it on again clears its failure
 // record and sends again, at once, the deliveries that were waiting when it
 // was switched off or disabled ([Service.RecoverStranded]).
@@ -176,6 +210,10 @@ func (s *Service) UpdateSubscription(ctx context.Context, sub Subscription) (Sub
 	}
 	old, err := s.Store.Subscription(ctx, sub.ID)
 	if err != nil {
+		return Subscription{}, err
+	}
+	sub.Secrets = slices.Clone(sub.Secrets)
+	if err := checkNewSecrets(&sub, old.Secrets); err != nil {
 		return Subscription{}, err
 	}
 	sub.CreatedAt = old.CreatedAt

@@ -88,7 +88,8 @@ func TestParseKeyErrors(t *testing.T) {
 	tests := []struct {
 		key, want string
 	}{
-		{"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "webhook: key: want a whsec_, whsk_ or whpk_ prefix"},
+		{"not a key!", "webhook: key: want a whsec_, whsk_ or whpk_ prefix, or the standard base64 of a secret"},
+		{"AAAAAAAAAAAAAAAAAAAA", "webhook: key: secret of 15 bytes, must be between 16 and 64"},
 		{"whsec_!!!", "webhook: whsec_ key: not standard base64"},
 		{"whsec_AAAA", "webhook: whsec_ key: 3 bytes, must be between 16 and 64"},
 		{"whsk_AAAA", "webhook: whsk_ key: 3 bytes, want a 32-byte seed or a 64-byte private key"},
@@ -102,6 +103,20 @@ func TestParseKeyErrors(t *testing.T) {
 			require.EqualError(t, err, tt.want)
 		})
 	}
+}
+
+// A secret without its whsec_ prefix is the base64 of the secret, as the
+// official libraries read it: it signs the specification's vector.
+func TestParseKeyWithoutPrefix(t *testing.T) {
+	k, err := webhook.ParseKey(strings.TrimPrefix(specSecret, webhook.SecretPrefix))
+	require.NoError(t, err)
+	require.Equal(t, specSecret, k.String())
+	require.Equal(t, 24, k.SecretSize())
+	s, err := webhook.NewSigner(k)
+	require.NoError(t, err)
+	require.Equal(t, specSignature, s.Sign(specID, time.Unix(specTimestamp, 0), []byte(specBody)))
+	v := webhook.Verifier{Keys: []webhook.Key{k}, Now: func() time.Time { return time.Unix(specTimestamp, 0) }}
+	require.NoError(t, v.VerifyMessage(specID, "1614265330", specSignature, []byte(specBody)))
 }
 
 func TestVerify(t *testing.T) {

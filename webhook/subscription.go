@@ -24,8 +24,9 @@ const (
 	FormatForm Format = "form"
 )
 
-// A Secret is one signing key of a subscription, in text form ("whsec_…"
-// or "whsk_…"), with an optional expiry: while a secret is rotated, the old
+// A Secret is one signing key of a subscription, in text form ("whsec_…",
+// or "whsk_…"; a bare base64 secret is stored with "whsec_" added), with an
+// optional expiry: while a secret is rotated, the old
 // and the new one both sign until the old one expires.
 type Secret struct {
 	Key       string
