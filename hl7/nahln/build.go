@@ -49,7 +49,11 @@ var decimal = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$`)
 //
 // Segments follow the OPU_R25 structure: MSH, PV1 (PV1-19 accession),
 // ROL for each role, NK1 (owner), PID (animal), then for each specimen SPM,
-// and for each order OBR and its OBX results with their NTE notes.
+// and for each order OBR, ORC and its OBX results with their NTE notes.
+// Where the report says nothing, Build writes r.Defaults: PV1-2 "C",
+// ROL-2 "UC", PID-5 "NA" for an unnamed animal, PID-30 "N", SPM-11
+// P^Patient^HL70369, and an ORC with ORC-1 "SC", ORC-4 the program's
+// placer group and ORC-5 "CM", as NAHLN-O-MATIC writes them.
 func Build(r Report) (*hl7.Message, error) {
 	if r.ControlID == "" {
 		return nil, &InvalidError{Field: "ControlID", Rule: "must not be empty"}
@@ -77,11 +81,12 @@ func Build(r Report) (*hl7.Message, error) {
 	}
 	msh.SetField(21, p.ID, "", p.OID, "ISO")
 
-	pv1 := b.Segment("PV1").SetField(1, "1").SetField(2, "N") // patient class N: not applicable
+	d := r.Defaults
+	pv1 := b.Segment("PV1").SetField(1, "1").SetField(2, dflt(d.PatientClass, "C"))
 	setCX(pv1, 19, 1, r.Accession)
 
 	for i, role := range r.Roles {
-		rol := b.Segment("ROL").SetField(1, strconv.Itoa(i+1)).SetField(2, "AD")
+		rol := b.Segment("ROL").SetField(1, strconv.Itoa(i+1)).SetField(2, dflt(d.RoleAction, "UC"))
 		setCode(rol, 3, role.Code)
 		id := or(role.Person.ID, role.PremisesID)
 		family := or(role.Person.Family, role.Organization)
@@ -102,13 +107,12 @@ func Build(r Report) (*hl7.Message, error) {
 	a := r.Animal
 	pid := b.Segment("PID").SetField(1, "1")
 	setCX(pid, 3, 1, a.ID)
-	if a.Name != "" {
-		pid.SetField(5, a.Name)
-	}
+	pid.SetField(5, dflt(a.Name, dflt(d.UnnamedAnimal, "NA")))
 	if !a.BirthDate.IsZero() {
 		pid.SetField(7, a.BirthDate.Format("20060102"))
 	}
 	pid.SetField(8, a.Sex)
+	pid.SetField(30, dflt(d.DeathIndicator, "N"))
 	setCode(pid, 35, a.Species)
 	setCode(pid, 36, a.Breed)
 	setCode(pid, 38, a.ProductionClass)
@@ -117,6 +121,12 @@ func Build(r Report) (*hl7.Message, error) {
 		spm := b.Segment("SPM").SetField(1, strconv.Itoa(si+1))
 		spm.SetField(2, s.ID)
 		setCode(spm, 4, s.Type)
+		switch role := d.SpecimenRole; {
+		case role == (Code{}):
+			spm.SetField(11, "P", "Patient", "HL70369")
+		case role.Code != Omit:
+			setCode(spm, 11, role)
+		}
 		setTime(spm, 17, s.Collected)
 		setTime(spm, 18, s.Received)
 		for oi, o := range s.Orders {
@@ -126,6 +136,11 @@ func Build(r Report) (*hl7.Message, error) {
 			setTime(obr, 7, o.Observed)
 			obr.SetField(25, or(o.Status, "F"))
 			setCode(obr, 31, o.Reason)
+			if !d.OmitORC {
+				orc := b.Segment("ORC").SetField(1, dflt(d.OrderControl, "SC"))
+				orc.SetField(4, r.Program.PlacerGroup)
+				orc.SetField(5, dflt(d.OrderStatus, "CM"))
+			}
 			for ri, res := range o.Results {
 				field := fmt.Sprintf("Specimens[%d].Orders[%d].Results[%d]", si, oi, ri)
 				obx := b.Segment("OBX").SetField(1, strconv.Itoa(ri+1))

@@ -20,6 +20,29 @@
 //     and password headers, a bearer token, a client certificate); the XML
 //     ACK becomes a Result.
 //
+// # As NAHLN-O-MATIC fills it
+//
+// Where a Report says nothing, Build writes what NAHLN-O-MATIC, NAHLN's own
+// reference sender, writes (Defaults; each can be overridden or omitted):
+// PV1-2 "C", ROL-2 "UC", PID-5 "NA" for an unnamed animal, PID-30 "N",
+// SPM-11 P^Patient^HL70369, and after each OBR an ORC with ORC-1 "SC",
+// ORC-4 the placer group of Report.Program and ORC-5 "CM". The source for
+// these values is vetlink issue 13, not NAHLN-O-MATIC's code or a NAHLN
+// guide read from here. A report built with the defaults gets no problem
+// from Profile.Check nor from hl7.Validate.
+//
+// OBR-31 (reason for study) is required only where the program requires
+// it: Profile.Check finds the program by the placer group in ORC-4.1 and
+// requires OBR-31 for AI, VND, ASF, CSF and FMD (the surveillance
+// programs of Programs), not for DIAG nor for a message naming no known
+// program. Which programs require it is this package's reading, not
+// confirmed; Profile.Programs replaces the list.
+//
+// The Sender posts v2.xml whose document element declares no namespace,
+// as NAHLN-O-MATIC builds it (NAHLN validates the schema on receipt), with
+// Content-Type text/xml; Sender.Namespace and Sender.ContentType change
+// both.
+//
 // # What was checked, and against what
 //
 // Checked on 2026-11-22 against the NAHLN HL7 message profile page

@@ -51,20 +51,21 @@ func ExampleBuild() {
 	fmt.Println(len(nahln.ResultBase.Check(m)), "problems")
 	// Output:
 	// MSH|^~\&|LIMS^2.16.840.1.113883.3.5.7.40.1^ISO|VDL^2.16.840.1.113883.3.5.7.40^ISO|NAHLN^2.16.840.1.113883.3.5.9^ISO|USDA^2.16.840.1.113883.3.5^ISO|20261121143000+0000||OPU^R25^OPU_R25|VDL-1|P|2.6|||AL|NE|USA||||NAHLNResultBaseV2.0^^2.16.840.1.113883.3.5.9^ISO
-	// PV1|1|N|||||||||||||||||A-77
-	// ROL|1|AD|PREM^Premises^L|^Hillside Dairy
+	// PV1|1|C|||||||||||||||||A-77
+	// ROL|1|UC|PREM^Premises^L|^Hillside Dairy
 	// NK1|1|Jensen^Karl|OWN^Owner^HL70063
-	// PID|1||840003123456789||||||||||||||||||||||||||||||||9913008^Bos taurus^SCT
-	// SPM|1|S1||119297000^Blood specimen^SCT
+	// PID|1||840003123456789||NA|||||||||||||||||||||||||N|||||9913008^Bos taurus^SCT
+	// SPM|1|S1||119297000^Blood specimen^SCT|||||||P^Patient^HL70369
 	// OBR|1|||5196-1^Brucella Ab^LN|||||||||||||||||||||F||||||SURV^^L
+	// ORC|SC||||CM
 	// OBX|1|CWE|5196-1^Brucella Ab^LN||260385009^Negative^SCT||||||F
 	// 0 problems
 }
 
 func ExampleProfile_Check() {
 	m, _ := hl7.Parse([]byte("MSH|^~\\&|LIMS^1.2.3^ISO|VDL^2.16.840.1.113883.3.5.7.40^ISO|NAHLN^2.16.840.1.113883.3.5.9^ISO|USDA^2.16.840.1.113883.3.5^ISO|20261121||OPU^R25^OPU_R25|1|P|2.6|||||||||NAHLNResultBaseV2.0^^2.16.840.1.113883.3.5.9^ISO\r" +
-		"PV1|1|N\rNK1|1|Jensen|OWN\rPID|1||840003123456789||||||||||||||||||||||||||||||||BOV^^L\rSPM|1|S1||119297000^^SCT\r" +
-		"OBR|1|||5196-1^^LN\rOBX|1|NM|5196-1^^LN||positive||||||F\r"))
+		"PV1|1|N\rNK1|1|Jensen|OWN\rPID|1||840003123456789||Daisy||||||||||||||||||||||||||||||BOV^^L\rSPM|1|S1||119297000^^SCT\r" +
+		"OBR|1|||5196-1^^LN\rORC|SC|||AI|CM\rOBX|1|NM|5196-1^^LN||positive||||||F\r"))
 	for _, p := range nahln.ResultBase.Check(m) {
 		fmt.Println(p.Location, int(p.Code), p.Msg)
 	}

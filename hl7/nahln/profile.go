@@ -18,6 +18,9 @@ type Profile struct {
 	// OIDFields are the HD fields that must carry an ISO OID under
 	// OIDPrefix (HD.2, with HD.3 "ISO").
 	OIDFields []string
+	// Programs are the programs whose placer group (ORC-4.1) decides
+	// whether OBR-31 is required; nil means the package's Programs.
+	Programs []Program
 }
 
 // ResultBase is the NAHLN result profile NAHLNResultBaseV2.0 (MSH-21 as
@@ -45,9 +48,13 @@ var ResultBase = Profile{
 //   - The OIDFields carry OIDs under OIDPrefix.
 //   - PV1-19 (accession) is valued; ROL-3 is valued in every ROL.
 //   - There is an NK1 (owner) with NK1-3.
-//   - PID-3.1 (animal ID) and PID-35 (species, SNOMED CT) are valued.
-//   - Every SPM has SPM-4 in SNOMED CT; every OBR has OBR-4 in LOINC and
-//     OBR-31; every OBX has OBX-3 in LOINC, OBX-11, and an OBX-5 that
+//   - PID-3.1 (animal ID), PID-5 (name; HL7 requires it, and Build
+//     writes "NA" for an unnamed animal) and PID-35 (species, SNOMED CT)
+//     are valued.
+//   - Every SPM has SPM-4 in SNOMED CT; every OBR has OBR-4 in LOINC,
+//     and OBR-31 when the program named by ORC-4.1 has ReasonRequired
+//     (see Programs: the surveillance programs do, DIAG does not, and a
+//     message naming no known program needs none); every OBX has OBX-3 in LOINC, OBX-11, and an OBX-5 that
 //     fits OBX-2: CWE coded in SNOMED CT, NM with a UCUM unit in OBX-6.
 func (p Profile) Check(m *hl7.Message) []hl7.Problem {
 	c := &checker{m: m}
@@ -89,14 +96,18 @@ func (p Profile) Check(m *hl7.Message) []hl7.Problem {
 	c.segmentRequired("PID")
 	for i := 1; i <= c.count("PID"); i++ {
 		c.required(fmt.Sprintf("PID[%d]-3.1", i))
+		c.required(fmt.Sprintf("PID[%d]-5.1", i))
 		c.coded(fmt.Sprintf("PID[%d]-35", i), SNOMEDCT)
 	}
 	for i := 1; i <= c.count("SPM"); i++ {
 		c.coded(fmt.Sprintf("SPM[%d]-4", i), SNOMEDCT)
 	}
+	reason := p.reasonRequired(m)
 	for i := 1; i <= c.count("OBR"); i++ {
 		c.coded(fmt.Sprintf("OBR[%d]-4", i), LOINC)
-		c.required(fmt.Sprintf("OBR[%d]-31.1", i))
+		if reason {
+			c.required(fmt.Sprintf("OBR[%d]-31.1", i))
+		}
 	}
 	for i := 1; i <= c.count("OBX"); i++ {
 		obx := fmt.Sprintf("OBX[%d]-", i)
@@ -124,6 +135,27 @@ func (p Profile) Check(m *hl7.Message) []hl7.Problem {
 		}
 	}
 	return c.problems
+}
+
+// reasonRequired reports whether the program named by the placer group of
+// any ORC (ORC-4.1) requires OBR-31.
+func (p Profile) reasonRequired(m *hl7.Message) bool {
+	programs := p.Programs
+	if programs == nil {
+		programs = Programs
+	}
+	for i := range m.SegmentsNamed("ORC") {
+		group, _ := m.Get(fmt.Sprintf("ORC[%d]-4.1", i+1))
+		if group == "" {
+			continue
+		}
+		for _, pr := range programs {
+			if pr.PlacerGroup == group && pr.ReasonRequired {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type checker struct {

@@ -45,11 +45,23 @@ func TestCheckProblems(t *testing.T) {
 			r.Animal.ID = nahln.Identifier{}
 			r.Animal.Species = nahln.Code{Code: "BOV", Text: "Bovine", System: "L"}
 		}, []want{{"PID-3.1", hl7.CodeRequiredFieldMissing}, {"PID-35.3", hl7.CodeTableValueNotFound}}},
-		{"specimen type missing, test not LOINC, no reason", func(r *nahln.Report) {
+		{"specimen type missing, test not LOINC, no reason in a program that needs one", func(r *nahln.Report) {
+			r.Program = nahln.Programs[0]
 			r.Specimens[1].Type = nahln.Code{}
 			r.Specimens[1].Orders[0].Test.System = "L"
 			r.Specimens[1].Orders[0].Reason = nahln.Code{}
 		}, []want{{"SPM[2]-4.1", hl7.CodeRequiredFieldMissing}, {"OBR[2]-4.3", hl7.CodeTableValueNotFound}, {"OBR[2]-31.1", hl7.CodeRequiredFieldMissing}}},
+		{"no reason, program without the requirement", func(r *nahln.Report) {
+			r.Program = nahln.Program{Name: "DIAG", PlacerGroup: "DIAG"}
+			r.Specimens[1].Orders[0].Reason = nahln.Code{}
+		}, nil},
+		{"no reason, no program", func(r *nahln.Report) {
+			r.Specimens[1].Orders[0].Reason = nahln.Code{}
+		}, nil},
+		{"unnamed animal with the NA default omitted", func(r *nahln.Report) {
+			r.Animal.Name = ""
+			r.Defaults.UnnamedAnimal = nahln.Omit
+		}, []want{{"PID-5.1", hl7.CodeRequiredFieldMissing}}},
 		{"coded result not SNOMED CT, numeric without UCUM", func(r *nahln.Report) {
 			r.Specimens[0].Orders[0].Results[0].Coded.System = "L"
 			r.Specimens[0].Orders[0].Results[1].Numeric.Unit = nahln.Code{Code: "Ct"}

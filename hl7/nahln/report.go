@@ -35,6 +35,14 @@ type Report struct {
 	Animal Animal
 	// Specimens are the SPM segments, each with its orders and results.
 	Specimens []Specimen
+
+	// Program is the NAHLN program the report is for; its placer group
+	// is ORC-4 of every order. The zero value writes no ORC-4 and makes
+	// OBR-31 optional for Profile.Check.
+	Program Program
+	// Defaults are the values written where the report says nothing; the
+	// zero value writes them as NAHLN-O-MATIC does.
+	Defaults Defaults
 }
 
 // HD is a hierarchic designator: a name and its ISO OID.
@@ -105,8 +113,9 @@ type Party struct {
 type Animal struct {
 	// ID is PID-3: an official animal identifier (an 840 RFID tag, a
 	// herd tag) with the authority that issued it.
-	ID   Identifier
-	Name string // PID-5
+	ID Identifier
+	// Name is PID-5; when empty, Defaults.UnnamedAnimal ("NA") is written.
+	Name string
 	// Sex is PID-8, HL7 table 0001: "F", "M", "U" (unknown), "O", "A", "N".
 	Sex       string
 	BirthDate time.Time // PID-7, date only; zero when unknown

@@ -70,6 +70,9 @@ type Auth struct {
 const (
 	DefaultTimeout          = 60 * time.Second
 	DefaultMaxResponseBytes = 1 << 20
+	// DefaultContentType is the Content-Type of a report: what
+	// NAHLN-O-MATIC sends (source: vetlink issue 13).
+	DefaultContentType = "text/xml"
 )
 
 // Sender posts reports to a NAHLN receiver as v2.xml. Its zero value (with
@@ -82,8 +85,15 @@ type Sender struct {
 	// Client sends the requests; nil means a client with DefaultTimeout
 	// and Auth's TLS settings.
 	Client *http.Client
-	// ContentType of the request; "" means "application/xml; charset=utf-8".
+	// ContentType of the request; "" means DefaultContentType, "text/xml",
+	// the type NAHLN-O-MATIC (NAHLN's reference sender) sends (source:
+	// vetlink issue 13).
 	ContentType string
+	// Namespace makes the document element declare the v2.xml namespace
+	// (xmlns="urn:hl7-org:v2xml"). By default it declares none, as
+	// NAHLN-O-MATIC builds it; NAHLN validates the schema on receipt
+	// (source: vetlink issue 13).
+	Namespace bool
 	// MaxResponseBytes bounds the answer read; 0 means DefaultMaxResponseBytes.
 	MaxResponseBytes int64
 
@@ -143,7 +153,7 @@ func (s *Sender) Send(ctx context.Context, m *hl7.Message) (*Ack, error) {
 	if (s.Auth.UsernameHeader == "") != (s.Auth.PasswordHeader == "") {
 		return nil, fmt.Errorf("%w: set both UsernameHeader and PasswordHeader, or neither", ErrConfig)
 	}
-	body, err := v2xml.Marshal(m)
+	body, err := s.Encode(m)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +163,7 @@ func (s *Sender) Send(ctx context.Context, m *hl7.Message) (*Ack, error) {
 	}
 	ct := s.ContentType
 	if ct == "" {
-		ct = "application/xml; charset=utf-8"
+		ct = DefaultContentType
 	}
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Accept", "application/xml, text/xml")
@@ -185,6 +195,12 @@ func (s *Sender) Send(ctx context.Context, m *hl7.Message) (*Ack, error) {
 	}
 	controlID, _ := m.Get("MSH-10")
 	return ParseACK(answer, controlID)
+}
+
+// Encode returns the v2.xml document Send posts for m: without a namespace
+// declaration unless s.Namespace is set.
+func (s *Sender) Encode(m *hl7.Message) ([]byte, error) {
+	return v2xml.EncodeOptions{OmitNamespace: !s.Namespace}.Marshal(m)
 }
 
 // ParseACK reads a v2.xml acknowledgment. When controlID is not empty,

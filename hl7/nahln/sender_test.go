@@ -45,7 +45,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	data, err := io.ReadAll(r.Body)
 	require.NoError(rc.t, err)
-	require.Equal(rc.t, "application/xml; charset=utf-8", r.Header.Get("Content-Type"))
+	require.Equal(rc.t, nahln.DefaultContentType, r.Header.Get("Content-Type"))
 	m, err := v2xml.Unmarshal(data)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)

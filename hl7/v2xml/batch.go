@@ -58,7 +58,11 @@ func (o EncodeOptions) MarshalBatch(er7 []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		b.buf.WriteString("<" + fileElement + ` xmlns="` + Namespace + `">`)
+		b.buf.WriteString("<" + fileElement)
+		if !b.o.OmitNamespace {
+			b.buf.WriteString(` xmlns="` + Namespace + `"`)
+		}
+		b.buf.WriteString(">")
 		if err := b.segment(fhs, d, 1); err != nil {
 			return nil, err
 		}
@@ -186,7 +190,7 @@ func (b *batchEncoder) batch(segs []batchSegment, i, depth int, root bool) (int,
 		b.newline(depth)
 	}
 	b.buf.WriteString("<" + batchElement)
-	if root {
+	if root && !b.o.OmitNamespace {
 		b.buf.WriteString(` xmlns="` + Namespace + `"`)
 	}
 	b.buf.WriteString(">")

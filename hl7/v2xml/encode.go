@@ -27,6 +27,12 @@ type EncodeOptions struct {
 	// MSH-9.3 (or MSH-9.1 and MSH-9.2) and MSH-12. Without a definition,
 	// every segment is written directly under the root element.
 	Structure *hl7.Structure
+
+	// OmitNamespace leaves the xmlns="urn:hl7-org:v2xml" declaration off
+	// the document element, for receivers that expect none: NAHLN's own
+	// sender builds its documents without it (see package nahln). The
+	// decoder reads documents with or without it.
+	OmitNamespace bool
 }
 
 // Marshal returns the v2.xml encoding of m, compact. It is
@@ -96,7 +102,7 @@ func (o EncodeOptions) message(buf *bytes.Buffer, m *hl7.Message, base int, xmln
 		}
 	}
 	buf.WriteString("<" + root)
-	if xmlns {
+	if xmlns && !o.OmitNamespace {
 		buf.WriteString(` xmlns="` + Namespace + `"`)
 	}
 	buf.WriteString(">")
