@@ -54,6 +54,14 @@ const userAgent = "vetlink-webhook/1"
 // that stops attempts for a while after repeated failures, so a hung or
 // failing receiver holds a few workers and never the others'.
 //
+// Disabling: when an attempt disables its subscription (410 Gone, failing
+// for longer than Policy.DisableAfter, an address the Guard refuses), the
+// dispatcher cancels the subscription's other attempts in flight (they are
+// not logged) and sends none of the deliveries it has claimed for it; the
+// store fails them with the subscription. Another dispatcher sharing the
+// database claims nothing more for it once the disabling commits, but may
+// still send what it had claimed before.
+//
 // Configure the fields, then call Run; do not change them while it runs.
 // Only Store is required.
 type Dispatcher struct {
@@ -248,6 +256,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	r := &runState{
 		d:       d,
 		subs:    make(map[uuid.UUID]*subState),
+		stopped: make(map[uuid.UUID]time.Time),
 		results: make(chan Outcome, 4*d.Workers),
 		freed:   make(chan struct{}, 1),
 	}
@@ -371,8 +380,11 @@ type runState struct {
 	results chan Outcome
 	freed   chan struct{}
 
-	mu       sync.Mutex
-	subs     map[uuid.UUID]*subState
+	mu   sync.Mutex
+	subs map[uuid.UUID]*subState
+	// stopped holds the subscriptions this run disabled, with when: their
+	// claimed work is released unsent, until the store has them disabled.
+	stopped  map[uuid.UUID]time.Time
 	running  int
 	queued   int
 	reserved int  // slots of the claims in progress
@@ -387,7 +399,17 @@ type subState struct {
 	cap      int
 	inflight int
 	queue    []Job
+	// ctx is the context of the subscription's attempts; cancel stops
+	// those in flight when the subscription is disabled.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
+
+// stoppedHold is how long after disabling a subscription a dispatcher
+// keeps it out of its claims: long enough for the store to record the
+// disabling, short enough that a subscription enabled again soon after is
+// not held up.
+func (d *Dispatcher) stoppedHold() time.Duration { return max(time.Second, 4*d.PollInterval) }
 
 // skip lists the subscriptions not to claim for: at their cap, or with
 // their circuit open.
@@ -395,6 +417,13 @@ func (r *runState) skip(now time.Time) []uuid.UUID {
 	ids := r.d.breakers.openIDs(now)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for id, at := range r.stopped {
+		if now.Sub(at) < r.d.stoppedHold() {
+			ids = append(ids, id)
+		} else {
+			delete(r.stopped, id)
+		}
+	}
 	for id, s := range r.subs {
 		if s.inflight+len(s.queue) >= s.cap && !slices.Contains(ids, id) {
 			ids = append(ids, id)
@@ -405,14 +434,23 @@ func (r *runState) skip(now time.Time) []uuid.UUID {
 
 func (r *runState) add(ctx context.Context, j Job) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	id := j.Subscription.ID
+	if at, ok := r.stopped[id]; ok && !j.Subscription.UpdatedAt.After(at) {
+		// Claimed before the store recorded the disabling: not sent. (A
+		// subscription enabled again since has a later UpdatedAt.)
+		r.mu.Unlock()
+		now := r.d.now()
+		r.results <- release(j, now.Add(r.d.PollInterval), now)
+		return
+	}
+	defer r.mu.Unlock()
 	s := r.subs[id]
 	if s == nil {
 		s = &subState{cap: r.d.MaxInFlight}
 		if j.Subscription.MaxInFlight > 0 {
 			s.cap = j.Subscription.MaxInFlight
 		}
+		s.ctx, s.cancel = context.WithCancel(ctx)
 		r.subs[id] = s
 	}
 	if s.inflight >= s.cap {
@@ -420,22 +458,48 @@ func (r *runState) add(ctx context.Context, j Job) {
 		r.queued++
 		return
 	}
-	r.start(ctx, s, j)
+	r.start(s, j)
 }
 
-// start runs j; r.mu is held.
-func (r *runState) start(ctx context.Context, s *subState, j Job) {
+// disable stops the work of subscription id, which an attempt's outcome
+// disables at: the attempts in flight are cancelled (and released
+// unrecorded), the queued deliveries released unsent, and further claims
+// pass it over. The store fails them all when it records the disabling.
+func (r *runState) disable(id uuid.UUID, at time.Time) {
+	r.d.breakers.forget(id)
+	r.mu.Lock()
+	r.stopped[id] = at
+	var queued []Job
+	if s := r.subs[id]; s != nil {
+		s.cancel()
+		queued, s.queue = s.queue, nil
+		r.queued -= len(queued)
+	}
+	r.mu.Unlock()
+	now := r.d.now()
+	for _, j := range queued {
+		r.results <- release(j, now.Add(r.d.PollInterval), now)
+	}
+	r.signal()
+}
+
+// start runs j in s's context; r.mu is held.
+func (r *runState) start(s *subState, j Job) {
 	s.inflight++
 	r.running++
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		r.results <- r.d.attempt(ctx, j)
-		r.done(ctx, j.Subscription.ID)
+		o := r.d.attempt(s.ctx, j)
+		if o.Disable != "" {
+			r.disable(j.Subscription.ID, o.At)
+		}
+		r.results <- o
+		r.done(j.Subscription.ID)
 	}()
 }
 
-func (r *runState) done(ctx context.Context, id uuid.UUID) {
+func (r *runState) done(id uuid.UUID) {
 	r.mu.Lock()
 	s := r.subs[id]
 	if s.inflight+len(s.queue) >= s.cap {
@@ -449,8 +513,9 @@ func (r *runState) done(ctx context.Context, id uuid.UUID) {
 		next := s.queue[0]
 		s.queue = s.queue[1:]
 		r.queued--
-		r.start(ctx, s, next)
+		r.start(s, next)
 	} else if s.inflight == 0 && len(s.queue) == 0 {
+		s.cancel()
 		delete(r.subs, id)
 	}
 	r.mu.Unlock()
@@ -495,16 +560,24 @@ func release(j Job, due, now time.Time) Outcome {
 	}
 }
 
-// attempt sends j once and returns its outcome.
+// attempt sends j once and returns its outcome. When ctx is cancelled
+// (the subscription was disabled meanwhile), the delivery is released
+// unsent, or its attempt abandoned unrecorded.
 func (d *Dispatcher) attempt(ctx context.Context, j Job) Outcome {
 	sub := &j.Subscription
 	now := d.now()
+	if ctx.Err() != nil {
+		return release(j, now.Add(d.PollInterval), now)
+	}
 	if ok, until := d.breakers.allow(sub.ID, now); !ok {
 		return release(j, until, now)
 	}
 	number := j.Delivery.Attempts + 1
 	res, at := d.send(ctx, j, now)
 	end := d.now()
+	if ctx.Err() != nil {
+		return release(j, end.Add(d.PollInterval), end)
+	}
 	dec := d.Policy.Decide(number, res.Result, sub.Strict200, sub.FailingSince, end)
 	if res.setupErr != "" {
 		// The delivery can never be sent as it is (bad payload, no valid
