@@ -17,15 +17,15 @@
 //
 // The delimiters come from MSH-1 and MSH-2 (FHS and BHS in batches); any
 // legal set is accepted, including the truncation character of v2.7.
+// Field numbers follow the standard everywhere, in paths and in error
+// locations: MSH-1 is the field separator, MSH-2 the encoding characters,
+// MSH-9 the message type.
 //
 // MSH-18 names the character set by HL7 table 0211 ("8859/1"); senders
 // often write "ISO-8859-1", "WINDOWS-1252" or "UTF8" instead.
 // ParseOptions.CharsetAliases maps such spellings (DefaultCharsetAliases
 // has the common ones, and mllp.Server uses it by default); the message
 // keeps the sender's text, so its acknowledgment echoes it.
-// Field numbers follow the standard everywhere, in paths and in error
-// locations: MSH-1 is the field separator, MSH-2 the encoding characters,
-// MSH-9 the message type.
 //
 // # Reading values
 //
@@ -34,6 +34,15 @@
 // returns decoded text, Message.Value a view with the raw bytes and the
 // byte offset. ReadHeader reads only MSH, in constant time, for routing and
 // acknowledging before a full parse.
+//
+// To read everything, range over Segment.AllFields and Value.AllReps,
+// AllComponents and AllSubs: each scans its value once and allocates
+// nothing, where the indexed loop (for r := 1; r <= f.Reps(); r++) rescans
+// on every call; Segment.Decode returns a whole segment decoded.
+//
+// Parse takes one message: a second MSH (or BHS, FHS) in a message that
+// starts with MSH is reported as ErrMultipleMessages at its offset, the
+// start of another message; Reader splits such input.
 //
 // # Writing
 //

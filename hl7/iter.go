@@ -1,0 +1,218 @@
+package hl7
+
+import (
+	"bytes"
+	"iter"
+)
+
+// AllFields returns an iterator over the fields of the segment, in order,
+// with their HL7 numbers (1-based, as Field numbers them): every field up
+// to NumFields, empty ones included. It reads the segment's field index
+// once, where calling Field(n) for n up to NumFields looks each field up
+// again. Like the other iterators it allocates nothing when ranged over
+// directly.
+func (s Segment) AllFields() iter.Seq2[int, Value] {
+	return func(yield func(int, Value) bool) { s.eachField(yield) }
+}
+
+func (s Segment) eachField(yield func(int, Value) bool) {
+	m := s.m
+	seg := m.segs[s.i]
+	if seg.header {
+		// Fields 1 and 2 and MSH-18 are special; headers are few.
+		n := s.NumFields()
+		for i := 1; i <= n; i++ {
+			if !yield(i, s.Field(i)) {
+				return
+			}
+		}
+		return
+	}
+	offs := m.fieldOffsets(s.i)
+	for i := 1; i < len(offs); i++ {
+		hi := int(seg.end)
+		if i+1 < len(offs) {
+			hi = int(offs[i+1]) - 1
+		}
+		if !yield(i, Value{m: m, lo: int(offs[i]), hi: hi, lvl: levelField, ok: true}) {
+			return
+		}
+	}
+}
+
+// AllReps returns an iterator over the repetitions of a field, empty ones
+// included, as Rep(1) to Rep(Reps()) would return them, scanning the field
+// once instead of once per call. On a value below field level it yields
+// the value itself; on an absent value it yields nothing.
+func (v Value) AllReps() iter.Seq[Value] {
+	return func(yield func(Value) bool) { v.eachRep(yield) }
+}
+
+func (v Value) eachRep(yield func(Value) bool) {
+	if v.lvl != levelField {
+		v.eachSelf(yield)
+		return
+	}
+	v.eachPart(yield)
+}
+
+// AllComponents returns an iterator over the components of a repetition
+// (of the first repetition when v is a field), as Component(1) to
+// Component(Components()) would return them, scanning once. On a component
+// or subcomponent it yields the value itself.
+func (v Value) AllComponents() iter.Seq[Value] {
+	return func(yield func(Value) bool) { v.eachComponent(yield) }
+}
+
+func (v Value) eachComponent(yield func(Value) bool) {
+	switch v.lvl {
+	case levelField:
+		v.part(1).eachPart(yield)
+	case levelRep:
+		v.eachPart(yield)
+	default:
+		v.eachSelf(yield)
+	}
+}
+
+// AllSubs returns an iterator over the subcomponents of a component (of
+// the first component when v is a field or a repetition), as Sub(1) to
+// Sub(Subs()) would return them, scanning once. On a subcomponent it
+// yields the value itself.
+func (v Value) AllSubs() iter.Seq[Value] {
+	return func(yield func(Value) bool) { v.eachSub(yield) }
+}
+
+func (v Value) eachSub(yield func(Value) bool) {
+	switch v.lvl {
+	case levelField, levelRep:
+		v.Component(1).eachPart(yield)
+	case levelComponent:
+		v.eachPart(yield)
+	default:
+		v.eachSelf(yield)
+	}
+}
+
+// eachSelf yields v once when it is present.
+func (v Value) eachSelf(yield func(Value) bool) {
+	if v.ok {
+		yield(v)
+	}
+}
+
+// eachPart yields the pieces of v split at the separator of its level,
+// each at the next level, as part(1) to part(count()) would, in one scan.
+func (v Value) eachPart(yield func(Value) bool) {
+	if !v.ok {
+		return
+	}
+	sep := v.sep(v.lvl)
+	if v.lvl == levelLeaf || sep == 0 {
+		w := v
+		if v.lvl != levelLeaf {
+			w.lvl = min(v.lvl+1, levelSub)
+		}
+		yield(w)
+		return
+	}
+	next := min(v.lvl+1, levelSub)
+	data := v.m.data[:v.hi]
+	lo := v.lo
+	for {
+		j := bytes.IndexByte(data[lo:], sep)
+		if j < 0 {
+			yield(Value{m: v.m, lo: lo, hi: v.hi, lvl: next, ok: true})
+			return
+		}
+		if !yield(Value{m: v.m, lo: lo, hi: lo + j, lvl: next, ok: true}) {
+			return
+		}
+		lo += j + 1
+	}
+}
+
+// Decode decodes every value of the segment, for code that wants all of
+// it: Decode()[f][r][c][s] is subcomponent s+1 of component c+1 of
+// repetition r+1 of field f+1, with escape sequences and the character set
+// decoded as String does. Field numbers are as Field numbers them (the
+// header's field separator and encoding characters are single values).
+// Each field is scanned once at each level, and the result takes a fixed
+// handful of allocations whatever the size of the segment: the decoded
+// text is one string that the values share. Reading with the iterators
+// is faster still (BenchmarkReadAll): they allocate nothing, where Decode
+// pays for the slices it returns.
+func (s Segment) Decode() [][][][]string {
+	raw := s.Raw()
+	n := s.NumFields()
+	// Capacities: decoded text is no longer than the raw text (escape
+	// sequences shrink; only a character set conversion can grow it, and
+	// append copes), and a segment has at least one leaf per field.
+	d := decoder{
+		text:    make([]byte, 0, len(raw)),
+		ends:    make([]int32, 0, 2*n),
+		subEnd:  make([]int32, 0, 2*n),
+		compEnd: make([]int32, 0, n),
+		repEnd:  make([]int32, 0, n),
+	}
+	for _, f := range s.AllFields() {
+		for r := range f.AllReps() {
+			for c := range r.AllComponents() {
+				for sc := range c.AllSubs() {
+					d.leaf(sc)
+				}
+				d.subEnd = append(d.subEnd, int32(len(d.ends)))
+			}
+			d.compEnd = append(d.compEnd, int32(len(d.subEnd)))
+		}
+		d.repEnd = append(d.repEnd, int32(len(d.compEnd)))
+	}
+	return d.build()
+}
+
+// decoder collects the decoded leaves of a segment and the bounds of each
+// level, then carves the nested slices out of four flat ones.
+type decoder struct {
+	text                    []byte  // all decoded leaves, one after another
+	ends                    []int32 // end of each leaf in text
+	subEnd, compEnd, repEnd []int32 // end of each component, repetition, field in the level below
+}
+
+func (d *decoder) leaf(v Value) {
+	raw := v.Raw()
+	if v.lvl == levelLeaf || v.m.decoder == nil && bytes.IndexByte(raw, v.m.delims.Escape) < 0 {
+		d.text = append(d.text, raw...)
+	} else {
+		d.text = append(d.text, v.String()...)
+	}
+	d.ends = append(d.ends, int32(len(d.text)))
+}
+
+func (d *decoder) build() [][][][]string {
+	text := string(d.text)
+	leaves := make([]string, len(d.ends))
+	lo := int32(0)
+	for i, hi := range d.ends {
+		leaves[i] = text[lo:hi]
+		lo = hi
+	}
+	comps := make([][]string, len(d.subEnd))
+	lo = 0
+	for i, hi := range d.subEnd {
+		comps[i] = leaves[lo:hi:hi]
+		lo = hi
+	}
+	reps := make([][][]string, len(d.compEnd))
+	lo = 0
+	for i, hi := range d.compEnd {
+		reps[i] = comps[lo:hi:hi]
+		lo = hi
+	}
+	fields := make([][][][]string, len(d.repEnd))
+	lo = 0
+	for i, hi := range d.repEnd {
+		fields[i] = reps[lo:hi:hi]
+		lo = hi
+	}
+	return fields
+}
