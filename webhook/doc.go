@@ -32,12 +32,14 @@
 // use SKIP LOCKED). Any 2xx is success (only 200 with
 // [Subscription.Strict200]); redirects are never followed. The [Policy]
 // retries on a schedule (at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h,
-// ±20 % jitter), waits at least 60 s after 429 or a timeout, honours
-// Retry-After within bounds, and disables a subscription on 410 Gone or
-// after 120 h of failures, publishing [EventSubscriptionDisabled]. Each
+// ±20 % jitter; [Policy.Retries] sets another count), waits at least 60 s
+// after 429 or a timeout, honours Retry-After within bounds, and disables a
+// subscription on 410 Gone, after 120 h of failures, or when the [Guard]
+// refuses its address, publishing [EventSubscriptionDisabled]. Each
 // subscription has an in-flight cap and a circuit breaker, so one hung
 // receiver never slows the others. A [Guard] checks every connection after
-// DNS resolution and refuses internal addresses unless allowlisted.
+// DNS resolution, and every subscription's URL when it is created or
+// updated, and refuses internal addresses unless allowlisted.
 // [Service.Resend] and [Service.Recover] send failed deliveries again.
 //
 // # Signing and verifying

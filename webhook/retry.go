@@ -38,6 +38,12 @@ type Policy struct {
 	// wait before the first). Its length is the number of attempts. Nil
 	// means DefaultSchedule.
 	Schedule []time.Duration
+	// Retries is how many times a delivery is tried again after its first
+	// attempt fails. Zero means len(Schedule)-1 (7 with DefaultSchedule);
+	// negative means none. Beyond the schedule, each retry waits the
+	// schedule's last wait: Retries 10 with DefaultSchedule tries 11 times,
+	// as the practice-management cloud does, the last three 10 h apart.
+	Retries int
 	// Jitter spreads each wait by up to ± this fraction, so that retries of
 	// many deliveries do not arrive together. Zero means DefaultJitter;
 	// negative means none.
@@ -118,11 +124,10 @@ func (p Policy) Decide(attempt int, r Result, strict200 bool, failingSince, now 
 	if now.Sub(failingSince) >= p.disableAfter() {
 		return Decision{Verdict: Disable, Reason: reason + "; failing since " + failingSince.UTC().Format(time.RFC3339)}
 	}
-	sched := p.schedule()
-	if attempt >= len(sched) {
+	if attempt >= p.attempts() {
 		return Decision{Verdict: GiveUp, Reason: reason + "; no attempts left"}
 	}
-	wait := p.jitter(sched[attempt])
+	wait := p.jitter(p.wait(attempt))
 	if r.StatusCode == http.StatusTooManyRequests || r.Timeout {
 		wait = max(wait, p.throttleWait())
 	}
@@ -154,6 +159,24 @@ func failureReason(r Result, strict200 bool) string {
 		return "status " + strconv.Itoa(r.StatusCode) + ": the subscription accepts only 200"
 	}
 	return "status " + strconv.Itoa(r.StatusCode)
+}
+
+// attempts is how many attempts a delivery gets in all.
+func (p Policy) attempts() int {
+	switch {
+	case p.Retries < 0:
+		return 1
+	case p.Retries == 0:
+		return len(p.schedule())
+	}
+	return p.Retries + 1
+}
+
+// wait is the wait before attempt i+1: Schedule[i], or the schedule's last
+// wait beyond it.
+func (p Policy) wait(i int) time.Duration {
+	sched := p.schedule()
+	return sched[min(i, len(sched)-1)]
 }
 
 func (p Policy) schedule() []time.Duration {

@@ -1,12 +1,16 @@
 package webhook_test
 
 import (
+	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vetlink/vetlink/store"
+	"github.com/vetlink/vetlink/store/storetest"
 	"github.com/vetlink/vetlink/webhook"
 )
 
@@ -56,6 +60,20 @@ func TestPolicyDecide(t *testing.T) {
 			webhook.Decision{Verdict: webhook.Disable, Reason: "status 500; failing since 2025-12-28T03:04:05Z"}},
 		{"custom disable-after", webhook.Policy{Jitter: -1, DisableAfter: time.Hour}, 2, webhook.Result{StatusCode: 500}, false, now.Add(-time.Hour),
 			webhook.Decision{Verdict: webhook.Disable, Reason: "status 500; failing since 2026-01-02T02:04:05Z"}},
+		{"ten retries: the eighth failure waits 10 h", webhook.Policy{Jitter: -1, Retries: 10}, 8, webhook.Result{StatusCode: 500}, false, now.Add(-40 * time.Hour),
+			webhook.Decision{Verdict: webhook.Retry, At: now.Add(10 * time.Hour), Reason: "status 500"}},
+		{"ten retries: the tenth failure waits 10 h", webhook.Policy{Jitter: -1, Retries: 10}, 10, webhook.Result{StatusCode: 500}, false, now.Add(-60 * time.Hour),
+			webhook.Decision{Verdict: webhook.Retry, At: now.Add(10 * time.Hour), Reason: "status 500"}},
+		{"ten retries: the eleventh failure gives up", webhook.Policy{Jitter: -1, Retries: 10}, 11, webhook.Result{StatusCode: 500}, false, now.Add(-70 * time.Hour),
+			webhook.Decision{Verdict: webhook.GiveUp, Reason: "status 500; no attempts left"}},
+		{"two retries: the third failure gives up", webhook.Policy{Jitter: -1, Retries: 2}, 3, webhook.Result{StatusCode: 500}, false, now.Add(-time.Hour),
+			webhook.Decision{Verdict: webhook.GiveUp, Reason: "status 500; no attempts left"}},
+		{"two retries: the second failure waits 5 min", webhook.Policy{Jitter: -1, Retries: 2}, 2, webhook.Result{StatusCode: 500}, false, now.Add(-time.Minute),
+			webhook.Decision{Verdict: webhook.Retry, At: now.Add(5 * time.Minute), Reason: "status 500"}},
+		{"no retries", webhook.Policy{Jitter: -1, Retries: -1}, 1, webhook.Result{StatusCode: 500}, false, time.Time{},
+			webhook.Decision{Verdict: webhook.GiveUp, Reason: "status 500; no attempts left"}},
+		{"retries beyond a custom schedule repeat its last wait", webhook.Policy{Jitter: -1, Schedule: []time.Duration{0, time.Second}, Retries: 3}, 3, webhook.Result{StatusCode: 500}, false, time.Time{},
+			webhook.Decision{Verdict: webhook.Retry, At: now.Add(time.Second), Reason: "status 500"}},
 		{"custom schedule", webhook.Policy{Jitter: -1, Schedule: []time.Duration{0, time.Second}}, 1, webhook.Result{StatusCode: 500}, false, time.Time{},
 			webhook.Decision{Verdict: webhook.Retry, At: now.Add(time.Second), Reason: "status 500"}},
 		{"jitter low end", webhook.Policy{Rand: func() float64 { return 0 }}, 1, webhook.Result{StatusCode: 500}, false, time.Time{},
@@ -120,5 +138,28 @@ func FuzzParseRetryAfter(f *testing.F) {
 		if d < 0 || d > 365*24*time.Hour {
 			t.Fatalf("ParseRetryAfter(%q) = %v, out of [0, 1 year]", v, d)
 		}
+	})
+}
+
+// Policy.Retries sets the attempts a dispatcher makes, past the end of the
+// schedule.
+func TestDispatcherRetryCount(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		secret := webhook.NewSecret()
+		rc := newReceiver(t, secret, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(http.StatusInternalServerError) })
+		svc := &webhook.Service{Store: db.Webhooks(), Guard: loopback}
+		sub, err := svc.CreateSubscription(ctx, webhook.Subscription{URL: rc.URL, Events: []webhook.EventType{"case.created"}, Secrets: []webhook.Secret{{Key: secret}}, Active: true})
+		require.NoError(t, err)
+		_, err = svc.Publish(ctx, webhook.Event{Type: "case.created", ResourceID: "c1"})
+		require.NoError(t, err)
+		policy := webhook.Policy{Schedule: []time.Duration{0, 5 * time.Millisecond}, Jitter: -1, Retries: 4}
+		run(t, &webhook.Dispatcher{Store: db.Webhooks(), Guard: loopback, Policy: policy, PollInterval: 5 * time.Millisecond})
+
+		var d webhook.Delivery
+		eventually(t, func() bool { d = delivery(t, db, sub.ID); return d.State == webhook.StateFailed }, "retries exhausted")
+		require.Equal(t, 5, d.Attempts)
+		require.Equal(t, "status 500; no attempts left", d.LastError)
+		require.Len(t, rc.received(), 5)
 	})
 }
