@@ -92,6 +92,9 @@ type AddressError struct {
 	Rule   string       // why the range is forbidden, e.g. "loopback"
 }
 
+// Error names the address, the range and the rule, e.g. "webhook:
+// destination address not allowed: 169.254.169.254, in 169.254.0.0/16
+// (link-local, including 169.254.169.254 metadata)".
 func (e *AddressError) Error() string {
 	s := ErrForbiddenAddress.Error() + ": "
 	if e.Host != "" && e.Host != e.Addr.String() {

@@ -80,6 +80,7 @@ type SubscriptionError struct {
 	Err error
 }
 
+// Error names the field and the rule it breaks.
 func (e *SubscriptionError) Error() string {
 	return "webhook: subscription " + e.Field + ": " + e.Reason
 }
