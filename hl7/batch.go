@@ -23,6 +23,13 @@ type ReaderOptions struct {
 	// MaxMessageSize bounds the bytes buffered for one message (and so the
 	// reader's memory); a longer message fails with ErrBatch.
 	MaxMessageSize int
+	// Reuse makes the Reader reuse one buffer and one Message for every
+	// message it returns, as bufio.Scanner reuses its token: the Message
+	// returned by Next (or yielded by All) is valid only until the next
+	// call; to keep one, parse a copy of its Bytes. The Reader's allocations then no
+	// longer grow with the input: after the largest message, reading
+	// another allocates nothing but what a character set conversion needs.
+	Reuse bool
 }
 
 // BatchError reports a violation of the batch and file structure
@@ -61,6 +68,8 @@ type Reader struct {
 	nMsgs      int   // messages in the current batch
 	nBatch     int   // batches in the current file
 	err        error
+	buf        []byte  // the message being assembled, kept when Reuse is set
+	msg        Message // the message returned when Reuse is set
 }
 
 // NewReader returns a Reader reading from r.
@@ -149,17 +158,21 @@ func (r *Reader) next() (*Message, error) {
 		if len(content) < 3 {
 			return nil, &BatchError{Offset: segOff, Msg: fmt.Sprintf("segment %q too short", content)}
 		}
-		id := string(content[:3])
-		switch id {
+		id := content[:3] // switch string(id) does not allocate; string(id) would
+		switch string(id) {
 		case "MSH", "BHS", "BTS", "FHS", "FTS":
 			if msg != nil {
 				r.pending, r.pendOff = seg, segOff
 				return r.parse(msg, msgOff)
 			}
 		}
-		switch id {
+		switch string(id) {
 		case "MSH":
-			msg, msgOff = append([]byte(nil), seg...), segOff
+			var dst []byte
+			if r.opts.Reuse {
+				dst = r.buf[:0]
+			}
+			msg, msgOff = append(dst, seg...), segOff
 			continue
 		case "FHS":
 			if r.inFile || r.inBatch {
@@ -202,7 +215,7 @@ func (r *Reader) next() (*Message, error) {
 			continue
 		}
 		if msg == nil {
-			return nil, &BatchError{Offset: segOff, Msg: fmt.Sprintf("segment %s outside a message", id)}
+			return nil, &BatchError{Offset: segOff, Msg: fmt.Sprintf("segment %s outside a message", string(id))}
 		}
 		if len(msg)+len(seg) > r.opts.MaxMessageSize {
 			return nil, &BatchError{Offset: segOff, Msg: "message larger than MaxMessageSize"}
@@ -213,7 +226,14 @@ func (r *Reader) next() (*Message, error) {
 
 func (r *Reader) parse(msg []byte, off int64) (*Message, error) {
 	opts := r.opts.Parse
-	m, err := opts.Parse(msg)
+	var m *Message
+	var err error
+	if r.opts.Reuse {
+		r.buf = msg[:0]
+		m, err = &r.msg, opts.ParseInto(&r.msg, msg)
+	} else {
+		m, err = opts.Parse(msg)
+	}
 	if err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
