@@ -119,6 +119,20 @@ func (v Value) eachPart(yield func(Value) bool) {
 	next := min(v.lvl+1, levelSub)
 	data := v.m.data[:v.hi]
 	lo := v.lo
+	if v.hi-v.lo < 32 {
+		// Most values are short: a byte loop beats a call to IndexByte
+		// per piece.
+		for i := lo; i < v.hi; i++ {
+			if data[i] == sep {
+				if !yield(Value{m: v.m, lo: lo, hi: i, lvl: next, ok: true}) {
+					return
+				}
+				lo = i + 1
+			}
+		}
+		yield(Value{m: v.m, lo: lo, hi: v.hi, lvl: next, ok: true})
+		return
+	}
 	for {
 		j := bytes.IndexByte(data[lo:], sep)
 		if j < 0 {
