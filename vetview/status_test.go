@@ -19,11 +19,18 @@ func TestDeriveStatus(t *testing.T) {
 		ID: "r1", Server: "interfaces-2", StartedAt: at("2026-03-02 09:55:00"),
 		FinishedAt: at("2026-03-02 09:55:02"), Error: "smtp: 554 rejected",
 	}
-	liveLease := &vetview.Lease{Token: "r2", Server: "interfaces-1", Until: now.Add(time.Second)}
+	liveLease := &vetview.Lease{Token: "r2", ServerID: alive.ID, Server: "interfaces-1", Until: now.Add(time.Second)}
+	staleHolder := &vetview.Lease{Token: "r2", ServerID: stale.ID, Server: "interfaces-2", Until: now.Add(time.Second)}
+	goneHolder := &vetview.Lease{Token: "r2", ServerID: uuid.New(), Server: "interfaces-1", Until: now.Add(time.Second)}
 	expiredLease := &vetview.Lease{Token: "r2", Server: "interfaces-2", Until: now}
 
 	job := func(active bool, servers []string, lease *vetview.Lease) vetview.Job {
 		return vetview.Job{Name: "Reminders", Active: active, Servers: servers, NextRunAt: next, Lease: lease}
+	}
+	overdue := func(by time.Duration) vetview.Job {
+		j := job(true, []string{"interfaces-1"}, nil)
+		j.NextRunAt = now.Add(-by)
+		return j
 	}
 	tests := []struct {
 		name       string
@@ -42,6 +49,11 @@ func TestDeriveStatus(t *testing.T) {
 		{"inactive", job(false, []string{"interfaces-1"}, nil), nil, vetview.NotRunning, "", time.Time{}},
 		{"no server assigned", job(true, nil, nil), nil, vetview.NotRunning, "", time.Time{}},
 		{"only stale servers", job(true, []string{"interfaces-2"}, nil), nil, vetview.NotRunning, "", time.Time{}},
+		{"lease held by a stale server", job(true, []string{"interfaces-1", "interfaces-2"}, staleHolder), []vetview.Run{lastRun}, vetview.NotRunning, "interfaces-2", time.Time{}},
+		{"lease held by a server no longer registered", job(true, []string{"interfaces-1"}, goneHolder), nil, vetview.NotRunning, "interfaces-1", time.Time{}},
+		{"next run passed 3.9s ago shows now", overdue(3900 * time.Millisecond), nil, vetview.Waiting, "", now},
+		{"next run passed 1µs ago shows now", overdue(time.Microsecond), nil, vetview.Waiting, "", now},
+		{"next run exactly now", overdue(0), nil, vetview.Waiting, "", now},
 		{"assigned server never registered", job(true, []string{"interfaces-9"}, nil), nil, vetview.NotRunning, "", time.Time{}},
 	}
 	for _, tt := range tests {
