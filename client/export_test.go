@@ -1,0 +1,4 @@
+package client
+
+// WithClock sets the API's clock, for tests of renewal.
+var WithClock = withClock
