@@ -243,7 +243,9 @@ func (t *authTransport) renewLocked(ctx context.Context) error {
 			err = ProblemOf(resp)
 		}
 		if t.cfg.identifier == "" {
-			return fmt.Errorf("client: renew token: %w", err)
+			// The token still works until it expires: send it.
+			t.cfg.logger.WarnContext(ctx, "vetlink client: token renewal failed", "err", err)
+			return nil
 		}
 		t.cfg.logger.WarnContext(ctx, "vetlink client: token renewal failed; logging in again", "err", err)
 	}
