@@ -405,6 +405,27 @@ func (s *VetviewStore) Claim(ctx context.Context, c vetview.ClaimRequest) ([]vet
 	return jobs, nil
 }
 
+// NextDue implements [vetview.Store] with one read over the due index.
+func (s *VetviewStore) NextDue(ctx context.Context, server string, kinds []string) (time.Time, error) {
+	if len(kinds) == 0 {
+		return time.Time{}, nil
+	}
+	args := []any{server}
+	for _, k := range kinds {
+		args = append(args, k)
+	}
+	var next sql.NullInt64
+	err := s.db.q(ctx).QueryRowContext(ctx, `
+		SELECT MIN(j.next_run_at) FROM vetview_jobs j
+		WHERE j.active AND j.lease_token IS NULL AND j.kind IN (`+placeholders(2, len(kinds))+`)
+		AND EXISTS (SELECT 1 FROM vetview_job_servers a WHERE a.job_id = j.id AND a.server_name = $1)`,
+		args...).Scan(&next)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: vetview: next due run: %w", err)
+	}
+	return fromNullMicros(next), nil
+}
+
 // dueJobsWhere selects the jobs a claim may take: active, due at the
 // instant of parameter now, unleased or with an expired lease, of one of
 // the kinds, assigned to the server named by parameter server.

@@ -37,7 +37,16 @@
 //
 // After a run, the next run is the next instant of the schedule after now
 // ([Schedule.Next]): after downtime a job runs once, not once per missed
-// occurrence. Runs start at most PollInterval late.
+// occurrence.
+//
+// Lateness: the scheduler looks for due runs when it starts, whenever a
+// run ends (a slot is free), at the earliest due time the store reports
+// for its jobs ([Store.NextDue]), and at the latest PollInterval after its
+// previous look. So a run whose due time was in the store at the previous
+// look starts at its due time plus the time the store takes to answer a
+// claim, if a slot is free then, or the moment a slot frees otherwise. A
+// job created, re-scheduled or made due (RunNow) by another process since
+// starts at most PollInterval late.
 //
 // The status of a job ([JobStatus]) is derived when it is read, never
 // stored: [Running] while a server holds a live lease on it, [Waiting]

@@ -92,29 +92,59 @@ type scheduler struct {
 	runCtx   context.Context
 	wg       sync.WaitGroup
 	inFlight atomic.Int64
-	freed    chan struct{} // a run ended while every slot was taken
+	freed    chan struct{} // a run ended: a slot is free
 }
 
+// loop claims whenever a slot may have work: at start, when a run ends
+// (a slot is free), at the earliest due time the store knows of, and at
+// the latest PollInterval after the previous look (for jobs created,
+// re-scheduled or made due by other processes since).
 func (sc *scheduler) loop(ctx context.Context) {
 	heartbeat := time.NewTicker(sc.cfg.HeartbeatInterval)
 	defer heartbeat.Stop()
-	poll := time.NewTimer(0)
-	defer poll.Stop()
+	wake := time.NewTimer(0)
+	defer wake.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-heartbeat.C:
 			sc.heartbeat(ctx)
+			continue
 		case <-sc.freed:
-			sc.claim(ctx)
-		case <-poll.C:
-			// A full batch suggests more are due: look again at once.
-			for sc.claim(ctx) {
-			}
-			poll.Reset(sc.cfg.PollInterval)
+		case <-wake.C:
 		}
+		looked := time.Now()
+		// A full batch suggests more are due: look again at once.
+		for sc.claim(ctx) {
+		}
+		wake.Reset(sc.untilNextLook(ctx, looked))
 	}
+}
+
+// untilNextLook is how long the loop sleeps after a look at looked: until
+// the earliest due run this server could take, at most PollInterval after
+// the look. With every slot taken, a run's end wakes the loop instead.
+func (sc *scheduler) untilNextLook(ctx context.Context, looked time.Time) time.Duration {
+	wait := time.Until(looked.Add(sc.cfg.PollInterval))
+	if ctx.Err() != nil || int(sc.inFlight.Load()) >= sc.cfg.MaxConcurrent {
+		return max(wait, 0)
+	}
+	callCtx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	next, err := sc.store.NextDue(callCtx, sc.srv.Name, sc.kinds.names())
+	if err != nil {
+		if ctx.Err() == nil {
+			sc.log.Error("vetview: read the next due run", "err", err)
+		}
+		return max(wait, 0)
+	}
+	// A due time already passed belongs to a run another server took
+	// meanwhile (the claim just found nothing for it): the poll covers it.
+	if d := time.Until(next); !next.IsZero() && d > 0 && d < wait {
+		wait = d
+	}
+	return max(wait, 0)
 }
 
 func (sc *scheduler) heartbeat(ctx context.Context) {
@@ -169,11 +199,13 @@ func (sc *scheduler) claim(ctx context.Context) bool {
 func (sc *scheduler) run(j Job) {
 	defer sc.wg.Done()
 	defer func() {
-		if sc.inFlight.Add(-1) == int64(sc.cfg.MaxConcurrent-1) {
-			select {
-			case sc.freed <- struct{}{}:
-			default:
-			}
+		// Every end frees a slot: wake the loop, whatever the count was
+		// (a slot freed while the loop was claiming must not wait for the
+		// next poll).
+		sc.inFlight.Add(-1)
+		select {
+		case sc.freed <- struct{}{}:
+		default:
 		}
 	}()
 	lease := *j.Lease

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -460,4 +461,64 @@ func (s *severable) lostFinishes() map[string]bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return maps.Clone(s.lost)
+}
+
+// TestSchedulerStartsRunsWithoutWaitingForAPoll holds the lateness bound
+// of the package doc: with a poll interval of an hour, runs start at their
+// due time when a slot is free, and the moment a slot frees otherwise.
+func TestSchedulerStartsRunsWithoutWaitingForAPoll(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t)
+		svc, err := vetview.New(vetview.Config{
+			Store: b.store, Kinds: b.kinds, ServerName: "interfaces-1",
+			HeartbeatInterval: 10 * time.Second, PollInterval: time.Hour, MaxConcurrent: 2,
+		})
+		require.NoError(t, err)
+		for _, name := range []string{"a", "b", "c", "d"} {
+			b.job(t, svc, name, 10*time.Second, 4000, "interfaces-1") // due at 10s, 20s, 30s
+		}
+		stop := start(t, svc)
+		time.Sleep(36 * time.Second)
+		stop()
+
+		var started []time.Duration
+		for _, e := range b.rec.snapshot() {
+			started = append(started, e.started.Sub(b.t0))
+		}
+		slices.Sort(started)
+		s := time.Second
+		require.Equal(t, []time.Duration{
+			10 * s, 10 * s, 14 * s, 14 * s, // two slots: two at the due time, two as the first two end
+			20 * s, 20 * s, 24 * s, 24 * s,
+			30 * s, 30 * s, 34 * s, 34 * s,
+		}, started)
+	})
+}
+
+// TestSchedulerWakesAtTheNextDueTime: a job created before the scheduler
+// starts, and every run after, starts on its grid although the poll
+// interval is longer than the schedule.
+func TestSchedulerWakesAtTheNextDueTime(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t)
+		svc, err := vetview.New(vetview.Config{
+			Store: b.store, Kinds: b.kinds, ServerName: "interfaces-1",
+			HeartbeatInterval: 10 * time.Second, PollInterval: time.Hour,
+		})
+		require.NoError(t, err)
+		b.job(t, svc, "lab poll", 7*time.Second, 50, "interfaces-1")
+		stop := start(t, svc)
+		time.Sleep(30 * time.Second)
+		stop()
+
+		var scheduled, started []time.Duration
+		for _, e := range b.rec.snapshot() {
+			scheduled, started = append(scheduled, e.scheduled.Sub(b.t0)), append(started, e.started.Sub(b.t0))
+		}
+		s := time.Second
+		require.Equal(t, []time.Duration{7 * s, 14 * s, 21 * s, 28 * s}, scheduled)
+		require.Equal(t, scheduled, started, "no lateness on the virtual clock")
+	})
 }

@@ -40,8 +40,10 @@ type Config struct {
 	// runs are picked up by another server once their lease expires.
 	// Default: HeartbeatInterval.
 	LeaseDuration time.Duration
-	// PollInterval is how often the scheduler looks for due runs: the
-	// most a run starts late. Default 1s.
+	// PollInterval bounds the time between two looks for due runs. The
+	// scheduler also looks when a slot frees and at the next due time it
+	// knows of, so this bounds only the lateness of jobs changed since its
+	// last look (see the package doc). Default 1s.
 	PollInterval time.Duration
 	// MaxConcurrent bounds the runs in progress on this server. Default 8.
 	MaxConcurrent int

@@ -60,6 +60,10 @@ type Store interface {
 	// lease is closed with an error saying so. Claim returns the claimed
 	// jobs with their Lease set, due first.
 	Claim(ctx context.Context, c ClaimRequest) ([]Job, error)
+	// NextDue returns the earliest NextRunAt of the active, unleased jobs
+	// of one of kinds assigned to server, or the zero time if there is
+	// none. The scheduler sleeps until then (or its poll interval).
+	NextDue(ctx context.Context, server string, kinds []string) (time.Time, error)
 	// ExtendLease moves the expiry of lease l to until. It fails with
 	// [ErrLeaseLost] if l is no longer the job's lease.
 	ExtendLease(ctx context.Context, l Lease, until time.Time) error

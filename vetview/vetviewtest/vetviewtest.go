@@ -41,6 +41,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) vetview.Store) {
 	t.Run("RunJobNow", func(t *testing.T) { t.Parallel(); testRunJobNow(t, newStore(t)) })
 	t.Run("ClaimSelectsDueAssignedJobs", func(t *testing.T) { t.Parallel(); testClaimSelects(t, newStore(t)) })
 	t.Run("ClaimHonoursLimitAndOrder", func(t *testing.T) { t.Parallel(); testClaimLimit(t, newStore(t)) })
+	t.Run("NextDueIsTheEarliestClaimable", func(t *testing.T) { t.Parallel(); testNextDue(t, newStore(t)) })
 	t.Run("LeaseLifecycle", func(t *testing.T) { t.Parallel(); testLeaseLifecycle(t, newStore(t)) })
 	t.Run("ExpiredLeaseIsClaimedAgain", func(t *testing.T) { t.Parallel(); testExpiredLease(t, newStore(t)) })
 	t.Run("HistoryIsBounded", func(t *testing.T) { t.Parallel(); testHistoryBounded(t, newStore(t)) })
@@ -254,6 +255,38 @@ func testClaimSelects(t *testing.T, s vetview.Store) {
 		ID: l.Token, JobID: due.ID, ServerID: srv.ID, Server: "interfaces-1",
 		ScheduledAt: t0, StartedAt: t0,
 	}}, runs, "the claim starts a run in the history")
+}
+
+func testNextDue(t *testing.T, s vetview.Store) {
+	ctx := context.Background()
+	next, err := s.NextDue(ctx, "interfaces-1", []string{"test"})
+	require.NoError(t, err)
+	require.True(t, next.IsZero(), "no job: zero time")
+
+	inactive := Job("inactive", t0.Add(time.Second), "interfaces-1")
+	inactive.Active = false
+	otherKind := Job("other kind", t0.Add(2*time.Second), "interfaces-1")
+	otherKind.Kind = "hl7-poll"
+	leased := Job("leased", t0.Add(3*time.Second), "interfaces-1")
+	for _, j := range []vetview.Job{
+		inactive, otherKind, leased,
+		Job("elsewhere", t0.Add(4*time.Second), "interfaces-2"),
+		Job("later", t0.Add(6*time.Second), "interfaces-1"),
+		Job("earliest claimable", t0.Add(5*time.Second), "interfaces-1", "interfaces-2"),
+	} {
+		require.NoError(t, s.CreateJob(ctx, j))
+	}
+	require.Len(t, claim(t, s, Server("interfaces-1", t0), t0.Add(3*time.Second), 1), 1, "leases the job due at 3 s")
+
+	next, err = s.NextDue(ctx, "interfaces-1", []string{"test"})
+	require.NoError(t, err)
+	require.Equal(t, t0.Add(5*time.Second), next)
+	next, err = s.NextDue(ctx, "interfaces-1", []string{"test", "hl7-poll"})
+	require.NoError(t, err)
+	require.Equal(t, t0.Add(2*time.Second), next)
+	next, err = s.NextDue(ctx, "interfaces-1", nil)
+	require.NoError(t, err)
+	require.True(t, next.IsZero(), "no kinds: zero time")
 }
 
 func testClaimLimit(t *testing.T, s vetview.Store) {
