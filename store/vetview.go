@@ -342,29 +342,31 @@ func (s *VetviewStore) Claim(ctx context.Context, c vetview.ClaimRequest) ([]vet
 		lock = `FOR UPDATE OF j SKIP LOCKED`
 	}
 	now := micros(c.Now)
-	args := []any{c.ServerID.String(), c.ServerName, micros(c.Until), now, c.Limit}
+	silentSince := micros(c.Now.Add(-c.HolderSilence))
+	args := []any{c.ServerID.String(), c.ServerName, micros(c.Until), now, c.Limit, silentSince}
 	for _, k := range c.Kinds {
 		args = append(args, k)
 	}
-	kinds := placeholders(6, len(c.Kinds))
+	kinds := placeholders(7, len(c.Kinds))
 	query := `
 		UPDATE vetview_jobs SET
 			lease_token = ` + token + `, lease_server_id = $1, lease_server = $2,
 			lease_scheduled_at = next_run_at, lease_started_at = $4, lease_until = $3
 		WHERE id IN (
-			SELECT j.id FROM vetview_jobs j ` + dueJobsWhere("$2", "$4", kinds) + `
+			SELECT j.id FROM vetview_jobs j ` + dueJobsWhere("$2", "$4", "$6", kinds) + `
 			ORDER BY j.next_run_at
 			LIMIT $5
 			` + lock + `
 		)
-		AND active AND next_run_at <= $4 AND (lease_until IS NULL OR lease_until < $4)
+		AND active AND next_run_at <= $4 AND (lease_until IS NULL OR (lease_until < $4
+			AND NOT EXISTS (SELECT 1 FROM vetview_servers s WHERE s.id = vetview_jobs.lease_server_id AND s.heartbeat_at >= $6)))
 		RETURNING ` + vetviewJobColumns
 	// Most polls find nothing due. A read (which never waits for SQLite's
 	// write lock, nor takes PostgreSQL row locks) answers them without a
 	// write transaction.
 	var due bool
-	probe := `SELECT EXISTS (SELECT 1 FROM vetview_jobs j ` + dueJobsWhere("$1", "$2", placeholders(3, len(c.Kinds))) + `)`
-	probeArgs := append([]any{c.ServerName, now}, args[5:]...)
+	probe := `SELECT EXISTS (SELECT 1 FROM vetview_jobs j ` + dueJobsWhere("$1", "$2", "$3", placeholders(4, len(c.Kinds))) + `)`
+	probeArgs := append([]any{c.ServerName, now, silentSince}, args[6:]...)
 	if err := s.db.q(ctx).QueryRowContext(ctx, probe, probeArgs...).Scan(&due); err != nil {
 		return nil, fmt.Errorf("store: vetview: claim: %w", err)
 	}
@@ -427,10 +429,12 @@ func (s *VetviewStore) NextDue(ctx context.Context, server string, kinds []strin
 }
 
 // dueJobsWhere selects the jobs a claim may take: active, due at the
-// instant of parameter now, unleased or with an expired lease, of one of
-// the kinds, assigned to the server named by parameter server.
-func dueJobsWhere(server, now, kinds string) string {
-	return `WHERE j.active AND j.next_run_at <= ` + now + ` AND (j.lease_until IS NULL OR j.lease_until < ` + now + `)
+// instant of parameter now, unleased or with an expired lease whose server
+// is not registered or has not heartbeat since parameter silentSince, of
+// one of the kinds, assigned to the server named by parameter server.
+func dueJobsWhere(server, now, silentSince, kinds string) string {
+	return `WHERE j.active AND j.next_run_at <= ` + now + ` AND (j.lease_until IS NULL OR (j.lease_until < ` + now + `
+			AND NOT EXISTS (SELECT 1 FROM vetview_servers s WHERE s.id = j.lease_server_id AND s.heartbeat_at >= ` + silentSince + `)))
 		AND j.kind IN (` + kinds + `)
 		AND EXISTS (SELECT 1 FROM vetview_job_servers a WHERE a.job_id = j.id AND a.server_name = ` + server + `)`
 }
@@ -440,7 +444,7 @@ func dueJobsWhere(server, now, kinds string) string {
 func (s *VetviewStore) startRuns(ctx context.Context, jobs []vetview.Job, c vetview.ClaimRequest) error {
 	q := s.db.q(ctx)
 	ids := make([]any, 0, len(jobs)+2)
-	ids = append(ids, micros(c.Now), "abandoned: its lease expired (the server stopped heartbeating or lost the database)")
+	ids = append(ids, micros(c.Now), "abandoned: its lease expired and its server stopped heartbeating (dead, hung or cut off from the database)")
 	for _, j := range jobs {
 		ids = append(ids, j.ID.String())
 	}
@@ -451,18 +455,33 @@ func (s *VetviewStore) startRuns(ctx context.Context, jobs []vetview.Job, c vetv
 		return fmt.Errorf("store: vetview: close abandoned runs: %w", err)
 	}
 	var b strings.Builder
-	args := make([]any, 0, 6*len(jobs))
+	args := make([]any, 0, 8*len(jobs))
 	for i, j := range jobs {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(" + placeholders(6*i+1, 6) + ")")
+		b.WriteString("(" + placeholders(8*i+1, 8) + ")")
 		l := j.Lease
-		args = append(args, l.Token, j.ID.String(), l.ServerID.String(), l.Server, micros(l.ScheduledAt), micros(l.StartedAt))
+		// The occurrence's newest run, if any, is the run this one repeats.
+		var prev, prevServer, prevErr sql.NullString
+		err := q.QueryRowContext(ctx, `
+			SELECT id, server, error FROM vetview_runs WHERE job_id = $1 AND scheduled_at = $2
+			ORDER BY started_at DESC, id DESC LIMIT 1`, j.ID.String(), micros(l.ScheduledAt)).Scan(&prev, &prevServer, &prevErr)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: vetview: find the run a claim repeats: %w", err)
+		}
+		reason := ""
+		if prev.Valid {
+			reason = fmt.Sprintf("run %s on %s: %s", prev.String, prevServer.String, prevErr.String)
+		}
+		args = append(args, l.Token, j.ID.String(), l.ServerID.String(), l.Server, micros(l.ScheduledAt), micros(l.StartedAt), prev, reason)
 	}
 	_, err = q.ExecContext(ctx, `
-		INSERT INTO vetview_runs (id, job_id, server_id, server, scheduled_at, started_at)
+		INSERT INTO vetview_runs (id, job_id, server_id, server, scheduled_at, started_at, rerun_of, rerun_reason)
 		VALUES `+b.String(), args...)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("store: vetview: an occurrence was claimed twice, refused: %w", err)
+	}
 	if err != nil {
 		return fmt.Errorf("store: vetview: record started runs: %w", err)
 	}
@@ -514,7 +533,7 @@ func (s *VetviewStore) FinishRun(ctx context.Context, l vetview.Lease, f vetview
 // Runs implements [vetview.Store].
 func (s *VetviewStore) Runs(ctx context.Context, jobID uuid.UUID, limit int) ([]vetview.Run, error) {
 	rows, err := s.db.q(ctx).QueryContext(ctx, `
-		SELECT id, server_id, server, scheduled_at, started_at, finished_at, error
+		SELECT id, server_id, server, scheduled_at, started_at, finished_at, error, rerun_of, rerun_reason
 		FROM vetview_runs WHERE job_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
 		jobID.String(), max(limit, 0))
 	if err != nil {
@@ -528,11 +547,12 @@ func (s *VetviewStore) Runs(ctx context.Context, jobID uuid.UUID, limit int) ([]
 			srvID              string
 			scheduled, started int64
 			finished           sql.NullInt64
+			rerunOf            sql.NullString
 		)
-		if err := rows.Scan(&r.ID, &srvID, &r.Server, &scheduled, &started, &finished, &r.Error); err != nil {
+		if err := rows.Scan(&r.ID, &srvID, &r.Server, &scheduled, &started, &finished, &r.Error, &rerunOf, &r.RerunReason); err != nil {
 			return nil, fmt.Errorf("store: vetview: read runs of job %s: %w", jobID, err)
 		}
-		r.JobID = jobID
+		r.JobID, r.RerunOf = jobID, rerunOf.String
 		if r.ServerID, err = uuid.Parse(srvID); err != nil {
 			return nil, fmt.Errorf("store: vetview: run server id %q: %w", srvID, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"github.com/vetlink/vetlink/store"
 	"github.com/vetlink/vetlink/store/storetest"
 	"github.com/vetlink/vetlink/vetview"
@@ -119,4 +120,33 @@ func BenchmarkVetviewRun(b *testing.B) {
 			b.ReportMetric(float64(runs.Load())/b.Elapsed().Seconds(), "runs/s")
 		})
 	}
+}
+
+// TestVetviewOccurrenceClaimedOnce: whatever a claim's conditions, the
+// database itself refuses a second run of an occurrence that repeats no
+// earlier run (migration 0021's unique key).
+func TestVetviewOccurrenceClaimedOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		s := db.Vetview()
+		j := vetviewtest.Job("reminders", t0, "a")
+		require.NoError(t, s.CreateJob(ctx, j))
+		srv := vetviewtest.Server("a", t0)
+		jobs, err := s.Claim(ctx, vetview.ClaimRequest{
+			ServerID: srv.ID, ServerName: "a", Kinds: []string{"test"}, Now: t0, Until: t0.Add(time.Minute), Limit: 1,
+		})
+		require.NoError(t, err)
+		require.Len(t, jobs, 1)
+
+		insert := `INSERT INTO vetview_runs (id, job_id, server_id, server, scheduled_at, started_at, rerun_of)
+			VALUES ($1, $2, $3, 'b', $4, $4, $5)`
+		_, err = db.SQL().ExecContext(ctx, insert, "second-claim", j.ID.String(), srv.ID.String(), t0.UnixMicro(), nil)
+		require.Error(t, err, "a second first run of the occurrence")
+		_, err = db.SQL().ExecContext(ctx, insert, "rerun-1", j.ID.String(), srv.ID.String(), t0.UnixMicro(), jobs[0].Lease.Token)
+		require.NoError(t, err, "one re-run of the first run")
+		_, err = db.SQL().ExecContext(ctx, insert, "rerun-2", j.ID.String(), srv.ID.String(), t0.UnixMicro(), jobs[0].Lease.Token)
+		require.Error(t, err, "a second re-run of the same run")
+	})
 }

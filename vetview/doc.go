@@ -27,13 +27,22 @@
 //
 // # Guarantees
 //
-// A due occurrence is claimed with a lease in the database, by an atomic
-// conditional update: of all live servers a job is assigned to, exactly
-// one runs each occurrence. The lease is extended while the run goes on.
-// If the server dies, its lease expires after LeaseDuration and another
-// assigned server runs the occurrence again: runs are exactly once while
-// servers live, at least once across a crash. Kind functions that must not
-// repeat work should make it idempotent.
+// A due occurrence (a job and its scheduled time) is claimed with a lease
+// in the database, by an atomic conditional update, and the claim writes
+// the occurrence's run under a unique key (job, scheduled time, the run it
+// repeats), so the database itself refuses a second claim of the same
+// occurrence. The lease is extended while the run goes on, but a lease
+// that expires is taken over only once its server is presumed dead: not
+// registered, or silent for one and a half heartbeat intervals. A slow
+// database therefore never makes a live server's occurrence run twice;
+// heartbeats have their own goroutine and do not wait for claims. The
+// outcome is recorded only with the claim's token: a server whose run was
+// taken over has its outcome refused ([ErrLeaseLost]) and learns that it
+// lost the run. Runs are exactly once while servers live, at least once
+// across a crash: a dead server's occurrence runs again, within about two
+// heartbeat intervals, and the new run names the run it repeats and why
+// ([Run.RerunOf], [Run.RerunReason]). Kind functions that must not repeat
+// work should make it idempotent.
 //
 // After a run, the next run is the next instant of the schedule after now
 // ([Schedule.Next]): after downtime a job runs once, not once per missed

@@ -109,6 +109,12 @@ type Run struct {
 	FinishedAt time.Time
 	// Error is the run's error, or "" when it succeeded (or is running).
 	Error string
+	// RerunOf is the ID of the run of the same occurrence this run
+	// repeats, "" for an occurrence's first run; RerunReason says why it
+	// was repeated (the earlier run's server was presumed dead, or gave
+	// the occurrence back).
+	RerunOf     string
+	RerunReason string
 }
 
 // Finished reports whether the run has ended.

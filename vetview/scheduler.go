@@ -23,9 +23,10 @@ const storeTimeout = 10 * time.Second
 //
 // Each due occurrence is claimed with a lease in the store, so of all the
 // servers a job is assigned to, exactly one runs it; the lease is extended
-// while the run goes on. If this process dies, its leases expire after
-// LeaseDuration and another assigned server runs the occurrence again
-// (runs are at least once across crashes, exactly once otherwise). After
+// while the run goes on. If this process dies, another assigned server
+// runs the occurrence again once its leases expired and it missed
+// heartbeats for one and a half intervals (runs are at least once across
+// crashes, exactly once otherwise; see the package doc). After
 // a run, the job's next run is the next instant of its schedule after now:
 // missed occurrences are skipped, never run in a burst.
 //
@@ -61,6 +62,13 @@ func (s *Service) Run(ctx context.Context) error {
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
 	sc := &scheduler{Service: s, srv: srv, log: log, runCtx: runCtx, freed: make(chan struct{}, 1)}
+	// Heartbeats have their own goroutine, so that a slow claim never
+	// delays them (a server that misses them has its runs taken over),
+	// and go on until the runs in progress have ended or been given back.
+	hbCtx, stopHeartbeats := context.WithCancel(context.WithoutCancel(ctx))
+	hbDone := make(chan struct{})
+	go func() { defer close(hbDone); sc.heartbeats(hbCtx) }()
+	defer func() { stopHeartbeats(); <-hbDone }()
 	sc.loop(ctx)
 
 	log.Info("vetview: server stopping", "runs_in_progress", sc.inFlight.Load())
@@ -75,6 +83,8 @@ func (s *Service) Run(ctx context.Context) error {
 		cancelRuns()
 		<-done
 	}
+	stopHeartbeats()
+	<-hbDone
 	rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
 	if err := s.store.RemoveServer(rmCtx, srv.ID); err != nil {
@@ -100,17 +110,12 @@ type scheduler struct {
 // the latest PollInterval after the previous look (for jobs created,
 // re-scheduled or made due by other processes since).
 func (sc *scheduler) loop(ctx context.Context) {
-	heartbeat := time.NewTicker(sc.cfg.HeartbeatInterval)
-	defer heartbeat.Stop()
 	wake := time.NewTimer(0)
 	defer wake.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-heartbeat.C:
-			sc.heartbeat(ctx)
-			continue
 		case <-sc.freed:
 		case <-wake.C:
 		}
@@ -147,6 +152,19 @@ func (sc *scheduler) untilNextLook(ctx context.Context, looked time.Time) time.D
 	return max(wait, 0)
 }
 
+func (sc *scheduler) heartbeats(ctx context.Context) {
+	tick := time.NewTicker(sc.cfg.HeartbeatInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			sc.heartbeat(ctx)
+		}
+	}
+}
+
 func (sc *scheduler) heartbeat(ctx context.Context) {
 	err := sc.store.Heartbeat(ctx, sc.srv.ID, time.Now().UTC())
 	if errors.Is(err, ErrServerNotFound) {
@@ -181,6 +199,9 @@ func (sc *scheduler) claim(ctx context.Context) bool {
 		Now:        now,
 		Until:      now.Add(sc.cfg.LeaseDuration),
 		Limit:      free,
+		// A heartbeat missed by half an interval: the server is presumed
+		// dead, and its expired leases are taken over.
+		HolderSilence: holderSilence(sc.cfg.HeartbeatInterval),
 	})
 	if err != nil {
 		sc.log.Error("vetview: claim due runs", "err", err)
@@ -268,6 +289,17 @@ func (sc *scheduler) run(j Job) {
 	// must not let the lease lapse and another server run the occurrence
 	// again.
 	err := sc.finish(log, lease, f)
+	// A live server's lease is never taken over, so an outcome that could
+	// not be written must be written later: until then the job waits.
+	// After a shutdown's timeout the run gives up; once this server has
+	// left the registry another server takes the occurrence over.
+	for wait := time.Second; err != nil && !errors.Is(err, ErrLeaseLost) && sc.runCtx.Err() == nil; wait = min(2*wait, sc.cfg.HeartbeatInterval) {
+		select {
+		case <-time.After(wait):
+		case <-sc.runCtx.Done():
+		}
+		err = sc.finish(log, lease, f)
+	}
 	close(stopExtending)
 	<-extended
 	if errors.Is(err, ErrLeaseLost) {
@@ -329,6 +361,13 @@ func (sc *scheduler) execute(ctx context.Context, j Job, lease Lease) (err error
 	}()
 	return k.run(ctx, RunInfo{RunID: lease.Token, Job: j, Server: sc.srv.Name, ScheduledAt: lease.ScheduledAt, StartedAt: lease.StartedAt}, settings)
 }
+
+// holderSilence is how long a server must have missed heartbeats before
+// another server takes over its expired leases: one and a half heartbeat
+// intervals, so a dead server's runs move within two intervals (plus a
+// poll), and a live one is passed over only if a heartbeat is half an
+// interval late.
+func holderSilence(heartbeat time.Duration) time.Duration { return heartbeat * 3 / 2 }
 
 func hostname() string {
 	h, err := os.Hostname()

@@ -37,7 +37,8 @@ type Config struct {
 	StaleMultiple int
 	// LeaseDuration is how long a claimed run is leased; the lease is
 	// extended every third of it while the run goes on. A crashed server's
-	// runs are picked up by another server once their lease expires.
+	// runs are picked up by another server once their lease expired and
+	// the server missed heartbeats for one and a half intervals.
 	// Default: HeartbeatInterval.
 	LeaseDuration time.Duration
 	// PollInterval bounds the time between two looks for due runs. The

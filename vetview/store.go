@@ -54,10 +54,16 @@ type Store interface {
 	// Claim leases up to c.Limit due runs for server c.ServerName, in one
 	// atomic step: active jobs of one of c.Kinds, assigned to that server,
 	// whose NextRunAt is at or before c.Now and that hold no lease, or one
-	// that expired before c.Now. Each claimed job gets a new Lease (with a
-	// new token, ScheduledAt = its NextRunAt, Until = c.Until) and a new,
-	// unfinished Run in its history; a run left unfinished by an expired
-	// lease is closed with an error saying so. Claim returns the claimed
+	// that expired before c.Now and whose server is presumed dead (not
+	// registered, or silent since before c.Now-c.HolderSilence). A live
+	// server's lease is never taken over, however slow the database.
+	// Each claimed job gets a new Lease (with a new token, ScheduledAt =
+	// its NextRunAt, Until = c.Until) and a new, unfinished Run in its
+	// history; a run left unfinished by a dead server is closed with an
+	// error saying so. A run that repeats an occurrence already in the
+	// history names the run it repeats and why (Run.RerunOf,
+	// Run.RerunReason); the store refuses, by a unique key, a second claim
+	// of an occurrence from the same predecessor. Claim returns the claimed
 	// jobs with their Lease set, due first.
 	Claim(ctx context.Context, c ClaimRequest) ([]Job, error)
 	// NextDue returns the earliest NextRunAt of the active, unleased jobs
@@ -88,6 +94,9 @@ type ClaimRequest struct {
 	Until time.Time
 	// Limit is the most runs to claim; it must be positive.
 	Limit int
+	// HolderSilence is how long the server holding an expired lease must
+	// have missed heartbeats before its lease is taken over.
+	HolderSilence time.Duration
 }
 
 // Finish is the outcome of a run, for [Store.FinishRun].

@@ -44,6 +44,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) vetview.Store) {
 	t.Run("NextDueIsTheEarliestClaimable", func(t *testing.T) { t.Parallel(); testNextDue(t, newStore(t)) })
 	t.Run("LeaseLifecycle", func(t *testing.T) { t.Parallel(); testLeaseLifecycle(t, newStore(t)) })
 	t.Run("ExpiredLeaseIsClaimedAgain", func(t *testing.T) { t.Parallel(); testExpiredLease(t, newStore(t)) })
+	t.Run("LiveServersLeaseIsNeverTakenOver", func(t *testing.T) { t.Parallel(); testLiveLease(t, newStore(t)) })
 	t.Run("HistoryIsBounded", func(t *testing.T) { t.Parallel(); testHistoryBounded(t, newStore(t)) })
 	t.Run("ConcurrentClaimsTakeEachRunOnce", func(t *testing.T) { t.Parallel(); testConcurrentClaims(t, newStore(t)) })
 }
@@ -365,6 +366,44 @@ func testExpiredLease(t *testing.T, s vetview.Store) {
 	require.Equal(t, first[0].Lease.Token, runs[1].ID)
 	require.Equal(t, t0.Add(30*time.Second+time.Microsecond), runs[1].FinishedAt, "closed by the claim that took over")
 	require.Contains(t, runs[1].Error, "abandoned")
+}
+
+func testLiveLease(t *testing.T, s vetview.Store) {
+	ctx := context.Background()
+	slow, other := Server("a", t0), Server("b", t0)
+	require.NoError(t, s.RegisterServer(ctx, slow))
+	require.NoError(t, s.RegisterServer(ctx, other))
+	j := Job("job", t0, "a", "b")
+	require.NoError(t, s.CreateJob(ctx, j))
+	claimAt := func(srv vetview.Server, now time.Time) []vetview.Job {
+		t.Helper()
+		jobs, err := s.Claim(ctx, vetview.ClaimRequest{
+			ServerID: srv.ID, ServerName: srv.Name, Kinds: []string{"test"},
+			Now: now, Until: now.Add(30 * time.Second), Limit: 1, HolderSilence: 15 * time.Second,
+		})
+		require.NoError(t, err)
+		return jobs
+	}
+	first := claimAt(slow, t0)
+	require.Len(t, first, 1)
+
+	// The lease expires at 30 s, but its server still heartbeats: the
+	// database was slow to extend it, the server is not dead.
+	require.NoError(t, s.Heartbeat(ctx, slow.ID, t0.Add(40*time.Second)))
+	require.Empty(t, claimAt(other, t0.Add(55*time.Second)), "expired lease of a server heartbeating 15 s ago")
+	again := claimAt(other, t0.Add(55*time.Second+time.Microsecond))
+	require.Len(t, again, 1, "taken over once its server is silent for HolderSilence")
+	require.Equal(t, t0, again[0].Lease.ScheduledAt, "the same occurrence")
+	require.ErrorIs(t, s.FinishRun(ctx, *first[0].Lease, vetview.Finish{At: t0, NextRunAt: t0}), vetview.ErrLeaseLost,
+		"the presumed-dead server learns it lost the run before it records anything")
+
+	runs, err := s.Runs(ctx, j.ID, 10)
+	require.NoError(t, err)
+	require.Len(t, runs, 2)
+	require.Equal(t, first[0].Lease.Token, runs[0].RerunOf, "the re-run names the run it repeats")
+	require.Equal(t, "run "+first[0].Lease.Token+" on a: "+runs[1].Error, runs[0].RerunReason)
+	require.Contains(t, runs[1].Error, "abandoned: its lease expired and its server stopped heartbeating")
+	require.Empty(t, runs[1].RerunOf, "the occurrence's first run")
 }
 
 func testHistoryBounded(t *testing.T, s vetview.Store) {
