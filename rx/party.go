@@ -2,6 +2,8 @@ package rx
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -97,8 +99,20 @@ func (u User) Validate() error {
 	case len(u.Lastname) < 2:
 		return fail("", "lastname "+quote(u.Lastname), "must be at least 2 characters", ErrInvalid)
 	}
+	// Names reach mail headers, HL7 fields and logs: a line break in one
+	// could forge a header or a segment.
+	for _, f := range []struct{ name, value string }{
+		{"uname", u.Uname}, {"firstname", u.Firstname}, {"lastname", u.Lastname}, {"suffix", u.Suffix},
+	} {
+		if strings.ContainsFunc(f.value, isControl) {
+			return fail("", f.name+" "+strconv.Quote(f.value), "must not contain control characters (CR, LF, tab or other C0, DEL)", ErrInvalid)
+		}
+	}
 	return nil
 }
+
+// isControl reports whether r is a C0 control character or DEL.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // RelationKind is a VCPR Relationship.
 type RelationKind string

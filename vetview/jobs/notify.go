@@ -78,6 +78,9 @@ func (s *SMTPSender) Send(ctx context.Context, n Notification) error {
 	if strings.ContainsAny(n.Subject, "\r\n") {
 		return fmt.Errorf("%w: subject %q: must be one line", ErrBadNotification, n.Subject)
 	}
+	// The subject is written Q-encoded, and the addresses through
+	// mail.Address, so no byte of any header value (a user's name in the
+	// subject, a display name) reaches the message unencoded.
 	msg := s.message(from, to, n)
 
 	timeout := s.Timeout
@@ -151,7 +154,9 @@ func (s *SMTPSender) message(from *mail.Address, to []*mail.Address, n Notificat
 		now = s.Now
 	}
 	var b bytes.Buffer
-	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	// Every value is encoded before it gets here; a control character
+	// that slipped through anyway is dropped, never written as a line end.
+	header := func(k, v string) { b.WriteString(k + ": " + strings.Map(dropControl, v) + "\r\n") }
 	header("From", from.String())
 	list := make([]string, len(to))
 	for i, a := range to {
@@ -171,6 +176,14 @@ func (s *SMTPSender) message(from *mail.Address, to []*mail.Address, n Notificat
 		b.WriteString("\r\n")
 	}
 	return b.Bytes()
+}
+
+// dropControl drops C0 control characters and DEL from a header value.
+func dropControl(r rune) rune {
+	if r < 0x20 || r == 0x7f {
+		return -1
+	}
+	return r
 }
 
 func randomID() string {

@@ -23,7 +23,9 @@ type TaskSource interface {
 
 // ReminderSettings configure a job of kind "task-reminders".
 type ReminderSettings struct {
-	// Farms are the MORs (farm managers) to remind.
+	// Farms are the MORs (farm managers) to remind. A new job starts with
+	// none (no default can know a site's user IDs); until one is named,
+	// each run fails saying so, and the job's status shows it.
 	Farms []FarmRecipient `json:"farms"`
 	// LookaheadMinutes widens the reminder to tasks due up to this long
 	// after the run's scheduled time; 0 lists the tasks due and overdue
@@ -42,15 +44,15 @@ type FarmRecipient struct {
 	To []string `json:"to,omitempty"`
 }
 
+// errNoFarms is a run's error while the job names no farm.
+var errNoFarms = errors.New("farms: none configured; name at least one farm (MOR user ID) in the job's settings")
+
 // maxLookahead bounds LookaheadMinutes: a reminder for more than a month
 // ahead is a report, not a reminder.
 const maxLookahead = 31 * 24 * 60
 
 // Validate checks the settings when a job is configured.
 func (s ReminderSettings) Validate() error {
-	if len(s.Farms) == 0 {
-		return errors.New("farms: name at least one farm (MOR user ID)")
-	}
 	for _, f := range s.Farms {
 		if f.Farm <= 0 {
 			return fmt.Errorf("farms: farm %d: must be a user ID", f.Farm)
@@ -81,8 +83,13 @@ func ReminderKind(tasks TaskSource, send Sender) vetview.Kind[ReminderSettings] 
 		Name:        ReminderKindName,
 		Title:       "Task reminders",
 		Description: "Tells farms which treatment and promise tasks are overdue or due soon.",
-		Defaults:    ReminderSettings{Farms: []FarmRecipient{{Farm: 1}}, LookaheadMinutes: 24 * 60},
+		// No farm by default: a fixed user ID would remind whichever user
+		// happens to have it on a site (issue 12).
+		Defaults: ReminderSettings{Farms: []FarmRecipient{}, LookaheadMinutes: 24 * 60},
 		Run: func(ctx context.Context, run vetview.RunInfo, s ReminderSettings) error {
+			if len(s.Farms) == 0 {
+				return errNoFarms
+			}
 			at := run.ScheduledAt
 			var errs []error
 			for _, f := range s.Farms {

@@ -23,8 +23,8 @@ func ExampleReminderKind() {
 
 	fmt.Println(kinds.ValidateSettings(jobs.ReminderKindName,
 		json.RawMessage(`{"farms":[{"farm":4,"to":["mia@meadow.example"]}],"lookaheadMinutes":1440}`)))
-	fmt.Println(kinds.ValidateSettings(jobs.ReminderKindName, json.RawMessage(`{"farms":[]}`)))
+	fmt.Println(kinds.ValidateSettings(jobs.ReminderKindName, json.RawMessage(`{"farms":[{"farm":0}]}`)))
 	// Output:
 	// <nil>
-	// vetview: settings "{\"farms\":[]}": rejected by kind task-reminders: farms: name at least one farm (MOR user ID)
+	// vetview: settings "{\"farms\":[{\"farm\":0}]}": rejected by kind task-reminders: farms: farm 0: must be a user ID
 }

@@ -120,7 +120,8 @@ func TestReminderSettingsValidate(t *testing.T) {
 		want     string // "" for valid
 	}{
 		{`{"farms":[{"farm":4,"to":["mia@meadow.example"]}],"lookaheadMinutes":1440}`, ""},
-		{`{"farms":[]}`, "farms: name at least one farm"},
+		{`{"farms":[]}`, ""}, // the default: no farm yet; runs fail until one is named
+		{``, ""},             // the defaults, which name no user
 		{`{"farms":[{"farm":0}]}`, "farm 0: must be a user ID"},
 		{`{"farms":[{"farm":4}],"lookaheadMinutes":-1}`, "lookaheadMinutes -1: must be between 0 and 44640"},
 		{`{"farms":[{"farm":4}],"graceMinutes":-5}`, "graceMinutes -5: must not be negative"},
@@ -137,4 +138,14 @@ func TestReminderSettingsValidate(t *testing.T) {
 			require.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// TestReminderKindDefaultsNameNoFarm: a job created with the kind's
+// defaults reminds no fixed user ID; each run fails saying what to set.
+func TestReminderKindDefaultsNameNoFarm(t *testing.T) {
+	t.Parallel()
+	kind := jobs.ReminderKind(nil, nil)
+	require.Empty(t, kind.Defaults.Farms)
+	err := kind.Run(context.Background(), vetview.RunInfo{}, kind.Defaults)
+	require.EqualError(t, err, "farms: none configured; name at least one farm (MOR user ID) in the job's settings")
 }

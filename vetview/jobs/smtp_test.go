@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/vetview/jobs"
 )
 
@@ -160,4 +161,58 @@ func TestSMTPSenderHonoursContext(t *testing.T) {
 	err = s.Send(ctx, jobs.Notification{To: []string{"a@b.example"}, Subject: "x"})
 	require.Error(t, err)
 	require.Less(t, time.Since(start), 5*time.Second)
+}
+
+// TestSMTPSenderEncodesEveryHeader: control characters that reach the
+// sender inside a display name or the subject are encoded, never written
+// as a line break that would start a forged header.
+func TestSMTPSenderEncodesEveryHeader(t *testing.T) {
+	t.Parallel()
+	addr, got := smtpServer(t, "")
+	s := &jobs.SMTPSender{Addr: addr, From: "vetlink <reminders@clinic.example>", Now: func() time.Time { return sent }}
+	err := s.Send(context.Background(), jobs.Notification{
+		// An encoded word that decodes to a name with CR LF in it.
+		To:      []string{"=?utf-8?q?Mia=0D=0ABcc=3A_x=40evil.example?= <mia@meadow.example>"},
+		Subject: "Mia\x0bMeadow\x00: 1 due",
+		Body:    "line one",
+	})
+	require.NoError(t, err)
+	m := <-got
+	require.Equal(t, []string{"mia@meadow.example"}, m.to, "only the real recipient")
+	head, _, ok := strings.Cut(m.data, "\n\n")
+	require.True(t, ok)
+	for _, line := range strings.Split(head, "\n") {
+		require.False(t, strings.HasPrefix(line, "Bcc:"), "forged header %q", line)
+		require.False(t, strings.ContainsFunc(line, func(r rune) bool { return r < 0x20 && r != '\r' }), "control character in %q", line)
+	}
+	require.Contains(t, head, "To: =?utf-8?b?TWlhDQpCY2M6IHhAZXZpbC5leGFtcGxl?= <mia@meadow.example>", `base64 of "Mia\r\nBcc: x@evil.example"`)
+	require.Contains(t, head, "Subject: =?utf-8?q?Mia=0BMeadow=00:_1_due?=")
+}
+
+// TestUserNamesRefuseControlCharacters: the names a reminder puts in its
+// subject cannot carry a line break in the first place (rx.User.Validate).
+func TestUserNamesRefuseControlCharacters(t *testing.T) {
+	t.Parallel()
+	ok := rx.User{Uname: "meadowfarm", Type: rx.MOR, Firstname: "Mia", Lastname: "Meadow"}
+	require.NoError(t, ok.Validate())
+	for _, tt := range []struct{ field, value string }{
+		{"firstname", "Mia\r\nBcc: x@evil.example"}, {"lastname", "Mea\ndow"}, {"uname", "meadow\x00farm"},
+		{"suffix", "DVM\t"}, {"lastname", "Mea\x7fdow"},
+	} {
+		u := ok
+		switch tt.field {
+		case "firstname":
+			u.Firstname = tt.value
+		case "lastname":
+			u.Lastname = tt.value
+		case "uname":
+			u.Uname = tt.value
+		case "suffix":
+			u.Suffix = tt.value
+		}
+		err := u.Validate()
+		require.ErrorIs(t, err, rx.ErrInvalid, "%s %q", tt.field, tt.value)
+		require.ErrorContains(t, err, tt.field+" ")
+		require.ErrorContains(t, err, "must not contain control characters")
+	}
 }
