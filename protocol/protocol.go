@@ -293,6 +293,11 @@ type LabelClaim struct {
 	NDC              string           `json:"ndc,omitempty"`
 	Generic          string           `json:"generic,omitempty"`
 	IsRx             bool             `json:"isRx"`
+	// Prevention reports that the indication covers prevention or control
+	// of disease, not only treatment. A cephalosporin given for prevention
+	// is extra-label (and prohibited in major food species) unless a claim
+	// with Prevention set covers it.
+	Prevention bool `json:"prevention,omitempty"`
 }
 
 // UnmarshalJSON reads a VCPR LabelClaim, decoding its size and sequence
