@@ -205,3 +205,66 @@ func FuzzQuantityJSON(f *testing.F) {
 		require.Equal(t, q, r)
 	})
 }
+
+func TestUnitSpellings(t *testing.T) {
+	tests := []struct {
+		symbol string
+		dim    Dimension
+		want   Unit
+	}{
+		{"cc", NoDimension, Milliliter},
+		{"CC", Volume, Milliliter},
+		{"mL", NoDimension, Milliliter},
+		{"ML", NoDimension, Milliliter},
+		{"Ml", Volume, Milliliter},
+		{"KG", NoDimension, Kilogram},
+		{"Kg", Mass, Kilogram},
+		{"kgs", Mass, Kilogram},
+		{"LB", NoDimension, Pound},
+		{"lbs", Mass, Pound},
+		{"Lbs", Mass, Pound},
+		{"gm", NoDimension, Gram},
+		{"GM", Mass, Gram},
+		{"MG", Mass, Milligram},
+		{"µL", Volume, Microliter},
+		{"IU", Activity, UnitActivity},
+		{"tonne", Mass, Tonne},
+		{"Metric Ton", Mass, Tonne},
+		{"short ton", Mass, ShortTon},
+		{"t", Mass, AmbiguousTon},
+		{"OZ", Volume, FluidOunce},
+	}
+	for _, tt := range tests {
+		t.Run(tt.symbol, func(t *testing.T) {
+			u, err := ParseUnit(tt.symbol, tt.dim)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, u)
+		})
+	}
+	// A spelling of one dimension is still refused for another.
+	_, err := ParseUnit("cc", Mass)
+	require.ErrorIs(t, err, ErrDimension)
+	// Spellings that name no unit stay unknown.
+	for _, s := range []string{"T", "kilo", "cm3", ""} {
+		_, err := ParseUnit(s, NoDimension)
+		require.ErrorIs(t, err, ErrUnknownUnit, s)
+	}
+	// The wire form of a quantity in a common spelling decodes and is
+	// written back in the VCPR symbol.
+	var q Quantity
+	require.NoError(t, json.Unmarshal([]byte(`{"dimension":"Volume","value":5,"symbol":"cc"}`), &q))
+	require.Equal(t, "5 ml", q.String())
+	out, err := json.Marshal(q)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"dimension":"Volume","value":5,"symbol":"ml"}`, string(out))
+}
+
+func TestTonIsAmbiguous(t *testing.T) {
+	for _, s := range []string{"ton", "TON", "tons", "Tons"} {
+		_, err := ParseUnit(s, Mass)
+		require.ErrorIs(t, err, ErrAmbiguousUnit, s)
+		require.ErrorContains(t, err, "short ton (2000 lb), a long ton (2240 lb) or a metric ton (1000 kg)")
+	}
+	_, err := ParseQuantity("1.5 ton", Mass)
+	require.ErrorIs(t, err, ErrAmbiguousUnit)
+}

@@ -196,75 +196,71 @@ func (u Unit) Factor() (Number, error) {
 }
 
 // ParseUnit reads a unit symbol for the given dimension (NoDimension when
-// unknown). Symbols are matched as VCPR writes them, with a few common
-// spellings accepted ("mL", "ul", "IU"). "t" yields AmbiguousTon; "tonne"
-// and "short ton" choose. "oz" without a dimension is ambiguous and fails.
+// unknown). Symbols are matched as VCPR writes them and, case-insensitively,
+// in the common spellings other systems send where only one unit is meant:
+// "mL", "ML", "cc" (a cubic centimetre is a millilitre), "KG", "Kg", "LB",
+// "lbs", "gm", "IU", "ul". "t" yields AmbiguousTon; "tonne" and
+// "metric ton" choose the tonne and "short ton" the US ton. "ton" and
+// "tons" are refused with ErrAmbiguousUnit: a ton may be a short (2000 lb),
+// long (2240 lb) or metric (1000 kg) ton. "oz" without a dimension is
+// ambiguous and fails.
 func ParseUnit(symbol string, dim Dimension) (Unit, error) {
-	var found Unit
-	switch symbol {
-	case "mg":
-		found = Milligram
-	case "mcg", "µg", "ug":
-		found = Microgram
-	case "g":
-		found = Gram
-	case "kg":
-		found = Kilogram
-	case "lb", "lbs":
-		found = Pound
-	case "gr":
-		found = Grain
-	case "dwt":
-		found = Pennyweight
-	case "t":
+	found, ok := unitSpellings[strings.ToLower(strings.TrimSpace(symbol))]
+	switch {
+	case ok:
+	case symbol == "t":
 		found = AmbiguousTon
-	case "tonne":
-		found = Tonne
-	case "short ton", "ton":
-		found = ShortTon
-	case "ml", "mL":
-		found = Milliliter
-	case "L", "l":
-		found = Liter
-	case "µl", "µL", "ul", "uL":
-		found = Microliter
-	case "nl", "nL":
-		found = Nanoliter
-	case "dl", "dL":
-		found = Deciliter
-	case "tsp":
-		found = Teaspoon
-	case "tbsp":
-		found = Tablespoon
-	case "c":
-		found = Cup
-	case "pt":
-		found = Pint
-	case "qt":
-		found = Quart
-	case "gal":
-		found = Gallon
-	case "ea":
-		found = Each
-	case "%":
-		found = Percent
-	case "dz":
-		found = Dozen
-	case "U", "IU":
-		found = UnitActivity
-	case "oz":
-		switch dim {
-		case Mass:
-			return OunceMass, nil
-		case Volume:
-			return FluidOunce, nil
-		}
-		return NoUnit, fmt.Errorf("%w: %q is a mass ounce or a fluid ounce; give the dimension", ErrAmbiguousUnit, symbol)
 	default:
+		switch strings.ToLower(strings.TrimSpace(symbol)) {
+		case "ton", "tons":
+			return NoUnit, fmt.Errorf("%w: %q may be a short ton (2000 lb), a long ton (2240 lb) or a metric ton (1000 kg); write \"short ton\" or \"tonne\"", ErrAmbiguousUnit, symbol)
+		case "oz":
+			switch dim {
+			case Mass:
+				return OunceMass, nil
+			case Volume:
+				return FluidOunce, nil
+			}
+			return NoUnit, fmt.Errorf("%w: %q is a mass ounce or a fluid ounce; give the dimension", ErrAmbiguousUnit, symbol)
+		case "t":
+			// "T" is not a ton: it is a tablespoon in kitchen usage and
+			// tesla in SI.
+			return NoUnit, fmt.Errorf("%w: %q (write \"t\" for a ton or \"tbsp\")", ErrUnknownUnit, symbol)
+		}
 		return NoUnit, fmt.Errorf("%w: %q", ErrUnknownUnit, symbol)
 	}
 	if dim != NoDimension && found.Dimension() != dim {
 		return NoUnit, fmt.Errorf("%w: %q is %s, not %s", ErrDimension, symbol, found.Dimension(), dim)
 	}
 	return found, nil
+}
+
+// unitSpellings maps the lower-cased spellings that name exactly one unit
+// to it. Spellings whose case matters or that name several units ("t",
+// "ton", "oz") are decided in ParseUnit.
+var unitSpellings = map[string]Unit{
+	"mg": Milligram, "milligram": Milligram, "milligrams": Milligram,
+	"mcg": Microgram, "µg": Microgram, "ug": Microgram, "microgram": Microgram, "micrograms": Microgram,
+	"g": Gram, "gm": Gram, "gms": Gram, "gram": Gram, "grams": Gram,
+	"kg": Kilogram, "kgs": Kilogram, "kilogram": Kilogram, "kilograms": Kilogram,
+	"lb": Pound, "lbs": Pound, "pound": Pound, "pounds": Pound,
+	"gr": Grain, "grain": Grain, "grains": Grain,
+	"dwt":   Pennyweight,
+	"tonne": Tonne, "tonnes": Tonne, "metric ton": Tonne, "metric tons": Tonne,
+	"short ton": ShortTon, "short tons": ShortTon,
+	"ml": Milliliter, "cc": Milliliter, "milliliter": Milliliter, "milliliters": Milliliter, "millilitre": Milliliter, "millilitres": Milliliter,
+	"l": Liter, "liter": Liter, "liters": Liter, "litre": Liter, "litres": Liter,
+	"µl": Microliter, "ul": Microliter,
+	"nl":   Nanoliter,
+	"dl":   Deciliter,
+	"tsp":  Teaspoon,
+	"tbsp": Tablespoon,
+	"c":    Cup,
+	"pt":   Pint,
+	"qt":   Quart,
+	"gal":  Gallon,
+	"ea":   Each,
+	"%":    Percent,
+	"dz":   Dozen,
+	"u":    UnitActivity, "iu": UnitActivity,
 }
