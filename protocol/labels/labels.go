@@ -1,5 +1,15 @@
-// Package labels holds a few real FDA label claims for food animals, each
-// with the 21 CFR section it comes from and a note of what was checked.
+// Package labels holds FDA label claims of food-animal drugs, each with
+// the 21 CFR section or application number it comes from, the sources it
+// was checked against and a note of what was checked.
+//
+// Two sets are kept. [All] is a handful of hand-checked claims, the
+// fixture of the protocol and store tests. [Approved] is the shipped set of
+// the label claims most used on cattle, swine, sheep, goat and poultry
+// farms, and [Default] its verified part, which the reference server loads
+// into rx.Service.Labels so that a lawful on-label use is classified
+// ONLABEL rather than refused as extra-label. A claim of the shipped set
+// whose figures could not all be checked against a source lists the fields
+// in Cited.Unverified and is left out of Default.
 //
 // The claims were written by hand from the sources each note names (the
 // Code of Federal Regulations, FDA structured product labels, sponsors'
@@ -27,12 +37,33 @@ import (
 //go:embed labels.json
 var labelsJSON []byte
 
+//go:embed approved.json
+var approvedJSON []byte
+
+// FirstID is the id of the first claim of the shipped set (Approved); its
+// claims are numbered upwards from it, and their indications (DxID) from
+// FirstDxID. The ranges keep the shipped ids apart from the small ids a
+// library store assigns, so a treatment that names a store claim is not
+// compared with an unrelated shipped claim of the same number.
+const (
+	FirstID   = 100001
+	FirstDxID = 200001
+)
+
 // Cited is a label claim with its citation.
 type Cited struct {
 	// CFR is the 21 CFR section of the claim's conditions of use.
 	CFR string `json:"cfr"`
+	// Sources are the documents the figures were checked against: the
+	// regulation (a copy of the CFR text with its edition), the label or
+	// the Federal Register notice.
+	Sources []string `json:"sources,omitempty"`
 	// Note says what was checked, against which source, and what was not.
 	Note string `json:"note"`
+	// Unverified names the claim fields (JSON names, such as "wtMilkHrs")
+	// that could not be checked against a source. A claim with any is
+	// kept out of Default.
+	Unverified []string `json:"unverified,omitempty"`
 	// Terms, when set, are the withdrawal terms the claim's wtMeatHrs and
 	// wtMilkHrs cannot express, such as a dry-cow product's milk held
 	// until calving; use Rule rather than the hours then.
@@ -72,6 +103,10 @@ func (c Cited) Rule() (protocol.WithdrawalRule, error) {
 	return r, nil
 }
 
+// Verified reports whether every field of the claim was checked against
+// one of its sources.
+func (c Cited) Verified() bool { return len(c.Unverified) == 0 }
+
 // All returns the claims of labels.json in file order, decoded afresh at
 // each call so the caller may change them.
 func All() ([]Cited, error) {
@@ -80,6 +115,37 @@ func All() ([]Cited, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&out); err != nil {
 		return nil, fmt.Errorf("labels: labels.json: %w", err)
+	}
+	return out, nil
+}
+
+// Approved returns the shipped label-claim set (approved.json) in file
+// order, verified and unverified alike, decoded afresh at each call.
+func Approved() ([]Cited, error) {
+	var out []Cited
+	dec := json.NewDecoder(bytes.NewReader(approvedJSON))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("labels: approved.json: %w", err)
+	}
+	return out, nil
+}
+
+// Default returns the verified claims of the shipped set as the approved
+// label claims for protocol.Classify and rx.Service.Labels: every claim of
+// Approved whose Unverified list is empty. A use whose label claim is not
+// here counts as extra-label, which errs on the side of checking the
+// prohibitions of 21 CFR 530.41.
+func Default() ([]protocol.LabelClaim, error) {
+	cs, err := Approved()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]protocol.LabelClaim, 0, len(cs))
+	for _, c := range cs {
+		if c.Verified() {
+			out = append(out, c.Claim)
+		}
 	}
 	return out, nil
 }
