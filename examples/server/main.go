@@ -63,6 +63,7 @@ import (
 
 	"github.com/vetlink/vetlink/auth"
 	"github.com/vetlink/vetlink/openapi"
+	"github.com/vetlink/vetlink/protocol/labels"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/site"
 	"github.com/vetlink/vetlink/store"
@@ -244,7 +245,13 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server, error) {
 	s := &server{db: db}
 	s.library = &rx.Library{Store: db.Library()}
-	s.rx = &rx.Service{Store: db.Rx(), Logger: logger}
+	// The shipped, verified label claims (protocol/labels), so an approved
+	// on-label use is classified ONLABEL rather than refused as extra-label.
+	approved, err := labels.Default()
+	if err != nil {
+		return nil, fmt.Errorf("label claims: %w", err)
+	}
+	s.rx = &rx.Service{Store: db.Rx(), Logger: logger, Labels: approved}
 	// The secret key seals webhook secrets (store) and signs login tokens;
 	// each use gets its own key derived from it, so neither can stand in
 	// for the other.
