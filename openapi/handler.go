@@ -12,6 +12,7 @@ import (
 	"github.com/vetlink/vetlink/auth"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/site"
+	"github.com/vetlink/vetlink/vetview"
 	"github.com/vetlink/vetlink/webhook"
 )
 
@@ -62,6 +63,12 @@ type Config struct {
 	// of mails. Empty means the scheme and Host of the request that causes
 	// the mail, which is right unless a proxy rewrites the Host.
 	PublicURL string
+	// Vetview and Audit serve the admin API (/api/admin/servers, jobs and
+	// webhooks): the job scheduler's service and the log every change of
+	// an administrator is recorded in. Either nil: those operations answer
+	// 501.
+	Vetview *vetview.Service
+	Audit   AuditLog
 }
 
 // Mailer sends one plain-text e-mail. Mail is called after the

@@ -28,6 +28,147 @@ import (
 	"github.com/vetlink/vetlink/site"
 )
 
+// Defines values for AdminDeliveryStatus.
+const (
+	AdminDeliveryStatusFailed    AdminDeliveryStatus = "failed"
+	AdminDeliveryStatusPending   AdminDeliveryStatus = "pending"
+	AdminDeliveryStatusSucceeded AdminDeliveryStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the AdminDeliveryStatus enum.
+func (e AdminDeliveryStatus) Valid() bool {
+	switch e {
+	case AdminDeliveryStatusFailed:
+		return true
+	case AdminDeliveryStatusPending:
+		return true
+	case AdminDeliveryStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminJobLastResult.
+const (
+	AdminJobLastResultFailed    AdminJobLastResult = "failed"
+	AdminJobLastResultNeverRun  AdminJobLastResult = "never run"
+	AdminJobLastResultRunning   AdminJobLastResult = "running"
+	AdminJobLastResultSucceeded AdminJobLastResult = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the AdminJobLastResult enum.
+func (e AdminJobLastResult) Valid() bool {
+	switch e {
+	case AdminJobLastResultFailed:
+		return true
+	case AdminJobLastResultNeverRun:
+		return true
+	case AdminJobLastResultRunning:
+		return true
+	case AdminJobLastResultSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminJobStatus.
+const (
+	AdminJobStatusNotRunning AdminJobStatus = "Not running"
+	AdminJobStatusRunning    AdminJobStatus = "Running"
+	AdminJobStatusWaiting    AdminJobStatus = "Waiting"
+)
+
+// Valid indicates whether the value is a known member of the AdminJobStatus enum.
+func (e AdminJobStatus) Valid() bool {
+	switch e {
+	case AdminJobStatusNotRunning:
+		return true
+	case AdminJobStatusRunning:
+		return true
+	case AdminJobStatusWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminJobRunResult.
+const (
+	AdminJobRunResultFailed    AdminJobRunResult = "failed"
+	AdminJobRunResultRunning   AdminJobRunResult = "running"
+	AdminJobRunResultSucceeded AdminJobRunResult = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the AdminJobRunResult enum.
+func (e AdminJobRunResult) Valid() bool {
+	switch e {
+	case AdminJobRunResultFailed:
+		return true
+	case AdminJobRunResultRunning:
+		return true
+	case AdminJobRunResultSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminServerRole.
+const (
+	Idle AdminServerRole = "idle"
+	Jobs AdminServerRole = "jobs"
+)
+
+// Valid indicates whether the value is a known member of the AdminServerRole enum.
+func (e AdminServerRole) Valid() bool {
+	switch e {
+	case Idle:
+		return true
+	case Jobs:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminServerStatus.
+const (
+	Live  AdminServerStatus = "live"
+	Stale AdminServerStatus = "stale"
+)
+
+// Valid indicates whether the value is a known member of the AdminServerStatus enum.
+func (e AdminServerStatus) Valid() bool {
+	switch e {
+	case Live:
+		return true
+	case Stale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminSubscriptionInputFormat.
+const (
+	Form AdminSubscriptionInputFormat = "form"
+	Json AdminSubscriptionInputFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the AdminSubscriptionInputFormat enum.
+func (e AdminSubscriptionInputFormat) Valid() bool {
+	switch e {
+	case Form:
+		return true
+	case Json:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AmducaClass.
 const (
 	OFFLABEL     AmducaClass = "OFFLABEL"
@@ -664,6 +805,27 @@ func (e WeightDataType) Valid() bool {
 	}
 }
 
+// Defines values for ListAdminDeliveriesParamsStatus.
+const (
+	ListAdminDeliveriesParamsStatusFailed    ListAdminDeliveriesParamsStatus = "failed"
+	ListAdminDeliveriesParamsStatusPending   ListAdminDeliveriesParamsStatus = "pending"
+	ListAdminDeliveriesParamsStatusSucceeded ListAdminDeliveriesParamsStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the ListAdminDeliveriesParamsStatus enum.
+func (e ListAdminDeliveriesParamsStatus) Valid() bool {
+	switch e {
+	case ListAdminDeliveriesParamsStatusFailed:
+		return true
+	case ListAdminDeliveriesParamsStatusPending:
+		return true
+	case ListAdminDeliveriesParamsStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LogMessageParamsSeverity.
 const (
 	DEBUG LogMessageParamsSeverity = "DEBUG"
@@ -690,6 +852,253 @@ func (e LogMessageParamsSeverity) Valid() bool {
 
 // Address A user's mailing address (one per user).
 type Address = site.Address
+
+// AdminDelivery One event for one subscription in the delivery log.
+type AdminDelivery struct {
+	Attempts       int                 `json:"attempts"`
+	CompletedAt    *time.Time          `json:"completedAt,omitempty"`
+	CreatedAt      time.Time           `json:"createdAt"`
+	EventId        openapi_types.UUID  `json:"eventId"`
+	EventType      string              `json:"eventType"`
+	Id             openapi_types.UUID  `json:"id"`
+	LastError      *string             `json:"lastError,omitempty"`
+	LastStatus     *int                `json:"lastStatus,omitempty"`
+	NextAttemptAt  *time.Time          `json:"nextAttemptAt,omitempty"`
+	Status         AdminDeliveryStatus `json:"status"`
+	SubscriptionId openapi_types.UUID  `json:"subscriptionId"`
+	UpdatedAt      time.Time           `json:"updatedAt"`
+}
+
+// AdminDeliveryStatus defines model for AdminDelivery.Status.
+type AdminDeliveryStatus string
+
+// AdminDeliveryAttempt One HTTP request of a delivery.
+type AdminDeliveryAttempt struct {
+	Error         *string    `json:"error,omitempty"`
+	LatencyMs     float32    `json:"latencyMs"`
+	NextAttemptAt *time.Time `json:"nextAttemptAt,omitempty"`
+	Number        int        `json:"number"`
+
+	// Response The start of the response body.
+	Response  *string   `json:"response,omitempty"`
+	StartedAt time.Time `json:"startedAt"`
+
+	// StatusCode 0 when no response arrived.
+	StatusCode int `json:"statusCode"`
+}
+
+// AdminDeliveryDetail defines model for AdminDeliveryDetail.
+type AdminDeliveryDetail struct {
+	Attempts []AdminDeliveryAttempt `json:"attempts"`
+
+	// Delivery One event for one subscription in the delivery log.
+	Delivery AdminDelivery `json:"delivery"`
+}
+
+// AdminJob A configured job with its live status.
+type AdminJob struct {
+	Active         bool               `json:"active"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	Id             openapi_types.UUID `json:"id"`
+	Kind           string             `json:"kind"`
+	LastError      *string            `json:"lastError,omitempty"`
+	LastFinishedAt *time.Time         `json:"lastFinishedAt,omitempty"`
+	LastResult     AdminJobLastResult `json:"lastResult"`
+	LastStartedAt  *time.Time         `json:"lastStartedAt,omitempty"`
+	Name           string             `json:"name"`
+
+	// NextExecution When it runs next; absent unless Waiting.
+	NextExecution *time.Time `json:"nextExecution,omitempty"`
+
+	// Schedule When a job runs: every (an ISO-8601 duration such as PT1M) or cron (five fields, in UTC, or in the time zone of a CRON_TZ= prefix); exactly one.
+	Schedule AdminSchedule `json:"schedule"`
+
+	// Server The server running it, or that ran it last.
+	Server   *string                `json:"server,omitempty"`
+	Servers  []string               `json:"servers"`
+	Settings map[string]interface{} `json:"settings"`
+
+	// Status Derived when read, never stored.
+	Status AdminJobStatus `json:"status"`
+
+	// Title The kind's title.
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// AdminJobLastResult defines model for AdminJob.LastResult.
+type AdminJobLastResult string
+
+// AdminJobStatus Derived when read, never stored.
+type AdminJobStatus string
+
+// AdminJobKind A job or interface kind this server can run.
+type AdminJobKind struct {
+	// Configured Whether a job of this kind exists.
+	Configured bool `json:"configured"`
+
+	// Defaults The settings a new job of this kind starts from.
+	Defaults    map[string]interface{} `json:"defaults"`
+	Description string                 `json:"description"`
+	Name        string                 `json:"name"`
+
+	// SettingsSchema The JSON Schema of the kind's settings; settings are validated against the kind's own rules too.
+	SettingsSchema map[string]interface{} `json:"settingsSchema"`
+	Title          string                 `json:"title"`
+}
+
+// AdminJobRun One run of a job.
+type AdminJobRun struct {
+	Error       *string           `json:"error,omitempty"`
+	FinishedAt  *time.Time        `json:"finishedAt,omitempty"`
+	Id          string            `json:"id"`
+	RerunOf     *string           `json:"rerunOf,omitempty"`
+	RerunReason *string           `json:"rerunReason,omitempty"`
+	Result      AdminJobRunResult `json:"result"`
+	ScheduledAt time.Time         `json:"scheduledAt"`
+	Server      string            `json:"server"`
+	StartedAt   time.Time         `json:"startedAt"`
+}
+
+// AdminJobRunResult defines model for AdminJobRun.Result.
+type AdminJobRunResult string
+
+// AdminJobRunPage A page of a job's runs, newest first.
+type AdminJobRunPage struct {
+	Limit int `json:"limit"`
+
+	// More Whether older runs follow.
+	More   bool          `json:"more"`
+	Offset int           `json:"offset"`
+	Runs   []AdminJobRun `json:"runs"`
+}
+
+// AdminJobSpec What an administrator configures of a job.
+type AdminJobSpec struct {
+	Active *bool  `json:"active,omitempty"`
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+
+	// Schedule When a job runs: every (an ISO-8601 duration such as PT1M) or cron (five fields, in UTC, or in the time zone of a CRON_TZ= prefix); exactly one.
+	Schedule AdminSchedule `json:"schedule"`
+
+	// Servers The names of the servers it may run on.
+	Servers *[]string `json:"servers,omitempty"`
+
+	// Settings The kind's settings; absent means its defaults.
+	Settings *map[string]interface{} `json:"settings,omitempty"`
+}
+
+// AdminRecovered defines model for AdminRecovered.
+type AdminRecovered struct {
+	// Recovered How many deliveries are pending again.
+	Recovered int `json:"recovered"`
+}
+
+// AdminSchedule When a job runs: every (an ISO-8601 duration such as PT1M) or cron (five fields, in UTC, or in the time zone of a CRON_TZ= prefix); exactly one.
+type AdminSchedule struct {
+	Cron  *string `json:"cron,omitempty"`
+	Every *string `json:"every,omitempty"`
+
+	// TimeZone The cron expression's time zone (UTC without CRON_TZ); read only.
+	TimeZone *string `json:"timeZone,omitempty"`
+}
+
+// AdminServer A server registered in the vetview registry, with its liveness when read.
+type AdminServer struct {
+	// HeartbeatAt Its last heartbeat.
+	HeartbeatAt time.Time `json:"heartbeatAt"`
+
+	// HeartbeatInterval How often it heartbeats, as an ISO-8601 duration.
+	HeartbeatInterval string             `json:"heartbeatInterval"`
+	Host              string             `json:"host"`
+	Id                openapi_types.UUID `json:"id"`
+
+	// Name The configured name by which jobs are assigned to it.
+	Name string `json:"name"`
+	Pid  int    `json:"pid"`
+
+	// Role jobs when a job is assigned to its name, idle otherwise.
+	Role AdminServerRole `json:"role"`
+
+	// Running The jobs it holds a lease on.
+	Running []string `json:"running"`
+
+	// StaleAt When it counts as stale unless it heartbeats again.
+	StaleAt   time.Time `json:"staleAt"`
+	StartedAt time.Time `json:"startedAt"`
+
+	// Status live, or stale when it missed its heartbeats (it may then be deleted).
+	Status  AdminServerStatus `json:"status"`
+	Version *string           `json:"version,omitempty"`
+}
+
+// AdminServerRole jobs when a job is assigned to its name, idle otherwise.
+type AdminServerRole string
+
+// AdminServerStatus live, or stale when it missed its heartbeats (it may then be deleted).
+type AdminServerStatus string
+
+// AdminSubscription A webhook subscription as the administrator sees it, without its secrets.
+type AdminSubscription struct {
+	Active         bool               `json:"active"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	Department     *string            `json:"department,omitempty"`
+	DisabledAt     *time.Time         `json:"disabledAt,omitempty"`
+	DisabledReason *string            `json:"disabledReason,omitempty"`
+	Events         []string           `json:"events"`
+	FailingSince   *time.Time         `json:"failingSince,omitempty"`
+	Format         string             `json:"format"`
+	Id             openapi_types.UUID `json:"id"`
+	MaxInFlight    *int               `json:"maxInFlight,omitempty"`
+	Name           string             `json:"name"`
+
+	// RecentDeliveries How many of its newest 100 deliveries were completed.
+	RecentDeliveries int `json:"recentDeliveries"`
+
+	// RecentSuccessRate The share of those that succeeded, 0 to 1; absent when none completed.
+	RecentSuccessRate *float32 `json:"recentSuccessRate,omitempty"`
+
+	// Secrets Its signing secrets, without their keys, oldest first.
+	Secrets []struct {
+		ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	} `json:"secrets"`
+	Strict200 bool      `json:"strict200"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Url       string    `json:"url"`
+}
+
+// AdminSubscriptionInput What an administrator sets of a webhook subscription.
+type AdminSubscriptionInput struct {
+	Active      *bool                         `json:"active,omitempty"`
+	Department  *string                       `json:"department,omitempty"`
+	Events      []string                      `json:"events"`
+	Format      *AdminSubscriptionInputFormat `json:"format,omitempty"`
+	MaxInFlight *int                          `json:"maxInFlight,omitempty"`
+	Name        *string                       `json:"name,omitempty"`
+
+	// Secret A signing secret (whsec_…); create only, generated when absent.
+	Secret    *string `json:"secret,omitempty"`
+	Strict200 *bool   `json:"strict200,omitempty"`
+	Url       string  `json:"url"`
+}
+
+// AdminSubscriptionInputFormat defines model for AdminSubscriptionInput.Format.
+type AdminSubscriptionInputFormat string
+
+// AdminSubscriptionWithSecret A subscription and the secret the answer shows once.
+type AdminSubscriptionWithSecret struct {
+	Secret string `json:"secret"`
+
+	// Subscription A webhook subscription as the administrator sees it, without its secrets.
+	Subscription AdminSubscription `json:"subscription"`
+}
+
+// AdminTimeRange The creation times [from, before).
+type AdminTimeRange struct {
+	Before time.Time `json:"before"`
+	From   time.Time `json:"from"`
+}
 
 // AmducaClass Whether a treatment follows its label claim (ONLABEL), is an extra-label use under AMDUCA and 21 CFR 530 (OFFLABEL), or could not be classified because no label claim matches (UNIDENTIFIED).
 type AmducaClass string
@@ -1514,6 +1923,9 @@ type WeightDataType string
 // Withhold When meat and milk from a case's animal may be sold again. It is computed from the case's doses: doses given at the time recorded, doses still to give at their planned time, skipped and recalled doses not at all; each period counts from the last dose of a product, and across products the latest release wins. Executing or skipping a dose recomputes it.
 type Withhold = rx.Withhold
 
+// AdminUUID defines model for AdminUUID.
+type AdminUUID = openapi_types.UUID
+
 // AnyProblem An error, as an RFC 9457 problem document (application/problem+json).
 type AnyProblem = ProblemDetails
 
@@ -1547,11 +1959,40 @@ type GetGreenbookDrugsParams struct {
 	Limit      *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListAdminJobKindsParams defines parameters for ListAdminJobKinds.
+type ListAdminJobKindsParams struct {
+	Unconfigured *bool `form:"unconfigured,omitempty" json:"unconfigured,omitempty"`
+}
+
+// ListAdminJobRunsParams defines parameters for ListAdminJobRuns.
+type ListAdminJobRunsParams struct {
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+	Limit  *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // GetGbdHeaderArrayByNDCParams defines parameters for GetGbdHeaderArrayByNDC.
 type GetGbdHeaderArrayByNDCParams struct {
 	NdcProd    *int64 `form:"ndcProd,omitempty" json:"ndcProd,omitempty"`
 	NdcLabeler *int64 `form:"ndcLabeler,omitempty" json:"ndcLabeler,omitempty"`
 	NdcBrand   *int64 `form:"ndcBrand,omitempty" json:"ndcBrand,omitempty"`
+}
+
+// ListAdminDeliveriesParams defines parameters for ListAdminDeliveries.
+type ListAdminDeliveriesParams struct {
+	Status       *ListAdminDeliveriesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	EventType    *string                          `form:"eventType,omitempty" json:"eventType,omitempty"`
+	Subscription *openapi_types.UUID              `form:"subscription,omitempty" json:"subscription,omitempty"`
+	From         *time.Time                       `form:"from,omitempty" json:"from,omitempty"`
+	Before       *time.Time                       `form:"before,omitempty" json:"before,omitempty"`
+	Limit        *int                             `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListAdminDeliveriesParamsStatus defines parameters for ListAdminDeliveries.
+type ListAdminDeliveriesParamsStatus string
+
+// RotateAdminSubscriptionSecretParams defines parameters for RotateAdminSubscriptionSecret.
+type RotateAdminSubscriptionSecretParams struct {
+	GraceSeconds *int64 `form:"graceSeconds,omitempty" json:"graceSeconds,omitempty"`
 }
 
 // GetImagesParams defines parameters for GetImages.
@@ -1706,6 +2147,21 @@ type SigninParams struct {
 
 // UpdateGreenbookDrugsJSONRequestBody defines body for UpdateGreenbookDrugs for application/json ContentType.
 type UpdateGreenbookDrugsJSONRequestBody = GreenbookDrug
+
+// CreateAdminJobJSONRequestBody defines body for CreateAdminJob for application/json ContentType.
+type CreateAdminJobJSONRequestBody = AdminJobSpec
+
+// UpdateAdminJobJSONRequestBody defines body for UpdateAdminJob for application/json ContentType.
+type UpdateAdminJobJSONRequestBody = AdminJobSpec
+
+// CreateAdminSubscriptionJSONRequestBody defines body for CreateAdminSubscription for application/json ContentType.
+type CreateAdminSubscriptionJSONRequestBody = AdminSubscriptionInput
+
+// UpdateAdminSubscriptionJSONRequestBody defines body for UpdateAdminSubscription for application/json ContentType.
+type UpdateAdminSubscriptionJSONRequestBody = AdminSubscriptionInput
+
+// RecoverAdminSubscriptionJSONRequestBody defines body for RecoverAdminSubscription for application/json ContentType.
+type RecoverAdminSubscriptionJSONRequestBody = AdminTimeRange
 
 // DeprecatedEnrollCaseJSONRequestBody defines body for DeprecatedEnrollCase for application/json ContentType.
 type DeprecatedEnrollCaseJSONRequestBody = Case
@@ -2074,15 +2530,90 @@ type ServerInterface interface {
 	// GetGreenbookDrug Read a Green Book drug
 	// (GET /api/admin/gbd/{ndc})
 	GetGreenbookDrug(w http.ResponseWriter, r *http.Request, ndc string)
+	// ListAdminJobKinds List the job kinds, or those not yet configured (administrator)
+	// (GET /api/admin/job-kinds)
+	ListAdminJobKinds(w http.ResponseWriter, r *http.Request, params ListAdminJobKindsParams)
+	// GetAdminJobKind One job kind with the JSON Schema of its settings (administrator)
+	// (GET /api/admin/job-kinds/{kind})
+	GetAdminJobKind(w http.ResponseWriter, r *http.Request, kind string)
+	// ListAdminJobs List the configured jobs with their live status (administrator)
+	// (GET /api/admin/jobs)
+	ListAdminJobs(w http.ResponseWriter, r *http.Request)
+	// CreateAdminJob Configure a job of a kind with its typed settings (administrator)
+	// (POST /api/admin/jobs)
+	CreateAdminJob(w http.ResponseWriter, r *http.Request)
+	// DeleteAdminJob Delete a job and its history (administrator)
+	// (DELETE /api/admin/jobs/{id})
+	DeleteAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// GetAdminJob One job with its live status (administrator)
+	// (GET /api/admin/jobs/{id})
+	GetAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// UpdateAdminJob Change a job (administrator)
+	// (PUT /api/admin/jobs/{id})
+	UpdateAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// DeactivateAdminJob Switch a job off (administrator)
+	// (DELETE /api/admin/jobs/{id}/activation)
+	DeactivateAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// ActivateAdminJob Switch a job on (administrator)
+	// (PUT /api/admin/jobs/{id}/activation)
+	ActivateAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// ListAdminJobRuns A job's run history, newest first, with paging (administrator)
+	// (GET /api/admin/jobs/{id}/runs)
+	ListAdminJobRuns(w http.ResponseWriter, r *http.Request, id AdminUUID, params ListAdminJobRunsParams)
+	// RunAdminJobNow Run a job now (administrator)
+	// (POST /api/admin/jobs/{id}/runs)
+	RunAdminJobNow(w http.ResponseWriter, r *http.Request, id AdminUUID)
 	// GetGbdHeaderArrayByNDC Find Green Book products by NDC sections
 	// (GET /api/admin/product)
 	GetGbdHeaderArrayByNDC(w http.ResponseWriter, r *http.Request, params GetGbdHeaderArrayByNDCParams)
 	// GetGbdHeaderByNDC Read the Green Book product of an NDC
 	// (GET /api/admin/product/{ndc})
 	GetGbdHeaderByNDC(w http.ResponseWriter, r *http.Request, ndc string)
+	// ListAdminServers List the servers connected to the database (administrator)
+	// (GET /api/admin/servers)
+	ListAdminServers(w http.ResponseWriter, r *http.Request)
+	// DeleteAdminServer Delete a stale server (administrator)
+	// (DELETE /api/admin/servers/{id})
+	DeleteAdminServer(w http.ResponseWriter, r *http.Request, id AdminUUID)
 	// GetSPL Get the FDA Structured Product Label of an NDC (not available)
 	// (GET /api/admin/spl/{ndc})
 	GetSPL(w http.ResponseWriter, r *http.Request, ndc string)
+	// ListAdminDeliveries The delivery log, newest first, with filters (administrator)
+	// (GET /api/admin/webhooks/deliveries)
+	ListAdminDeliveries(w http.ResponseWriter, r *http.Request, params ListAdminDeliveriesParams)
+	// GetAdminDelivery One delivery with every attempt (administrator)
+	// (GET /api/admin/webhooks/deliveries/{id})
+	GetAdminDelivery(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// ResendAdminDelivery Send one delivery again (administrator)
+	// (POST /api/admin/webhooks/deliveries/{id}/resend)
+	ResendAdminDelivery(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// RecoverAdminStranded Send again the deliveries stranded by a disabled subscription (administrator)
+	// (POST /api/admin/webhooks/stranded/recovery)
+	RecoverAdminStranded(w http.ResponseWriter, r *http.Request)
+	// ListAdminSubscriptions List webhook subscriptions with their recent success rate (administrator)
+	// (GET /api/admin/webhooks/subscriptions)
+	ListAdminSubscriptions(w http.ResponseWriter, r *http.Request)
+	// CreateAdminSubscription Create a webhook subscription; its secret is shown once (administrator)
+	// (POST /api/admin/webhooks/subscriptions)
+	CreateAdminSubscription(w http.ResponseWriter, r *http.Request)
+	// DeleteAdminSubscription Delete a webhook subscription with its deliveries (administrator)
+	// (DELETE /api/admin/webhooks/subscriptions/{id})
+	DeleteAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// GetAdminSubscription One webhook subscription (administrator)
+	// (GET /api/admin/webhooks/subscriptions/{id})
+	GetAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// UpdateAdminSubscription Change a webhook subscription (administrator)
+	// (PUT /api/admin/webhooks/subscriptions/{id})
+	UpdateAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// DisableAdminSubscription Disable a webhook subscription (administrator)
+	// (POST /api/admin/webhooks/subscriptions/{id}/disable)
+	DisableAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// RecoverAdminSubscription Send again the failed deliveries of a time range (administrator)
+	// (POST /api/admin/webhooks/subscriptions/{id}/recovery)
+	RecoverAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID)
+	// RotateAdminSubscriptionSecret Rotate a subscription's secret; the new one is shown once (administrator)
+	// (POST /api/admin/webhooks/subscriptions/{id}/secret)
+	RotateAdminSubscriptionSecret(w http.ResponseWriter, r *http.Request, id AdminUUID, params RotateAdminSubscriptionSecretParams)
 	// MyCases List the cases of the caller's prescriptions
 	// (GET /api/cases)
 	MyCases(w http.ResponseWriter, r *http.Request)
@@ -2564,6 +3095,304 @@ func (siw *ServerInterfaceWrapper) GetGreenbookDrug(w http.ResponseWriter, r *ht
 	handler.ServeHTTP(w, r)
 }
 
+// ListAdminJobKinds operation middleware
+func (siw *ServerInterfaceWrapper) ListAdminJobKinds(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAdminJobKindsParams
+
+	// ------------- Optional query parameter "unconfigured" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unconfigured", r.URL.Query(), &params.Unconfigured, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unconfigured"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unconfigured", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAdminJobKinds(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAdminJobKind operation middleware
+func (siw *ServerInterfaceWrapper) GetAdminJobKind(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "kind" -------------
+	var kind string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", r.PathValue("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAdminJobKind(w, r, kind)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAdminJobs operation middleware
+func (siw *ServerInterfaceWrapper) ListAdminJobs(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAdminJobs(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateAdminJob operation middleware
+func (siw *ServerInterfaceWrapper) CreateAdminJob(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateAdminJob(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteAdminJob operation middleware
+func (siw *ServerInterfaceWrapper) DeleteAdminJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteAdminJob(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAdminJob operation middleware
+func (siw *ServerInterfaceWrapper) GetAdminJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAdminJob(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateAdminJob operation middleware
+func (siw *ServerInterfaceWrapper) UpdateAdminJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateAdminJob(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeactivateAdminJob operation middleware
+func (siw *ServerInterfaceWrapper) DeactivateAdminJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeactivateAdminJob(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ActivateAdminJob operation middleware
+func (siw *ServerInterfaceWrapper) ActivateAdminJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ActivateAdminJob(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAdminJobRuns operation middleware
+func (siw *ServerInterfaceWrapper) ListAdminJobRuns(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAdminJobRunsParams
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", r.URL.Query(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "offset"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offset", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAdminJobRuns(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RunAdminJobNow operation middleware
+func (siw *ServerInterfaceWrapper) RunAdminJobNow(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RunAdminJobNow(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetGbdHeaderArrayByNDC operation middleware
 func (siw *ServerInterfaceWrapper) GetGbdHeaderArrayByNDC(w http.ResponseWriter, r *http.Request) {
 
@@ -2649,6 +3478,46 @@ func (siw *ServerInterfaceWrapper) GetGbdHeaderByNDC(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListAdminServers operation middleware
+func (siw *ServerInterfaceWrapper) ListAdminServers(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAdminServers(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteAdminServer operation middleware
+func (siw *ServerInterfaceWrapper) DeleteAdminServer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteAdminServer(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetSPL operation middleware
 func (siw *ServerInterfaceWrapper) GetSPL(w http.ResponseWriter, r *http.Request) {
 
@@ -2666,6 +3535,370 @@ func (siw *ServerInterfaceWrapper) GetSPL(w http.ResponseWriter, r *http.Request
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetSPL(w, r, ndc)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAdminDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ListAdminDeliveries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAdminDeliveriesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "eventType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "eventType", r.URL.Query(), &params.EventType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "eventType"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "eventType", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "subscription" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "subscription", r.URL.Query(), &params.Subscription, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "subscription"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "subscription", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", r.URL.Query(), &params.Before, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "before"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "before", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAdminDeliveries(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAdminDelivery operation middleware
+func (siw *ServerInterfaceWrapper) GetAdminDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAdminDelivery(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ResendAdminDelivery operation middleware
+func (siw *ServerInterfaceWrapper) ResendAdminDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ResendAdminDelivery(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RecoverAdminStranded operation middleware
+func (siw *ServerInterfaceWrapper) RecoverAdminStranded(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RecoverAdminStranded(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAdminSubscriptions operation middleware
+func (siw *ServerInterfaceWrapper) ListAdminSubscriptions(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAdminSubscriptions(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateAdminSubscription operation middleware
+func (siw *ServerInterfaceWrapper) CreateAdminSubscription(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateAdminSubscription(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteAdminSubscription operation middleware
+func (siw *ServerInterfaceWrapper) DeleteAdminSubscription(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteAdminSubscription(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAdminSubscription operation middleware
+func (siw *ServerInterfaceWrapper) GetAdminSubscription(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAdminSubscription(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateAdminSubscription operation middleware
+func (siw *ServerInterfaceWrapper) UpdateAdminSubscription(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateAdminSubscription(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DisableAdminSubscription operation middleware
+func (siw *ServerInterfaceWrapper) DisableAdminSubscription(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DisableAdminSubscription(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RecoverAdminSubscription operation middleware
+func (siw *ServerInterfaceWrapper) RecoverAdminSubscription(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RecoverAdminSubscription(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RotateAdminSubscriptionSecret operation middleware
+func (siw *ServerInterfaceWrapper) RotateAdminSubscriptionSecret(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id AdminUUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RotateAdminSubscriptionSecretParams
+
+	// ------------- Optional query parameter "graceSeconds" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "graceSeconds", r.URL.Query(), &params.GraceSeconds, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "graceSeconds"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "graceSeconds", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RotateAdminSubscriptionSecret(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5070,6 +6303,31 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/images/{id}", wrapper.GetImage)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/imagekeywords", wrapper.GetImageKeywords)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/imagestores", wrapper.GetImageStores)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/servers", wrapper.ListAdminServers)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/admin/servers/{id}", wrapper.DeleteAdminServer)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/job-kinds", wrapper.ListAdminJobKinds)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/job-kinds/{kind}", wrapper.GetAdminJobKind)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/jobs", wrapper.ListAdminJobs)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/admin/jobs", wrapper.CreateAdminJob)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/admin/jobs/{id}", wrapper.DeleteAdminJob)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/jobs/{id}", wrapper.GetAdminJob)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/admin/jobs/{id}", wrapper.UpdateAdminJob)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/admin/jobs/{id}/activation", wrapper.DeactivateAdminJob)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/admin/jobs/{id}/activation", wrapper.ActivateAdminJob)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/jobs/{id}/runs", wrapper.ListAdminJobRuns)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/admin/jobs/{id}/runs", wrapper.RunAdminJobNow)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/webhooks/subscriptions", wrapper.ListAdminSubscriptions)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/admin/webhooks/subscriptions", wrapper.CreateAdminSubscription)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/admin/webhooks/subscriptions/{id}", wrapper.DeleteAdminSubscription)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/webhooks/subscriptions/{id}", wrapper.GetAdminSubscription)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/api/admin/webhooks/subscriptions/{id}", wrapper.UpdateAdminSubscription)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/admin/webhooks/subscriptions/{id}/disable", wrapper.DisableAdminSubscription)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/admin/webhooks/subscriptions/{id}/secret", wrapper.RotateAdminSubscriptionSecret)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/admin/webhooks/subscriptions/{id}/recovery", wrapper.RecoverAdminSubscription)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/webhooks/deliveries", wrapper.ListAdminDeliveries)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/admin/webhooks/deliveries/{id}", wrapper.GetAdminDelivery)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/admin/webhooks/deliveries/{id}/resend", wrapper.ResendAdminDelivery)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/admin/webhooks/stranded/recovery", wrapper.RecoverAdminStranded)
 
 	return m
 }
@@ -5369,6 +6627,424 @@ func (response GetGreenbookDrugdefaultApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type ListAdminJobKindsRequestObject struct {
+	Params ListAdminJobKindsParams
+}
+
+type ListAdminJobKindsResponseObject interface {
+	VisitListAdminJobKindsResponse(w http.ResponseWriter) error
+}
+
+type ListAdminJobKinds200JSONResponse []AdminJobKind
+
+func (response ListAdminJobKinds200JSONResponse) VisitListAdminJobKindsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminJobKindsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ListAdminJobKindsdefaultApplicationProblemPlusJSONResponse) VisitListAdminJobKindsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdminJobKindRequestObject struct {
+	Kind string `json:"kind"`
+}
+
+type GetAdminJobKindResponseObject interface {
+	VisitGetAdminJobKindResponse(w http.ResponseWriter) error
+}
+
+type GetAdminJobKind200JSONResponse AdminJobKind
+
+func (response GetAdminJobKind200JSONResponse) VisitGetAdminJobKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdminJobKinddefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetAdminJobKinddefaultApplicationProblemPlusJSONResponse) VisitGetAdminJobKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminJobsRequestObject struct {
+}
+
+type ListAdminJobsResponseObject interface {
+	VisitListAdminJobsResponse(w http.ResponseWriter) error
+}
+
+type ListAdminJobs200JSONResponse []AdminJob
+
+func (response ListAdminJobs200JSONResponse) VisitListAdminJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminJobsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ListAdminJobsdefaultApplicationProblemPlusJSONResponse) VisitListAdminJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdminJobRequestObject struct {
+	Body *CreateAdminJobJSONRequestBody
+}
+
+type CreateAdminJobResponseObject interface {
+	VisitCreateAdminJobResponse(w http.ResponseWriter) error
+}
+
+type CreateAdminJob201JSONResponse AdminJob
+
+func (response CreateAdminJob201JSONResponse) VisitCreateAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdminJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateAdminJobdefaultApplicationProblemPlusJSONResponse) VisitCreateAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAdminJobRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type DeleteAdminJobResponseObject interface {
+	VisitDeleteAdminJobResponse(w http.ResponseWriter) error
+}
+
+type DeleteAdminJob204Response struct {
+}
+
+func (response DeleteAdminJob204Response) VisitDeleteAdminJobResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteAdminJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteAdminJobdefaultApplicationProblemPlusJSONResponse) VisitDeleteAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdminJobRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type GetAdminJobResponseObject interface {
+	VisitGetAdminJobResponse(w http.ResponseWriter) error
+}
+
+type GetAdminJob200JSONResponse AdminJob
+
+func (response GetAdminJob200JSONResponse) VisitGetAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdminJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetAdminJobdefaultApplicationProblemPlusJSONResponse) VisitGetAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAdminJobRequestObject struct {
+	Id   AdminUUID `json:"id"`
+	Body *UpdateAdminJobJSONRequestBody
+}
+
+type UpdateAdminJobResponseObject interface {
+	VisitUpdateAdminJobResponse(w http.ResponseWriter) error
+}
+
+type UpdateAdminJob200JSONResponse AdminJob
+
+func (response UpdateAdminJob200JSONResponse) VisitUpdateAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAdminJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UpdateAdminJobdefaultApplicationProblemPlusJSONResponse) VisitUpdateAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeactivateAdminJobRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type DeactivateAdminJobResponseObject interface {
+	VisitDeactivateAdminJobResponse(w http.ResponseWriter) error
+}
+
+type DeactivateAdminJob200JSONResponse AdminJob
+
+func (response DeactivateAdminJob200JSONResponse) VisitDeactivateAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeactivateAdminJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeactivateAdminJobdefaultApplicationProblemPlusJSONResponse) VisitDeactivateAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateAdminJobRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type ActivateAdminJobResponseObject interface {
+	VisitActivateAdminJobResponse(w http.ResponseWriter) error
+}
+
+type ActivateAdminJob200JSONResponse AdminJob
+
+func (response ActivateAdminJob200JSONResponse) VisitActivateAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ActivateAdminJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ActivateAdminJobdefaultApplicationProblemPlusJSONResponse) VisitActivateAdminJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminJobRunsRequestObject struct {
+	Id     AdminUUID `json:"id"`
+	Params ListAdminJobRunsParams
+}
+
+type ListAdminJobRunsResponseObject interface {
+	VisitListAdminJobRunsResponse(w http.ResponseWriter) error
+}
+
+type ListAdminJobRuns200JSONResponse AdminJobRunPage
+
+func (response ListAdminJobRuns200JSONResponse) VisitListAdminJobRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminJobRunsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ListAdminJobRunsdefaultApplicationProblemPlusJSONResponse) VisitListAdminJobRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunAdminJobNowRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type RunAdminJobNowResponseObject interface {
+	VisitRunAdminJobNowResponse(w http.ResponseWriter) error
+}
+
+type RunAdminJobNow202Response struct {
+}
+
+func (response RunAdminJobNow202Response) VisitRunAdminJobNowResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RunAdminJobNowdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response RunAdminJobNowdefaultApplicationProblemPlusJSONResponse) VisitRunAdminJobNowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetGbdHeaderArrayByNDCRequestObject struct {
 	Params GetGbdHeaderArrayByNDCParams
 }
@@ -5467,6 +7143,77 @@ func (response GetGbdHeaderByNDCdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListAdminServersRequestObject struct {
+}
+
+type ListAdminServersResponseObject interface {
+	VisitListAdminServersResponse(w http.ResponseWriter) error
+}
+
+type ListAdminServers200JSONResponse []AdminServer
+
+func (response ListAdminServers200JSONResponse) VisitListAdminServersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminServersdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ListAdminServersdefaultApplicationProblemPlusJSONResponse) VisitListAdminServersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAdminServerRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type DeleteAdminServerResponseObject interface {
+	VisitDeleteAdminServerResponse(w http.ResponseWriter) error
+}
+
+type DeleteAdminServer204Response struct {
+}
+
+func (response DeleteAdminServer204Response) VisitDeleteAdminServerResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteAdminServerdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteAdminServerdefaultApplicationProblemPlusJSONResponse) VisitDeleteAdminServerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSPLRequestObject struct {
 	Ndc string `json:"ndc"`
 }
@@ -5497,6 +7244,463 @@ type GetSPLdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetSPLdefaultApplicationProblemPlusJSONResponse) VisitGetSPLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminDeliveriesRequestObject struct {
+	Params ListAdminDeliveriesParams
+}
+
+type ListAdminDeliveriesResponseObject interface {
+	VisitListAdminDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ListAdminDeliveries200JSONResponse []AdminDelivery
+
+func (response ListAdminDeliveries200JSONResponse) VisitListAdminDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ListAdminDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitListAdminDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdminDeliveryRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type GetAdminDeliveryResponseObject interface {
+	VisitGetAdminDeliveryResponse(w http.ResponseWriter) error
+}
+
+type GetAdminDelivery200JSONResponse AdminDeliveryDetail
+
+func (response GetAdminDelivery200JSONResponse) VisitGetAdminDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdminDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetAdminDeliverydefaultApplicationProblemPlusJSONResponse) VisitGetAdminDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendAdminDeliveryRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type ResendAdminDeliveryResponseObject interface {
+	VisitResendAdminDeliveryResponse(w http.ResponseWriter) error
+}
+
+type ResendAdminDelivery202Response struct {
+}
+
+func (response ResendAdminDelivery202Response) VisitResendAdminDeliveryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type ResendAdminDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ResendAdminDeliverydefaultApplicationProblemPlusJSONResponse) VisitResendAdminDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecoverAdminStrandedRequestObject struct {
+}
+
+type RecoverAdminStrandedResponseObject interface {
+	VisitRecoverAdminStrandedResponse(w http.ResponseWriter) error
+}
+
+type RecoverAdminStranded200JSONResponse AdminRecovered
+
+func (response RecoverAdminStranded200JSONResponse) VisitRecoverAdminStrandedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecoverAdminStrandeddefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response RecoverAdminStrandeddefaultApplicationProblemPlusJSONResponse) VisitRecoverAdminStrandedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminSubscriptionsRequestObject struct {
+}
+
+type ListAdminSubscriptionsResponseObject interface {
+	VisitListAdminSubscriptionsResponse(w http.ResponseWriter) error
+}
+
+type ListAdminSubscriptions200JSONResponse []AdminSubscription
+
+func (response ListAdminSubscriptions200JSONResponse) VisitListAdminSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAdminSubscriptionsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response ListAdminSubscriptionsdefaultApplicationProblemPlusJSONResponse) VisitListAdminSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdminSubscriptionRequestObject struct {
+	Body *CreateAdminSubscriptionJSONRequestBody
+}
+
+type CreateAdminSubscriptionResponseObject interface {
+	VisitCreateAdminSubscriptionResponse(w http.ResponseWriter) error
+}
+
+type CreateAdminSubscription201JSONResponse AdminSubscriptionWithSecret
+
+func (response CreateAdminSubscription201JSONResponse) VisitCreateAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAdminSubscriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response CreateAdminSubscriptiondefaultApplicationProblemPlusJSONResponse) VisitCreateAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAdminSubscriptionRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type DeleteAdminSubscriptionResponseObject interface {
+	VisitDeleteAdminSubscriptionResponse(w http.ResponseWriter) error
+}
+
+type DeleteAdminSubscription204Response struct {
+}
+
+func (response DeleteAdminSubscription204Response) VisitDeleteAdminSubscriptionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteAdminSubscriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DeleteAdminSubscriptiondefaultApplicationProblemPlusJSONResponse) VisitDeleteAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdminSubscriptionRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type GetAdminSubscriptionResponseObject interface {
+	VisitGetAdminSubscriptionResponse(w http.ResponseWriter) error
+}
+
+type GetAdminSubscription200JSONResponse AdminSubscription
+
+func (response GetAdminSubscription200JSONResponse) VisitGetAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAdminSubscriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetAdminSubscriptiondefaultApplicationProblemPlusJSONResponse) VisitGetAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAdminSubscriptionRequestObject struct {
+	Id   AdminUUID `json:"id"`
+	Body *UpdateAdminSubscriptionJSONRequestBody
+}
+
+type UpdateAdminSubscriptionResponseObject interface {
+	VisitUpdateAdminSubscriptionResponse(w http.ResponseWriter) error
+}
+
+type UpdateAdminSubscription200JSONResponse AdminSubscription
+
+func (response UpdateAdminSubscription200JSONResponse) VisitUpdateAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAdminSubscriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response UpdateAdminSubscriptiondefaultApplicationProblemPlusJSONResponse) VisitUpdateAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableAdminSubscriptionRequestObject struct {
+	Id AdminUUID `json:"id"`
+}
+
+type DisableAdminSubscriptionResponseObject interface {
+	VisitDisableAdminSubscriptionResponse(w http.ResponseWriter) error
+}
+
+type DisableAdminSubscription200JSONResponse AdminSubscription
+
+func (response DisableAdminSubscription200JSONResponse) VisitDisableAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableAdminSubscriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response DisableAdminSubscriptiondefaultApplicationProblemPlusJSONResponse) VisitDisableAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecoverAdminSubscriptionRequestObject struct {
+	Id   AdminUUID `json:"id"`
+	Body *RecoverAdminSubscriptionJSONRequestBody
+}
+
+type RecoverAdminSubscriptionResponseObject interface {
+	VisitRecoverAdminSubscriptionResponse(w http.ResponseWriter) error
+}
+
+type RecoverAdminSubscription200JSONResponse AdminRecovered
+
+func (response RecoverAdminSubscription200JSONResponse) VisitRecoverAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecoverAdminSubscriptiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response RecoverAdminSubscriptiondefaultApplicationProblemPlusJSONResponse) VisitRecoverAdminSubscriptionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateAdminSubscriptionSecretRequestObject struct {
+	Id     AdminUUID `json:"id"`
+	Params RotateAdminSubscriptionSecretParams
+}
+
+type RotateAdminSubscriptionSecretResponseObject interface {
+	VisitRotateAdminSubscriptionSecretResponse(w http.ResponseWriter) error
+}
+
+type RotateAdminSubscriptionSecret200JSONResponse AdminSubscriptionWithSecret
+
+func (response RotateAdminSubscriptionSecret200JSONResponse) VisitRotateAdminSubscriptionSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateAdminSubscriptionSecretdefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response RotateAdminSubscriptionSecretdefaultApplicationProblemPlusJSONResponse) VisitRotateAdminSubscriptionSecretResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11924,15 +14128,90 @@ type StrictServerInterface interface {
 	// GetGreenbookDrug Read a Green Book drug
 	// (GET /api/admin/gbd/{ndc})
 	GetGreenbookDrug(ctx context.Context, request GetGreenbookDrugRequestObject) (GetGreenbookDrugResponseObject, error)
+	// ListAdminJobKinds List the job kinds, or those not yet configured (administrator)
+	// (GET /api/admin/job-kinds)
+	ListAdminJobKinds(ctx context.Context, request ListAdminJobKindsRequestObject) (ListAdminJobKindsResponseObject, error)
+	// GetAdminJobKind One job kind with the JSON Schema of its settings (administrator)
+	// (GET /api/admin/job-kinds/{kind})
+	GetAdminJobKind(ctx context.Context, request GetAdminJobKindRequestObject) (GetAdminJobKindResponseObject, error)
+	// ListAdminJobs List the configured jobs with their live status (administrator)
+	// (GET /api/admin/jobs)
+	ListAdminJobs(ctx context.Context, request ListAdminJobsRequestObject) (ListAdminJobsResponseObject, error)
+	// CreateAdminJob Configure a job of a kind with its typed settings (administrator)
+	// (POST /api/admin/jobs)
+	CreateAdminJob(ctx context.Context, request CreateAdminJobRequestObject) (CreateAdminJobResponseObject, error)
+	// DeleteAdminJob Delete a job and its history (administrator)
+	// (DELETE /api/admin/jobs/{id})
+	DeleteAdminJob(ctx context.Context, request DeleteAdminJobRequestObject) (DeleteAdminJobResponseObject, error)
+	// GetAdminJob One job with its live status (administrator)
+	// (GET /api/admin/jobs/{id})
+	GetAdminJob(ctx context.Context, request GetAdminJobRequestObject) (GetAdminJobResponseObject, error)
+	// UpdateAdminJob Change a job (administrator)
+	// (PUT /api/admin/jobs/{id})
+	UpdateAdminJob(ctx context.Context, request UpdateAdminJobRequestObject) (UpdateAdminJobResponseObject, error)
+	// DeactivateAdminJob Switch a job off (administrator)
+	// (DELETE /api/admin/jobs/{id}/activation)
+	DeactivateAdminJob(ctx context.Context, request DeactivateAdminJobRequestObject) (DeactivateAdminJobResponseObject, error)
+	// ActivateAdminJob Switch a job on (administrator)
+	// (PUT /api/admin/jobs/{id}/activation)
+	ActivateAdminJob(ctx context.Context, request ActivateAdminJobRequestObject) (ActivateAdminJobResponseObject, error)
+	// ListAdminJobRuns A job's run history, newest first, with paging (administrator)
+	// (GET /api/admin/jobs/{id}/runs)
+	ListAdminJobRuns(ctx context.Context, request ListAdminJobRunsRequestObject) (ListAdminJobRunsResponseObject, error)
+	// RunAdminJobNow Run a job now (administrator)
+	// (POST /api/admin/jobs/{id}/runs)
+	RunAdminJobNow(ctx context.Context, request RunAdminJobNowRequestObject) (RunAdminJobNowResponseObject, error)
 	// GetGbdHeaderArrayByNDC Find Green Book products by NDC sections
 	// (GET /api/admin/product)
 	GetGbdHeaderArrayByNDC(ctx context.Context, request GetGbdHeaderArrayByNDCRequestObject) (GetGbdHeaderArrayByNDCResponseObject, error)
 	// GetGbdHeaderByNDC Read the Green Book product of an NDC
 	// (GET /api/admin/product/{ndc})
 	GetGbdHeaderByNDC(ctx context.Context, request GetGbdHeaderByNDCRequestObject) (GetGbdHeaderByNDCResponseObject, error)
+	// ListAdminServers List the servers connected to the database (administrator)
+	// (GET /api/admin/servers)
+	ListAdminServers(ctx context.Context, request ListAdminServersRequestObject) (ListAdminServersResponseObject, error)
+	// DeleteAdminServer Delete a stale server (administrator)
+	// (DELETE /api/admin/servers/{id})
+	DeleteAdminServer(ctx context.Context, request DeleteAdminServerRequestObject) (DeleteAdminServerResponseObject, error)
 	// GetSPL Get the FDA Structured Product Label of an NDC (not available)
 	// (GET /api/admin/spl/{ndc})
 	GetSPL(ctx context.Context, request GetSPLRequestObject) (GetSPLResponseObject, error)
+	// ListAdminDeliveries The delivery log, newest first, with filters (administrator)
+	// (GET /api/admin/webhooks/deliveries)
+	ListAdminDeliveries(ctx context.Context, request ListAdminDeliveriesRequestObject) (ListAdminDeliveriesResponseObject, error)
+	// GetAdminDelivery One delivery with every attempt (administrator)
+	// (GET /api/admin/webhooks/deliveries/{id})
+	GetAdminDelivery(ctx context.Context, request GetAdminDeliveryRequestObject) (GetAdminDeliveryResponseObject, error)
+	// ResendAdminDelivery Send one delivery again (administrator)
+	// (POST /api/admin/webhooks/deliveries/{id}/resend)
+	ResendAdminDelivery(ctx context.Context, request ResendAdminDeliveryRequestObject) (ResendAdminDeliveryResponseObject, error)
+	// RecoverAdminStranded Send again the deliveries stranded by a disabled subscription (administrator)
+	// (POST /api/admin/webhooks/stranded/recovery)
+	RecoverAdminStranded(ctx context.Context, request RecoverAdminStrandedRequestObject) (RecoverAdminStrandedResponseObject, error)
+	// ListAdminSubscriptions List webhook subscriptions with their recent success rate (administrator)
+	// (GET /api/admin/webhooks/subscriptions)
+	ListAdminSubscriptions(ctx context.Context, request ListAdminSubscriptionsRequestObject) (ListAdminSubscriptionsResponseObject, error)
+	// CreateAdminSubscription Create a webhook subscription; its secret is shown once (administrator)
+	// (POST /api/admin/webhooks/subscriptions)
+	CreateAdminSubscription(ctx context.Context, request CreateAdminSubscriptionRequestObject) (CreateAdminSubscriptionResponseObject, error)
+	// DeleteAdminSubscription Delete a webhook subscription with its deliveries (administrator)
+	// (DELETE /api/admin/webhooks/subscriptions/{id})
+	DeleteAdminSubscription(ctx context.Context, request DeleteAdminSubscriptionRequestObject) (DeleteAdminSubscriptionResponseObject, error)
+	// GetAdminSubscription One webhook subscription (administrator)
+	// (GET /api/admin/webhooks/subscriptions/{id})
+	GetAdminSubscription(ctx context.Context, request GetAdminSubscriptionRequestObject) (GetAdminSubscriptionResponseObject, error)
+	// UpdateAdminSubscription Change a webhook subscription (administrator)
+	// (PUT /api/admin/webhooks/subscriptions/{id})
+	UpdateAdminSubscription(ctx context.Context, request UpdateAdminSubscriptionRequestObject) (UpdateAdminSubscriptionResponseObject, error)
+	// DisableAdminSubscription Disable a webhook subscription (administrator)
+	// (POST /api/admin/webhooks/subscriptions/{id}/disable)
+	DisableAdminSubscription(ctx context.Context, request DisableAdminSubscriptionRequestObject) (DisableAdminSubscriptionResponseObject, error)
+	// RecoverAdminSubscription Send again the failed deliveries of a time range (administrator)
+	// (POST /api/admin/webhooks/subscriptions/{id}/recovery)
+	RecoverAdminSubscription(ctx context.Context, request RecoverAdminSubscriptionRequestObject) (RecoverAdminSubscriptionResponseObject, error)
+	// RotateAdminSubscriptionSecret Rotate a subscription's secret; the new one is shown once (administrator)
+	// (POST /api/admin/webhooks/subscriptions/{id}/secret)
+	RotateAdminSubscriptionSecret(ctx context.Context, request RotateAdminSubscriptionSecretRequestObject) (RotateAdminSubscriptionSecretResponseObject, error)
 	// MyCases List the cases of the caller's prescriptions
 	// (GET /api/cases)
 	MyCases(ctx context.Context, request MyCasesRequestObject) (MyCasesResponseObject, error)
@@ -12392,6 +14671,303 @@ func (sh *strictHandler) GetGreenbookDrug(w http.ResponseWriter, r *http.Request
 	}
 }
 
+// ListAdminJobKinds operation middleware
+func (sh *strictHandler) ListAdminJobKinds(w http.ResponseWriter, r *http.Request, params ListAdminJobKindsParams) {
+	var request ListAdminJobKindsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAdminJobKinds(ctx, request.(ListAdminJobKindsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAdminJobKinds")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAdminJobKindsResponseObject); ok {
+		if err := validResponse.VisitListAdminJobKindsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetAdminJobKind operation middleware
+func (sh *strictHandler) GetAdminJobKind(w http.ResponseWriter, r *http.Request, kind string) {
+	var request GetAdminJobKindRequestObject
+
+	request.Kind = kind
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAdminJobKind(ctx, request.(GetAdminJobKindRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAdminJobKind")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAdminJobKindResponseObject); ok {
+		if err := validResponse.VisitGetAdminJobKindResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAdminJobs operation middleware
+func (sh *strictHandler) ListAdminJobs(w http.ResponseWriter, r *http.Request) {
+	var request ListAdminJobsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAdminJobs(ctx, request.(ListAdminJobsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAdminJobs")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAdminJobsResponseObject); ok {
+		if err := validResponse.VisitListAdminJobsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateAdminJob operation middleware
+func (sh *strictHandler) CreateAdminJob(w http.ResponseWriter, r *http.Request) {
+	var request CreateAdminJobRequestObject
+
+	var body CreateAdminJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAdminJob(ctx, request.(CreateAdminJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateAdminJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateAdminJobResponseObject); ok {
+		if err := validResponse.VisitCreateAdminJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteAdminJob operation middleware
+func (sh *strictHandler) DeleteAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request DeleteAdminJobRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteAdminJob(ctx, request.(DeleteAdminJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteAdminJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteAdminJobResponseObject); ok {
+		if err := validResponse.VisitDeleteAdminJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetAdminJob operation middleware
+func (sh *strictHandler) GetAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request GetAdminJobRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAdminJob(ctx, request.(GetAdminJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAdminJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAdminJobResponseObject); ok {
+		if err := validResponse.VisitGetAdminJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateAdminJob operation middleware
+func (sh *strictHandler) UpdateAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request UpdateAdminJobRequestObject
+
+	request.Id = id
+
+	var body UpdateAdminJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAdminJob(ctx, request.(UpdateAdminJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAdminJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateAdminJobResponseObject); ok {
+		if err := validResponse.VisitUpdateAdminJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeactivateAdminJob operation middleware
+func (sh *strictHandler) DeactivateAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request DeactivateAdminJobRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeactivateAdminJob(ctx, request.(DeactivateAdminJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeactivateAdminJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeactivateAdminJobResponseObject); ok {
+		if err := validResponse.VisitDeactivateAdminJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ActivateAdminJob operation middleware
+func (sh *strictHandler) ActivateAdminJob(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request ActivateAdminJobRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ActivateAdminJob(ctx, request.(ActivateAdminJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ActivateAdminJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ActivateAdminJobResponseObject); ok {
+		if err := validResponse.VisitActivateAdminJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAdminJobRuns operation middleware
+func (sh *strictHandler) ListAdminJobRuns(w http.ResponseWriter, r *http.Request, id AdminUUID, params ListAdminJobRunsParams) {
+	var request ListAdminJobRunsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAdminJobRuns(ctx, request.(ListAdminJobRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAdminJobRuns")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAdminJobRunsResponseObject); ok {
+		if err := validResponse.VisitListAdminJobRunsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RunAdminJobNow operation middleware
+func (sh *strictHandler) RunAdminJobNow(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request RunAdminJobNowRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RunAdminJobNow(ctx, request.(RunAdminJobNowRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunAdminJobNow")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RunAdminJobNowResponseObject); ok {
+		if err := validResponse.VisitRunAdminJobNowResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetGbdHeaderArrayByNDC operation middleware
 func (sh *strictHandler) GetGbdHeaderArrayByNDC(w http.ResponseWriter, r *http.Request, params GetGbdHeaderArrayByNDCParams) {
 	var request GetGbdHeaderArrayByNDCRequestObject
@@ -12444,6 +15020,56 @@ func (sh *strictHandler) GetGbdHeaderByNDC(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListAdminServers operation middleware
+func (sh *strictHandler) ListAdminServers(w http.ResponseWriter, r *http.Request) {
+	var request ListAdminServersRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAdminServers(ctx, request.(ListAdminServersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAdminServers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAdminServersResponseObject); ok {
+		if err := validResponse.VisitListAdminServersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteAdminServer operation middleware
+func (sh *strictHandler) DeleteAdminServer(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request DeleteAdminServerRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteAdminServer(ctx, request.(DeleteAdminServerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteAdminServer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteAdminServerResponseObject); ok {
+		if err := validResponse.VisitDeleteAdminServerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetSPL operation middleware
 func (sh *strictHandler) GetSPL(w http.ResponseWriter, r *http.Request, ndc string) {
 	var request GetSPLRequestObject
@@ -12463,6 +15089,334 @@ func (sh *strictHandler) GetSPL(w http.ResponseWriter, r *http.Request, ndc stri
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetSPLResponseObject); ok {
 		if err := validResponse.VisitGetSPLResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAdminDeliveries operation middleware
+func (sh *strictHandler) ListAdminDeliveries(w http.ResponseWriter, r *http.Request, params ListAdminDeliveriesParams) {
+	var request ListAdminDeliveriesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAdminDeliveries(ctx, request.(ListAdminDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAdminDeliveries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAdminDeliveriesResponseObject); ok {
+		if err := validResponse.VisitListAdminDeliveriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetAdminDelivery operation middleware
+func (sh *strictHandler) GetAdminDelivery(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request GetAdminDeliveryRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAdminDelivery(ctx, request.(GetAdminDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAdminDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAdminDeliveryResponseObject); ok {
+		if err := validResponse.VisitGetAdminDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ResendAdminDelivery operation middleware
+func (sh *strictHandler) ResendAdminDelivery(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request ResendAdminDeliveryRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ResendAdminDelivery(ctx, request.(ResendAdminDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResendAdminDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ResendAdminDeliveryResponseObject); ok {
+		if err := validResponse.VisitResendAdminDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RecoverAdminStranded operation middleware
+func (sh *strictHandler) RecoverAdminStranded(w http.ResponseWriter, r *http.Request) {
+	var request RecoverAdminStrandedRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecoverAdminStranded(ctx, request.(RecoverAdminStrandedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecoverAdminStranded")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RecoverAdminStrandedResponseObject); ok {
+		if err := validResponse.VisitRecoverAdminStrandedResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAdminSubscriptions operation middleware
+func (sh *strictHandler) ListAdminSubscriptions(w http.ResponseWriter, r *http.Request) {
+	var request ListAdminSubscriptionsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAdminSubscriptions(ctx, request.(ListAdminSubscriptionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAdminSubscriptions")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAdminSubscriptionsResponseObject); ok {
+		if err := validResponse.VisitListAdminSubscriptionsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateAdminSubscription operation middleware
+func (sh *strictHandler) CreateAdminSubscription(w http.ResponseWriter, r *http.Request) {
+	var request CreateAdminSubscriptionRequestObject
+
+	var body CreateAdminSubscriptionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAdminSubscription(ctx, request.(CreateAdminSubscriptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateAdminSubscription")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateAdminSubscriptionResponseObject); ok {
+		if err := validResponse.VisitCreateAdminSubscriptionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteAdminSubscription operation middleware
+func (sh *strictHandler) DeleteAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request DeleteAdminSubscriptionRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteAdminSubscription(ctx, request.(DeleteAdminSubscriptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteAdminSubscription")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteAdminSubscriptionResponseObject); ok {
+		if err := validResponse.VisitDeleteAdminSubscriptionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetAdminSubscription operation middleware
+func (sh *strictHandler) GetAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request GetAdminSubscriptionRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAdminSubscription(ctx, request.(GetAdminSubscriptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAdminSubscription")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAdminSubscriptionResponseObject); ok {
+		if err := validResponse.VisitGetAdminSubscriptionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateAdminSubscription operation middleware
+func (sh *strictHandler) UpdateAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request UpdateAdminSubscriptionRequestObject
+
+	request.Id = id
+
+	var body UpdateAdminSubscriptionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAdminSubscription(ctx, request.(UpdateAdminSubscriptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAdminSubscription")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateAdminSubscriptionResponseObject); ok {
+		if err := validResponse.VisitUpdateAdminSubscriptionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DisableAdminSubscription operation middleware
+func (sh *strictHandler) DisableAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request DisableAdminSubscriptionRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DisableAdminSubscription(ctx, request.(DisableAdminSubscriptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DisableAdminSubscription")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DisableAdminSubscriptionResponseObject); ok {
+		if err := validResponse.VisitDisableAdminSubscriptionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RecoverAdminSubscription operation middleware
+func (sh *strictHandler) RecoverAdminSubscription(w http.ResponseWriter, r *http.Request, id AdminUUID) {
+	var request RecoverAdminSubscriptionRequestObject
+
+	request.Id = id
+
+	var body RecoverAdminSubscriptionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RecoverAdminSubscription(ctx, request.(RecoverAdminSubscriptionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecoverAdminSubscription")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RecoverAdminSubscriptionResponseObject); ok {
+		if err := validResponse.VisitRecoverAdminSubscriptionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RotateAdminSubscriptionSecret operation middleware
+func (sh *strictHandler) RotateAdminSubscriptionSecret(w http.ResponseWriter, r *http.Request, id AdminUUID, params RotateAdminSubscriptionSecretParams) {
+	var request RotateAdminSubscriptionSecretRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateAdminSubscriptionSecret(ctx, request.(RotateAdminSubscriptionSecretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateAdminSubscriptionSecret")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RotateAdminSubscriptionSecretResponseObject); ok {
+		if err := validResponse.VisitRotateAdminSubscriptionSecretResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -15090,496 +18044,573 @@ func (sh *strictHandler) Signin(w http.ResponseWriter, r *http.Request, params S
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3vdtu21jd4K1h65l2R1tCK46TntPYnx3YaP8ex/dpOet45zqohEpLwmAJUArSttrmsuYG5slnYGwBB",
-	"CpTo2E6atl8SWSJBENjY//dv/9ZL5WwuBRNa9bZ/600ZzVgBH/+9ccZ+KZnSG4eZ+TtjKi34XHMpetu9",
-	"w4wJzcecFURPGVGsuGEFmfAbpuCLAu/dIb+UUjPCNbmdMkEKNpeF5mJCKJkXcpSz2bCX9FQ6ZTNqnqIX",
-	"c9bb7ildcDHpffr0KekVTM2lUAxmtSsWp3if+SuVQjOhzUc6n+c8pWZ6z+3I//f/KDPX34Lh/6+CjXvb",
-	"vf96Xr32c/xVPbfj7jNNea7w2fWX3hULMqY8LwuWEKoIFeTszR754dV3/3RvQ/ptExkMidJUl8osAqMa",
-	"1+ntxcWp/X6HsKKQxcVizoigM7uQaU6VInLsHky4IFIwciuLjPRHNPvZLnVCSkFLPZUF/5VlCRnLYsSz",
-	"jImECKl/HstSZAlJpRjnPNUJYXdzXpgLubihOc8S8wpTPuLafKmnhdQ6h49S/pzTYsJwID6b52zGhMZ7",
-	"NSsEzQc7JIN1I4ouFLmdUk20JOmUigkbkl2/PIIZOpnKPFP+ZnxvotmdHpIjrjTLiBTEXLkgcs4KWEzS",
-	"v9u4YTrn4npjzO+2LZmNWcFEykjG0pwWTBEp8gVRcsbMogFtwuoyRbhW1XCKpFQQKtQtKwbD3qek95pm",
-	"luK/AmldVGeGcEVmNB/LYmYWooCdVwQ2CSYBs92zG/mV5+roSZFbrqdIsWVRMKFh3f0mFEzJskgZzP2N",
-	"I82vNPmU5jkrzDqbA2MYWUoN0Y1KDURSyJyRTDJlCJ7QPJe3RE+5gskfy71qxvWx96VgO+aeqeFwWpKC",
-	"6bIQ9jb9xhzBr/DKx5KoMp3W9+B9wCy+zpyAoMnu6SG5ZgtD54opZQ66ltdMkFuqyLxgCjjNsGeGsMOD",
-	"HMiygim1vAe7pFSseGaOEM9B0OCVpG+45pwV8PvASJ15YbiB5ihZ7HUvlod8wwulSc5FwFIKxrQb2ozV",
-	"kFuJG25rebhzlkqRrRgvQVmpp8ywe8PRWPQRo1Id0xlbfsLrUnFh3tmIEWSUY1rMzBrPC5pqnsYHTGUp",
-	"dLFYHnAPfwChd1twrZkRQrDE0YHg6EfeHDmCmYW84SJlsQFJn5L358g9nimib+VGzrRmBUllxgbR52l5",
-	"K5YfdyFvhXlayvUiepuhhJhyY3iE+Y3cTqVinoIMCyBc7ZBNMyodGdI04ricZ1QzS5FkxqiwohvYjHmy",
-	"4eVU97Z7XOh/vKqmYiTghBVmLr/y+fJETqXSNIcXj7wA6Ea/lEaK97b/494mqSjZLozbD3zIRz+OHP0P",
-	"S3Uv6d1tTOSGG5xrNnSnK/hpg8+M6mbmOKd62tvuTbielqNhKmfPrVz2/5tBzEvVJHZv2x8KQ9WGtbrp",
-	"k35NmD9TxGwdu6NG1/DrP6XmLsFQXO/OsjKle0Y9Wl64n6bMHB9CiS4Y1UZdIWNpGDmqATkdsdzoVnxG",
-	"+ifHR7uvD44GCUgE81xd0A28pFSMlCJjBdl9t/9+b5dQkZGtF2TvzRn57uUm6Z+8eePuNqQmyzyDVxtZ",
-	"1c3oyBkZsZSaoYSsPXpGdTplivTfHx/uHxxfHL45PNgHEmeinJlNtXPrJT33oF7SC68O9rMi7F3BZzRv",
-	"WZtdYAtZpVlSuFrBqwE34r8yMi5FCmqXNrpcJlGBirDNVY+6cArsM+RFCQoiqshlb4/mN0xd9uIMhP/K",
-	"3tgZrBM25+G1zUMRTq8x7NJBqC/cPtU0/kY4pl0/SvalYq8XcE+1amoKlFAqtrxkP+NjY0Nn3Hwz44Jq",
-	"WZglA0XC8J0bWnAqdEgbM5mxXA2bc44RRGOXVi1nSDurVrN9+S6ouo6RnabqGuiNpFSxbUKBrIyeZOxG",
-	"0jcLae4dAHs1QmLG8fdrxuakfwo/GoMkzwid00KT0YLAapplqa2def6Mzufm/c1HXCr3hLZ3978n7o7T",
-	"VZfjj5/8/i5QHNsN/pT0pGAn4972f9ZoS3aY1Vf5uX36WOfYxd3QzvnzmHVxB/u8RxVrFYW4bUYdc78R",
-	"iXaoPQyygL8mhSzn24SJQuagfXFNUsOBrfkFG274jN9cqq6R83BrQxjbMPFWbmHEUQvTaRPd+Oszo/IV",
-	"OKNnakC49VigYkuAs6FeVHElw/xpQTSd7JBZqYCLG9oUXiMD0iUZG3PB8aAzYzDgGTncj6tVVDHHTVbt",
-	"8J677lPS4y3vZsZ6psjhvlGdFJ8II1wWgQ+mo7oB04eVuOAxFfKn2vsqTQttxNTF3mDbGubLW8lnzEpQ",
-	"OR4rpsm4kDMrNPyUjKq0YS6NrdRMtupjoMDOqKAT63KqESOv1Egtd8ymfNaqCBlTW3eNQGeOYsyCRLe5",
-	"uGube22qflG5sueEZahirFfxuFHv4DlJdQaWNjOguDXKXnE3hGP/CKwjLi5/MsoDtURUGruSKcPQl9QM",
-	"lcB5l2MyNrLgmotMPYDRL8nxtbIOLvNs/1iuus3+WgmJgo0Nez6jmq26b+m62gisKFhmfl43RP1CP8ZP",
-	"jE+metXNwRUPFlp2DdZJrdoj1zkNmq/W5Y7aeq67obnfTVE6L6SWqcyHnqI/92S4karz4UVG7JRwI3+s",
-	"Gg5WOEgjPDdj6RgeDpkA1wUXayVnzeGxnEIty8tUCl1QLjIr/ayqPqZlbhhiL4lxf2PFaGmfQcBZaiaY",
-	"kLcX745qDHWqZ3mMI7JUCjnj6ZqnHdjLSCqF4plz0N7jQTNm3iyPc1/7Y1Ny32P4Siy0vgOEBsoCjE5z",
-	"+T1Gn6+QG7jjaAEESseI5VJMDIOsy1ZZjvJAsIpyNkLB5hWU2muMaa5Y0mI6o5SHRQNVyNhvQIdW4+s7",
-	"ARS6ZEZS5oyK4JHvTs66PxN897op7Wd04ajQTEftoDammE5CTWBkzsGHkzO4Xkgdm9an1fKwfv6rE/to",
-	"XODtHaived6Bw4JkNhyqqY3AnoC73ejMlQbttOchMfZAFfegBTPsxPoaZxK8IVyDh7VgNFvmFz/ZkdZp",
-	"rP66T0kvs/ZJixsAPQjW1gP9HvRFWVjFh2s2W2ubVjaQ30daFHRhxZlRQ1dMwV6hnEX5ubM4jU+hoavV",
-	"5hMuT6C6dVPP3t49WEGTs1k0YrFLUvypkjJMznNGbqeSFKWwilrMBkvbxgQzBX+M6snzcpQ3ZMJKpgA8",
-	"B2IVhE4KVimQbuojZk6+mspbQXDwfBHnSascvviIBN7c2X6VF3fH+XtlQTbJjF678KydAxVSLGayVJ0s",
-	"jQapuKXs4pp1W/kw1+ynpLfP6URIxVWcKjKWkcxdgt4YK4uMOR/RMdosVj/IY5itIhrvqD0mIaXgv5Q1",
-	"X+NrecNBQVJzXhirYUEyrhhVDP2PM3p3xMTErN3Wd9/FrLBOUqNa0kcRGPt8xoTiUuRMqf9dUqG5jgRn",
-	"dsFTnmqrOHrBUAquq0XYIowub1rmHhEZNr+lC0Vqk9ghEn6mubGGuZiXNYdk7dqoH1ItZiOZr2Xz4Tjv",
-	"BQff4g3Ny5a9pzPz5gkIM+fGgRXJWGo4bSclqXEm8XF+xjFv5/I0Y9FIwbURvbA524RR0mc0nQY+JzKS",
-	"eakMY9F0lDM9SEj2K+ln8lcmwBX6v0h/zoqUCV0LDTBjnfwvI1p+ja514JeORPSmEgXykr/fHkvraAp9",
-	"3THvPSgel73drMw1SanWuT1ST+ryDl9tjbubrQpLsLaghxwTs0udVYKa03yNYoBr0ZxklPc3omfhDQTm",
-	"Bbpd8PBGII0oyjPyht+hUe1CH0bIGYsTzcIM0jcgOaYKumGMDdcZbfgwHNMkcvAFmh2XhWUPWpKRzBbk",
-	"Fu7dxiuMjoFmxZwV7+3BwCsCRjXcIrMJROpfkOuJOQAvyCzHLzY3ST4akgvvmPQ+pSmzI5F+5XMYfCFK",
-	"bKxQjCTNAqzle0U58XzeaEq4Sutue0cD8dBGbfD8asgoPwtIJKoVKF2UqS4LoxpIRSdsm0zlLZmZneuH",
-	"sbWBdVEwQfqK/VIaWvS/Le9J85K1Eb/m9Q+NGK5RwusL80Bd3AwW00F3g2OrpQuOjRYEowoNud0yiLO0",
-	"QNfqqopGCeGMikmHs+9PYmoFCiUF1ZClCJzIjAJHNzjxAWMwJlialwpsQkMzVQapO81NJ9+XOdPx148d",
-	"7M86pEkPVuY+DAFm1Hq8cbj15xtGuc92ioVVr2pbGuwb7lDNcfsFt2jl1jzJGretrIt6d3PumKtftzl4",
-	"amFxyL7Y1XEecG+JUsisTHWrf8T86J4cD3LJUrfsI/wEgeJsxgVXurDZquuiWm5SbnQrrD6GGhC6YHs/",
-	"MsEKyNU0Q2Jq2y0vGLnh7BaD1Lh4VF3vkCkVWc4KBRFsGyaHzOZyMiVVrgKqOuFKxWwsewrkmGRFObFZ",
-	"bGbe24SSGehes8kgIZTcyLycMdKf5TaTAQ2zPqPmZzSralba8t7+0jqTyt6pj7HjXt0ptMh6OaQTp1OW",
-	"XrOM0AnlQmn0b0zpDXo4FJ2ZU2iNGTOZbiGgBktbffEHWJTOl8dt308fm7TjFyp6LJeOdmxjK06GS2ao",
-	"CBZY7ZAZF7CgM3rXtl74Oxcup42O5A0zNyzv6oze3ffAzri43y2N9TH3g38jukAHOZ/wEc/jNB/JEKvc",
-	"QMZc9al1M7ogI0gUyYySnxDNzRGVEJZ6s29H2iGsel5IlqAo0qWo+PICjjN6Pmep/WvVorzZ33VXrsim",
-	"COaz0ju1Q5gApiGFN5S0dCkli2aOw+f4ryC8gj5MLSH7tGZvH9FUUyicySgvFiSVt/Hcucb+wwOTcOE+",
-	"dnRmhbTxKO6sYEtix9CQSd3bACFO8zWkTJp3T2kOVHjZUzjSZQ+MQcP2CkZyNoE4n2YTWXCmtsm+Waw9",
-	"cEscS1EtIibpFmye0xSKWciU8bERFZDuCEcdS1VSmt+wDCzmnBkei4tPRkzfMiZIjmNCQQkwDbNfwWND",
-	"5eU1Y2P8tpdYD4r/cCz1B0Zz+FvD11OeXjMRfnxdSG7kWfDVsdRHdGF2vvrurHotc6mdjH0a/PUWX7b6",
-	"0c6pZbnML3JiLn/D1bSX9H6UOMe3slAw6vmUsbn5/5YL5v5/XTCW4e0XZXHNFqr69GMhb2s/vWNUn4JA",
-	"rX1dez+qx/b5dMZGvMjMgEc5nVGYA81nEKs7mJXm79dcxfTCiF+F4E9OoLKZ8squM8l2rCT115o9TSrv",
-	"kS7oAoIBFO41TAI8iOihKdhM3kAVAxwD1XoMSM4V6BjN04BRfe+L+puivh5FJb0TPWVFL+m9Fy6pkGVR",
-	"A6QZo1zyxC2TwEGVXMdVpW44F7fhicCXgkg8WMrqyW2u5ck/jp9rlcMqprT8WDAmRlJem2FiZ8jZMTbg",
-	"bY4S3ENeS3kNBZqFOY1u+UCdt/eoQUKu2QLlvznEx/t7fjxXhtHIRZ3PjzGEEF1pOMhVQRXBcAOwGllq",
-	"ouY0ZYGk3z3e3d/d2tzc3Pw+an9xMSlYxl29bsQ2SLVRZYProuOASG2bs9kyY/iDLIQrlctAMgvRMqDS",
-	"e1Duma3IJi1YKouMmIttcWiGWaXdc0QN415pvz5z5R1Uu/2PznhGi2um92iLNYw/o9YBCsVim5jNIf05",
-	"l4KxgiAh0XyQ4LaR/sSYpzwFs28Pv0qlyDg6xeO1SyJL4xNokl5C7KZtuG8zPnFZ04SS6WI+ZaIipc3N",
-	"F5sbL1/98F38sVKcFnLeooxKYR4yLzjTtFgEL2b0yXhUH+d00cpyzEHwHobFPIjPnlzskd3jw3e7R2T/",
-	"7P2PbcO72bRufjXdUUFFtmKymBrT4sYAEn2mXLU2Lj3FE5BRTQlWUVpX5bLq/3JrfcTfbHr9paodqR/y",
-	"6qjW1zik3yRgQvaA+Hesn8z1CSd17vpAX/dbgBOIqvtQ+I5wA4QKwmd0YtQoWRjFm2URcXbNFhGEgCAw",
-	"vNoSMre7i2Ni5S3L5+epefs4Xby9eHdkRIoxaacsnxMFF7fOc3kEvOGZMhKmhYeKSfxW80tJJ8GhYSLO",
-	"1FTLCDBlze5058zE6PqZ8bukqQSr+eBMlUNDG3HXDVAN+GhCChqSQ/8HXICeGUgkl2NiH9CWwtLBjL9m",
-	"i1tplEVzk9PJ12p/TnIt82LrFQjSUL7fjLItWaxVruDVz+FKM4dpORsJyvP1BwSKC/ARnonAzGKnJXhK",
-	"TAMz1gLuCBpAMGz2ufsSoJJ0isZbthPZgs473HVLyoJ3XFlz5aoFFRhdjcdeoQKmYGzDTJ0ohteF/jg1",
-	"lbc+M84m8aW0KBa2CkuWOoGcBn/8l1LEg9zrlkoOLX2ONhmxsWHWpULTocpW7pT0nEljbbQ/JpOdhrGg",
-	"KKvGqUq3glJgynPV6QGoDayeK17TcTjrT4gMdw5qBWakpNw6lTqOaj630c4Rn4HPEr0SpQqESGVEGkXG",
-	"5nlj8TL4cjEasPb5qkxTplRr+Y/9fVzmhgxTOWMkl/JakZxfs26SqJPLsnaGHsVn+d9KijM2Y9mie2gP",
-	"r8fgXvJbjREgRk7k/EeCgEGyxZjfWSwgoxOSa2GO+lTeQp7AfJ4vdkIQpgq4xPwULdq284hrKbXnIs4R",
-	"+e/zk2OCkw3UDjd7s1JHRkvdyymfLQ97IoyQzoLSSwr+3g1vioOOux06NazXKwkTO63+m2CoManHu2CI",
-	"Z2gNZQW9pZAyxGWmhuTCnXyURmDfmhe0Dj9ITLL1/a5oH+fqPXy8CAe2FQbmnKipLDT4YygcsIgbxrlE",
-	"YmodzhmzaYwiA2pFVLPL2vN1zVDV+npjBa1gGNFSQdRbc9yh6NFcd4+Slqy1pKWZWGx9NNXsOwZS7hUJ",
-	"UlUkyBqy8cnZH0m/Yf+usCTbIksBysOjlOuqs7taxrwuypUJ887S5qpWfboBFTb9s7sBKai9mAoinUcR",
-	"Qhi1StQgez7qqTimNuPP2ItkT2Ye1GaVt6hLHgLQMUJVWNkFi7pqvBWFVNYz1DEr6nMSHYIzZ/la/CB/",
-	"3Wy3pHer3zGq3xZqNU+aMaoDnrdNprIsFNZ045sqxAUhpdA8Jyqn5WRqWKHhpmMpM4iX5Lm8ZdkO2TTC",
-	"6vt//mNzs+MG3Op3PL9eP02eX99nmlACZe6xMWsl88+bXZxtXsQlEQDwzCxeEHDkSgnzHkLQ0XIfo7SK",
-	"Wceq8IAhhrLC8uIkkmRT0UG42JbXdI0SB2L/URSuIy6uv4rCdSq5UQ+09GWcXCAdcCkeS7/6CSC9wGSg",
-	"GZnJgiVEL+Y8pXm+IJS8PzuKbbdZF0kzLiZdE7LHAFnWz/GuQaUpZXwMFoiDQ9oo51ial5CR1NNVSdxP",
-	"HmBa9Y6xUBO85P5nZMHhq+9/5Yzsavq1Ga3O4TySEy7iycPGCGUZMVrGBhekf8MV1wNMiisVCvVGPhJT",
-	"Kupa+wmTIOZzJli2TXLzUCILUjDBbj8bSo1YBYh3VfKM5d4STLpX0KgNKM29fxeH5gezmo8OiFav1nAF",
-	"/OQS5sizyx5gUlZosDMG0cNL+w6XvZ3wa64qRDWqbMYCaFCQeVCjyvYysirREbIaW+rJ/rG5Sa4nn1NR",
-	"9o6uLSR7Rx9UP2Zuj5SNWdX5RfLHKSHzM11ROWZ2YUgw+2Q24pNSlor0tRQCsBTBACVaikFClIQ0ujwt",
-	"c1RJCza20LeB+gMDc0UUA4TfHSJ/dbkG9EbyIivn0phmpUhr6Uv5yLyyUSluzb+TwhyhifknNf/KX82X",
-	"vaR3PYnu3Ts8be9k1gBTOHi3e3i0hKjwVt4SSuwRJYB/kPMbVsCEjRUDtxEHjIDpgm6qOGR8FppmUaya",
-	"XcAhNUISNi70uFCtKQD1QWFGmAMZGlc1LeGasTmsO0hdpzIA5PG8YDqqNrRGjtoCRitqIuGn4ef70vw6",
-	"PYpa5/B0fluGgTUP2Xb5lWA68DssMGJPn9Ni5/Vx/TJ9Snqn7ZCAEBf2Itjms4YYZ5DXesfSUhv6Nez0",
-	"movMY1LqCp7gmeqIcQTTeW3N8zaogvCapHYn8NhVt71DzMTwnmMp2Mp74ILGPTY5ZtVdLnQd3neOO7Hq",
-	"vvNaesADAPj81NciDtUe22VUB8HS4drX3tXS4WLYnQgU4OmDYIts3L5OWsuMcsHUhiw2hLQA6p4vGgJe",
-	"cWgbp6/2mGgyGSbnLLui7KMOu4Xz4sgcoAKaJ3xsO+vvWvBTQS+KvHlY1L3WZmquReYeuGIh7lNg9mWW",
-	"CDlCHIXRr48gdDzm1pbexrQyiz+TScES1DEFyoJ7LhlM4GPcJfj57+9stGqQ9hVoSf7bJaKcgTv5YWck",
-	"q56xgjI6YEB9GYJwbDsC/8ru9COshX1Al7VoRdx68pV4xGLAJgxuez1gB4jR0wD8b7bCWw5PrPz4AQoZ",
-	"KDOg3H4O0o197GeW9oUK1f2q+5YRGlcCx9ra46qUTkNFrGICWBUXFvY5WiX85Err0svE2V9QlHtfNxe+",
-	"/4O8XPXn+yGjp2UZ/LKtrr19F77o6tdn+8jLv3IhW9YveLFoPjweYAeUh0FICmB5wImtmfvu5AyxNfwd",
-	"WPEi6FxNpSaaXjsoZCu+LejuNsmpZgVhGWSaNPiGLaSa2oLUITmg6RSr/SoAXAWtexgZ8zyPZCcBhnRb",
-	"Znl9MvdNKIdGSLQNmdPmDtUgfJWWcxvaMgQj2C0CE+KTPVQYFplxbRcAGy6pe6Aht7oqLrxrwrZKuGYL",
-	"VbkuFHoiwEtiXYOgc83owm0DHZv9MivGxaQzzI13CkRS62Zop666/b1CTWQFzPO7kzPrt6zwnBNCyd7R",
-	"4cHxhSOtDydnHV3I3guxvmON9VZAkhbP8zpG6mbMaWhrOeTYbr8NdtrFBRxLXii9TeyIZAsvUeSlvcPw",
-	"sDwfYvzxxXL0MZpL3hVqem3iwYq8+DWwu/4Z53iHjQB0JYAbeZ9L17yrw/38HH0ER3cUGZCLX4v1GfM1",
-	"9vsQw3tdeMAMqhow/FWdAthQjoxxWxzOU07Ta0XODv73+4Pzi4P9JGiLhooVxHVoXnN5qmss5vZa0A3T",
-	"rOACBKPtxaLJgmmX7WD9WoYdLVMI3MD1sCmvgo5r0dRBI6IUQzDwSn7V8AgDATamxWxZeLAZ5fmF3INr",
-	"2nvFaIn9h5bYvU2qNYPvEJqmbA6970alRl3BenxxmsKOYhMQeNByLp5VY2f3weHkrpoaJamcL9yEPpyc",
-	"PcV8Hl0c2lracamhcWLVO8lQl7DdrZ5aJD6WjFsluGokauRWiCXalGH36g71RxBjyX2l1OdLkyaIRZM7",
-	"348pOx7zUKfo8kRbEmiB4TXapRjda0pvrGFbpe1bkOaEzPMy4NHIeWuMGTCxl9my4ZAxbhyaLn7YXtI7",
-	"PTs43zs7fA1/fNg9OtzfxR8Ojw8vDu3n/YPTs4M9+4f5dHRkv987OjyGj++P/3V88tNxvMC+thfnrhLt",
-	"gctf6ykYjV8XhSxaO7NmMi0hBWtFi9Z7ZPJQZ3RIhxwA3NV3Y3WJXoSSjN2w3IyKPUdTTaTYsVZBtAnq",
-	"G9j87zY3kwoS3XXcPNw3pxDa6kZ1ON9EdgXuZdBPNqm6yWpJ1C3X6ZRIsU2+bmtZIyXc0rS/pmqrnx9z",
-	"lmeEBk1TScEMp0AoD99dEWqTzD7QfNve1LfZ7oYwq0IJn0D+n82PQ585N0hsrNgcxqJEtA8vZRrYNWb0",
-	"aPmXufEhlY04sh0n5iBYqoISSlORtqW3WkIDcnaHhytCR7KsF7uWBd/w6mm8MEUXi10jRtraYIJed0u5",
-	"dvVEGiuWAKkqsajkll5capPaITRXkijUU8mZecoGPObekilW5+k7MgfNa6EDdXT0Gb3jM8Nmv/vhB8Br",
-	"wr9ebG7Gnqy5ztn6BwMb6LUiSoTZE7At26OcQsFe0/fz/uyw8mthXx3zVnZbt8lU67nafu6Y7TBjN44l",
-	"quc2PI2mo+cr9yGBBqXi26+2reoWkIXoUY1uzwdmMtsVj0cvh0IhWr/UzztBxRjTe1okwLAX8UwfQw56",
-	"Xf4QhTr4pOa1rhI9UpnnPGNVV+QpFZnvdDpngs750A7pzDRodhZgftiXsjbTioR5Vc5mtFgAeAw0gzE2",
-	"XQB5ESJcRIH851Qs2hTb4/09BzzgCg8xwolqY9cChmw9yMEDRp/RCXt/dhRF1IGMfLhix5WY2lQN5a2P",
-	"CM6GYoWODgkp3mYQa4Z5hKo4zgLN6H2QQbpDgbRjiYVYCC2VK7EUcphq4iDDKrKI+5zlmCMn6xbjsv6c",
-	"NTDatu/suuvMYKcFG6toxAzzTe3B48VSJ2hsWucrMUFhBNFSzuE37Odr35Cwu8pz3YvV9dr1Mk+1yAxg",
-	"0rsMX/tzTv1HVY4Nc+uSdeqW+cE19KcYOosjW6Y6dKi4LNSEZEazgWZ60CWlsgcdUp9tPMcy0r+0pbJB",
-	"DR/4Hy97CbnsYfwffmN3monMFt9hecRlb7AT9LKySIC6LITCkmUX+OMiDBxDHHCIfeGIAlRNo5U7GWdD",
-	"zYZ8cqZb2teuCA41xgEPejVYkLG13chwSMiCAZ6/kImFXKD+dFusUMQFnUqeQu5phTLD0VXR7PFaje52",
-	"0mdL2QSape8xUL70NeYSLH39jiq19OWeRb5xP0SD7rhwbeXRQTy5alQ0XdyjmJCvDlM/XVuRc8isxb7F",
-	"VJOcUaXJ9ySd0oKmGiQzKHweICAyeXkr2hPjjekOLiK6gCC2oWx+Q7V/t53QU0ZtcxvS9Ji1v9cvJWvD",
-	"ywEdH6XttTGKzHbs2Oc0th39xUis3QrSq8R9p6WeXmy+jbeZCykEkgvGAPKYlWbVgeNU7S3hpB2en5Dv",
-	"/7H5gmSlLbzrm9FtuI3q4PpGFNBev1Yauuwfy69xFe1bdS2Mqs7SI6TP2sEesTBqvnSi20vRs0zV2zHX",
-	"uxGGYAJhjOCZCpkictIY919myvNKWK1xdsJln+wSeQ/pUuaRB37wQs7XKNoqu22UHb4XdWXwQ8Npq6E7",
-	"rIR+BRzLmbkCbnae3kwKRvqu29igQokMCgJBmlDbvKISrL5acUh26/7DccHYrxD+gRCAHEfFWbrUaXJt",
-	"w+Hq6k/Jmjh7zXN5S5Vt7Zw5R//qtrsrHfu2YrGtW4v/uZGR5HtRdWsf58siI04RlvF7vPkygl3s9ck5",
-	"g87WZERTrFKtlEvr/5WWFAQkT5CFLC36rDQGEfOw0vKGFT7B4dXmD/dJcAiJdXU3nADrufbKDYDnHauj",
-	"VQ2CHO3bvt3oOJl13pkQbLgVtqe9QebjdMSuA/CsxFgKr/36YamVlqBboFYIg04qirwVdZKIkDuRAjlC",
-	"dxgHePZx6/Th52eKZFzNc7qwuliUzbQlebbDZFqs5xrXllDmiPy4aZB07w/p5NLyTqkpLdhunt+v+2GY",
-	"jmWDqTkfFbRYYMEaHeXQKQZ7K0FY2LEmCB+MFgQefCF3oZNvRkpx7r+Ih4Hhhr1cCjN49+l+ODlTQDBj",
-	"jpyvPl9MQTICjOu258pCxwl619a6AVS6EeA5VxoPE4KUPiinJUycgK2jkwjt/MsivzlglEoNgjYCmXO0",
-	"WjQZM0h4QhS7h7i6oFEYuUo1WQl2oUCTEYHpAul1Vc3a6D6ZXx5BJzajG7YCDaGhEoaoMiFi2LIN0Q5T",
-	"8a4OTeHc9LdTmVeDrkCCAClndagwtnNvJAtyWClxkCgyd53jqlEt30csoiSAKzIPKJjZGgZVplkzN7A1",
-	"k38FNMa7OhzGYy/NWvSMr7IiDfPNCTRvwHko1JqMv4cl53LCHmrKLcc3vAB0ep4v4O6HxaTCFQnC9Tv1",
-	"EMezWue+SlpgVgDxjxi4SAJyOsPgI2hxDFiqdNwcHBOVSudFsntKrNv8vaUGCGLXuhtie5jnVJN9wvYT",
-	"sbQpb1sSmNr7qYNMy+JAhe06ihWd7fqRraaeekixz2u8FslhCXfq4ekToYBrgSYJ3MB9dDk1cg1dKjhs",
-	"wsAqJIDNxMdsm9ikENKnJCvoWA8S4lNMElKlniTEZ5uYa7GjOa1avwwS4rJOSH+0iLV5HyTEZaP4S8a0",
-	"mAH4dpW/QvoZyxlU3V6zedDnOnixKtkYOCKv91l98oQZszt3KxP3lS5HmDjkQn0u4OnqYqxl6rAaQkZH",
-	"xjk1L2czN1Br6gIAutbNF3gLOlr5HvVz7diVOd5t6AAJtKNH+R5+4VU2UxcssRqI6D1BQu+N/rkernOF",
-	"EbJGIX807TqADF0730C9XK0l3hdV7F44X6tdxks6hzsbnpIDNcRvQIc8xgf3/j9jiAWipny+OtBVBFf6",
-	"/kb61naj2nb5q33MyjZqG8WkxBkVdMIKIwh9/qsiWg4ScvDu9Ojk/xwckD4VkCOLt12g2GSzeS4XapCQ",
-	"dwfvXh+cmbEheut0wje7Z++gmcLR4fHhHuoJk0KWAK1R49I4uV7Sc0/sJT0ctEOGolujf3GRPXy9nZM+",
-	"ws7nUlk8VxvRselVga4H2XRQGBLIYiqcRWnsai4myMpds+bEKUZjfoP7aZY/zwgFbO3RAoOkHYElQtDb",
-	"+HkOrvCxwhC5LX5XcEUF9VCPbKx0qDTvPasY3+r7ly+sgqTlSGmuS80qJLvVg62448FAFMsTXZcJEazp",
-	"uktXTryTR6vj1QF1NAEqvOrt9+ERomNBmCveycXqSugeK+BqYxw9fqlopF5hFcIaptbfYdaYDYxba8Lx",
-	"ingSYDyJsIpXO2MNAJyR04xKra13EzTAYecoqEvaa0VLgy0Q7Dao5ekWnzyHhF+LCwVk1SjcgWBhI5D8",
-	"4vuX+1GwqFxa35tLmldTWeYZUZouiM1D9h4PSGjBpbb5rixriS5zQTK6gJQNdJv0YQ4W5Qfi8x3jzGsK",
-	"vJ4BlJV5T3J6AY9wLUVhWhuNoDdMCsDUXerslJGLwQ45dfeaL158/xKnz21B6tCWJ68oGYYs4LvDrKrk",
-	"rVdDtcMAYs3JfUpOXGlkUNhQLzvxFcHre+zEksGMgvJMBUnNPimlZk3iOzUM3sSnGHsgsmYKmDskqnQK",
-	"nDsmjUWOQR4cS02M+MVeqaCHVMdo23lJAQTBdR98r1hhDwxaez9jLyVD2M+1TAgWLLiU0saYJGf0hvk2",
-	"EQ5cjQmsTxjiUV6Sqp+Zb9Adcx6hQeZzTA3Qsma/DkMDZz3bugfGPiY2mD12Xfd1PWYWPrlKdMj5DMqm",
-	"zaYAvE3QHBeqHMwxCTKBIUJlVvbuJ66ne9QGpbqtaa26NI4PEhxOn26MlVxVeb3IQD+PZwyo9kbwCgpZ",
-	"cBzIoJBFhgG3TmGDPRqLgzV2DKew3hYK1++BSvo5++VQaFbc0AhFaqlpvg/ZBhYal9trUZ9OAuZUSzd6",
-	"cuyJcNofo1nL4TtVuVffL+deXXAQHGjk2deMij9H9acXL7bedsynSoI1XI29eewFAczBFsQn5IUtNdz8",
-	"nO5qXnOpJhGsTUx/OWe/nLJiny66UMO4QET2BZmzwgjXhLBfSoBwhnaOmXUjerog/eqWLZunhsroiy3U",
-	"KQZfgnTsG0ahlN38Vu8WLoN/a9ikrVcdi27+ECRRvWhtQitpoqV1/BG/ZsRf5OqvQ93Gzl851BouyH9m",
-	"XOwjGc3oHXz6WHUoWt8B/amoAt/xa5GGW4rVj3gnbZRSVYuFkCYS2pP4QLdbY3Q2aTIzN3amHMjp7TCd",
-	"N+yWdZzQi8ciWT+zYM1aaPecFdF0rxNhoZSoxrissQaZ0fXHiunEMib8y/Aqha2AmhzNqDbempoX7IbL",
-	"EjnkYEiOpe9gbEw8zrK6oNzGPtenF5vnoPLbjOanJnW7JKskZ2zBYClUcwmSZVkZ6Ij/Me+WkNOLl2/N",
-	"v1uv3n6sKU3dhOgqrcmRRzXzNkLgYpKz/WgTIkcMyZdXZIJpfezmimh5v6VmKi35m3hQIWBWJQTTgrk8",
-	"GXR/33g7wCY4VquyU/OyGhU3K3P2EE9rTQ1t7f7iL0mWhXn7XfaCpIXVr7sRr0qWT0/7jfaCJL7JK+6r",
-	"LnqwB7U53Nqr7TJ1vhLXpcPlftc6XGtXrtVbukTlj+I3rbvfYji31j8AnM/QPsRmoAQLDgvithWduYVt",
-	"AODII3x8vDtZi8vgje3Q4nwdnUuJzIt0AZ7yqM3tDtzXMls4/5i96B4Tce6iZR8u/kBy3lKYquV9XqBV",
-	"pZAzUICjnqson200nFp2v86M5AOFwieSBXyWK889Fb8jYztUnHkS530gqrS5ZLfeX27vxC7RpI+4kglW",
-	"0ylry4IpGzYSHHRkyNh7Zi9fgY0eXpLU72v25Vk1QOPa2khRWNFVw8VvWB6z81jLY7zhdwhBuW6M5QuT",
-	"Lg1+2uJbK255sLBYnuo6Xt0yjzUxupXvsP6B9R3pfMdnPctRdrsoChnBU2RE1tVJe0ShD8qaA0LmkgN0",
-	"DNXEy9QdSErA3l5UrwDtJcHbO+95HUgC24wosPNzNoaWyj4r0tBbYuwdtKbA37sqtvwIJXzKD686NTjD",
-	"iKIKW1PaEohbiJPN6DVr9EmWYgOu3lkGAEQbV8VNt3BqS8LicN8DqyxPJYWpWNSP+mye+ZzPZSuqPYGn",
-	"YUPBtrhuxC3NtBro9b6jljR/XzPhAozL7z3mOTuVOU8jfsT381zSjMzhZw9kund6RgBmADqkVwAVDryv",
-	"RQswt5zziaA62v3a/9TynGeKlOF0Oj8X3r8luZYphfHBa0BthaGMKfzvjd1STzcu4HsprIPBZXtDXGoH",
-	"47PgC9h6ZcOspciZslnPAFkoC8CY4pOyMIRnVMBbix8f7UfWFWL0Vl3w9JrFwFXge58zCqv4ExudS/g6",
-	"nVIhzOHotHixjjIXdNJe5nKNpSbQLrnWc8ifCFSUVpSakP7J8dHu64OjhJy8eWM/nZ6dvD18fQgZuQf/",
-	"vvhp/yIh748P9w+OLw7fHB7sD2wBIpugOWzOK/Qkp0XhoMhmLOPMHtmCKZnfMK+iLcg4p5NYgmkuIzhQ",
-	"+7a2y/xcAkDC3vm5/cu7U/4r/cfW91vft5yFuxibOatN8tbylfpUzaLBbLsX5VSpPl2LFDWdQH3iTrWk",
-	"jqDWVAl9NnKB7RllyMf5zb8LcAsSUgr+C7aHmtE7h1/w4rtOMDG4j/bRXYsoDKU/itHqeyV0SPUBOIEv",
-	"k+iDxkZb4YE1RfqywOzFQQUC2sK/zA+tPbQBHWVq4RJGLJfC0I/sSDKZ3NUr3GSuW1VWMixs3o57wyqs",
-	"LWNxPVPYDc1BcqD/+D4g7CwtdYw/+A6SvrrX+ufMRAFN9nYqq95bXD8QkcoM+xj1xCuwYmtJsxZcjo/y",
-	"rqge3XKuzUGp8q07wmiHKt7n4Gl7pzQwCmrbpDj8Voe2DRTYjgJnT/m6ShUgVKWpgA7/Afc0Gg5CqR6e",
-	"HeyTvpYkg1zkfx/svQext7d7vHeAxSXqmkMCTq2CxIi7qv6Ea9XIsqDKEByF1ApZkIylOReQ2FsoPdgh",
-	"tHo6zLJgNFNGju2/P3A1JgrauMCjTj4cnJlfpLA676Qw2i8WyNl8KLh4ShWZU6VYNiTn73/80cJ5n5xe",
-	"HJ4c7x4l5Ozgvw/2Lg72YVhXjEMLZsFGsTR0GRvWzLSX9PyQvaS3//6gl/TcyOYjTrKX9PzqQakLPrBe",
-	"9eJW+l4wscGePzC7oypWjQY8HN4c+P0xu0uBsehjttskbLCO2FJT6+NKSLOBO8RvoygfqMhCU/1q2yuM",
-	"j2WxlMk2yZZJ7IPp24cXTGTMh+aAId7KyrFWhaIue1vDLTKbQHD2ekIOP1jx6DVto468xDe/7MXF2ywr",
-	"07XdhXbhKutAaNifrQmwoY/QzKRCzo37hKXzx1Kx6GBAG7P+MOvk+3D7GUOVC7bAQt2AMeAxhTFdDQwT",
-	"rqvutglR3BzqGjkZQlmioUq7RtJ4AG4HDwp3XaEu0rqWO41aXOtGDWvEEw/jL4tGQtzj4nlUG9jc5Q6W",
-	"fXSHQl/B4b7rEoT829XpQxUgVZja2cdHAlgbuMwHw163Ngwc9tzcOyq1XzFXg4uW4OYONlU3DNjh9MPu",
-	"h3OArQZHSJuADrwkyycGYBpd4SmcZGtUAGnwsUOXhPTyijOlU5Zeqx0iyjwPAZG5Wkbkd1tgrsW6Xl2U",
-	"LGqNZGmkxyu1nZ73i3JC9mQWdhYDRty3+KIb7gtZkMZXG3OaXkOMBd5zuphPmUC3/jIwZhSLYBehB3z9",
-	"J5Nmoyb8xkE2+GW9RxynE3bKbWEeXHtEd9j/dtTXmhgDEEto9Q0NtbVaAUlayDK2QGfma+Ak2YwLrnRh",
-	"8xycIDn8kJDDdwk530vI6YlF6C7ojEJJ6k6DFBv+vWct6ByR+P2aYGn9ejNGIza1uuTg19q93VA+AtL4",
-	"YjAf3fEvVsM5NORBhePgkJsskoMDvbBZ+GMpa8gOSYVM0MAQQc0HFUxjjN7Gt/4z2El3nIvPXIJVUBbJ",
-	"6lfCt/ZrAiw0p6mmkBmeUV4sSEq1zhFkHmV5zj57JeIAK28KZrPn1dTIH3/yAlaPZoQKm9OmUmSYpg7Q",
-	"1LB0NJeQDARJ6+zObDDsW8vkWjxEjmM5LhM54Y0D29mD5JX6p4g61UW8g8C1Kl9CKEZ4gJhuJcGZWtei",
-	"hWuraME5ofpKumw6DOrPqIYu8kYpsKdG2gYC4F7KeQZYgjxnSxpFRb4W1sNpoxo7iL010tsZCcoroJgC",
-	"aRStnWWdExTRUDNtKqGRmhWrqSTE8yf4iOcUtQygVXesDPkkTmcOS52WX8z2eQLcuE9J772Kt9Wds0JJ",
-	"gfgUgtDJpGATqkHDMobWANBSfNcm5MhJdTIALRg2zkLMoDeYo6qcyZb+UZFOExvYkwlRpXcwNlHMKl+C",
-	"+ZlliBVuS7QomTOo33WzJSOWyhlThKaa39TZg4ORjni8Ha700qR+BD2/gVm71Y5Zu9UKj9A9R8ZDWy+z",
-	"Jzrj+eKB05lP4z2mWc7gJ5dwbWkM0b8RSt+YYlCDY7RddHv41fVuiEhyDuBzLz3xVCq9IeSMm3OVM23m",
-	"b/luVbNmIeosq93/8C4enoqv13twy+MrQB0nAC5qCSFIwkMwr38Gi7hTNZlE3Lfmsv6zJULm2sSs22u4",
-	"rsnqI8DnUcDz9YU9cNIf6PMJCuNWpbK5ihcLaUBJLQsNy2PDirnkAdmd9aLYtnBScE2VOVnPzOtWPfvQ",
-	"zMmlYtzVYbBg3p8+2g1o64VuSz6hG/rhPuaGmR14oIu9agMQ2XEzPuBUeTQVUFyRZwunxWLGSA0MqEUA",
-	"HLNbtaJDn+c8VGhFBLtVgMgIMmJV4z8+7z6q5vO1oxZ3bxnNoptg1ET3xtb5NmU0C5qqPqs7ulUd3Hlu",
-	"2A0H4Q3MCYAXeWrWNm7bUZGN5F07vGcZ1qrj4+09FjM1IXxseJtRedpSEsz6tFngmK86ZYrV6ABDZl0j",
-	"Zk22pyzQS/h64W4mAb0E+9Gl3UNF0A9u+PA+YO8tRyMNc53iytA2Od89OUvM5iQevuXC/J/qHURnMd9Y",
-	"eBYAG4UAJ/LXHfL+eO/k+M3h2buD/YS8P35nhnl/7OBjTs8O4GPBmmqRqhoWF0CitgsaL0ApxmjfDjk7",
-	"eHfy4WAfrhMSEACM9Y3CMgxymLfoJb0P8O87+PcC/jWv0Et6+AIQrvATxl55eAvMGf7Hm+2DO0Q13lfS",
-	"8UHy7YPMyxnzXcKj7e/uoJPHDPRKOSY3cEsFClYKrqsTvfWP4SsyiyQxZXzGhIr3EscEbpxL5eUGl5OY",
-	"l7VKD7woWmyjFrPR+l6WOMB7wXWtF1okug5vjFC4tvkfLoWh6RnNPwdDEh/npxqLUQbzi50xwYNNGJK9",
-	"UmkJ0G3mFwVE//7ccDVF+uOcyF/J1g/D7/758rutH777x9Z3ZJYnZEJz8nL4z++/e/XixT+/f0WOapBH",
-	"c8ND9EjNe0nv//t/jaUgzD/yV6OeQLWI+ecXc9VRL+lNoIIkNfeoeXRfMCWyvQO/b+vikq4RWgTcLKOF",
-	"/fbJa4eCWcZeAmexFk6bKlVrub+0vT9xPZ3KvA0RfsYoBm/BhwR+pyVM9MqxhP3sAB3V+uxLHYbu7I02",
-	"+IiVSjY8qSu8EpfkkNgrlOZ57nsW4JW8IPOcCsiT4GCK2AA3uqts0BrvB2wR8B/YsJCNOFsW3AIP6xzP",
-	"6MGgaSGVqkCHHZKr0h7K9ZYLNSQHkOFhgy0wKYTWhnHNm8GaxLv03De7Zsry7PPSaqAR4T0TatoySW4t",
-	"BT0OOr3ttLQic8ejaAZtmd5f7N2jU8DKyImHI8G3WgHa/F7oNqQPRoucAxCLIehubmjXXwGK7BEdxL0f",
-	"uF2FbHjHKJ7OeouRbiuArqzPeIFnasmb/Dnzrru17zPvdgTuwBdsNlIF4TfMKaUA1R7CPXfsGOczfPwB",
-	"DSm1Tg71tV3vFPD890GKE4SY0rLgenFuWL/lJ3P+LxZRog4zJjQfc1/QbfH/qy59ENUxl05Rq3cZmL1/",
-	"b+yeHv7r4P9UC2cf8inp0VJPL+KZ0+e1rGm7McgnNriwRjIwYvMREtZXTcEnWi9P4xNwkXEEx9ilL3NQ",
-	"neSciQ0lyyJl5EdJtJT5NcccaJ8dtkBEFEjLxij/kFwYqe3zIbIKBtK2Nr0Uu6eHDry5crUjF9yO9OhR",
-	"S016kljRAFuALmVdfJcCJK3SSQPhF5ZWKhYOj0K7VtYACf9jWsyqfB4Lg6Nd+7JL4VigIv26GlCdtIFt",
-	"61JPHHPdQlUF+QC5gKVCwQdpbD9Ka/1eCts84Qr/viI2CG52qmo8WnX2d6tfzd3GI20bZFZh4IHjxi+W",
-	"efaluBSQTn56aMa/5QXbgIiu5qM8aGQKeS++f81Bxo3mZm7aGr4Ybm5X7UvNCVUJmTE9hfDTnBZ0xiD/",
-	"+FJAi2UMlIAzAUMHV6AqXtXVQpUQZXYFF6GCapYWN9w8+1YW18bAsW0v4GX+67+IOQ/mROPZNV9ie2is",
-	"J6iqCPWtJHiaIDca6g4gQy/YO0gC80UH22awDXLljv0V4Wt5B0K6XxuCFVVJA1eqtKBXejB0g/qDvDRw",
-	"nTkMyY/MdnYwZHB1enJ+QZ7TOX8OFvjz3HAMdVVtn1mta7ZILgXx7qVnqnoIYq/OqVK3YGLrqhim36ic",
-	"GUC8yM0LfC22B6QlP3iGeYkh2bUcLuc3TN2/xmOnasNJUe3dwIoRGNU8B02RccHUFDuamxe++vEgthpm",
-	"Oti3vfHa1H7tXh8zd+DtDWshhOb8mrnQ7xybX1nkaTTpqmbV/VdbP9hZBA2qrwZAm+dyxioqVECGxCzF",
-	"tq826rftZX3Z7X46GPaRzBaJ62Z6KZYHmWNHUTMM0r5vMB/QMp6FoDUDF9fqUtiAlraIwKR/FQwMO/H8",
-	"N/jv01VCrp5bn7t6Lq/d98/tY43ugw+xBkhCRiylJSa2XwoFNfwb8DfQjeWE0JTdIhvajvR64U47NIVW",
-	"1Sm3G2Plmu8V7TB3vazqX7W1g74a2B0EtpSQK8DCvEouxRUmL5vvsArdfHJ91a+QmfnO01dBk33Px1Iq",
-	"wnb7V0G/fXhA2HL/ivRfbb4YJOTKt96Hr16ar3wLfvjqlfnKteKHb35AsWkmzIKO5iDhLwUOaHkWnDAz",
-	"gO3gb+5/sTmAV4PzZr7Y2krAbJtRLqDpvVngUWG2yVxZtfr3F18K3FiqydYLsvfmjHz3cnP46oWxBM2n",
-	"Fy+InYYZwB8huP8H+ErKn3NaTGAPzPtCrMJsHlz13eaLAUrmK9BLBM3h283BkIB1RJ0ENFy4YBi8t33/",
-	"se2/Sux+qSvbVggMYrNtVJEruOaK9CkxgutSAB06T9pVpTf/Z/Pj0AfGr8zUwZFkCcIs1tXQdRJXLmQH",
-	"QXc3cexXDjkdO5fCiWvsP49GgjAn1YZeNg4zd1rNsfylNIYa6BYFM5oymtiWpN05OZM5g2PiPcFXLoZ3",
-	"1RYUJwewHI5jPavLRpTgrpWpEX0QeoWjXMicYYKUFCHLA6UNGFkGze0qd0M9sxb4csGQT1EyKXnG4E1+",
-	"J27W5Hd49u9+0gC++Lu5ZGNjg9T+NV+e756ckd+JWijNZmG6myzI7zZZH1ZeT7mY7JC0RKXNvEVCamm5",
-	"SdWaMKlppnjogibsIFaxgatrTeZzBlRNCVWGRLz+LCTMAu63qR9GZxziq3yAN6mpsACqCmL4dxcHh0SP",
-	"KTVCyqu/SQ2rfcpmhoAsxHtYoKISMpZ5bhvQ8AL1Yfv4d/B4V8pSPbkfjjCARU0ZiP5GfAmRzpRTsl1f",
-	"dlC2E6KYlXIWxdUr3jsOOp5cnJy5yVzAZDRLp4Kn9ZXA+eA9jNkJ4ZNsyY+3is0rAatyTzB6OYz/Zvfs",
-	"XeJiHb8vZ54o8ruNfrw7OXtuZtM3t0BDErNPfbx14IIjYLsgD6ApOO9miuU3fnFbgyeJi5z8vhw3+b0K",
-	"mjTjJTbjCMmJ5YoNyR7Sn0tnZLWUFqgIB4YDDychgr9wYRw7FVQU4WAZlbsibOqjPMosgn01F7gx+zCT",
-	"NxZIxk5+OZJjbroU70HpMLzA6CPoSAt7FkA83zzKHBMzU5S0Rk9Bur6CXqzwk7nE7JAjCWV0Jdc6wCpp",
-	"//Vf5JROuJiYP45AKABhzI0Jpuk1I1dY5nZF+lAdQsUCkjWu+TzxUM6bWE50BaixV6QPdyv+K8Mlc5dx",
-	"6/C9FFJY2eN4ZWIdNKDIBGh2A7sVoJxfyfFVEuIP2gCaTqdmpTD9aA6vM6y9DVQHSXyrzFg5RC2xe1Qe",
-	"0CYCAFjSr1vXArHwIP8jqXjMpUBN2UMoUE3NrmGSDGLURuBl/fJf8Bn2ofdCQ2TkF3Tbc5Rh+84rhpRh",
-	"tLyXL1/+YJPz8ZQ5MxitxGrR4OHvL/ZI/2prc+sfG5svNzZfXGz+Y3tzc3tz8/8BMtgvQ4HlId/6V6cX",
-	"37816sjpi/2LF1v24/cv968ghQ9L1DK6ADjHO5rqPCi4kWPCcjpX1km/cykWjNr0uZkUeopPK9gYEoAC",
-	"1ZgXJIekHpKxOeTLSef8zZnIaDEkPy2lfsJg0ALuUlgI86tKS0nIlU/gu7LOpjAN1hjbML0BBgbCuEXQ",
-	"rxiy+8O9oRgs9DmFvMCgWP/qt0uMr132tiEMmZBLG2gz31z2Zvll79PVwIt+F9irRfWUI5J9NqcFlt74",
-	"eXmSM9dgweCyZpFKoQuacaMMcq1YPoac9nriJQjy0LMVCEN/DSqfoUhJZVGw1OHHG52tlnF65X0f7E6j",
-	"7R+kKBaMKil2rLMmYzkfga/nUmTuXQ1ZzWhhuCDWt9PFkOzWHiOkZv45bm7UgxVgP3ebCenBqsECuBQO",
-	"d3xITiqNDQE60AqHkwyd2kCnUVPrlyC3bDQ16g67QdaLNQlovvHCvEEsveQKCqFtz5wriFhAZglWw1n/",
-	"5jljDocE3sCouIprWSyCpgjemwl7vXt62Et6N6zAeHYPfFSQEzVngs55b7v3crg5fNlLwKEMzuHnoBCa",
-	"T5MYJsSuZR3UwjS8vXh3hCJB0QUKUhuzgxnUiykInc8dqj8wJRBibsr9ehay5VpGVDmirOuq5qlqYPZ9",
-	"0XQL9eAV8aGHWW+7dyRptmvu3p3PAcMeTQp4463NTdsBTNuiSWN+PIeil+3fehgz7W3/Bj7kRj3lv8xq",
-	"vtp80RZw9Q96/j4waLE80CKrrrtxVyysyQRRCNsCzTx8bp2okUWeIwY/1nfYBJCP5nZwWcANz6328+Hk",
-	"DCIKZUuhDWg1XqExz7MqDdL2aEF45jsX3YKTuaFIQczXZgcPMAUfdKZXmz+g40os0NdFEP/MEQTNLDvh",
-	"WeU+DdGJgMTkjGs1hPTpA3is0RPCcjM+EbJgmU3D5spR1i8lK+HgY1ac5567p4dDcornmikkKHs2f5bF",
-	"z9jCPDPTf+mmbwxlB4Bs1muZAIPFNofN+YIhLxHCGb+UrFhU0QwIMFURJyw+8KTYJW0rPq5fpl44nCfG",
-	"WpGDz6v79HHtkQl9SP+jMHumGr8ez76RHcFplhMT/mBH0O5qkNhes0VR6Q/O4e7R0c/vzw/OzusNMWJF",
-	"GOhUENKjTtojtBM9HrDL1SEZ9hpnfTLKWln6GdNlYfubBxZ7VpQTZQ/08f4eUcxiFoJWTfpUkQnTP44y",
-	"zPDbLQq6eL043t8bJIYpHO/vJVarHnlAZcyZnBk1yOOZV7bCC3BZiSx9XcC5VeTV1hbyd1iE0LQLZ9q3",
-	"TYPQvfBmfxfk82D5EP7INNw2kvLaKGyq21kUWXpayKz3KAdQZOkRFnc+2niwXI8zGu5T61gtwN3xsWCj",
-	"7znUQxlNp5LDGg3EUdJiPObh7MLYnctHDA/LkrReZhC0ecwh3QXFMGjPlMwpoJn/908XO9Zkhl1IbPjA",
-	"2t6gUAnGJ9MR2EMuXI3NkWKKwB7IP0C5seh0UX7hAtwiS5fLmjM+4TrQejc3X2xuvHz1w3c75pxX0S5w",
-	"U2DQyXZu0R7bCLN8ohgEyDC5HpITF9MB1cVwDQgWhELdziki1ys7xDA9gDqx6QA8W+Yo7+GmJaZiIxmv",
-	"JYIddibfe1BtPSPFyO1PjyqkU4sydZ8p3UNcb64/Rq9p5kssHkVYw14HJExok37XqcyTUfb8N5Glnz5H",
-	"mPpaXENYzdMxMPrkKwxelAJq+OqSb700axFmkCoUiouVimUz7emhDPmeFL1ELInN84GHh4GftsHt5c9r",
-	"1376FKnlNMZNeJWLJKHfF4CIfJYJNsLasJaDj0hRi3zi2C/AYkO0DLI2sJQUIoVQd3nN2BytWZsWMvyK",
-	"uusZuJXWnoB1emrG0hxCK0IS29a4Wh/MUoGCXEu5O2Rrc9M7IGGBinKypK8G0A9rj5lrCp5zBRG//qk9",
-	"Ui6msUKptaeQ9Cu1DB1vHpzDKn+Dhv67U/3tgZSsGuM0ZPRf/coKuTGnWQaiJdNTf/TJq43vvFB0z3u5",
-	"8WowNBo9YE7K2ZyKxWFmkysq1AtQpO0wfiJGGQDvt0qIoBlF50CQgYO/JoQLxQr9/uwIuwzv79rYndnk",
-	"QAHvU59yZZ8xcN4bl4u9vayixxnVspnw19W9v4iSaw/Bl1Rv33CRhYfNZ8WjhusJNeAxHyJC1t52D0F7",
-	"Xw6wWhKDoyhu2saFtNVVqSLNfYOwfTcPZXhIVp2PP6449xRnSC7qQV2azpOR4lnETeDhlcaEiobJFaND",
-	"Nc/X0OBPFlbXUKJnpecOCy0jdkUIMB1Hi8f7e0NyfnrkLRcMUI0Zxiq9G/LN/m7l66y8lj5YUTCaTreJ",
-	"jTN9t/kiSlPnp0dfhJC+khLzI9OdFh43HPt20RvKAdNl0CAAVxvZUP19j9AoDfhWoRDWBJFfbxhss2Gt",
-	"/wo6f1nfWdjcVA0SF0au3W5jylifFPzwTLUHkGMMZyk1CWeCedyQXORRoYPZFoxGjN53C9eF9JHtTdVZ",
-	"urV0Vv2j+YfB4aNDCqkWuFltvsSNkt5cqgjFHdikIeqdIUgAZk2QPfQhA70obWzWRiMHtdi/T3zFzJkK",
-	"5hiqteqdHG3GFtwPBWs2QSnE/PSlXpjG/+7kzPdyt94lSJ31oIr1/tMzugCxawyG6m0gE2zMwq8cSwwt",
-	"CF+bsFShVafbfTYvWGrsuQM/3hM5a5A+v5SPplHB7Jo3duj1iMV73bD4IGmv47i3QfloF4iBpt/oj+1J",
-	"QvLxB7BKQ4JDZex7m47WzzzJxYVNxLwOaBayXBoESwqGHt8sQs2BHQ0c5/lvWKP2aW08H94EL65K5rFR",
-	"JlrDwACqk2Z+9ieNXFgwag2lPFA2ANxOyNvtJTho3gkI2vxSA4Ku0J8TkrGC39QqiHOZXrvUX5ohD3Lz",
-	"g4iwRR52xcfbhHWvyCU/TSUkKtYiULZquSauwdnsXM9JjNUlPs0S2aMr6NEyITRMyrOVslSbiwcYbvY+",
-	"8qQyRJaQS5d0QEMZb+86qYG+pPEhoeePj87k3t51Ybhv71arAPfmFK82X66/5Y2rSXhUtxxWM7uDWJ27",
-	"26outBM3MVQTdIYytBeqOd5VB+EiOL3+fZrMZAv2potK0ofCAahaTBBUChODEbwWXlB4oMCBDfIUd4dZ",
-	"PTsx+uKr1QvQI1p0DEQWNL/YPO8wexa4gyL9oCQLXgXaXiFYJLSUseei9UhiQojzDtSYwxASXnzpY41v",
-	"8ApSP/GA+glCFMznhbwxf9myFPN+kBhZzjFyVm+gnVFNE6LmLOUYsAuaVkDVtgW5HHNdq4PGhfXl3Mai",
-	"AogcV3Bk2Z0deIe4JDmyh6IDi7KEJIrdESELMuKFnprpMO8Mt9XuZkR67dDnx2xGc6jNcatGJ4aG8oww",
-	"IcsJ4jqjaUUnbAMimoZ0y5wNtsl8ysQiH5Wa/mrIDmcrfPaoSzCymKTwRv1aHU6fDvovtgYDUlALO0Wh",
-	"57q8Zbb90KRkSoXhwzBfL6mTp9K08DXuflOwvr1dNf1rKKSdTLtdoBGjUbRjp99TYX2E54YK7apRfN3+",
-	"n0GrnedUVGw4LnK8jJiyfP78t2u2+ITyIWcxRIZ9+F4RczVRKXjnrtmiNWi/01nRwZHfsnzeSdO5Zosv",
-	"6jltHAmYbNYtKeZbV2lwZwgNN71DnPFhqkuy2t5BXIZ3R0bsNGixleS6+vG/ERo0rx11yv85NOg4sa3M",
-	"wHwoxcWV41juVIPkKmyEsNL7lguFxaG2yar7dSSzxaChKyfLuVIVws3n5UstJzHDmzwteT++6mPme450",
-	"8OQKkAdZv8+cnlIt+FqJ0ZFcq1Xcv6ZFXLNFe7zF1e7hcfExl2Dwe/FpeNajkoCbvVc6l9vI1oMWT7v9",
-	"X57/+qBHg8mpL8OGHSXxGZ0w2wa0nZwOZ5DeomVhkYWwGLRA9Eqc1togKwziuqY8OjX5F3gKivp6YTHY",
-	"H9enVa0Iza6kldBbPgl2gpoxnat80tiiJpV8CfLoWGtwXVFRJOFn7cbHB7WZD4ePlEaV3T3OOOyu9zUd",
-	"y7D16wQ17N03daQe9ShBhQG2YbjlKRTt2y7/QXk84LFZKl+hBz/8LJ3TG4Yb8jSaotvsv8O2f8qwrSEf",
-	"QoWVPF1ygT425MTz3/iKWOrjCYtO5tWaEtGndR78qZgnegzWE0bAPhuEAU2XvwBhnOODHnUrq8l38pNX",
-	"8/i2NU/bKPt+uw25wqpTUvK4zHMC6wKNlYty0kDIgsr5DrnzR/jMR93z6j067TlMYc/M+35Jd9+Wvbq0",
-	"R82UvC/tMaS15rf99qrIqr/vSlffYLtCr4cGhUmt9XEQ8230y0XYHC7IfzYTBMb5aKFpbNO//qutrcHQ",
-	"A+Mqj7lrG7ijPRYgFZMAe/e+DsiAGp9GDwzJ/Y/iMazN6c/mMrLuwhq9f4EIUbTUGUt6P+PwDXYaoNvX",
-	"jM2b7UgB9c4M5BO/zI8rwp8uJ4IjIMLmq7Yi5C98Kv4+BU8QuHKu8i95DOqqzXOsDVTPf8vvVuWNLpW+",
-	"uOoaD9IO4xjVJzxGZtAhOa1dg3IBYDt8RUy04gVyOWWBpTKA+mERQQXTt7K4BtgfpVzv0zf7u4PtWFJW",
-	"MKHEqNsWPRt/vE+g177HIbxGJ5vNvP9Xzq5c09X9q56hV5uv1t9xLPUbWYpHrCCi9ebWTRpe7Sl46gO5",
-	"0uVQq4Kcs5SPOcvCt4kJkI4mx2M4IZ6enO+jx/1V0AXe0UJNaf7f5yfHw28vcSMu/J72qMnJxHavjVtk",
-	"Zx7csl4kZ25kMGkuXA8yhFbnekGourYZqH0uxhJziuhIMaHr6Ru+x5kdr++AXBMCLawgNbdu000AT7pq",
-	"HQH1/dJ1QJCucQGrQT1XM/PdXeA1fJmyA7KjdWTiKJ84khPXL7dTaMs9PI481zs8fnMStLuzfx6cnYE3",
-	"dv/g9fsfe0nvp92z40jju0f2buI2xLyofz6dE7GxkVZsfhEyIuiRCs0achniguwe/x/wiz3dcXStM9rP",
-	"4zmA/1IS6xiNXYxc81tH4pBhnwO71ZL0oXJoVipNRqx2Egp3QBMiC9fjMdLSOiFQmhArNNCSFObKeop/",
-	"+Icrijo4vzjYX6oEsInlFRIVNhRy2VxK0LmaSmj5OeZ5bv9z0M5YJoAMgd1pJmyZlJC3pA8YzTU+VMPT",
-	"PDlz5QY2Xc2sihqSXXyhqlFdxdlos9yZagR9hlqFxFUqmOHSHGpHJf4IFu4PAeyXg1JQ1rjGzaTGDsBO",
-	"mI1gIBNZK/9hd/NcZqy3Paa5YkmUH5lNbYmzr+ydic98Z4aPJIorvQAg3jmfs31maxV6T5XbFvZ9f3JX",
-	"1axqMN99Tn82hmnIDlosVi3z1bU9CfaQrIQVeCqeWXM9gdHwfFUe/oHhn3XGk20T2x91tLCtBCzqvmUE",
-	"pO+LxiP12wj7acFwWQ76q61kCm6MFT7C3Y1qqiF5LY3SWzAy5oLmyCyAcXFNaF4wmgG6/NnB3u7R0cG+",
-	"2Yn9g72jw+OD/YEDD9dYl2r7xGaSjFgqZ6y6a7mG3brt/ISDbrQVg3JYgS+qviYWVjAo90qpSJlZz7Za",
-	"hRD/4Y8f8bXv/OCSha8U4QUCloUnybrcaon+txQRnNbPDeHjGHCGIdSnqAVunJRBWy1wAsWBVoGhudk0",
-	"lgFAAzibl7CKnMcti/u6vilire3tWtyi4Fqk3FpHtGzc4kAbQTPQaK/YPwT+0UoS/7hKcqASSPN2BfwC",
-	"3E6hFus0xL7r8fZMkbrCrKCBpVFqVaW7DQgXoLCfnh2c750dvm4oxEFoJAoaUlX1QpMj7vqCc61cnW+/",
-	"fl52VtfhCqmrt0pW1AJVumptiBUSwbLQ5fO1i0r36jO2jDt0uO8gZeLGhO+V++c4mR1UyQtEPISC6cZS",
-	"PMq5shsFKhFQNehnMa3vY8QnuCsIzTKsJq8yf3aqiH0Fq5kzrapuifZhlYoJThob/aj8P+Yc2Qly3a4b",
-	"FneH2ac1sFZVmYWHLqpROVTrR7GnolgZ3wZIhjoZ31vMFesiOk97nP4isFmrRdnqXGbY2bAWILLVbYfl",
-	"9eIdWwn9Vo/4B1rgbSE1SxqtwayxwQsHrsWBEfSFtM3JBg0vrBFz83g3xAlwCGFOgkZcuShdn929Xjxu",
-	"7pgcd8wmrsObdQcuDZn+nzfbbDXlfKnIR20WF/Je1B5Y8DVYO1DE+thq8JmyHPuZcjy7eBaAHa48GEOy",
-	"CyfAArpYcSHJ7RT8mSOZLYLTkXQ/EhfyL3EknoxaV+38CjvDJgd2UDr8tbVu8kALt0IR1/weu0Z9ODlT",
-	"2ODVISYlrs3iDrFIC6S/f3B6drC3e3GwPyBSWJiynI01kaV2rdgrDDN1rSx8OZsNg+8NodIJ3j3nc7aR",
-	"OScv6X/YPTrcN0/4vTJmBjvYghh991yRazbX3pHlYHNqaZhWpzePGS53zsH+mw7As49fRrrpbG0OdqAf",
-	"h+rYF9O6BZxptWw2BSk0uB6uRU/skL1b+GTQz3PPuyX/rEq4Vj980u3hQMGP/eCODXf8qd1MHrP5jh92",
-	"q9O4H78WgwyYRFegc0wd/AtVVnuGC2hZrr11VrHNr5W5/sGmfdum2/QGEmkFu/Wp4R4EtywKYzVCV+SL",
-	"qkstoKzxLDGvxopD9+EYe+bayCiA2mYc0LcsK3p//K/jk5+Ok2o5dvP8OXzYy6Wgo5wROPA7DngunmQI",
-	"oV7g7sCoqywNwy9pek1KgU1AoXSDcAGZ7jUO/2pry0PRYxwCknZ2XFRaBjBjGGZRxnBt9CdCUDb3xi4y",
-	"T2eM6IIKRVPn4YmlyPtD8TRhx+rM/VHS44MZ/WmT4+fVpj714S7Xnm3XWz842A6pBiqrslCVAbLl2XYF",
-	"kAuHuspzR6hDC/xqzkNEbUvIq80fBkO8tc4LzDEHu9gdWw8Ma+fij2ffXRr2lfUnSA2G5CejmiFzwZCI",
-	"0GZOkCvCfikxh9+Na66DzK0EQ56vNn/Yrtx2nqmYpYEFA+vE3OOTlzVRgFnyvpmmCc3al9gLtFuJ8IlW",
-	"1zIWB3xBfvD3+X+ysoAvxQCWLLbndJaVKcWHtvQK3supUnxsrBnoVqDN+UTH8Lhm09kKmt13++/3doM6",
-	"MFWrFHBx+Xkhp3zE0e6UY1KD7oSrzMcXL5KlhEr/vABGd2IOtCb9k+Oj3dcHRwk5efMGPhmT8v3x4f7B",
-	"8cXhm0PDbOZ5qcjp2cnbw9eHFwf7MPzBvy9+2r+wDe6hlMfQ8sL2Zwg6mM9YBmadImN+B12qjYpTAly/",
-	"KmfIWmorlHHFqGJ2cWitkewzRVQ5Z8UNV1wK5JVckDEzSsix9QlC5MswpaYhFzXPcPUv6JO1K/ybJTyl",
-	"SoBnbRHwhGcBPanaEfvy3CLjdCLk+vASKsepzFhG7D1ced9N5zKcff+4x8XoDN+ikym6797hr2SLZsHq",
-	"f+Vqab/+j1ErvaImk5KsRDrCPt2osf3QZoxVZPE0rDYguz+KORZO6U9rj2XBvn6ZGs0Ii/X1YesQl4Pj",
-	"8bByYxwwJOpvoEzsb/jlr0yvck1FR+BdIHgx6Sv+K3tTitTnVSmzkiL1Xw6WGkZMyxkVGwWjGXj8fsZ2",
-	"VexOV33HL3tbwy0ym5A5K8i1c9FtvbIoF2NZkJeY9nvZg9A8QGVsk32p/INV0PBAYOmCt9VlQWZcKaOT",
-	"j93krVdQ0Jn5upJGar2y7hZmX6qnQz6rvdvTixHYlj8j9vTelKXXFQUb6iwYaCBgf7I7/eW1cZbzCR/x",
-	"nLvVX6uRV3eEFgZEXb3JamSGAKe8V9fPoFebluD5G6Gfj2eE5vepqT+ozfZRqW5pITop9dWEFg9R6x9R",
-	"42aNJerWNtCryYIEr/Q4mvKhVmSc0XPbdMbV1VERQApZiKDHUqrDbXkanljb+D+KYl2f1J9VtRYhC/oK",
-	"2krthD0fZ9R2PeqQuWII3rY5ArpnivShtapvs240AKirJJc9O+5lb9B46YC/2tAfpNc6X+qb/V132Jgo",
-	"Z/Z4RHoA1N6kOxO+qx7wR+DBwWz+GCx4eZfXpz01qKqz3Vbj149hutVZ59/G27dgvN2XI0IDkSkUASld",
-	"0AUUXxvOMypoyrbJWtL8RB6dqd6lean4DVO6HHXD0IQrSf/0btAMIqlmEgkkBiY+bgwZfuwuZXNIElni",
-	"i95/0qk5yupYykH9xb6yE/r07q/ifcY/eaSxNrZe/EK5UMuUnvPV9F1w5sBbcj4qaLHY9q3jHcgDJnRp",
-	"SWieY4arMSaF1I7EgxxXn+Xp86c70e0RPjvM0/zrpPw9am6040kuSws3z+5tB83AEMwDmKJ90LMqH0SB",
-	"zTZZ3uN7EcbdY2t/87u/GVkXRhbZ0C/PxZZqFe5fBGW005wrXS/32Pb1Aw5oAqo6sGAE+wXXC0YSYILj",
-	"oAzENqsFdG3EPcO8C1s++Uw5OY8mlJeiMQsIZgnwAFzvVJn1CAYBCWu3DdQvV9q4tlD+6ysDqytH/rRB",
-	"6ZUUqRj7WrHq06qWr5aiFDT2A84NzQhmpYYgRgX4VPW7DypitAyL3WeyOMwatRvR1tTvTs5sWpKfBfjt",
-	"HHI3OOxiecyDHY84lXPmUMFfbG5+3GnATzk/oH27canLgoGnrygn5HYqFSPsThd0AzO/SsUa+V0u+0sh",
-	"fhe2dIY8q0Y4BUb0qHZcU8QOOG2BZsHcUXx9NqM8J+PcVfXQFK2GnVqCuALEMSEJXo0bwVVQfQ36GfM5",
-	"7PNsfFAUsmhP0a4VtD5NDlb1CH8yu3gyXzxExtv37qDEmRO8zzTluWoWx90btOPbZlyeL4TxFoDFsKnE",
-	"scq6L6wCrEaivXBp3qh3ntbQ7ubfBGDO5wLj4Gr9DZDz5QByvi1A2xr19/3xNtQwuB+Uwb8bJytENYjR",
-	"4ZA8PkfgN1hP4PuKrcvKs9d6aEg7BOl7SG2LtiY9CCVi1kJWsx7sVAUjh5lHcFuqIYtUrw7aZW/4Fk+X",
-	"AQ2jf4nYITyo+3z+RBVRQFrONKw5AEvFvobErA7Guhp3o5um7h3Av+fwZj9U8g/PCrizuXZFTzu2htCY",
-	"ryBuwwHhWo/o3KmPgZv0U5Dlvdx6SKBfCeHA7kNDM+lERo3emW5BVYNBw5cr6Wa1kvUjokLZkbbNCfB7",
-	"TmiA6g/6VAInxBOQY6PObnTWEsQRG8X+kXq0VZTz7bcKqDHrv2qfgEfUeBxZxIBwL1q84EjL61ULB8Yf",
-	"US3wNASaRRBAaSgSXJE0Z7QqmIonJUEqEoYPvyfplBY0NURO6s6Un2Fl2+AwrNIRvt7fOse3rnOgRyws",
-	"04uIiy+VsAQRJ7UqneSMaUO6qgpQIaafM0buDq1jDV2KH2SxQ0qxYUNZXJEXwTFpVG/XoGHCdFF8zups",
-	"FGe3nJtru3WSmD+8i1ILbAq8+B8q28XvQbd8lz8d3LqW86q8v1HTW6+SfXqffod4Ph7ECMhJPTgr4W6a",
-	"5wu0fetH8Q3PNStQQZP2QOJ3ncK3FfTSObKFjocKH9F7pIP0WaM97tmpuOK90gqQE/2FomUNonVG9FdH",
-	"E0LyrZUgLJ0rywmEh4JLoNUIQPQocjtl8D3EpWwoywul1OIC7ZBAylkLXLBb/DYhm/YrC/tDKk9xVBRi",
-	"IDrlc/DbV6nwfoKYCb8TFZhgv6G8hDiZzWaroQu158Q3RelT1vXbQ/LUeuZfWvYBoS4JPUtJX1L0tSmc",
-	"F3I3z593THVrEYZovJk3jeS89W3o2CbEDDrJv/Nqbr2nlicNNGbLUYJQxkjKnFGgCBSNEQhB0Ge7Sdsm",
-	"if8FMe+W0u1a8uy+7CH4be765bZZYBfg0VktzGSpGzlgzabSrvWNC31CJgLHA1QKOh6zVNdcGksCKtIQ",
-	"9F6AUgLOlzte6/1+86foeftqeX0fyyNs9qm2TdWerEnsbM36KfW6ja+TMsYB0MPgO8qBQxdNAsNnGEaw",
-	"HctBQKGS3WvnV+kY9yKKVSTh8VZx35+GQpL4cxpWiefPkUC7Z9Rt1LauK/GeFSqfx1sfIYcEEOObKWX3",
-	"zkV2IF9rq4Q1nTg4YegJODfnRDQKhmlVMnyfcBTc79GpHk2Au3frZA5e0MnXC0XhAsJx9yXXFpT4nuW+",
-	"5IJOSB8Bor8LPNgJKQX/pWTb9XY44O8GW0mF1bo0m3HBlS6olgXpn++enA0MA4NnAK7ayoC7WcunsUdg",
-	"l57aCtF00m0eT6t9fZVmHN7xrelkybPdwj+eOwS8VrTAXbP6QJ5n5tIFJrudhoQfYvmN+R3L/M+JMbAd",
-	"3GBmM84qRDvA3dzxzTI8MB7pKwqtcdCQKmvImIMh2SVnDENskC8J06JZhrGyDPIUIdlWYLjNqGPDoroD",
-	"Oh3YgEfzbhs0sECBUqRsSI64uLbXQXtoI+KgM5DIF4OEnJcjpbkuNavamLvLXZ5MOpXShawD8ESERflv",
-	"5d+i7xMkIJtwANoidLWHbbDZcg6DebuZXAu7uVhvex3csbTU9uUfcN4fivdnngxTWHOHnejysTWmw0Ru",
-	"2C+LuyFe6Q5j8PMGn81lAe8EOs12b8L1tBwNUzl7bq0P/39x5wTIU8axA2Tmvxve/6FtW8MEF9hr3bPA",
-	"r4fxCoy7O5rYBZ3sNL04KS2KhXkc9FDFgsRUzh+lah1ViL+r1b8JqLGYrvD0FOxKV1q1jhBkzCvZRjaG",
-	"eeaG+RibX9EbzEBNPEhxQ86qpIE/VjUH8B1e5hYDpKWYppZz5eFPMqucVMU4WsruUGF/o31/+whibeT5",
-	"5eXCOpGwZ2NtoeX6zLVSMkKtgvAnfazbMKpnwWbyhmXbDf9mIDmMWDDSY2C7Ll1jDmzMR5qxecFSajH7",
-	"EXgMYanQCRaUjq5xiMFbYrLBkmfMRRWtZRF1kdmb1mW7fJuizC3yZwYrvnnpZt//i/biWBNZC4zm0QJ6",
-	"bPgkx6TWxd86AkG1dv3TxlyAgbrkfo6dl0pURd3GjdYeYXZxNJ3YdlBG+32p5gry11c5B7/FA/QZ4m1F",
-	"rdQjjP0nKa/6WhYT9Ep/RJgE0l8unlQDWyjtqsDJLVUgDEUta4xndZCFnXojTJvDUk8lwKLHbwNJ4WT8",
-	"TYvOv5EbHtRoFKLcX/6oF3cbq9ukP+RYV604vUEIaZ8TfsNEs0Fu1WDGiFjsix1vv26uwa9Ztjs2A/a5",
-	"sABlAyPY3Y+vsftn3+OyDRJbiOk7b3PBNa/6z1FNbrnI5C32TuXK9d9q1Lh65mJkvWuxuuMNaz1ls5Zb",
-	"4LlwFw5uM54sI4NJDZebmkb7me7YfqkcuqvOpNLQIPWp+dbZndkBaDHeLe/2RhYQ/X6EpNvZ4w3lTtpj",
-	"jVcnuviYGdVsQ/MZi1WMrx4WCP3RRv27KWsdoa24Y6qi6q4SLDwJ9+rj/lXCnCCAGsLH9vPiBXKeaDlb",
-	"FQJV8/z5byJL28s3d62jkBI1M9zm7cW7I+znbCQXRNukh5dFP6N1dPxYMCbIaymvEekGvuaKHO/vkT5c",
-	"yYqNeSGzMtWDxLIwcW0L6R0jdUA5wxoABo7IlfeGyML2JoQxUEHE2XCtWD52HpwxA7bbOa/jx1F2xMX1",
-	"68Xx/l4nJU5k6SNDZLSYUv4MwE9JVxiKl6goNce/ax3+rtvo54yRE2NsPxZpi+soZdEmXbWmB3nafv4b",
-	"n9EJa6fxn2SZG/VKl4Ug1NGNucfRMlLgofkKAZcsHVXoVm/2dxNyO+XpNN6jtzDa0Dah+S1dKPLd5otW",
-	"cnsSMkviFsesas/xZRBdPFmVxZ+PaH9k2gGFhTTUh6wFV947aCVYQEboAMJwuO/rXmiq+Q2zmApoc7uq",
-	"XsvVzJ+K9KHqxDBPOlJMGH67BC98Iws1JGfo4gYVec4EAJrQNJWl0Ej5CBeGuu6Q7HrwElA/Pejr3tHh",
-	"8eGeIn0tbfFKFXa1kfLUaEF0UjJbgOIddzASFQt4lR2AkbJvGKjwWhpmb/R1aGLbksn1I9PvYVU7qbV+",
-	"veL6jjfcujbWf2Tdx2zQikR+Tz5fOCX/M1Sfr2qt2+NTOzpyTJSc4eG5f74inkQ4IwCHOAQDzasveCId",
-	"QLdvEkuVupVFZp4NN/kv+lSTnFGla9X7iVFwpt6+LCZSbKEDDfNRjPBi2QB6LwhJCpZje+gpn29X5wss",
-	"w34TWwwSVag5dI2kyZQKIsVI0iKzOW2F0vUCci7gFBoj0/rl7EoYIxbXmNo22X0hCdsAMMJUijG32WOD",
-	"7Ui65o0s0ynD1lZcO887rjUsL3Upcjv1ZNDSNWIBf+MO4itAvAuUPItG87Msfm7NDMd9NYzj8RLC7Oaa",
-	"zzMujpiY6Glv+/tkmYeYaa6zU2Bu9QzS/+CNSfWoj9FD/JQ5p/ea+h8s6/T+POnV5g/r79iTYpzzVD92",
-	"sxl3ygwns6Ky8rVVrMR6GAcrM1tsNtyuOf0Zx4TOMbG/7lStBryH3dla0J7On532NvxhuN0yAJplBVMq",
-	"sSzFcMXcsDx02atyPOZ3qIRMbVP+irP2MVi+QzYhXR80GjJjtObKHAyRFSRw7i/M+jjWq6jIRvKOzGhx",
-	"XfXf9wxlu+LaLnpufYyFLCfTkN0/UyTnY0b6IT9LHHeDyl4MOhqqh3TdyncHQwdpA2j3BroQFQsp2DNV",
-	"MT/LsRyYDPYS/wwGhw32H5XBPfToPylbwnXYwBVWXz6v7TFSbIBaKOzxM7V0iirdAs5LcNx3j45+fn9+",
-	"cHbetDSe25tXZbwjuaZWz5FGz4DG/iqgWzMRsBJwuAoO1RNwEiRmz8gIIb8Osx37/7pj3KB+t43kRRth",
-	"7+JMvihtu2f+Ccj7q/gyz+lNQN4NmrofOa/GowsVySbpyrFFM7Aw2/CHIVpwIdbA55YzTAY7lYtSSD8m",
-	"V0TRNiDeilK/ufDwIxyKPxD52byMB5BfKmcz87QuGHD2Wo8BOmdynjNyO5WkKG0NJNesLe6HOoIbxNhZ",
-	"QorFTJYKqc+yVfMDMlVZkE3M+/XU6i5yYB8Vx60YrvfERzgtvswezuGJknbd6E/OQd2Lfn3MjkdgpAyC",
-	"2446rA/dkBOZUUEn6A1bT8+5nPAVyUFVXEiwW6LlNROk7zikGWHgqVtpnucb2Gj63xu7pZ5uXMD1mLUD",
-	"7+56U4MvwiPIp1QQpak7A4QLH5CnCoJP/gQ5iwfS3qG3NTR1YBlqLTfyGpyG5rGQzPdiGwY1Q/pb1keE",
-	"zphgt0aNhRfoPWFR1HmZpkypcZkfmY34wzHMg7vUqaS4s7i2mLI1LpiaknY9tNWhNmXptfWnVSv3TJHd",
-	"00NyzRakT+f8mrnsaktpz4wxyITmY26TOB01JEtFmZVnjjqiwolrCe0yjBUY0qgx2W4LKSbNR1D7dUV4",
-	"BSO+LzHN+TU4pV9A55E5mGRkTHleFtapBakmwZgFAwNT65xlEA0VJJepodr+q60fcM5nTBeLDcyQwT7d",
-	"uljAn4MhObXeevRozuypAQKHS2m2ZGwOyQFNpwSOOnYrsQyfmoN98/+zd33NaeTO9quo/BKoGjvZ2jyR",
-	"ug8uh/1z1ywp4mTr1t19ECBAxTAzNRIh3Fv57r/qP9JIMANjG+Osd5+yC3hGo2m1Wn1On9ZG25oY26iS",
-	"bPJU8TW91NqEejVD9So0bdNqO6kyvmN0/TNnzk60+M+3w6jJutR2e9H737+i/SYwsjkCYEYZo/OMFlar",
-	"vWa1vSz1fGEvfda6BQzGmXveRuDP99TgwiS4x8yWGpc5rCxYhx1uQhSiYz1iob8ybiMaDEdYOAX/UTX5",
-	"UuJuOAowswCkYgIZc9tg8V67ozrS4qghgGQu/EynQfbOnRzQk/mcm7kn6zXihdTtbgFrTBtmqznH5Kht",
-	"mOCLZnHfHwy2I5j8kX91rbC28KIR3Ha4+Dn4o0bKUjDb9UDeTKZGJW1EVE7VriTG7WS2Hc5wZo5ny5Kj",
-	"1HgwnotvNXzSyDyEkVtYLWo4S8R4bZm/6YwPzgophl60m3/CPGtlnAtuOYufk52Rga7ykhEkOPPi/icm",
-	"yKdgmuhXObEoGareCXxwGsmG5a9XSmb26n5kq7+pCBj5EkyjOQfybDKVldQKRkTgGreF8owBV1wTrtLA",
-	"Z3pok56N3SVJR3BLRGmCDm+J/xQbHvF3/cGH2+H/9PtBxhAT4068Y8ydzfJ1ZrntG5w1cMAMQPjoa51Z",
-	"ncKQtsIoC9bWqyDBqB0a5U2D8BGvJbO9lKq2+FvjuL9ITsMndzQfvpm2ovNh+PFOBDsa7n2v/x//+dY9",
-	"BF+2y+EfBDmbEMzILz/ILTenmx7vpp2tPfg2nxjXcZ779AkIBiz+KajpMyrUc5wVuEa38s9VN0HrtqD9",
-	"7kAWD+Ldy3XR86iI3OVJtYjkfrUiU2p66KhLTI0s9/q6aT6fUw5kq8Afeliz2k9DIoo0S6xkHqsec7RQ",
-	"yjETn35HXBLdMfwfdpuT2Zb78zj+mOtcicq/3HTTeVsONB9FVHH1EBWS6i5/Jf5o9tyhV67mVxBSzbir",
-	"0wCKPbp7LaLT6KfDSeL5GXDXGTdxELCP+jiDmwVzP3Hr4ntjUI+KyXgXJLUgCYDw4J2twIVX7cgsBzSU",
-	"MQj8TskqPkb9Dvgq7cb5j5YhOmc6scopYBboN4XphW/7CYZ1EYicu52hDd0EgXFHKEkIHU+aHLNLEfAu",
-	"8IrCMdF505Zd4jyO45R01p5p4bkklWfqtkEZdzqBxv6j2PUfj2OEnNqR3Nc7nBk459m7h184MQv2/Pyx",
-	"HRpJ4V/48SSdC43aw+tulRWytAG2Xt2XVQFvPozENJ+sEbCaqkmKLRTwCpRQkJnghM6DlkyDJgM/+b/I",
-	"+/Mj73XW8iAjjRLI9QH8NWYp4tTGWNmNgphrk1dNNyid25kqU2hLrQjBILpxusM1sR9ASOgDxiq5cef6",
-	"YjpKFFnwGDZoYm3tJVo6tLPUJKa5TE7NLO9MQX1v+Du/JCgvjttAnIPAwJK3O7w5hPr46y5nh6NANBof",
-	"Se3WLqswC3yaPQQettUqq5oVtM9NJBf4yG2rJsLolf7wrxYynD7/8igFzlNvhS+tbXWKknN76/e86QNm",
-	"Ft9gNqONJiVl4R0h2WVBKhjLNT71KYUIjEmELku4hNHjdK/tQtVpnlKYxspt5QUW+Uas4Ni/UaVy0kjH",
-	"9fpo4B+j53w+8cmXJ9eFYpQRbOCMA+vgaig8yOdPngk+oP2O+gWzIDPubK67qd8ea2wa4SNZLolvAMbN",
-	"j+qPrKgXLTOvJYi9UTVVCxi1K2Pia3FhpmDi9DQ4LsH1addrd0Q6uhJoDvZXwsM2vRp3/KQ9qnYd1T5f",
-	"4oVmmuuWE9HIFG4b590wrDTLw1I9BkyWSmKNWG1Rm6IX6N3kM95EIm2aGkmfp1aRGWxHX52GzAktdXIv",
-	"AQ8YwN9FuSN6hzvtokK/1pGplqbbuizV8YzBtoSeio53jOCa6TVTrt8D+Ug+y40imhjmu1lt32kDo3PX",
-	"BsfYBVOcYllWKcxSFwX4SxZPvbn+/aZ/e9t/D1+O+v/dv7nrv8dfGdQlZmqJxaQVHS2kybMQguAruToP",
-	"belmkv69tqKT5ZvwvIONExxmPVvbNQ6+dOJKbqLFWM1l1q3ga9cXeSqtpGMZneIQpdaWsSjjtSVDyWVX",
-	"996RmZDGcQlhynHdjElYUmF7gbykgxvslXypz8NRdydPkWD9wCzu0g1XTKqzmNOiFWmegeOyuZjmAmtk",
-	"zY46lcQZBJOaxmc/nAofUKIHYoogGPHaaViBExAdKWBJ/fI1YXkBZzKozzVV+O0r0w11ZeGKcJIpSG0T",
-	"Hhg+YUMhTqa7gWvPVJ003TdE31IwVmRXNbZuuJNm+UQE9OtMr2SKN3jyHRneShvv9svX756CTg4IJdXN",
-	"ssZXHBElqkHmDu6QSMxYSZ2SLAQDcfuUjgB2zXIxKRVyP2UKHpbART5/EdyY5ZnihIvR2TxVl2ujKgo5",
-	"pqxoW7Bb3Oo3ebk0XOkOC1YiMZdwAeSiG9F5+8Ob7pW4qXDKeyCO1Sp2YkyFnNdkN/nqjqJ+PL9pPZn9",
-	"e1Utei5UKgKibpoMy0k9sg2CPd6T+P5RMak1VIWouELhldGxa2PWZO0dlGD4oi014sGRTPbZP34LCwuV",
-	"4SaTEEEmY1379jw6W74yZPIJGnbi5B5sKTMjsYdQazYD11XXLqArcauXtFP/3L/zWmFgp7C0PLheA+t3",
-	"/OIZK6bVZj4bG6+gHfQgE2k+N66qJJ7/ztrR3LtXtfsyTUq4McOLQcoE97tMxNsf3vhvF9K4kpR38a2Q",
-	"f1bHpKAODGG3hX0a2cPgvo/KfuDb/6Ht4sldxVlZCTuJ2n/1MB6ITrbqIGl/ytfZmeHMVqwBLEXwa2zf",
-	"Q9dqYwS+urVAhi9BCJj4sGh68acBQSirfNfP/bsu0rHn+gt5LnTmXEwAccpGbqk4KXyevTyC04Y6UjPB",
-	"gjyfsZwh1ufVdO6balOkkqAp0fnzov9VQiCPxO9EvP88+POiWTyM1MD2hPjRg9Epk1llCTfAQ3Guet0u",
-	"GOPFOfWz9PSeMNPRlNkTpyGeldUeakBFsqOIaR7WuHvtzniHM1/+V7BDz/JyAof6DZhXKlEjGhYSntD8",
-	"2VQihXSl0yVaXpZjbbOBk2yWbzAI2ug0dV9grC6FsbKEJTfBs6yYYn9CsFaUte6KKJ/2ymDq0PSqcqB8",
-	"kyWcP+GwbTAcuSoh6svCKDD/hBJ2FdqDWWaKTXDVMLsd7tMTb9/8eM/SHxQfrMdn//Azf9KlRXdsnaVz",
-	"o3imXrU1hlX7igMrrjuhHmsyNJBwHmTSixj1B8PP/fcE2YOXCbi2S1VYBD2wwZBMEfQYK3CzEGyPt2Br",
-	"9C5zPlFSSbPva5xzbwXEXeiWzKAFPx5E6z0Mp2UW5JC4TDSwP0ryrvIvijVcqrYshlocUSlLIzfNdVqp",
-	"VSiaKtyG5IGWQ58cNfQld857eRqLI7aZ6mxCZkqJRrDRJuCyqWmQ1/7hVaRndWCE0LZXnYk8L6yjvqhM",
-	"bBY6VY6j3624OKFNsz17Ag+mbl2NVm2a1uUrS0UJ2Uw1qo++VI7ZC61JCaRgjp8MTo8IUoOe4KxbS3Gu",
-	"TRi5RWLzRyiK1jIs6XTCuvLrsoS4xV9dZ+4zl1PoeXkEbqjx9g3tBE5H2AiJaghwFkPxAYqbdMkQfade",
-	"CqEn6qQQuns7Fx6WWHysGqeTDtkZ7Dv+KQkJz2FiMeTqN+6sxguKdKKggfJCeeKdw77KH2mdbuGpvfRI",
-	"lX3K1CaogmlS/avJ+OJd3AOd0d+cIq+z8zpOqvPwnLmf6K19D3SmM4mi3jNtdDJSO+r8UJrEEYcPyaA+",
-	"JNVzSAv1WJ4G1VSOkOerRA32/inVBBwtKTGxuhK6o1JlaiNT0w28ftx96VQ0+c846r9jBEPz3fpIykIr",
-	"Zz+PemPllw2HsUudHdLoUlNt87JNx5ZFXtqgY4uRWyqN5BgFDdm34uzjZRMURkK4E/8mmPLENVHB4jOk",
-	"hPh14bQNECJdaAJ+prpUE5tur8RvqrBeZRz+wjhhMrxJqUyeflHtNLhuczmlsV48EIX83thAw4K5Dzvv",
-	"Aien6cAEljCT5epUdvCTLFfiuige/pLbvjy403VRvLi352ew+bWFVIeVMkbOlXmdLx3N4XVrngOXeeLu",
-	"jlkdR5aCgWyVER038v8CR4xN9CqBFl57PAKMbkOMNxRNi6gGTQSKd+1YEkSLIN4WQaReMS3AShkkrUEF",
-	"hssBjfiJoMqkSRODZvLUYkKnpkic4XR9vuiugYNxzQWBbh1slbnMy8ss90vhfGd28HU6a+F/ixROeeh/",
-	"4eWS4y1yiPU4VVbx0l3IanOxJ8bJ5EmmR/745kdHoayvoKyB/WnELZVg7LrMPtCSas8EamjV1MaLn6Yb",
-	"U5NM3SLfsJfCAAvfRFtbiYFcJExSNXokdYfhv7tN9aIxo4DyV/7zOh96RUu7AdxOLsA0iafBWDePfNfs",
-	"hu6N15kGEVV98BU1cslnvIkg1ROrh5QJ2jZxrTwVYrAqks0dioWAyVVlPrDbgUN9+OAcNz8Ylyvu8N+h",
-	"YrKaKExPxaxppN1hq03uPRsMbnBscLKZKf8uEiaxOk2paashPJ2OXDkDdJ7AjHKcSgVjqAzucdNktsaq",
-	"Vdw9h97gZF1ikU5luVNpJefhmIsQwbjB6DBmedzArJosMj3ZMS1JL9Cr/PAb9LEL0ZEZRq0Q1MFwFIzu",
-	"rnZwt3pcynJLz52jfF2xkOVKTraizFMPzkaj7l55HkfY1IReI/Yfy/KqxQmvXJJF5cHc1g4Gg0EWquiJ",
-	"eZmvGbV19M674ahqPpVnbNjwDQnlyIk13LwyuNlP16NBzd1uUp3pSe39Pu/epyjlxOqJOnov6uFWczdk",
-	"bSTOk3o1DWUSV6ttkh3tTVdgvaY/dbEvjmGh0kKYSalUZIJe/3AnEi6VtGhvsWuiFGshS2t6wrofmQTh",
-	"fDFbZwh/mkSoVM/1WKfaot60b3OeCPCojJ6LSSr1iq58PXj/6eYaPjFGz/gwHAzUN3nfH2zUPrsXNrP3",
-	"nhSPWDJ2xTbQwAazSMSszP8PwmbjiIYYKnOFZzSWqAX7np1guYnrQMw0nritdYJGwrwKlgNFc0L/loRU",
-	"D5xZ2haojqKqJYhhdkqFy7UJHSCX6uxPGV4LZmuCAZKfMg7kUfMVdl+UQQ66iXdK5p1n4tf3iZAzz9b9",
-	"alXmOspOS7mRaZfpT16xGV9C+BzxC4aPL7799e0/AQAA//8=",
+	"7P3tchs31i+K3wqKz3+XydotWpKdTCLV/iBLcqwZWdLWi/PsZ5yKwG6QxKgJMA20KCbjqv/VnDs4N3Au",
+	"5VzJKawFoNEkmmxaku3MM18Smd2N14WF9fpbf3RSOZlKwYRWnb0/OmNGM1bAn/+5dcl+K5nSWyeZ+XfG",
+	"VFrwqeZSdPY6JxkTmg85K4geM6JYcc8KMuL3TMEPBX67T34rpWaEazIbM0EKNpWF5mJEKJkWcpCzSb+T",
+	"dFQ6ZhNqetHzKevsdZQuuBh1Pn36lHSmtKATpu2wDrIJFzc3J0fLY7oeM2KeEDkMBpWQf8hBQlQ58O8S",
+	"WZCM5fyeFXPTPTdfT6ked5KOoBMzAJ51ko6ZBC9Y1tnTRcnCYQ5lMaG6s9cpS3gzMuyCqakUiuGoxfwC",
+	"p2v+lUqhmdDmTzqd5jylZlQv7YL8z38oM50/gu7+fwUbdvY6//Gy2q2X+FS9tO0eMU15rrDv+rociDkZ",
+	"Up6XBUsIVYQKcvn2kPz4+ru/uE0g3aaB9PpEaapLZfaOUY3b++76+sL+vk9YUcjiej5lxCwevpDmVCmz",
+	"EbZjwgWRgpGZLDLSHdDsV0shCSkFLfVYFvx3liVkKIsBzzImEiKk/nUoS5ElJJVimPNUJ4Q9TM2WJISL",
+	"e5rzLDFTGPMB1+ZHPS6k1jn8KeWvOS1GDBvik2nOJkxo/FazQtC8t08yWDei6FyR2ZhqoiVJx1SMWJ8c",
+	"+OURzJD3WOaZ8h/jvIlmD7pPTrnSLCNSEPPmnMgpK2AxSfdh657pnIu7rSF/2LOnY8gKJlJGMpbmtGCK",
+	"SJHPiZIT5qkXVpcpwrWqmlMkpYJQoWas6PU7n5LOG5rZg/oVSOu6OuqEKzKhuTkZZiEK2HlFYJNgEDDa",
+	"Q7uRX3msjp4UmXE9Rooti4IJDevuN6FgSpZFymDsbx1pfqXBpzTPWWHW2RwYw39TaohuUGogkkLmjGSS",
+	"KUPwhOa5nBE95goGfyYPqxHX2z6Sgu2bb8aGMWtJCqbLQtjP9FtzBL/ClM8kUWU6ru/BTcAsvs6YgKDJ",
+	"wcUJuWNzQ+eKKWUOupZ3TJAZVWRaMAWcpt8xTdjm8fbKCqbU8h4ckFKx4oU5QjyH+xHfJF3DNaesgOc9",
+	"c1tNC8MNNMebxb63s9zkW14oTXIuApZSMKZd0/3leytxze0uN3fFUimyFe0leMXrMTPs3nA0Fu1iUKoz",
+	"uGQXe3hTKi7MnM01goxySIuJWeNpQVPN03iDqSyFLubLDR7iA7j0ZgXXmplLCJY42hAc/cjMkSOYUch7",
+	"LlIWa5B0Kbm5Qu7xQhE9k1s505oVJJUZ60X703ImImKMnIGEknI9j35mKCEmkxkeYZ6R2Vgq5inIsADC",
+	"1T7ZNq3SgSFNcx2X04xqZimSTBgV9uoGNmN69lIOF/r719VQzA04YoUZy+98ujyQC6k0zWHikQl8CgWr",
+	"v7vZJBUl24Vx+4Gd/OLbkYN/sFR3ks7D1khuuca5Zn13uoJHW3xiJE4zRhDw9jojrsfloJ/KyUt7L/v/",
+	"m0bMpGo3dmfPHwpD1Ya1uuGTbu0yf6GI2Tr2QI2s4dd/TM1XguF1DfLrkRU+l5fuXDAjQQhtBCGQmGqC",
+	"K4fz5YVXkstRhCVozSZTFOiXd8zwvZxplh3omiRriGFL8wmLHrGC0Q0/gVkgma6Rlu271/DrH8tPebtG",
+	"cqr0sRHJoo2Yp1cgUsWXRbAHfYALt8kslW+SiXJi6HnKRGYeJh1VpiljGTOjNcIQywIqDpoINrjleuHR",
+	"3WA7Fs4ctOo2aGkE4X74GSYVWYXkEI5l6Ygukrtd3zjVg0rh5DM5JLSmotUpnK3YZs1EOn8f7rIoJ4NH",
+	"bbJtIEo3Ts2Ls2OlaaEDYRJeJQOZzZsuoGLDY4bbcyizyAi28UYWsuqaFgW/N4LJMjNfoBE76XBQ4fLW",
+	"el678yhSARduZFVcs4laJ6JF6emT754WBZ13QGyrOGzr9pbWwLcSUH/jXP8qBzG5zqgafFSa6+IfcoD6",
+	"hpHWTctWyYuw8FTz+5AbDqTMGRWfyYtbctA7joL+Z7DWt1xwNd5sVOa7S6bKXIf8E1XtojQCQFEKsREv",
+	"tVx+00MkrDy6/IA96OMHlpa4nYu7+7M5Xlyb0Spi3t138lUpcnP3/0y55mJUE6ZWH+d0zLIyZ63o9sq9",
+	"bD4EY1cDF0LrnF1NwnViJEE9ppoUFCZg1i3OkeDT+vlclmMXDp9i2sza6SfcDIXmFwGFoz1t6RxVt+mC",
+	"hsqAazkbIs0Sa5FRWhbIzRz5XHqSsWvfASXWTT5KNZrrvIGBmyNhxHnzRv/ZrmKgP3v+3HCCZQzIotqR",
+	"xDGJ4IqO38u1k7aKff3Nnv9FFmb4lizQ8DWkKa4K6hWWtFIqzAovM7KK+0VPj1EWCcUOhtgitM0euNKh",
+	"hhrwv4wNaZnrtdQVOwe4oIQSwWbLvcJNp8iwkJOg62qdai3+sQEbcR1feTPEZgP/69X5GcGPnTBhCdO1",
+	"vB9MrmDO6sYyQkeUC6XDb4ySUpQ5U0RLGZ2oPxCradeSraPXcNzBNi1NPwmpYhU9XpYiLisWpUAR8R9y",
+	"sIl0OPyMW4rHr8SCFaU4HzY/u2RUNdBJsXTpbXzROYawmazo74jHS54xNmbbr4+uLkAW67nQZSku6IjF",
+	"GNGUjpjf+BcK7l1zFcyMzjDkBV5idWrI+YTruOw+kQVrZksyz/DSVGQo81zO4uxIDoeKNXRgPt5MtLVU",
+	"v3SpLiw3NOz7Tuwk7YxWLe7VlKWxKVNNqCDUvMWVLqiWRSW5qhWHrZJU7YHv7A1prlhsqZx8OaEPp0yM",
+	"9Lizt7u9nXQmXLh/76yQzjb87JGilIoLBOjiqnkYlZGgJnSObAkuQb/hi2NeGuWEPpzgyzvB841FqUbJ",
+	"pbogrGSKhj6jgTgOHbkC4ozeyid+YRsJ7ZKl8p7ZS79OL0X4qD7qd3JGJlTMneLPGV5m1qKCV1kLzbXq",
+	"onGAVwFtRER6lEjMIduz/rwuFeTk6nzrh++3d0hWWt8e+CeoIhfXO+97YLMtpCDdoVHthpzlmUoIF+Tm",
+	"+jBBAQqoxjBU8rsUlpUdXp6f/Xr9X/+LTAs25A+9fcIeaKrzubOgL0hUBd4qaymLOf03ePP711Hxd8L+",
+	"S4oGCRimxB6mBbo5QBh24+/eXB+CRitL7ebR2wcJHRyafeD4NDsX+XxB6A/ukYYtalBoDrw6w0ZcabPP",
+	"bmHvmb7nbGafFPOkrm2Db8GrEMsrO2a00ANGrW1oIeDBNEKVJv6t9kqd/+TESND3NI/TvhxqVCf9+8r5",
+	"65dIL6qLjKXSj7GgiqhbBoigMmKYl8hgTmZjno7NOcFDSpXiI8EyoiXhcV1yWhOlwmtSxk4iND2rjiNX",
+	"C52goyghPMsZkebOnnHFQmXQNGG4cVZjVoEgZsWu6Jyhf7Mb4PWnJGdUsUX+vl4X1jRnMYJytgPwXpmp",
+	"EXjVWQ5qZFCxvtZGwc+zIy4P0xwcYF44upkd9YQrZQ6eVuEwu/Yi1OatAfgpmGZZL9yT3OusDZtibtS4",
+	"hrVCdQbSt5SElFaXO8OzHTuQ1UYF6vSyzWCRRwWG8xinmrHBWMq7ug+HoputLmspBpEeieemZmUVSwum",
+	"n988mLEpLfTE+tGXH3NFBxuqGu6bFVoQOBk2tCwN0Tt+xUXK2g/GvfX5nNFIaeJtzkfjBkm/UfUvWMqE",
+	"PvISzQqxRw6RqaE6s7O9HQpCM1YYNmx9d/2oMxb7ujIapFKXUV82mEHGhmGDCCsVQzugVzsTsm24646X",
+	"F60LQcR7r3wrlljjN6dh20aEsy9VZK7HjBfkjs1VAgpXqMd5slhQ7yECTG2kqi5bOJbYdMFTvbu9HT9U",
+	"G1v5kk5Z5JuxMPOBPxWeaGtmPjfGarWbbX5LhNeKi52IaanbKoiKaasaxhhdK12xJhPWjHwhS2oj6y7y",
+	"kg00L6dNOkUswnc8B/Ej70BsUSBr4D/Nm9FrbYGFTOgDn5gvd7Zt7/jP7WQFd1k7JySLqNBcO4GkOxsr",
+	"lv76//7//6/ePkESAok9ISMmWAGmQ5S9gAuYvQw6/y7eeXiG1lsD7AGpz2l7bbhIeEpakfTPXI+vmtel",
+	"djWDWZu5RYJrGkItiRrLmSJSpBGNrFr0lb79dnaI8IPFudda85vduAjXfMIuqRg1KnYMtVjDwRT5+7CQ",
+	"k4QM2FAWLBJohg82uHQLOflMYyJ8mrgeo/ObZGVKD3Mai6Wr/AraTHGC0TR5bnYQdEE6YDlJc8onpHt+",
+	"dnrw5vi0l4B+YTRdXdAtfKVURhzPWEEO3h/dHB4AfezukMO3l+S7V9uke/72rfsa7GVlnkGA0MAGQPMh",
+	"ZxkZsJSapoSsdT2hOh0zRbo3ZydHx2fXJ29Pjo9qorIdWyfpuI46SSd8O8poDgSf0LxhbQ5AZ8qq+GwK",
+	"b6uK9PnvjAxLkSJpGL6fSQxDjjD0VV1duzDwF05Rc+aSj51Dmt8z9bET9zny39lbO4J1h+YqfHeRjsLh",
+	"LTQbJarq9SOqaXxG2KZdP0qOpGJv5vBNtWpqDJRQqgiz+FXbMKflpjNufplwAZeroBMIxx1zRe5pwSly",
+	"YUcbE5mxXPUXxxwjiIVdWsmDgldXrWbz8l1TdRcjO03VHcoKKVVsj1AgKyNqjvg9I12zkOZbMKNBcsiE",
+	"4/M7xqakewEPE6JlnhFqhAMymBNYTbMstbXDa2U6taq9XSrXQ9Pc/fPEfXGx6nV8+Mnv7xyDWu0Gf0o6",
+	"UrDzYWfv72tijm0zq9/yY/v0Sz3usXjo2zF/Xshj8QD7fEibIpgM44JtmxYsSKDBbA57GGyk4qiQ5XSP",
+	"MFHIPMdAAytaWHszRKWKrNpcqu6Q83AbiT+WOaRnYK5IwTVrYjpNAbD49IUiXVngiF6oHuE2XQnDw4kU",
+	"Prq44kqG+dOCaDraJ5NSARc3tCl8XDOQLsnYkAuOB90IwPaMnBzFg5OpYo6brNrhQ/eeV0pjCQCKvVDk",
+	"5CipLGGDeeCJaBm0C8OHlTAiQoNpys/XesW7N9eHPWcOX95KPmH2BkWnFHjR7aXRTmCYyMaoZggDn1BB",
+	"RzbfrEaMvArG1hIc4Z+1KkLqqNPR/O4oxixIdJuLh6ax14bqF5Ure05YhiJGv52LFfpJqjOwtJkBxa0J",
+	"mS4e+nDsn4B1xK9LVBotEZXTac4h5GBZzDC6P3pDwHNyx0WmHsHol+7xtXcdvObZ/plc9Zl9Wl0SBRsa",
+	"9nxJNVv13dJ7tRZYUbDMPF7XRP1F38bPzCiWqz4O3nj0pWXXYN2tVetyXerN4tTafFFbz3UfLO734lU6",
+	"LaSWqcz7nqI/92S4lqrz4a+M2Cnh5v6xYjh4A+A2wnMzlI7hYZMJcF1IVKzuWXN4LKdQ0RAsXVAuMnv7",
+	"qboZo5PEuL/RYrS0fYDlBwaYkHfX709rDHWsJ3k0pj+VQk54uqa3Y/saSaVQPHNpjht0NGFmZnmc+9qH",
+	"izf3Bs1X10LjHCDBtixA6TSvb9D6dMW9gTuOGkAgdAxYLsXIMMj63SrLQc5illkvoMTsMnHVGW95WDQQ",
+	"hcDppyv1p+suoF48KMZ2+f78sn2fkAGrF2/7CZ07KjTDUfsojSmmk1ASGJhz8OH8Et4XUseG9Wn1fVg/",
+	"/9WJfTIu8O4BxNc8b8Fh4WY2HGopnNzsiXdrVxK0k577xOgDVfYw+mZdwMpEgjWEa8hTjLvBf7YtrZNY",
+	"/Xufkk5m9ZMGMwBaEKyuB/I9yIuysIJPq/ioSgdats9aMXTFEOwbymmUnzuKi/gQFmS12njC5QlEt3bi",
+	"2buHRwtocjKJ5v0ekBQfVbcMk1Nw8kqIZUJBLaaDpU1tYrAAPIzHAJSDfOFOWMkUgOdAxi+ho4JVAqQb",
+	"+oCBVXssZ4Jg4/k8zpNWpU1iFwnM3Ol+VS6k94XJgmyTCb1zIAd2DFRIMZ9ITORYq2kskIpbyjYJjm4r",
+	"H5fg+CnpHHE6ElJxFaeKjGUkc6+gNcbeRUadj8gYTRqrb+Qp1Nbm8BTfTUJKwX8ra7bGN/KeC8y+4uC3",
+	"mpOMK0YVQ/tj6ID47rv13sOGW6Na0ie5MI74hAnFJUSD/O+SCs11JF/0QGC0mBUc/cVQCq6rRdgljC5v",
+	"Wua6iDSbz+hckdog9omcYvghgUzUaVkzSNbejccszycDma9l82E7N4KDbfGe5mXD3tOJmXmCQWfWjAMr",
+	"krHUcNpWQtLCmcTu/Ihj1s7lYcZy+gWH7D/YnD3CKOkymo4DmxMZyLxUkI5DBznTvYRkv5NuJn9nAkyh",
+	"/4N0p6xImdA11wAz2sn/MFfL79G1DuzSkbz4scQLecneb4+lNTSFtu6Y9R4Ej4+dg6zMNUmp1rk9Us9q",
+	"8g6ntsbczVa5JViT00MOidml1iJBzWi+RjDAtVgcZJT3L+Sghx8QGBfIdkHnC+noRFGekbf8AZVq5/pI",
+	"bOQeqoUZgKAAxEyVuo6Z6rjOqMOH7phFIgdboNlxWVj2oCWkuJIZfLuHbxgZA9WKKStu7MHANwJG1d8l",
+	"kxHgXeyQu5E5ADtkkuMP29skH/TJtTdMepvSmNmWSLeyOfS+ECUurFCMJM0CrOV7RTnyfN5ISrhK6z57",
+	"T4ProYnaoP+qySg/C0gkKhUoXZSphhDQTCo6YntkLGdkYnauG/rWetZEwQTpKvZbaWjRP4t5z+uvrPX4",
+	"Lb7/WI/hGiG8vjCPlMVNYyfRHLvq2GrpnGODOUGvwsK93dCI07RA1morikYJAaIG1p99fxJTe6FQUlDN",
+	"XDh2YVqBoxuc+IAxGBUszUsFOqGhmQo+zp3mRSPflznT8enHDvZnHdKkU7iojLYMAcM4mo43Nrf+fEMr",
+	"m2ynmFvxqralwb7hDtUMt19wi1ZuzbOscdPKOq93O+OOeftNk4Gn5haH6IsDHecBG98ohczKVDfaR8xD",
+	"13PcySXLpphSeASO4ipCMJ6msGwpgUG51u1l9UsoAaEJtvOTj0wzTSJA1IwXjEDSB0KGSOtW3idjKrKc",
+	"FQo82NZNDviA5WhMqlgFFHXClYrpWPYUyCHJinJksaDMuPcIJROQvSajXkIouZd5OWGkO8ltJAMqZl1G",
+	"zWNUq2pa2vLe/tY4kkrfqbex76buBFpkvRxA+dIxS++CTGCwb4zpPVo4FJ2YU2iVGTOYdi6gBZa2+uUP",
+	"sCitX4/rvp9+WaQdv1DRY7l0tGMbW3EyXDJDRbDAap9MOEYETuhD03rhcy4cMhQdyHtmPlje1Ql92PTA",
+	"TrjY7JOF9THfg30jukDHOR/xAc/jNB+JEKvMQEZd9aF1EzonAwgUyYyQnxDNMUNHCkbeHtmW9gmr+gvJ",
+	"0mb4LHrFlxdwmNGrKUvtv1YtytujA/fmimiKYDwrrVP7hAlgGlJ4RUlLF1IyX4xx+Bz7FbhX0IapJWC4",
+	"1fTtU5pqCqi5GeXFnKRyFo+di6dtBgv3S0tjVkgbT2LOCrYkdgwNmdStDeDiND9DyKSZe0pzoMKPHYUt",
+	"feyAMgioRozkbAR+Ps1GsuBM7ZEjs1iHYJY4k6JaRMyALdg0pylAwpIx40NzVUC4Ixx1hBdJaX7PMtCY",
+	"c2Z4LC4+GTA9Y0yQHNsEWFafxhV0Gwovbxgb4q+dxFpQ/B9nUn9gkIV0SCGo/3DM0zsmwj/fFJLnCPzh",
+	"fjqT+pTOETfA/XZZTcu8agdje4N/vcPJVg/tmBqWyzyRAELylqtxJ+n8JHGM72ShoNWrMWNT8/8ZF8z9",
+	"/03BmMVBuy6LOzZX1V8/FXJWe/SeUX0BF2rt59r8qB7a/umEDXiRmQZPczqhMAaaT8BXdzyB1K03XMXk",
+	"wohdheAjd6GyifLCrlPJ9u1N6t81e5pU1iNd0Dk4Ayh8a5gEWBDRQlOwiQTILTwGqvEYkJwj9NniaUCv",
+	"vrdF/Zuivh5FJZ1zPQaMixvhggobIDoWfZRLlrhlEjiuguu4qsQNZ+I2PBH4UuCJB01ZPbvOtTz4p7Fz",
+	"rTJYxYSWnwrGxEDKO9NMFCLE6jHW4W2OEnxD3kh5BzDnhTmNbvlAnLffqF5C7tgc739ziM+ODn17Dsx0",
+	"IRZ1Oj3z4IDLKw0HuYIlJuhu8MlvakpTFtz0B2cHRwe729vb2z9E9S8uRgXLuEt1iugGkGBFgvf6ceC1",
+	"Acubxmy2zCj+cBfCm8pFIJmF6DchuR0CaHq2Ipq0YKksMsyiR4j1DKNK28eIGsa9Un994dI7qHb7348n",
+	"dBZ3TB/SBm0YH6PUAQLFfI+YzSHdKZeCsYIgIdG8l+C2kS4kTvEU1L5D/CmVwkF2xBGARZbGB7BIegmx",
+	"m7blfs34yEVNE0rG8+mYiYqUtrd3trdevf7xu3i3UlwUctogjEphOpkWnGlazIOJGXky7tXHMV03shxz",
+	"ELyFYT4N/LPn14fk4Ozk/cEpObq8+ampeTeaxs2vhjsoqMhWDLYp0/3ak+gL5Woe4NLbjO2MakoQi9ya",
+	"KpdF/1e7LZA1s7RTn1S1I/VDXh3V+hqH9JsETMgekCCFPTyZ6wNO6tz1kbbud1BLJCruA9Yr1hohVBA+",
+	"oSOGWH5EMJZFrrM7No8m2HnH8GpNyHzuXo5dK+9YPr1KzezjdPHu+v2puVKMSjtm+ZQoeLlxnJGka/jg",
+	"hTI3TAMPbQKiME9KOgoODYvjf0xUQwswZM0edOvIxOj6mfbbhKkEq/noSJWTCW0y3QDVgI0mpKA+OfH/",
+	"gBfQMjO1QLy2g6YQlhZq/B2bz6QRFjdCLnA3Vxt0qx/i2bU2/XKVcAVTv4I3zRjG5WQgLPBuG/w2+NAz",
+	"ERhZ7LQEvcQkMKMt4I6gAmRBOj9zX4KSRK288ZbtRLag9Q633ZKy4C1X1ry5akEFelfjvlfIgCkY2zJD",
+	"J4rhe6E9DrOTbWScDeJLaVHMbRaWLHUCMQ3++C+FiAex1w2ZHFr6GG2bJUxKhapDFa3cKug5k0bbaO4m",
+	"k62asaWFVrVTpW4FqcCU56pVBygNrB4rvtOyOWtPiDR3BWIFRqSk3BqVWraKeffxnTvlE7BZolWiVMEl",
+	"UimRCGAHcd6YvAy2XCla9a8QbqQx/cc+H5a5IcNUThjJpbxTJOd3rN1N1MpkWTtDT2Kz/KuS4pJNWDZv",
+	"79rD99G5l/yxACYOGOjL5z/iBAyCLYb8wVbUMjIhuRPmqI/lDOIEptN8vh9WYKvK/5hH0aTtzGOxx/Dq",
+	"w34RfQzRZ3GwMajAT0nn1Eiphznlkzhea5V8QsBnYvSBLa+Kg4y7Fxo1rNUrCQM7rfyboKsxqfu7oIkX",
+	"qA1lBZ1RCBniMlN9cu1OPt5GoN+aCVqDHwQm2fx+l7SPY/UWPl6EDdsMA3NO1FgWGuwxAKMdM8M4k0hM",
+	"rMMxYzSNEWRArOjH4ZQa43VNU9X6emUFtWBosQmPzQztrEXSo3lvg5SWrDGlZTGw2NpoqtG3dKRs5AlS",
+	"lSfIKrLxwdmHpLug/67QJJs8SwHKw5Ok66rLhwhoTnPAvNO0uapln25Bhk338qFHCmpfpoJIZ1EEF0Yt",
+	"EzWIno9aKs6ojfgz+iI5lJkvDbXKWtQmDgHoGKEq7N0Fi7qqvRWJVNYy1DIq6nMCHYIzZ/maasDT/5rR",
+	"bklnpt8zqt81ods6njRhVAc8b4+MZVkgMrqdqUJcEFIKzXOiclqOxoYVGm46lDIDf0meyxnL9hFS7Ie/",
+	"fL+93XIDZvo9z+/WD5Pnd5sME1KgzDfWZ61k/nmji7PN6/hNBGWsJrbqFnDkSgjzFkKQ0XLvo7SCWcus",
+	"8IAhhneF5cVJJMimooNwsS2vaeslDq79JxG4Trm4+yoC14XkRjzQ0qdxcoF0wKV4KvnqZyiMByoDzchE",
+	"Fiwhej7lKc3zOaHk5vK0Hy8leyppxsWobUA2AOiRbo5f9SpJKeND0EAcHNJWOcXUvIQMpB6vCuJ+dgfT",
+	"qjnGXE0wyaPPiILDqR995Yjsavi1Ea2O4TyVIy7iwcNGCWUZoLxtcUG691xx3cOguFLhpb4Qj8SUiprW",
+	"fsYgiOmUCZbtkdx0SmRBCibY7LMLEhIrAPG2Qp7R3BucSRs5jZrKDbr5tzFofjCr+eRlBevZGi6Bn3yE",
+	"MfLsYwcqu1Y1lScMvIcf7Rw+dvbDn7mq6hJSZSMWQIKCyIMaVTankVWBjhDV2JBP9v32NrkbfU5G2Xu6",
+	"NpHsPX1U/pj5PJI2ZkXnneTbSSHzI12ROWZ2oU8w+mQy4KNSlop0tRQCKpKCAkq0FL2EKAlhdHla5iiS",
+	"FmxoC0gH4g80zLEuQG5kM/m7izWg95IXWTmVRjUrLdShh20emCkbkWJm/jsqzBEamf+k5r/yd/NjJ+nc",
+	"xUssvcfT9t7XqXNgCsfvD05OlxAV3skZocQeUQL4B4BjCgM2Wgx8RhwwQr0EFDYZH4WmWRSr5gCq+ZpL",
+	"EjYutLhQrSkA9UFiRhgDGSpXNSnhjrEprDvcuk5kgPpJ04LpqNjQ6DlqchityImER/3Pt6X5dXoSsc7h",
+	"6fyxXEzZdLLn4itBdeAPmGDEnj+mxY7rl1aAwRfNkIDgF/ZXsI1nDTHOIK4VqsgZ+jXsFMpNOUxKXcET",
+	"vFAtMY5gOG+set4EVRC+k9S+BB676rP3iJkYfnMGJSJWfAMvLHxjg2NWfeVc1+F3V7gTq767qoUHPAKA",
+	"zw99LeJQrds2rToIlhbvvvGmlhYvw+5EoAAvHgVbZP32ddJaZpRzprZksSWkw8Z1fHHCVwJeLpy+WjfR",
+	"YLIaZHtgirJdnbRz58WROUAEND380nTW3zfgp4JcFJl5mNS9VmdaXIvMdbhiITZJMPsyS3TWWDQmWB9B",
+	"6HDIrS69h2FlFn8mk4LZGi0C74INlwwG8EvcJPj583c6WtVI8wo0BP8dEFFOwJz8uDOSVX2soIwWGFBf",
+	"hiAc247Av7IH/QRrYTtosxaNiFvPvhJPmAy4CIPbnA/YAmL0IgD/m6ywlkOPlR0/QCEDYQaE289BurHd",
+	"fmZqXyhQbZbdt4zQuBI41uYeV6l0GjJiFRPAqriwsM/RLOFnF1qXJhNnf0FS7qZmLpz/o6xc9f59k9HT",
+	"sgx+2ZTX3rwLX3T166N94uVfuZAN67eyBJE/wA4oD52QFMDygBNbNff9+SVia/gvMONF0KkaS000vXNQ",
+	"yPb6tqC7eySnmhWEZVyrJb5hE6nGNiG1T45pOsZsvwoAVzEFoZVDnuexindQ4aS5hFYwmE0DyqGYDF1R",
+	"3XsJbVhpObWuLUMwgs0QmBB7XiqzaBfAFq3ZAA250VRx7U0TtpbvHZurynSh0BIBVhJrGgSZa0Lnbhvo",
+	"0OyXWTFbm7xVYJ03CkRC6yaop676/Eb5oqtNd8/780trt6zwnBNCyeHpyfHZtSOtD+eXLU3I3gqx7mL0",
+	"1goI0uJ5XsdI3Y4ZDW0uhxza7bfOTru4gGPJC6X3iG2R7OIriryyXxgelud9W3Bp2fsYjSVvCzW9NvBg",
+	"RVz8Gthd38cVfmE9AG0J4F5u8uqauTrcz8+RR7B1R5EBufi1WB8xX2O/j1G817kHTKNqAYa/ylMAHcqR",
+	"MW6Lw3nKaXqnyOXx/745vro+PkpsyiJ8BoIV+HVoXjN5qjtM5vZS0D3TrOACLkYypmjQnDPtoh2sXcuw",
+	"o2UKgQ+47i/eV5fst5KpxnJTcEUphmDg1f1VwyMMLrAhLSaRYuATyvNreQjvNNeK0ZKYF5fZvQ2qNY3v",
+	"E5qmbKpZloBnJiyAj8MUthUbgMAVMUNZRMIITBl2dB8cTu6qoVGSyuncDejD+eVzjOfJr0ObSzssdVlg",
+	"IUl7QRrqErbC7XNfiU91x626uGokau6tEEt08Q5DXNE/0TWWbHpLff5tsghiscidN2PKjsc81ii6PNCG",
+	"AFpgeAvlUozsNab3VrGtwvYtSHNCpnkZ8GjkvDXGDJjYy2zZcMgYNw5VF99sJ+lcXB5fHV6evIF/fDg4",
+	"PTk6wAcnZyfXJ/bvo+OLy+ND+w/z1+mp/f3w9OQM/rw5+9vZ+c9n8QT72l5cuUy0Ry6/HORscgShNXEI",
+	"CVYUsnD1ki/fHpIfX3/3F7PW5kOSybSEEKxukI/70j79n/9QUWi65kge6pQO6ZADgLsWSGyJD/QilGTs",
+	"nuWmVZJSQWiqiRT7VisAj6CgOQ4ejGR98hY2/7vt7aSCRLcNk5Mjcwp/K6WOR6RCO81pmB7TxaZOYN0N",
+	"M1LTrJpxnY6JFHtkQLNf/WRKgfDI/Hdz0wxlMeBZxkRiqO7XoSxFlkCB6JynOrGaDlTxuac5zyBye8wH",
+	"HO4pPS4kOJ4ToqX8NafFiGFDfDLNIUqOZVgrHZemeZqqKX8eKq8TSqB75wo3nAKhPPAWKxA1RJl9oPme",
+	"/ahro90NYVaJEj6A/O/bv/R95Fwvsb5icxiLEtE+GmqWQuvx+rC2Cv3nZjZiy7adX1pUOuVCaWrL58YS",
+	"YJHQgJzd4eGK0IEs68muZcG3vHgaT0zRxfzAXCORdBeWSivXzSjXLp9IY8YSIFUlFpXc0osLbVL7hOZK",
+	"EoVyKrk0vWxBNxvfTLE8z+uLQDjGo6emUigWbd1X8fzuxx+DIp4729EynprrnK3vGNhApxFRIoyegG3Z",
+	"G+QUEvYWbT83lyeVXQvr6phZ2W3dI2Otp2rvpWO2/YzdO5aoXlr3NKqOnq9sQgILlIqzX61b1TUgC9Gj",
+	"6mgs5NgMZq/i8WjlUHiJ1l/1405QMMbwnoYboN+JWKbPIAa9fv8QhTL4qGa1rgI9UpnnPGPuYmBgrXYm",
+	"DTllgk553zbp1DQodhZgfthJWZ1pRcC8KicTWswBPAaKwRidLoC8CBEuokD+UyrmTYLt2dGhAx5wiYfo",
+	"4USxsW0CQ7Ye5OARrU/oiN1cnkYRdSAiH97YdymmNlRDee0jgrOhWKGjTUKIt2nEqmEeoSqOs0Azugky",
+	"SHsokGYssRALoSFzJV6EOqNVLeqKLOI2ZznkyMna+bisPWdd/dusYAChvb6xi4INVdRjhvGm9uDxAvRf",
+	"uFOwdVu0zmdigsAIV0s5hWdYQtvOkLCHynLdieX1utrdihUWmQFUehfhax/n1P+pyqFhbm2iTt0yPzqH",
+	"/gJdZ3Fky1SHBhUXhZqQzEg2UEwPqqRU+qBD6rOF51hGuh9tqmyQwwf2x4+dhHzsoP8fnrEHzURmk+8w",
+	"PeJjp7cf1LKySIC6LITClGXn+OMidByDH7CPdeGIAlRNI5W7O866ml3J+nj52hXOoYV2wIJeNRZEbO0t",
+	"RDgkZM4Az1/IxEIuUH+6LVYo4oKOJU8h9rRCmeFoqlis8Vq17nbSR0vZAJql39FRvvQzxhIs/fyeKrX0",
+	"46FFvnEPok53XLim9OjAn1wVKhrPN0gm5Kvd1M9XVuQKImuxbjHVJGdUafIDSce0oKmGmxkEPg8QEBm8",
+	"nInmwHijuoOJiM7BiW0om99T7ee2H1rKqC1uQxYtZs3z+q1kTXg5IOPjbXtnlCKzHfu2n4VtR3sxEmu7",
+	"hPQqcN9JqRfX2+/iZeZCCoHggiGAPGalWXXgOFV5SzhpJ1fn5Ifvt3dIVtrEu65p3brbqA7eX/AC2vfX",
+	"3oYu+sfya1xFO6u2iVHVWXqC8Fnb2BMmRk2XTnRzKnqWqXo55no1whBMIPQRvFAhU0ROGuP+y0x5Wl1W",
+	"a4yd8Nonu0TeQroUeeSBH/wl53MUbZbdHt4dvhZ1pfBDwWkroTushG4FHMuZeQM+dpbeTApGuq7aWK9C",
+	"iQwSAuE2obZ4RXWx+mzFPjmo2w+HBWO/g/sHXAByGL3O0qVKk2sLDldvf0rW+NlrlssZVba0c+YM/avL",
+	"7q407NuMxaZqLf7xQkSSr0XVrnycT4uMGEVYxjeY+TKCXWz65IpBZWsyoClmqVbCpbX/SksKAoInyFyW",
+	"Fn1WGoWIeVhpec8KH+DwevvHTQIcQmJdXQ0nwHquTXkB4HnfymhVgSBH+7ZuNxpOJq13JgQbboTtaS6Q",
+	"+TQVsesAPCsxlsJ3v75baqUm6BaoEcKglYgiZ6JOEhFyJ1IgR2gP4wB9nzUOHx6/UCTjaprTuZXFomym",
+	"KcizGSbTYj3XuLaENEfkx4sKSfv6kO5eWt4pNaYFO8jzzaofhuFY1pma80FBizkmrNFBDpVisLYSuIUd",
+	"awL3wWBOoONreQCVfDNSiiv/Q9wNDB8c5lKYxtsP98P5pQKCGXLkfPXxYgiSucC4bupXFjpO0Ac21w2g",
+	"0s0FnnOl8TAhSOmjYlrCwAnYOjqK0M7fLPKbA0apxCAoI5A5Q6tFkzGNhCdEsQ2uq2sahZGrRJOVYBcK",
+	"JBkRqC4QXlflrA02ifzyCDqxEd2zFWgICyJhiCoTIoYt6xDNMBXv69AUzkw/G8u8anQFEgTcclaGCn07",
+	"GyNZkJNKiINAkamrHFe1avk+YhElAVyR6aBgZmsYZJlmi7GBjZH8K6Ax3tfhMJ56adaiZ3yVFVlQ39yF",
+	"5hU4D4Vau+M30ORcTNhjVbll/4a/AJ2c5xO4u2EyqXBJgvD+ft3F8aJWua+6LTAqgPgues6TgJzOMPgI",
+	"WhwDliodNwfDRCXS+SvZ9RKrNr/xrQEXsSvdDb49jHOq3X3C1hOxtClnDQFMzfXU4U7L4kCFzTKKvTqb",
+	"5SObTT32kGKfV3gtEsMS7tTjwyfCC64BmiQwA3fR5LQQa+hCwWETelYgAWwmPmR7xAaFkC4lWUGHupcQ",
+	"H2KSkCr0JCE+2sS8ixXNaVX6pZcQF3VCuoN5rMx7LyEuGsW/MqTFBMC3q/gV0s1YziDr9o5NgzrXwcSq",
+	"YGPgiLxeZ/XZA2bM7jysDNxXuhxg4JBz9TmHp8uLsZqpw2oIGR0Z5tRMzkZuoNTUBgB0rZkvsBa01PI9",
+	"6ufatit1vF3TARJoS4vyBnbhVTpTGyyxGojohiChG6N/rofrXKGErBHIn0y6DiBD1443EC9XS4mboopt",
+	"hPO12mS8JHO4s+EpORBD/Aa0iGN8dO3/S4ZYIGrMp6sdXUXwpq9vpGe2GtWei1/tYlS2EdsoBiVOqKAj",
+	"VpiL0Me/KqJlLyHH7y9Oz//P8THpUgExsvjZNV6bbDLN5Vz1EvL++P2b40vTNnhvnUz49uDyPRRTOD05",
+	"OzlEOWFUyBKgNWpcGgfXSTqux07SwUZbRCi6NfobF9nj19sZ6SPsfCqVxXO1Hh0bXhXIehBNB4khwV1M",
+	"hdMojV7NxQhZuSvWnDjBaMjvcT/N8ucZoYCtPZijk7QlsEQIehs/z8Eb3lcYIrfFvwreqKAe6p6NlQaV",
+	"xW8vK8a3+vvlFysnaTlQmutSswrJbnVjK754NBDF8kDXRUIEa7ru1ZUDb2XRavl2QB2LABVe9Pb78ATe",
+	"scDNFa/kYmUlNI8V8LZRjp4+VTSSr7AKYQ1D6x8wasw6xq024XhFPAgwHkRY+audsgYAzshpBqXW1roJ",
+	"EmC/tRfUBe01oqXBFgg2C3J52vknryDg1+JCAVktJO6As3DBkbzzw6ujKFhULq3tzQXNq7Es84woTefE",
+	"xiF7iwcEtOBS23hXljV4l7kgGZ1DyAaaTbowBovyA/75ln7mNQleLwDKysyTXFxDF66kKAxra8HpDYMC",
+	"MHUXOjtm5Lq3Ty7ct+aHnR9e4fC5TUjt2/TkFSnDEAX8cJJVmbz1bKhmGEDMOdkk5cSlRgaJDfW0E58R",
+	"vL7GTiwYzAgoL1QQ1OyDUmraJM5pQeFNfIixByJbDAFzh0SVToBzx2RhkWOQB2dSE3P9Yq1UkEOqY7Tn",
+	"rKQAguCqD94oVtgDg9rer1hLyRD2Sy0TggkLLqR0oU2SM3rPfJkIB67GBOYn9PEoL92qnxlv0B5zHqFB",
+	"plMMDdCypr/2QwVnPdvaAGMfAxvMHruq+7ruMwt7rgIdcj6BtGmzKQBvExTHhSwHc0yCSGDwUJmVffiZ",
+	"6/EhtU6pdmtayy6N44MEh9OHG2MmV5VeLzKQz+MRA6q5ELyCRBZsByIoZJGhw62V2+CQxvxgCzuGQ1iv",
+	"C4Xr90gh/Yr9diI0K+5phCK11DQ/gmgDC43L7bsoTycBc6qFGz079kQ47F+iUcvhnKrYqx+WY6+uOVwc",
+	"qOTZaUavP0f1F9c7u+9axlMlwRquxt488xcBjMEmxCdkx6Yabn9OdTUvuVSDCNYmJr9csd8uWHFE522o",
+	"YVggIvucTFlhLteEsN9KgHCGco6ZNSN6uiDd6pNdG6eGwujOLsoUvS9BOnaGUShlN77Vu4XL4GcNm7T7",
+	"umXSzTdBEtVEawNaSRMNpeNP+R0j/iWXfx3KNnb8yqHWcEH+PuHiCMloQh/gr1+qCkXrK6A/F1XgHL8W",
+	"abilWN3Fe2m9lKpaLIQ0kVCexDu63RqjsUmTifmwNeVATG+L4bxlM9ZyQDtPRbJ+ZMGaNdDuFSui4V7n",
+	"wkIpUY1+WaMNMiPrDxXTiWVM+C/DqxSWAlrkaEa08drUtGD3XJbIIXt9ciZ9BWOj4nGW1S/KPaxzfXG9",
+	"fQUiv41ofm5St0uy6uaMLRgshVpcgmT5rgxkxL+buSXk4vrVO/Pf3dfvfqkJTe0u0VVSkyOPauRNhMDF",
+	"KGdH0SJEjhiSLy/IBMP6pZ0pomF+S8VUGuI38aCCw6wKCKYFc3EyaP6+93qADXCsVmW/ZmU1Im5W5uwx",
+	"ltaaGNpY/cW/kixf5s1f2ReSBla/7kN8K1k+Pc0f2heS+Cav+K566dEW1MXm1r5tl6n1m7guLV73u9bi",
+	"XbtyjdbSJSp/Ertp3fwWw7m19gHgfIb2wTcDKVhwWBC3rWjNLWwBAEceYffx6mQNJoO3tkKLs3W0TiUy",
+	"E2kDPOVRm5sNuG9kNnf2MfvSBgNx5qJlGy4+IDlvSEzVcpMJNIoUcgICcNRyFeWzCwWnls2vE3PzgUDh",
+	"A8kCPsuV556KP5ChbSrOPImzPhBV2liymbeX2y+xSjTpIq5kgtl0yuqyoMqGhQR7LRky1p45zFdgo4ev",
+	"JPXvFuvyrGpg4d1aS1FY0VXNxT9YbrN1W8ttvOUPCEG5ro3lF5M2BX6a/FsrPnn0ZbE81HW8umEca3x0",
+	"K+ewvsP6jrT+4rP6cpTdfBWFjOA5IiLr4qQ9olAHZc0BIVPJATqGauLv1H0ISsDaXlSvAO0lweyd9bwO",
+	"JIFlRhTo+TkbQkllHxVp6C0x+g5qU2DvXeVbfoIUPuWbV60KnKFHUYWlKW0KxAz8ZBN6xxbqJEuxBW/v",
+	"LwMAoo6r4qpbOLSly+LkyAOrLA8lhaFY1I/6aF74mM9lLao5gGdBh4JtcdWIG4ppLaDX+4pa0vz7jgnn",
+	"YFye95Dn7ELmPI3YEW+muaQZmcJjD2R6eHFJAGYAKqRXABUOvK9BCjCfXPGRoDpa/do/aujnhSJlOJzW",
+	"/cL8G4JrmVLoH7wD1FZoyqjC/7l1UOrx1jX8LoU1MLhob/BL7aN/FmwBu6+tm7UUOVM26hkgC2UBGFN8",
+	"VBaG8IwIOLP48dF6ZG0hRmfqmqd3LAauAr/7mFFYxZ/Z4ErCz+mYCmEOR6vFi1WUuaaj5jSXO0w1gXLJ",
+	"tZpD/kSgoLQi1YR0z89OD94cnybk/O1b+9fF5fm7kzcnEJF7/J/XPx9dJ+Tm7OTo+Oz65O3J8VHPJiCy",
+	"EarD5rxCTXJaFA6KbMIyzuyRLZiS+T3zItqcDHM6igWY5jKCA3Vkc7vM4xIAEg6vruy/vDnlP9Lvd3/Y",
+	"/aHhLDzE2MxlbZAzy1fqQzWLBqNtn5RThfq0TVLUdAT5ifvVkjqCWpMl9NnIBbZmlCEfZzf/LsAtSEgp",
+	"+G9YHmpCHxx+wc53rWBicB9t122TKAylP4nS6msltAj1ATiBLxPog8pGU+KBVUW6ssDoxV4FAtrAv8yD",
+	"xhragI4ytnAJA5ZLYehHtiSZTB7oFWYyV60qKxkmNu/FrWEV1pbRuF4orIbmIDnQfrwJCDtLSx3jD76C",
+	"pM/utfY5M1BAk52NZVV7i+tHIlKZZp8in3gFVmwtaNaCy/FB3hbVo13MtTkoVbx1SxjtUMT7HDxtb5QG",
+	"RkFtmRSH3+rQtoECm1Hg7Clfl6kChKo0FVDhP+CeRsJBKNWTy+Mj0tWSZBCL/J/Hhzdw7R0enB0eY3KJ",
+	"uuMQgFPLIDHXXZV/wrVaiLKgyhAchdAKWZCMpTkXENhbKN3bJ7TqHUZZMJopc48d3Ry7HBMFZVygq/MP",
+	"x5fmiRRW5h0VRvrFBDkbDwUvj6kiU6oUy/rk6uannyyc9/nF9cn52cFpQi6P/3p8eH18BM26ZBxaMAs2",
+	"iqmhy9iwZqSdpOOb7CSdo5vjTtJxLZs/cZCdpONXD1JdsMN61otb6Y1gYoM9f2R0R5WsGnV4OLw5sPtj",
+	"dJcCZdH7bPdIWGAdsaXG1saVkMUC7uC/jaJ8oCALRfWrba8wPpavpUw23WyZxDqYvnx4wUTGvGsOGOJM",
+	"Voa1yhX1sbPb3yWTEThn70bk5IO9Hr2kbcSRVzjzj5349TbJynRtdaEDeMsaEBb0z8YA2NBGaEZSIefG",
+	"bcLS2WOpmLdQoI1af5K1sn24/YyhygVbYKFuQBnwmMIYrgaKCddVdduEKG4OdY2cDKEs0VAlXSNpPAK3",
+	"gweJuy5RF2ldy/2FXFxrRg1zxBMP4y+LhYC4p8XzqDZwcZdbaPbRHQptBSdHrkoQ8m+Xpw9ZgFRhaGcX",
+	"uwSwNjCZ9/qddmUYOOy5+XZQar9iLgcXNcHtfSyqbhiww+mH3Q/HAFsNhpCmCzqwkiyfGIBpdImncJKt",
+	"UgGkwYcOXRLCyyvOlI5Zeqf2iSjzPARE5moZkd9tgXkX83p1UbKoNpKlkRqv1FZ6PirKETmUWVhZDBhx",
+	"1+KLbrkfZEEWftqa0vQOfCwwz/F8OmYCzfrLwJhRLIIDhB7w+Z9Mmo0a8XsH2eCXdQM/TivslFlhOq51",
+	"0R72vxn1tXaNAYgllPqGgtparYAkLWQZW6BL8zNwkmzCBVe6sHEO7iI5+ZCQk/cJuTpMyMW5Regu6IRC",
+	"Sur+Aiku2PdeNKBzRPz3a5yl9fdNGwu+qdUpB7/Xvm2H8hGQxheD+WiPf7EazmHhPqhwHBxyk0VycKAX",
+	"Ngp/KGUN2SGpkAkWMERQ8kEB0yijs/jWfwY7aY9z8ZlLsArKIlk9JZy1XxNgoTlNNYXI8IzyYk5SqnWO",
+	"IPN4l+fss1ciDrDytmA2el6Nzf3jT17A6lGNUGFx2lSKDMPUAZoalo7mEoKBIGidPZgNhn1rGFyDhchx",
+	"LMdlIid84cC2tiB5of45vE71K95B4FqRLyEUPTxATDNJcKTWtGjh2ipacEaorpIumg6d+hOqoYq8EQrs",
+	"qZG2gACYl3KeAZYgz9mSRFGRr4X1cNKoxgpi78zt7ZQE5QVQDIE0gtb+sswJgmgomS4KoZGcFSupJMTz",
+	"J/gTzylKGUCr7lgZ8kmczBymOi1PzNZ5Aty4T0nnRsXL6k5ZoaRAfApB6GhUsBHVIGEZRasHaCm+ahNy",
+	"5KQ6GYAWDBtnIWbQGsxRVM5kQ/2oSKWJLazJhKjS++ibKCaVLcE8ZhlihdsULUqmDPJ33WjJgKVywhSh",
+	"qeb3dfbgYKQjFm+HK700qJ9Azl/ArN1txqzdbYRHaB8j46Gtl9kTnfB8/sjhTMfxGtMsZ/DIBVxbGkP0",
+	"b4TSN6oY5OAYaRfNHn51vRkiEpwD+NxLPV5IpbeEnHBzrnKmzfgt361y1ixEnWW1Rx/ex91T8fW6AbM8",
+	"TgHyOAFwUUtwQRIegnn9JVjE/arIJOK+LS7rXxo8ZK5MzLq9hvcWWX0E+DwKeL4+sQdO+iNtPkFi3KpQ",
+	"NpfxYiENKKlFoWF6bJgxlzwiurOeFNvkTgreqSIn65F57bJnHxs5uZSMu9oNFoz70y92A5pqoduUT6iG",
+	"fnKEsWFmBx5pYq/KAER23LQPOFUeTQUEV+TZwkmxGDFSAwNquADO2EytqNDnOQ8VWhHBZgoQGeGOWFX4",
+	"j0/bt6r5dG2rxcM7RrPoJhgx0c3YGt/GjGZBUdUXdUO3qoM7Tw274XB5A3MC4EWemrWN63ZUZAP50Azv",
+	"WYa56ti9/cZipiaEDw1vMyJPU0iCWZ8mDRzjVcdMsRodoMusrcdske0pC/QSTi/czSSgl2A/2pR7qAj6",
+	"0QUfbgL23nA00jDWKS4M7ZGrg/PLxGxO4uFbrs3/U72P6CzmFwvPAmCj4OBE/rpPbs4Oz8/enly+Pz5K",
+	"yM3Ze9PMzZmDj7m4PIY/C7YoFqmqYHEBJGqroPEChGL09u2Ty+P35x+Oj+A9IQEBwGjfeFmGTg4zi07S",
+	"+QD/fQ//vYb/mil0kg5OANwVfsBYKw8/gTHD//Fj23ELr8ZNdTs+6n77IPNywnyV8Gj5uweo5DEBuVIO",
+	"yT18UoGClYLr6kTvft9/TSaRIKaMT5hQ8VriGMCNY6ms3GByEtOylumBL0WTbdR8MlhfyxIbuBFc12qh",
+	"RbzrMGOEwrXF/3ApDE1PaP45GJLYnR9qzEcZjC92xgQPNqFPDkulJUC3mScKiP7mynA1RbrDnMjfye6P",
+	"/e/+8uq73R+/+373OzLJEzKiOXnV/8sP373e2fnLD6/JaQ3yaGp4iB6oaSfp/D//t9EUhPmP/N2IJ5At",
+	"Yv7zm3nrtJN0RpBBkppv1DS6LxgS2VyB35d1cUHXCC0CZpbB3P767LlDwShjk8BRrIXTpkrVSu4vbe/P",
+	"XI/HMm9ChJ8wis5bsCGB3WkJE70yLGE9O0BHtTb7UoeuO/uhdT5ippJ1T+oKr8QFOST2DaV5nvuaBfgm",
+	"L8g0pwLiJDioItbBjeYq67TG7wFbBOwH1i1kPc6WBTfAwzrDM1owaFpIpSrQYYfkqrSHcp1xofrkGCI8",
+	"rLMFBoXQ2tCumRmsSbxKz6bRNWOWZ58XVgOFCDcMqGmKJJlZCnoadHpbaWlF5I5H0QzKMt1cH25QKWCl",
+	"58TDkeCsVoA23wjdhPTBaJFzAGIxBN3ODO3qK0CSPaKDuPmB2VXIBesYxdNZLzHSbgXQlPUZE3ihlqzJ",
+	"nzPuull7k3E3I3AHtmCzkSpwv2FMKQWo9hDuuWXFOB/h4w9oSKl1cqiv7XqjgOe/jxKcwMWUlgXX8yvD",
+	"+i0/mfK/sYgQdZIxofmQ+4Rui/9fVekDr455dYxSvYvA7Pzn1sHFyd+O/0+1cLaTT0mHlnp8HY+cvqpF",
+	"TduNQT6xxYVVkoERmz8hYH3VEHyg9fIwPgEXGUZwjF34MgfRSU6Z2FKyLFJGfpJES5nfcYyB9tFhc0RE",
+	"gbBs9PL3ybW5tX08RFbBQNrSph/FwcWJA2+uTO3IBfciNXrUUpGeJJY0wOYgS1kT30cBN63SyQLCLyyt",
+	"VCxsHi/tWloDBPwPaTGp4nksDI525cs+CscCFenWxYDqpPVsWZd64JirFqoqyAeIBSwVXnwQxvaTtNrv",
+	"R2GLJ9ziv2+JdYKbnaoKj1aV/d3qV2O3/khbBplVGHhguPGLZfr+KD4KCCe/ODHtz3jBtsCjq/kgDwqZ",
+	"QtyLr19znHEjuZmPdvs7/e29qnypOaEqIROmx+B+mtKCThjEH38UUGIZHSVgTEDXwS2Iird1sVAlRJld",
+	"wUWooJqlxQ03fc9kcWcUHFv2AibzH/9BzHkwJxrPrvkRy0NjPkGVRahnkuBpgthoyDuACL1g7yAIzCcd",
+	"7JnGtsitO/a3hK/lHQjpfmcIVlQpDVyp0oJe6V7fNeoP8lLDdebQJz8xW9nBkMHtxfnVNXlJp/wlaOAv",
+	"c8Mx1G21fWa17tg8+SiINy+9UFUniL06pUrNQMXWVTJMdyFzpgf+IjcusLXYGpCW/KAPM4k+ObAcLuf3",
+	"TG2e47FfleGkKPZuYcYItGr6QVVkWDA1xormZsK3Px3HVsMMB+u2L0yb2p/d9DFyB2ZvWAshNOd3zLl+",
+	"p1j8yiJPo0pXFavuvt790Y4iKFB92wPavJITVlGhAjIkZin2fLZRt2kv68tu99PBsA9kNk9cNdOPYrmR",
+	"KVYUNc0g7fsC8wEt41kISjNwcac+CuvQ0hYRmHRvg4ZhJ17+Af/7dJuQ25fW5q5eyjv3+0vbrZF9sBOr",
+	"gCRkwFJaYmD7R6Egh38L/g10YzkhFGW3yIa2Ir2eu9MORaFVdcrtxth7zdeKdpi7/q7q3jaVg77t2R0E",
+	"tpSQW8DCvE0+ilsMXja/YRa6+cvVVb9FZuYrT98GRfY9H0upCMvt3wb19qGDsOT+Lem+3t7pJeTWl96H",
+	"n16Zn3wJfvjptfnJleKHX37Ea9MMmAUVzeGG/yiwQcuz4ISZBmwFf/P9znYPpgbnzfywu5uA2jahXEDR",
+	"e7PAg8Jsk3mzKvXvX/4ocGOpJrs75PDtJfnu1Xb/9Y7RBM1fOzvEDsM04I8QfP8j/CTlrzktRrAHZr7g",
+	"qzCbB299t73Tw5v5FuQSQXP4dbvXJ6AdUXcDGi5cMHTe27r/WPZfJXa/1K0tKwQKsdk2qsgtvHNLupSY",
+	"i+ujADp0lrTbSm7++/Yvfe8YvzVDB0OSJQizWLd9V0lcOZcdON3dwLFeOcR07H8U7rrG+vOoJAhzUq3r",
+	"Zeskc6fVHMvfSqOogWxRMCMpo4ptSdqdk0uZMzgm3hJ863x4t01OcXIMy+E41ov63Yg3uCtlaq4+cL3C",
+	"US5kzjBASoqQ5YHQBowsg+J2lbmhHlkLfLlgyKcoGZU8YzCTfxI3avJP6PufftAAvvhP88rW1hap/df8",
+	"eHVwfkn+SdRcaTYJw91kQf5pg/Vh5fWYi9E+SUsU2swsElILy02q0oRJTTLFQxcUYYdrFQu4utJkPmZA",
+	"1YRQZUjEy89Cwijgexv6YWTGPk7lA8ykJsICqCpcw/90fnAI9BhTc0l58TepYbWP2cQQkIV4DxNUVEKG",
+	"Ms9tARpeoDxsu38P3btUlqrnbthCDxY1ZXD1L/iXEOlMOSHb1WUHYTshitlbzqK4esF730HHk+vzSzeY",
+	"axiMZulY8LS+Ejge/IYxOyDsyab8eK3YTAlYlevByOXQ/tuDy/eJ83X8cznyRJF/Wu/H+/PLl2Y0XfMJ",
+	"FCQx+9TFT3vOOQK6C/IAmoLxbqJYfu8Xt9F5kjjPyT+X/Sb/rJwmi/4SG3GE5MRyxfrkEOnPhTOyWkgL",
+	"ZIQDw4HOSYjgL5wbxw4FBUU4WEbkrgibei+PMotgp+YcN2YfJvLeAsnYwS97csxHH8UNCB2GFxh5BA1p",
+	"Yc0C8OebrswxMSPFm9bIKUjXt1CLFR6ZV8wOOZJQRlZypQOskPYf/0Eu6IiLkfnHKVwKQBhTo4JpesfI",
+	"Laa53ZIuZIdQMYdgjTs+TTyU8zamE90Cauwt6cLXiv/OcMnca9wafD8KKezd43hlYg00IMgEaHY9uxUg",
+	"nN/K4W0S4g9aB5pOx2alMPxoCtPp12YD2UESZ5UZLYeoJXaPwgPqRAAAS7p17VogFh7EfyQVj/koUFL2",
+	"EApUU7NrGCSDGLUReFm//Nd8gnXo/aUhMvIbmu053mFHziqGlGGkvFevXv1og/PxlDk1GLXEatGg85vr",
+	"Q9K93d3e/X5r+9XW9s719vd729t729v/BWRwVIYXlod8695eXP/wzogjFztH1zu79s8fXh3dQggfpqhl",
+	"dA5wjg801XmQcCOHhOV0qqyRfv+jmDNqw+cmUugx9lawIQQABaIxL0gOQT0kY1OIl5PO+JszkdGiT35e",
+	"Cv2ExqAE3EdhIcxvKyklIbc+gO/WGpvCMFijbMPweugYCP0WQb1iiO4P94ais9DHFPICnWLd2z8+on/t",
+	"Y2cP3JAJ+WgdbeaXj51J/rHz6bbnr37n2Kt59ZQjkiM2pQWm3vhxeZIz72DC4LJkkUqhC5pxIwxyrVg+",
+	"hJj2euAlXOShZSu4DP07KHyGV0oqi4KlDj/eyGy1iNNbb/tgDxp1/yBEsWBUSbFvjTUZy/kAbD0fRebm",
+	"ashqQgvDBTG/nc775KDWjZCa+X7c2KgHK8B67jYS0oNVgwbwUTjc8T45ryQ2BOhALRxOMlRqA5lGja1d",
+	"gszYYGzEHXaPrBdzElB944WZQSy85BYSoW3NnFvwWEBkCWbDWfvmFWMOhwRmYERcxbUs5kFRBG/NhL0+",
+	"uDjpJJ17VqA/uwM2KoiJmjJBp7yz13nV3+6/6iRgUAbj8EsQCM1foxgmxIFlHdTCNLy7fn+KV4Kic7xI",
+	"rc8ORlBPpiB0OnWo/sCU4BJzQ+7Wo5At1zJXlSPKuqxqelU9s+/zRbNQB6aInZ5knb3OqaTZgfn6YDoF",
+	"DHtUKWDGu9vbtgKYtkmTRv14CUkve3900Gfa2fsDbMgL+ZR/M6v5enunyeHqO3p5Eyi0mB5okVXXfXgg",
+	"5lZlAi+ELYFmOp9aI2pkkaeIwY/5HTYA5BfzOZgs4IOXVvr5cH4JHoWyIdEGpBov0Jj+rEiDtD2YE575",
+	"ykUzMDIvCFLg87XRwT0MwQeZ6fX2j2i4EnO0dRHEP3MEQTPLTnhWmU9DdCIgMTnhWvUhfPoYujVyQphu",
+	"xkdCFiyzYdhcOcr6rWQlHHyMivPc8+DipE8u8FwzhQRlz+avsvgVS5hnZviv3PCNouwAkM16LRNgsNjm",
+	"sDlbMMQlgjvjt5IV88qbAQ6myuOEyQeeFNuEbcXb9cvUCZvzxFhLcvBxdZ9+WXtkQhvSPxRGz1Tt1/3Z",
+	"97IlOM1yYMI3dgTtrgaB7TVdFIX+4BwenJ7+enN1fHlVL4gRS8JAo4KQHnXSHqH96PGAXa4OSb+zcNZH",
+	"g6yRpV8yXRa2vnmgsWdFOVL2QJ8dHRLFLGYhSNWkSxUZMf3TIMMIv4OioPM387Ojw15imMLZ0WFipeqB",
+	"B1TGmMmJEYM8nnmlK+yAyUpk6ZsCzq0ir3d3kb/DIoSqXTjSri0ahOaFt0cHcD/3lg/hT0zDZwMp74zA",
+	"ptqdRZGlF4XMOk9yAEWWnmJy55O1B8v1NK3hPjW21QDcHW8LNnrDph7LaFqlHNZoII6SFuMxj2cXRu9c",
+	"PmJ4WJZu62UGQRePOYS74DUM0jMlUwpo5n/9+XrfqsywC4l1H1jdGwQqwfhoPAB9yLmrsThSTBA4hPsP",
+	"UG4sOl2UXzgHt8jS5bTmjI+4DqTe7e2d7a1Xr3/8bt+c88rbBWYKdDrZyi3aYxthlE8UgwAZJtd9cu58",
+	"OiC6GK4BzoLwUrdjitzrlR5imB5AndhwAJ4tc5Qb+GiJqVhPxhuJYIetyXcDqq1HpJh7+9OTXtKpRZna",
+	"ZEgbXNfb64/RG5r5FIsnuaxhrwMSJnSRfteJzKNB9vIPkaWfPucy9bm4hrAWT0fPyJOv0XlRCsjhq998",
+	"62+zhssMQoXC62KlYLkY9vRYhrwhRS8RS2LjfKDz0PHT1Lh9/WXt3U+fIrmcRrkJ33KeJLT7AhCRjzLB",
+	"QlhbVnPwHilqkU8c+wVYbPCWQdQGppKCpxDyLu8Ym6I2a8NC+l9Rdr0Es9LaE7BOTs1YmoNrRUhiyxpX",
+	"64NRKpCQayl3n+xub3sDJCxQUY6W5NV/yMEWFHJtPGhm9/4hB6jhCc2KoTnRtvhroOWlVJCiFAlalX02",
+	"gJM5FdOai5Hyzn4IzYFgOepuM/fOPn5eCh+jkf0vc35cEIGRlIWEUUFI05xp0gWn3MfOQRYOUxbmrY8d",
+	"IxezQvUw9AmuK9NWxH7BlQb7xV/l4G+wLq0k13CocYWvofD1lxHEwhl9cTlMWwICkkkQ7Qd3UMPOVStH",
+	"ujXDU2/lGbHM5UAY/QxRBuTQ62wOf6XW4AtFMqrGA0mLrPkkvPzD/O/TygNh3khC+lY+utUTOi4+XjcY",
+	"NgQVsIXRMDNzskdcQQTyWqL8idVostX9c4cvNl9AASLn7vZ28kUvpDo9Ph/9nYuK9Cp5cwXn+doU2MyG",
+	"MdbITCZgrQW/hzuT6lKR7mUpBACl/EyxcKR/E8z/iH0Jjr4zqQ2vNm/3ksB1pZz7r8LARCp3VWg8lYNH",
+	"pmCqzHWC3jS0Pxjq24jJqs6XZIBfhfkFDM5ssSdEXkCcot+/L0p6SWcqVUwBrcIiqRnufv180IL5MF+f",
+	"YgLHC7wKyp+qUZ1nWS8blDGuWpswKnwLVV1i1QdF1edpMfeFFx4gHswFN2Nktg0dS8DajUWTBRq7zaEZ",
+	"W1UW6fPSw7haw36ZcU1yOarCZ9SYYZafmUTfBfyuo2xUfTy1PY+C6pq/mrK0nX668+R9xw6OJx2kryey",
+	"+poGkRQxLazi5ZBLMp8aDvitsO+Xf3CUHDKWs3iSU1GCr3ZayBE4bYamefB/CJd41ycHhiCtW+UR5HgE",
+	"owjIcUFuiO1L9Qpu9s3NyVEnIg28jmCsQ3dPtfvYmt16d++MudKymH9xZhm9k71k500JZqybiHNPuyXb",
+	"X+SYP7Vw5s/yV70My6iNKbDA/kMOXih/l1sdm9pAhaySkEDSN/PCqGtESlSaFkZHwMQB8IAKOeuTD/4q",
+	"pYqktctjH2+lxzMBNJ0+GcV9C/fZn4vQD11GiaGKb+KGegkwYLSCTG64rMxNhYhhMHYMIi1KoQzlN11k",
+	"T3h72WGyf7PLvc4VJnE4SWj4bbBIZx00RFFhjztm+MKqnpixop+MMg7+TRcNdCG+EQZj6KHRlmGDFNQd",
+	"n1qtDON6zUeJjVtIqX02pSO2TyayYJgbObOgVTLPLDOysZK16gzoAaBkIEthFD0nN05RH9zIRHFp5vII",
+	"CmsfAuCpYRsq5vBJOens7Wxvb28Dzh7+e/sxkQG+h93FLoIedp4hYKDNMbksxQWgwj3faTmwcpy5vCxN",
+	"JAth5SCPYgj7N2KTee8dZeaMZyWAsEiRsj1CrdSMVL9kvcPzwXUNo17mOXHlvPedfpUXjGZzZxX0jqMq",
+	"WLh+2/eDoMKakPBkPP6yFI4uzuTsaTn8bkR3LRmI5E/k8yuFXVghZ1+VJQfY7mv96Hb8kJkI1H9hfeYu",
+	"aWlF1Jp1s5NuFXeFNj+Pvm+ju3oLAW771b99pRTLdlwIHAao/84KuTWlWQaxI5kee98+eb31nY96cf29",
+	"2nrd6xOOdAgIA2J+ktns6QrWHiLlbDN+IFTZ9BaVEEEzimsepNjj08QINqzQN5en8MbbowObnGc2K4iw",
+	"61KPqWD76LnwbGfz2VuOwYtHIizHAf73Da77Is5Tewi+pOvgLRdZeNg87BWGsHlCDTjJh0gUjf1sg0ia",
+	"TTnA6lAbiASPx67Go3BsMJq5Kxb2DS+JVikI4SFZdT6+3XgdT3GG5KIpEkvDeTZSvIzEAfv6KUNz+9dj",
+	"KmN0aJ2La3ybPubH+cWdd+ae6XvOZvZJMa8shmNpBDZI/e6iaw3T8M3FuyAIgRsU8gF5lrNaECT4MseM",
+	"FnrgYHackoECldLU9MA1mXClmLVEuw8UZN4aMWxBpsHMhVoB2QYl48ou0BdzhWKHX8Ub6jzNqRSCpboq",
+	"tJhRTQdUsS8pLu1X8a1VpJVNf4fwWb9hS4KVncdajw+6MWz1t3ufMRsjpH0nzksBmXcuMRPoHRA2/lFm",
+	"I4BVlhOe0jyfW9Ail8PlmgIRXtuupCvihPa7zHppSMR9YcECn89BGnikLA3+SZ1SyBPsun9NAV9N8zUX",
+	"/M+2KLG55r2ceuUqyWXEXjcEJDp30Z8dHfbJ1cWpj/tG3/+QoU/DJ3G9PTqoMsWqaECf6lkwmo73iM3S",
+	"/W57J3phX12cfpFb+iuFgP7EdKuFx9uUdAEx9Z5yqIjTW7hdHbJ0NHDa5sWqlxkznKSwQeZRunjLc6gt",
+	"MZhbr1uC6bTgVE+IKgcV9AooUQVD7QdRYsGp8XdDCIlN/O/tLxrv0IzQ3tp2VI26lVKjXCHPigQ8bDEm",
+	"iplnZZoylkFk5hCwpSKIvk2aCayIRdZuHzzXlBQYLGlc1SlLSEhs2Z5Z/Hg7K1A8mxrDPXyy5lbYHne2",
+	"v7Dxsb1gZAlw/iVFI0Cotv2aOzZqkBzaw/o1r5oIc/HiT2OorJ+ZC+GgWrPJVKsETPjVNKu4cceNcqqZ",
+	"SOcVzKSmhQ6wxWBhW4db+K39lp1FbpBHgPb23OEXfm9g2dHMZrfnmyQ0My8mICVlnaXcT81DF40oDyrX",
+	"AXao7WfLWgkdsGPBjJbpnJgJ4H0xtK8rxKh5Ois3TOgZ6TNi6r4IV+SJ5OIrJjJQW6rjDuv9TVCReVlk",
+	"LHtZsFTCEjcSUCWAEBQVFlBxakLRjCqScWWEtCyxtvDaC9wVXMPVSECEntDMFyLZ944Wh+z0hJQFc0VV",
+	"yy5A57nZl+2UPWtUP9Aakldw0jlUKsB5GpGW+q2p78m3QZHBiNbaxYJ3F+9Mw86kLQytWFowc61WPG4M",
+	"iIYOCztFxGy/Wt3A9b6zvW2xpL203F5qv6rN5ssZsUJp+kubshwAUW0nw9B+u94+VY9q9q2E+NscczT4",
+	"V8Pf9+RELTE5Q5TPz0SasFhwFiAXkvLMi1imFADL0dBnmtgjSssCKl5YvCKL0VgsBfnbzPNajH+Xigre",
+	"Rpgb2iHTogIKSHuV1gomB+6gyjTN5ahkvYqndt0MqwH2njDm/6qu3z1bsGTYz4mYlvqrpAGEo/iZ6/EV",
+	"rGc0MwCz//tPml9Oo2dwP+CFYLuHwplSpOwb5PxtjMeOW3NBhjkfjRErF2vy0KJAc3HKniNnYIGc/5R2",
+	"2hiNhCl01W34LWQU/Lx8n+/H7PRStNd7n28Xt5+Pnzy35hsli28r6QC9lTeXp9YsqxKCuIxYewNtc4lV",
+	"MBKLnIBJ/xmZ0IcT8Rb4xX5w2aER/44Z/b6QANUOmMxwIPCHpa1Atr5fCQX2fh3IbB54qXp9gqGo5jqH",
+	"onRDUKEQh8Fp4dWB27cJEu51ERTmdnXMDp48A+JJD8O3dbv/SU+jz474Bo5k6zv7pdUtmw0JeBYiUjYc",
+	"DKgMvOJwOJdaEVHiobDdwtGxxpYyTug9OFpgTi2eTk7AFfj3FRMVP3Bx/mxUvd4+VpU8YVll63MFxcI5",
+	"WsQvc1vUnYSIKZyxumU2Zgkz+qEVfNhkqueo8j2PhexPcC9c8wm7NFP7KvfB1zDt1emMY01BGvqfv9WT",
+	"hKJS8zk6yAAlW7CZk6ogEJnZ0qZpWRSAUy+YIlglh9ChZgUZFTRlVyyVRlbqOnQlsLzTeQ9A7AH6w1bb",
+	"9guH+OgDqRFCmwKS+SbmnGqoz2tOuVwlhT5DGk64oHF39Q/fv97ejpRP9R7s3e9+3F2fo/NFL7fV9pgn",
+	"Cw5FFYLWOP8Lp7rue7qxZsSvbouBUhArvdVYLEIOrTO0VlbR1duzCLk5V9qh816EZSp63oFf+zx0c4cP",
+	"XqjmEhWxiOel4kc4EjypcHpnDho+GG3BaARW8/38EJbkyREtVWtTvhlAzHr/jSFQV2g+jkKqBX6xUG9o",
+	"KRy6yRJ/bMsSUQ+3igRg1gRD6Lrgpy5KW/3BWgJ6teoivrQe1ubZq6o0nxzVarXIoasJBd9DSWxbAskZ",
+	"3WvFpJFXvz+/tHHQvpITxOzac+d+NLfOB4SBhbh/cy6r2UCtqSELf3I6TohR6KufLtWAXjRSTguWGvny",
+	"2Lf3TAZ3pM8vhQJb/xXqp7cCdHblwVvU+HZlwVq2OwsK1LfI71lCpv22sWqRfPwBrAodwaEyyrkteNXN",
+	"PMnFAzIjAJ4BzUIdnQWCJQVDTOksQs2Lt9bLP7AK9qe1FUNgJvhyYOiWdnqOAVQnzTz2J41cU3VnA7Bs",
+	"rSMK3E7I2R6h5PL4f9+cXB4fwfeGJxzdHFd5/5k8QEH2/MPxpXkCd715AlKWK/w/pgpqn7Is8SB2PqA4",
+	"zWV654oLUisvuvFhVgdmbNhS/tmeQ7ZrU/Of/DyWEMpTw7g3q7XAxBHO2oFbJzFWl/hCbsgeXclgLRNC",
+	"w7JfFiiNavNybyEtJKkyoTRUEILEQMGiBn1DGe8eWoVK+6Lpjylu8cuTM7l3D20Y7ruH1SLAxpzi9far",
+	"9Z+8db7lJwX+hfNYAZb5czerKs+34iaGaqaSQ2UsK9+FYo4PiARAeji9fj6LzGR3hYGnLpJ0oTQp1EVP",
+	"ENoISw/CfMYwQZFZz73qWRj54uEkq9c/i058tXgBckSDjDEb8xzTeG0lybA+H3AHRbpB0WeYSsaGXKD6",
+	"oBgExMC5aDySCy63kDn0K5DBYHg+5ssw8zxH7pbmXJi/IKR/Oi3kvfmXLXxr5gcZPuUUsfl9kzhiqmlC",
+	"1JSlHEsCwPiDGPxMQrtDrl1OMxTEc2q92bUXCrIO0pxigaCA3dmG94krw0UO8erAss9CEsUeiJAFGfBC",
+	"j81wmIfbxtahRXqHWduUDNmE5hBx5FaNjgwN5RlhQpajMUqFNj6QbUGMuCHdMme9PTIdMzHPB6Wmv1uN",
+	"UeM1gGlQroRRRnkxtzPq1ir9dmmvu7Pb65GCYpmjMRWE5rmcIQwXJaMSwAuqAgVhRbCkTp4QbsyyhU2B",
+	"4rgrRNP/HgJpuygtoBEjUSwreJ8psD5Bv6FAu6qVn917/wpS7TSnomLD8SvH3xFjlk9f/nHH5q0SG83b",
+	"RKWQHnzH5o1lQfZbCzrY8juWT9tBXbP5F03dXjgSGLfSruzOn12k8WE1waa3qGTwONElWa3vmNagOqIc",
+	"LtJiI8m1BRL4k9CgmXYUFeBfQ4KOE9vKGm+PpbjVkbNhdaYFkkOd0fxhfVhQw3/GhcLy8+hiYWEQTW9B",
+	"Vk6WqzE5ye5zKzI1BK0+L3k/vehjxnuFdPDsApBb8o3G9JxiwdcqvRip5rSK+9ekiDs2b/a3uOrgeFy8",
+	"zyVofCM+DX09KQm40Xuhc4HMl5wWz7v9X57/eqfHApNTX4YNO0riEzpid2w+k8WKQkUnE8DX0rIw/7fw",
+	"WlObMWqHtRaIABr5m+vqqanJT+A5KOrrucVgf4ib3wr4gpW0ElrLR8FOUNOmM5WPFrZokUq+BHm0xCa4",
+	"q6gokt20duPjjVropZMnwnHLHp6mHfbQ+ZqGZdj6dRc17N2f6kg96VGCbFWwo+kZT9k+wrVA6IB/HXO9",
+	"LJWvkIMff5au6D3DDXkeSdFt9r/dtv+SbltDPoA8C4TYBi/nl4V7YjVwxdNdFq3UqzVF6J/XePAvxTzR",
+	"YrCeMAL2uUAYWhZfRIq4wo6edCurwbeyk1fj+HNLnjjtDXcbwEpVK1TUYYm5lhS0VMA9RZjfNKd8oqAM",
+	"P89agPeeYp9PuufVPFrtOQzh0Ix7s6C7P5e+urRHiyF5X9piSMPRkG5z3XVndkpWm/p6ew6FNSGFLDVL",
+	"zKBzRhUGg1c+X+fSzAo6ozkZQyF6LsjftxPyw1++397+BaJ83O1Duq93d3t9cmHHoYJyfxCBjvqY+SQd",
+	"s/SO2Xh9cxg3N0AG1Pg8cmBI7t+KxbA2pn81k5FPzg/o/Qt4iKKptJj3+RmHr7dfD+iFciI+JNWeJKg8",
+	"aRrygV/m4Qr3p4uJ4BDG9nr7dVOm6hc+Ff8+Bc/guHKm8i95DOqizUssTqBe/pE/rIobXYKHdfDermQB",
+	"tmNEn/AYmUb75KL2Dt4L5u6pUGOjqLAQyykLhJMFZG0LuiyYnsnijlBEzbHQ0G+PDnp7saCsYECJEbdd",
+	"oe0KJKGlA8HO4wSm0UpnM/P/ytGVvgfAh0/agsJ/kTP0GjE+Vn9xJvVbWYonRNmtHbgXapGGV1sKnvtA",
+	"rjQ51MowTFnKh5xl4WxiF0hLleMpjBDPT86byHFLdJ10xlDxAXr+zy1Lu1snjWFe9vWXtXdN00uJZ9dj",
+	"RsK3CH5KJh5s0uNjWRSOLV/LAJcD8MILw1MhbpYSc5uTIWd55gMqMzmBtNf5lNnqZVwr8p4Wakzzv16d",
+	"n/X/fIEb8cvveY+aHI0M92sMcEZoe4Xx+EGSnPmQwaC5YG4Ait2zgus5oerORqB2uRhKW2gCypnXwzcg",
+	"i4lPmGuve/n2kLx69erHhNxcH/YwNLeu0434vaWjyhAvJISGeOqAQRV+6OHIRBZOw9dJMVrgALDcCjaR",
+	"90bcbeQTp3L0ninVbK5cxLG2ncfzZTsnZ2/PO4lH4rb/PL68BGvs0fGbm586Sefng8uzGBD301o3cRti",
+	"VtR/PZnTUIcjYBtfhIzohSJpzg2t5XIU2sXO/g/YxZ7vOE6QrNQKoBRA/aFkIjOWq/4Vn0xzZqnRyH8U",
+	"6TYgcYiwz6ktHdKFzKFJqTQZsNpJKNwBTYgsEisa2m4umWAzu2EJgdSEWKKBlqQwb9ZD/MN/uKSo46vr",
+	"46OlTAAHglGHHfbRXErQqRpLnZCCDXme2/8py1EwTQAZAnvQTGS+dDTpXuz88OqoxoeqOgwMBm/TDWy4",
+	"mlkV1ScHOCGag2Y6YAFno4vpzhTSMmyuQuIyFUxzaQ65oxIfgob7Y1BTx9VyUla5xs2kRg8QOuIMZCJr",
+	"5D/sYZrLjHX2hjRXLInyI7OpDX72VUKF7fO9aT4SKK70PAefO5+yI2ZzFZ4N4uNGscItwrObquyWbDam",
+	"fzWGiWAjnjzNCVB39iTYQ7Ky9MZz8cya6QnhRFbF4R8b/llnPNkeMkELhPzBp1hRywhI1yeNR/K3e+DR",
+	"oChDsBzkV5vJFHwYS3yErxfrXpE30gi9BSNDLmiOzAIYF9e+8ChX5PL48OD09PjI7MTR8eHpydnxUW/f",
+	"RgVqzEs1TFJLkkkyYKmcsOqr5Rx2a7bzAwa3PBaZrBgUQmZlZKeGW1Jf0H5KRcrMejblKoT4D9++x9fO",
+	"+dEpC1/JwwsELAtPkvV7q8H735BEcFE/N4QPY8AZhlCfIxd44aT0mnKBkwoKi0xobjaNZQDQAMbmpWKJ",
+	"zuKWxW1dfypire3t2sKJrAbv9impdTXNhg0GtAEXFASKiJLwLRRgXEniv6y6OVAIpHmzAH4NZqdQinUS",
+	"YpdateGFInWB2chxtlZLJbv1CBcgsF9cHl8dXp68WRCIA9dIFDSkyuod0mKChRc5wNwol+fbrZ+X/dV5",
+	"uELqalbJilygSlatNbHiRrAsdPl8HaDQvfqMLeMOnRw5SJm4MmE6+hc6mS1EyWssuQwJ0wtL8TSV4LFt",
+	"EImAqkE+i0l97cGoouUkAdTNnSTXWSVigpHGej8q+485R3aAXDfLhsXDSfZpDaxVlWbhoYtqVA7Z+lHs",
+	"qShWxp8DJEOdDze+5op1Hp3nPU7/TWCzVl9lq2OZYWfDXIDIVjcdljfz92wl9Fvd4x9IgbNCarZYlM0q",
+	"G7xw4FocGEFXSDKlIy5GvQUrrLnmPMIF3E2A32vaGQGHcCCnOVc6SteXD2/mTxs7Jocto4nr8GbtK6ez",
+	"lQVa/lWizVZTzpfyfNRGcS03ovZAg6/B2oEg1qXC8OQXynLsF8rx7OJFAHa48mD0yQGcAAvoYq8LSWZj",
+	"sGcClnx1OpL2R+Ja/rc4Es9Grat2foWeYYMDWwgd/l3fvhP65UwoJAiq8ao3PytbtsoiJoEpyvD7fVe4",
+	"mnSPji8ujw8Pro+PeoiQa97P2VATWWpicX8qDDN1pxxK6KQf/G4IlY7w6ymfsq3MGXlJ98PB6cmR6eGf",
+	"lTLT24fLy9ruucI6Cs6Q5WBzamGYVqY33fSJHA6VA/qFMrlTcHE4AM8u/rhjtgJqohKH7ru73duHMl4q",
+	"RHPE4t4U6zEjtra9epxZwKlWy2pTWPIb1gMCCnZ3o4fs/dwHg36eed4t+WdlwjXa4ZN2nQMFP3XHsY5w",
+	"e+Mu0QX44LilbfNCurut2v3lazHIgEm0ZI42dPC/UWa1Z7iAliUy5H5ZxTa/VuT6Bxv2jYxS0XvmAMvd",
+	"NnkQXAtW/uH8EsMbbPQLoKzxLDFTY8WJ++MM6to4zyiA2gKaeOJY0c3Z387Ofz5LquU4yPOX8MdhLgUU",
+	"VoADv++A5+JBhuDqrQreVFEahl/S9I6UwoOSHwjCBUS61zj8691dYM7mykI/BATt7DuvtAxgxtDNoozi",
+	"GgKMeVC2oCCC9wTrggpFU2fhiYXI+0PxPG7H6sx9K+HxwYj+ZYPjp9WmPvfhLteebSMCwuGuDrZDqoHM",
+	"qiwUZYBsebZXAeTCoa7i3BHq0AK/mvMQEdsS8nr7x14fP63zAnPMQS92x9YDw9qx+OPZda+OqXIDqSxo",
+	"qtcnPxvRDJkLukT+P/a+trdtXGn7rxD5UhtQ0na3N3Cvg+dDNkl3c07SFEnaPQ/OLhaMRNtEZNFHpOL4",
+	"LPa/3+DMkKJkyVYS23lpP7WxZYkih8N5ueaazNgxAVZE/KdADL+7r70OkFsRpjw/vPtpUIbtvFKxUwMT",
+	"Bt6J/Y0HLxumgbPkSx2mCU0qF9SLNbea9ERraBmLA7aoD77v/42VBWxLASx4bG/5JClijg/9q1k9HKZc",
+	"azm03gx0KzB2f2JgeFjx6aiC5uDs6MvhQVAHpiuVAi4vP83VWF5L9DvVkFWoO+Eq+9/376MFQKV/XkCj",
+	"O7Ib2rDe+afTg5+PTyN2/vEj/M+6lF8+nRwdf7o6+Xhilc00LTT7fHH+68nPJ1fHR3D7439d/XZ0Zb23",
+	"XGApj5XlOfVn8HitXExEAm6dZkN5JzQhOAug69fFBFVLZYYSqQXXgiaHs1vrLcmM55JDc4xiKvJbqaGd",
+	"M/WrHQprhHyimCBkvqxSqjtyzU0eYfav0M35rhJemkmAe20e6IQ3gTzpyhbbvrZIJB9lanV6CY3jWCUi",
+	"YfQbqX3spnMZzpF/3Ho5OsO36OSKHrl3+JZ80SSY/Seulvbzv45a6SU1mZwlBcqRgOvRYvupzRkrxWIz",
+	"qjYQu+fijoVDerX+WBKs63ZqNBtUbJdu4KK2PR5Xbow3DIX6BZSJfadffmJ5VSsqOoLoAsOLWU/L/4qP",
+	"RRZ7XJW2M5nF/sP+QsOIcTHh2W4ueAIRvz+xXZW4MxHTRTy2Ov/3nR/2fmCTEZuKnN24EN0PH4jlYqhy",
+	"9iPCfn/fgdQ8UGUM2JHS/sE6aHiQYemC99VVziZSa2uTD93gKSqY8Yn9uDyN9Gpj3U3MkdKbYz6rvNvm",
+	"jxFYltfIPX04FvFNKcFWOnMBFgj4n+LObN8aF6kcyWuZSjf7Ky3y8hehhwFZV++y2jMDm817c/0CerUZ",
+	"BZG/a4zzyYTx9D419ceV0a5V6hYmopNRXw5o/hizfo0Wt6hNUbe2gd5MzljwSuuxlE+MZsOEX1LTGVdX",
+	"x7OAUogogtZlVIfLshmdWFn452JYVwf1Wk3rLFRBT2CtVHbY22HCqetRB+SKFXhqcwRyLzTrQWtV+wUE",
+	"OK0FAHWV7Pcduu/vO/3aSwf6lVJ/AK91sdSPRwdus4msmND2aOgBUHmT7kr4rnzAc9DBwWiehwpeXOXV",
+	"sKeaVHX22yr6eh2uW1V1fnfeXoLzdl+NCA1ExlAEpE3O51B8bTXPdc5jMWArRfNvtnalehenhZa3Qpvi",
+	"uhuHJlzJep/v+vUkkq6DSAAYGPm8MfXAj8UUQCILetHHTzo1R1meSzmuvtgTB6E/330r0Wf8UzY01sbW",
+	"i1vCQi1KeiqXy3cuhSNvSeV1zvP5wLeOdyQPCOgyivE0RYSrdSYzZZyIBxhXj/L0+OlOcnuKzw5xmt8O",
+	"5G+t2GinkxxKCxeP1raDZWAF5hFKkR70psSDaPDZRotrfC/BuFu39Te9+67IuiiyhgXdvhZbqFW4fxGU",
+	"tU5TqU213GPg6wcc0QRUdWDBCPYLrhaMRKAEh0EZCDWrBXZt5D1D3AWVT77R7pxHF8qfok0eEIwS6AGk",
+	"2S+R9UgGAYC1WY31y5U2riyUf3pjYHnlyKtNSi+VSC3EU+WqP5e1fBWIUtDYDzQ3NCOYFAaSGCXhU9nv",
+	"PqiIMSosdp+o/CSp1W40tqY+O78gWJIfBcTtHHM3BOyacMz9fc84lUrhWMHfv3v3x36NfsrFAenthoUp",
+	"cgGRvrwYsdlYacHEncn5LiK/Ci1q+C6H/tLI34UtnQFnVUunwB09q500HLkDPrdQsyB2FF9fTLhM2TB1",
+	"VT08Rq9hvwIQ18A4limGV+NCSB1UX4N9JjyGfZoMj/Nc5e0Q7UpB62YwWOUj/M7sEsl8/5gznt67gxFn",
+	"d/CRMFymul4cd2/SjpetuLxeCPMtQItBUOKmyrotmwDLmWivHMwb7c7PFba76YsgzHkoMQ7O1neCnO0R",
+	"5LwsQtuK9Pf89rbS0L8flcG/ajsrZDVoksM9tn6NIG+xnsD3FVuFyqNrPTUk3YL1PKU2sa0pT0KJnLWA",
+	"ajb9/bJg5CTxDG4LNWQN1av99rM3fIvNIaDh7tvIHcKDuo/nFVVEgWg517ASACy0eIoTs9wYq2rcrW0a",
+	"u3eA+J7jm/1ann+4VyCcLY0retqnGkLrvsJxG94QrvWMzp36GLhBb0Is7xXWQwF9IoYDWoeaZdJJjGq9",
+	"M92E6pqChg+Xys1yI+sXZIWiOw3sDvBrznjA6g/2VAQ7xAuQU6POb3TeEuQRa8X+DfVoyyTn5bcKqCjr",
+	"b7VPwBotHicWTUS4Vy1RcJTl1aaFI+NvMC1wNwSWRZBAqRkSUrM4FbwsmGoGJQEUCdOH/8viMc95bIWc",
+	"VYMpf8LMttFhkNERvt53m+Ol2xwYEQvL9BqOi20BliDjpJfBSS6EsaKrywQVcvo5Z+TuhAJrGFL8qvJ9",
+	"VmS7lMqSmr0PtkmtertCDRPCRfE5y9Eozm+5tNd26yQxfXwXpRbaFHjxZ4V28WvQDe/y6ujWjZqW5f21",
+	"mt5qlezmY/od8vm4ERtITqrJWQW/5mk6R9+3uhU/ytSIHA00RRsSP+uUvi2ply5RLXTcVPiInTVtpAfd",
+	"bb17p9SK94IVoCb6hrJlNaF1TvSTswmh+FZKEBb2FWmCzFPBRdBqBCh6NJuNBXwOeSlKZflDKSZeoH0W",
+	"nHLkgWdihp9G7B19RLQ/rIwUNx6FmIiO5RTi9iUU3g8QkfD7jQcm+G94XkKejNBsFXahdkx8/SjdZF0/",
+	"bZJN25nf9NkHgrpw6JEkbfPoazM4r9RBmr7tCHVrOQzRebNv2oB561HqmAAx/U7n32U5tp1Nnyc1NmbS",
+	"KEEq41qpVHCQCDwaGygEwZ7tdtrWRfwb5LxbgNu14Oy2uwn+mrp+uW0e2BVEdJYfZqowNQxYvam0a33j",
+	"Up+ARJC4gYqMD4ciNpWQxsIB1dAQ9F6EUhnsL7e9Vsf9ppvoefthcX7XFRG261RZpnJNVgA7W1E/hVm1",
+	"8FVRxjwARhh8RzkI6KJLYPWMwAy2UzlIKFSIe638MhvjXkKxTCQ83yqu+2YkJGp+Ts0r8fq5IdHuFXWb",
+	"tK3qSnxIh8rDdOsaMCTAGF+HlN0bi+xIvlZWCRs+cnTC0BNwavdJVisY5mXJ8H3SUfB7z061tgPcvVsn",
+	"d/CKj54uFYUTCNvdl1wTKfE9y33ZFR+xHhJE/08QwY5Ykcn/FGJQbYcD8W7wlXRYrcuTicykNjk3Kme9",
+	"y4Pzi75VYPAM4FVbmnC3c7kZfwRWadNeiOGjbuPYrPX1JM04fODb8NFCZLtFf7x1DHitbIEHdvZBPC/s",
+	"pXMEu30OBT/k8hvKO5H4ryPrYDu6wYQQZyWjHfBu7vtmGZ4Yj/U0h9Y46EgVFWbM/h47YBcCU2yAl4Rh",
+	"8STBXFkCOEUA22aYbrPm2F5e/gI6HVDCo/5rShoQUaDKYrHHTmV2Q9dBe2h7xEFnoCyd9yN2WVxrI01h",
+	"RNnG3F3ucDLxWCmXsg7IE5EW5R/av0XPAyQATdgHaxG62sMyEFrOcTAP6uBaWM35at/r+E7EhaGXf8R+",
+	"fyzfn30yDGHFL2igi9vWug4jtUsf5nd7eKXbjMHXu3IyVTm8E9g0g52RNOPiei9Wk7fkffh/8zt3gGwy",
+	"jx0wM39veP+sfVurBOfYa92rwKfjeAXF3Z1N7IqP9utRnJjn+dw+DnqoYkFirKZrqVpHE+J7tfqLoBpr",
+	"shU2L8GudKXV6ghJxryRbc/GEGdulY/1+TW/RQRq5EmKa+esjmr8Y2VzAN/hZUocIC3FNBXMlac/Scg4",
+	"KYtxjFLdqcK+s32/fAaxNvHc/rmw6kg4pFxb6Lm+ca2U7KFWUvizHtZtWNMzFxN1K5JBLb4ZnBz2WLCn",
+	"R5+6Lt0gBrYpRpqIaS5iTpz9SDyGtFQYBAtKR1cExOAtEWywEBlzWUXyLBpDZPSjVWiXl3mUuUl+YLLi",
+	"xZ9u9P5b7cWxIrMWOM3Xc+ix4UGOUaWLPwUCwbR2/dOGMgMHdSH83LRfyqOqMWxca+0Roosb4cTUQRn9",
+	"94WaK8CvLwsOvsQN9IDjbUmt1Bru/UrKq57KY4Je6WukSWC9xeJJ3adCaVcFzmZcw2GYVVBjMqmSLOxX",
+	"G2EShqUKJcCix5fBpHA+fNFH53fmhkc1GoUs9/a3en63u7xN+mO2ddmK0zuEAPscyVuR1Rvklg1m7BGL",
+	"fbGb26/ba/BjkRwM7Q17MiOCsr492N2XP2P3z57nZetHVIjpO2/LTBpZ9p/jhs1klqgZ9k6V2vXfqtW4",
+	"euViz3rXYnXfO9ZmLCYtP4Hnwq/w5oR4IkUGg9pbbGra2M90n/qlSuiuOlHaQIPUTeutizu7AtBivBvu",
+	"9lblkP1eA+h2sr5buZ22rvtVha75ngk3YtfIiWiqGF9+WxD0td31e1PWKkNbfid0KdVdT7BwJ9yrj/uT",
+	"pDnhAKodPtTPS+aoeRrL2coUqJ6mb//Kkri9fPOAAoWc6YnVNr9enZ1iP2d7ckG2TXl6WYwzUqDjl1yI",
+	"jP2s1A0y3cDHUrNPR4esB1eKfHeaq6SITT8iFZbdUCG9U6SOKGevQoCBd5TaR0NUTr0J4R5oIOJopNEi",
+	"HboIzlCA2u2M6/jlOjmV2c3P809Hh52MuCyJ10yR0eJK+T0AX0VdaSh+REOpfv+71tvfdbv7pRDs3Drb",
+	"6xLt7KZRsnhdrlrhQV623/4lJ3wk2mX8N1Wk1rwyRZ4x7uTG/sbJMkrgif0ICZdIjkp2q49HBxGbjWU8",
+	"bu7Rm1traMB4OuNzzf7n3ftWcduImEXNHsekbM+xHUYXL1ZF/vqE9hdhHFFYKEM9QC248t5+q8ACM0IH",
+	"EoaTI1/3wmMjbwVxKqDP7ap6SavZPzXrQdWJVZ78WovM6tsFeuFbles9doEhbjCRpyIDQhMex6rIDEo+",
+	"0oWhrbvHDjx5CZifnvT18PTk08mhZj2jqHilTLtSpjy2VhAfFYIKUHzgDu7Eszm8yj7QSNEbBia8UVbZ",
+	"W3sdmti2ILl+EeYLzGons9bPV7O94x23ro3112z72AVaAuT34rNlSP4DTJ8n9dZp+1S2jhoyrSa4ee6P",
+	"V8SdCHsE6BD3wEHz5gvuSEfQ7ZvEcq1nKk/ss+FH/oMeNywVXJtK9X5kDZyx9y/zkcp+wAAa4lHs4SWS",
+	"PvReyBTLRYrtocdyOij3F3iGvTq3GABVuN10NdBkzDOmsmvF84Qwbbk21QJymcEutE4mxeVoJqwTi3PM",
+	"qU12L1NM7AIZYayyoST0WH/QANe8VUU8FtjaShoXece5hunlDiK3XwWDFq4RC8Qb95FfAfJdYOQRG82f",
+	"Kv+zFRmO62oVx/oAYbS49v8TmZ2KbGTGO4P/jRZ1iB3mKj8FxlZFkP4bfxiVj/qjcRNvEnN6r6E/M9Tp",
+	"/XXSh3c/rf7FocqGqYzNupvNuF1mNRkdlWWsrVQlFGHsL0W2EBruwO7+RCKgc8jo2/2y1YCPsDtfC9rT",
+	"+b3T3oY/TLeTAuBJkgutI1IpViumVuVhyF4Xw6G8QyNkTE35S83aw2T5PnsHcH2waNhE8Eoos7+HqiCC",
+	"fX9l58epXs2z5FrdsQnPb8r++16hDEqt7bLnFGPMVTEah+r+jWapHArWC/VZ5LQbVPZi0tFKPcB1y9gd",
+	"3DqADaDfG9hCPJurTLzRpfIjjeXIZLCX+AMUHDbYX6uCe+zW36hawnnYxRnW28e1rQNiA9LCYY3f6IVd",
+	"VNoWsF+C7X5wevrnl8vji8u6p/GWfrwM8Y7iGpOdo6ydAY39dSC3diDgJeDtSjpUL8BRAMyesGuk/DpJ",
+	"9unfVdu4Jv1uGdn7NsE+wJFsVbbdM1+BeD9JLPOS3wbiXZOp+4nzcj660JCsi64aEpsB0WzDH1ZoIYRY",
+	"IZ9bRJj098sQZab8PaVmmrcR8ZaS+uLSw2vYFM9I/AiX8Qjxi9VkYp/WhQOOrvUcoFOhpqlgs7FieUE1",
+	"kNKItrwf2gjuJtbPylQ2n6hCo/SRWrVfoFJVOXuHuF8vre4iR/ZRatxS4fpIfIOmxZc5xDFsCLTr7r5x",
+	"Depe9Ok5O9agSAUkt510UAzdihOb8IyPMBq2Wp5TNZJLwEFlXigTM2bUjchYz2lIe4e+l25tZJruYqPp",
+	"f+0eFGa8ewXXI2oH3t31poZYhGeQj3nGtOFuDzCZ+YQ815B88jvIeTwAe4fe1tDUQSRotdyqGwga2scC",
+	"mO/9AG5qb+l/sjojdCEyMbNmLLzAzgaLoi6LOBZaD4v01C7Es1OYx3exM0lxZXFuEbI1zIUes3Y7tDWg",
+	"NhbxDcXTypl7o9nB5xN2I+asx6fyRjh0NUnaG+sMiszIoSQQp5OGaKEos4zMcSdUOHCjoF2G9QJDGbUu",
+	"2yxX2aj+CE4fl4KXC+b7EvNU3kBQ+j10HpmCS8aGXKZFTkEtgJoE98wFOJjGpCKBbGjGUhVbqe19+OEn",
+	"HPOFMPl8FxEy2Kfb5HP4s7/HPlO0HiOaE9o1IOBwKU8WnM09dszjMYOtjt1KSOFzu7FvpZamwcbWIkeZ",
+	"XJd9jYvaGFAvZ6iZhaZrWK0WKqMnVu6/5cjZmjb/9k4YERe5NPOdwb//qJw3gZCNIAGmhdZSZbixOp01",
+	"k/luLkdjs+uj1h3SYBS5p2PE/nyBDS4Mgvuc2Y2EbW53lt2HPWpCFGbHBohCf6PdQXR2fgGFU/Y/ZZMv",
+	"wa7OL4KcWZCkIgAZYdvs5j1wrjrA4rAhACcs/FCmQfTOeQ6gyXzMTd8T9VrBhTSdbgFqTGpCqznF5KBt",
+	"EOCrzOKiPjibX9jJv/BL1ynXFt60km5bXvwc/KgVshTMdnMib8hTLaIuJCrraldSzdvxbH4+hJlZHS2L",
+	"VkLjrfDs/N2AJ62IB9N8bneLOB9G7LowhN90wmd9hRRMLzzNv0CctRTOMbWchc9RzlBAJyqnDJL1eeH8",
+	"YzHgKQgmesdjA5ShYp/Bi+NIZkR/PRE8M3v3A1u9UBIw1CUQRnMK5MloKkuqFbCIrGqcT4VHDLjimnCX",
+	"BjrTpzbx3UhdInUEtUTkOujwFvlPoeERfXd89vn0/P8fHwcRQwiMO/KOa+psporMUNs362vAgCkB4a2v",
+	"IjMytUOaMy2MlbZBmRKstEPDuGlgPsK9eLYQUpUGrtUO+wvgNHhzB/Ohh0nDep/PL69YcKLB2ff2L/jn",
+	"7/6y9GW3GP7SJGdbBrOilx+kltvDTY9X007WHvyYL5TXcZp7/QEISlh8K1nTJ2SoJzsrUI1u52+rbgL3",
+	"7RTPuyVRPGvv7hbTgc+K8DpOqoMld2JYJkSyzNVFpEamPL9uqkYjjIHMhdWHPq1ZnqchEIXrG6hkvhYD",
+	"wmgBlWPGvnyCvCSoY/sXdJvj2Zz68zj8mOtcCcy/1HTTaVsyNB8FVHH1EGUm1d1+j/3WrrlDrVzOL8NM",
+	"NeVdHQdQVaO7ZWG9Vj0dThLNzxl1nXETZw32i2OYwdmYsJ9wdNGzwagHxmR4CoBaAASA+eDaUeDMq25g",
+	"liUcymAEPlOwirdRnwFepds4v2kaom2GE8uYAkSB/ikgvPD3YoChmAYk5+5k6AI3gcS4A5REmB2P2hSz",
+	"CxHQKfAGzTHWe9cVXeI0jsOU9AqPtPBYklIz9btkGWudQKv6Y1rXH49DhKxbkdxXO2w5cU6zdw+9sGYU",
+	"7PbxYzUYydQv+OognTONuqfX3S6b8twEufXyucQKePj5giUqLiBhlYg4hRYKcAcMKPCMUUDnQVumhZOB",
+	"3vx75v3pM+9N0vIgIa0EkJsN+AOIUlRDG9fCzIS1uWaqbLqB4dxeIvRUGmxFaAWiXw13uCb2Z9Yk9AZj",
+	"Gdy4cn0xHSQKJfjaHtCI2loItPTwZGkITFOZnBgaOpmC+t7wOr8lMC4Ox0A1BgGGJR138HBr6sPVfYoO",
+	"VwzRyviQardxW4VR4PWcIfZlO+2ysllB99hEtAOv3LVqIrRe8Yd/dKDh9PGXRzFwrvsofG1tq1OgnFvY",
+	"v9sNHxCy+BCiGV04KTEK7wDJLgpSprFc41MfUqgkYyIm89zeQsvrdKHtQtlpHkOY2vB5qQXGasYm1u2f",
+	"iVw4aqTVfH048MvKez4d+eTro+sCMspK2sAJB9TBNUB4AM8fPVH6AM877BdMhMxwsrnupv54bJBpSB/x",
+	"/AbxBla46VW9ywp80TzzXILQG1VitYAWdRoTX4trZ8pOnEwCd8neH0+9bi7Syp2Ac7C4Ex526DWo4432",
+	"qKorqkW8xCuNNDdtJ4SRCTg2tntgGK5vllP1aCuyWBKr2WQO3BSDgO9GDekQqXDTNFD6bJpF5mx+cec4",
+	"ZNYoqfG9CDzsAF4Kc0dlDWvtokK91uOp5LrfuSzV4YytbDGZsJ5XjFY14zJjrN8n8gF8prRAmBjEu4lt",
+	"33EDg3KXGsbYt6KYQFlWzvSNnE6tviTy1MODT4fHp6fHR/bLi+N/HB9eHR/BVRp4iQlaYiBoha4F1yoL",
+	"UxB0J1fnIQ0+jOO/B4b1MjUL/R1onOBy1sPCFDD43JEruYlm12LEs36ZvnZ9kRNuOLpl6MVBlloaykVp",
+	"zy0ZUi67uvcezxjXDktopxz2zTUSSwpoL6BydNzsWUm3+np+0a/FKSKoHxhWu3TbO0alL+a4aFmqMqu4",
+	"jGKJYlAjq2vsVBxm0IpUUvX9YCq8QQkaiCCCVogLx2FllQDrcWa31K93EdELOJEBfq5EwLdvdD/klbV3",
+	"tJ7MFNk27QvbT0hQEJPpHuDaM5WepvsG4VvCjhXQVa2tG664vtkQAP0gkxOewgM2fiLbVemi3X69e/YQ",
+	"dFRAQKmubxp0xQpSoobM3NITEoAZEy5TpIWgRNwipCNIu2aKxbkA7CdPrYbF5CL5X5huzFQmKOCiZTZK",
+	"xW6hRQkhh5AVHgtmDkf9TOU3mird7YblAMzFvABg0TXrfXj/rr/HDss85T0yjuUudmRMUz5qiG7S3R1E",
+	"fXV803gw+3NlLXqqrFQlEXXYJliO6pFk0MrjPYHvl4JArSErRIkVCu8Mil1qXaC094CC4VYabMQDI4kX",
+	"0T/+CAsLle1D4jCDjMJa+PY8Mrt5o1HkIxDsyNE9mJxnmkMPoc5oBqqrbtxAe+xU3uBJ/cvxlecKs3Jq",
+	"t5ZPrjek9Xt+81wLgtVmPhpb3UG17EHGUjXSrqqkOv+9wsHc+3uN5zJOSngw24UByAT1u4zYh/fv/Ldj",
+	"rl1Jyn71UYA/a0JSYAeGsNvCIozsYem+S2E+0+N/k2a8cVWxVVRCLVD7nQ/jgdnJTh0kzUdVZFtOZ3ZC",
+	"DUApgt9jixq6kRsj0NWdCTJ8CUKAxLebZlD9NAAIZaXu+uX4qg9w7JG8Rc0FypyKCaydMuNzLE4K32ch",
+	"juC4oVbUTBAhz1coZ6jy80r0+xKppynH1BTr/b5zfMetIQ/A74gdfT37faedPAzZwBaI+EGDoZdJqLKI",
+	"GuABOVczb5cd4842+bNkcs8008qQ2YbDEE+Kag85oCq0o5DTXM5x99b5eMsjX/4qe0IPVR5bp35mxSvl",
+	"wBFtNxJ4aN435QAhncj0BiQvU1DbrK0nm6kZGEEzmabuC7DVOdOG53bLxeDLsgT6E1ppBVrrPqvE095o",
+	"CB3qQVkOpGZZRPETMtvOzi9clRD2ZaEsMF2CAbsy2wNRZrRNYNcQut0+Z8A+vPvxnqU/QD7YnJ/9zc/8",
+	"WrcWPrFzlM6N4ol61TYIVuMSB1Lc5KGuajJ0xq0/SKAXdnF8dv71+AhT9lbLBFjbGzE1kPSABkM8haTH",
+	"tbBq1hrb13Mra7iWijxKLGn2fY0V9VaAvAs+khC0Vo8H1voAzGmeBTEkKhMN5A+DvBN1K4jDpWzLorHF",
+	"EZaytGLTXKeVRoaiRMAxxJe0HPrioKGvuXPe6+NYvCCZKX0TFFMMNFoZbUtctjUN8tw/tIvksCkZwaQZ",
+	"lD6Rx4X1xK3I2GwsU+Ew+v0SixPKNMmzB/BA6NbVaDWGaV28MhcYkM1EK/voa8WYvdKalIAKZrVnsP6M",
+	"IDboCXzdRohzY8DIbRKjHsEo2oiwRO+EeOWLPLd2i7+7zNxnLqYw8PQI1FDjwzs8CRyPsGYc2BCsLwbk",
+	"A2g3yZxS9L1mKoQBa6JC6C+cXOAsEflYOU5HHVIb7D5dikTCIzuxYHIdt56s2hOK9CpGA8aFVOSVwyLL",
+	"H3Kdzu1be+qRMvqUiVlQBdPG+tcQ8YWnuBfaor5ZR1ynthxr5Xl4ythPZdWeA5xpS6So9wwbrQ3UDjw/",
+	"GCZxwOFlNKgPCfUs40JdFacBNpUV4PkyUAO9f3IRW0WLTEzErgTqKBeZmPFU9wOtX+2+tC6Y/FcY9Uu0",
+	"YHC+O7ukRLSydX/UCysttnXGdmW2jKNLJNKovEvHlrHKTdCxRfM5lkaSjQKC7FtxHsNtIyBGgnQn/CaY",
+	"8sg1UYHiM4CE+H3huA0gRTqWmPhJZC5ik8732D/F1HiWcfsL7YjJ4CG50Cq9Fd04uE4VT3CsOw/MQj43",
+	"NND5lLAPtbWAyWlzmKwkDHk+WZccfOT5hB1Mpw9f5K6LZ590MJ2+utXzM9i+bCHUYSK05iOh36obB3N4",
+	"2xnnQGWecLpDVMeBpexA5kKznhv5/7OKGJrolQQttPdoBGDdhjnekDStAjVoA1Dsd0NJICwCcVuYIvWM",
+	"aUGulJKkDVmB85szHPGGUpVRGycGzuS6yYTWDZHYgne9PeuuBYNxQAWBbh/Mhd5V+W6m/FbYns9udZ3M",
+	"OujfaWq9PNC/dnFR8U6VtfUoVFbi0p3JahRbIOMk8CTBI39896ODUDZXUDak/XHEHZlgTJFnn3FLdUcC",
+	"tbRq6qLF19ONqY2mbqxmpKXAwIKV6Cor1UQuACaxGr1CdQfmv3tMudAQUQD6K/95kw7dw63dktyOdqxo",
+	"Ik6Dct008rrYnbsVbxINBKp646vSyEUN6RABqCdUDwkdtG2iWnksxCBWJKNcFgsSJnul+NjTzirUhw/O",
+	"YfODcbniDv8dMCaLWEB4qoqaBtgdtNqk3rPB4M5WDY63I+X3K8QkRqYpNm3VmE9Hl0tRgs4DmIGOU4hg",
+	"DKXAPW6a9FwbMal2z8EVjIscinRKyU244RSHIyxCJY0bjA5slscNzIh4nMm4JlocF9Cz/NAKetsF4ciU",
+	"Ri0zqGfnF8HorhoHdyqvc57P8b0V0NdNxzyf8HjOcpX65Gxl1P09j+MIm5rgMkL/sUyVLU5o5yItKg3m",
+	"tHEwYAwSUcWAjXJVUNbWwTuvzi/K5lMqI8G23yBRDo+NpuaVwcM+HlycNTztMJWZjBuf97X+nGnOYyNj",
+	"sfJZ2MOt4WmA2oicJvVsGkJHrlZbRzXuTVdgXeBPne0LYxiLdMp0nAtREUHPf1izhHPBDchbVTVhiHXK",
+	"c6MHzLiLdATpfDYsMkh/6oiJVI7ktUylAb5p3+Y8YlajUvacxSmXE7zzwdnRl8MD+4nWckjOcDBQ3+R9",
+	"cbCV9tmDsJm916TgYvGqKjYBB7YVi4gNc/VfazZrBzQEU5kqPCtjqbRgX5ATKDdxHYgJxlNtax2BkBCu",
+	"guhAQZxAv0Uh1ANmFo8FrKMoawmqaXYMhfNChwqQSnUWpwzuZWcrBgPJTxkZ8sD5ak9foEEOuon3csKd",
+	"Z+zkKGJ86NG6d0ZkrqNskvMZT/sEf/KMzbAI4XtUF9h+vPP3H3//XwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
