@@ -123,6 +123,7 @@ var defaultKinds = []EventKind{
 	{"lab_result.received", "lab_result_id", "A lab result arrived over HL7."},
 	{"nahln_report.sent", "nahln_report_id", "A report was sent to NAHLN."},
 	{EventSubscriptionDisabled, "subscription_id", "The dispatcher disabled a webhook subscription."},
+	{"admin.changed", "admin_change_id", "An administrator changed a server, job or webhook setting (audit log)."},
 
 	// Practice-management events.
 	{"appointment.created_or_updated", "appointment_id", "An appointment was booked or changed."},
