@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,6 +22,22 @@ type Use struct {
 	// InFeed is true when the drug is given in or on animal feed
 	// (21 CFR 530.11(b)).
 	InFeed bool
+	// Confirmations record the active ingredients the veterinarian
+	// confirmed for treatments whose product the drug dictionary cannot
+	// identify (see Identify). Without one such a treatment is
+	// UNIDENTIFIED with a Finding whose Unidentified is set.
+	Confirmations []Confirmation
+}
+
+// confirmed returns the ingredients confirmed for treatment i.
+func (u Use) confirmed(i int) []string {
+	var out []string
+	for _, c := range u.Confirmations {
+		if c.Treatment == i {
+			out = append(out, c.Ingredients...)
+		}
+	}
+	return out
 }
 
 // Deviation is the way a treatment departs from its label claim.
@@ -59,9 +76,13 @@ type Finding struct {
 	// Restriction remedy then limits the protocol).
 	Prohibited  bool
 	Conditional bool
-	Why         string
-	Citation    string
-	Remedy      Remedy
+	// Unidentified is true when the drug dictionary cannot tell what the
+	// product contains: the veterinarian must confirm the active
+	// ingredient (Use.Confirmations) before the use can be allowed.
+	Unidentified bool
+	Why          string
+	Citation     string
+	Remedy       Remedy
 }
 
 // Classification is the AMDUCA class of one treatment with its findings.
@@ -72,11 +93,12 @@ type Classification struct {
 	// none was found (Class is then Unclassified).
 	Label    *LabelClaim
 	Findings []Finding
+	// Identity is what the drug dictionary found the product to contain.
+	Identity Identity
 
-	// drug and use are kept for ForAnimal, which re-checks prohibitions
-	// for one animal.
-	drug string
-	use  Use
+	// use is kept for ForAnimal, which re-checks prohibitions for one
+	// animal.
+	use Use
 }
 
 // Prohibited reports whether any finding forbids the use outright.
@@ -84,14 +106,23 @@ func (c *Classification) Prohibited() bool {
 	return slices.ContainsFunc(c.Findings, func(f Finding) bool { return f.Prohibited })
 }
 
+// Unidentified reports whether the product's active ingredient is unknown
+// and unconfirmed. Such a use is never allowed: it is neither prohibited
+// nor permitted until the veterinarian confirms the ingredient.
+func (c *Classification) Unidentified() bool {
+	return slices.ContainsFunc(c.Findings, func(f Finding) bool { return f.Unidentified })
+}
+
 // Classify compares every treatment of p with its label claim (found in
 // labels by Treatment.LabelID) and with the prohibitions of 21 CFR 530.41
 // and 530.11. A treatment is ONLABEL when species, indication, dose,
 // frequency, duration and route all follow the claim, OFFLABEL otherwise,
-// and UNIDENTIFIED when its label claim is unknown. Prohibitions are
-// checked for every OFFLABEL or UNIDENTIFIED treatment, naming the drug
-// from the claim's generic name and the treatment's product and
-// description.
+// and UNIDENTIFIED when its label claim is unknown or the drug dictionary
+// cannot identify its active ingredient (see Identify; the veterinarian
+// may confirm it in use.Confirmations). Use for prevention is an
+// indication of its own: a claim covers it only when its Prevention is
+// set. Prohibitions are checked for every OFFLABEL or UNIDENTIFIED
+// treatment by the classes of its identified ingredients.
 //
 // The eligible classes are the treatment's eligibilities, or the
 // protocol's when the treatment lists none.
@@ -124,9 +155,16 @@ func classifyTreatment(p *Protocol, i int, labels []LabelClaim, use Use) Classif
 			Why: "no label claim is known for the treatment, so it cannot be shown to be on-label", Citation: citeExtraLabel})
 	} else {
 		c.Findings = append(c.Findings, labelDeviations(p, i, elig, c.Label, labels)...)
+		if use.Prevention && !c.Label.Prevention {
+			c.Findings = append(c.Findings, Finding{Treatment: i, Field: "diagnoses", Deviation: DeviatesIndication,
+				Why: "the treatment is for disease prevention, which the label's indication does not cover", Citation: citeExtraLabel})
+		}
 		c.Class = classOf(c.Findings)
 	}
-	c.drug, c.use = drugText(t, c.Label), use
+	c.Identity, c.use = Identify(t, c.Label, use.confirmed(i)), use
+	if !c.Identity.Identified() {
+		c.Class = Unclassified
+	}
 	if c.Class != OnLabel {
 		addUseFindings(&c, elig)
 	}
@@ -138,6 +176,17 @@ func classifyTreatment(p *Protocol, i int, labels []LabelClaim, use Use) Classif
 // requirement of an extended withdrawal.
 func addUseFindings(c *Classification, elig []Eligibility) {
 	f := fmt.Sprintf("treatments[%d]", c.Treatment)
+	if !c.Identity.Identified() && !c.Unidentified() {
+		c.Findings = append(c.Findings, Finding{Treatment: c.Treatment, Field: f + ".product", Unidentified: true,
+			Citation: citeProhibited,
+			Why:      "the drug dictionary cannot identify the product's active ingredient, so it cannot be shown not to be a drug prohibited in food animals; the veterinarian must confirm the active ingredient"})
+	}
+	for _, n := range c.Identity.Unknown {
+		if !slices.ContainsFunc(c.Findings, func(x Finding) bool { return x.Field == f+".product" && strings.Contains(x.Why, strconv.Quote(n)) }) {
+			c.Findings = append(c.Findings, Finding{Treatment: c.Treatment, Field: f + ".product", Citation: citeProhibited,
+				Why: fmt.Sprintf("the veterinarian confirmed the active ingredient %q, which the drug dictionary does not know; its class was not checked against the prohibited drugs", n)})
+		}
+	}
 	deviations := make(map[Deviation]bool, len(c.Findings))
 	for _, fd := range c.Findings {
 		if !fd.Conditional {
@@ -149,7 +198,7 @@ func addUseFindings(c *Classification, elig []Eligibility) {
 		if slices.ContainsFunc(c.Findings, func(x Finding) bool { return x.Citation == pr.Citation && !x.Conditional }) {
 			continue
 		}
-		if fd, ok := prohibitionFinding(pr, c.Treatment, f, c.drug, elig, c.use, deviations, c.Label); ok {
+		if fd, ok := prohibitionFinding(pr, c.Treatment, f, c.Identity, elig, c.use, deviations, c.Label); ok {
 			c.Findings = append(c.Findings, fd)
 		}
 	}
@@ -164,19 +213,10 @@ func addUseFindings(c *Classification, elig []Eligibility) {
 	}
 }
 
-func drugText(t *Treatment, l *LabelClaim) string {
-	var b strings.Builder
-	if l != nil {
-		b.WriteString(l.Generic)
-		b.WriteByte(' ')
-	}
-	b.WriteString(t.Product)
-	b.WriteByte(' ')
-	b.WriteString(t.Description)
-	return strings.ToLower(b.String())
-}
+// citeProhibited is the list of drugs prohibited for extra-label use.
+const citeProhibited = "21 CFR 530.41"
 
-func prohibitionFinding(pr *Prohibition, i int, f, text string, elig []Eligibility, use Use, dev map[Deviation]bool, label *LabelClaim) (Finding, bool) {
+func prohibitionFinding(pr *Prohibition, i int, f string, id Identity, elig []Eligibility, use Use, dev map[Deviation]bool, label *LabelClaim) (Finding, bool) {
 	fd := Finding{Treatment: i, Field: f + ".product", Prohibited: true, Citation: pr.Citation}
 	switch pr.kind {
 	case layPerson:
@@ -192,8 +232,13 @@ func prohibitionFinding(pr *Prohibition, i int, f, text string, elig []Eligibili
 		fd.Field, fd.Why = f+".route", "extra-label use in or on animal feed is never permitted"
 		return fd, true
 	}
-	if !pr.matches(text) {
+	caught := pr.matches(id)
+	if len(caught) == 0 {
 		return Finding{}, false
+	}
+	drug := pr.Drug
+	if len(pr.Classes) > 0 {
+		drug = fmt.Sprintf("%s (%s)", pr.Drug, strings.Join(caught, ", "))
 	}
 	var hit []Species
 	for _, e := range elig {
@@ -215,14 +260,16 @@ func prohibitionFinding(pr *Prohibition, i int, f, text string, elig []Eligibili
 		// practice, past 20 months. Heifers and calves may or may not be.
 		if !slices.Contains(hit, DairyCattle) {
 			fd.Prohibited, fd.Conditional = false, true
-			fd.Why = fmt.Sprintf("%s is prohibited in %s; the protocol allows %s", pr.Drug, pr.Condition, who)
+			fd.Why = fmt.Sprintf("%s is prohibited in %s; the protocol allows %s", drug, pr.Condition, who)
 			fd.Remedy = &RestrictionRemedy{Title: "PBZ-20M", Message: "Restrict the protocol by age and sex",
 				Detail: "Not for use in female dairy cattle 20 months of age or older (21 CFR 530.41(a)(12))."}
 			return fd, true
 		}
 	case cephalosporinRule:
 		reasons := make([]string, 0, 3)
-		if use.Prevention {
+		if use.Prevention && (label == nil || !label.Prevention) {
+			// 530.41(a)(13)(i): whatever the dose, unless the label's
+			// own indication is prevention or control.
 			reasons = append(reasons, "used for disease prevention")
 		}
 		for _, d := range []Deviation{DeviatesDose, DeviatesFrequency, DeviatesDuration, DeviatesRoute} {
@@ -238,10 +285,10 @@ func prohibitionFinding(pr *Prohibition, i int, f, text string, elig []Eligibili
 			// approved class is allowed.
 			return Finding{}, false
 		}
-		fd.Why = fmt.Sprintf("%s in %s is prohibited when %s", pr.Drug, who, strings.Join(reasons, ", "))
+		fd.Why = fmt.Sprintf("%s in %s is prohibited when %s", drug, who, strings.Join(reasons, ", "))
 		return fd, true
 	}
-	fd.Why = fmt.Sprintf("extra-label use of %s is prohibited in %s", pr.Drug, who)
+	fd.Why = fmt.Sprintf("extra-label use of %s is prohibited in %s", drug, who)
 	return fd, true
 }
 
@@ -574,12 +621,14 @@ func classOf(fs []Finding) AmducaClass {
 // phenylbutazone is prohibited for a female dairy animal 20 months of age
 // or older (21 CFR 530.41(a)(12)), and a dairy heifer of that age is not
 // non-lactating dairy cattle, so a label for that class no longer covers
-// her. Boundaries are inclusive and an unknown birth date counts as old
-// enough. The class is recomputed (an UNIDENTIFIED treatment stays so).
+// her. Age is decided by MonthsOfAgeReached, so doubt falls on the side
+// of the ban (born 31 August, 20 months old on 30 April); an unknown
+// birth date counts as old enough. The class is recomputed (an
+// UNIDENTIFIED treatment stays so, with its Unidentified finding).
 func ForAnimal(c Classification, a Animal, on time.Time) Classification {
 	out := c
 	out.Findings = make([]Finding, 0, len(c.Findings))
-	olderFemale := a.Female && a.MonthsOldAtLeast(20, on)
+	olderFemale := a.Female && MonthsOfAgeReached(a.Born, on, 20)
 	dairy := a.Class == DairyCattle || a.Class == DairyHeifers || a.Class == DairyCattleNonLactating || a.Class == DairyCalves
 	// Keep the departures from the label, resolving the conditional ones;
 	// prohibitions and the extended-withdrawal requirement are derived
@@ -622,12 +671,14 @@ func ForAnimal(c Classification, a Animal, on time.Time) Classification {
 }
 
 // CheckProhibitedUse returns the findings that forbid treating animal a
-// with the classified treatment on date on (see ForAnimal); empty means no
-// prohibition applies.
+// with the classified treatment on date on (see ForAnimal): the
+// prohibitions, and the Unidentified finding of a product whose active
+// ingredient is neither known nor confirmed. Empty means the use is
+// allowed.
 func CheckProhibitedUse(c Classification, a Animal, on time.Time) []Finding {
 	var out []Finding
 	for _, fd := range ForAnimal(c, a, on).Findings {
-		if fd.Prohibited {
+		if fd.Prohibited || fd.Unidentified {
 			out = append(out, fd)
 		}
 	}

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -109,7 +110,13 @@ func TestClassifyProhibitions(t *testing.T) {
 		citations []string
 	}{
 		{"ceftiofur on label", protocolFor(cef, BeefCattle), Use{}, nil},
-		{"ceftiofur for prevention on label regimen", protocolFor(cef, BeefCattle), Use{Prevention: true}, nil},
+		// 530.41(a)(13)(i): prevention is prohibited whatever the dose,
+		// unless the label's own indication covers prevention or control.
+		{"ceftiofur for prevention on label regimen", protocolFor(cef, BeefCattle), Use{Prevention: true}, []string{"21 CFR 530.41(a)(13)"}},
+		{"ceftiofur for prevention on a label claim for control", func() *Protocol {
+			p := protocolFor(cef, BeefCattle)
+			return p
+		}(), Use{Prevention: true, Confirmations: nil}, nil},
 		{"ceftiofur at a higher dose", func() *Protocol {
 			p := protocolFor(cef, BeefCattle)
 			p.Treatments[0].SizeFunction = &DoseByWeightFunction{Dose: DrugQuantity{Q(Int(5), Milligram)}, PerUnit: Q(Int(1), Kilogram)}
@@ -145,9 +152,19 @@ func TestClassifyProhibitions(t *testing.T) {
 		{"gentamicin sulfate is not a sulfonamide", &Protocol{Eligibilities: []Eligibility{{Name: "Cows", FDASpecies: DairyCattle}},
 			Treatments: []Treatment{{Product: "Gentamicin sulfate 100 mg/mL", Route: "IM"}}}, Use{}, nil},
 	}
+	withControl := append([]LabelClaim(nil), all...)
+	for k := range withControl {
+		if withControl[k].ID == cef.ID {
+			withControl[k].Prevention = true
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cs := Classify(tt.p, all, tt.use)
+			labels := all
+			if strings.Contains(tt.name, "label claim for control") {
+				labels = withControl
+			}
+			cs := Classify(tt.p, labels, tt.use)
 			var got []string
 			for _, f := range cs[0].Findings {
 				if f.Prohibited || f.Citation == citeExtendedWithdrawal {
