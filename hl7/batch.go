@@ -23,6 +23,9 @@ type ReaderOptions struct {
 	// MaxMessageSize bounds the bytes buffered for one message (and so the
 	// reader's memory); a longer message fails with ErrBatch.
 	MaxMessageSize int
+	// Without Reuse, each message returned costs two allocations, its
+	// own copy of its bytes and its Message, whatever its size.
+	//
 	// Reuse makes the Reader reuse one buffer and one Message for every
 	// message it returns, as bufio.Scanner reuses its token: the Message
 	// returned by Next (or yielded by All) is valid only until the next
@@ -68,7 +71,7 @@ type Reader struct {
 	nMsgs      int   // messages in the current batch
 	nBatch     int   // batches in the current file
 	err        error
-	buf        []byte  // the message being assembled, kept when Reuse is set
+	buf        []byte  // the message being assembled, kept across messages
 	msg        Message // the message returned when Reuse is set
 }
 
@@ -168,11 +171,11 @@ func (r *Reader) next() (*Message, error) {
 		}
 		switch string(id) {
 		case "MSH":
-			var dst []byte
-			if r.opts.Reuse {
-				dst = r.buf[:0]
-			}
-			msg, msgOff = append(dst, seg...), segOff
+			// The message is assembled in the reader's buffer; without
+			// Reuse, parse copies it out at its exact size, so a message
+			// costs one copy of its bytes rather than the growth of a
+			// slice appended segment by segment.
+			msg, msgOff = append(r.buf[:0], seg...), segOff
 			continue
 		case "FHS":
 			if r.inFile || r.inBatch {
@@ -228,11 +231,11 @@ func (r *Reader) parse(msg []byte, off int64) (*Message, error) {
 	opts := r.opts.Parse
 	var m *Message
 	var err error
+	r.buf = msg[:0]
 	if r.opts.Reuse {
-		r.buf = msg[:0]
 		m, err = &r.msg, opts.ParseInto(&r.msg, msg)
 	} else {
-		m, err = opts.Parse(msg)
+		m, err = opts.Parse(bytes.Clone(msg))
 	}
 	if err != nil {
 		var pe *ParseError

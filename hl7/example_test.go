@@ -148,3 +148,29 @@ func ExampleReader() {
 	// M1 P1
 	// M2 P2
 }
+
+// Read every subcomponent of a segment in one pass, with its position.
+func ExampleSegment_Leaves() {
+	m, err := hl7.Parse([]byte("MSH|^~\\&|LAB\rOBX|1|NM|718-7^Hemoglobin^LN||13.2|g/dL^^UCUM~x&y\r"))
+	if err != nil {
+		panic(err)
+	}
+	obx, _ := m.FindSegment("OBX", 1)
+	for p, v := range obx.Leaves() {
+		if v.IsEmpty() {
+			continue
+		}
+		fmt.Printf("OBX-%d.%d.%d.%d %s\n", p.Field, p.Rep, p.Component, p.Sub, v)
+	}
+	// Output:
+	// OBX-1.1.1.1 1
+	// OBX-2.1.1.1 NM
+	// OBX-3.1.1.1 718-7
+	// OBX-3.1.2.1 Hemoglobin
+	// OBX-3.1.3.1 LN
+	// OBX-5.1.1.1 13.2
+	// OBX-6.1.1.1 g/dL
+	// OBX-6.1.3.1 UCUM
+	// OBX-6.2.1.1 x
+	// OBX-6.2.1.2 y
+}

@@ -75,7 +75,7 @@ func BenchmarkReadAll(b *testing.B) {
 	for _, bm := range []struct {
 		name string
 		read func(*Message) int
-	}{{"indexed", readIndexed}, {"iter", readIter}, {"Decode", readDecode}} {
+	}{{"indexed", readIndexed}, {"iter", readIter}, {"Leaves", readLeaves}, {"Decode", readDecode}} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
@@ -88,4 +88,15 @@ func BenchmarkReadAll(b *testing.B) {
 			}
 		})
 	}
+}
+
+// readLeaves does it with Segment.Leaves, one pass over each segment.
+func readLeaves(m *Message) int {
+	n := 0
+	for i := range m.NumSegments() {
+		for _, v := range m.Segment(i).Leaves() {
+			n += len(v.String())
+		}
+	}
+	return n
 }

@@ -22,6 +22,38 @@ func checkIterators(t testing.TB, m *Message) {
 		}
 	}
 	for _, s := range m.Segments() {
+		// Leaves yields what the nested iterators reach, in order.
+		type leaf struct {
+			p Position
+			v Value
+		}
+		var nested, flat []leaf
+		for fn, f := range s.AllFields() {
+			r := 0
+			for rv := range f.AllReps() {
+				r++
+				c := 0
+				for cv := range rv.AllComponents() {
+					c++
+					sc := 0
+					for sv := range cv.AllSubs() {
+						sc++
+						nested = append(nested, leaf{Position{fn, r, c, sc}, sv})
+					}
+				}
+			}
+		}
+		for p, v := range s.Leaves() {
+			flat = append(flat, leaf{p, v})
+		}
+		if len(flat) != len(nested) {
+			t.Fatalf("%s: Leaves yields %d values, the nested iterators %d", s.Name(), len(flat), len(nested))
+		}
+		for i := range flat {
+			if flat[i] != nested[i] {
+				t.Fatalf("%s leaf %d: Leaves %+v, nested iterators %+v", s.Name(), i, flat[i], nested[i])
+			}
+		}
 		var nums []int
 		var fields []Value
 		for n, f := range s.AllFields() {

@@ -54,6 +54,7 @@ type Message struct {
 	msh18   charsetField               // where MSH-18 lies, found by the parse
 	fmu     sync.Mutex                 // held while the field level is built
 	ftab    atomic.Pointer[fieldTable] // field level, built on first read
+	text    atomic.Pointer[string]     // data as one string, made by the first String that can share it
 	segBuf  [10]segment
 }
 

@@ -172,6 +172,7 @@ type charsetField struct {
 // storage. It must not run while the message is being read.
 func (m *Message) resetFields() {
 	m.msh18 = charsetField{}
+	m.text.Store(nil)
 	if t := m.ftab.Load(); t != nil {
 		if t.hdrReady.Load() {
 			t.hdrReady.Store(false)

@@ -124,10 +124,29 @@ func (v Value) String() string {
 		return ""
 	}
 	raw := v.m.data[v.lo:v.hi]
-	if v.lvl == levelLeaf {
-		return string(raw)
+	if v.lvl == levelLeaf || v.m.decoder == nil && bytes.IndexByte(raw, v.m.delims.Escape) < 0 {
+		// Nothing to decode: share the message's text rather than copy
+		// each value.
+		return v.m.textAt(v.lo, v.hi)
 	}
 	return v.m.decodeText(raw)
+}
+
+// textAt returns data[lo:hi] as a string cut from one string copy of the
+// whole message, made on the first call. Reading every value of a message
+// then costs one copy of it instead of one allocation per value; the price
+// is that a string kept from a message keeps the message's text alive.
+func (m *Message) textAt(lo, hi int) string {
+	p := m.text.Load()
+	if p == nil {
+		s := string(m.data)
+		if m.text.CompareAndSwap(nil, &s) {
+			p = &s
+		} else {
+			p = m.text.Load()
+		}
+	}
+	return (*p)[lo:hi]
 }
 
 func (v Value) sep(l level) byte {
