@@ -32,6 +32,10 @@ type Case struct {
 	Members    []string  `json:"members,omitempty"`
 	EnrolledBy UserID    `json:"enrolledBy,omitempty"`
 	Created    time.Time `json:"created,omitzero"`
+	// IdempotencyKey is the key the enrollment carried
+	// (EnrollRequest.IdempotencyKey); empty when none. It is kept with the
+	// case, unique per farm and enrolling user, and not sent on the wire.
+	IdempotencyKey string `json:"-"`
 }
 
 // UnmarshalJSON reads a VCPR Case, choosing the CaseData variant by its

@@ -47,9 +47,14 @@
 // [Service.Enroll] checks the actor, the prescription, the protocol's case
 // definition and the animal's eligibility, plans the case with
 // protocol.Plan, and writes the case, its DoseTasks and PTasks and its
-// [Withhold] in one transaction, using one fill. [Service.Execute] records a
+// [Withhold] in one transaction, using one fill. An enrollment carrying an
+// idempotency key is safe to retry: the same key returns the same case. An
+// animal already in an open case of the prescription is refused unless the
+// request starts a new course, and a group case lists its animals, each
+// checked for eligibility on its own. [Service.Execute] records a
 // task done (who, when, promise data) and recomputes the withhold from the
-// doses actually given; [Service.Skip] records one not done;
+// doses actually given, refusing a dose recorded out of order with the
+// doses of its treatment already given; [Service.Skip] records one not done;
 // [Service.RecordEvent] records a calving, which resolves releases that
 // count from it (a dry-cow product's milk term). A task's status
 // is REQUIRED, EXECUTED, CANCELLED or RECALLED as stored, and DUE or OVERDUE
@@ -58,7 +63,8 @@
 // A farm's morning: [Service.Today] (tasks to do today, overdue included),
 // [Service.Withholds] (animals under withhold now or later), [Service.Clear]
 // ("may cow 34 go to slaughter, or her milk into the tank, at T — if not,
-// until when and why"), [Service.CaseHx] and [Service.Records] with
+// until when and why"), [Service.HerdClearance] (the same for every animal
+// of the farm, in one query), [Service.CaseHx] and [Service.Records] with
 // [WriteCSV] for the treatment records of 21 CFR 530.5.
 //
 // # The protocol library and the directory

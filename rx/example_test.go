@@ -47,13 +47,17 @@ func ExampleService_Enroll() {
 		RxID: p.ID, AnimalID: "Bossie34", Initiation: now,
 		Data:   &protocol.WeightData{Weight: protocol.Q(protocol.Int(600), protocol.Kilogram)},
 		Animal: protocol.Animal{Class: protocol.DairyCattle, Female: true},
+		// The product's strength turns each dose into a volume.
+		Products: map[string]protocol.Product{rxtest.FlunixinProduct: {Concentration: rxtest.FlunixinConcentration}},
+		// A retry with the same key returns this case, not a second one.
+		IdempotencyKey: "bossie34-fever-2026-03-02",
 	})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	for _, d := range hx.DoseTasks {
-		fmt.Println(d.DoAt.Format(time.RFC3339), d.Dose, d.Route, d.Status)
+		fmt.Println(d.DoAt.Format(time.RFC3339), d.Dose, d.Volume, d.Route, d.Status)
 	}
 	fmt.Println("meat until", hx.Withhold.MeatUntil.Format(time.RFC3339))
 
@@ -63,9 +67,9 @@ func ExampleService_Enroll() {
 	fmt.Println("meat until", hx.Withhold.MeatUntil.Format(time.RFC3339), "after the late dose")
 	fmt.Println("dose 3 was", hx.DoseTasks[2].Delay(), "late; dose 1 is", hx.DoseTasks[0].Status)
 	// Output:
-	// 2026-03-02T06:00:00Z 1320 mg IV DUE
-	// 2026-03-03T06:00:00Z 1320 mg IV REQUIRED
-	// 2026-03-04T06:00:00Z 1320 mg IV REQUIRED
+	// 2026-03-02T06:00:00Z 1320 mg 26.4 ml IV DUE
+	// 2026-03-03T06:00:00Z 1320 mg 26.4 ml IV REQUIRED
+	// 2026-03-04T06:00:00Z 1320 mg 26.4 ml IV REQUIRED
 	// meat until 2026-03-08T06:00:00Z
 	// meat until 2026-03-08T20:00:00Z after the late dose
 	// dose 3 was 14h0m0s late; dose 1 is OVERDUE

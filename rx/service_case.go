@@ -2,6 +2,7 @@ package rx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,6 +39,88 @@ type EnrollRequest struct {
 	// Executor assigns every task to a TOR employed by the MOR; zero
 	// leaves them to anyone on the farm.
 	Executor UserID
+
+	// IdempotencyKey makes the request safe to retry (the HTTP layer
+	// passes the Idempotency-Key header): a second enrollment by the same
+	// user on the same farm with the same key enrolls nothing and returns
+	// the case the first one made, with its tasks and withhold as they are
+	// now, even when that first enrollment used the last fill. A key
+	// already used for another prescription or animal is a conflict.
+	// Empty means none; at most MaxIdempotencyKey printable ASCII
+	// characters.
+	IdempotencyKey string
+	// NewCourse says that the animal starts a new course of the
+	// prescription while a case of it is still open (a dose still to be
+	// given). Without it such an enrollment is refused with ErrConflict
+	// naming the open case: the usual cause is a double submission, and a
+	// second case doubles every dose and task.
+	NewCourse bool
+	// Animals describes members of a group case by their ID: each member's
+	// FDA class, sex and birth date, for eligibility and the AMDUCA rules,
+	// which are decided for every member. A member not described is of
+	// Animal.Class and is taken as a female of unknown age, which the
+	// age-limited rules count as old enough (phenylbutazone is then refused
+	// in every dairy class): the group's description never decides a
+	// member's age. Keys must be members.
+	Animals map[string]protocol.Animal
+}
+
+// MaxIdempotencyKey bounds the length of an idempotency key.
+const MaxIdempotencyKey = 255
+
+// checkKey checks an idempotency key: printable ASCII, at most
+// MaxIdempotencyKey characters.
+func checkKey(k string) error {
+	if len(k) > MaxIdempotencyKey {
+		return fail("", fmt.Sprintf("idempotency key (%d characters)", len(k)), fmt.Sprintf("must be at most %d characters", MaxIdempotencyKey), ErrInvalid)
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return fail("", "idempotency key "+strconv.Quote(k), "must be printable ASCII", ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// subject is one animal whose eligibility an enrollment decides.
+type subject struct {
+	input  string
+	animal protocol.Animal
+}
+
+// subjects returns the animals of an enrollment: the animal itself, or
+// each member of a group case described as EnrollRequest.Animals says.
+func subjects(req *EnrollRequest, members []string) ([]subject, error) {
+	if len(members) == 0 {
+		if len(req.Animals) > 0 {
+			return nil, fail("", "animals", "describe the members of a group case; this case lists none", ErrInvalid)
+		}
+		return []subject{{"animal " + quote(req.AnimalID), req.Animal}}, nil
+	}
+	if !req.Animal.Born.IsZero() {
+		return nil, fail("", "animal born "+req.Animal.Born.UTC().Format(time.DateOnly),
+			"a group case has no one birth date: give each member's in animals", ErrInvalid)
+	}
+	listed := make(map[string]bool, len(members))
+	for _, m := range members {
+		listed[m] = true
+	}
+	for id := range req.Animals {
+		if !listed[id] {
+			return nil, fail("", "animals "+quote(id), "is not a member of the case", ErrInvalid)
+		}
+	}
+	out := make([]subject, len(members))
+	for i, m := range members {
+		a, ok := req.Animals[m]
+		if !ok {
+			a = protocol.Animal{Class: req.Animal.Class, Female: true}
+		} else if a.Class == "" {
+			a.Class = req.Animal.Class
+		}
+		out[i] = subject{"animal " + quote(m) + " (member of " + quote(req.AnimalID) + ")", a}
+	}
+	return out, nil
 }
 
 // MaxMembers bounds the animals listed in one group case.
@@ -84,12 +167,18 @@ const MaxFuture = 30 * 24 * time.Hour
 // to INITIATED.
 //
 // Checked first, in this order, each failing with nothing written: the
-// input's form (ErrInvalid), the prescription (ErrNotFound), the actor
-// (MayEnroll), the prescription's status, expiry and fills (Usable:
-// ErrRecalled, ErrDeclined, ErrNotActive, ErrExpired, ErrUsedUp), the
-// protocol's case definition and eligibility, and the plan (ErrInvalid
-// wrapping the protocol's error). The prescription row is locked for the
-// whole write, so concurrent enrollments never use one fill twice.
+// input's form (ErrInvalid; a group case lists its members), the
+// prescription (ErrNotFound), the actor (MayEnroll), the idempotency key
+// (a case already enrolled with it is returned as it is, or ErrConflict
+// when it was for another prescription or animal), the prescription's
+// status, expiry and fills (Usable: ErrRecalled, ErrDeclined,
+// ErrNotActive, ErrExpired, ErrUsedUp), the protocol's case definition,
+// the eligibility and AMDUCA prohibitions of each animal (every member of
+// a group), an open case of the prescription holding any of them
+// (ErrConflict unless NewCourse), and the plan (ErrInvalid wrapping the
+// protocol's error). The prescription row is locked for the whole write,
+// so concurrent enrollments never use one fill twice, and concurrent
+// retries with one key make one case.
 func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseHx, error) {
 	const op = "enroll"
 	now := s.now()
@@ -121,10 +210,24 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 		return CaseHx{}, fail(op, fmt.Sprintf("head %d", req.Head), fmt.Sprintf("%d members are listed", len(members)), ErrInvalid)
 	case len(members) > 0:
 		req.Head = len(members)
+	case req.Head > 1:
+		// An anonymous "12 head" cannot be cleared animal by animal, nor
+		// checked for eligibility one by one.
+		return CaseHx{}, fail(op, fmt.Sprintf("head %d", req.Head), "a group case lists its animals in members", ErrInvalid)
 	case req.Head == 0:
 		req.Head = 1
 	}
-	var hx CaseHx
+	subs, err := subjects(&req, members)
+	if err != nil {
+		return CaseHx{}, withOp(op, err)
+	}
+	if err := checkKey(req.IdempotencyKey); err != nil {
+		return CaseHx{}, withOp(op, err)
+	}
+	var (
+		hx       CaseHx
+		replayed bool
+	)
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.Store.Prescription(ctx, req.RxID, true)
 		if err != nil {
@@ -132,6 +235,24 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 		}
 		if err := MayEnroll(a, &p); err != nil {
 			return withOp(op, err)
+		}
+		// The prescription's row lock serialises enrollments under it, so
+		// of several requests with one key the first enrolls and the
+		// others find its case here.
+		if req.IdempotencyKey != "" {
+			c, err := s.Store.CaseByKey(ctx, p.MOR, a.User.ID, req.IdempotencyKey)
+			switch {
+			case err == nil:
+				if c.RxID != req.RxID || c.AnimalID != req.AnimalID {
+					return fail(op, "idempotency key "+strconv.Quote(req.IdempotencyKey),
+						fmt.Sprintf("already used for case %d (animal %s under prescription %s)", c.ID, quote(c.AnimalID), c.RxID), ErrConflict)
+				}
+				replayed = true
+				hx, err = s.readHistory(ctx, c, now)
+				return err
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
 		}
 		if err := p.Usable(now); err != nil {
 			return withOp(op, err)
@@ -144,18 +265,27 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 		if req.Initiation.Before(p.Created) {
 			return fail(op, "initiationTime "+req.Initiation.UTC().Format(time.RFC3339), "before the prescription was written", ErrInvalid)
 		}
-		if err := protocol.CheckEligibility(&p.Protocol, req.Animal); err != nil {
-			return invalid(op, "animal "+quote(req.AnimalID), err)
+		for _, sub := range subs {
+			if err := protocol.CheckEligibility(&p.Protocol, sub.animal); err != nil {
+				return invalid(op, sub.input, err)
+			}
+			if why := prohibitedUse(&p.Protocol, s.Labels, &sub.animal, req.Initiation); why != "" {
+				return fail(op, sub.input, why, ErrProhibited)
+			}
 		}
-		if why := prohibitedUse(&p.Protocol, s.Labels, &req.Animal, req.Initiation); why != "" {
-			return fail(op, "animal "+quote(req.AnimalID), why, ErrProhibited)
+		if !req.NewCourse {
+			if err := s.checkNotOpen(ctx, &p, req.AnimalID, members); err != nil {
+				return withOp(op, err)
+			}
 		}
 		if req.Executor != 0 {
 			if err := s.checkExecutor(ctx, p.MOR, req.Executor); err != nil {
 				return withOp(op, err)
 			}
 		}
-		in := protocol.CaseInput{Initiation: req.Initiation.UTC(), Products: req.Products, Withholds: s.WithholdOptions}
+		// Without any product concentrations the case records doses only (the
+		// volume is measured at administration); a given map must cover them.
+		in := protocol.CaseInput{Initiation: req.Initiation.UTC(), Products: req.Products, DosesOnly: len(req.Products) == 0, Withholds: s.WithholdOptions}
 		if err := in.Apply(req.Data); err != nil {
 			return invalid(op, "caseData", err)
 		}
@@ -166,7 +296,7 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 		c := Case{
 			RxID: p.ID, AnimalID: req.AnimalID, Initiation: req.Initiation.UTC(), Note: req.Note,
 			MOR: p.MOR, VOR: p.VOR, Data: req.Data, Species: req.Animal.Class, Head: req.Head, Members: members,
-			EnrolledBy: a.User.ID, Created: now,
+			EnrolledBy: a.User.ID, Created: now, IdempotencyKey: req.IdempotencyKey,
 		}
 		tasks := planTasks(&p, &c, plan, req.Executor)
 		if err := s.Store.CreateCase(ctx, &c, tasks); err != nil {
@@ -190,8 +320,50 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 	if err != nil {
 		return CaseHx{}, storeErr(op, rxInput(req.RxID), err)
 	}
+	if replayed {
+		s.log().Info("rx: enrollment replayed", "rx", req.RxID, "case", hx.ID, "animal", hx.AnimalID, "by", a.User.ID)
+		return hx, nil
+	}
 	s.log().Info("rx: case enrolled", "rx", req.RxID, "case", hx.ID, "animal", hx.AnimalID, "by", a.User.ID)
 	return hx, nil
+}
+
+// checkNotOpen refuses an enrollment of animal (or of a group with
+// members) while any of them is in an open case of prescription p: a case
+// with a dose still to be given, as its animal or as a member.
+func (s *Service) checkNotOpen(ctx context.Context, p *Prescription, animal string, members []string) error {
+	open, err := s.Store.OpenCases(ctx, p.ID)
+	if err != nil || len(open) == 0 {
+		return err
+	}
+	ours := make(map[string]bool, 1+len(members))
+	ours[animal] = true
+	for _, m := range members {
+		ours[m] = true
+	}
+	for _, c := range open {
+		for _, id := range append([]string{c.AnimalID}, c.Members...) {
+			if ours[id] {
+				return fail("", "animal "+quote(id),
+					fmt.Sprintf("already in open case %d of prescription %s (a dose still to be given); say it is a new course to enroll it again", c.ID, p.ID), ErrConflict)
+			}
+		}
+	}
+	return nil
+}
+
+// readHistory reads the tasks and withhold of a stored case and assembles
+// its history as of now.
+func (s *Service) readHistory(ctx context.Context, c Case, now time.Time) (CaseHx, error) {
+	tasks, err := s.Store.Tasks(ctx, c.ID)
+	if err != nil {
+		return CaseHx{}, err
+	}
+	w, err := s.Store.Withhold(ctx, c.ID)
+	if err != nil {
+		return CaseHx{}, err
+	}
+	return s.history(c, tasks, &w, now), nil
 }
 
 // checkExecutor reports whether user id is a TOR employed by mor.
@@ -348,9 +520,14 @@ func (s *Service) Execute(ctx context.Context, a Actor, e Execution) (CaseHx, er
 	if at.After(now.Add(MaxClockSkew)) {
 		return CaseHx{}, fail(op, "at "+at.Format(time.RFC3339), "is in the future", ErrInvalid)
 	}
-	return s.finish(ctx, op, a, e.TaskID, func(t *Task, c *Case) error {
+	return s.finish(ctx, op, a, e.TaskID, func(t *Task, c *Case, tasks []Task) error {
 		if at.Before(c.Initiation) {
 			return fail(op, "at "+at.Format(time.RFC3339), "before the case was initiated", ErrInvalid)
+		}
+		if t.Kind == DoseTaskKind {
+			if err := checkDoseOrder(t, at, tasks); err != nil {
+				return withOp(op, err)
+			}
 		}
 		switch {
 		case t.Kind == DoseTaskKind && e.Data != nil:
@@ -368,6 +545,39 @@ func (s *Service) Execute(ctx context.Context, a Actor, e Execution) (CaseHx, er
 	})
 }
 
+// checkDoseOrder refuses to record dose t of a treatment as given at at
+// when another dose of the same treatment, given already, contradicts the
+// order: an earlier dose (lower Seq) given after at, or a later one given
+// before it. Doses given at the same instant are in order.
+//
+// It refuses rather than flags because the withhold counts from the last
+// dose given: a time out of order is almost always a mistyped date, and
+// accepting it would move a release silently. Nothing is stored, the error
+// names the dose it contradicts, and the farm records the dose again with
+// the right time (or corrects nothing, when the order is the truth, by
+// skipping the dose and noting why).
+func checkDoseOrder(t *Task, at time.Time, tasks []Task) error {
+	for i := range tasks {
+		o := &tasks[i]
+		if o.ID == t.ID || o.Kind != DoseTaskKind || o.Treatment != t.Treatment || o.Status != TaskExecuted {
+			continue
+		}
+		var why string
+		switch {
+		case o.Seq < t.Seq && o.DoneAt.After(at):
+			why = "before"
+		case o.Seq > t.Seq && o.DoneAt.Before(at):
+			why = "after"
+		default:
+			continue
+		}
+		return fail("", fmt.Sprintf("task %d (dose %d) at %s", t.ID, t.Seq, at.Format(time.RFC3339)),
+			fmt.Sprintf("is %s dose %d of the same treatment, given at %s (task %d): doses are given in order",
+				why, o.Seq, o.DoneAt.UTC().Format(time.RFC3339), o.ID), ErrInvalid)
+	}
+	return nil
+}
+
 // Skip records that a task will not be done (CANCELLED), with the reason.
 // A skipped dose no longer counts toward the withhold; the skip stays
 // visible in the case history.
@@ -378,7 +588,7 @@ func (s *Service) Skip(ctx context.Context, a Actor, taskID int64, reason string
 		return CaseHx{}, fail(op, fmt.Sprintf("task %d reason", taskID), "is required", ErrInvalid)
 	}
 	now := s.now()
-	return s.finish(ctx, op, a, taskID, func(t *Task, _ *Case) error {
+	return s.finish(ctx, op, a, taskID, func(t *Task, _ *Case, _ []Task) error {
 		t.Status, t.DoneAt, t.Note = TaskCancelled, now, reason
 		return nil
 	})
@@ -386,7 +596,7 @@ func (s *Service) Skip(ctx context.Context, a Actor, taskID int64, reason string
 
 // finish runs the common part of Execute and Skip: lock the case, check
 // the task and the actor, record the end, recompute the withhold.
-func (s *Service) finish(ctx context.Context, op string, a Actor, taskID int64, set func(*Task, *Case) error) (CaseHx, error) {
+func (s *Service) finish(ctx context.Context, op string, a Actor, taskID int64, set func(*Task, *Case, []Task) error) (CaseHx, error) {
 	now := s.now()
 	in := fmt.Sprintf("task %d", taskID)
 	var hx CaseHx
@@ -416,15 +626,18 @@ func (s *Service) finish(ctx context.Context, op string, a Actor, taskID int64, 
 		default:
 			return fail(op, in, "already "+strings.ToLower(string(t.Status)), ErrConflict)
 		}
-		if err := set(&t, &c); err != nil {
+		tasks, err := s.Store.Tasks(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := set(&t, &c, tasks); err != nil {
 			return err
 		}
 		t.DoneBy, t.RecordedAt = a.User.ID, now
 		if err := s.Store.FinishTask(ctx, &t); err != nil {
 			return err
 		}
-		tasks, err := s.Store.Tasks(ctx, c.ID)
-		if err != nil {
+		if tasks, err = s.Store.Tasks(ctx, c.ID); err != nil {
 			return err
 		}
 		w, err := s.putWithhold(ctx, &p, &c, tasks)

@@ -48,9 +48,19 @@ type Store interface {
 	// any), newest first.
 	Prescriptions(ctx context.Context, vor, mor UserID) ([]Prescription, error)
 
-	// CreateCase stores c (with its Members) and its tasks, setting their
-	// IDs, CaseID and c.ID.
+	// CreateCase stores c (with its Members and IdempotencyKey) and its
+	// tasks, setting their IDs, CaseID and c.ID. ErrConflict when c carries
+	// an IdempotencyKey that a case of the same MOR enrolled by the same
+	// user already has.
 	CreateCase(ctx context.Context, c *Case, tasks []Task) error
+	// CaseByKey reads the case of MOR mor that user by enrolled with
+	// idempotency key key (see CreateCase); ErrNotFound when there is none.
+	CaseByKey(ctx context.Context, mor, by UserID, key string) (Case, error)
+	// OpenCases lists the cases of prescription rxID, with their Members,
+	// that have a dose task still REQUIRED, in enrollment order. It reads
+	// the index of pending tasks, so it costs the open cases, not the
+	// history.
+	OpenCases(ctx context.Context, rxID string) ([]Case, error)
 	// Case reads a case; ErrNotFound when there is none. With lock, as
 	// for Prescription.
 	Case(ctx context.Context, id int64, lock bool) (Case, error)
@@ -91,6 +101,12 @@ type Store interface {
 	// a dose still to be given. The animal's cases include the group cases
 	// that list it among their Members.
 	AnimalWithholds(ctx context.Context, mor UserID, animal string, at time.Time) ([]Withhold, error)
+	// Herd lists, in one query, every animal of MOR mor with the withholds
+	// AnimalWithholds would return for it at at. The animals of a farm are
+	// the IDs its cases name: the animal of each one-animal case, the
+	// members of each group case, and the group ID of a group case that
+	// lists none. Order is unspecified.
+	Herd(ctx context.Context, mor UserID, at time.Time) ([]HerdAnimal, error)
 	// AddEvent records an event on an animal (or group ID) of MOR mor.
 	AddEvent(ctx context.Context, e *Event) error
 	// Events lists the events recorded on an animal of MOR mor, by time.
@@ -103,4 +119,12 @@ type Store interface {
 	// Users lists the users whose type is one of types, by last name,
 	// first name, then ID (the directory of rx/service_directory.go).
 	Users(ctx context.Context, types []UserType) ([]User, error)
+}
+
+// HerdAnimal is one animal of a farm with the withholds that may hold it
+// at the time asked (Store.Herd): its own cases' and those of the group
+// cases listing it.
+type HerdAnimal struct {
+	AnimalID  string
+	Withholds []Withhold
 }

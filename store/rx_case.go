@@ -17,17 +17,19 @@ import (
 
 // ---- cases
 
-const rxCaseColumns = `id, rx_id, animal_id, initiation, note, mor_id, vor_id, case_data, species, head, enrolled_by, created_at`
+const rxCaseColumns = `id, rx_id, animal_id, initiation, note, mor_id, vor_id, case_data, species, head, enrolled_by, created_at, idem_key`
 
 func scanCase(scan func(...any) error) (rx.Case, error) {
 	var (
 		c                   rx.Case
 		data, species       string
 		initiation, created int64
+		key                 sql.NullString
 	)
-	if err := scan(&c.ID, &c.RxID, &c.AnimalID, &initiation, &c.Note, &c.MOR, &c.VOR, &data, &species, &c.Head, &c.EnrolledBy, &created); err != nil {
+	if err := scan(&c.ID, &c.RxID, &c.AnimalID, &initiation, &c.Note, &c.MOR, &c.VOR, &data, &species, &c.Head, &c.EnrolledBy, &created, &key); err != nil {
 		return rx.Case{}, err
 	}
+	c.IdempotencyKey = key.String
 	d, err := protocol.DecodeCaseData([]byte(data))
 	if err != nil {
 		return rx.Case{}, fmt.Errorf("store: case %d: case data: %w", c.ID, err)
@@ -44,12 +46,15 @@ func (s *RxStore) CreateCase(ctx context.Context, c *rx.Case, tasks []rx.Task) e
 	}
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		err := s.db.q(ctx).QueryRowContext(ctx, `INSERT INTO rx_cases
-			(rx_id, animal_id, initiation, note, mor_id, vor_id, case_data, species, head, enrolled_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			(rx_id, animal_id, initiation, note, mor_id, vor_id, case_data, species, head, enrolled_by, created_at, idem_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 			c.RxID, c.AnimalID, micros(c.Initiation), c.Note, int64(c.MOR), int64(c.VOR), string(data),
-			string(c.Species), c.Head, int64(c.EnrolledBy), micros(c.Created)).Scan(&c.ID)
+			string(c.Species), c.Head, int64(c.EnrolledBy), micros(c.Created), nullString(c.IdempotencyKey)).Scan(&c.ID)
 		if isForeignKeyViolation(err) {
 			return rxNotFound("prescription", c.RxID)
+		}
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: idempotency key %q of user %d on farm %d is taken: %w", c.IdempotencyKey, c.EnrolledBy, c.MOR, rx.ErrConflict)
 		}
 		if err != nil {
 			return err

@@ -123,12 +123,21 @@ func (f *Fixture) Prescribe(t testing.TB, refills int, expiration time.Time) rx.
 	return p
 }
 
+// FlunixinProduct is the product of the Flunixin protocol, and
+// FlunixinConcentration its strength: 1320 mg is 26.4 ml.
+const FlunixinProduct = "Flunixin meglumine 50 mg/mL"
+
+// FlunixinConcentration is the strength of FlunixinProduct, 50 mg/ml.
+var FlunixinConcentration = protocol.Concentration{Amount: protocol.Q(protocol.Int(50), protocol.Milligram), Per: protocol.Q(protocol.Int(1), protocol.Milliliter)}
+
 // Cow is an enrollment of a 600 kg lactating cow under rxID, initiated at
-// the clock's time.
+// the clock's time, with the concentration of FlunixinProduct (a test
+// that prescribes another product gives its own Products).
 func (f *Fixture) Cow(rxID, animal string) rx.EnrollRequest {
 	return rx.EnrollRequest{
 		RxID: rxID, AnimalID: animal, Initiation: f.Clock.Now(),
-		Data:   &protocol.WeightData{Weight: protocol.Q(protocol.Int(600), protocol.Kilogram)},
-		Animal: protocol.Animal{Class: protocol.DairyCattle, Female: true},
+		Data:     &protocol.WeightData{Weight: protocol.Q(protocol.Int(600), protocol.Kilogram)},
+		Animal:   protocol.Animal{Class: protocol.DairyCattle, Female: true},
+		Products: map[string]protocol.Product{FlunixinProduct: {Concentration: FlunixinConcentration}},
 	}
 }

@@ -45,6 +45,12 @@ func TestStore(t *testing.T, newStore func(t *testing.T) rx.Store) {
 		{"Records", testRecords},
 		{"ConcurrentEnrollments", testConcurrentEnroll},
 		{"ConcurrentExecutions", testConcurrentExecute},
+		{"IdempotentEnrollment", testIdempotentEnroll},
+		{"OpenCaseRefusedUnlessNewCourse", testOpenCase},
+		{"GroupCaseListsItsAnimals", testGroupListsAnimals},
+		{"GroupEligibilityPerMember", testGroupEligibility},
+		{"DoseBeforeEarlierDoseRefused", testDoseOrder},
+		{"HerdClearance", testHerdClearance},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -414,10 +420,10 @@ func testBadInput(t *testing.T, f *Fixture) {
 	q, err := f.Service.Prescribe(ctx, f.Vet, rx.PrescriptionRequest{Protocol: proto, MOR: f.Farm.ID()})
 	require.NoError(t, err)
 	group := f.Cow(q.ID, "pen 4")
-	group.Head = 12
+	group.Members = []string{"Cow1", "Cow2"}
 	_, err = f.Service.Enroll(ctx, f.Farm, group)
 	require.ErrorIs(t, err, rx.ErrInvalid)
-	require.EqualError(t, err, "rx: enroll: head 12: the protocol's case definition requires one identified animal per case")
+	require.EqualError(t, err, "rx: enroll: head 2: the protocol's case definition requires one identified animal per case")
 
 	after, err := f.Service.Store.Prescription(ctx, p.ID, false)
 	require.NoError(t, err)
@@ -426,6 +432,11 @@ func testBadInput(t *testing.T, f *Fixture) {
 	require.NoError(t, err)
 	require.Empty(t, cases)
 }
+
+// phenylbutazone is the product of the suite's phenylbutazone protocols,
+// 200 mg/ml.
+var phenylbutazone = map[string]protocol.Product{"Phenylbutazone 200 mg/mL": {Concentration: protocol.Concentration{
+	Amount: protocol.Q(protocol.Int(200), protocol.Milligram), Per: protocol.Q(protocol.Int(1), protocol.Milliliter)}}}
 
 // testProhibitedUse checks the AMDUCA prohibitions: a drug banned from
 // extra-label use in food animals cannot be prescribed, and a conditional
@@ -462,6 +473,7 @@ func testProhibitedUse(t *testing.T, f *Fixture) {
 	animal := func(id string, class protocol.Species, born time.Time) rx.EnrollRequest {
 		req := f.Cow(p.ID, id)
 		req.Animal = protocol.Animal{Class: class, Female: true, Born: born}
+		req.Products = phenylbutazone
 		return req
 	}
 	tests := []struct {
@@ -675,7 +687,7 @@ func testRecords(t *testing.T, f *Fixture) {
 	require.Contains(t, string(js), `"wtMeatUntil":"2026-03-08T06:00:00Z"`)
 	var csv strings.Builder
 	require.NoError(t, rx.WriteCSV(&csv, recs))
-	require.Contains(t, csv.String(), "\nBossie34,1,,DairyCattle,fever of unknown origin,Flunixin meglumine 50 mg/mL,1320 mg,,IV,2026-03-02T06:30:00Z,")
+	require.Contains(t, csv.String(), "\nBossie34,1,,DairyCattle,fever of unknown origin,Flunixin meglumine 50 mg/mL,1320 mg,26.4 ml,IV,2026-03-02T06:30:00Z,")
 	_, err = f.Service.Records(ctx, f.Other, f.Farm.ID(), Start, Start.Add(time.Hour))
 	require.ErrorIs(t, err, rx.ErrForbidden)
 }
@@ -769,8 +781,9 @@ func testCalving(t *testing.T, f *Fixture) {
 	p := f.Prescribe(t, 0, time.Time{})
 	req := f.Cow(p.ID, "Dry9")
 	// A product whose label adds "milk 96 h after calving" (a dry-cow use).
-	req.Products = map[string]protocol.Product{"Flunixin meglumine 50 mg/mL": {
-		Withdrawal: &protocol.WithdrawalRule{Milk: []protocol.Term{{Event: protocol.Calving, Period: 96 * time.Hour}}},
+	req.Products = map[string]protocol.Product{FlunixinProduct: {
+		Concentration: FlunixinConcentration,
+		Withdrawal:    &protocol.WithdrawalRule{Milk: []protocol.Term{{Event: protocol.Calving, Period: 96 * time.Hour}}},
 	}}
 	hx, err := f.Service.Enroll(ctx, f.Farm, req)
 	require.NoError(t, err)

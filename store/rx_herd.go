@@ -1,0 +1,124 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/vetlink/vetlink/rx"
+)
+
+// CaseByKey implements [rx.Store]. It reads the unique index rx_cases_idem.
+func (s *RxStore) CaseByKey(ctx context.Context, mor, by rx.UserID, key string) (rx.Case, error) {
+	c, err := scanCase(s.db.q(ctx).QueryRowContext(ctx, `SELECT `+rxCaseColumns+` FROM rx_cases
+		WHERE mor_id = $1 AND enrolled_by = $2 AND idem_key = $3`, int64(mor), int64(by), key).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rx.Case{}, rxNotFound("case with idempotency key", fmt.Sprintf("%q", key))
+	}
+	if err != nil {
+		return rx.Case{}, err
+	}
+	if c.Head > 1 {
+		one := []rx.Case{c}
+		if err := s.loadMembers(ctx, one, `SELECT case_id, animal_id FROM rx_case_members WHERE case_id = $1 ORDER BY pos`, c.ID); err != nil {
+			return rx.Case{}, err
+		}
+		c = one[0]
+	}
+	return c, nil
+}
+
+// rxOpenCasesSQL finds the open cases of a prescription through the
+// partial index of pending tasks (rx_tasks_pending_rx).
+const rxOpenCasesSQL = `SELECT ` + rxCaseColumns + ` FROM rx_cases WHERE id IN (
+		SELECT case_id FROM rx_tasks WHERE rx_id = $1 AND status = 'REQUIRED' AND kind = 'models.DoseTask')
+	ORDER BY id`
+
+// OpenCases implements [rx.Store].
+func (s *RxStore) OpenCases(ctx context.Context, rxID string) ([]rx.Case, error) {
+	cases, err := queryAll(ctx, s.db, scanCase, rxOpenCasesSQL, rxID)
+	if err != nil || !slices.ContainsFunc(cases, func(c rx.Case) bool { return c.Head > 1 }) {
+		return cases, err
+	}
+	err = s.loadMembers(ctx, cases, `SELECT m.case_id, m.animal_id FROM rx_case_members m
+		WHERE m.case_id IN (SELECT case_id FROM rx_tasks WHERE rx_id = $1 AND status = 'REQUIRED' AND kind = 'models.DoseTask')
+		ORDER BY m.case_id, m.pos`, rxID)
+	return cases, err
+}
+
+// rxHerdSQL is the herd-wide clearance in one statement: every animal of
+// farm $1 (herd) with each withhold that may hold it at $2 (held), one row
+// per pair, and one row with NULLs for an animal nothing holds.
+//
+// herd reads rx_cases_herd and rx_case_members_animal. live is what
+// AnimalWithholds reads for one animal, for all of them at once: the
+// withholds not released by $2 (rx_withholds_release) and those of cases
+// with a dose still to be given (rx_tasks_pending), whose release may have
+// moved. A group case's withhold holds each of its members.
+const rxHerdSQL = `WITH herd AS (
+		SELECT c.animal_id FROM rx_cases c WHERE c.mor_id = $1
+			AND (c.head = 1 OR NOT EXISTS (SELECT 1 FROM rx_case_members m WHERE m.case_id = c.id))
+		UNION
+		SELECT m.animal_id FROM rx_case_members m WHERE m.mor_id = $1
+	), live AS (
+		SELECT ` + rxWithholdColumns + ` FROM rx_withholds w WHERE w.mor_id = $1 AND (w.release_at > $2 OR w.case_id IN (
+			SELECT t.case_id FROM rx_tasks t WHERE t.mor_id = $1 AND t.status = 'REQUIRED' AND t.kind = 'models.DoseTask'))
+	), held AS (
+		SELECT l.animal_id AS animal, l.* FROM live l
+		UNION ALL
+		SELECT m.animal_id AS animal, l.* FROM live l JOIN rx_case_members m ON m.case_id = l.case_id
+	)
+	SELECT h.animal_id, w.id, w.case_id, w.rx_id, w.mor_id, w.animal_id, w.initiated, w.meat_until, w.milk_until,
+		w.wt_note, w.note, w.meat_cause, w.milk_cause
+	FROM herd h LEFT JOIN held w ON w.animal = h.animal_id`
+
+// Herd implements [rx.Store] with one query (rxHerdSQL). It costs the
+// farm's animals plus the withholds not yet released, not the history.
+func (s *RxStore) Herd(ctx context.Context, mor rx.UserID, at time.Time) ([]rx.HerdAnimal, error) {
+	rows, err := s.db.q(ctx).QueryContext(ctx, rxHerdSQL, int64(mor), micros(at))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	index := map[string]int{}
+	var out []rx.HerdAnimal
+	for rows.Next() {
+		var (
+			animal                              string
+			id, caseID, morID                   sql.NullInt64
+			initiated, meat, milk               sql.NullInt64
+			rxID, wAnimal, wtNote, note, mc, kc sql.NullString
+		)
+		if err := rows.Scan(&animal, &id, &caseID, &rxID, &morID, &wAnimal, &initiated, &meat, &milk, &wtNote, &note, &mc, &kc); err != nil {
+			return nil, err
+		}
+		i, ok := index[animal]
+		if !ok {
+			i = len(out)
+			index[animal] = i
+			out = append(out, rx.HerdAnimal{AnimalID: animal})
+		}
+		if !id.Valid {
+			continue
+		}
+		w := rx.Withhold{ID: id.Int64, CaseID: caseID.Int64, RxID: rxID.String, MOR: rx.UserID(morID.Int64), AnimalID: wAnimal.String,
+			Initiated: fromMicros(initiated.Int64), MeatUntil: fromMicros(meat.Int64), MilkUntil: fromMicros(milk.Int64),
+			WtNote: wtNote.String, Note: note.String}
+		if err := errors.Join(json.Unmarshal([]byte(mc.String), &w.Meat), json.Unmarshal([]byte(kc.String), &w.Milk)); err != nil {
+			return nil, fmt.Errorf("store: withhold of case %d: %w", w.CaseID, err)
+		}
+		out[i].Withholds = append(out[i].Withholds, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		slices.SortFunc(out[i].Withholds, func(a, b rx.Withhold) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	return out, nil
+}
