@@ -147,6 +147,7 @@ func (c *serverConn) answer(ctx context.Context, log *slog.Logger, wr *Writer, m
 	out, attrs, level := c.respond(ctx, log, msg)
 	if out == nil {
 		log.Log(ctx, level, "mllp: message received, no response sent", attrs...)
+		c.observe(len(msg), nil, false, start)
 		return true
 	}
 	if c.srv.WriteTimeout > 0 {
@@ -154,8 +155,10 @@ func (c *serverConn) answer(ctx context.Context, log *slog.Logger, wr *Writer, m
 	}
 	if err := wr.WriteFrame(out); err != nil {
 		log.Warn("mllp: writing response failed", append(attrs, "error", err)...)
+		c.observe(len(msg), out, false, start)
 		return false
 	}
+	c.observe(len(msg), out, true, start)
 	log.Log(ctx, level, "mllp: message answered", append(attrs, "response_size", len(out), "duration", time.Since(start))...)
 	return true
 }
@@ -200,6 +203,7 @@ func isAlnum(b byte) bool {
 // RejectMultipleMessages, and reports whether the connection can go on.
 // No handler runs.
 func (c *serverConn) rejectMultiple(ctx context.Context, log *slog.Logger, wr *Writer, frame []byte, n int) bool {
+	start := time.Now()
 	hdr, herr := hl7.ReadHeader(frame)
 	attrs := []any{"messages", n, "size", len(frame)}
 	if herr == nil {
@@ -220,8 +224,10 @@ func (c *serverConn) rejectMultiple(ctx context.Context, log *slog.Logger, wr *W
 	out := ack.Bytes()
 	if err := wr.WriteFrame(out); err != nil {
 		log.Warn("mllp: writing response failed", append(attrs, "error", err)...)
+		c.observe(len(frame), out, false, start)
 		return false
 	}
+	c.observe(len(frame), out, true, start)
 	log.Warn("mllp: several messages in one frame, rejected", append(attrs, "ack", ackCode(ack), "response_size", len(out))...)
 	return true
 }
@@ -229,6 +235,7 @@ func (c *serverConn) rejectMultiple(ctx context.Context, log *slog.Logger, wr *W
 // rejectTooLarge answers a frame over the size limit and reports whether
 // the connection can go on.
 func (c *serverConn) rejectTooLarge(ctx context.Context, log *slog.Logger, wr *Writer, ferr *FrameError) bool {
+	start := time.Now()
 	hdr, herr := hl7.ReadHeader(ferr.Head())
 	attrs := []any{"limit", ferr.Limit}
 	if herr == nil {
@@ -249,8 +256,10 @@ func (c *serverConn) rejectTooLarge(ctx context.Context, log *slog.Logger, wr *W
 	out := ack.Bytes()
 	if err := wr.WriteFrame(out); err != nil {
 		log.Warn("mllp: writing response failed", append(attrs, "error", err)...)
+		c.observe(ferr.Limit, out, false, start)
 		return false
 	}
+	c.observe(ferr.Limit, out, true, start)
 	log.Warn("mllp: message too large, rejected", append(attrs, "ack", ackCode(ack), "response_size", len(out))...)
 	return true
 }

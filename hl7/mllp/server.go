@@ -94,6 +94,14 @@ type Server struct {
 	// durations, never message content. Nil means no logging.
 	Logger *slog.Logger
 
+	// Name names this listener for the Observer, e.g. the job that runs
+	// it; empty means the local address of each connection.
+	Name string
+
+	// Observer is told about every message answered, for metrics; nil
+	// means none. See [Observer].
+	Observer Observer
+
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
 	conns      map[*serverConn]struct{}
