@@ -149,6 +149,8 @@ func (e *testEnv) handler(t testing.TB, opt envOptions) http.Handler {
 		Webhooks:     &webhook.Service{Store: e.DB.Webhooks()},
 		NoValidation: opt.noValidation,
 		Mailer:       e.Mail,
+		Vetview:      adminVetview(t, e.DB),
+		Audit:        e.DB.Admin(),
 	})
 	require.NoError(t, err)
 	if opt.checkResponses {

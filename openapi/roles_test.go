@@ -562,7 +562,7 @@ func TestEveryOperationEveryRole(t *testing.T) {
 	doc.Servers = nil
 	router, err := legacy.NewRouter(doc)
 	require.NoError(t, err)
-	rows := roleRows()
+	rows := append(roleRows(), adminRoleRows()...)
 
 	byOp := map[string]roleRow{}
 	for _, r := range rows {
