@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -130,4 +131,203 @@ var caseDataTypes = map[string]func() CaseData{
 	TypePreferredDoseData: func() CaseData { return new(PreferredDoseData) },
 	TypePrefDoseRateData:  func() CaseData { return new(PrefDoseRateData) },
 	TypeAnimalClassData:   func() CaseData { return new(AnimalClassData) },
+}
+
+// UnmarshalJSON reads WeightData; the weight is read with DecodeWeight, so
+// a float from another system (1322.7735731092084 lb) is rounded to 1 g
+// rather than refused.
+func (d *WeightData) UnmarshalJSON(data []byte) error {
+	var w struct {
+		Weight json.RawMessage `json:"weight"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	q, err := DecodeWeight(w.Weight)
+	if err != nil {
+		return err
+	}
+	*d = WeightData{Weight: q}
+	return nil
+}
+
+// UnmarshalJSON reads PrefDoseRateData; the weight is read with
+// DecodeWeight, the preferred rate exactly.
+func (d *PrefDoseRateData) UnmarshalJSON(data []byte) error {
+	var w struct {
+		Weight        json.RawMessage `json:"weight"`
+		PreferredDose DrugQuantity    `json:"preferredDose"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	q, err := DecodeWeight(w.Weight)
+	if err != nil {
+		return err
+	}
+	*d = PrefDoseRateData{Weight: q, PreferredDose: w.PreferredDose}
+	return nil
+}
+
+// WeightResolution is the precision a body weight is kept to: 1 g. Scales
+// on farms read to 0.5 kg at best, so nothing real is lost, and doses by
+// weight stay exact Numbers.
+var WeightResolution = Q(Int(1), Gram)
+
+// weightPlaces is the number of decimal places of unit u whose step is at
+// most WeightResolution: 3 for kg and lb (0.001 lb is 0.45 g), 2 for oz, 0
+// for g and mg, 6 for a tonne.
+func weightPlaces(u Unit) (int, error) {
+	if u.Dimension() != Mass {
+		return 0, fmt.Errorf("%w: %s is not a unit of mass", ErrDimension, u)
+	}
+	f, err := u.Factor()
+	if err != nil {
+		return 0, err
+	}
+	step := f // mg per unit
+	limit := Int(1000)
+	for p := 0; p <= 9; p++ {
+		if step.Cmp(limit) <= 0 {
+			return p, nil
+		}
+		if step, err = step.Quo(Int(10)); err != nil {
+			return 0, err
+		}
+	}
+	return 9, nil
+}
+
+// RoundWeight rounds w once, half-up, to WeightResolution in its own unit
+// (600.0004 kg is 600 kg; 1322.7735731 lb is 1322.774 lb). Keeping the
+// unit keeps a label's "per 100 lb" basis exact. A weight already on the
+// grid is returned unchanged.
+func RoundWeight(w Quantity) (Quantity, error) {
+	p, err := weightPlaces(w.Unit)
+	if err != nil {
+		return Quantity{}, fmt.Errorf("protocol: weight %s: %w", w, err)
+	}
+	v, err := w.Value.Round(p, HalfUp)
+	if err != nil {
+		return Quantity{}, fmt.Errorf("protocol: weight %s: %w", w, err)
+	}
+	out := w
+	out.Value = v
+	return out, nil
+}
+
+// DecodeWeight reads a body weight in the VCPR quantity form. Unlike a dose
+// (read exactly by Quantity.UnmarshalJSON), the value may be any finite
+// decimal a JSON number can carry: weights come from scales and other
+// systems as floats, so the value is rounded once to WeightResolution (see
+// RoundWeight) instead of failing with ErrOverflow. It must be a positive
+// mass no larger than MaxWeight(""), 12000 kg; Plan checks the limit of
+// the animal's own class.
+func DecodeWeight(data []byte) (Quantity, error) {
+	if isNull(data) || len(data) == 0 {
+		return Quantity{}, nil
+	}
+	var w quantityWire
+	if err := json.Unmarshal(data, &w); err != nil {
+		return Quantity{}, fmt.Errorf("protocol: weight: %w", err)
+	}
+	if len(w.Value) == 0 {
+		return Quantity{}, errors.New("protocol: weight: missing value")
+	}
+	out := Quantity{}
+	if w.Dimension != nil {
+		d, ok := parseDimension(*w.Dimension)
+		if !ok || d != Mass {
+			return Quantity{}, fmt.Errorf("protocol: weight dimension %q: %w: a weight is a Mass", *w.Dimension, ErrDimension)
+		}
+		out.wireDim, out.hasDim = *w.Dimension, true
+	}
+	u, err := ParseUnit(w.Symbol, Mass)
+	if err != nil {
+		return Quantity{}, fmt.Errorf("protocol: weight symbol: %w", err)
+	}
+	p, err := weightPlaces(u)
+	if err != nil {
+		return Quantity{}, fmt.Errorf("protocol: weight %s %s: %w", w.Value, w.Symbol, err)
+	}
+	v, err := RoundDecimal(string(w.Value), p)
+	if err != nil {
+		// Only a value far beyond any animal overflows after rounding.
+		return Quantity{}, fieldErr("weight", string(w.Value)+" "+w.Symbol,
+			"exceeds "+MaxWeight(OtherSpecies).String()+", the largest body weight accepted for any class", ErrOutOfRange)
+	}
+	out.Value, out.Unit = v, u
+	if err := CheckWeight(out, ""); err != nil {
+		return Quantity{}, err
+	}
+	return out, nil
+}
+
+// Generous upper bounds on body weight per FDA class. Each is well above
+// the heaviest animal of that kind on record, so that only a data error
+// (a 1e15 kg cow, grams sent as kilograms) is refused:
+//
+//   - cattle and bison: 2000 kg; the heaviest bovines recorded are the
+//     Chianina bull Donetto (1740 kg, 1955) and the Charolais steer Field
+//     Marshall (1670 kg, weighed at Sedgemoor, UK, 2009, World Record
+//     Academy);
+//   - swine: 1200 kg; Big Bill, a Poland China hog, weighed 1157 kg (1933,
+//     Guinness World Records);
+//   - horses: 1600 kg; the Shire gelding Sampson weighed about 1524 kg
+//     (1850s, Guinness World Records);
+//   - sheep 300 kg, goats 250 kg, llamas 300 kg: about twice the largest
+//     rams, bucks and males of the heaviest breeds (150–200 kg);
+//   - chickens and gamebirds 20 kg, turkeys 50 kg (Tyson, 39 kg, 1989,
+//     Guinness World Records), emus 100 kg;
+//   - fish 350 kg (the Mekong giant catfish of 293 kg, Thailand, 2005);
+//   - dogs 160 kg (the mastiff Zorba, 155.6 kg, 1989), cats 25 kg (Himmy,
+//     21.3 kg);
+//   - other and unidentified classes, and DecodeWeight before the class is
+//     known: 12000 kg, above the largest African elephant recorded.
+var maxWeightKg = map[Species]int64{
+	BeefCattle: 2000, Calves: 2000, CalvesNotVeal: 2000, DairyCalves: 2000, DairyHeifers: 2000,
+	DairyCattle: 2000, DairyCattleNonLactating: 2000, Bison: 2000,
+	Swine: 1200, SwineBreeding: 1200,
+	Horses: 1600,
+	Sheep:  300, Goats: 250, Llamas: 300,
+	Chickens: 20, ChickensBroilers: 20, ChickensNotLaying: 20, ChickensReplacements: 20, Gamebirds: 20,
+	Turkeys: 50, TurkeysGrowing: 50, TurkeysMeatProducing: 50, TurkeysNotLaying: 50,
+	Emus: 100,
+	Fish: 350, Catfish: 350, Salmon: 350,
+	Dogs: 160, Cats: 25,
+}
+
+// MaxWeight returns the largest body weight accepted for an animal of
+// class s (see maxWeightKg for the sources). An unknown class gets the
+// bound of OtherSpecies, 12000 kg.
+func MaxWeight(s Species) Quantity {
+	if kg, ok := maxWeightKg[s]; ok {
+		return Q(Int(kg), Kilogram)
+	}
+	return Q(Int(12000), Kilogram)
+}
+
+// CheckWeight requires w to be a positive mass no larger than MaxWeight(s).
+// The error is a *FieldError on "case.weight" naming the class and the
+// limit, wrapping ErrOutOfRange for an absurd weight and ErrInvalid for one
+// that is not a positive mass.
+func CheckWeight(w Quantity, s Species) error {
+	if w.IsZero() || w.Dimension() != Mass || w.Value.Sign() <= 0 {
+		return fieldErr("case.weight", w.String(), "must be a positive mass", ErrInvalid)
+	}
+	limit := MaxWeight(s)
+	// Compare in the weight's own unit: converting an absurd weight to mg
+	// could overflow, converting the limit cannot.
+	lim, err := limit.In(w.Unit)
+	if err != nil {
+		return fieldErr("case.weight", w.String(), err.Error(), ErrInvalid)
+	}
+	if w.Value.Cmp(lim.Value) > 0 {
+		class := string(s)
+		if class == "" {
+			class = "any class"
+		}
+		return fieldErr("case.weight", w.String(), fmt.Sprintf("exceeds %s, the largest body weight accepted for %s", limit, class), ErrOutOfRange)
+	}
+	return nil
 }

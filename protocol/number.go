@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -522,4 +523,92 @@ func (a *Number) UnmarshalJSON(data []byte) error {
 	}
 	*a = n
 	return nil
+}
+
+// maxDecimalLen bounds the text RoundDecimal reads: far longer than any
+// number a JSON encoder writes for a float64 (at most 24 characters, or
+// about 770 for the exact expansion of the smallest subnormal).
+const maxDecimalLen = 1100
+
+// RoundDecimal parses any decimal in JSON number syntax, however many
+// digits it has ("1322.7735731092084", "6.02e2", a 40-digit fraction),
+// and rounds it once, half-up, to the given number of decimal places
+// (0–9). It is for values measured by other systems and sent as floats,
+// whose last digits are noise; ParseNumber, which is exact, refuses them
+// with ErrOverflow. The rounded value must still fit a Number.
+func RoundDecimal(s string, places int) (Number, error) {
+	if places < 0 || places > 9 {
+		return Number{}, fmt.Errorf("protocol: round %q to %d places: must be 0..9", s, places)
+	}
+	if len(s) > maxDecimalLen {
+		return Number{}, fmt.Errorf("%w: a number of %d characters is longer than %d", ErrSyntax, len(s), maxDecimalLen)
+	}
+	if !jsonNumberSyntax(s) {
+		return Number{}, fmt.Errorf("%w: %q", ErrSyntax, s)
+	}
+	// The exponent is bounded by the length check only loosely; refuse
+	// one that would make big.Rat allocate absurdly.
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+		if err != nil || e > 400 || e < -1200 {
+			return Number{}, fmt.Errorf("%w: %q has an exponent out of range", ErrOverflow, s)
+		}
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return Number{}, fmt.Errorf("%w: %q", ErrSyntax, s)
+	}
+	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(places)), nil)
+	// q = round-half-up(|r| × 10^places)
+	num := new(big.Int).Mul(new(big.Int).Abs(r.Num()), scale)
+	q, m := new(big.Int).QuoRem(num, r.Denom(), new(big.Int))
+	if new(big.Int).Lsh(m, 1).Cmp(r.Denom()) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if !q.IsInt64() {
+		return Number{}, fmt.Errorf("%w: %q", ErrOverflow, s)
+	}
+	v := q.Int64()
+	if r.Sign() < 0 {
+		v = -v
+	}
+	return NewRatio(v, scale.Int64())
+}
+
+// jsonNumberSyntax reports whether s is a number in JSON syntax:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func jsonNumberSyntax(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	start := i
+	n := digits()
+	if n == 0 || (n > 1 && s[start] == '0') {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -144,5 +145,71 @@ func FuzzParseNumber(f *testing.F) {
 		require.NoError(t, err, "reparse %q from %q", n.String(), s)
 		require.Equal(t, n, back)
 		require.GreaterOrEqual(t, n.Den(), int64(1))
+	})
+}
+
+func TestRoundDecimal(t *testing.T) {
+	tests := []struct {
+		in     string
+		places int
+		want   string
+		err    error
+	}{
+		{"1322.7735731092084", 3, "1322.774", nil},
+		{"1322.7735", 3, "1322.774", nil}, // half up
+		{"-1322.7735", 3, "-1322.774", nil},
+		{"0.1000000000000000055511151231257827021181583404541015625", 9, "0.1", nil},
+		{"6.02e2", 0, "602", nil},
+		{"6.025E+2", 0, "603", nil},
+		{"1e-1200", 3, "0", nil},
+		{"123456789012345678901234567890e-20", 9, "1234567890.123456789", nil},
+		{"0", 3, "0", nil},
+		{"1e19", 0, "", ErrOverflow},
+		{"1e401", 0, "", ErrOverflow},
+		{"01.5", 3, "", ErrSyntax},
+		{"1.", 3, "", ErrSyntax},
+		{".5", 3, "", ErrSyntax},
+		{"1/3", 3, "", ErrSyntax},
+		{"0x10", 3, "", ErrSyntax},
+		{"Inf", 3, "", ErrSyntax},
+		{"NaN", 3, "", ErrSyntax},
+		{"1e", 3, "", ErrSyntax},
+		{"", 3, "", ErrSyntax},
+		{"+1", 3, "", ErrSyntax},
+		{"1" + strings.Repeat("0", 2000), 0, "", ErrSyntax},
+	}
+	for _, tt := range tests {
+		n, err := RoundDecimal(tt.in, tt.places)
+		if tt.err != nil {
+			require.ErrorIs(t, err, tt.err, tt.in)
+			continue
+		}
+		require.NoError(t, err, tt.in)
+		require.Equal(t, tt.want, n.String(), tt.in)
+	}
+	_, err := RoundDecimal("1", 10)
+	require.Error(t, err)
+}
+
+func FuzzRoundDecimal(f *testing.F) {
+	for _, s := range []string{"1322.7735731092084", "6.02e2", "-0.5", "1e-1200", "99999999999999999999"} {
+		f.Add(s, uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, s string, places uint8) {
+		p := int(places % 10)
+		n, err := RoundDecimal(s, p)
+		if err != nil {
+			return
+		}
+		// The result is on the grid of p places.
+		r, err := n.Round(p, HalfUp)
+		require.NoError(t, err)
+		require.Equal(t, n, r)
+		// An exact parse that fits agrees after rounding the same way.
+		if exact, err := ParseNumber(s); err == nil {
+			if want, err := exact.Round(p, HalfUp); err == nil {
+				require.Equal(t, want, n, s)
+			}
+		}
 	})
 }

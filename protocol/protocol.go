@@ -145,7 +145,11 @@ type Metadata struct {
 }
 
 // Treatment is one product given as a series of doses: SizeFunction says
-// how much, SequenceFunction when. WtMeatHrs and WtMilkHrs are its
+// how much, SequenceFunction when. Dosage is the VCPR dosage member, kept as
+// it came: a DoseId or the same two functions again. A treatment sent with
+// only a dosage has its functions read from it; when both are present they
+// must agree (Validate and Plan refuse a treatment whose dosage names a
+// different dose or schedule). WtMeatHrs and WtMilkHrs are its
 // withdrawal periods in hours after its last dose.
 //
 // ID is a string in the VCPR schema but VCPR also sends numbers; either
@@ -263,6 +267,19 @@ func (t *Treatment) UnmarshalJSON(data []byte) error {
 	}
 	if out.SizeFunction, err = DecodeSizeFunction(w.SizeFunction); err != nil {
 		return err
+	}
+	// A treatment that has only the VCPR dosage member is read from it. A
+	// malformed dosage is kept as it came; Validate and Plan report it, as
+	// they report a dosage that disagrees with the top-level functions.
+	if out.SizeFunction == nil || out.SequenceFunction == nil {
+		if size, seq, err := dosageFunctions(out.Dosage); err == nil {
+			if out.SizeFunction == nil {
+				out.SizeFunction = size
+			}
+			if out.SequenceFunction == nil {
+				out.SequenceFunction = seq
+			}
+		}
 	}
 	if out.Extra, err = splitExtra(data, reflect.TypeFor[treatmentWire]()); err != nil {
 		return err

@@ -1,7 +1,9 @@
 package protocol
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -86,6 +88,7 @@ func validateTreatment(probs *Problems, p *Protocol, i int, labels map[int64]*La
 	}
 	validateSize(probs, f+".sizeFunction", t.SizeFunction)
 	validateSequence(probs, f+".sequenceFunction", t.SequenceFunction)
+	checkDosage(probs, f, t)
 	checkHours(probs, f+".wtMeatHrs", t.WtMeatHrs)
 	checkHours(probs, f+".wtMilkHrs", t.WtMilkHrs)
 	for k, e := range t.Eligibilities {
@@ -350,4 +353,144 @@ func CheckEligibility(p *Protocol, a Animal) error {
 		names = append(names, string(e.FDASpecies))
 	}
 	return fieldErr("animal.class", string(a.Class), "must be one of the protocol's eligible classes: "+strings.Join(names, ", "), ErrNotEligible)
+}
+
+// dosageFunctions decodes a treatment's VCPR dosage member. The member is
+// oneOf DoseId ({"doseId": n}, a key to a label dosage, which carries no
+// functions) or DoseFunctions ({"sizeFunction": …, "sequenceFunction":
+// …}); either function may be absent (nil).
+func dosageFunctions(raw json.RawMessage) (SizeFunction, SequenceFunction, error) {
+	if len(raw) == 0 || isNull(raw) {
+		return nil, nil, nil
+	}
+	var w struct {
+		SizeFunction     json.RawMessage `json:"sizeFunction"`
+		SequenceFunction json.RawMessage `json:"sequenceFunction"`
+	}
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, nil, err
+	}
+	size, err := DecodeSizeFunction(w.SizeFunction)
+	if err != nil {
+		return nil, nil, err
+	}
+	seq, err := DecodeSequenceFunction(w.SequenceFunction)
+	if err != nil {
+		return nil, nil, err
+	}
+	return size, seq, nil
+}
+
+// checkDosage requires a treatment's VCPR dosage member, when it carries
+// functions, to agree with the top-level sizeFunction and
+// sequenceFunction: a disagreement is refused naming the first difference
+// (amounts are compared by value, so 1 g and 1000 mg agree).
+func checkDosage(probs *Problems, field string, t *Treatment) {
+	size, seq, err := dosageFunctions(t.Dosage)
+	if err != nil {
+		probs.add(field+".dosage", "", "must be a DoseId or DoseFunctions: "+err.Error(), ErrInvalid)
+		return
+	}
+	if size != nil {
+		if path, a, b, differ := diffValues("", reflect.ValueOf(&size).Elem(), reflect.ValueOf(&t.SizeFunction).Elem()); differ {
+			probs.add(field+".dosage.sizeFunction"+path, a, "disagrees with sizeFunction"+path+" "+b+"; the dosage member and the top-level functions must describe the same dose", ErrInvalid)
+		}
+	}
+	if seq != nil {
+		if path, a, b, differ := diffValues("", reflect.ValueOf(&seq).Elem(), reflect.ValueOf(&t.SequenceFunction).Elem()); differ {
+			probs.add(field+".dosage.sequenceFunction"+path, a, "disagrees with sequenceFunction"+path+" "+b+"; the dosage member and the top-level functions must describe the same schedule", ErrInvalid)
+		}
+	}
+}
+
+var (
+	quantityType = reflect.TypeFor[Quantity]()
+	durationType = reflect.TypeFor[Duration]()
+)
+
+// diffValues finds the first difference between two decoded functions and
+// returns its JSON path and both values as text.
+func diffValues(path string, a, b reflect.Value) (string, string, string, bool) {
+	if a.Type() != b.Type() {
+		return path, a.Type().String(), b.Type().String(), true
+	}
+	switch a.Type() {
+	case quantityType:
+		qa, qb := a.Interface().(Quantity), b.Interface().(Quantity)
+		same := qa.IsZero() == qb.IsZero()
+		if same && !qa.IsZero() {
+			if c, err := qa.Cmp(qb); err != nil {
+				same = qa.Unit == qb.Unit && qa.Value == qb.Value
+			} else {
+				same = c == 0
+			}
+		}
+		if !same {
+			return path, qa.String(), qb.String(), true
+		}
+		return "", "", "", false
+	case durationType:
+		da, db := a.Interface().(Duration), b.Interface().(Duration)
+		if da.Std() != db.Std() {
+			return path, da.String(), db.String(), true
+		}
+		return "", "", "", false
+	}
+	switch a.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		switch {
+		case a.IsNil() && b.IsNil():
+			return "", "", "", false
+		case a.IsNil() || b.IsNil():
+			return path, typeText(a), typeText(b), true
+		}
+		ea, eb := a.Elem(), b.Elem()
+		if ea.Type() != eb.Type() {
+			return path + "._type", typeText(a), typeText(b), true
+		}
+		return diffValues(path, ea, eb)
+	case reflect.Struct:
+		for i := range a.NumField() {
+			f := a.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name = f.Name
+			}
+			if p, x, y, d := diffValues(path+"."+name, a.Field(i), b.Field(i)); d {
+				return p, x, y, d
+			}
+		}
+		return "", "", "", false
+	case reflect.Slice:
+		if a.Len() != b.Len() {
+			return path, fmt.Sprintf("%d items", a.Len()), fmt.Sprintf("%d items", b.Len()), true
+		}
+		for i := range a.Len() {
+			if p, x, y, d := diffValues(fmt.Sprintf("%s[%d]", path, i), a.Index(i), b.Index(i)); d {
+				return p, x, y, d
+			}
+		}
+		return "", "", "", false
+	}
+	if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+		return path, fmt.Sprint(a.Interface()), fmt.Sprint(b.Interface()), true
+	}
+	return "", "", "", false
+}
+
+// typeText names the VCPR type of a function value, or "none".
+func typeText(v reflect.Value) string {
+	if v.IsNil() {
+		return "none"
+	}
+	switch f := v.Interface().(type) {
+	case SizeFunction:
+		return f.TypeName()
+	case SequenceFunction:
+		return f.TypeName()
+	}
+	return v.Elem().Type().String()
 }

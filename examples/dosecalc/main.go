@@ -83,7 +83,7 @@ func run(args []string, out io.Writer) error {
 	if err := json.Unmarshal(data, &p); err != nil {
 		return fmt.Errorf("%s: %w", *path, err)
 	}
-	in := protocol.CaseInput{DoseCount: *count, AnimalClass: *class, Products: conc}
+	in := protocol.CaseInput{DoseCount: *count, AnimalClass: *class, Products: conc, DosesOnly: len(conc) == 0}
 	if in.Initiation, err = time.Parse(time.RFC3339, *start); err != nil {
 		return fmt.Errorf("-start: %w", err)
 	}
