@@ -14,8 +14,8 @@ import (
 	"github.com/vetlink/vetlink/store"
 )
 
-// Herd describes a seeded farm history: Animals animals, Cases cases of
-// the flunixin protocol (3 doses and 2 promises each, all executed) spread
+// Herd describes a seeded farm history: Animals animals (every one of
+// them in some case when Cases ≥ Animals), Cases cases of the flunixin protocol (3 doses and 2 promises each, all executed) spread
 // over Years before Now, and Current cases started in the two days before
 // Now whose tasks are still REQUIRED.
 type Herd struct {
@@ -97,7 +97,13 @@ func SeedHerd(tb testing.TB, db *store.DB, h *Herd) {
 			init = start.Add(time.Duration(rng.Int64N(int64(span))))
 		}
 		init = init.Truncate(time.Second)
-		animal := fmt.Sprintf("A%05d", rng.IntN(h.Animals))
+		// The first Animals historical cases name each animal once, so the
+		// herd has all of them; the rest pick at random.
+		n := rng.IntN(h.Animals)
+		if i <= h.Animals && i <= h.Cases {
+			n = i - 1
+		}
+		animal := fmt.Sprintf("A%05d", n)
 		cases.add(i, p.ID, animal, us(init), "", h.MOR, h.VOR, herdCaseData, "DairyCattle", 1, h.MOR, us(init))
 		var last time.Time
 		var lastID int
