@@ -11,6 +11,28 @@
 // whose figures could not all be checked against a source lists the fields
 // in Cited.Unverified and is left out of Default.
 //
+// The shipped set (approved.json) covers the injectable, oral, pour-on and
+// intramammary claims of the common antibiotics, NSAIDs, parasiticides and
+// reproductive hormones for cattle, swine, sheep, goats, chickens and
+// turkeys. Its figures were checked against the 2015 annual edition of
+// 21 CFR Parts 520 to 529 (the GPO text mirrored by 18F/allregs) unless a
+// claim's note names another source; paragraph letters are those of that
+// edition and some have since been renumbered. Later amendments were
+// spot-checked only where a note says so, so a claim is reference data to
+// start from, not a substitute for the current label. Not encoded: feed
+// claims of Part 558 and drinking-water claims written per gallon, whose
+// amounts are not a dose per animal; regimens with variable intervals
+// (gonadorelin and dinoprost programs); sponsor variants whose figures
+// differ from the encoded one (named in the notes).
+//
+// Each claim says, in LabelClaim.Prevention, whether its indication covers
+// the prevention or control of disease (BRD control in high-risk cattle,
+// "treatment and control" of parasites or respiratory disease); control of
+// a fever in a sick animal is treatment. A withdrawal of 0 for an animal
+// class the label excludes (wtMilkHrs of a claim not approved for female
+// dairy cattle 20 months or older) means "no claim", not "safe"; the wtNote
+// says so.
+//
 // The claims were written by hand from the sources each note names (the
 // Code of Federal Regulations, FDA structured product labels, sponsors'
 // labels and data sheets). The notes are part of the data: they say which
