@@ -234,13 +234,20 @@ func (sc *scheduler) run(j Job) {
 	jobCtx, cancel := context.WithCancel(sc.runCtx)
 	defer cancel()
 
+	ev := RunEvent{Job: j, RunID: lease.Token, Server: sc.srv.Name, ScheduledAt: lease.ScheduledAt}
 	if err := sc.confirmLease(&lease); err != nil {
+		ev.StartedAt = time.Now()
+		ev.Lateness, ev.Err = ev.StartedAt.Sub(lease.ScheduledAt), err
 		if errors.Is(err, ErrLeaseLost) {
 			log.Warn("vetview: claim came back after its lease expired and another server took the run; skipped")
+			ev.Outcome = OutcomeSkipped
+			sc.cfg.Observer.RunFinished(ev)
 			return
 		}
 		log.Error("vetview: could not confirm the lease; giving the run back", "err", err)
 		sc.finish(log, lease, Finish{At: time.Now().UTC(), Error: "given back unstarted: " + err.Error(), NextRunAt: lease.ScheduledAt, KeepRuns: sc.cfg.History})
+		ev.Outcome = OutcomeGivenBack
+		sc.cfg.Observer.RunFinished(ev)
 		return
 	}
 	stopExtending := make(chan struct{})
@@ -270,16 +277,22 @@ func (sc *scheduler) run(j Job) {
 	}()
 
 	log.Debug("vetview: run started", "scheduled_at", lease.ScheduledAt)
+	ev.StartedAt = time.Now()
+	ev.Lateness = ev.StartedAt.Sub(lease.ScheduledAt)
+	sc.cfg.Observer.RunStarted(ev)
 	runErr := sc.execute(jobCtx, j, lease)
 
 	now := time.Now().UTC()
+	ev.Duration, ev.Err, ev.Outcome = time.Since(ev.StartedAt), runErr, OutcomeOK
 	f := Finish{At: now, KeepRuns: sc.cfg.History, NextRunAt: j.Schedule.Next(lease.ScheduledAt, now)}
 	if runErr != nil {
 		f.Error = runErr.Error()
+		ev.Outcome = OutcomeFailed
 		if sc.runCtx.Err() != nil {
 			// Cancelled by a shutdown: give the occurrence back, due now.
 			f.Error = "given back unfinished, server stopping: " + f.Error
 			f.NextRunAt = lease.ScheduledAt
+			ev.Outcome = OutcomeGivenBack
 		}
 		log.Warn("vetview: run failed", "err", runErr)
 	} else {
@@ -304,6 +317,13 @@ func (sc *scheduler) run(j Job) {
 	<-extended
 	if errors.Is(err, ErrLeaseLost) {
 		log.Error("vetview: run lost its lease; its outcome is not recorded", "run_err", runErr)
+		ev.Outcome = OutcomeLeaseLost
+	}
+	sc.cfg.Observer.RunFinished(ev)
+	if ev.Outcome == OutcomeOK || ev.Outcome == OutcomeFailed {
+		if n := missedBetween(j.Schedule, lease.ScheduledAt, f.NextRunAt); n > 0 {
+			sc.cfg.Observer.OccurrencesMissed(j, n)
+		}
 	}
 }
 

@@ -54,6 +54,8 @@ type Config struct {
 	// progress finish before it cancels them and gives them back.
 	// Default 30s.
 	ShutdownTimeout time.Duration
+	// Observer is told of every run, for metrics; nil means none.
+	Observer Observer
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -65,6 +67,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
 	}
 	if c.ServerName == "" {
 		c.ServerName = hostname()
