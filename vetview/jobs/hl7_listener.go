@@ -71,6 +71,9 @@ type MLLPListenerOptions struct {
 	Listen func(network, addr string) (net.Listener, error)
 	// Now is the clock stamped on stored messages; nil means time.Now.
 	Now func() time.Time
+	// Observer is told of every message answered, with the listener
+	// named by its Source; nil means none.
+	Observer mllp.Observer
 }
 
 // MLLPListenerKind is the job kind "hl7-mllp-listener": an MLLP server
@@ -120,6 +123,8 @@ func runListener(ctx context.Context, st HL7Store, opts MLLPListenerOptions, run
 		MaxFrameSize: s.MaxFrameBytes,
 		ParseOptions: hl7.ParseOptions{Lenient: s.Lenient},
 		Logger:       opts.Logger,
+		Name:         source,
+		Observer:     opts.Observer,
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
