@@ -243,3 +243,47 @@ func TestDefaultClassifiesOnLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestCephalosporinPreventionFollowsTheClaim: ceftiofur crystalline free
+// acid for BRD in beef cattle (21 CFR 522.313a(d)(2)) has a treatment claim
+// and a control claim. Used for prevention at the labelled dose, it is
+// lawful under the control claim and prohibited under the treatment claim
+// (21 CFR 530.41(a)(13)(i)), so Prevention must be set exactly where the
+// indication covers control.
+func TestCephalosporinPreventionFollowsTheClaim(t *testing.T) {
+	def, err := labels.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(dx string) protocol.LabelClaim {
+		t.Helper()
+		i := slices.IndexFunc(def, func(l protocol.LabelClaim) bool {
+			return l.Generic == "CEFTIOFUR" && l.Diagnosis == dx && l.FDASpecies.Covers(protocol.BeefCattle)
+		})
+		if i < 0 {
+			t.Fatalf("no ceftiofur claim %q for beef cattle", dx)
+		}
+		return def[i]
+	}
+	tests := []struct {
+		dx         string
+		prevention bool
+		want       protocol.AmducaClass
+		prohibited bool
+	}{
+		{"Bovine respiratory disease, treatment", false, protocol.OnLabel, false},
+		{"Bovine respiratory disease, treatment", true, protocol.OffLabel, true},
+		{"Bovine respiratory disease, control in cattle at high risk", true, protocol.OnLabel, false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/prevention=%v", tt.dx, tt.prevention), func(t *testing.T) {
+			l := find(tt.dx)
+			p := onLabelProtocol(l)
+			p.Eligibilities = []protocol.Eligibility{{Name: "Feeder steers", FDASpecies: protocol.BeefCattle}}
+			c := protocol.Classify(p, def, protocol.Use{Prevention: tt.prevention})[0]
+			if c.Class != tt.want || c.Prohibited() != tt.prohibited {
+				t.Errorf("claim %d: class %s, prohibited %v; want %s, %v; findings %+v", l.ID, c.Class, c.Prohibited(), tt.want, tt.prohibited, c.Findings)
+			}
+		})
+	}
+}
