@@ -2,7 +2,9 @@ package protocol
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -111,19 +113,79 @@ type Clock struct {
 	Hour, Minute int
 }
 
+// WithholdPolicy names a farm's rule for turning a withdrawal period of
+// n hours into a release time. The policies differ only across a
+// daylight-saving change or when n is not a whole number of days; each is
+// shown across both US changes of 2024 (America/Chicago, 10 March and 3
+// November) in the examples of WithholdOptions.
+type WithholdPolicy string
+
+// The withhold policies farms use.
+const (
+	// ElapsedHours releases exactly n elapsed hours after the
+	// administration, whatever the local clock does. It is what VCPR's
+	// wtMeatHrs and wtMilkHrs mean, and the default (the empty policy).
+	// 48 h from Sat 9 March 08:00 CST is Mon 11 March 09:00 CDT; from Sat
+	// 2 November 08:00 CDT it is Mon 4 November 07:00 CST.
+	ElapsedHours WithholdPolicy = "elapsed-hours"
+	// CalendarDays counts ⌈n/24⌉ whole local calendar days and releases at
+	// the same local clock time as the administration: 48 h from Sat 08:00
+	// is Mon 08:00 local on both weekends, an hour before ElapsedHours in
+	// spring (only 47 hours have passed) and an hour after it in autumn. A
+	// clock time that occurs twice (fall back) is read as the later
+	// instant; one skipped by spring forward is read with the offset before
+	// the change (02:30 becomes 03:30 daylight time).
+	CalendarDays WithholdPolicy = "calendar-days"
+	// LaterOfHoursAndDays releases at the later of ElapsedHours and
+	// CalendarDays, the conservative reading when a label says "48 hours"
+	// and the farm counts days: Mon 11 March 09:00 CDT and Mon 4 November
+	// 08:00 CST.
+	LaterOfHoursAndDays WithholdPolicy = "later-of-hours-and-days"
+	// LocalMidnight counts ⌈n/24⌉ local calendar days, rounds their end up
+	// to the next local midnight, and never releases before ElapsedHours:
+	// Tue 12 March 00:00 CDT and Tue 5 November 00:00 CST. It is the rule of
+	// the former WithholdOptions.LocalDays.
+	LocalMidnight WithholdPolicy = "local-midnight"
+)
+
+// WithholdPolicies returns every policy, the default first.
+func WithholdPolicies() []WithholdPolicy {
+	return []WithholdPolicy{ElapsedHours, CalendarDays, LaterOfHoursAndDays, LocalMidnight}
+}
+
+// ParseWithholdPolicy reads a policy by name ("elapsed-hours",
+// "calendar-days", "later-of-hours-and-days", "local-midnight"), ignoring
+// case. The empty name is ElapsedHours.
+func ParseWithholdPolicy(name string) (WithholdPolicy, error) {
+	if strings.TrimSpace(name) == "" {
+		return ElapsedHours, nil
+	}
+	for _, p := range WithholdPolicies() {
+		if strings.EqualFold(strings.TrimSpace(name), string(p)) {
+			return p, nil
+		}
+	}
+	return "", fieldErr("options.policy", fmt.Sprintf("%q", name), "must be one of elapsed-hours, calendar-days, later-of-hours-and-days, local-midnight", ErrInvalid)
+}
+
 // WithholdOptions are a farm's rules for turning withdrawal periods into
 // release times. The zero value counts elapsed hours in UTC and releases
 // at the exact end instant, which is what VCPR's wtMeatHrs/wtMilkHrs mean.
 type WithholdOptions struct {
-	// Location is the farm's time zone, used by LocalDays and Milkings.
-	// Nil means UTC.
+	// Location is the farm's time zone, used by the calendar policies and
+	// Milkings. Nil means UTC.
 	Location *time.Location
 
-	// LocalDays adds the conservative calendar rule: a period of n hours is
-	// also counted as ⌈n/24⌉ local calendar days from the administration,
-	// that end is rounded up to the next local midnight, and the release
-	// is the later of this and the elapsed-hours end. Across a DST change
-	// the two differ; the later one is kept. A zero period is not rounded.
+	// Policy is the farm's rule for the end of a withdrawal period; empty
+	// means ElapsedHours. A zero period ends at the administration under
+	// every policy.
+	Policy WithholdPolicy
+
+	// LocalDays is the former spelling of Policy: LocalMidnight, kept so
+	// that existing callers keep their rule. It may not be combined with
+	// another Policy.
+	//
+	// Deprecated: set Policy to LocalMidnight.
 	LocalDays bool
 
 	// Milkings are the farm's milking times (2 or 3 a day, say). When set,
@@ -132,6 +194,17 @@ type WithholdOptions struct {
 	// the first administration and before the release that must be
 	// discarded.
 	Milkings []Clock
+}
+
+// policy returns the effective policy.
+func (o *WithholdOptions) policy() WithholdPolicy {
+	if o.Policy == "" {
+		if o.LocalDays {
+			return LocalMidnight
+		}
+		return ElapsedHours
+	}
+	return o.Policy
 }
 
 func (o *WithholdOptions) loc() *time.Location {
@@ -226,6 +299,14 @@ func checkTerms(i int, kind string, terms []Term) error {
 }
 
 func (o *WithholdOptions) validate() error {
+	if o.Policy != "" {
+		if !slices.Contains(WithholdPolicies(), o.Policy) {
+			return fieldErr("options.policy", fmt.Sprintf("%q", o.Policy), "must be one of elapsed-hours, calendar-days, later-of-hours-and-days, local-midnight", ErrInvalid)
+		}
+		if o.LocalDays && o.Policy != LocalMidnight {
+			return fieldErr("options.localDays", "true", fmt.Sprintf("is the local-midnight policy and contradicts policy %q", o.Policy), ErrInvalid)
+		}
+	}
 	if len(o.Milkings) > 24 {
 		return fieldErr("options.milkings", strconv.Itoa(len(o.Milkings)), "at most 24 milkings a day", ErrInvalid)
 	}
@@ -295,25 +376,65 @@ func firstEvent(events []Event, kind EventKind, notBefore time.Time) (time.Time,
 	return best, found
 }
 
-// termEnd is start + period, with the farm's local-day rule if asked.
+// termEnd is start + period under the farm's policy.
 func termEnd(start time.Time, period time.Duration, opt *WithholdOptions) time.Time {
 	end := start.Add(period).UTC()
 	// A zero withdrawal releases at the administration itself, under any
 	// rule: there is no day to round up.
-	if !opt.LocalDays || period == 0 {
+	if period == 0 {
 		return end
 	}
 	loc := opt.loc()
 	days := int((period + 24*time.Hour - 1) / (24 * time.Hour))
-	local := start.In(loc).AddDate(0, 0, days)
-	if h, m, s := local.Clock(); h != 0 || m != 0 || s != 0 || local.Nanosecond() != 0 {
-		y, mo, d := local.Date()
-		local = time.Date(y, mo, d+1, 0, 0, 0, 0, loc)
-	}
-	if local.After(end) {
-		return local.UTC()
+	switch opt.policy() {
+	case CalendarDays:
+		return sameClockDaysLater(start, days, loc)
+	case LaterOfHoursAndDays:
+		if cal := sameClockDaysLater(start, days, loc); cal.After(end) {
+			return cal
+		}
+	case LocalMidnight:
+		local := start.In(loc).AddDate(0, 0, days)
+		if h, m, s := local.Clock(); h != 0 || m != 0 || s != 0 || local.Nanosecond() != 0 {
+			y, mo, d := local.Date()
+			local = time.Date(y, mo, d+1, 0, 0, 0, 0, loc)
+		}
+		if local.After(end) {
+			return local.UTC()
+		}
 	}
 	return end
+}
+
+// sameClockDaysLater returns the instant days local calendar days after
+// start at the same local clock time. When that clock time occurs twice
+// (the repeated hour of a fall-back day) the later instant is returned;
+// when it does not occur (the spring-forward gap) it is read with the
+// offset before the change, which lands as far past the gap as the clock
+// time was into it (02:30 becomes 03:30 daylight time).
+func sameClockDaysLater(start time.Time, days int, loc *time.Location) time.Time {
+	l := start.In(loc)
+	y, mo, d := l.Date()
+	h, mi, s := l.Clock()
+	ns := l.Nanosecond()
+	t := time.Date(y, mo, d+days, h, mi, s, ns, loc)
+	// In a repeated hour time.Date picks one reading; try the offsets in
+	// force a few hours either side and keep the latest that shows the
+	// same local clock.
+	// In a skipped hour no reading shows it; time.Date then lands before
+	// the gap, so take the latest reading instead, which is past it.
+	th, tmi, ts := t.Clock()
+	skipped := th != h || tmi != mi || ts != s
+	for _, probe := range []time.Duration{-6 * time.Hour, 6 * time.Hour} {
+		_, off := t.Add(probe).Zone()
+		cand := time.Date(y, mo, d+days, h, mi, s, ns, time.FixedZone("", off)).In(loc)
+		ch, cmi, cs := cand.Clock()
+		same := ch == h && cmi == mi && cs == s
+		if cand.After(t) && (same || skipped) {
+			t = cand
+		}
+	}
+	return t.UTC()
 }
 
 // nextMilking returns the first milking at or after t.

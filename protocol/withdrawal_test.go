@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -203,4 +204,72 @@ func TestWithdrawalErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, w.Meat.Set)
 	require.False(t, w.Milk.Set)
+}
+
+func TestWithholdPolicies(t *testing.T) {
+	chicago, err := time.LoadLocation("America/Chicago")
+	require.NoError(t, err)
+	hours := func(n int64) WithdrawalRule {
+		r, err := HoursRule(hrsPtr(n), nil)
+		require.NoError(t, err)
+		return r
+	}
+	tests := []struct {
+		name   string
+		policy WithholdPolicy
+		at     string
+		rule   WithdrawalRule
+		want   string
+	}{
+		{"default is elapsed", "", "2024-03-09T14:00:00Z", hours(48), "2024-03-11T14:00:00Z"},
+		{"elapsed spring", ElapsedHours, "2024-03-09T14:00:00Z", hours(48), "2024-03-11T14:00:00Z"},
+		{"elapsed fall", ElapsedHours, "2024-11-02T13:00:00Z", hours(48), "2024-11-04T13:00:00Z"},
+		{"calendar spring is 47 h", CalendarDays, "2024-03-09T14:00:00Z", hours(48), "2024-03-11T13:00:00Z"},
+		{"calendar fall is 49 h", CalendarDays, "2024-11-02T13:00:00Z", hours(48), "2024-11-04T14:00:00Z"},
+		{"calendar rounds 36 h up to 2 days", CalendarDays, "2024-06-01T15:00:00Z", hours(36), "2024-06-03T15:00:00Z"},
+		// 01:30 CDT on 2 Nov; 01:30 on 3 Nov happens at 06:30Z (CDT) and
+		// 07:30Z (CST): the later is kept.
+		{"calendar repeated hour takes the later", CalendarDays, "2024-11-02T06:30:00Z", hours(24), "2024-11-03T07:30:00Z"},
+		// 02:30 CST on 9 Mar; 02:30 on 10 Mar does not exist: read with
+		// the CST offset it is 08:30Z, 03:30 CDT.
+		{"calendar skipped hour", CalendarDays, "2024-03-09T08:30:00Z", hours(24), "2024-03-10T08:30:00Z"},
+		{"later spring keeps hours", LaterOfHoursAndDays, "2024-03-09T14:00:00Z", hours(48), "2024-03-11T14:00:00Z"},
+		{"later fall keeps days", LaterOfHoursAndDays, "2024-11-02T13:00:00Z", hours(48), "2024-11-04T14:00:00Z"},
+		{"midnight spring", LocalMidnight, "2024-03-09T14:00:00Z", hours(48), "2024-03-12T05:00:00Z"},
+		{"midnight fall", LocalMidnight, "2024-11-02T13:00:00Z", hours(48), "2024-11-05T06:00:00Z"},
+		{"zero stays zero", CalendarDays, "2024-06-01T15:00:00Z", hours(0), "2024-06-01T15:00:00Z"},
+		{"zero stays zero at midnight", LocalMidnight, "2024-06-01T15:00:00Z", hours(0), "2024-06-01T15:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			admins := []Administration{{Product: "x", At: mustTime(t, tt.at), Rule: tt.rule}}
+			w, err := Withdrawal(admins, nil, WithholdOptions{Location: chicago, Policy: tt.policy})
+			require.NoError(t, err)
+			require.Equal(t, mustTime(t, tt.want), w.Meat.Until)
+		})
+	}
+	// LocalDays is LocalMidnight.
+	admins := []Administration{{Product: "x", At: mustTime(t, "2024-03-09T14:00:00Z"), Rule: hours(48)}}
+	w, err := Withdrawal(admins, nil, WithholdOptions{Location: chicago, LocalDays: true})
+	require.NoError(t, err)
+	require.Equal(t, mustTime(t, "2024-03-12T05:00:00Z"), w.Meat.Until)
+	_, err = Withdrawal(admins, nil, WithholdOptions{Location: chicago, LocalDays: true, Policy: LocalMidnight})
+	require.NoError(t, err)
+	_, err = Withdrawal(admins, nil, WithholdOptions{LocalDays: true, Policy: CalendarDays})
+	require.ErrorIs(t, err, ErrInvalid)
+	require.EqualError(t, err, `protocol: options.localDays true: is the local-midnight policy and contradicts policy "calendar-days"`)
+	_, err = Withdrawal(admins, nil, WithholdOptions{Policy: "round-to-noon"})
+	require.ErrorIs(t, err, ErrInvalid)
+	require.EqualError(t, err, `protocol: options.policy "round-to-noon": must be one of elapsed-hours, calendar-days, later-of-hours-and-days, local-midnight`)
+
+	for _, p := range WithholdPolicies() {
+		got, err := ParseWithholdPolicy(strings.ToUpper(string(p)))
+		require.NoError(t, err)
+		require.Equal(t, p, got)
+	}
+	got, err := ParseWithholdPolicy("")
+	require.NoError(t, err)
+	require.Equal(t, ElapsedHours, got)
+	_, err = ParseWithholdPolicy("days")
+	require.ErrorIs(t, err, ErrInvalid)
 }
