@@ -256,49 +256,6 @@ func TestProhibitionsAreCited(t *testing.T) {
 	require.Equal(t, "chloramphenicol", Prohibitions()[0].Drug, "Prohibitions returns a copy")
 }
 
-func TestEstimates(t *testing.T) {
-	// Flunixin-like: label 96 h at 2.2 mg/kg, t½ 8 h, doubled dose: 104 h.
-	e, err := EstimateByHalfLife(96*time.Hour, 8*time.Hour, Q(MustParseNumber("2.2"), Milligram), Q(MustParseNumber("4.4"), Milligram))
-	require.NoError(t, err)
-	require.Equal(t, 104*time.Hour, e.Period)
-	require.True(t, e.NeedsVetSignOff)
-	// Three times the dose: 96 + 8×log2(3) = 108.68 h, rounded up to 109 h.
-	e, err = EstimateByHalfLife(96*time.Hour, 8*time.Hour, Q(Int(1), Milligram), Q(Int(3), Milligram))
-	require.NoError(t, err)
-	require.Equal(t, 109*time.Hour, e.Period)
-	// A lower dose never shortens the label withdrawal.
-	e, err = EstimateByHalfLife(96*time.Hour, 8*time.Hour, Q(Int(2), Milligram), Q(Int(1), Milligram))
-	require.NoError(t, err)
-	require.Equal(t, 96*time.Hour, e.Period)
-	_, err = EstimateByHalfLife(-time.Hour, 8*time.Hour, Q(Int(2), Milligram), Q(Int(1), Milligram))
-	require.ErrorIs(t, err, ErrInvalid)
-	_, err = EstimateByHalfLife(time.Hour, 8*time.Hour, Q(Int(2), Milligram), Q(Int(1), Milliliter))
-	require.ErrorIs(t, err, ErrInvalid)
-
-	tests := []struct {
-		c          Commodity
-		longest    time.Duration
-		authorised bool
-		want       time.Duration
-	}{
-		{Meat, 96 * time.Hour, true, 144 * time.Hour},
-		{Milk, 36 * time.Hour, true, 54 * time.Hour},
-		{Meat, 0, true, 24 * time.Hour},
-		{Milk, 0, true, 24 * time.Hour},
-		{Meat, 0, false, 28 * 24 * time.Hour},
-		{Milk, 0, false, 7 * 24 * time.Hour},
-		{Milk, 5 * time.Hour, true, 8 * time.Hour},
-	}
-	for _, tt := range tests {
-		e, err := CascadeMinimum(tt.c, tt.longest, tt.authorised)
-		require.NoError(t, err)
-		require.Equal(t, tt.want, e.Period, "%v %v %v", tt.c, tt.longest, tt.authorised)
-		require.True(t, e.NeedsVetSignOff)
-	}
-	_, err = CascadeMinimum(0, time.Hour, true)
-	require.ErrorIs(t, err, ErrInvalid)
-}
-
 func TestForAnimalHeifersAndNonLactatingLabels(t *testing.T) {
 	on := time.Date(2024, 11, 15, 0, 0, 0, 0, time.UTC)
 	young := Animal{Class: DairyHeifers, Female: true, Born: time.Date(2023, 4, 1, 0, 0, 0, 0, time.UTC)}

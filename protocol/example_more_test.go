@@ -117,7 +117,7 @@ func ExampleQuantity_In() {
 func ExampleEstimateByHalfLife() {
 	label := protocol.Q(protocol.MustParseNumber("2.2"), protocol.Milligram)
 	doubled := protocol.Q(protocol.MustParseNumber("4.4"), protocol.Milligram)
-	e, _ := protocol.EstimateByHalfLife(96*3600e9, 8*3600e9, label, doubled)
+	e, _ := protocol.EstimateByHalfLife(protocol.Meat, 96*3600e9, 8*3600e9, label, doubled)
 	fmt.Println(e)
-	// Output: at least 104h (half-life extrapolation; estimate, needs a veterinarian's sign-off)
+	// Output: at least 120h (half-life extrapolation; estimate, needs a veterinarian's sign-off)
 }

@@ -64,3 +64,19 @@ func ExampleWithholdPolicy_localMidnight() {
 	// Sat Mar 9 08:00 CST → Tue Mar 12 00:00 CDT (63h0m0s after the dose)
 	// Sat Nov 2 08:00 CDT → Tue Nov 5 00:00 CST (65h0m0s after the dose)
 }
+
+// A cascade floor for eggs from a product authorised with a 3-day egg
+// withdrawal: 1.5 × 3 days is 4.5 days, stated as 5 whole days; for milk,
+// 1.5 × 36 h is 54 h, stated as five 12-hour milkings.
+func ExampleCascadeMinimum() {
+	eggs, _ := protocol.CascadeMinimum(protocol.Eggs, 72*time.Hour, true)
+	milk, _ := protocol.CascadeMinimum(protocol.Milk, 36*time.Hour, true)
+	none, _ := protocol.CascadeMinimum(protocol.Eggs, 0, false)
+	fmt.Println(eggs.Period, "-", eggs.Basis)
+	fmt.Println(milk.Period, "-", milk.Basis)
+	fmt.Println(none.Period, "-", none.Basis)
+	// Output:
+	// 120h0m0s - 1.5 × the longest authorised 72h for eggs, rounded up to a whole day
+	// 60h0m0s - 1.5 × the longest authorised 36h for milk, rounded up to a whole milking (12h)
+	// 336h0m0s - not authorised for animals producing eggs: 14 days for eggs (GB; the EU's 10 days is shorter)
+}
