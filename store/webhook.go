@@ -44,7 +44,8 @@ type secretJSON struct {
 }
 
 const subscriptionColumns = `s.id, s.name, s.url, s.department, s.format, s.secrets, s.active, s.strict_200,
-	s.max_in_flight, s.failing_since, s.disabled_at, s.disabled_reason, s.created_at, s.updated_at`
+	s.max_in_flight, s.failing_since, s.disabled_at, s.disabled_reason, s.created_at, s.updated_at,
+	s.timeout_ms, s.headers, s.rate_limit`
 
 // subscriptionSelect selects the subscriptionColumns and, last, the
 // subscription's event types joined by commas (event types have none), so
@@ -80,10 +81,12 @@ func scanSubscription(sl *sealer, scan func(...any) error, extra ...any) (webhoo
 		id, format, secrets      string
 		failingSince, disabledAt sql.NullInt64
 		createdAt, updatedAt     int64
-		maxInFlight              int64
+		maxInFlight, timeoutMS   int64
+		headers                  string
 	)
 	args := append([]any{&id, &s.Name, &s.URL, &s.Department, &format, &secrets, &s.Active, &s.Strict200,
-		&maxInFlight, &failingSince, &disabledAt, &s.DisabledReason, &createdAt, &updatedAt}, extra...)
+		&maxInFlight, &failingSince, &disabledAt, &s.DisabledReason, &createdAt, &updatedAt,
+		&timeoutMS, &headers, &s.RateLimit}, extra...)
 	if err := scan(args...); err != nil {
 		return webhook.Subscription{}, err
 	}
@@ -106,6 +109,12 @@ func scanSubscription(sl *sealer, scan func(...any) error, extra ...any) (webhoo
 		}
 		s.Secrets = append(s.Secrets, sec)
 	}
+	if headers != "" && headers != "{}" {
+		if err := json.Unmarshal([]byte(headers), &s.Headers); err != nil {
+			return webhook.Subscription{}, fmt.Errorf("store: webhook subscription %s headers: %w", id, err)
+		}
+	}
+	s.Timeout = time.Duration(timeoutMS) * time.Millisecond
 	s.Format = webhook.Format(format)
 	s.MaxInFlight = int(maxInFlight)
 	s.FailingSince = fromNullMicros(failingSince)
@@ -113,6 +122,23 @@ func scanSubscription(sl *sealer, scan func(...any) error, extra ...any) (webhoo
 	s.CreatedAt = fromMicros(createdAt)
 	s.UpdatedAt = fromMicros(updatedAt)
 	return s, nil
+}
+
+// headersJSON is the headers column of a subscription: a JSON object.
+func headersJSON(h map[string]string) string {
+	if len(h) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(h) // strings always encode
+	return string(b)
+}
+
+// eventTypeMatch is the SQL condition "the subscription's entry se.event_type
+// selects event type typ": equal, or a pattern "prefix.*" whose prefix
+// starts typ (see webhook.MatchEventType). The same on both engines.
+func eventTypeMatch(typ string) string {
+	return `(se.event_type = ` + typ + ` OR (se.event_type LIKE '%*' AND
+		substr(` + typ + `, 1, length(se.event_type) - 1) = substr(se.event_type, 1, length(se.event_type) - 1)))`
 }
 
 // sealSecrets returns the secrets column of subscription id: every secret
@@ -147,11 +173,11 @@ func (w *WebhookStore) CreateSubscription(ctx context.Context, s webhook.Subscri
 	return w.db.InTx(ctx, func(ctx context.Context) error {
 		_, err := w.db.q(ctx).ExecContext(ctx, `INSERT INTO webhook_subscriptions
 			(id, name, url, department, format, secrets, active, strict_200, max_in_flight,
-			 failing_since, disabled_at, disabled_reason, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			 failing_since, disabled_at, disabled_reason, created_at, updated_at, timeout_ms, headers, rate_limit)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 			s.ID.String(), s.Name, s.URL, s.Department, string(s.Format), secrets, s.Active, s.Strict200,
 			s.MaxInFlight, nullMicros(s.FailingSince), nullMicros(s.DisabledAt), s.DisabledReason,
-			micros(s.CreatedAt), micros(s.UpdatedAt))
+			micros(s.CreatedAt), micros(s.UpdatedAt), s.Timeout.Milliseconds(), headersJSON(s.Headers), s.RateLimit)
 		if isUniqueViolation(err) {
 			return fmt.Errorf("%w: webhook subscription %s already exists", webhook.ErrConflict, s.ID)
 		}
@@ -192,10 +218,12 @@ func (w *WebhookStore) UpdateSubscription(ctx context.Context, s webhook.Subscri
 	return w.db.InTx(ctx, func(ctx context.Context) error {
 		res, err := w.db.q(ctx).ExecContext(ctx, `UPDATE webhook_subscriptions SET
 			name = $2, url = $3, department = $4, format = $5, secrets = $6, active = $7, strict_200 = $8,
-			max_in_flight = $9, failing_since = $10, disabled_at = $11, disabled_reason = $12, updated_at = $13
+			max_in_flight = $9, failing_since = $10, disabled_at = $11, disabled_reason = $12, updated_at = $13,
+			timeout_ms = $14, headers = $15, rate_limit = $16
 			WHERE id = $1`,
 			s.ID.String(), s.Name, s.URL, s.Department, string(s.Format), secrets, s.Active, s.Strict200,
-			s.MaxInFlight, nullMicros(s.FailingSince), nullMicros(s.DisabledAt), s.DisabledReason, micros(s.UpdatedAt))
+			s.MaxInFlight, nullMicros(s.FailingSince), nullMicros(s.DisabledAt), s.DisabledReason, micros(s.UpdatedAt),
+			s.Timeout.Milliseconds(), headersJSON(s.Headers), s.RateLimit)
 		if err != nil {
 			return fmt.Errorf("store: update webhook subscription %s: %w", s.ID, err)
 		}
@@ -247,9 +275,10 @@ func (w *WebhookStore) Subscriptions(ctx context.Context, q webhook.Subscription
 		for _, t := range q.EventTypes {
 			types = append(types, string(t))
 		}
-		in, arg := w.inSet("se.event_type", 1, types)
+		_, arg := w.inSet("", 1, types)
 		args = append(args, arg)
-		where = append(where, `EXISTS (SELECT 1 FROM webhook_subscription_events se WHERE se.subscription_id = s.id AND `+in+`)`)
+		where = append(where, `EXISTS (SELECT 1 FROM webhook_subscription_events se, `+w.typeSet(1)+`
+			WHERE se.subscription_id = s.id AND `+eventTypeMatch("q.t")+`)`)
 	}
 	if q.ActiveOnly {
 		where = append(where, `s.active`)
@@ -368,13 +397,15 @@ func (w *WebhookStore) EnqueueMatching(ctx context.Context, es []webhook.Event, 
 			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
 				AS e(id, type, resource_id, department, data, occurred_at)
 			RETURNING id, type, department
-		)
+		), ins AS (
 		INSERT INTO webhook_deliveries (id, event_id, subscription_id, event_type, state, attempts, next_attempt_at, created_at, updated_at)
 		SELECT gen_random_uuid()::text, ev.id, s.id, ev.type, 'pending', 0, $7, $7, $7
 		FROM ev
-		JOIN webhook_subscription_events se ON se.event_type = ev.type
-		JOIN webhook_subscriptions s ON s.id = se.subscription_id
-		WHERE s.active AND (s.department = '' OR s.department = ev.department)`,
+		JOIN webhook_subscriptions s ON s.active AND (s.department = '' OR s.department = ev.department)
+		WHERE EXISTS (SELECT 1 FROM webhook_subscription_events se WHERE se.subscription_id = s.id AND `+eventTypeMatch("ev.type")+`)
+		RETURNING 1
+	)
+	SELECT pg_notify('`+notifyChannel+`', '') WHERE EXISTS (SELECT 1 FROM ins)`,
 		ids, types, resources, depts, data, at, micros(now))
 	if err != nil {
 		return fmt.Errorf("store: enqueue %d webhook events: %w", len(es), err)
@@ -416,16 +447,28 @@ func (w *WebhookStore) enqueuePostgres(ctx context.Context, es []webhook.Event, 
 			SELECT e.id, e.type, e.resource_id, e.department, e.data::jsonb, e.occurred_at
 			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
 				AS e(id, type, resource_id, department, data, occurred_at)
-		)
+		), ins AS (
 		INSERT INTO webhook_deliveries (id, event_id, subscription_id, event_type, state, attempts, next_attempt_at, created_at, updated_at)
 		SELECT d.id, d.event_id, d.subscription_id, d.event_type, 'pending', 0, d.next, d.created, d.updated
 		FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[])
-			AS d(id, event_id, subscription_id, event_type, next, created, updated)`,
+			AS d(id, event_id, subscription_id, event_type, next, created, updated)
+		RETURNING 1
+		)
+		SELECT pg_notify('`+notifyChannel+`', '') WHERE EXISTS (SELECT 1 FROM ins)`,
 		eIDs, eTypes, eResources, eDepts, eData, eAt, dIDs, dEvents, dSubs, dTypes, dNext, dCreated, dUpdated)
 	if err != nil {
 		return fmt.Errorf("store: enqueue %d webhook events, %d deliveries: %w", len(es), len(ds), err)
 	}
 	return nil
+}
+
+// typeSet is a FROM item q(t) of the strings of parameter param, the
+// argument inSet makes.
+func (w *WebhookStore) typeSet(param int) string {
+	if w.db.engine == PostgreSQL {
+		return fmt.Sprintf("unnest($%d::text[]) AS q(t)", param)
+	}
+	return fmt.Sprintf("(SELECT value AS t FROM json_each($%d)) AS q", param)
 }
 
 // inSet returns a condition "col is one of ids" whose SQL text does not
@@ -515,7 +558,18 @@ func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]web
 	}
 	inSkip, skipArg := w.inSet("subscription_id", 7, skipIDs)
 	now := micros(r.Now)
-	args := []any{now, min(r.Limit+r.Limit/2, 1000), micros(r.Until), r.Owner, r.Lease, per, skipArg, r.Limit}
+	room := make(map[string]int, len(r.Room))
+	for id, n := range r.Room {
+		room[id.String()] = n
+	}
+	roomJSON, _ := json.Marshal(room) // strings and integers always encode
+	args := []any{now, min(r.Limit+r.Limit/2, 1000), micros(r.Until), r.Owner, r.Lease, per, skipArg, r.Limit, string(roomJSON)}
+	// room(sub, n) is how many of a subscription's deliveries the
+	// dispatcher has room for, where it says.
+	roomSet := `(SELECT key AS sub, value AS n FROM json_each($9)) AS room`
+	if w.db.engine == PostgreSQL {
+		roomSet = `(SELECT key AS sub, value::int AS n FROM jsonb_each_text($9::jsonb)) AS room`
+	}
 	// cand is a window of the due deliveries, oldest due first, a little
 	// larger than the limit so that the per-subscription cap (ranked) can
 	// pass over a busy subscription's rows and still fill the claim.
@@ -524,11 +578,12 @@ func (w *WebhookStore) Claim(ctx context.Context, r webhook.ClaimRequest) ([]web
 			WHERE state = 'pending' AND next_attempt_at <= $1 AND NOT (` + inSkip + `)
 			ORDER BY next_attempt_at LIMIT $2`
 	ranked := `ranked AS (
-			SELECT id, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at, id) AS rn
+			SELECT id, subscription_id, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at, id) AS rn
 			FROM cand
 		)`
 	update := `UPDATE webhook_deliveries SET next_attempt_at = $3, lease_owner = $4, lease = $5, updated_at = $1
-		WHERE id IN (SELECT id FROM ranked WHERE rn <= $6 ORDER BY next_attempt_at LIMIT $8)`
+		WHERE id IN (SELECT ranked.id FROM ranked LEFT JOIN ` + roomSet + ` ON room.sub = ranked.subscription_id
+			WHERE ranked.rn <= COALESCE(room.n, $6) ORDER BY ranked.next_attempt_at LIMIT $8)`
 	jobSelect := `SELECT ` + deliveryColumns + `, e.resource_id, e.department, e.data, e.occurred_at, ` + subscriptionColumns
 	jobJoin := ` JOIN webhook_events e ON e.id = d.event_id
 		JOIN webhook_subscriptions s ON s.id = d.subscription_id`
@@ -1284,12 +1339,12 @@ func (w *WebhookStore) pruneWalk(ctx context.Context, table, col string, b int64
 // strandedFrom selects the stranded deliveries d: failed by the disabling
 // of their subscription (parked), which is active again and would still
 // receive their event.
-const strandedFrom = ` FROM webhook_deliveries d
+var strandedFrom = ` FROM webhook_deliveries d
 	JOIN webhook_subscriptions s ON s.id = d.subscription_id
 	JOIN webhook_events e ON e.id = d.event_id
 	WHERE d.parked AND d.state = 'failed' AND s.active
 	AND (s.department = '' OR s.department = e.department)
-	AND EXISTS (SELECT 1 FROM webhook_subscription_events se WHERE se.subscription_id = s.id AND se.event_type = d.event_type)`
+	AND EXISTS (SELECT 1 FROM webhook_subscription_events se WHERE se.subscription_id = s.id AND ` + eventTypeMatch("d.event_type") + `)`
 
 // Stranded lists up to limit stranded deliveries, oldest first.
 func (w *WebhookStore) Stranded(ctx context.Context, limit int) ([]webhook.Delivery, error) {

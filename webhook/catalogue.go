@@ -124,6 +124,7 @@ var defaultKinds = []EventKind{
 	{"nahln_report.sent", "nahln_report_id", "A report was sent to NAHLN."},
 	{EventSubscriptionDisabled, "subscription_id", "The dispatcher disabled a webhook subscription."},
 	{"admin.changed", "admin_change_id", "An administrator changed a server, job or webhook setting (audit log)."},
+	{EventTest, "subscription_id", "A test event, sent on request to one subscription (Service.SendTest)."},
 
 	// Practice-management events.
 	{"appointment.created_or_updated", "appointment_id", "An appointment was booked or changed."},
@@ -146,6 +147,29 @@ var defaultKinds = []EventKind{
 	{"user.created_or_updated", "user_id", "A practice user was created or changed."},
 	{"user.deactivated", "user_id", "A practice user was deactivated."},
 	{"department.created_or_updated", "department_id", "A department (clinic site) was created or changed."},
+
+	// The rest of the practice-management cloud's trigger list
+	// (developers.provetcloud.com/restapi/webhook_triggers.html, parameters
+	// from its webhooks.html): the parameter is the resource's name run
+	// together, as that cloud sends it ("consultationitem_id=7").
+	{"consultation.deleted", "consultation_id", "A consultation was deleted."},
+	{"consultation.waiting_discharge", "consultation_id", "A consultation's status changed to waiting for discharge."},
+	{"consultation_item.created_or_updated", "consultationitem_id", "An item (a procedure, medicine or supply) of a consultation was added or changed."},
+	{"diagnostic_imaging_worklist.created", "diagnosticimagingworklist_id", "A diagnostic-imaging referral was put on the worklist."},
+	{"diagnostic_imaging_worklist.updated", "diagnosticimagingworklist_id", "A diagnostic-imaging worklist order changed."},
+	{"diagnostic_imaging_worklist.deleted", "diagnosticimagingworklist_id", "A diagnostic-imaging worklist order was deleted."},
+	{"invoice_draft.created_or_updated", "invoice_id", "A draft invoice was created or changed."},
+	{"invoice_payment.created_or_updated", "invoicepayment_id", "A payment against an invoice was recorded or changed."},
+	{"unallocated_payment.created_or_updated", "unallocatedpayment_id", "A payment not yet allocated to an invoice was recorded or changed."},
+	{"insurance_claim.created_or_updated", "insuranceclaim_id", "An insurance claim was created or changed."},
+	{"accounting_report.created_or_updated", "accountingreport_id", "An accounting report was created or changed."},
+	{"organization_item.created_or_updated", "item_id", "An item of the organisation's price list was created or changed."},
+	{"laboratory_referral.created_or_updated", "laboratoryreferral_id", "A laboratory referral was created or changed."},
+	{"patient_referral.created_or_updated", "patientreferral_id", "A patient referral was created or changed."},
+	{"sms_log.sent", "smslog_id", "An SMS was sent (the sent log's entry)."},
+	{"email_log.sent", "emaillog_id", "An e-mail was sent (the sent log's entry)."},
+	{"stock_entry.created_or_updated", "stockentry_id", "A stock entry (goods received, moved or written off) was created or changed."},
+	{"stock_order.created_or_updated", "stockorder_id", "A stock order to a supplier was created or changed."},
 }
 
 // DefaultCatalogue returns vetlink's catalogue: its own resources
@@ -157,4 +181,19 @@ func DefaultCatalogue() *Catalogue {
 		panic(err) // the table above is fixed; the tests check it
 	}
 	return c
+}
+
+// checkPrefix returns an error naming the pattern prefix+"*" when no type
+// of the catalogue starts with prefix (which ends in a dot).
+func (c *Catalogue) checkPrefix(prefix string) error {
+	pattern := prefix + "*"
+	if !strings.HasSuffix(prefix, ".") || validEventType(EventType(prefix+"x")) != nil {
+		return &EventError{Field: "type", Value: pattern, Reason: `a pattern is a dotted prefix and ".*", like "prescription.*"`}
+	}
+	for t := range c.kinds {
+		if strings.HasPrefix(string(t), prefix) {
+			return nil
+		}
+	}
+	return &EventError{Field: "type", Value: pattern, Reason: fmt.Sprintf("selects no type of the catalogue (%d types)", len(c.kinds))}
 }

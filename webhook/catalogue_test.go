@@ -29,6 +29,23 @@ func TestDefaultCatalogue(t *testing.T) {
 		{"withhold.released", "withhold_id"},
 		{"protocol.updated", "protocol_id"},
 		{"webhook.subscription_disabled", "subscription_id"},
+		{"webhook.test", "subscription_id"},
+		{"consultation.deleted", "consultation_id"},
+		{"consultation.waiting_discharge", "consultation_id"},
+		{"consultation_item.created_or_updated", "consultationitem_id"},
+		{"diagnostic_imaging_worklist.created", "diagnosticimagingworklist_id"},
+		{"diagnostic_imaging_worklist.updated", "diagnosticimagingworklist_id"},
+		{"diagnostic_imaging_worklist.deleted", "diagnosticimagingworklist_id"},
+		{"invoice_draft.created_or_updated", "invoice_id"},
+		{"unallocated_payment.created_or_updated", "unallocatedpayment_id"},
+		{"insurance_claim.created_or_updated", "insuranceclaim_id"},
+		{"accounting_report.created_or_updated", "accountingreport_id"},
+		{"laboratory_referral.created_or_updated", "laboratoryreferral_id"},
+		{"patient_referral.created_or_updated", "patientreferral_id"},
+		{"sms_log.sent", "smslog_id"},
+		{"email_log.sent", "emaillog_id"},
+		{"stock_entry.created_or_updated", "stockentry_id"},
+		{"stock_order.created_or_updated", "stockorder_id"},
 	}
 	for _, tt := range tests {
 		k, ok := c.Lookup(tt.typ)
@@ -39,8 +56,8 @@ func TestDefaultCatalogue(t *testing.T) {
 	_, ok := c.Lookup("consultation.created")
 	require.False(t, ok)
 	kinds := c.Kinds()
-	require.Len(t, kinds, 38)
-	require.Equal(t, webhook.EventType("appointment.created_or_updated"), kinds[0].Type, "ordered by type")
+	require.Len(t, kinds, 58)
+	require.Equal(t, webhook.EventType("accounting_report.created_or_updated"), kinds[0].Type, "ordered by type")
 }
 
 func TestNewCatalogueErrors(t *testing.T) {

@@ -23,8 +23,9 @@ import (
 
 // Defaults of [Dispatcher].
 const (
-	DefaultWorkers      = 32
-	DefaultMaxInFlight  = 4
+	DefaultWorkers      = 128
+	DefaultMaxInFlight  = 64
+	DefaultSlowAttempt  = time.Second
 	DefaultTimeout      = 15 * time.Second
 	DefaultMaxResponse  = 20 << 10
 	DefaultPollInterval = 250 * time.Millisecond
@@ -49,10 +50,22 @@ const userAgent = "vetlink-webhook/1"
 // PostgreSQL), so that a crash of the database server repeats the last
 // moments' deliveries rather than losing any.
 //
-// Isolation: each subscription has at most MaxInFlight deliveries in flight
-// from one dispatcher (its own MaxInFlight overrides), and a circuit breaker
-// that stops attempts for a while after repeated failures, so a hung or
-// failing receiver holds a few workers and never the others'.
+// Isolation: each subscription has an adaptive in-flight cap and a circuit
+// breaker, so a hung or failing receiver holds a few workers and never the
+// others'. The cap starts at 4 deliveries in flight, grows while attempts
+// succeed within SlowAttempt (doubling each round trip at first, then one
+// more per round trip), and halves on a failed or slow attempt (once per
+// round trip), between 1 and MaxInFlight (the subscription's own
+// MaxInFlight overrides). The circuit breaker stops attempts for a while
+// after repeated failures. A subscription's RateLimit, when set, spaces
+// its deliveries with a token bucket.
+//
+// Waking: [Dispatcher.Wake] makes it claim at once, in this process. When
+// the Store is a [Notifier] (store's WebhookStore on PostgreSQL), Run also
+// listens for the enqueues of every process sharing the database, so a
+// publisher in another process is delivered within milliseconds rather
+// than at the next poll; if the listening connection fails, it reconnects
+// with backoff and the poll carries on meanwhile.
 //
 // Disabling: when an attempt disables its subscription (410 Gone, failing
 // for longer than Policy.DisableAfter, an address the Guard refuses), the
@@ -94,11 +107,23 @@ type Dispatcher struct {
 	Catalogue *Catalogue
 	// Owner names this dispatcher in leases; "" means host-pid-random.
 	Owner string
-	// Workers is the most deliveries in flight at once; zero means 32.
+	// Observer is told of every attempt, for metrics and traces; nil means
+	// none.
+	Observer Observer
+	// Workers is the most deliveries in flight at once; zero means 128.
 	Workers int
-	// MaxInFlight is the default per-subscription cap; zero means 4.
+	// MaxInFlight is the most deliveries in flight to one subscription
+	// (its own MaxInFlight overrides), the ceiling of its adaptive cap;
+	// zero means 64.
 	MaxInFlight int
-	// Timeout bounds each attempt, connection to last byte; zero means 15 s.
+	// SlowAttempt is the latency above which an attempt counts as slow and
+	// shrinks its subscription's in-flight cap; zero means 1 s.
+	SlowAttempt time.Duration
+	// PollOnly ignores the Store's [Notifier]: the dispatcher then claims
+	// on Wake and every PollInterval only.
+	PollOnly bool
+	// Timeout bounds each attempt, connection to last byte, unless the
+	// subscription sets its own; zero means 15 s.
 	Timeout time.Duration
 	// MaxResponse is how much of a response body the log keeps; zero means
 	// 20 KiB.
@@ -173,6 +198,12 @@ func (d *Dispatcher) init() {
 		if d.Timeout <= 0 {
 			d.Timeout = DefaultTimeout
 		}
+		if d.SlowAttempt <= 0 {
+			d.SlowAttempt = DefaultSlowAttempt
+		}
+		if d.Observer == nil {
+			d.Observer = BaseObserver{}
+		}
 		if d.MaxResponse <= 0 {
 			d.MaxResponse = DefaultMaxResponse
 		}
@@ -221,6 +252,15 @@ func (d *Dispatcher) now() time.Time {
 	return time.Now().UTC()
 }
 
+// timeoutOf is the timeout of an attempt to sub: its own, or the
+// dispatcher's, and never so long that the lease lapses while it runs.
+func (d *Dispatcher) timeoutOf(sub *Subscription) time.Duration {
+	if sub.Timeout <= 0 {
+		return d.Timeout
+	}
+	return min(sub.Timeout, max(d.Timeout, d.lease()*2/3))
+}
+
 // lease is how long a claim holds: an attempt's timeout, plus time to
 // record it.
 func (d *Dispatcher) lease() time.Duration {
@@ -256,12 +296,26 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	r := &runState{
 		d:       d,
 		subs:    make(map[uuid.UUID]*subState),
+		caps:    make(map[uuid.UUID]*inflightCap),
+		buckets: make(map[uuid.UUID]*tokenBucket),
 		stopped: make(map[uuid.UUID]time.Time),
 		results: make(chan Outcome, 4*d.Workers),
 		freed:   make(chan struct{}, 1),
 	}
 	// Attempts outlive ctx so that a stop never cuts a request in half.
 	sendCtx := context.WithoutCancel(ctx)
+	if n, ok := d.Store.(Notifier); ok && !d.PollOnly {
+		var listening sync.WaitGroup
+		lctx, stopListening := context.WithCancel(ctx)
+		listening.Go(func() {
+			err := n.Listen(lctx, d.Wake)
+			if err != nil && !errors.Is(err, ErrNotifyUnsupported) && lctx.Err() == nil {
+				d.logger.WarnContext(ctx, "webhook: not listening for other processes' events; polling", "err", err)
+			}
+		})
+		defer listening.Wait()
+		defer stopListening()
+	}
 	var writers sync.WaitGroup
 	for range d.Recorders {
 		writers.Go(func() { d.writeOutcomes(sendCtx, r.results) })
@@ -335,14 +389,16 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // starts them.
 func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *runState, limit int) {
 	now := d.now()
+	skip, room := r.room(now)
 	jobs, err := d.Store.Claim(ctx, ClaimRequest{
 		Owner:           d.Owner,
 		Lease:           newLease(),
 		Now:             now,
 		Until:           now.Add(d.lease()),
 		Limit:           limit,
-		PerSubscription: d.MaxInFlight,
-		Skip:            r.skip(now),
+		PerSubscription: initialInFlight,
+		Room:            room,
+		Skip:            skip,
 	})
 	if err != nil && ctx.Err() == nil {
 		d.logger.ErrorContext(ctx, "webhook: claim deliveries", "err", err)
@@ -356,8 +412,12 @@ func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *runState, limit int)
 	// More may be due when the claim got all it asked for, or all it could
 	// take of a subscription.
 	more := full
-	for _, n := range perSub {
-		more = more || n >= d.MaxInFlight
+	for id, n := range perSub {
+		free, ok := room[id]
+		if !ok {
+			free = initialInFlight
+		}
+		more = more || n >= free
 	}
 	r.mu.Lock()
 	r.claiming--
@@ -382,6 +442,10 @@ type runState struct {
 
 	mu   sync.Mutex
 	subs map[uuid.UUID]*subState
+	// caps and buckets hold each subscription's adaptive in-flight cap and
+	// rate limit for the whole run, idle or not.
+	caps    map[uuid.UUID]*inflightCap
+	buckets map[uuid.UUID]*tokenBucket
 	// stopped holds the subscriptions this run disabled, with when: their
 	// claimed work is released unsent, until the store has them disabled.
 	stopped  map[uuid.UUID]time.Time
@@ -396,7 +460,7 @@ type runState struct {
 }
 
 type subState struct {
-	cap      int
+	cap      *inflightCap
 	inflight int
 	queue    []Job
 	// ctx is the context of the subscription's attempts; cancel stops
@@ -411,25 +475,66 @@ type subState struct {
 // not held up.
 func (d *Dispatcher) stoppedHold() time.Duration { return max(time.Second, 4*d.PollInterval) }
 
-// skip lists the subscriptions not to claim for: at their cap, or with
-// their circuit open.
-func (r *runState) skip(now time.Time) []uuid.UUID {
-	ids := r.d.breakers.openIDs(now)
+// room lists the subscriptions not to claim for (at their cap, out of
+// tokens, their circuit open), and how many of the others' deliveries
+// their caps and rate limits leave room for.
+func (r *runState) room(now time.Time) (skip []uuid.UUID, room map[uuid.UUID]int) {
+	skip = r.d.breakers.openIDs(now)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for id, at := range r.stopped {
 		if now.Sub(at) < r.d.stoppedHold() {
-			ids = append(ids, id)
+			skip = append(skip, id)
 		} else {
 			delete(r.stopped, id)
 		}
 	}
-	for id, s := range r.subs {
-		if s.inflight+len(s.queue) >= s.cap && !slices.Contains(ids, id) {
-			ids = append(ids, id)
+	room = make(map[uuid.UUID]int, len(r.caps))
+	for id, c := range r.caps {
+		free := c.limit()
+		if s := r.subs[id]; s != nil {
+			free -= s.inflight + len(s.queue)
 		}
+		if b := r.buckets[id]; b != nil {
+			// One more than the tokens: it waits for the next.
+			free = min(free, b.available(time.Now())+1)
+		}
+		if free <= 0 {
+			if !slices.Contains(skip, id) {
+				skip = append(skip, id)
+			}
+			continue
+		}
+		room[id] = free
 	}
-	return ids
+	return skip, room
+}
+
+// capOf returns the in-flight cap of sub, made when first seen; r.mu is
+// held.
+func (r *runState) capOf(sub *Subscription) *inflightCap {
+	ceiling := r.d.MaxInFlight
+	if sub.MaxInFlight > 0 {
+		ceiling = sub.MaxInFlight
+	}
+	c := r.caps[sub.ID]
+	if c == nil {
+		c = newInflightCap(ceiling)
+		r.caps[sub.ID] = c
+	} else if c.ceiling != ceiling {
+		c.setCeiling(ceiling)
+	}
+	if sub.RateLimit > 0 {
+		b := r.buckets[sub.ID]
+		if b == nil {
+			r.buckets[sub.ID] = newTokenBucket(sub.RateLimit, time.Now())
+		} else if b.rate != sub.RateLimit {
+			b.setRate(sub.RateLimit)
+		}
+	} else {
+		delete(r.buckets, sub.ID)
+	}
+	return c
 }
 
 func (r *runState) add(ctx context.Context, j Job) {
@@ -444,16 +549,14 @@ func (r *runState) add(ctx context.Context, j Job) {
 		return
 	}
 	defer r.mu.Unlock()
+	c := r.capOf(&j.Subscription)
 	s := r.subs[id]
 	if s == nil {
-		s = &subState{cap: r.d.MaxInFlight}
-		if j.Subscription.MaxInFlight > 0 {
-			s.cap = j.Subscription.MaxInFlight
-		}
+		s = &subState{cap: c}
 		s.ctx, s.cancel = context.WithCancel(ctx)
 		r.subs[id] = s
 	}
-	if s.inflight >= s.cap {
+	if s.inflight >= s.cap.limit() {
 		s.queue = append(s.queue, j)
 		r.queued++
 		return
@@ -483,38 +586,57 @@ func (r *runState) disable(id uuid.UUID, at time.Time) {
 	r.signal()
 }
 
-// start runs j in s's context; r.mu is held.
+// start runs j in s's context, when its subscription's rate limit lets
+// it; r.mu is held.
 func (r *runState) start(s *subState, j Job) {
 	s.inflight++
 	r.running++
 	r.wg.Add(1)
+	var notBefore time.Time
+	if b := r.buckets[j.Subscription.ID]; b != nil {
+		notBefore = b.reserve(time.Now())
+	}
 	go func() {
 		defer r.wg.Done()
+		if wait := time.Until(notBefore); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-s.ctx.Done():
+			}
+			t.Stop()
+		}
 		o := r.d.attempt(s.ctx, j)
 		if o.Disable != "" {
 			r.disable(j.Subscription.ID, o.At)
 		}
 		r.results <- o
-		r.done(j.Subscription.ID)
+		r.done(j.Subscription.ID, o)
 	}()
 }
 
-func (r *runState) done(id uuid.UUID) {
+// done ends the attempt of subscription id that had outcome o, adapts the
+// subscription's cap to it, and starts its next queued delivery.
+func (r *runState) done(id uuid.UUID, o Outcome) {
 	r.mu.Lock()
 	s := r.subs[id]
-	if s.inflight+len(s.queue) >= s.cap {
+	if s.inflight+len(s.queue) >= s.cap.limit() {
 		// Claims passed over this subscription, at its cap: it may have
 		// more due, and a slot now.
 		r.more = true
 	}
+	if o.Attempt != nil {
+		s.cap.observe(o.State == StateSucceeded, o.Attempt.Duration, r.d.SlowAttempt, time.Now())
+	}
 	s.inflight--
 	r.running--
-	if len(s.queue) > 0 && !r.stopping {
+	for len(s.queue) > 0 && !r.stopping && s.inflight < s.cap.limit() {
 		next := s.queue[0]
 		s.queue = s.queue[1:]
 		r.queued--
 		r.start(s, next)
-	} else if s.inflight == 0 && len(s.queue) == 0 {
+	}
+	if s.inflight == 0 && len(s.queue) == 0 {
 		s.cancel()
 		delete(r.subs, id)
 	}
@@ -573,7 +695,10 @@ func (d *Dispatcher) attempt(ctx context.Context, j Job) Outcome {
 		return release(j, until, now)
 	}
 	number := j.Delivery.Attempts + 1
-	res, at := d.send(ctx, j, now)
+	info := AttemptInfo{SubscriptionID: sub.ID, DeliveryID: j.Delivery.ID, EventType: j.Event.Type, Number: number,
+		Queued: max(0, now.Sub(j.Delivery.NextAttemptAt))}
+	octx := d.Observer.AttemptStarted(ctx, info)
+	res, at := d.send(octx, j, now)
 	end := d.now()
 	if ctx.Err() != nil {
 		return release(j, end.Add(d.PollInterval), end)
@@ -613,6 +738,12 @@ func (d *Dispatcher) attempt(ctx context.Context, j Job) Outcome {
 		o.State = StateFailed
 	case Disable:
 		o.State, o.Disable = StateFailed, dec.Reason
+	}
+	ar := AttemptResult{Latency: at.Duration, StatusCode: at.StatusCode, Error: dec.Reason, Verdict: dec.Verdict, NextAttemptAt: at.NextAttemptAt}
+	if dec.Verdict == Delivered {
+		d.Observer.AttemptSucceeded(octx, info, ar)
+	} else {
+		d.Observer.AttemptFailed(octx, info, ar)
 	}
 	if dec.Verdict != Delivered {
 		d.logger.WarnContext(ctx, "webhook: delivery attempt failed",
@@ -658,11 +789,18 @@ func (d *Dispatcher) send(ctx context.Context, j Job, now time.Time) (sendResult
 	if err != nil {
 		return sendResult{setupErr: err.Error()}, at
 	}
-	ctx, cancel := context.WithTimeout(ctx, d.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeoutOf(&j.Subscription))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.Subscription.URL, bytes.NewReader(body))
 	if err != nil {
 		return sendResult{setupErr: "bad URL: " + err.Error()}, at
+	}
+	for name, value := range j.Subscription.Headers {
+		// Validate refused the reserved names; a row written otherwise
+		// still cannot replace them.
+		if !reservedHeaders[http.CanonicalHeaderKey(name)] {
+			req.Header.Set(name, value)
+		}
 	}
 	req.Header["Content-Type"] = []string{contentType}
 	req.Header["User-Agent"] = []string{userAgent}

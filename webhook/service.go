@@ -2,6 +2,8 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -299,4 +301,59 @@ func (s *Service) Deliveries(ctx context.Context, q DeliveryQuery) ([]Delivery, 
 // Attempts lists the attempts of delivery id, oldest first.
 func (s *Service) Attempts(ctx context.Context, id uuid.UUID) ([]Attempt, error) {
 	return s.Store.Attempts(ctx, id)
+}
+
+// EventTest is the event type of [Service.SendTest].
+const EventTest EventType = "webhook.test"
+
+// SendTest sends a test event to subscription id alone, whatever event
+// types it asks for: an event of type [EventTest] ("webhook.test") whose
+// resource is the subscription, signed and logged like any other
+// delivery, so an integrator can check the receiver and its signature
+// verification from the delivery log. It returns the delivery, pending; a
+// running dispatcher sends it at once (call [Dispatcher.Wake] in-process).
+// A subscription that is not active is refused: nothing would send it.
+func (s *Service) SendTest(ctx context.Context, id uuid.UUID) (Delivery, error) {
+	sub, err := s.Store.Subscription(ctx, id)
+	if err != nil {
+		return Delivery{}, err
+	}
+	if !sub.Active {
+		return Delivery{}, &SubscriptionError{Field: "active", Reason: fmt.Sprintf("subscription %s is not active: enable it before sending a test event", id)}
+	}
+	now := s.now().Truncate(time.Microsecond)
+	data, _ := json.Marshal(map[string]any{"subscription_id": id.String(), "test": true})
+	e := Event{ID: uuid.New(), Type: EventTest, ResourceID: id.String(), Department: sub.Department, Data: data, OccurredAt: now}
+	d := Delivery{ID: uuid.New(), EventID: e.ID, SubscriptionID: id, EventType: EventTest, State: StatePending,
+		NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
+	if err := s.Store.Enqueue(ctx, []Event{e}, []Delivery{d}); err != nil {
+		return Delivery{}, err
+	}
+	return d, nil
+}
+
+// ErrNoBacklog is returned by [Service.Backlog] when the Store is not a
+// [BacklogStore].
+var ErrNoBacklog = errors.New("webhook: the store does not report its backlog")
+
+// Backlog reports, for every subscription with pending deliveries, how
+// many wait, how many are due, and the age of the oldest: poll it for
+// backlog gauges (the operations side's "how far behind is each
+// receiver"). The Store must be a [BacklogStore] (store's WebhookStore is),
+// or it fails with [ErrNoBacklog]. It is one grouped query over the
+// pending deliveries; poll it every few seconds, not per request.
+func (s *Service) Backlog(ctx context.Context) ([]Backlog, error) {
+	bs, ok := s.Store.(BacklogStore)
+	if !ok {
+		return nil, ErrNoBacklog
+	}
+	now := s.now()
+	out, err := bs.Backlog(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].OldestAge = max(0, now.Sub(out[i].OldestCreatedAt))
+	}
+	return out, nil
 }

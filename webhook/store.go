@@ -99,8 +99,12 @@ type ClaimRequest struct {
 	// then, so a dispatcher that dies loses nothing.
 	Until time.Time
 	// Limit is the most deliveries claimed; PerSubscription the most of one
-	// subscription.
+	// subscription, unless Room names it.
 	Limit, PerSubscription int
+	// Room is the most deliveries claimed of the subscriptions it names,
+	// overriding PerSubscription for them: what their in-flight caps leave
+	// free in the dispatcher. Subscriptions with no room go in Skip.
+	Room map[uuid.UUID]int
 	// Skip lists subscriptions not to claim for (full, or circuit open).
 	Skip []uuid.UUID
 }
@@ -215,6 +219,26 @@ type Store interface {
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
+
+// A Notifier tells dispatchers in every process that deliveries were
+// enqueued, so that they claim at once rather than at their next poll. A
+// Store that implements it also announces, in the transaction of every
+// enqueue, that it committed; store's WebhookStore does on PostgreSQL
+// (LISTEN/NOTIFY). [Dispatcher.Run] listens when its Store is a Notifier.
+type Notifier interface {
+	// Listen calls wake after each commit that enqueued deliveries, in
+	// any process sharing the database, and once whenever it (re)starts
+	// listening (what was announced meanwhile is lost). It runs until ctx
+	// is done, reconnecting with backoff, and then returns nil; it returns
+	// ErrNotifyUnsupported at once when the database cannot notify (then
+	// the dispatcher polls).
+	Listen(ctx context.Context, wake func()) error
+}
+
+// ErrNotifyUnsupported is returned by [Notifier.Listen] on a database
+// without notifications (SQLite, where one process dispatches and
+// [Dispatcher.Wake] suffices).
+var ErrNotifyUnsupported = errors.New("webhook: the store cannot notify other processes")
 
 // A MatchingStore stores events together with their deliveries, matching
 // the events to the subscriptions itself, as [Subscription.Matches] does:

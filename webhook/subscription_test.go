@@ -31,7 +31,7 @@ func TestSubscriptionValidate(t *testing.T) {
 		{"ftp url", func(s *webhook.Subscription) { s.URL = "ftp://x.example/" }, `webhook: subscription url: "ftp://x.example/" is not an absolute http or https URL`},
 		{"credentials in url", func(s *webhook.Subscription) { s.URL = "https://u:p@x.example/" }, "webhook: subscription url: must not carry credentials; receivers verify the signature instead"},
 		{"no events", func(s *webhook.Subscription) { s.Events = nil }, "webhook: subscription events: at least one event type is required"},
-		{"unknown event", func(s *webhook.Subscription) { s.Events = []webhook.EventType{"case.exploded"} }, `webhook: subscription events: webhook: event type "case.exploded": not in the catalogue (38 types)`},
+		{"unknown event", func(s *webhook.Subscription) { s.Events = []webhook.EventType{"case.exploded"} }, `webhook: subscription events: webhook: event type "case.exploded": not in the catalogue (58 types)`},
 		{"bad format", func(s *webhook.Subscription) { s.Format = "xml" }, `webhook: subscription format: "xml" is not "json" or "form"`},
 		{"negative cap", func(s *webhook.Subscription) { s.MaxInFlight = -1 }, "webhook: subscription max_in_flight: -1 is negative"},
 		{"no secret", func(s *webhook.Subscription) { s.Secrets = nil }, "webhook: subscription secrets: at least one secret is required"},
