@@ -84,6 +84,7 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ctx := r.Context()
+	noteRoute(ctx, route.Path)
 	reqs := route.Operation.Security
 	if reqs == nil {
 		reqs = &route.Spec.Security
