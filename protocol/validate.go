@@ -17,7 +17,9 @@ import (
 //     at least one treatment, an eligibility for every treatment;
 //   - each treatment: product, route, and size and sequence functions that
 //     are well formed (positive amounts in known units, ranges with
-//     min ≤ max, a positive mass per unit, sane frequencies and counts);
+//     min ≤ max, a positive mass per unit, sane frequencies and counts),
+//     and a VCPR dosage member that, when it carries functions, agrees
+//     with them;
 //   - withdrawal hours in [0, 87600]; a meat withdrawal for every
 //     treatment, and a milk withdrawal when lactating dairy cattle are
 //     eligible;
