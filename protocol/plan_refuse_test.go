@@ -492,3 +492,42 @@ func TestRoundWeight(t *testing.T) {
 }
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// FuzzDecodeWeight checks that a weight from another system is either
+// refused or a positive mass on the 1 g grid within the limit for any
+// class.
+func FuzzDecodeWeight(f *testing.F) {
+	for _, s := range []string{
+		`{"dimension":"Mass","value":1322.7735731092084,"symbol":"lb"}`,
+		`{"value":1e15,"symbol":"kg"}`,
+		`{"value":6.0e2,"symbol":"KG"}`,
+		`{"value":-1,"symbol":"kg"}`,
+		`{"value":1,"symbol":"t"}`,
+		`{"value":1,"symbol":"ton"}`,
+		`{"value":0.0000000001,"symbol":"mg"}`,
+		`null`,
+	} {
+		f.Add([]byte(s))
+	}
+	limit := MaxWeight("")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, err := DecodeWeight(data)
+		if err != nil || w.IsZero() {
+			return
+		}
+		if w.Dimension() != Mass || w.Value.Sign() <= 0 {
+			t.Fatalf("%s decoded to %s, not a positive mass", data, w)
+		}
+		r, err := RoundWeight(w)
+		if err != nil || r.Value != w.Value {
+			t.Fatalf("%s decoded to %s, not on the 1 g grid (%v, %v)", data, w, r, err)
+		}
+		lim, err := limit.In(w.Unit)
+		if err != nil || w.Value.Cmp(lim.Value) > 0 {
+			t.Fatalf("%s decoded to %s, above %s", data, w, limit)
+		}
+		if _, err := w.In(Kilogram); err != nil {
+			t.Fatalf("%s decoded to %s, which does not convert to kg: %v", data, w, err)
+		}
+	})
+}
