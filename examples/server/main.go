@@ -78,6 +78,7 @@ type config struct {
 	DB         string // store DSN: a SQLite path or a postgres:// URL
 	KeyFile    string // where a generated secret key is kept; "" means the default
 	ServerName string // name in the vetview registry; "" means the host name
+	Roles      roles  // what this server runs; the zero value is everything
 
 	// From the environment only: secrets do not belong on a command line.
 	SecretKey     string // VETLINK_SECRET_KEY, hex
@@ -120,9 +121,17 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&cfg.DB, "db", or(getenv("VETLINK_DB"), "vetlink.db"), "database: a SQLite file path, sqlite:PATH, or postgres://... (env VETLINK_DB)")
 	fs.StringVar(&cfg.KeyFile, "key-file", getenv("VETLINK_KEY_FILE"), "file keeping the generated secret key (env VETLINK_KEY_FILE; default beside the SQLite file)")
 	fs.StringVar(&cfg.ServerName, "name", getenv("VETLINK_SERVER_NAME"), "this server's name among the servers sharing the database (env VETLINK_SERVER_NAME; default the host name)")
+	rolesFlag := fs.String("roles", or(getenv("VETLINK_ROLES"), "all"), "what this server runs, comma-separated: api, jobs, dispatcher, or all (env VETLINK_ROLES)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
+	r, err := parseRoles(*rolesFlag)
+	if err != nil {
+		fmt.Fprintln(fs.Output(), err)
+		fs.Usage()
+		return config{}, err
+	}
+	cfg.Roles = r
 	if fs.NArg() > 0 {
 		err := fmt.Errorf("unexpected arguments %q", fs.Args())
 		fmt.Fprintln(fs.Output(), err)
@@ -178,7 +187,11 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthHandler(db))
 	mux.Handle("GET /readyz", readyHandler(&s.ready))
-	mux.Handle("/", s.handler)
+	site, err := withDashboard(ctx, s, key, false)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", site)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           mux,
@@ -292,6 +305,8 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 		Published: s.dispatcher.Wake,
 		Logger:    logger,
 		Mailer:    logMailer{logger},
+		Vetview:   s.vetview,
+		Audit:     db.Admin(),
 	})
 	if err != nil {
 		return nil, err
