@@ -23,6 +23,147 @@ import (
 	"github.com/vetlink/vetlink/site"
 )
 
+// Defines values for AdminDeliveryStatus.
+const (
+	AdminDeliveryStatusFailed    AdminDeliveryStatus = "failed"
+	AdminDeliveryStatusPending   AdminDeliveryStatus = "pending"
+	AdminDeliveryStatusSucceeded AdminDeliveryStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the AdminDeliveryStatus enum.
+func (e AdminDeliveryStatus) Valid() bool {
+	switch e {
+	case AdminDeliveryStatusFailed:
+		return true
+	case AdminDeliveryStatusPending:
+		return true
+	case AdminDeliveryStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminJobLastResult.
+const (
+	AdminJobLastResultFailed    AdminJobLastResult = "failed"
+	AdminJobLastResultNeverRun  AdminJobLastResult = "never run"
+	AdminJobLastResultRunning   AdminJobLastResult = "running"
+	AdminJobLastResultSucceeded AdminJobLastResult = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the AdminJobLastResult enum.
+func (e AdminJobLastResult) Valid() bool {
+	switch e {
+	case AdminJobLastResultFailed:
+		return true
+	case AdminJobLastResultNeverRun:
+		return true
+	case AdminJobLastResultRunning:
+		return true
+	case AdminJobLastResultSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminJobStatus.
+const (
+	AdminJobStatusNotRunning AdminJobStatus = "Not running"
+	AdminJobStatusRunning    AdminJobStatus = "Running"
+	AdminJobStatusWaiting    AdminJobStatus = "Waiting"
+)
+
+// Valid indicates whether the value is a known member of the AdminJobStatus enum.
+func (e AdminJobStatus) Valid() bool {
+	switch e {
+	case AdminJobStatusNotRunning:
+		return true
+	case AdminJobStatusRunning:
+		return true
+	case AdminJobStatusWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminJobRunResult.
+const (
+	AdminJobRunResultFailed    AdminJobRunResult = "failed"
+	AdminJobRunResultRunning   AdminJobRunResult = "running"
+	AdminJobRunResultSucceeded AdminJobRunResult = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the AdminJobRunResult enum.
+func (e AdminJobRunResult) Valid() bool {
+	switch e {
+	case AdminJobRunResultFailed:
+		return true
+	case AdminJobRunResultRunning:
+		return true
+	case AdminJobRunResultSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminServerRole.
+const (
+	Idle AdminServerRole = "idle"
+	Jobs AdminServerRole = "jobs"
+)
+
+// Valid indicates whether the value is a known member of the AdminServerRole enum.
+func (e AdminServerRole) Valid() bool {
+	switch e {
+	case Idle:
+		return true
+	case Jobs:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminServerStatus.
+const (
+	Live  AdminServerStatus = "live"
+	Stale AdminServerStatus = "stale"
+)
+
+// Valid indicates whether the value is a known member of the AdminServerStatus enum.
+func (e AdminServerStatus) Valid() bool {
+	switch e {
+	case Live:
+		return true
+	case Stale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminSubscriptionInputFormat.
+const (
+	Form AdminSubscriptionInputFormat = "form"
+	Json AdminSubscriptionInputFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the AdminSubscriptionInputFormat enum.
+func (e AdminSubscriptionInputFormat) Valid() bool {
+	switch e {
+	case Form:
+		return true
+	case Json:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AmducaClass.
 const (
 	OFFLABEL     AmducaClass = "OFFLABEL"
@@ -659,6 +800,45 @@ func (e WeightDataType) Valid() bool {
 	}
 }
 
+// Defines values for ListAdminDeliveriesParamsStatus.
+const (
+	ListAdminDeliveriesParamsStatusFailed    ListAdminDeliveriesParamsStatus = "failed"
+	ListAdminDeliveriesParamsStatusPending   ListAdminDeliveriesParamsStatus = "pending"
+	ListAdminDeliveriesParamsStatusSucceeded ListAdminDeliveriesParamsStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the ListAdminDeliveriesParamsStatus enum.
+func (e ListAdminDeliveriesParamsStatus) Valid() bool {
+	switch e {
+	case ListAdminDeliveriesParamsStatusFailed:
+		return true
+	case ListAdminDeliveriesParamsStatusPending:
+		return true
+	case ListAdminDeliveriesParamsStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetHerdClearanceParamsCommodity.
+const (
+	Meat GetHerdClearanceParamsCommodity = "meat"
+	Milk GetHerdClearanceParamsCommodity = "milk"
+)
+
+// Valid indicates whether the value is a known member of the GetHerdClearanceParamsCommodity enum.
+func (e GetHerdClearanceParamsCommodity) Valid() bool {
+	switch e {
+	case Meat:
+		return true
+	case Milk:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LogMessageParamsSeverity.
 const (
 	DEBUG LogMessageParamsSeverity = "DEBUG"
@@ -685,6 +865,253 @@ func (e LogMessageParamsSeverity) Valid() bool {
 
 // Address A user's mailing address (one per user).
 type Address = site.Address
+
+// AdminDelivery One event for one subscription in the delivery log.
+type AdminDelivery struct {
+	Attempts       int                 `json:"attempts"`
+	CompletedAt    *time.Time          `json:"completedAt,omitempty"`
+	CreatedAt      time.Time           `json:"createdAt"`
+	EventId        openapi_types.UUID  `json:"eventId"`
+	EventType      string              `json:"eventType"`
+	Id             openapi_types.UUID  `json:"id"`
+	LastError      *string             `json:"lastError,omitempty"`
+	LastStatus     *int                `json:"lastStatus,omitempty"`
+	NextAttemptAt  *time.Time          `json:"nextAttemptAt,omitempty"`
+	Status         AdminDeliveryStatus `json:"status"`
+	SubscriptionId openapi_types.UUID  `json:"subscriptionId"`
+	UpdatedAt      time.Time           `json:"updatedAt"`
+}
+
+// AdminDeliveryStatus defines model for AdminDelivery.Status.
+type AdminDeliveryStatus string
+
+// AdminDeliveryAttempt One HTTP request of a delivery.
+type AdminDeliveryAttempt struct {
+	Error         *string    `json:"error,omitempty"`
+	LatencyMs     float32    `json:"latencyMs"`
+	NextAttemptAt *time.Time `json:"nextAttemptAt,omitempty"`
+	Number        int        `json:"number"`
+
+	// Response The start of the response body.
+	Response  *string   `json:"response,omitempty"`
+	StartedAt time.Time `json:"startedAt"`
+
+	// StatusCode 0 when no response arrived.
+	StatusCode int `json:"statusCode"`
+}
+
+// AdminDeliveryDetail defines model for AdminDeliveryDetail.
+type AdminDeliveryDetail struct {
+	Attempts []AdminDeliveryAttempt `json:"attempts"`
+
+	// Delivery One event for one subscription in the delivery log.
+	Delivery AdminDelivery `json:"delivery"`
+}
+
+// AdminJob A configured job with its live status.
+type AdminJob struct {
+	Active         bool               `json:"active"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	Id             openapi_types.UUID `json:"id"`
+	Kind           string             `json:"kind"`
+	LastError      *string            `json:"lastError,omitempty"`
+	LastFinishedAt *time.Time         `json:"lastFinishedAt,omitempty"`
+	LastResult     AdminJobLastResult `json:"lastResult"`
+	LastStartedAt  *time.Time         `json:"lastStartedAt,omitempty"`
+	Name           string             `json:"name"`
+
+	// NextExecution When it runs next; absent unless Waiting.
+	NextExecution *time.Time `json:"nextExecution,omitempty"`
+
+	// Schedule When a job runs: every (an ISO-8601 duration such as PT1M) or cron (five fields, in UTC, or in the time zone of a CRON_TZ= prefix); exactly one.
+	Schedule AdminSchedule `json:"schedule"`
+
+	// Server The server running it, or that ran it last.
+	Server   *string                `json:"server,omitempty"`
+	Servers  []string               `json:"servers"`
+	Settings map[string]interface{} `json:"settings"`
+
+	// Status Derived when read, never stored.
+	Status AdminJobStatus `json:"status"`
+
+	// Title The kind's title.
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// AdminJobLastResult defines model for AdminJob.LastResult.
+type AdminJobLastResult string
+
+// AdminJobStatus Derived when read, never stored.
+type AdminJobStatus string
+
+// AdminJobKind A job or interface kind this server can run.
+type AdminJobKind struct {
+	// Configured Whether a job of this kind exists.
+	Configured bool `json:"configured"`
+
+	// Defaults The settings a new job of this kind starts from.
+	Defaults    map[string]interface{} `json:"defaults"`
+	Description string                 `json:"description"`
+	Name        string                 `json:"name"`
+
+	// SettingsSchema The JSON Schema of the kind's settings; settings are validated against the kind's own rules too.
+	SettingsSchema map[string]interface{} `json:"settingsSchema"`
+	Title          string                 `json:"title"`
+}
+
+// AdminJobRun One run of a job.
+type AdminJobRun struct {
+	Error       *string           `json:"error,omitempty"`
+	FinishedAt  *time.Time        `json:"finishedAt,omitempty"`
+	Id          string            `json:"id"`
+	RerunOf     *string           `json:"rerunOf,omitempty"`
+	RerunReason *string           `json:"rerunReason,omitempty"`
+	Result      AdminJobRunResult `json:"result"`
+	ScheduledAt time.Time         `json:"scheduledAt"`
+	Server      string            `json:"server"`
+	StartedAt   time.Time         `json:"startedAt"`
+}
+
+// AdminJobRunResult defines model for AdminJobRun.Result.
+type AdminJobRunResult string
+
+// AdminJobRunPage A page of a job's runs, newest first.
+type AdminJobRunPage struct {
+	Limit int `json:"limit"`
+
+	// More Whether older runs follow.
+	More   bool          `json:"more"`
+	Offset int           `json:"offset"`
+	Runs   []AdminJobRun `json:"runs"`
+}
+
+// AdminJobSpec What an administrator configures of a job.
+type AdminJobSpec struct {
+	Active *bool  `json:"active,omitempty"`
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+
+	// Schedule When a job runs: every (an ISO-8601 duration such as PT1M) or cron (five fields, in UTC, or in the time zone of a CRON_TZ= prefix); exactly one.
+	Schedule AdminSchedule `json:"schedule"`
+
+	// Servers The names of the servers it may run on.
+	Servers *[]string `json:"servers,omitempty"`
+
+	// Settings The kind's settings; absent means its defaults.
+	Settings *map[string]interface{} `json:"settings,omitempty"`
+}
+
+// AdminRecovered defines model for AdminRecovered.
+type AdminRecovered struct {
+	// Recovered How many deliveries are pending again.
+	Recovered int `json:"recovered"`
+}
+
+// AdminSchedule When a job runs: every (an ISO-8601 duration such as PT1M) or cron (five fields, in UTC, or in the time zone of a CRON_TZ= prefix); exactly one.
+type AdminSchedule struct {
+	Cron  *string `json:"cron,omitempty"`
+	Every *string `json:"every,omitempty"`
+
+	// TimeZone The cron expression's time zone (UTC without CRON_TZ); read only.
+	TimeZone *string `json:"timeZone,omitempty"`
+}
+
+// AdminServer A server registered in the vetview registry, with its liveness when read.
+type AdminServer struct {
+	// HeartbeatAt Its last heartbeat.
+	HeartbeatAt time.Time `json:"heartbeatAt"`
+
+	// HeartbeatInterval How often it heartbeats, as an ISO-8601 duration.
+	HeartbeatInterval string             `json:"heartbeatInterval"`
+	Host              string             `json:"host"`
+	Id                openapi_types.UUID `json:"id"`
+
+	// Name The configured name by which jobs are assigned to it.
+	Name string `json:"name"`
+	Pid  int    `json:"pid"`
+
+	// Role jobs when a job is assigned to its name, idle otherwise.
+	Role AdminServerRole `json:"role"`
+
+	// Running The jobs it holds a lease on.
+	Running []string `json:"running"`
+
+	// StaleAt When it counts as stale unless it heartbeats again.
+	StaleAt   time.Time `json:"staleAt"`
+	StartedAt time.Time `json:"startedAt"`
+
+	// Status live, or stale when it missed its heartbeats (it may then be deleted).
+	Status  AdminServerStatus `json:"status"`
+	Version *string           `json:"version,omitempty"`
+}
+
+// AdminServerRole jobs when a job is assigned to its name, idle otherwise.
+type AdminServerRole string
+
+// AdminServerStatus live, or stale when it missed its heartbeats (it may then be deleted).
+type AdminServerStatus string
+
+// AdminSubscription A webhook subscription as the administrator sees it, without its secrets.
+type AdminSubscription struct {
+	Active         bool               `json:"active"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	Department     *string            `json:"department,omitempty"`
+	DisabledAt     *time.Time         `json:"disabledAt,omitempty"`
+	DisabledReason *string            `json:"disabledReason,omitempty"`
+	Events         []string           `json:"events"`
+	FailingSince   *time.Time         `json:"failingSince,omitempty"`
+	Format         string             `json:"format"`
+	Id             openapi_types.UUID `json:"id"`
+	MaxInFlight    *int               `json:"maxInFlight,omitempty"`
+	Name           string             `json:"name"`
+
+	// RecentDeliveries How many of its newest 100 deliveries were completed.
+	RecentDeliveries int `json:"recentDeliveries"`
+
+	// RecentSuccessRate The share of those that succeeded, 0 to 1; absent when none completed.
+	RecentSuccessRate *float32 `json:"recentSuccessRate,omitempty"`
+
+	// Secrets Its signing secrets, without their keys, oldest first.
+	Secrets []struct {
+		ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	} `json:"secrets"`
+	Strict200 bool      `json:"strict200"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Url       string    `json:"url"`
+}
+
+// AdminSubscriptionInput What an administrator sets of a webhook subscription.
+type AdminSubscriptionInput struct {
+	Active      *bool                         `json:"active,omitempty"`
+	Department  *string                       `json:"department,omitempty"`
+	Events      []string                      `json:"events"`
+	Format      *AdminSubscriptionInputFormat `json:"format,omitempty"`
+	MaxInFlight *int                          `json:"maxInFlight,omitempty"`
+	Name        *string                       `json:"name,omitempty"`
+
+	// Secret A signing secret (whsec_…); create only, generated when absent.
+	Secret    *string `json:"secret,omitempty"`
+	Strict200 *bool   `json:"strict200,omitempty"`
+	Url       string  `json:"url"`
+}
+
+// AdminSubscriptionInputFormat defines model for AdminSubscriptionInput.Format.
+type AdminSubscriptionInputFormat string
+
+// AdminSubscriptionWithSecret A subscription and the secret the answer shows once.
+type AdminSubscriptionWithSecret struct {
+	Secret string `json:"secret"`
+
+	// Subscription A webhook subscription as the administrator sees it, without its secrets.
+	Subscription AdminSubscription `json:"subscription"`
+}
+
+// AdminTimeRange The creation times [from, before).
+type AdminTimeRange struct {
+	Before time.Time `json:"before"`
+	From   time.Time `json:"from"`
+}
 
 // AmducaClass Whether a treatment follows its label claim (ONLABEL), is an extra-label use under AMDUCA and 21 CFR 530 (OFFLABEL), or could not be classified because no label claim matches (UNIDENTIFIED).
 type AmducaClass string
@@ -724,6 +1151,9 @@ type CaseDefinition = protocol.CaseDefinition
 
 // CaseHx A case with its tasks and withhold. Task statuses are as of the moment it was read.
 type CaseHx = rx.CaseHx
+
+// Clearance Whether an animal may go to slaughter (meat) or its milk into the tank (milk) at a time, and if not until when and why. An addition of vetlink.
+type Clearance = rx.Clearance
 
 // Comment A comment for the people who run the site.
 type Comment = site.Comment
@@ -1509,6 +1939,15 @@ type WeightDataType string
 // Withhold When meat and milk from a case's animal may be sold again. It is computed from the case's doses: doses given at the time recorded, doses still to give at their planned time, skipped and recalled doses not at all; each period counts from the last dose of a product, and across products the latest release wins. Executing or skipping a dose recomputes it.
 type Withhold = rx.Withhold
 
+// AdminUUID defines model for AdminUUID.
+type AdminUUID = openapi_types.UUID
+
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
+// NewCourse defines model for NewCourse.
+type NewCourse = bool
+
 // AnyProblem An error, as an RFC 9457 problem document (application/problem+json).
 type AnyProblem = ProblemDetails
 
@@ -1542,12 +1981,71 @@ type GetGreenbookDrugsParams struct {
 	Limit      *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListAdminJobKindsParams defines parameters for ListAdminJobKinds.
+type ListAdminJobKindsParams struct {
+	Unconfigured *bool `form:"unconfigured,omitempty" json:"unconfigured,omitempty"`
+}
+
+// ListAdminJobRunsParams defines parameters for ListAdminJobRuns.
+type ListAdminJobRunsParams struct {
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+	Limit  *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // GetGbdHeaderArrayByNDCParams defines parameters for GetGbdHeaderArrayByNDC.
 type GetGbdHeaderArrayByNDCParams struct {
 	NdcProd    *int64 `form:"ndcProd,omitempty" json:"ndcProd,omitempty"`
 	NdcLabeler *int64 `form:"ndcLabeler,omitempty" json:"ndcLabeler,omitempty"`
 	NdcBrand   *int64 `form:"ndcBrand,omitempty" json:"ndcBrand,omitempty"`
 }
+
+// ListAdminDeliveriesParams defines parameters for ListAdminDeliveries.
+type ListAdminDeliveriesParams struct {
+	Status       *ListAdminDeliveriesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	EventType    *string                          `form:"eventType,omitempty" json:"eventType,omitempty"`
+	Subscription *openapi_types.UUID              `form:"subscription,omitempty" json:"subscription,omitempty"`
+	From         *time.Time                       `form:"from,omitempty" json:"from,omitempty"`
+	Before       *time.Time                       `form:"before,omitempty" json:"before,omitempty"`
+	Limit        *int                             `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListAdminDeliveriesParamsStatus defines parameters for ListAdminDeliveries.
+type ListAdminDeliveriesParamsStatus string
+
+// RotateAdminSubscriptionSecretParams defines parameters for RotateAdminSubscriptionSecret.
+type RotateAdminSubscriptionSecretParams struct {
+	GraceSeconds *int64 `form:"graceSeconds,omitempty" json:"graceSeconds,omitempty"`
+}
+
+// DeprecatedEnrollCaseParams defines parameters for DeprecatedEnrollCase.
+type DeprecatedEnrollCaseParams struct {
+	// NewCourse true when the animal starts a new course of the prescription while a case of it is still open (a dose still to give); without it such an enrollment is 409 naming the open case.
+	NewCourse *NewCourse `form:"newCourse,omitempty" json:"newCourse,omitempty"`
+
+	// IdempotencyKey Makes the enrollment safe to retry: the same key, from the same user on the same farm, answers the case the first request made instead of enrolling a second (409 when it was used for another prescription or animal). 1 to 255 printable ASCII characters; a UUID is usual.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// EnrollCaseParams defines parameters for EnrollCase.
+type EnrollCaseParams struct {
+	// NewCourse true when the animal starts a new course of the prescription while a case of it is still open (a dose still to give); without it such an enrollment is 409 naming the open case.
+	NewCourse *NewCourse `form:"newCourse,omitempty" json:"newCourse,omitempty"`
+
+	// IdempotencyKey Makes the enrollment safe to retry: the same key, from the same user on the same farm, answers the case the first request made instead of enrolling a second (409 when it was used for another prescription or animal). 1 to 255 printable ASCII characters; a UUID is usual.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetHerdClearanceParams defines parameters for GetHerdClearance.
+type GetHerdClearanceParams struct {
+	// Commodity meat (slaughter) or milk (the tank).
+	Commodity GetHerdClearanceParamsCommodity `form:"commodity" json:"commodity"`
+
+	// At The time asked about (RFC 3339); now when absent.
+	At *time.Time `form:"at,omitempty" json:"at,omitempty"`
+}
+
+// GetHerdClearanceParamsCommodity defines parameters for GetHerdClearance.
+type GetHerdClearanceParamsCommodity string
 
 // GetImagesParams defines parameters for GetImages.
 type GetImagesParams struct {
@@ -1701,6 +2199,21 @@ type SigninParams struct {
 
 // UpdateGreenbookDrugsJSONRequestBody defines body for UpdateGreenbookDrugs for application/json ContentType.
 type UpdateGreenbookDrugsJSONRequestBody = GreenbookDrug
+
+// CreateAdminJobJSONRequestBody defines body for CreateAdminJob for application/json ContentType.
+type CreateAdminJobJSONRequestBody = AdminJobSpec
+
+// UpdateAdminJobJSONRequestBody defines body for UpdateAdminJob for application/json ContentType.
+type UpdateAdminJobJSONRequestBody = AdminJobSpec
+
+// CreateAdminSubscriptionJSONRequestBody defines body for CreateAdminSubscription for application/json ContentType.
+type CreateAdminSubscriptionJSONRequestBody = AdminSubscriptionInput
+
+// UpdateAdminSubscriptionJSONRequestBody defines body for UpdateAdminSubscription for application/json ContentType.
+type UpdateAdminSubscriptionJSONRequestBody = AdminSubscriptionInput
+
+// RecoverAdminSubscriptionJSONRequestBody defines body for RecoverAdminSubscription for application/json ContentType.
+type RecoverAdminSubscriptionJSONRequestBody = AdminTimeRange
 
 // DeprecatedEnrollCaseJSONRequestBody defines body for DeprecatedEnrollCase for application/json ContentType.
 type DeprecatedEnrollCaseJSONRequestBody = Case
@@ -2172,6 +2685,105 @@ type ClientInterface interface {
 	// Corresponds with GET /api/admin/gbd/{ndc} (the `GetGreenbookDrug` operationId).
 	GetGreenbookDrug(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAdminJobKinds List the job kinds, or those not yet configured (administrator)
+	//
+	// The job and interface kinds this server can run, each with its default settings and the JSON Schema of its settings; with unconfigured=true only those no job uses yet (what "Add interface or job" offers). The SAOR only.
+	//
+	// Corresponds with GET /api/admin/job-kinds (the `ListAdminJobKinds` operationId).
+	ListAdminJobKinds(ctx context.Context, params *ListAdminJobKindsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAdminJobKind One job kind with the JSON Schema of its settings (administrator)
+	//
+	// The kind, its defaults and its settings schema; 404 for a kind no code registered. The SAOR only.
+	//
+	// Corresponds with GET /api/admin/job-kinds/{kind} (the `GetAdminJobKind` operationId).
+	GetAdminJobKind(ctx context.Context, kind string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAdminJobs List the configured jobs with their live status (administrator)
+	//
+	// Every job with its derived status (Running, Waiting with its next execution, Not running), the servers it is assigned to, its schedule and its last result, ordered by name. The SAOR only.
+	//
+	// Corresponds with GET /api/admin/jobs (the `ListAdminJobs` operationId).
+	ListAdminJobs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAdminJobWithBody Configure a job of a kind with its typed settings (administrator)
+	//
+	// Configures a job; its settings are validated by the kind (the schema of getAdminJobKind) and absent settings mean the kind's defaults. 422 naming the setting and the rule when they are invalid, 409 when another job has the name. Recorded in the audit log and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/admin/jobs (the `CreateAdminJob` operationId).
+	CreateAdminJobWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAdminJob Configure a job of a kind with its typed settings (administrator)
+	//
+	// Configures a job; its settings are validated by the kind (the schema of getAdminJobKind) and absent settings mean the kind's defaults. 422 naming the setting and the rule when they are invalid, 409 when another job has the name. Recorded in the audit log and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/admin/jobs (the `CreateAdminJob` operationId).
+	CreateAdminJob(ctx context.Context, body CreateAdminJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteAdminJob Delete a job and its history (administrator)
+	//
+	// A run in progress finishes unrecorded. Audited and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with DELETE /api/admin/jobs/{id} (the `DeleteAdminJob` operationId).
+	DeleteAdminJob(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAdminJob One job with its live status (administrator)
+	//
+	// 404 for an unknown job. The SAOR only.
+	//
+	// Corresponds with GET /api/admin/jobs/{id} (the `GetAdminJob` operationId).
+	GetAdminJob(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAdminJobWithBody Change a job (administrator)
+	//
+	// Replaces the job's configuration; a changed schedule or a job switched on starts afresh from now. Validated as createAdminJob; audited and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/admin/jobs/{id} (the `UpdateAdminJob` operationId).
+	UpdateAdminJobWithBody(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAdminJob Change a job (administrator)
+	//
+	// Replaces the job's configuration; a changed schedule or a job switched on starts afresh from now. Validated as createAdminJob; audited and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/admin/jobs/{id} (the `UpdateAdminJob` operationId).
+	UpdateAdminJob(ctx context.Context, id AdminUUID, body UpdateAdminJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeactivateAdminJob Switch a job off (administrator)
+	//
+	// An inactive job never runs; a run in progress finishes. Audited and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with DELETE /api/admin/jobs/{id}/activation (the `DeactivateAdminJob` operationId).
+	DeactivateAdminJob(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ActivateAdminJob Switch a job on (administrator)
+	//
+	// The job runs from its schedule's next instant. Audited and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with PUT /api/admin/jobs/{id}/activation (the `ActivateAdminJob` operationId).
+	ActivateAdminJob(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAdminJobRuns A job's run history, newest first, with paging (administrator)
+	//
+	// offset skips the newest runs, limit caps the page; more says whether older runs follow. The server keeps a bounded history per job. The SAOR only.
+	//
+	// Corresponds with GET /api/admin/jobs/{id}/runs (the `ListAdminJobRuns` operationId).
+	ListAdminJobRuns(ctx context.Context, id AdminUUID, params *ListAdminJobRunsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RunAdminJobNow Run a job now (administrator)
+	//
+	// Makes the job due at once: a live server it is assigned to runs it within its poll interval; a job already running answers with the run in progress. 409 for an inactive job. Audited and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with POST /api/admin/jobs/{id}/runs (the `RunAdminJobNow` operationId).
+	RunAdminJobNow(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetGbdHeaderArrayByNDC Find Green Book products by NDC sections
 	//
 	// Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
@@ -2186,12 +2798,143 @@ type ClientInterface interface {
 	// Corresponds with GET /api/admin/product/{ndc} (the `GetGbdHeaderByNDC` operationId).
 	GetGbdHeaderByNDC(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAdminServers List the servers connected to the database (administrator)
+	//
+	// Every server registered in the vetview registry with its host, role (jobs when a job is assigned to its name, idle otherwise), last heartbeat and whether it is stale (it missed its heartbeats) or live. The SAOR only; 403 otherwise.
+	//
+	// Corresponds with GET /api/admin/servers (the `ListAdminServers` operationId).
+	ListAdminServers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteAdminServer Delete a stale server (administrator)
+	//
+	// Deletes a server that missed its heartbeats; a live one is refused with 409, judged atomically, so a server heartbeating at that moment is never deleted. 404 for an unknown server. Recorded in the audit log and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with DELETE /api/admin/servers/{id} (the `DeleteAdminServer` operationId).
+	DeleteAdminServer(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetSPL Get the FDA Structured Product Label of an NDC (not available)
 	//
 	// Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
 	//
 	// Corresponds with GET /api/admin/spl/{ndc} (the `GetSPL` operationId).
 	GetSPL(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAdminDeliveries The delivery log, newest first, with filters (administrator)
+	//
+	// Filters by status, event type, subscription and creation time range [from, before); limit caps the answer. The SAOR only.
+	//
+	// Corresponds with GET /api/admin/webhooks/deliveries (the `ListAdminDeliveries` operationId).
+	ListAdminDeliveries(ctx context.Context, params *ListAdminDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAdminDelivery One delivery with every attempt (administrator)
+	//
+	// The delivery and its attempts, oldest first, each with status, latency and the start of the response. The SAOR only.
+	//
+	// Corresponds with GET /api/admin/webhooks/deliveries/{id} (the `GetAdminDelivery` operationId).
+	GetAdminDelivery(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendAdminDelivery Send one delivery again (administrator)
+	//
+	// Makes the delivery pending again with the same webhook-id and a fresh retry schedule, whatever its state. Audited and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with POST /api/admin/webhooks/deliveries/{id}/resend (the `ResendAdminDelivery` operationId).
+	ResendAdminDelivery(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecoverAdminStranded Send again the deliveries stranded by a disabled subscription (administrator)
+	//
+	// Deliveries failed because their subscription was disabled, whose subscription is active again, are made pending; answers how many. Audited and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with POST /api/admin/webhooks/stranded/recovery (the `RecoverAdminStranded` operationId).
+	RecoverAdminStranded(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAdminSubscriptions List webhook subscriptions with their recent success rate (administrator)
+	//
+	// Every subscription, oldest first, without its secrets, with the share of its recent deliveries (the newest 100) that succeeded. The SAOR only.
+	//
+	// Corresponds with GET /api/admin/webhooks/subscriptions (the `ListAdminSubscriptions` operationId).
+	ListAdminSubscriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAdminSubscriptionWithBody Create a webhook subscription; its secret is shown once (administrator)
+	//
+	// Creates the subscription; without a secret one is generated. The answer is the only one that holds the secret: store it at the receiver. 422 naming the member and the rule (an address in a forbidden range, an event type not in the catalogue). Audited (without the secret) and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions (the `CreateAdminSubscription` operationId).
+	CreateAdminSubscriptionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAdminSubscription Create a webhook subscription; its secret is shown once (administrator)
+	//
+	// Creates the subscription; without a secret one is generated. The answer is the only one that holds the secret: store it at the receiver. 422 naming the member and the rule (an address in a forbidden range, an event type not in the catalogue). Audited (without the secret) and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions (the `CreateAdminSubscription` operationId).
+	CreateAdminSubscription(ctx context.Context, body CreateAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteAdminSubscription Delete a webhook subscription with its deliveries (administrator)
+	//
+	// Deliveries in flight may still arrive once. Audited and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with DELETE /api/admin/webhooks/subscriptions/{id} (the `DeleteAdminSubscription` operationId).
+	DeleteAdminSubscription(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAdminSubscription One webhook subscription (administrator)
+	//
+	// Without its secrets; 404 for an unknown one. The SAOR only.
+	//
+	// Corresponds with GET /api/admin/webhooks/subscriptions/{id} (the `GetAdminSubscription` operationId).
+	GetAdminSubscription(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAdminSubscriptionWithBody Change a webhook subscription (administrator)
+	//
+	// Replaces name, URL, events, department, format, active, strict200 and maxInFlight; the secrets are kept (rotate them with rotateAdminSubscriptionSecret; a secret in the body is refused). Switching it off fails its pending deliveries; switching it on sends them again. Audited and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/admin/webhooks/subscriptions/{id} (the `UpdateAdminSubscription` operationId).
+	UpdateAdminSubscriptionWithBody(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAdminSubscription Change a webhook subscription (administrator)
+	//
+	// Replaces name, URL, events, department, format, active, strict200 and maxInFlight; the secrets are kept (rotate them with rotateAdminSubscriptionSecret; a secret in the body is refused). Switching it off fails its pending deliveries; switching it on sends them again. Audited and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/admin/webhooks/subscriptions/{id} (the `UpdateAdminSubscription` operationId).
+	UpdateAdminSubscription(ctx context.Context, id AdminUUID, body UpdateAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisableAdminSubscription Disable a webhook subscription (administrator)
+	//
+	// Switches the subscription off and fails its pending deliveries, which recoverAdminStranded or switching it on again (updateAdminSubscription) send later. Audited and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/disable (the `DisableAdminSubscription` operationId).
+	DisableAdminSubscription(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecoverAdminSubscriptionWithBody Send again the failed deliveries of a time range (administrator)
+	//
+	// Every failed delivery of the subscription created in [from, before) is made pending again; answers how many. 422 for an empty range. Audited and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/recovery (the `RecoverAdminSubscription` operationId).
+	RecoverAdminSubscriptionWithBody(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecoverAdminSubscription Send again the failed deliveries of a time range (administrator)
+	//
+	// Every failed delivery of the subscription created in [from, before) is made pending again; answers how many. 422 for an empty range. Audited and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/recovery (the `RecoverAdminSubscription` operationId).
+	RecoverAdminSubscription(ctx context.Context, id AdminUUID, body RecoverAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateAdminSubscriptionSecret Rotate a subscription's secret; the new one is shown once (administrator)
+	//
+	// Adds a new secret and lets the current ones expire after graceSeconds (default one day), during which deliveries carry both signatures. The answer is the only one that holds the new secret. Audited (without the secret) and published as admin.changed. The SAOR only.
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/secret (the `RotateAdminSubscriptionSecret` operationId).
+	RotateAdminSubscriptionSecret(ctx context.Context, id AdminUUID, params *RotateAdminSubscriptionSecretParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// MyCases List the cases of the caller's prescriptions
 	//
@@ -2207,7 +2950,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
-	DeprecatedEnrollCaseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeprecatedEnrollCaseWithBody(ctx context.Context, params *DeprecatedEnrollCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeprecatedEnrollCase Enroll a case and answer only its counts (deprecated)
 	//
@@ -2216,7 +2959,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
-	DeprecatedEnrollCase(ctx context.Context, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeprecatedEnrollCase(ctx context.Context, params *DeprecatedEnrollCaseParams, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCaseHx Read a case with its tasks and withhold
 	//
@@ -2227,21 +2970,28 @@ type ClientInterface interface {
 
 	// EnrollCaseWithBody Enroll a case and plan its tasks
 	//
-	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold. A group case lists its animals in members (422 for head above 1 without them), each checked for eligibility as a female of unknown age of the case's species. With an Idempotency-Key the same key from the same user on the same farm answers the case it first made (200, nothing enrolled again, no event published again; 409 when the key was used for another prescription or animal). Without newCourse=true an animal (or member) already in an open case of the prescription, one with a dose still to give, is 409 naming that case.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
-	EnrollCaseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	EnrollCaseWithBody(ctx context.Context, params *EnrollCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EnrollCase Enroll a case and plan its tasks
 	//
-	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold. A group case lists its animals in members (422 for head above 1 without them), each checked for eligibility as a female of unknown age of the case's species. With an Idempotency-Key the same key from the same user on the same farm answers the case it first made (200, nothing enrolled again, no event published again; 409 when the key was used for another prescription or animal). Without newCourse=true an animal (or member) already in an open case of the prescription, one with a dose still to give, is 409 naming that case.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
-	EnrollCase(ctx context.Context, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	EnrollCase(ctx context.Context, params *EnrollCaseParams, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetHerdClearance Which of a farm's animals may ship meat or milk at a time, and why not
+	//
+	// Answers, for every animal of farm (MOR) morId, whether it may go to slaughter (commodity meat) or its milk into the tank (commodity milk) at time at (now when absent), and for each one held until when and because of which case and dose: the one-animal clearance for the whole herd, in one query. The herd is every animal the farm's cases name: the animal of each one-animal case, each member of a group case (held by the group's withhold, groupId then names the group), and the ID of a group case that lists no members. An animal whose deciding dose is overdue and not recorded stays held as if the dose were given now (pending is set). Sorted by animalId. The farm's MOR, its TORs, its VORs and the SAOR may; 403 otherwise.
+	//
+	// Corresponds with GET /api/farms/{morId}/clearance (the `GetHerdClearance` operationId).
+	GetHerdClearance(ctx context.Context, morId int64, params *GetHerdClearanceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteHelp Delete a help screen
 	//
@@ -3328,6 +4078,235 @@ func (c *Client) GetGreenbookDrug(ctx context.Context, ndc string, reqEditors ..
 	return c.Client.Do(req)
 }
 
+// ListAdminJobKinds List the job kinds, or those not yet configured (administrator)
+//
+// The job and interface kinds this server can run, each with its default settings and the JSON Schema of its settings; with unconfigured=true only those no job uses yet (what "Add interface or job" offers). The SAOR only.
+//
+// Corresponds with GET /api/admin/job-kinds (the `ListAdminJobKinds` operationId).
+func (c *Client) ListAdminJobKinds(ctx context.Context, params *ListAdminJobKindsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdminJobKindsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAdminJobKind One job kind with the JSON Schema of its settings (administrator)
+//
+// The kind, its defaults and its settings schema; 404 for a kind no code registered. The SAOR only.
+//
+// Corresponds with GET /api/admin/job-kinds/{kind} (the `GetAdminJobKind` operationId).
+func (c *Client) GetAdminJobKind(ctx context.Context, kind string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAdminJobKindRequest(c.Server, kind)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAdminJobs List the configured jobs with their live status (administrator)
+//
+// Every job with its derived status (Running, Waiting with its next execution, Not running), the servers it is assigned to, its schedule and its last result, ordered by name. The SAOR only.
+//
+// Corresponds with GET /api/admin/jobs (the `ListAdminJobs` operationId).
+func (c *Client) ListAdminJobs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdminJobsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAdminJobWithBody Configure a job of a kind with its typed settings (administrator)
+//
+// Configures a job; its settings are validated by the kind (the schema of getAdminJobKind) and absent settings mean the kind's defaults. 422 naming the setting and the rule when they are invalid, 409 when another job has the name. Recorded in the audit log and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/admin/jobs (the `CreateAdminJob` operationId).
+func (c *Client) CreateAdminJobWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAdminJobRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAdminJob Configure a job of a kind with its typed settings (administrator)
+//
+// Configures a job; its settings are validated by the kind (the schema of getAdminJobKind) and absent settings mean the kind's defaults. 422 naming the setting and the rule when they are invalid, 409 when another job has the name. Recorded in the audit log and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/admin/jobs (the `CreateAdminJob` operationId).
+func (c *Client) CreateAdminJob(ctx context.Context, body CreateAdminJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAdminJobRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteAdminJob Delete a job and its history (administrator)
+//
+// A run in progress finishes unrecorded. Audited and published as admin.changed. The SAOR only.
+//
+// Corresponds with DELETE /api/admin/jobs/{id} (the `DeleteAdminJob` operationId).
+func (c *Client) DeleteAdminJob(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAdminJobRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAdminJob One job with its live status (administrator)
+//
+// 404 for an unknown job. The SAOR only.
+//
+// Corresponds with GET /api/admin/jobs/{id} (the `GetAdminJob` operationId).
+func (c *Client) GetAdminJob(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAdminJobRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAdminJobWithBody Change a job (administrator)
+//
+// Replaces the job's configuration; a changed schedule or a job switched on starts afresh from now. Validated as createAdminJob; audited and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/admin/jobs/{id} (the `UpdateAdminJob` operationId).
+func (c *Client) UpdateAdminJobWithBody(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAdminJobRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAdminJob Change a job (administrator)
+//
+// Replaces the job's configuration; a changed schedule or a job switched on starts afresh from now. Validated as createAdminJob; audited and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/admin/jobs/{id} (the `UpdateAdminJob` operationId).
+func (c *Client) UpdateAdminJob(ctx context.Context, id AdminUUID, body UpdateAdminJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAdminJobRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeactivateAdminJob Switch a job off (administrator)
+//
+// An inactive job never runs; a run in progress finishes. Audited and published as admin.changed. The SAOR only.
+//
+// Corresponds with DELETE /api/admin/jobs/{id}/activation (the `DeactivateAdminJob` operationId).
+func (c *Client) DeactivateAdminJob(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeactivateAdminJobRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ActivateAdminJob Switch a job on (administrator)
+//
+// The job runs from its schedule's next instant. Audited and published as admin.changed. The SAOR only.
+//
+// Corresponds with PUT /api/admin/jobs/{id}/activation (the `ActivateAdminJob` operationId).
+func (c *Client) ActivateAdminJob(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewActivateAdminJobRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAdminJobRuns A job's run history, newest first, with paging (administrator)
+//
+// offset skips the newest runs, limit caps the page; more says whether older runs follow. The server keeps a bounded history per job. The SAOR only.
+//
+// Corresponds with GET /api/admin/jobs/{id}/runs (the `ListAdminJobRuns` operationId).
+func (c *Client) ListAdminJobRuns(ctx context.Context, id AdminUUID, params *ListAdminJobRunsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdminJobRunsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RunAdminJobNow Run a job now (administrator)
+//
+// Makes the job due at once: a live server it is assigned to runs it within its poll interval; a job already running answers with the run in progress. 409 for an inactive job. Audited and published as admin.changed. The SAOR only.
+//
+// Corresponds with POST /api/admin/jobs/{id}/runs (the `RunAdminJobNow` operationId).
+func (c *Client) RunAdminJobNow(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunAdminJobNowRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetGbdHeaderArrayByNDC Find Green Book products by NDC sections
 //
 // Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
@@ -3362,6 +4341,40 @@ func (c *Client) GetGbdHeaderByNDC(ctx context.Context, ndc string, reqEditors .
 	return c.Client.Do(req)
 }
 
+// ListAdminServers List the servers connected to the database (administrator)
+//
+// Every server registered in the vetview registry with its host, role (jobs when a job is assigned to its name, idle otherwise), last heartbeat and whether it is stale (it missed its heartbeats) or live. The SAOR only; 403 otherwise.
+//
+// Corresponds with GET /api/admin/servers (the `ListAdminServers` operationId).
+func (c *Client) ListAdminServers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdminServersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteAdminServer Delete a stale server (administrator)
+//
+// Deletes a server that missed its heartbeats; a live one is refused with 409, judged atomically, so a server heartbeating at that moment is never deleted. 404 for an unknown server. Recorded in the audit log and published as admin.changed. The SAOR only.
+//
+// Corresponds with DELETE /api/admin/servers/{id} (the `DeleteAdminServer` operationId).
+func (c *Client) DeleteAdminServer(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAdminServerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetSPL Get the FDA Structured Product Label of an NDC (not available)
 //
 // Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
@@ -3369,6 +4382,273 @@ func (c *Client) GetGbdHeaderByNDC(ctx context.Context, ndc string, reqEditors .
 // Corresponds with GET /api/admin/spl/{ndc} (the `GetSPL` operationId).
 func (c *Client) GetSPL(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSPLRequest(c.Server, ndc)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAdminDeliveries The delivery log, newest first, with filters (administrator)
+//
+// Filters by status, event type, subscription and creation time range [from, before); limit caps the answer. The SAOR only.
+//
+// Corresponds with GET /api/admin/webhooks/deliveries (the `ListAdminDeliveries` operationId).
+func (c *Client) ListAdminDeliveries(ctx context.Context, params *ListAdminDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdminDeliveriesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAdminDelivery One delivery with every attempt (administrator)
+//
+// The delivery and its attempts, oldest first, each with status, latency and the start of the response. The SAOR only.
+//
+// Corresponds with GET /api/admin/webhooks/deliveries/{id} (the `GetAdminDelivery` operationId).
+func (c *Client) GetAdminDelivery(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAdminDeliveryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendAdminDelivery Send one delivery again (administrator)
+//
+// Makes the delivery pending again with the same webhook-id and a fresh retry schedule, whatever its state. Audited and published as admin.changed. The SAOR only.
+//
+// Corresponds with POST /api/admin/webhooks/deliveries/{id}/resend (the `ResendAdminDelivery` operationId).
+func (c *Client) ResendAdminDelivery(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendAdminDeliveryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecoverAdminStranded Send again the deliveries stranded by a disabled subscription (administrator)
+//
+// Deliveries failed because their subscription was disabled, whose subscription is active again, are made pending; answers how many. Audited and published as admin.changed. The SAOR only.
+//
+// Corresponds with POST /api/admin/webhooks/stranded/recovery (the `RecoverAdminStranded` operationId).
+func (c *Client) RecoverAdminStranded(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecoverAdminStrandedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAdminSubscriptions List webhook subscriptions with their recent success rate (administrator)
+//
+// Every subscription, oldest first, without its secrets, with the share of its recent deliveries (the newest 100) that succeeded. The SAOR only.
+//
+// Corresponds with GET /api/admin/webhooks/subscriptions (the `ListAdminSubscriptions` operationId).
+func (c *Client) ListAdminSubscriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdminSubscriptionsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAdminSubscriptionWithBody Create a webhook subscription; its secret is shown once (administrator)
+//
+// Creates the subscription; without a secret one is generated. The answer is the only one that holds the secret: store it at the receiver. 422 naming the member and the rule (an address in a forbidden range, an event type not in the catalogue). Audited (without the secret) and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions (the `CreateAdminSubscription` operationId).
+func (c *Client) CreateAdminSubscriptionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAdminSubscriptionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAdminSubscription Create a webhook subscription; its secret is shown once (administrator)
+//
+// Creates the subscription; without a secret one is generated. The answer is the only one that holds the secret: store it at the receiver. 422 naming the member and the rule (an address in a forbidden range, an event type not in the catalogue). Audited (without the secret) and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions (the `CreateAdminSubscription` operationId).
+func (c *Client) CreateAdminSubscription(ctx context.Context, body CreateAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAdminSubscriptionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteAdminSubscription Delete a webhook subscription with its deliveries (administrator)
+//
+// Deliveries in flight may still arrive once. Audited and published as admin.changed. The SAOR only.
+//
+// Corresponds with DELETE /api/admin/webhooks/subscriptions/{id} (the `DeleteAdminSubscription` operationId).
+func (c *Client) DeleteAdminSubscription(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAdminSubscriptionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAdminSubscription One webhook subscription (administrator)
+//
+// Without its secrets; 404 for an unknown one. The SAOR only.
+//
+// Corresponds with GET /api/admin/webhooks/subscriptions/{id} (the `GetAdminSubscription` operationId).
+func (c *Client) GetAdminSubscription(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAdminSubscriptionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAdminSubscriptionWithBody Change a webhook subscription (administrator)
+//
+// Replaces name, URL, events, department, format, active, strict200 and maxInFlight; the secrets are kept (rotate them with rotateAdminSubscriptionSecret; a secret in the body is refused). Switching it off fails its pending deliveries; switching it on sends them again. Audited and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/admin/webhooks/subscriptions/{id} (the `UpdateAdminSubscription` operationId).
+func (c *Client) UpdateAdminSubscriptionWithBody(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAdminSubscriptionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAdminSubscription Change a webhook subscription (administrator)
+//
+// Replaces name, URL, events, department, format, active, strict200 and maxInFlight; the secrets are kept (rotate them with rotateAdminSubscriptionSecret; a secret in the body is refused). Switching it off fails its pending deliveries; switching it on sends them again. Audited and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/admin/webhooks/subscriptions/{id} (the `UpdateAdminSubscription` operationId).
+func (c *Client) UpdateAdminSubscription(ctx context.Context, id AdminUUID, body UpdateAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAdminSubscriptionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisableAdminSubscription Disable a webhook subscription (administrator)
+//
+// Switches the subscription off and fails its pending deliveries, which recoverAdminStranded or switching it on again (updateAdminSubscription) send later. Audited and published as admin.changed. The SAOR only.
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/disable (the `DisableAdminSubscription` operationId).
+func (c *Client) DisableAdminSubscription(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisableAdminSubscriptionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecoverAdminSubscriptionWithBody Send again the failed deliveries of a time range (administrator)
+//
+// Every failed delivery of the subscription created in [from, before) is made pending again; answers how many. 422 for an empty range. Audited and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/recovery (the `RecoverAdminSubscription` operationId).
+func (c *Client) RecoverAdminSubscriptionWithBody(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecoverAdminSubscriptionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecoverAdminSubscription Send again the failed deliveries of a time range (administrator)
+//
+// Every failed delivery of the subscription created in [from, before) is made pending again; answers how many. 422 for an empty range. Audited and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/recovery (the `RecoverAdminSubscription` operationId).
+func (c *Client) RecoverAdminSubscription(ctx context.Context, id AdminUUID, body RecoverAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecoverAdminSubscriptionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateAdminSubscriptionSecret Rotate a subscription's secret; the new one is shown once (administrator)
+//
+// Adds a new secret and lets the current ones expire after graceSeconds (default one day), during which deliveries carry both signatures. The answer is the only one that holds the new secret. Audited (without the secret) and published as admin.changed. The SAOR only.
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/secret (the `RotateAdminSubscriptionSecret` operationId).
+func (c *Client) RotateAdminSubscriptionSecret(ctx context.Context, id AdminUUID, params *RotateAdminSubscriptionSecretParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateAdminSubscriptionSecretRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3403,8 +4683,8 @@ func (c *Client) MyCases(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
-func (c *Client) DeprecatedEnrollCaseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeprecatedEnrollCaseRequestWithBody(c.Server, contentType, body)
+func (c *Client) DeprecatedEnrollCaseWithBody(ctx context.Context, params *DeprecatedEnrollCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeprecatedEnrollCaseRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3422,8 +4702,8 @@ func (c *Client) DeprecatedEnrollCaseWithBody(ctx context.Context, contentType s
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
-func (c *Client) DeprecatedEnrollCase(ctx context.Context, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeprecatedEnrollCaseRequest(c.Server, body)
+func (c *Client) DeprecatedEnrollCase(ctx context.Context, params *DeprecatedEnrollCaseParams, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeprecatedEnrollCaseRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3453,13 +4733,13 @@ func (c *Client) GetCaseHx(ctx context.Context, caseId int64, reqEditors ...Requ
 
 // EnrollCaseWithBody Enroll a case and plan its tasks
 //
-// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold. A group case lists its animals in members (422 for head above 1 without them), each checked for eligibility as a female of unknown age of the case's species. With an Idempotency-Key the same key from the same user on the same farm answers the case it first made (200, nothing enrolled again, no event published again; 409 when the key was used for another prescription or animal). Without newCourse=true an animal (or member) already in an open case of the prescription, one with a dose still to give, is 409 naming that case.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
-func (c *Client) EnrollCaseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEnrollCaseRequestWithBody(c.Server, contentType, body)
+func (c *Client) EnrollCaseWithBody(ctx context.Context, params *EnrollCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnrollCaseRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3472,13 +4752,30 @@ func (c *Client) EnrollCaseWithBody(ctx context.Context, contentType string, bod
 
 // EnrollCase Enroll a case and plan its tasks
 //
-// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold. A group case lists its animals in members (422 for head above 1 without them), each checked for eligibility as a female of unknown age of the case's species. With an Idempotency-Key the same key from the same user on the same farm answers the case it first made (200, nothing enrolled again, no event published again; 409 when the key was used for another prescription or animal). Without newCourse=true an animal (or member) already in an open case of the prescription, one with a dose still to give, is 409 naming that case.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
-func (c *Client) EnrollCase(ctx context.Context, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEnrollCaseRequest(c.Server, body)
+func (c *Client) EnrollCase(ctx context.Context, params *EnrollCaseParams, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnrollCaseRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetHerdClearance Which of a farm's animals may ship meat or milk at a time, and why not
+//
+// Answers, for every animal of farm (MOR) morId, whether it may go to slaughter (commodity meat) or its milk into the tank (commodity milk) at time at (now when absent), and for each one held until when and because of which case and dose: the one-animal clearance for the whole herd, in one query. The herd is every animal the farm's cases name: the animal of each one-animal case, each member of a group case (held by the group's withhold, groupId then names the group), and the ID of a group case that lists no members. An animal whose deciding dose is overdue and not recorded stays held as if the dose were given now (pending is set). Sorted by animalId. The farm's MOR, its TORs, its VORs and the SAOR may; 403 otherwise.
+//
+// Corresponds with GET /api/farms/{morId}/clearance (the `GetHerdClearance` operationId).
+func (c *Client) GetHerdClearance(ctx context.Context, morId int64, params *GetHerdClearanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetHerdClearanceRequest(c.Server, morId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5952,6 +7249,451 @@ func NewGetGreenbookDrugRequest(server string, ndc string) (*http.Request, error
 	return req, nil
 }
 
+// NewListAdminJobKindsRequest constructs an http.Request for the ListAdminJobKinds method
+func NewListAdminJobKindsRequest(server string, params *ListAdminJobKindsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/job-kinds")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Unconfigured != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unconfigured", *params.Unconfigured, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAdminJobKindRequest constructs an http.Request for the GetAdminJobKind method
+func NewGetAdminJobKindRequest(server string, kind string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/job-kinds/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAdminJobsRequest constructs an http.Request for the ListAdminJobs method
+func NewListAdminJobsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/jobs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateAdminJobRequest calls the generic CreateAdminJob builder with application/json body
+func NewCreateAdminJobRequest(server string, body CreateAdminJobJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateAdminJobRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateAdminJobRequestWithBody constructs an http.Request for the CreateAdminJob method, with any body, and a specified content type
+func NewCreateAdminJobRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/jobs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteAdminJobRequest constructs an http.Request for the DeleteAdminJob method
+func NewDeleteAdminJobRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/jobs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAdminJobRequest constructs an http.Request for the GetAdminJob method
+func NewGetAdminJobRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/jobs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateAdminJobRequest calls the generic UpdateAdminJob builder with application/json body
+func NewUpdateAdminJobRequest(server string, id AdminUUID, body UpdateAdminJobJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateAdminJobRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateAdminJobRequestWithBody constructs an http.Request for the UpdateAdminJob method, with any body, and a specified content type
+func NewUpdateAdminJobRequestWithBody(server string, id AdminUUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/jobs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeactivateAdminJobRequest constructs an http.Request for the DeactivateAdminJob method
+func NewDeactivateAdminJobRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/jobs/%s/activation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewActivateAdminJobRequest constructs an http.Request for the ActivateAdminJob method
+func NewActivateAdminJobRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/jobs/%s/activation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAdminJobRunsRequest constructs an http.Request for the ListAdminJobRuns method
+func NewListAdminJobRunsRequest(server string, id AdminUUID, params *ListAdminJobRunsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/jobs/%s/runs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRunAdminJobNowRequest constructs an http.Request for the RunAdminJobNow method
+func NewRunAdminJobNowRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/jobs/%s/runs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetGbdHeaderArrayByNDCRequest constructs an http.Request for the GetGbdHeaderArrayByNDC method
 func NewGetGbdHeaderArrayByNDCRequest(server string, params *GetGbdHeaderArrayByNDCParams) (*http.Request, error) {
 	var err error
@@ -6064,6 +7806,67 @@ func NewGetGbdHeaderByNDCRequest(server string, ndc string) (*http.Request, erro
 	return req, nil
 }
 
+// NewListAdminServersRequest constructs an http.Request for the ListAdminServers method
+func NewListAdminServersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/servers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteAdminServerRequest constructs an http.Request for the DeleteAdminServer method
+func NewDeleteAdminServerRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/servers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetSPLRequest constructs an http.Request for the GetSPL method
 func NewGetSPLRequest(server string, ndc string) (*http.Request, error) {
 	var err error
@@ -6091,6 +7894,539 @@ func NewGetSPLRequest(server string, ndc string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAdminDeliveriesRequest constructs an http.Request for the ListAdminDeliveries method
+func NewListAdminDeliveriesRequest(server string, params *ListAdminDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/deliveries")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EventType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "eventType", *params.EventType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Subscription != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subscription", *params.Subscription, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Before != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "before", *params.Before, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAdminDeliveryRequest constructs an http.Request for the GetAdminDelivery method
+func NewGetAdminDeliveryRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/deliveries/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewResendAdminDeliveryRequest constructs an http.Request for the ResendAdminDelivery method
+func NewResendAdminDeliveryRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/deliveries/%s/resend", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRecoverAdminStrandedRequest constructs an http.Request for the RecoverAdminStranded method
+func NewRecoverAdminStrandedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/stranded/recovery")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAdminSubscriptionsRequest constructs an http.Request for the ListAdminSubscriptions method
+func NewListAdminSubscriptionsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/subscriptions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateAdminSubscriptionRequest calls the generic CreateAdminSubscription builder with application/json body
+func NewCreateAdminSubscriptionRequest(server string, body CreateAdminSubscriptionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateAdminSubscriptionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateAdminSubscriptionRequestWithBody constructs an http.Request for the CreateAdminSubscription method, with any body, and a specified content type
+func NewCreateAdminSubscriptionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/subscriptions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteAdminSubscriptionRequest constructs an http.Request for the DeleteAdminSubscription method
+func NewDeleteAdminSubscriptionRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/subscriptions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAdminSubscriptionRequest constructs an http.Request for the GetAdminSubscription method
+func NewGetAdminSubscriptionRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/subscriptions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateAdminSubscriptionRequest calls the generic UpdateAdminSubscription builder with application/json body
+func NewUpdateAdminSubscriptionRequest(server string, id AdminUUID, body UpdateAdminSubscriptionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateAdminSubscriptionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateAdminSubscriptionRequestWithBody constructs an http.Request for the UpdateAdminSubscription method, with any body, and a specified content type
+func NewUpdateAdminSubscriptionRequestWithBody(server string, id AdminUUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/subscriptions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDisableAdminSubscriptionRequest constructs an http.Request for the DisableAdminSubscription method
+func NewDisableAdminSubscriptionRequest(server string, id AdminUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/subscriptions/%s/disable", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRecoverAdminSubscriptionRequest calls the generic RecoverAdminSubscription builder with application/json body
+func NewRecoverAdminSubscriptionRequest(server string, id AdminUUID, body RecoverAdminSubscriptionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecoverAdminSubscriptionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewRecoverAdminSubscriptionRequestWithBody constructs an http.Request for the RecoverAdminSubscription method, with any body, and a specified content type
+func NewRecoverAdminSubscriptionRequestWithBody(server string, id AdminUUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/subscriptions/%s/recovery", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRotateAdminSubscriptionSecretRequest constructs an http.Request for the RotateAdminSubscriptionSecret method
+func NewRotateAdminSubscriptionSecretRequest(server string, id AdminUUID, params *RotateAdminSubscriptionSecretParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/webhooks/subscriptions/%s/secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.GraceSeconds != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "graceSeconds", *params.GraceSeconds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -6126,18 +8462,18 @@ func NewMyCasesRequest(server string) (*http.Request, error) {
 }
 
 // NewDeprecatedEnrollCaseRequest calls the generic DeprecatedEnrollCase builder with application/json body
-func NewDeprecatedEnrollCaseRequest(server string, body DeprecatedEnrollCaseJSONRequestBody) (*http.Request, error) {
+func NewDeprecatedEnrollCaseRequest(server string, params *DeprecatedEnrollCaseParams, body DeprecatedEnrollCaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewDeprecatedEnrollCaseRequestWithBody(server, "application/json", bodyReader)
+	return NewDeprecatedEnrollCaseRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewDeprecatedEnrollCaseRequestWithBody constructs an http.Request for the DeprecatedEnrollCase method, with any body, and a specified content type
-func NewDeprecatedEnrollCaseRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewDeprecatedEnrollCaseRequestWithBody(server string, params *DeprecatedEnrollCaseParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -6155,12 +8491,54 @@ func NewDeprecatedEnrollCaseRequestWithBody(server string, contentType string, b
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.NewCourse != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "newCourse", *params.NewCourse, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -6200,18 +8578,18 @@ func NewGetCaseHxRequest(server string, caseId int64) (*http.Request, error) {
 }
 
 // NewEnrollCaseRequest calls the generic EnrollCase builder with application/json body
-func NewEnrollCaseRequest(server string, body EnrollCaseJSONRequestBody) (*http.Request, error) {
+func NewEnrollCaseRequest(server string, params *EnrollCaseParams, body EnrollCaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewEnrollCaseRequestWithBody(server, "application/json", bodyReader)
+	return NewEnrollCaseRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewEnrollCaseRequestWithBody constructs an http.Request for the EnrollCase method, with any body, and a specified content type
-func NewEnrollCaseRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewEnrollCaseRequestWithBody(server string, params *EnrollCaseParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -6229,12 +8607,123 @@ func NewEnrollCaseRequestWithBody(server string, contentType string, body io.Rea
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.NewCourse != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "newCourse", *params.NewCourse, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetHerdClearanceRequest constructs an http.Request for the GetHerdClearance method
+func NewGetHerdClearanceRequest(server string, morId int64, params *GetHerdClearanceParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "morId", morId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/farms/%s/clearance", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "commodity", params.Commodity, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -9948,6 +12437,123 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/admin/gbd/{ndc} (the `GetGreenbookDrug` operationId).
 	GetGreenbookDrugWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetGreenbookDrugResponse, error)
 
+	// ListAdminJobKindsWithResponse List the job kinds, or those not yet configured (administrator)
+	//
+	// The job and interface kinds this server can run, each with its default settings and the JSON Schema of its settings; with unconfigured=true only those no job uses yet (what "Add interface or job" offers). The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/job-kinds (the `ListAdminJobKinds` operationId).
+	ListAdminJobKindsWithResponse(ctx context.Context, params *ListAdminJobKindsParams, reqEditors ...RequestEditorFn) (*ListAdminJobKindsResponse, error)
+
+	// GetAdminJobKindWithResponse One job kind with the JSON Schema of its settings (administrator)
+	//
+	// The kind, its defaults and its settings schema; 404 for a kind no code registered. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/job-kinds/{kind} (the `GetAdminJobKind` operationId).
+	GetAdminJobKindWithResponse(ctx context.Context, kind string, reqEditors ...RequestEditorFn) (*GetAdminJobKindResponse, error)
+
+	// ListAdminJobsWithResponse List the configured jobs with their live status (administrator)
+	//
+	// Every job with its derived status (Running, Waiting with its next execution, Not running), the servers it is assigned to, its schedule and its last result, ordered by name. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/jobs (the `ListAdminJobs` operationId).
+	ListAdminJobsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdminJobsResponse, error)
+
+	// CreateAdminJobWithBodyWithResponse Configure a job of a kind with its typed settings (administrator)
+	//
+	// Configures a job; its settings are validated by the kind (the schema of getAdminJobKind) and absent settings mean the kind's defaults. 422 naming the setting and the rule when they are invalid, 409 when another job has the name. Recorded in the audit log and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/jobs (the `CreateAdminJob` operationId).
+	CreateAdminJobWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAdminJobResponse, error)
+
+	// CreateAdminJobWithResponse Configure a job of a kind with its typed settings (administrator)
+	//
+	// Configures a job; its settings are validated by the kind (the schema of getAdminJobKind) and absent settings mean the kind's defaults. 422 naming the setting and the rule when they are invalid, 409 when another job has the name. Recorded in the audit log and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/jobs (the `CreateAdminJob` operationId).
+	CreateAdminJobWithResponse(ctx context.Context, body CreateAdminJobJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAdminJobResponse, error)
+
+	// DeleteAdminJobWithResponse Delete a job and its history (administrator)
+	//
+	// A run in progress finishes unrecorded. Audited and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/admin/jobs/{id} (the `DeleteAdminJob` operationId).
+	DeleteAdminJobWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DeleteAdminJobResponse, error)
+
+	// GetAdminJobWithResponse One job with its live status (administrator)
+	//
+	// 404 for an unknown job. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/jobs/{id} (the `GetAdminJob` operationId).
+	GetAdminJobWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*GetAdminJobResponse, error)
+
+	// UpdateAdminJobWithBodyWithResponse Change a job (administrator)
+	//
+	// Replaces the job's configuration; a changed schedule or a job switched on starts afresh from now. Validated as createAdminJob; audited and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/admin/jobs/{id} (the `UpdateAdminJob` operationId).
+	UpdateAdminJobWithBodyWithResponse(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAdminJobResponse, error)
+
+	// UpdateAdminJobWithResponse Change a job (administrator)
+	//
+	// Replaces the job's configuration; a changed schedule or a job switched on starts afresh from now. Validated as createAdminJob; audited and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/admin/jobs/{id} (the `UpdateAdminJob` operationId).
+	UpdateAdminJobWithResponse(ctx context.Context, id AdminUUID, body UpdateAdminJobJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAdminJobResponse, error)
+
+	// DeactivateAdminJobWithResponse Switch a job off (administrator)
+	//
+	// An inactive job never runs; a run in progress finishes. Audited and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/admin/jobs/{id}/activation (the `DeactivateAdminJob` operationId).
+	DeactivateAdminJobWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DeactivateAdminJobResponse, error)
+
+	// ActivateAdminJobWithResponse Switch a job on (administrator)
+	//
+	// The job runs from its schedule's next instant. Audited and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/admin/jobs/{id}/activation (the `ActivateAdminJob` operationId).
+	ActivateAdminJobWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*ActivateAdminJobResponse, error)
+
+	// ListAdminJobRunsWithResponse A job's run history, newest first, with paging (administrator)
+	//
+	// offset skips the newest runs, limit caps the page; more says whether older runs follow. The server keeps a bounded history per job. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/jobs/{id}/runs (the `ListAdminJobRuns` operationId).
+	ListAdminJobRunsWithResponse(ctx context.Context, id AdminUUID, params *ListAdminJobRunsParams, reqEditors ...RequestEditorFn) (*ListAdminJobRunsResponse, error)
+
+	// RunAdminJobNowWithResponse Run a job now (administrator)
+	//
+	// Makes the job due at once: a live server it is assigned to runs it within its poll interval; a job already running answers with the run in progress. 409 for an inactive job. Audited and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/jobs/{id}/runs (the `RunAdminJobNow` operationId).
+	RunAdminJobNowWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*RunAdminJobNowResponse, error)
+
 	// GetGbdHeaderArrayByNDCWithResponse Find Green Book products by NDC sections
 	//
 	// Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
@@ -9966,6 +12572,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/admin/product/{ndc} (the `GetGbdHeaderByNDC` operationId).
 	GetGbdHeaderByNDCWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetGbdHeaderByNDCResponse, error)
 
+	// ListAdminServersWithResponse List the servers connected to the database (administrator)
+	//
+	// Every server registered in the vetview registry with its host, role (jobs when a job is assigned to its name, idle otherwise), last heartbeat and whether it is stale (it missed its heartbeats) or live. The SAOR only; 403 otherwise.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/servers (the `ListAdminServers` operationId).
+	ListAdminServersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdminServersResponse, error)
+
+	// DeleteAdminServerWithResponse Delete a stale server (administrator)
+	//
+	// Deletes a server that missed its heartbeats; a live one is refused with 409, judged atomically, so a server heartbeating at that moment is never deleted. 404 for an unknown server. Recorded in the audit log and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/admin/servers/{id} (the `DeleteAdminServer` operationId).
+	DeleteAdminServerWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DeleteAdminServerResponse, error)
+
 	// GetSPLWithResponse Get the FDA Structured Product Label of an NDC (not available)
 	//
 	// Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
@@ -9974,6 +12598,141 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/admin/spl/{ndc} (the `GetSPL` operationId).
 	GetSPLWithResponse(ctx context.Context, ndc string, reqEditors ...RequestEditorFn) (*GetSPLResponse, error)
+
+	// ListAdminDeliveriesWithResponse The delivery log, newest first, with filters (administrator)
+	//
+	// Filters by status, event type, subscription and creation time range [from, before); limit caps the answer. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/webhooks/deliveries (the `ListAdminDeliveries` operationId).
+	ListAdminDeliveriesWithResponse(ctx context.Context, params *ListAdminDeliveriesParams, reqEditors ...RequestEditorFn) (*ListAdminDeliveriesResponse, error)
+
+	// GetAdminDeliveryWithResponse One delivery with every attempt (administrator)
+	//
+	// The delivery and its attempts, oldest first, each with status, latency and the start of the response. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/webhooks/deliveries/{id} (the `GetAdminDelivery` operationId).
+	GetAdminDeliveryWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*GetAdminDeliveryResponse, error)
+
+	// ResendAdminDeliveryWithResponse Send one delivery again (administrator)
+	//
+	// Makes the delivery pending again with the same webhook-id and a fresh retry schedule, whatever its state. Audited and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/webhooks/deliveries/{id}/resend (the `ResendAdminDelivery` operationId).
+	ResendAdminDeliveryWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*ResendAdminDeliveryResponse, error)
+
+	// RecoverAdminStrandedWithResponse Send again the deliveries stranded by a disabled subscription (administrator)
+	//
+	// Deliveries failed because their subscription was disabled, whose subscription is active again, are made pending; answers how many. Audited and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/webhooks/stranded/recovery (the `RecoverAdminStranded` operationId).
+	RecoverAdminStrandedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RecoverAdminStrandedResponse, error)
+
+	// ListAdminSubscriptionsWithResponse List webhook subscriptions with their recent success rate (administrator)
+	//
+	// Every subscription, oldest first, without its secrets, with the share of its recent deliveries (the newest 100) that succeeded. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/webhooks/subscriptions (the `ListAdminSubscriptions` operationId).
+	ListAdminSubscriptionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdminSubscriptionsResponse, error)
+
+	// CreateAdminSubscriptionWithBodyWithResponse Create a webhook subscription; its secret is shown once (administrator)
+	//
+	// Creates the subscription; without a secret one is generated. The answer is the only one that holds the secret: store it at the receiver. 422 naming the member and the rule (an address in a forbidden range, an event type not in the catalogue). Audited (without the secret) and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions (the `CreateAdminSubscription` operationId).
+	CreateAdminSubscriptionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAdminSubscriptionResponse, error)
+
+	// CreateAdminSubscriptionWithResponse Create a webhook subscription; its secret is shown once (administrator)
+	//
+	// Creates the subscription; without a secret one is generated. The answer is the only one that holds the secret: store it at the receiver. 422 naming the member and the rule (an address in a forbidden range, an event type not in the catalogue). Audited (without the secret) and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions (the `CreateAdminSubscription` operationId).
+	CreateAdminSubscriptionWithResponse(ctx context.Context, body CreateAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAdminSubscriptionResponse, error)
+
+	// DeleteAdminSubscriptionWithResponse Delete a webhook subscription with its deliveries (administrator)
+	//
+	// Deliveries in flight may still arrive once. Audited and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/admin/webhooks/subscriptions/{id} (the `DeleteAdminSubscription` operationId).
+	DeleteAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DeleteAdminSubscriptionResponse, error)
+
+	// GetAdminSubscriptionWithResponse One webhook subscription (administrator)
+	//
+	// Without its secrets; 404 for an unknown one. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/webhooks/subscriptions/{id} (the `GetAdminSubscription` operationId).
+	GetAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*GetAdminSubscriptionResponse, error)
+
+	// UpdateAdminSubscriptionWithBodyWithResponse Change a webhook subscription (administrator)
+	//
+	// Replaces name, URL, events, department, format, active, strict200 and maxInFlight; the secrets are kept (rotate them with rotateAdminSubscriptionSecret; a secret in the body is refused). Switching it off fails its pending deliveries; switching it on sends them again. Audited and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/admin/webhooks/subscriptions/{id} (the `UpdateAdminSubscription` operationId).
+	UpdateAdminSubscriptionWithBodyWithResponse(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAdminSubscriptionResponse, error)
+
+	// UpdateAdminSubscriptionWithResponse Change a webhook subscription (administrator)
+	//
+	// Replaces name, URL, events, department, format, active, strict200 and maxInFlight; the secrets are kept (rotate them with rotateAdminSubscriptionSecret; a secret in the body is refused). Switching it off fails its pending deliveries; switching it on sends them again. Audited and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/admin/webhooks/subscriptions/{id} (the `UpdateAdminSubscription` operationId).
+	UpdateAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, body UpdateAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAdminSubscriptionResponse, error)
+
+	// DisableAdminSubscriptionWithResponse Disable a webhook subscription (administrator)
+	//
+	// Switches the subscription off and fails its pending deliveries, which recoverAdminStranded or switching it on again (updateAdminSubscription) send later. Audited and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/disable (the `DisableAdminSubscription` operationId).
+	DisableAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DisableAdminSubscriptionResponse, error)
+
+	// RecoverAdminSubscriptionWithBodyWithResponse Send again the failed deliveries of a time range (administrator)
+	//
+	// Every failed delivery of the subscription created in [from, before) is made pending again; answers how many. 422 for an empty range. Audited and published as admin.changed. The SAOR only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/recovery (the `RecoverAdminSubscription` operationId).
+	RecoverAdminSubscriptionWithBodyWithResponse(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecoverAdminSubscriptionResponse, error)
+
+	// RecoverAdminSubscriptionWithResponse Send again the failed deliveries of a time range (administrator)
+	//
+	// Every failed delivery of the subscription created in [from, before) is made pending again; answers how many. 422 for an empty range. Audited and published as admin.changed. The SAOR only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/recovery (the `RecoverAdminSubscription` operationId).
+	RecoverAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, body RecoverAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecoverAdminSubscriptionResponse, error)
+
+	// RotateAdminSubscriptionSecretWithResponse Rotate a subscription's secret; the new one is shown once (administrator)
+	//
+	// Adds a new secret and lets the current ones expire after graceSeconds (default one day), during which deliveries carry both signatures. The answer is the only one that holds the new secret. Audited (without the secret) and published as admin.changed. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/secret (the `RotateAdminSubscriptionSecret` operationId).
+	RotateAdminSubscriptionSecretWithResponse(ctx context.Context, id AdminUUID, params *RotateAdminSubscriptionSecretParams, reqEditors ...RequestEditorFn) (*RotateAdminSubscriptionSecretResponse, error)
 
 	// MyCasesWithResponse List the cases of the caller's prescriptions
 	//
@@ -9991,7 +12750,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
-	DeprecatedEnrollCaseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error)
+	DeprecatedEnrollCaseWithBodyWithResponse(ctx context.Context, params *DeprecatedEnrollCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error)
 
 	// DeprecatedEnrollCaseWithResponse Enroll a case and answer only its counts (deprecated)
 	//
@@ -10000,7 +12759,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
-	DeprecatedEnrollCaseWithResponse(ctx context.Context, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error)
+	DeprecatedEnrollCaseWithResponse(ctx context.Context, params *DeprecatedEnrollCaseParams, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error)
 
 	// GetCaseHxWithResponse Read a case with its tasks and withhold
 	//
@@ -10013,21 +12772,30 @@ type ClientWithResponsesInterface interface {
 
 	// EnrollCaseWithBodyWithResponse Enroll a case and plan its tasks
 	//
-	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold. A group case lists its animals in members (422 for head above 1 without them), each checked for eligibility as a female of unknown age of the case's species. With an Idempotency-Key the same key from the same user on the same farm answers the case it first made (200, nothing enrolled again, no event published again; 409 when the key was used for another prescription or animal). Without newCourse=true an animal (or member) already in an open case of the prescription, one with a dose still to give, is 409 naming that case.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
-	EnrollCaseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error)
+	EnrollCaseWithBodyWithResponse(ctx context.Context, params *EnrollCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error)
 
 	// EnrollCaseWithResponse Enroll a case and plan its tasks
 	//
-	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+	// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold. A group case lists its animals in members (422 for head above 1 without them), each checked for eligibility as a female of unknown age of the case's species. With an Idempotency-Key the same key from the same user on the same farm answers the case it first made (200, nothing enrolled again, no event published again; 409 when the key was used for another prescription or animal). Without newCourse=true an animal (or member) already in an open case of the prescription, one with a dose still to give, is 409 naming that case.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
-	EnrollCaseWithResponse(ctx context.Context, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error)
+	EnrollCaseWithResponse(ctx context.Context, params *EnrollCaseParams, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error)
+
+	// GetHerdClearanceWithResponse Which of a farm's animals may ship meat or milk at a time, and why not
+	//
+	// Answers, for every animal of farm (MOR) morId, whether it may go to slaughter (commodity meat) or its milk into the tank (commodity milk) at time at (now when absent), and for each one held until when and because of which case and dose: the one-animal clearance for the whole herd, in one query. The herd is every animal the farm's cases name: the animal of each one-animal case, each member of a group case (held by the group's withhold, groupId then names the group), and the ID of a group case that lists no members. An animal whose deciding dose is overdue and not recorded stays held as if the dose were given now (pending is set). Sorted by animalId. The farm's MOR, its TORs, its VORs and the SAOR may; 403 otherwise.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/farms/{morId}/clearance (the `GetHerdClearance` operationId).
+	GetHerdClearanceWithResponse(ctx context.Context, morId int64, params *GetHerdClearanceParams, reqEditors ...RequestEditorFn) (*GetHerdClearanceResponse, error)
 
 	// DeleteHelpWithResponse Delete a help screen
 	//
@@ -11408,6 +14176,520 @@ func (r GetGreenbookDrugResponse) ContentType() string {
 	return ""
 }
 
+type ListAdminJobKindsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]AdminJobKind
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdminJobKindsResponse) GetJSON200() *[]AdminJobKind {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAdminJobKindsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdminJobKindsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdminJobKindsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdminJobKindsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdminJobKindsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAdminJobKindResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminJobKind
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAdminJobKindResponse) GetJSON200() *AdminJobKind {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAdminJobKindResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAdminJobKindResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAdminJobKindResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAdminJobKindResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAdminJobKindResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAdminJobsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]AdminJob
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdminJobsResponse) GetJSON200() *[]AdminJob {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAdminJobsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdminJobsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdminJobsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdminJobsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdminJobsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateAdminJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AdminJob
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateAdminJobResponse) GetJSON201() *AdminJob {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateAdminJobResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateAdminJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateAdminJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateAdminJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateAdminJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteAdminJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteAdminJobResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteAdminJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteAdminJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteAdminJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteAdminJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAdminJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminJob
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAdminJobResponse) GetJSON200() *AdminJob {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAdminJobResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAdminJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAdminJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAdminJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAdminJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateAdminJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminJob
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateAdminJobResponse) GetJSON200() *AdminJob {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateAdminJobResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateAdminJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateAdminJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateAdminJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateAdminJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeactivateAdminJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminJob
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeactivateAdminJobResponse) GetJSON200() *AdminJob {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeactivateAdminJobResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeactivateAdminJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeactivateAdminJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeactivateAdminJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeactivateAdminJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ActivateAdminJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminJob
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ActivateAdminJobResponse) GetJSON200() *AdminJob {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ActivateAdminJobResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ActivateAdminJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ActivateAdminJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ActivateAdminJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ActivateAdminJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAdminJobRunsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminJobRunPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdminJobRunsResponse) GetJSON200() *AdminJobRunPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAdminJobRunsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdminJobRunsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdminJobRunsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdminJobRunsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdminJobRunsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RunAdminJobNowResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RunAdminJobNowResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RunAdminJobNowResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RunAdminJobNowResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RunAdminJobNowResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RunAdminJobNowResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetGbdHeaderArrayByNDCResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11504,6 +14786,95 @@ func (r GetGbdHeaderByNDCResponse) ContentType() string {
 	return ""
 }
 
+type ListAdminServersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]AdminServer
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdminServersResponse) GetJSON200() *[]AdminServer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAdminServersResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdminServersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdminServersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdminServersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdminServersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteAdminServerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteAdminServerResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteAdminServerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteAdminServerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteAdminServerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteAdminServerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetSPLResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11546,6 +14917,568 @@ func (r GetSPLResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetSPLResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAdminDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]AdminDelivery
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdminDeliveriesResponse) GetJSON200() *[]AdminDelivery {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAdminDeliveriesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdminDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdminDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdminDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdminDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAdminDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminDeliveryDetail
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAdminDeliveryResponse) GetJSON200() *AdminDeliveryDetail {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAdminDeliveryResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAdminDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAdminDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAdminDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAdminDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResendAdminDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ResendAdminDeliveryResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResendAdminDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResendAdminDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResendAdminDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResendAdminDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RecoverAdminStrandedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminRecovered
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecoverAdminStrandedResponse) GetJSON200() *AdminRecovered {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RecoverAdminStrandedResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RecoverAdminStrandedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecoverAdminStrandedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecoverAdminStrandedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecoverAdminStrandedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAdminSubscriptionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]AdminSubscription
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdminSubscriptionsResponse) GetJSON200() *[]AdminSubscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAdminSubscriptionsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdminSubscriptionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdminSubscriptionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdminSubscriptionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdminSubscriptionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateAdminSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AdminSubscriptionWithSecret
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateAdminSubscriptionResponse) GetJSON201() *AdminSubscriptionWithSecret {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateAdminSubscriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateAdminSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateAdminSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateAdminSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateAdminSubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteAdminSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteAdminSubscriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteAdminSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteAdminSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteAdminSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteAdminSubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAdminSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminSubscription
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAdminSubscriptionResponse) GetJSON200() *AdminSubscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAdminSubscriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAdminSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAdminSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAdminSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAdminSubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateAdminSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminSubscription
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateAdminSubscriptionResponse) GetJSON200() *AdminSubscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateAdminSubscriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateAdminSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateAdminSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateAdminSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateAdminSubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DisableAdminSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminSubscription
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DisableAdminSubscriptionResponse) GetJSON200() *AdminSubscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DisableAdminSubscriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DisableAdminSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisableAdminSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisableAdminSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisableAdminSubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RecoverAdminSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminRecovered
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecoverAdminSubscriptionResponse) GetJSON200() *AdminRecovered {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RecoverAdminSubscriptionResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RecoverAdminSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecoverAdminSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecoverAdminSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecoverAdminSubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RotateAdminSubscriptionSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminSubscriptionWithSecret
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateAdminSubscriptionSecretResponse) GetJSON200() *AdminSubscriptionWithSecret {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RotateAdminSubscriptionSecretResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateAdminSubscriptionSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateAdminSubscriptionSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateAdminSubscriptionSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateAdminSubscriptionSecretResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11815,6 +15748,72 @@ func (r EnrollCaseResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EnrollCaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetHerdClearanceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Clearances []Clearance `json:"clearances"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetHerdClearanceResponse) GetJSON200() *struct {
+	Clearances []Clearance `json:"clearances"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetHerdClearanceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetHerdClearanceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetHerdClearanceResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetHerdClearanceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetHerdClearanceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetHerdClearanceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetHerdClearanceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17627,6 +21626,201 @@ func (c *ClientWithResponses) GetGreenbookDrugWithResponse(ctx context.Context, 
 	return ParseGetGreenbookDrugResponse(rsp)
 }
 
+// ListAdminJobKindsWithResponse List the job kinds, or those not yet configured (administrator)
+//
+// The job and interface kinds this server can run, each with its default settings and the JSON Schema of its settings; with unconfigured=true only those no job uses yet (what "Add interface or job" offers). The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/job-kinds (the `ListAdminJobKinds` operationId).
+func (c *ClientWithResponses) ListAdminJobKindsWithResponse(ctx context.Context, params *ListAdminJobKindsParams, reqEditors ...RequestEditorFn) (*ListAdminJobKindsResponse, error) {
+	rsp, err := c.ListAdminJobKinds(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdminJobKindsResponse(rsp)
+}
+
+// GetAdminJobKindWithResponse One job kind with the JSON Schema of its settings (administrator)
+//
+// The kind, its defaults and its settings schema; 404 for a kind no code registered. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/job-kinds/{kind} (the `GetAdminJobKind` operationId).
+func (c *ClientWithResponses) GetAdminJobKindWithResponse(ctx context.Context, kind string, reqEditors ...RequestEditorFn) (*GetAdminJobKindResponse, error) {
+	rsp, err := c.GetAdminJobKind(ctx, kind, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAdminJobKindResponse(rsp)
+}
+
+// ListAdminJobsWithResponse List the configured jobs with their live status (administrator)
+//
+// Every job with its derived status (Running, Waiting with its next execution, Not running), the servers it is assigned to, its schedule and its last result, ordered by name. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/jobs (the `ListAdminJobs` operationId).
+func (c *ClientWithResponses) ListAdminJobsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdminJobsResponse, error) {
+	rsp, err := c.ListAdminJobs(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdminJobsResponse(rsp)
+}
+
+// CreateAdminJobWithBodyWithResponse Configure a job of a kind with its typed settings (administrator)
+//
+// Configures a job; its settings are validated by the kind (the schema of getAdminJobKind) and absent settings mean the kind's defaults. 422 naming the setting and the rule when they are invalid, 409 when another job has the name. Recorded in the audit log and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/jobs (the `CreateAdminJob` operationId).
+func (c *ClientWithResponses) CreateAdminJobWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAdminJobResponse, error) {
+	rsp, err := c.CreateAdminJobWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAdminJobResponse(rsp)
+}
+
+// CreateAdminJobWithResponse Configure a job of a kind with its typed settings (administrator)
+//
+// Configures a job; its settings are validated by the kind (the schema of getAdminJobKind) and absent settings mean the kind's defaults. 422 naming the setting and the rule when they are invalid, 409 when another job has the name. Recorded in the audit log and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/jobs (the `CreateAdminJob` operationId).
+func (c *ClientWithResponses) CreateAdminJobWithResponse(ctx context.Context, body CreateAdminJobJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAdminJobResponse, error) {
+	rsp, err := c.CreateAdminJob(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAdminJobResponse(rsp)
+}
+
+// DeleteAdminJobWithResponse Delete a job and its history (administrator)
+//
+// A run in progress finishes unrecorded. Audited and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/admin/jobs/{id} (the `DeleteAdminJob` operationId).
+func (c *ClientWithResponses) DeleteAdminJobWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DeleteAdminJobResponse, error) {
+	rsp, err := c.DeleteAdminJob(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteAdminJobResponse(rsp)
+}
+
+// GetAdminJobWithResponse One job with its live status (administrator)
+//
+// 404 for an unknown job. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/jobs/{id} (the `GetAdminJob` operationId).
+func (c *ClientWithResponses) GetAdminJobWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*GetAdminJobResponse, error) {
+	rsp, err := c.GetAdminJob(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAdminJobResponse(rsp)
+}
+
+// UpdateAdminJobWithBodyWithResponse Change a job (administrator)
+//
+// Replaces the job's configuration; a changed schedule or a job switched on starts afresh from now. Validated as createAdminJob; audited and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/admin/jobs/{id} (the `UpdateAdminJob` operationId).
+func (c *ClientWithResponses) UpdateAdminJobWithBodyWithResponse(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAdminJobResponse, error) {
+	rsp, err := c.UpdateAdminJobWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAdminJobResponse(rsp)
+}
+
+// UpdateAdminJobWithResponse Change a job (administrator)
+//
+// Replaces the job's configuration; a changed schedule or a job switched on starts afresh from now. Validated as createAdminJob; audited and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/admin/jobs/{id} (the `UpdateAdminJob` operationId).
+func (c *ClientWithResponses) UpdateAdminJobWithResponse(ctx context.Context, id AdminUUID, body UpdateAdminJobJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAdminJobResponse, error) {
+	rsp, err := c.UpdateAdminJob(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAdminJobResponse(rsp)
+}
+
+// DeactivateAdminJobWithResponse Switch a job off (administrator)
+//
+// An inactive job never runs; a run in progress finishes. Audited and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/admin/jobs/{id}/activation (the `DeactivateAdminJob` operationId).
+func (c *ClientWithResponses) DeactivateAdminJobWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DeactivateAdminJobResponse, error) {
+	rsp, err := c.DeactivateAdminJob(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeactivateAdminJobResponse(rsp)
+}
+
+// ActivateAdminJobWithResponse Switch a job on (administrator)
+//
+// The job runs from its schedule's next instant. Audited and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/admin/jobs/{id}/activation (the `ActivateAdminJob` operationId).
+func (c *ClientWithResponses) ActivateAdminJobWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*ActivateAdminJobResponse, error) {
+	rsp, err := c.ActivateAdminJob(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseActivateAdminJobResponse(rsp)
+}
+
+// ListAdminJobRunsWithResponse A job's run history, newest first, with paging (administrator)
+//
+// offset skips the newest runs, limit caps the page; more says whether older runs follow. The server keeps a bounded history per job. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/jobs/{id}/runs (the `ListAdminJobRuns` operationId).
+func (c *ClientWithResponses) ListAdminJobRunsWithResponse(ctx context.Context, id AdminUUID, params *ListAdminJobRunsParams, reqEditors ...RequestEditorFn) (*ListAdminJobRunsResponse, error) {
+	rsp, err := c.ListAdminJobRuns(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdminJobRunsResponse(rsp)
+}
+
+// RunAdminJobNowWithResponse Run a job now (administrator)
+//
+// Makes the job due at once: a live server it is assigned to runs it within its poll interval; a job already running answers with the run in progress. 409 for an inactive job. Audited and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/jobs/{id}/runs (the `RunAdminJobNow` operationId).
+func (c *ClientWithResponses) RunAdminJobNowWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*RunAdminJobNowResponse, error) {
+	rsp, err := c.RunAdminJobNow(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunAdminJobNowResponse(rsp)
+}
+
 // GetGbdHeaderArrayByNDCWithResponse Find Green Book products by NDC sections
 //
 // Returns the summary listing (Product) of the Green Book drugs whose NDC labeler (ndcLabeler) and product (ndcProd) sections match; sections given as integers match every zero-padded width (labeler 4-5 digits, product 3-4). id and companyId are the product and labeler sections as numbers, nada the application number, insertURL the FDA label link. ndcBrand (a package section) is not recorded: 422. Any user may.
@@ -17657,6 +21851,36 @@ func (c *ClientWithResponses) GetGbdHeaderByNDCWithResponse(ctx context.Context,
 	return ParseGetGbdHeaderByNDCResponse(rsp)
 }
 
+// ListAdminServersWithResponse List the servers connected to the database (administrator)
+//
+// Every server registered in the vetview registry with its host, role (jobs when a job is assigned to its name, idle otherwise), last heartbeat and whether it is stale (it missed its heartbeats) or live. The SAOR only; 403 otherwise.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/servers (the `ListAdminServers` operationId).
+func (c *ClientWithResponses) ListAdminServersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdminServersResponse, error) {
+	rsp, err := c.ListAdminServers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdminServersResponse(rsp)
+}
+
+// DeleteAdminServerWithResponse Delete a stale server (administrator)
+//
+// Deletes a server that missed its heartbeats; a live one is refused with 409, judged atomically, so a server heartbeating at that moment is never deleted. 404 for an unknown server. Recorded in the audit log and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/admin/servers/{id} (the `DeleteAdminServer` operationId).
+func (c *ClientWithResponses) DeleteAdminServerWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DeleteAdminServerResponse, error) {
+	rsp, err := c.DeleteAdminServer(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteAdminServerResponse(rsp)
+}
+
 // GetSPLWithResponse Get the FDA Structured Product Label of an NDC (not available)
 //
 // Would return the FDA Structured Product Label of the NDC. SPL documents are fetched from the FDA, which this server does not reach: always 501.
@@ -17670,6 +21894,231 @@ func (c *ClientWithResponses) GetSPLWithResponse(ctx context.Context, ndc string
 		return nil, err
 	}
 	return ParseGetSPLResponse(rsp)
+}
+
+// ListAdminDeliveriesWithResponse The delivery log, newest first, with filters (administrator)
+//
+// Filters by status, event type, subscription and creation time range [from, before); limit caps the answer. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/webhooks/deliveries (the `ListAdminDeliveries` operationId).
+func (c *ClientWithResponses) ListAdminDeliveriesWithResponse(ctx context.Context, params *ListAdminDeliveriesParams, reqEditors ...RequestEditorFn) (*ListAdminDeliveriesResponse, error) {
+	rsp, err := c.ListAdminDeliveries(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdminDeliveriesResponse(rsp)
+}
+
+// GetAdminDeliveryWithResponse One delivery with every attempt (administrator)
+//
+// The delivery and its attempts, oldest first, each with status, latency and the start of the response. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/webhooks/deliveries/{id} (the `GetAdminDelivery` operationId).
+func (c *ClientWithResponses) GetAdminDeliveryWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*GetAdminDeliveryResponse, error) {
+	rsp, err := c.GetAdminDelivery(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAdminDeliveryResponse(rsp)
+}
+
+// ResendAdminDeliveryWithResponse Send one delivery again (administrator)
+//
+// Makes the delivery pending again with the same webhook-id and a fresh retry schedule, whatever its state. Audited and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/webhooks/deliveries/{id}/resend (the `ResendAdminDelivery` operationId).
+func (c *ClientWithResponses) ResendAdminDeliveryWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*ResendAdminDeliveryResponse, error) {
+	rsp, err := c.ResendAdminDelivery(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendAdminDeliveryResponse(rsp)
+}
+
+// RecoverAdminStrandedWithResponse Send again the deliveries stranded by a disabled subscription (administrator)
+//
+// Deliveries failed because their subscription was disabled, whose subscription is active again, are made pending; answers how many. Audited and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/webhooks/stranded/recovery (the `RecoverAdminStranded` operationId).
+func (c *ClientWithResponses) RecoverAdminStrandedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RecoverAdminStrandedResponse, error) {
+	rsp, err := c.RecoverAdminStranded(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecoverAdminStrandedResponse(rsp)
+}
+
+// ListAdminSubscriptionsWithResponse List webhook subscriptions with their recent success rate (administrator)
+//
+// Every subscription, oldest first, without its secrets, with the share of its recent deliveries (the newest 100) that succeeded. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/webhooks/subscriptions (the `ListAdminSubscriptions` operationId).
+func (c *ClientWithResponses) ListAdminSubscriptionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdminSubscriptionsResponse, error) {
+	rsp, err := c.ListAdminSubscriptions(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdminSubscriptionsResponse(rsp)
+}
+
+// CreateAdminSubscriptionWithBodyWithResponse Create a webhook subscription; its secret is shown once (administrator)
+//
+// Creates the subscription; without a secret one is generated. The answer is the only one that holds the secret: store it at the receiver. 422 naming the member and the rule (an address in a forbidden range, an event type not in the catalogue). Audited (without the secret) and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions (the `CreateAdminSubscription` operationId).
+func (c *ClientWithResponses) CreateAdminSubscriptionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAdminSubscriptionResponse, error) {
+	rsp, err := c.CreateAdminSubscriptionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAdminSubscriptionResponse(rsp)
+}
+
+// CreateAdminSubscriptionWithResponse Create a webhook subscription; its secret is shown once (administrator)
+//
+// Creates the subscription; without a secret one is generated. The answer is the only one that holds the secret: store it at the receiver. 422 naming the member and the rule (an address in a forbidden range, an event type not in the catalogue). Audited (without the secret) and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions (the `CreateAdminSubscription` operationId).
+func (c *ClientWithResponses) CreateAdminSubscriptionWithResponse(ctx context.Context, body CreateAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAdminSubscriptionResponse, error) {
+	rsp, err := c.CreateAdminSubscription(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAdminSubscriptionResponse(rsp)
+}
+
+// DeleteAdminSubscriptionWithResponse Delete a webhook subscription with its deliveries (administrator)
+//
+// Deliveries in flight may still arrive once. Audited and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/admin/webhooks/subscriptions/{id} (the `DeleteAdminSubscription` operationId).
+func (c *ClientWithResponses) DeleteAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DeleteAdminSubscriptionResponse, error) {
+	rsp, err := c.DeleteAdminSubscription(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteAdminSubscriptionResponse(rsp)
+}
+
+// GetAdminSubscriptionWithResponse One webhook subscription (administrator)
+//
+// Without its secrets; 404 for an unknown one. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/webhooks/subscriptions/{id} (the `GetAdminSubscription` operationId).
+func (c *ClientWithResponses) GetAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*GetAdminSubscriptionResponse, error) {
+	rsp, err := c.GetAdminSubscription(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAdminSubscriptionResponse(rsp)
+}
+
+// UpdateAdminSubscriptionWithBodyWithResponse Change a webhook subscription (administrator)
+//
+// Replaces name, URL, events, department, format, active, strict200 and maxInFlight; the secrets are kept (rotate them with rotateAdminSubscriptionSecret; a secret in the body is refused). Switching it off fails its pending deliveries; switching it on sends them again. Audited and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/admin/webhooks/subscriptions/{id} (the `UpdateAdminSubscription` operationId).
+func (c *ClientWithResponses) UpdateAdminSubscriptionWithBodyWithResponse(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAdminSubscriptionResponse, error) {
+	rsp, err := c.UpdateAdminSubscriptionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAdminSubscriptionResponse(rsp)
+}
+
+// UpdateAdminSubscriptionWithResponse Change a webhook subscription (administrator)
+//
+// Replaces name, URL, events, department, format, active, strict200 and maxInFlight; the secrets are kept (rotate them with rotateAdminSubscriptionSecret; a secret in the body is refused). Switching it off fails its pending deliveries; switching it on sends them again. Audited and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/admin/webhooks/subscriptions/{id} (the `UpdateAdminSubscription` operationId).
+func (c *ClientWithResponses) UpdateAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, body UpdateAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAdminSubscriptionResponse, error) {
+	rsp, err := c.UpdateAdminSubscription(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAdminSubscriptionResponse(rsp)
+}
+
+// DisableAdminSubscriptionWithResponse Disable a webhook subscription (administrator)
+//
+// Switches the subscription off and fails its pending deliveries, which recoverAdminStranded or switching it on again (updateAdminSubscription) send later. Audited and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/disable (the `DisableAdminSubscription` operationId).
+func (c *ClientWithResponses) DisableAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, reqEditors ...RequestEditorFn) (*DisableAdminSubscriptionResponse, error) {
+	rsp, err := c.DisableAdminSubscription(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisableAdminSubscriptionResponse(rsp)
+}
+
+// RecoverAdminSubscriptionWithBodyWithResponse Send again the failed deliveries of a time range (administrator)
+//
+// Every failed delivery of the subscription created in [from, before) is made pending again; answers how many. 422 for an empty range. Audited and published as admin.changed. The SAOR only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/recovery (the `RecoverAdminSubscription` operationId).
+func (c *ClientWithResponses) RecoverAdminSubscriptionWithBodyWithResponse(ctx context.Context, id AdminUUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecoverAdminSubscriptionResponse, error) {
+	rsp, err := c.RecoverAdminSubscriptionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecoverAdminSubscriptionResponse(rsp)
+}
+
+// RecoverAdminSubscriptionWithResponse Send again the failed deliveries of a time range (administrator)
+//
+// Every failed delivery of the subscription created in [from, before) is made pending again; answers how many. 422 for an empty range. Audited and published as admin.changed. The SAOR only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/recovery (the `RecoverAdminSubscription` operationId).
+func (c *ClientWithResponses) RecoverAdminSubscriptionWithResponse(ctx context.Context, id AdminUUID, body RecoverAdminSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecoverAdminSubscriptionResponse, error) {
+	rsp, err := c.RecoverAdminSubscription(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecoverAdminSubscriptionResponse(rsp)
+}
+
+// RotateAdminSubscriptionSecretWithResponse Rotate a subscription's secret; the new one is shown once (administrator)
+//
+// Adds a new secret and lets the current ones expire after graceSeconds (default one day), during which deliveries carry both signatures. The answer is the only one that holds the new secret. Audited (without the secret) and published as admin.changed. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/admin/webhooks/subscriptions/{id}/secret (the `RotateAdminSubscriptionSecret` operationId).
+func (c *ClientWithResponses) RotateAdminSubscriptionSecretWithResponse(ctx context.Context, id AdminUUID, params *RotateAdminSubscriptionSecretParams, reqEditors ...RequestEditorFn) (*RotateAdminSubscriptionSecretResponse, error) {
+	rsp, err := c.RotateAdminSubscriptionSecret(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateAdminSubscriptionSecretResponse(rsp)
 }
 
 // MyCasesWithResponse List the cases of the caller's prescriptions
@@ -17694,8 +22143,8 @@ func (c *ClientWithResponses) MyCasesWithResponse(ctx context.Context, reqEditor
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
-func (c *ClientWithResponses) DeprecatedEnrollCaseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error) {
-	rsp, err := c.DeprecatedEnrollCaseWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) DeprecatedEnrollCaseWithBodyWithResponse(ctx context.Context, params *DeprecatedEnrollCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error) {
+	rsp, err := c.DeprecatedEnrollCaseWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17709,8 +22158,8 @@ func (c *ClientWithResponses) DeprecatedEnrollCaseWithBodyWithResponse(ctx conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/cases (the `DeprecatedEnrollCase` operationId).
-func (c *ClientWithResponses) DeprecatedEnrollCaseWithResponse(ctx context.Context, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error) {
-	rsp, err := c.DeprecatedEnrollCase(ctx, body, reqEditors...)
+func (c *ClientWithResponses) DeprecatedEnrollCaseWithResponse(ctx context.Context, params *DeprecatedEnrollCaseParams, body DeprecatedEnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*DeprecatedEnrollCaseResponse, error) {
+	rsp, err := c.DeprecatedEnrollCase(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17734,13 +22183,13 @@ func (c *ClientWithResponses) GetCaseHxWithResponse(ctx context.Context, caseId 
 
 // EnrollCaseWithBodyWithResponse Enroll a case and plan its tasks
 //
-// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold. A group case lists its animals in members (422 for head above 1 without them), each checked for eligibility as a female of unknown age of the case's species. With an Idempotency-Key the same key from the same user on the same farm answers the case it first made (200, nothing enrolled again, no event published again; 409 when the key was used for another prescription or animal). Without newCourse=true an animal (or member) already in an open case of the prescription, one with a dose still to give, is 409 naming that case.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
-func (c *ClientWithResponses) EnrollCaseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error) {
-	rsp, err := c.EnrollCaseWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) EnrollCaseWithBodyWithResponse(ctx context.Context, params *EnrollCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error) {
+	rsp, err := c.EnrollCaseWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17749,17 +22198,32 @@ func (c *ClientWithResponses) EnrollCaseWithBodyWithResponse(ctx context.Context
 
 // EnrollCaseWithResponse Enroll a case and plan its tasks
 //
-// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold.
+// Enrolls a case (one animal, or a group with head and members) under rxId and answers its tasks and withhold. The MOR it is prescribed to may, or the prescribing VOR while the CLIENT relationship lasts (unless the case definition sets requireMOR); 403 otherwise, 404 for an unknown prescription. 409 when the prescription is recalled, declined, not approved, expired or used up; 422 when the case data, species or initiation time do not fit the protocol. The animal's FDA class is the case's species; the wire Case carries no sex nor birth date, so the animal is taken as a female of unknown age (old enough for every age-limited rule): phenylbutazone is then refused for any dairy class (21 CFR 530.41(a)(12)) rather than allowed on a guess. Publishes case.created, and withhold.started when the case has a withhold. A group case lists its animals in members (422 for head above 1 without them), each checked for eligibility as a female of unknown age of the case's species. With an Idempotency-Key the same key from the same user on the same farm answers the case it first made (200, nothing enrolled again, no event published again; 409 when the key was used for another prescription or animal). Without newCourse=true an animal (or member) already in an open case of the prescription, one with a dose still to give, is 409 naming that case.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/cases2 (the `EnrollCase` operationId).
-func (c *ClientWithResponses) EnrollCaseWithResponse(ctx context.Context, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error) {
-	rsp, err := c.EnrollCase(ctx, body, reqEditors...)
+func (c *ClientWithResponses) EnrollCaseWithResponse(ctx context.Context, params *EnrollCaseParams, body EnrollCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrollCaseResponse, error) {
+	rsp, err := c.EnrollCase(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseEnrollCaseResponse(rsp)
+}
+
+// GetHerdClearanceWithResponse Which of a farm's animals may ship meat or milk at a time, and why not
+//
+// Answers, for every animal of farm (MOR) morId, whether it may go to slaughter (commodity meat) or its milk into the tank (commodity milk) at time at (now when absent), and for each one held until when and because of which case and dose: the one-animal clearance for the whole herd, in one query. The herd is every animal the farm's cases name: the animal of each one-animal case, each member of a group case (held by the group's withhold, groupId then names the group), and the ID of a group case that lists no members. An animal whose deciding dose is overdue and not recorded stays held as if the dose were given now (pending is set). Sorted by animalId. The farm's MOR, its TORs, its VORs and the SAOR may; 403 otherwise.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/farms/{morId}/clearance (the `GetHerdClearance` operationId).
+func (c *ClientWithResponses) GetHerdClearanceWithResponse(ctx context.Context, morId int64, params *GetHerdClearanceParams, reqEditors ...RequestEditorFn) (*GetHerdClearanceResponse, error) {
+	rsp, err := c.GetHerdClearance(ctx, morId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetHerdClearanceResponse(rsp)
 }
 
 // DeleteHelpWithResponse Delete a help screen
@@ -19797,6 +24261,361 @@ func ParseGetGreenbookDrugResponse(rsp *http.Response) (*GetGreenbookDrugRespons
 	return response, nil
 }
 
+// ParseListAdminJobKindsResponse parses an HTTP response from a ListAdminJobKindsWithResponse call
+func ParseListAdminJobKindsResponse(rsp *http.Response) (*ListAdminJobKindsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdminJobKindsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []AdminJobKind
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAdminJobKindResponse parses an HTTP response from a GetAdminJobKindWithResponse call
+func ParseGetAdminJobKindResponse(rsp *http.Response) (*GetAdminJobKindResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAdminJobKindResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminJobKind
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAdminJobsResponse parses an HTTP response from a ListAdminJobsWithResponse call
+func ParseListAdminJobsResponse(rsp *http.Response) (*ListAdminJobsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdminJobsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []AdminJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateAdminJobResponse parses an HTTP response from a CreateAdminJobWithResponse call
+func ParseCreateAdminJobResponse(rsp *http.Response) (*CreateAdminJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateAdminJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AdminJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteAdminJobResponse parses an HTTP response from a DeleteAdminJobWithResponse call
+func ParseDeleteAdminJobResponse(rsp *http.Response) (*DeleteAdminJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteAdminJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAdminJobResponse parses an HTTP response from a GetAdminJobWithResponse call
+func ParseGetAdminJobResponse(rsp *http.Response) (*GetAdminJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAdminJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateAdminJobResponse parses an HTTP response from a UpdateAdminJobWithResponse call
+func ParseUpdateAdminJobResponse(rsp *http.Response) (*UpdateAdminJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateAdminJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeactivateAdminJobResponse parses an HTTP response from a DeactivateAdminJobWithResponse call
+func ParseDeactivateAdminJobResponse(rsp *http.Response) (*DeactivateAdminJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeactivateAdminJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseActivateAdminJobResponse parses an HTTP response from a ActivateAdminJobWithResponse call
+func ParseActivateAdminJobResponse(rsp *http.Response) (*ActivateAdminJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ActivateAdminJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAdminJobRunsResponse parses an HTTP response from a ListAdminJobRunsWithResponse call
+func ParseListAdminJobRunsResponse(rsp *http.Response) (*ListAdminJobRunsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdminJobRunsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminJobRunPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRunAdminJobNowResponse parses an HTTP response from a RunAdminJobNowWithResponse call
+func ParseRunAdminJobNowResponse(rsp *http.Response) (*RunAdminJobNowResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RunAdminJobNowResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetGbdHeaderArrayByNDCResponse parses an HTTP response from a GetGbdHeaderArrayByNDCWithResponse call
 func ParseGetGbdHeaderArrayByNDCResponse(rsp *http.Response) (*GetGbdHeaderArrayByNDCResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19866,6 +24685,68 @@ func ParseGetGbdHeaderByNDCResponse(rsp *http.Response) (*GetGbdHeaderByNDCRespo
 	return response, nil
 }
 
+// ParseListAdminServersResponse parses an HTTP response from a ListAdminServersWithResponse call
+func ParseListAdminServersResponse(rsp *http.Response) (*ListAdminServersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdminServersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []AdminServer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteAdminServerResponse parses an HTTP response from a DeleteAdminServerWithResponse call
+func ParseDeleteAdminServerResponse(rsp *http.Response) (*DeleteAdminServerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteAdminServerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetSPLResponse parses an HTTP response from a GetSPLWithResponse call
 func ParseGetSPLResponse(rsp *http.Response) (*GetSPLResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19886,6 +24767,394 @@ func ParseGetSPLResponse(rsp *http.Response) (*GetSPLResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAdminDeliveriesResponse parses an HTTP response from a ListAdminDeliveriesWithResponse call
+func ParseListAdminDeliveriesResponse(rsp *http.Response) (*ListAdminDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdminDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []AdminDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAdminDeliveryResponse parses an HTTP response from a GetAdminDeliveryWithResponse call
+func ParseGetAdminDeliveryResponse(rsp *http.Response) (*GetAdminDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAdminDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminDeliveryDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResendAdminDeliveryResponse parses an HTTP response from a ResendAdminDeliveryWithResponse call
+func ParseResendAdminDeliveryResponse(rsp *http.Response) (*ResendAdminDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResendAdminDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRecoverAdminStrandedResponse parses an HTTP response from a RecoverAdminStrandedWithResponse call
+func ParseRecoverAdminStrandedResponse(rsp *http.Response) (*RecoverAdminStrandedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecoverAdminStrandedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminRecovered
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAdminSubscriptionsResponse parses an HTTP response from a ListAdminSubscriptionsWithResponse call
+func ParseListAdminSubscriptionsResponse(rsp *http.Response) (*ListAdminSubscriptionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdminSubscriptionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []AdminSubscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateAdminSubscriptionResponse parses an HTTP response from a CreateAdminSubscriptionWithResponse call
+func ParseCreateAdminSubscriptionResponse(rsp *http.Response) (*CreateAdminSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateAdminSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AdminSubscriptionWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteAdminSubscriptionResponse parses an HTTP response from a DeleteAdminSubscriptionWithResponse call
+func ParseDeleteAdminSubscriptionResponse(rsp *http.Response) (*DeleteAdminSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteAdminSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAdminSubscriptionResponse parses an HTTP response from a GetAdminSubscriptionWithResponse call
+func ParseGetAdminSubscriptionResponse(rsp *http.Response) (*GetAdminSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAdminSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminSubscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateAdminSubscriptionResponse parses an HTTP response from a UpdateAdminSubscriptionWithResponse call
+func ParseUpdateAdminSubscriptionResponse(rsp *http.Response) (*UpdateAdminSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateAdminSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminSubscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDisableAdminSubscriptionResponse parses an HTTP response from a DisableAdminSubscriptionWithResponse call
+func ParseDisableAdminSubscriptionResponse(rsp *http.Response) (*DisableAdminSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DisableAdminSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminSubscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRecoverAdminSubscriptionResponse parses an HTTP response from a RecoverAdminSubscriptionWithResponse call
+func ParseRecoverAdminSubscriptionResponse(rsp *http.Response) (*RecoverAdminSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecoverAdminSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminRecovered
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRotateAdminSubscriptionSecretResponse parses an HTTP response from a RotateAdminSubscriptionSecretWithResponse call
+func ParseRotateAdminSubscriptionSecretResponse(rsp *http.Response) (*RotateAdminSubscriptionSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateAdminSubscriptionSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminSubscriptionWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest AnyProblem
@@ -20074,6 +25343,55 @@ func ParseEnrollCaseResponse(rsp *http.Response) (*EnrollCaseResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetHerdClearanceResponse parses an HTTP response from a GetHerdClearanceWithResponse call
+func ParseGetHerdClearanceResponse(rsp *http.Response) (*GetHerdClearanceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetHerdClearanceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Clearances []Clearance `json:"clearances"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest AnyProblem

@@ -3,6 +3,7 @@ package openapi
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
@@ -160,7 +161,7 @@ func (h *API) DeletePrescription(ctx context.Context, request DeletePrescription
 // DeprecatedEnrollCase enrolls a case as EnrollCase does and answers only
 // the counts of what was created.
 func (h *API) DeprecatedEnrollCase(ctx context.Context, request DeprecatedEnrollCaseRequestObject) (DeprecatedEnrollCaseResponseObject, error) {
-	hx, err := h.enroll(ctx, request.Body)
+	hx, err := h.enroll(ctx, request.Body, request.Params.IdempotencyKey, request.Params.NewCourse)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +194,7 @@ func (h *API) MyCases(ctx context.Context, request MyCasesRequestObject) (MyCase
 
 // EnrollCase enrolls a case and answers its tasks and withhold.
 func (h *API) EnrollCase(ctx context.Context, request EnrollCaseRequestObject) (EnrollCaseResponseObject, error) {
-	hx, err := h.enroll(ctx, request.Body)
+	hx, err := h.enroll(ctx, request.Body, request.Params.IdempotencyKey, request.Params.NewCourse)
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +210,11 @@ func (h *API) EnrollCase(ctx context.Context, request EnrollCaseRequestObject) (
 }
 
 // enroll enrolls the case c under its prescription, publishing
-// case.created and, when the case has one, withhold.started.
-func (h *API) enroll(ctx context.Context, c *rx.Case) (rx.CaseHx, error) {
+// case.created and, when the case has one, withhold.started. With an
+// idempotency key (the Idempotency-Key header) a retry answers the case
+// the first request made and publishes nothing again; newCourse allows a
+// second open case of the same animal.
+func (h *API) enroll(ctx context.Context, c *rx.Case, key *string, newCourse *bool) (rx.CaseHx, error) {
 	a, err := h.actor(ctx)
 	if err != nil {
 		return rx.CaseHx{}, err
@@ -224,10 +228,16 @@ func (h *API) enroll(ctx context.Context, c *rx.Case) (rx.CaseHx, error) {
 		// 530.41(a)(12), rather than allowing it on a guess.
 		Animal: protocol.Animal{Class: c.Species, Female: true},
 	}
+	if key != nil {
+		req.IdempotencyKey = *key
+	}
+	if newCourse != nil {
+		req.NewCourse = *newCourse
+	}
 	var hx rx.CaseHx
 	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
 		var err error
-		if hx, err = h.cfg.Rx.Enroll(ctx, a, req); err != nil {
+		if hx, err = h.cfg.Rx.Enroll(ctx, a, req); err != nil || hx.Replayed {
 			return err
 		}
 		if err := pub.publish(ctx, eventCaseCreated, strconv.FormatInt(hx.ID, 10), hx); err != nil {
@@ -406,4 +416,22 @@ func nonNilSlice[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// GetHerdClearance answers, for every animal of a farm, whether it may
+// ship meat or milk at a time, and why not.
+func (h *API) GetHerdClearance(ctx context.Context, request GetHerdClearanceRequestObject) (GetHerdClearanceResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var at time.Time
+	if request.Params.At != nil {
+		at = *request.Params.At
+	}
+	cs, err := h.cfg.Rx.HerdClearance(ctx, a, rx.UserID(request.MorId), rx.Commodity(request.Params.Commodity), at)
+	if err != nil {
+		return nil, err
+	}
+	return GetHerdClearance200JSONResponse{Clearances: nonNilSlice(cs)}, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vetlink/vetlink/client"
 	"github.com/vetlink/vetlink/protocol"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/store"
@@ -290,5 +291,128 @@ func TestRxFlow(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, rx.Declined, stored.Status)
 		})
+	})
+}
+
+// TestRxIdempotentEnrollment: the Idempotency-Key header makes a retried
+// enrollment answer the first case and publish nothing again; without a
+// key an animal in an open case of the prescription is 409 unless
+// newCourse=true; a group case without members is 422.
+func TestRxIdempotentEnrollment(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		ctx := context.Background()
+		vor := e.user(t, rx.VOR, "vor1")
+		mor := e.user(t, rx.MOR, "mor1")
+		e.relate(t, rx.Client, vor, mor)
+		created, err := vor.Client.CreatePrescriptionWithResponse(ctx, rx.PrescriptionRequest{Protocol: flunixin(t), MOR: mor.ID, Refills: 5})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusCreated, created.StatusCode(), "%s", created.Body)
+		p := created.JSON201.Prescription
+		body := func(animal string) rx.Case {
+			return rx.Case{RxID: p.ID, AnimalID: animal, Initiation: p.Created, Species: protocol.DairyCattle,
+				Data: &protocol.WeightData{Weight: protocol.Q(protocol.Int(600), protocol.Kilogram)}}
+		}
+		key := "0b6a3f0e-bossie34"
+		before := eventTypes(t, db)
+		first, err := mor.Client.EnrollCaseWithResponse(ctx, &client.EnrollCaseParams{IdempotencyKey: &key}, body("Bossie34"))
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, first.StatusCode(), "%s", first.Body)
+		require.Equal(t, []string{"case.created", "withhold.started"}, newEvents(t, db, before))
+		before = eventTypes(t, db)
+		again, err := mor.Client.EnrollCaseWithResponse(ctx, &client.EnrollCaseParams{IdempotencyKey: &key}, body("Bossie34"))
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, again.StatusCode(), "%s", again.Body)
+		require.Equal(t, *first.JSON200.Case.Id, *again.JSON200.Case.Id, "the retry answers the first case")
+		require.Len(t, *again.JSON200.Case.Doses, 3)
+		require.Empty(t, newEvents(t, db, before), "a replay publishes nothing")
+		cases, err := db.Rx().Cases(ctx, p.ID)
+		require.NoError(t, err)
+		require.Len(t, cases, 1)
+
+		tests := []struct {
+			name   string
+			params *client.EnrollCaseParams
+			body   rx.Case
+			status int
+			detail string
+		}{
+			{"key of another animal", &client.EnrollCaseParams{IdempotencyKey: &key}, body("Clover"), http.StatusConflict, "already used for case"},
+			{"open case, no key", nil, body("Bossie34"), http.StatusConflict, fmt.Sprintf("already in open case %d", *first.JSON200.Case.Id)},
+			{"anonymous group", nil, func() rx.Case { c := body("pen 4"); c.Head = 10; return c }(), http.StatusUnprocessableEntity, "a group case lists its animals in members"},
+		}
+		for _, tc := range tests {
+			before := eventTypes(t, db)
+			resp, err := mor.Client.EnrollCaseWithResponse(ctx, tc.params, tc.body)
+			require.NoError(t, err)
+			require.Equal(t, tc.status, resp.StatusCode(), "%s: %s", tc.name, resp.Body)
+			require.Contains(t, problem(t, resp.Body).Detail, tc.detail, tc.name)
+			require.Empty(t, newEvents(t, db, before), tc.name)
+		}
+		yes := true
+		course, err := mor.Client.EnrollCaseWithResponse(ctx, &client.EnrollCaseParams{NewCourse: &yes}, body("Bossie34"))
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, course.StatusCode(), "%s", course.Body)
+		require.NotEqual(t, *first.JSON200.Case.Id, *course.JSON200.Case.Id)
+		// The deprecated operation takes the header too.
+		dep, err := mor.Client.DeprecatedEnrollCaseWithResponse(ctx, &client.DeprecatedEnrollCaseParams{IdempotencyKey: &key}, body("Bossie34"))
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, dep.StatusCode(), "%s", dep.Body)
+		require.Equal(t, *first.JSON200.Case.Id, *dep.JSON200.Case.Id)
+	})
+}
+
+// TestRxHerdClearance: GET /api/farms/{morId}/clearance answers every
+// animal of the farm, with the bytes json.Marshal gives the domain value.
+func TestRxHerdClearance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		ctx := context.Background()
+		vor := e.user(t, rx.VOR, "vor1")
+		vor2 := e.user(t, rx.VOR, "vor2")
+		mor := e.user(t, rx.MOR, "mor1")
+		tor := e.user(t, rx.TOR, "tor1")
+		e.relate(t, rx.Client, vor, mor)
+		e.relate(t, rx.Employee, mor, tor)
+		created, err := vor.Client.CreatePrescriptionWithResponse(ctx, rx.PrescriptionRequest{Protocol: flunixin(t), MOR: mor.ID, Refills: 5})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusCreated, created.StatusCode(), "%s", created.Body)
+		p := created.JSON201.Prescription
+		for _, c := range []rx.Case{
+			{AnimalID: "Bossie34"},
+			{AnimalID: "pen 4", Members: []string{"Cow7", "Cow3"}},
+		} {
+			c.RxID, c.Initiation, c.Species = p.ID, p.Created, protocol.DairyCattle
+			c.Data = &protocol.WeightData{Weight: protocol.Q(protocol.Int(600), protocol.Kilogram)}
+			resp, err := mor.Client.EnrollCaseWithResponse(ctx, nil, c)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode(), "%s", resp.Body)
+		}
+		at := p.Created.Add(24 * time.Hour).UTC().Truncate(time.Second)
+		path := fmt.Sprintf("/api/farms/%d/clearance?commodity=meat&at=%s", mor.ID, at.Format(time.RFC3339))
+		for _, u := range []*testUser{mor, tor, vor, e.Admin} {
+			code, body := e.do(t, u, http.MethodGet, path, nil)
+			require.Equal(t, http.StatusOK, code, "%s %s", u.Uname, body)
+			a, err := (&rx.Service{Store: db.Rx()}).Actor(ctx, u.ID)
+			require.NoError(t, err)
+			want, err := (&rx.Service{Store: db.Rx()}).HerdClearance(ctx, a, mor.ID, rx.Meat, at)
+			require.NoError(t, err)
+			wantJSON, err := json.Marshal(want)
+			require.NoError(t, err)
+			require.Equal(t, string(wantJSON), string(member(t, body, "clearances")), u.Uname)
+			var got []rx.Clearance
+			require.NoError(t, json.Unmarshal(member(t, body, "clearances"), &got))
+			var animals []string
+			for _, c := range got {
+				animals = append(animals, c.AnimalID)
+				require.False(t, c.Allowed, c.AnimalID)
+			}
+			require.Equal(t, []string{"Bossie34", "Cow3", "Cow7"}, animals)
+			require.Equal(t, "pen 4", got[1].GroupID)
+		}
+		code, _ := e.do(t, vor2, http.MethodGet, path, nil)
+		require.Equal(t, http.StatusForbidden, code)
+		code, _ = e.do(t, mor, http.MethodGet, fmt.Sprintf("/api/farms/%d/clearance?commodity=eggs", mor.ID), nil)
+		require.Equal(t, http.StatusBadRequest, code)
 	})
 }

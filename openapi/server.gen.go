@@ -826,6 +826,24 @@ func (e ListAdminDeliveriesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for GetHerdClearanceParamsCommodity.
+const (
+	Meat GetHerdClearanceParamsCommodity = "meat"
+	Milk GetHerdClearanceParamsCommodity = "milk"
+)
+
+// Valid indicates whether the value is a known member of the GetHerdClearanceParamsCommodity enum.
+func (e GetHerdClearanceParamsCommodity) Valid() bool {
+	switch e {
+	case Meat:
+		return true
+	case Milk:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LogMessageParamsSeverity.
 const (
 	DEBUG LogMessageParamsSeverity = "DEBUG"
@@ -1138,6 +1156,9 @@ type CaseDefinition = protocol.CaseDefinition
 
 // CaseHx A case with its tasks and withhold. Task statuses are as of the moment it was read.
 type CaseHx = rx.CaseHx
+
+// Clearance Whether an animal may go to slaughter (meat) or its milk into the tank (milk) at a time, and if not until when and why. An addition of vetlink.
+type Clearance = rx.Clearance
 
 // Comment A comment for the people who run the site.
 type Comment = site.Comment
@@ -1926,6 +1947,12 @@ type Withhold = rx.Withhold
 // AdminUUID defines model for AdminUUID.
 type AdminUUID = openapi_types.UUID
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
+// NewCourse defines model for NewCourse.
+type NewCourse = bool
+
 // AnyProblem An error, as an RFC 9457 problem document (application/problem+json).
 type AnyProblem = ProblemDetails
 
@@ -1994,6 +2021,36 @@ type ListAdminDeliveriesParamsStatus string
 type RotateAdminSubscriptionSecretParams struct {
 	GraceSeconds *int64 `form:"graceSeconds,omitempty" json:"graceSeconds,omitempty"`
 }
+
+// DeprecatedEnrollCaseParams defines parameters for DeprecatedEnrollCase.
+type DeprecatedEnrollCaseParams struct {
+	// NewCourse true when the animal starts a new course of the prescription while a case of it is still open (a dose still to give); without it such an enrollment is 409 naming the open case.
+	NewCourse *NewCourse `form:"newCourse,omitempty" json:"newCourse,omitempty"`
+
+	// IdempotencyKey Makes the enrollment safe to retry: the same key, from the same user on the same farm, answers the case the first request made instead of enrolling a second (409 when it was used for another prescription or animal). 1 to 255 printable ASCII characters; a UUID is usual.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// EnrollCaseParams defines parameters for EnrollCase.
+type EnrollCaseParams struct {
+	// NewCourse true when the animal starts a new course of the prescription while a case of it is still open (a dose still to give); without it such an enrollment is 409 naming the open case.
+	NewCourse *NewCourse `form:"newCourse,omitempty" json:"newCourse,omitempty"`
+
+	// IdempotencyKey Makes the enrollment safe to retry: the same key, from the same user on the same farm, answers the case the first request made instead of enrolling a second (409 when it was used for another prescription or animal). 1 to 255 printable ASCII characters; a UUID is usual.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetHerdClearanceParams defines parameters for GetHerdClearance.
+type GetHerdClearanceParams struct {
+	// Commodity meat (slaughter) or milk (the tank).
+	Commodity GetHerdClearanceParamsCommodity `form:"commodity" json:"commodity"`
+
+	// At The time asked about (RFC 3339); now when absent.
+	At *time.Time `form:"at,omitempty" json:"at,omitempty"`
+}
+
+// GetHerdClearanceParamsCommodity defines parameters for GetHerdClearance.
+type GetHerdClearanceParamsCommodity string
 
 // GetImagesParams defines parameters for GetImages.
 type GetImagesParams struct {
@@ -2619,13 +2676,16 @@ type ServerInterface interface {
 	MyCases(w http.ResponseWriter, r *http.Request)
 	// DeprecatedEnrollCase Enroll a case and answer only its counts (deprecated)
 	// (POST /api/cases)
-	DeprecatedEnrollCase(w http.ResponseWriter, r *http.Request)
+	DeprecatedEnrollCase(w http.ResponseWriter, r *http.Request, params DeprecatedEnrollCaseParams)
 	// GetCaseHx Read a case with its tasks and withhold
 	// (GET /api/cases/{caseId})
 	GetCaseHx(w http.ResponseWriter, r *http.Request, caseId int64)
 	// EnrollCase Enroll a case and plan its tasks
 	// (POST /api/cases2)
-	EnrollCase(w http.ResponseWriter, r *http.Request)
+	EnrollCase(w http.ResponseWriter, r *http.Request, params EnrollCaseParams)
+	// GetHerdClearance Which of a farm's animals may ship meat or milk at a time, and why not
+	// (GET /api/farms/{morId}/clearance)
+	GetHerdClearance(w http.ResponseWriter, r *http.Request, morId int64, params GetHerdClearanceParams)
 	// DeleteHelp Delete a help screen
 	// (DELETE /api/help/{key})
 	DeleteHelp(w http.ResponseWriter, r *http.Request, key string)
@@ -3925,8 +3985,48 @@ func (siw *ServerInterfaceWrapper) MyCases(w http.ResponseWriter, r *http.Reques
 // DeprecatedEnrollCase operation middleware
 func (siw *ServerInterfaceWrapper) DeprecatedEnrollCase(w http.ResponseWriter, r *http.Request) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeprecatedEnrollCaseParams
+
+	// ------------- Optional query parameter "newCourse" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "newCourse", r.URL.Query(), &params.NewCourse, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "newCourse"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "newCourse", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.DeprecatedEnrollCase(w, r)
+		siw.Handler.DeprecatedEnrollCase(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -3965,8 +4065,103 @@ func (siw *ServerInterfaceWrapper) GetCaseHx(w http.ResponseWriter, r *http.Requ
 // EnrollCase operation middleware
 func (siw *ServerInterfaceWrapper) EnrollCase(w http.ResponseWriter, r *http.Request) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params EnrollCaseParams
+
+	// ------------- Optional query parameter "newCourse" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "newCourse", r.URL.Query(), &params.NewCourse, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "newCourse"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "newCourse", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.EnrollCase(w, r)
+		siw.Handler.EnrollCase(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetHerdClearance operation middleware
+func (siw *ServerInterfaceWrapper) GetHerdClearance(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "morId" -------------
+	var morId int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "morId", r.PathValue("morId"), &morId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "morId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetHerdClearanceParams
+
+	// ------------- Required query parameter "commodity" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "commodity", r.URL.Query(), &params.Commodity, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "commodity"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "commodity", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", r.URL.Query(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "at"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "at", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetHerdClearance(w, r, morId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -6224,6 +6419,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users/token/{token}", wrapper.ConfirmToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/users/token/{token}", wrapper.SetPasswordWithToken)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users/withholds", wrapper.GetWithholds)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/farms/{morId}/clearance", wrapper.GetHerdClearance)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/users/comments", wrapper.RecordComment)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/users/relations", wrapper.GetRelations)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/users/my-right-relations", wrapper.MyRightRelations)
@@ -7769,7 +7965,8 @@ func (response MyCasesdefaultApplicationProblemPlusJSONResponse) VisitMyCasesRes
 }
 
 type DeprecatedEnrollCaseRequestObject struct {
-	Body *DeprecatedEnrollCaseJSONRequestBody
+	Params DeprecatedEnrollCaseParams
+	Body   *DeprecatedEnrollCaseJSONRequestBody
 }
 
 type DeprecatedEnrollCaseResponseObject interface {
@@ -7905,7 +8102,8 @@ func (response GetCaseHxdefaultApplicationProblemPlusJSONResponse) VisitGetCaseH
 }
 
 type EnrollCaseRequestObject struct {
-	Body *EnrollCaseJSONRequestBody
+	Params EnrollCaseParams
+	Body   *EnrollCaseJSONRequestBody
 }
 
 type EnrollCaseResponseObject interface {
@@ -7957,6 +8155,80 @@ type EnrollCasedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response EnrollCasedefaultApplicationProblemPlusJSONResponse) VisitEnrollCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHerdClearanceRequestObject struct {
+	MorId  int64 `json:"morId"`
+	Params GetHerdClearanceParams
+}
+
+type GetHerdClearanceResponseObject interface {
+	VisitGetHerdClearanceResponse(w http.ResponseWriter) error
+}
+
+type GetHerdClearance200JSONResponse struct {
+	Clearances []Clearance `json:"clearances"`
+}
+
+func (response GetHerdClearance200JSONResponse) VisitGetHerdClearanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHerdClearance400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetHerdClearance400ApplicationProblemPlusJSONResponse) VisitGetHerdClearanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHerdClearance403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetHerdClearance403ApplicationProblemPlusJSONResponse) VisitGetHerdClearanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHerdClearancedefaultApplicationProblemPlusJSONResponse struct {
+	Body       ProblemDetails
+	StatusCode int
+}
+
+func (response GetHerdClearancedefaultApplicationProblemPlusJSONResponse) VisitGetHerdClearanceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14224,6 +14496,9 @@ type StrictServerInterface interface {
 	// EnrollCase Enroll a case and plan its tasks
 	// (POST /api/cases2)
 	EnrollCase(ctx context.Context, request EnrollCaseRequestObject) (EnrollCaseResponseObject, error)
+	// GetHerdClearance Which of a farm's animals may ship meat or milk at a time, and why not
+	// (GET /api/farms/{morId}/clearance)
+	GetHerdClearance(ctx context.Context, request GetHerdClearanceRequestObject) (GetHerdClearanceResponseObject, error)
 	// DeleteHelp Delete a help screen
 	// (DELETE /api/help/{key})
 	DeleteHelp(ctx context.Context, request DeleteHelpRequestObject) (DeleteHelpResponseObject, error)
@@ -15449,8 +15724,10 @@ func (sh *strictHandler) MyCases(w http.ResponseWriter, r *http.Request) {
 }
 
 // DeprecatedEnrollCase operation middleware
-func (sh *strictHandler) DeprecatedEnrollCase(w http.ResponseWriter, r *http.Request) {
+func (sh *strictHandler) DeprecatedEnrollCase(w http.ResponseWriter, r *http.Request, params DeprecatedEnrollCaseParams) {
 	var request DeprecatedEnrollCaseRequestObject
+
+	request.Params = params
 
 	var body DeprecatedEnrollCaseJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -15506,8 +15783,10 @@ func (sh *strictHandler) GetCaseHx(w http.ResponseWriter, r *http.Request, caseI
 }
 
 // EnrollCase operation middleware
-func (sh *strictHandler) EnrollCase(w http.ResponseWriter, r *http.Request) {
+func (sh *strictHandler) EnrollCase(w http.ResponseWriter, r *http.Request, params EnrollCaseParams) {
 	var request EnrollCaseRequestObject
+
+	request.Params = params
 
 	var body EnrollCaseJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
@@ -15529,6 +15808,33 @@ func (sh *strictHandler) EnrollCase(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(EnrollCaseResponseObject); ok {
 		if err := validResponse.VisitEnrollCaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetHerdClearance operation middleware
+func (sh *strictHandler) GetHerdClearance(w http.ResponseWriter, r *http.Request, morId int64, params GetHerdClearanceParams) {
+	var request GetHerdClearanceRequestObject
+
+	request.MorId = morId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetHerdClearance(ctx, request.(GetHerdClearanceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetHerdClearance")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetHerdClearanceResponseObject); ok {
+		if err := validResponse.VisitGetHerdClearanceResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -18044,573 +18350,598 @@ func (sh *strictHandler) Signin(w http.ResponseWriter, r *http.Request, params S
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3tchs31i+K3wqKz3+XydotWpKdTCLV/iBLcqwZWdLWi/PsZ5yKwG6QxKgJMA20KCbjqv/VnDs4N3Au",
-	"5VzJKawFoNEkmmxaku3MM18Smd2N14WF9fpbf3RSOZlKwYRWnb0/OmNGM1bAn/+5dcl+K5nSWyeZ+XfG",
-	"VFrwqeZSdPY6JxkTmg85K4geM6JYcc8KMuL3TMEPBX67T34rpWaEazIbM0EKNpWF5mJEKJkWcpCzSb+T",
-	"dFQ6ZhNqetHzKevsdZQuuBh1Pn36lHSmtKATpu2wDrIJFzc3J0fLY7oeM2KeEDkMBpWQf8hBQlQ58O8S",
-	"WZCM5fyeFXPTPTdfT6ked5KOoBMzAJ51ko6ZBC9Y1tnTRcnCYQ5lMaG6s9cpS3gzMuyCqakUiuGoxfwC",
-	"p2v+lUqhmdDmTzqd5jylZlQv7YL8z38oM50/gu7+fwUbdvY6//Gy2q2X+FS9tO0eMU15rrDv+rociDkZ",
-	"Up6XBUsIVYQKcvn2kPz4+ru/uE0g3aaB9PpEaapLZfaOUY3b++76+sL+vk9YUcjiej5lxCwevpDmVCmz",
-	"EbZjwgWRgpGZLDLSHdDsV0shCSkFLfVYFvx3liVkKIsBzzImEiKk/nUoS5ElJJVimPNUJ4Q9TM2WJISL",
-	"e5rzLDFTGPMB1+ZHPS6k1jn8KeWvOS1GDBvik2nOJkxo/FazQtC8t08yWDei6FyR2ZhqoiVJx1SMWJ8c",
-	"+OURzJD3WOaZ8h/jvIlmD7pPTrnSLCNSEPPmnMgpK2AxSfdh657pnIu7rSF/2LOnY8gKJlJGMpbmtGCK",
-	"SJHPiZIT5qkXVpcpwrWqmlMkpYJQoWas6PU7n5LOG5rZg/oVSOu6OuqEKzKhuTkZZiEK2HlFYJNgEDDa",
-	"Q7uRX3msjp4UmXE9Rooti4IJDevuN6FgSpZFymDsbx1pfqXBpzTPWWHW2RwYw39TaohuUGogkkLmjGSS",
-	"KUPwhOa5nBE95goGfyYPqxHX2z6Sgu2bb8aGMWtJCqbLQtjP9FtzBL/ClM8kUWU6ru/BTcAsvs6YgKDJ",
-	"wcUJuWNzQ+eKKWUOupZ3TJAZVWRaMAWcpt8xTdjm8fbKCqbU8h4ckFKx4oU5QjyH+xHfJF3DNaesgOc9",
-	"c1tNC8MNNMebxb63s9zkW14oTXIuApZSMKZd0/3leytxze0uN3fFUimyFe0leMXrMTPs3nA0Fu1iUKoz",
-	"uGQXe3hTKi7MnM01goxySIuJWeNpQVPN03iDqSyFLubLDR7iA7j0ZgXXmplLCJY42hAc/cjMkSOYUch7",
-	"LlIWa5B0Kbm5Qu7xQhE9k1s505oVJJUZ60X703ImImKMnIGEknI9j35mKCEmkxkeYZ6R2Vgq5inIsADC",
-	"1T7ZNq3SgSFNcx2X04xqZimSTBgV9uoGNmN69lIOF/r719VQzA04YoUZy+98ujyQC6k0zWHikQl8CgWr",
-	"v7vZJBUl24Vx+4Gd/OLbkYN/sFR3ks7D1khuuca5Zn13uoJHW3xiJE4zRhDw9jojrsfloJ/KyUt7L/v/",
-	"m0bMpGo3dmfPHwpD1Ya1uuGTbu0yf6GI2Tr2QI2s4dd/TM1XguF1DfLrkRU+l5fuXDAjQQhtBCGQmGqC",
-	"K4fz5YVXkstRhCVozSZTFOiXd8zwvZxplh3omiRriGFL8wmLHrGC0Q0/gVkgma6Rlu271/DrH8tPebtG",
-	"cqr0sRHJoo2Yp1cgUsWXRbAHfYALt8kslW+SiXJi6HnKRGYeJh1VpiljGTOjNcIQywIqDpoINrjleuHR",
-	"3WA7Fs4ctOo2aGkE4X74GSYVWYXkEI5l6Ygukrtd3zjVg0rh5DM5JLSmotUpnK3YZs1EOn8f7rIoJ4NH",
-	"bbJtIEo3Ts2Ls2OlaaEDYRJeJQOZzZsuoGLDY4bbcyizyAi28UYWsuqaFgW/N4LJMjNfoBE76XBQ4fLW",
-	"el678yhSARduZFVcs4laJ6JF6emT754WBZ13QGyrOGzr9pbWwLcSUH/jXP8qBzG5zqgafFSa6+IfcoD6",
-	"hpHWTctWyYuw8FTz+5AbDqTMGRWfyYtbctA7joL+Z7DWt1xwNd5sVOa7S6bKXIf8E1XtojQCQFEKsREv",
-	"tVx+00MkrDy6/IA96OMHlpa4nYu7+7M5Xlyb0Spi3t138lUpcnP3/0y55mJUE6ZWH+d0zLIyZ63o9sq9",
-	"bD4EY1cDF0LrnF1NwnViJEE9ppoUFCZg1i3OkeDT+vlclmMXDp9i2sza6SfcDIXmFwGFoz1t6RxVt+mC",
-	"hsqAazkbIs0Sa5FRWhbIzRz5XHqSsWvfASXWTT5KNZrrvIGBmyNhxHnzRv/ZrmKgP3v+3HCCZQzIotqR",
-	"xDGJ4IqO38u1k7aKff3Nnv9FFmb4lizQ8DWkKa4K6hWWtFIqzAovM7KK+0VPj1EWCcUOhtgitM0euNKh",
-	"hhrwv4wNaZnrtdQVOwe4oIQSwWbLvcJNp8iwkJOg62qdai3+sQEbcR1feTPEZgP/69X5GcGPnTBhCdO1",
-	"vB9MrmDO6sYyQkeUC6XDb4ySUpQ5U0RLGZ2oPxCradeSraPXcNzBNi1NPwmpYhU9XpYiLisWpUAR8R9y",
-	"sIl0OPyMW4rHr8SCFaU4HzY/u2RUNdBJsXTpbXzROYawmazo74jHS54xNmbbr4+uLkAW67nQZSku6IjF",
-	"GNGUjpjf+BcK7l1zFcyMzjDkBV5idWrI+YTruOw+kQVrZksyz/DSVGQo81zO4uxIDoeKNXRgPt5MtLVU",
-	"v3SpLiw3NOz7Tuwk7YxWLe7VlKWxKVNNqCDUvMWVLqiWRSW5qhWHrZJU7YHv7A1prlhsqZx8OaEPp0yM",
-	"9Lizt7u9nXQmXLh/76yQzjb87JGilIoLBOjiqnkYlZGgJnSObAkuQb/hi2NeGuWEPpzgyzvB841FqUbJ",
-	"pbogrGSKhj6jgTgOHbkC4ozeyid+YRsJ7ZKl8p7ZS79OL0X4qD7qd3JGJlTMneLPGV5m1qKCV1kLzbXq",
-	"onGAVwFtRER6lEjMIduz/rwuFeTk6nzrh++3d0hWWt8e+CeoIhfXO+97YLMtpCDdoVHthpzlmUoIF+Tm",
-	"+jBBAQqoxjBU8rsUlpUdXp6f/Xr9X/+LTAs25A+9fcIeaKrzubOgL0hUBd4qaymLOf03ePP711Hxd8L+",
-	"S4oGCRimxB6mBbo5QBh24+/eXB+CRitL7ebR2wcJHRyafeD4NDsX+XxB6A/ukYYtalBoDrw6w0ZcabPP",
-	"bmHvmb7nbGafFPOkrm2Db8GrEMsrO2a00ANGrW1oIeDBNEKVJv6t9kqd/+TESND3NI/TvhxqVCf9+8r5",
-	"65dIL6qLjKXSj7GgiqhbBoigMmKYl8hgTmZjno7NOcFDSpXiI8EyoiXhcV1yWhOlwmtSxk4iND2rjiNX",
-	"C52goyghPMsZkebOnnHFQmXQNGG4cVZjVoEgZsWu6Jyhf7Mb4PWnJGdUsUX+vl4X1jRnMYJytgPwXpmp",
-	"EXjVWQ5qZFCxvtZGwc+zIy4P0xwcYF44upkd9YQrZQ6eVuEwu/Yi1OatAfgpmGZZL9yT3OusDZtibtS4",
-	"hrVCdQbSt5SElFaXO8OzHTuQ1UYF6vSyzWCRRwWG8xinmrHBWMq7ug+HoputLmspBpEeieemZmUVSwum",
-	"n988mLEpLfTE+tGXH3NFBxuqGu6bFVoQOBk2tCwN0Tt+xUXK2g/GvfX5nNFIaeJtzkfjBkm/UfUvWMqE",
-	"PvISzQqxRw6RqaE6s7O9HQpCM1YYNmx9d/2oMxb7ujIapFKXUV82mEHGhmGDCCsVQzugVzsTsm24646X",
-	"F60LQcR7r3wrlljjN6dh20aEsy9VZK7HjBfkjs1VAgpXqMd5slhQ7yECTG2kqi5bOJbYdMFTvbu9HT9U",
-	"G1v5kk5Z5JuxMPOBPxWeaGtmPjfGarWbbX5LhNeKi52IaanbKoiKaasaxhhdK12xJhPWjHwhS2oj6y7y",
-	"kg00L6dNOkUswnc8B/Ej70BsUSBr4D/Nm9FrbYGFTOgDn5gvd7Zt7/jP7WQFd1k7JySLqNBcO4GkOxsr",
-	"lv76//7//6/ePkESAok9ISMmWAGmQ5S9gAuYvQw6/y7eeXiG1lsD7AGpz2l7bbhIeEpakfTPXI+vmtel",
-	"djWDWZu5RYJrGkItiRrLmSJSpBGNrFr0lb79dnaI8IPFudda85vduAjXfMIuqRg1KnYMtVjDwRT5+7CQ",
-	"k4QM2FAWLBJohg82uHQLOflMYyJ8mrgeo/ObZGVKD3Mai6Wr/AraTHGC0TR5bnYQdEE6YDlJc8onpHt+",
-	"dnrw5vi0l4B+YTRdXdAtfKVURhzPWEEO3h/dHB4AfezukMO3l+S7V9uke/72rfsa7GVlnkGA0MAGQPMh",
-	"ZxkZsJSapoSsdT2hOh0zRbo3ZydHx2fXJ29Pjo9qorIdWyfpuI46SSd8O8poDgSf0LxhbQ5AZ8qq+GwK",
-	"b6uK9PnvjAxLkSJpGL6fSQxDjjD0VV1duzDwF05Rc+aSj51Dmt8z9bET9zny39lbO4J1h+YqfHeRjsLh",
-	"LTQbJarq9SOqaXxG2KZdP0qOpGJv5vBNtWpqDJRQqgiz+FXbMKflpjNufplwAZeroBMIxx1zRe5pwSly",
-	"YUcbE5mxXPUXxxwjiIVdWsmDgldXrWbz8l1TdRcjO03VHcoKKVVsj1AgKyNqjvg9I12zkOZbMKNBcsiE",
-	"4/M7xqakewEPE6JlnhFqhAMymBNYTbMstbXDa2U6taq9XSrXQ9Pc/fPEfXGx6nV8+Mnv7xyDWu0Gf0o6",
-	"UrDzYWfv72tijm0zq9/yY/v0Sz3usXjo2zF/Xshj8QD7fEibIpgM44JtmxYsSKDBbA57GGyk4qiQ5XSP",
-	"MFHIPMdAAytaWHszRKWKrNpcqu6Q83AbiT+WOaRnYK5IwTVrYjpNAbD49IUiXVngiF6oHuE2XQnDw4kU",
-	"Prq44kqG+dOCaDraJ5NSARc3tCl8XDOQLsnYkAuOB90IwPaMnBzFg5OpYo6brNrhQ/eeV0pjCQCKvVDk",
-	"5CipLGGDeeCJaBm0C8OHlTAiQoNpys/XesW7N9eHPWcOX95KPmH2BkWnFHjR7aXRTmCYyMaoZggDn1BB",
-	"RzbfrEaMvArG1hIc4Z+1KkLqqNPR/O4oxixIdJuLh6ax14bqF5Ure05YhiJGv52LFfpJqjOwtJkBxa0J",
-	"mS4e+nDsn4B1xK9LVBotEZXTac4h5GBZzDC6P3pDwHNyx0WmHsHol+7xtXcdvObZ/plc9Zl9Wl0SBRsa",
-	"9nxJNVv13dJ7tRZYUbDMPF7XRP1F38bPzCiWqz4O3nj0pWXXYN2tVetyXerN4tTafFFbz3UfLO734lU6",
-	"LaSWqcz7nqI/92S4lqrz4a+M2Cnh5v6xYjh4A+A2wnMzlI7hYZMJcF1IVKzuWXN4LKdQ0RAsXVAuMnv7",
-	"qboZo5PEuL/RYrS0fYDlBwaYkHfX709rDHWsJ3k0pj+VQk54uqa3Y/saSaVQPHNpjht0NGFmZnmc+9qH",
-	"izf3Bs1X10LjHCDBtixA6TSvb9D6dMW9gTuOGkAgdAxYLsXIMMj63SrLQc5illkvoMTsMnHVGW95WDQQ",
-	"hcDppyv1p+suoF48KMZ2+f78sn2fkAGrF2/7CZ07KjTDUfsojSmmk1ASGJhz8OH8Et4XUseG9Wn1fVg/",
-	"/9WJfTIu8O4BxNc8b8Fh4WY2HGopnNzsiXdrVxK0k577xOgDVfYw+mZdwMpEgjWEa8hTjLvBf7YtrZNY",
-	"/Xufkk5m9ZMGMwBaEKyuB/I9yIuysIJPq/ioSgdats9aMXTFEOwbymmUnzuKi/gQFmS12njC5QlEt3bi",
-	"2buHRwtocjKJ5v0ekBQfVbcMk1Nw8kqIZUJBLaaDpU1tYrAAPIzHAJSDfOFOWMkUgOdAxi+ho4JVAqQb",
-	"+oCBVXssZ4Jg4/k8zpNWpU1iFwnM3Ol+VS6k94XJgmyTCb1zIAd2DFRIMZ9ITORYq2kskIpbyjYJjm4r",
-	"H5fg+CnpHHE6ElJxFaeKjGUkc6+gNcbeRUadj8gYTRqrb+Qp1Nbm8BTfTUJKwX8ra7bGN/KeC8y+4uC3",
-	"mpOMK0YVQ/tj6ID47rv13sOGW6Na0ie5MI74hAnFJUSD/O+SCs11JF/0QGC0mBUc/cVQCq6rRdgljC5v",
-	"Wua6iDSbz+hckdog9omcYvghgUzUaVkzSNbejccszycDma9l82E7N4KDbfGe5mXD3tOJmXmCQWfWjAMr",
-	"krHUcNpWQtLCmcTu/Ihj1s7lYcZy+gWH7D/YnD3CKOkymo4DmxMZyLxUkI5DBznTvYRkv5NuJn9nAkyh",
-	"/4N0p6xImdA11wAz2sn/MFfL79G1DuzSkbz4scQLecneb4+lNTSFtu6Y9R4Ej4+dg6zMNUmp1rk9Us9q",
-	"8g6ntsbczVa5JViT00MOidml1iJBzWi+RjDAtVgcZJT3L+Sghx8QGBfIdkHnC+noRFGekbf8AZVq5/pI",
-	"bOQeqoUZgKAAxEyVuo6Z6rjOqMOH7phFIgdboNlxWVj2oCWkuJIZfLuHbxgZA9WKKStu7MHANwJG1d8l",
-	"kxHgXeyQu5E5ADtkkuMP29skH/TJtTdMepvSmNmWSLeyOfS+ECUurFCMJM0CrOV7RTnyfN5ISrhK6z57",
-	"T4ProYnaoP+qySg/C0gkKhUoXZSphhDQTCo6YntkLGdkYnauG/rWetZEwQTpKvZbaWjRP4t5z+uvrPX4",
-	"Lb7/WI/hGiG8vjCPlMVNYyfRHLvq2GrpnGODOUGvwsK93dCI07RA1morikYJAaIG1p99fxJTe6FQUlDN",
-	"XDh2YVqBoxuc+IAxGBUszUsFOqGhmQo+zp3mRSPflznT8enHDvZnHdKkU7iojLYMAcM4mo43Nrf+fEMr",
-	"m2ynmFvxqralwb7hDtUMt19wi1ZuzbOscdPKOq93O+OOeftNk4Gn5haH6IsDHecBG98ohczKVDfaR8xD",
-	"13PcySXLpphSeASO4ipCMJ6msGwpgUG51u1l9UsoAaEJtvOTj0wzTSJA1IwXjEDSB0KGSOtW3idjKrKc",
-	"FQo82NZNDviA5WhMqlgFFHXClYrpWPYUyCHJinJksaDMuPcIJROQvSajXkIouZd5OWGkO8ltJAMqZl1G",
-	"zWNUq2pa2vLe/tY4kkrfqbex76buBFpkvRxA+dIxS++CTGCwb4zpPVo4FJ2YU2iVGTOYdi6gBZa2+uUP",
-	"sCitX4/rvp9+WaQdv1DRY7l0tGMbW3EyXDJDRbDAap9MOEYETuhD03rhcy4cMhQdyHtmPlje1Ql92PTA",
-	"TrjY7JOF9THfg30jukDHOR/xAc/jNB+JEKvMQEZd9aF1EzonAwgUyYyQnxDNMUNHCkbeHtmW9gmr+gvJ",
-	"0mb4LHrFlxdwmNGrKUvtv1YtytujA/fmimiKYDwrrVP7hAlgGlJ4RUlLF1IyX4xx+Bz7FbhX0IapJWC4",
-	"1fTtU5pqCqi5GeXFnKRyFo+di6dtBgv3S0tjVkgbT2LOCrYkdgwNmdStDeDiND9DyKSZe0pzoMKPHYUt",
-	"feyAMgioRozkbAR+Ps1GsuBM7ZEjs1iHYJY4k6JaRMyALdg0pylAwpIx40NzVUC4Ixx1hBdJaX7PMtCY",
-	"c2Z4LC4+GTA9Y0yQHNsEWFafxhV0Gwovbxgb4q+dxFpQ/B9nUn9gkIV0SCGo/3DM0zsmwj/fFJLnCPzh",
-	"fjqT+pTOETfA/XZZTcu8agdje4N/vcPJVg/tmBqWyzyRAELylqtxJ+n8JHGM72ShoNWrMWNT8/8ZF8z9",
-	"/03BmMVBuy6LOzZX1V8/FXJWe/SeUX0BF2rt59r8qB7a/umEDXiRmQZPczqhMAaaT8BXdzyB1K03XMXk",
-	"wohdheAjd6GyifLCrlPJ9u1N6t81e5pU1iNd0Dk4Ayh8a5gEWBDRQlOwiQTILTwGqvEYkJwj9NniaUCv",
-	"vrdF/Zuivh5FJZ1zPQaMixvhggobIDoWfZRLlrhlEjiuguu4qsQNZ+I2PBH4UuCJB01ZPbvOtTz4p7Fz",
-	"rTJYxYSWnwrGxEDKO9NMFCLE6jHW4W2OEnxD3kh5BzDnhTmNbvlAnLffqF5C7tgc739ziM+ODn17Dsx0",
-	"IRZ1Oj3z4IDLKw0HuYIlJuhu8MlvakpTFtz0B2cHRwe729vb2z9E9S8uRgXLuEt1iugGkGBFgvf6ceC1",
-	"Acubxmy2zCj+cBfCm8pFIJmF6DchuR0CaHq2Ipq0YKksMsyiR4j1DKNK28eIGsa9Un994dI7qHb7348n",
-	"dBZ3TB/SBm0YH6PUAQLFfI+YzSHdKZeCsYIgIdG8l+C2kS4kTvEU1L5D/CmVwkF2xBGARZbGB7BIegmx",
-	"m7blfs34yEVNE0rG8+mYiYqUtrd3trdevf7xu3i3UlwUctogjEphOpkWnGlazIOJGXky7tXHMV03shxz",
-	"ELyFYT4N/LPn14fk4Ozk/cEpObq8+ampeTeaxs2vhjsoqMhWDLYp0/3ak+gL5Woe4NLbjO2MakoQi9ya",
-	"KpdF/1e7LZA1s7RTn1S1I/VDXh3V+hqH9JsETMgekCCFPTyZ6wNO6tz1kbbud1BLJCruA9Yr1hohVBA+",
-	"oSOGWH5EMJZFrrM7No8m2HnH8GpNyHzuXo5dK+9YPr1KzezjdPHu+v2puVKMSjtm+ZQoeLlxnJGka/jg",
-	"hTI3TAMPbQKiME9KOgoODYvjf0xUQwswZM0edOvIxOj6mfbbhKkEq/noSJWTCW0y3QDVgI0mpKA+OfH/",
-	"gBfQMjO1QLy2g6YQlhZq/B2bz6QRFjdCLnA3Vxt0qx/i2bU2/XKVcAVTv4I3zRjG5WQgLPBuG/w2+NAz",
-	"ERhZ7LQEvcQkMKMt4I6gAmRBOj9zX4KSRK288ZbtRLag9Q633ZKy4C1X1ry5akEFelfjvlfIgCkY2zJD",
-	"J4rhe6E9DrOTbWScDeJLaVHMbRaWLHUCMQ3++C+FiAex1w2ZHFr6GG2bJUxKhapDFa3cKug5k0bbaO4m",
-	"k62asaWFVrVTpW4FqcCU56pVBygNrB4rvtOyOWtPiDR3BWIFRqSk3BqVWraKeffxnTvlE7BZolWiVMEl",
-	"UimRCGAHcd6YvAy2XCla9a8QbqQx/cc+H5a5IcNUThjJpbxTJOd3rN1N1MpkWTtDT2Kz/KuS4pJNWDZv",
-	"79rD99G5l/yxACYOGOjL5z/iBAyCLYb8wVbUMjIhuRPmqI/lDOIEptN8vh9WYKvK/5hH0aTtzGOxx/Dq",
-	"w34RfQzRZ3GwMajAT0nn1Eiphznlkzhea5V8QsBnYvSBLa+Kg4y7Fxo1rNUrCQM7rfyboKsxqfu7oIkX",
-	"qA1lBZ1RCBniMlN9cu1OPt5GoN+aCVqDHwQm2fx+l7SPY/UWPl6EDdsMA3NO1FgWGuwxAKMdM8M4k0hM",
-	"rMMxYzSNEWRArOjH4ZQa43VNU9X6emUFtWBosQmPzQztrEXSo3lvg5SWrDGlZTGw2NpoqtG3dKRs5AlS",
-	"lSfIKrLxwdmHpLug/67QJJs8SwHKw5Ok66rLhwhoTnPAvNO0uapln25Bhk338qFHCmpfpoJIZ1EEF0Yt",
-	"EzWIno9aKs6ojfgz+iI5lJkvDbXKWtQmDgHoGKEq7N0Fi7qqvRWJVNYy1DIq6nMCHYIzZ/maasDT/5rR",
-	"bklnpt8zqt81ods6njRhVAc8b4+MZVkgMrqdqUJcEFIKzXOiclqOxoYVGm46lDIDf0meyxnL9hFS7Ie/",
-	"fL+93XIDZvo9z+/WD5Pnd5sME1KgzDfWZ61k/nmji7PN6/hNBGWsJrbqFnDkSgjzFkKQ0XLvo7SCWcus",
-	"8IAhhneF5cVJJMimooNwsS2vaeslDq79JxG4Trm4+yoC14XkRjzQ0qdxcoF0wKV4KvnqZyiMByoDzchE",
-	"Fiwhej7lKc3zOaHk5vK0Hy8leyppxsWobUA2AOiRbo5f9SpJKeND0EAcHNJWOcXUvIQMpB6vCuJ+dgfT",
-	"qjnGXE0wyaPPiILDqR995Yjsavi1Ea2O4TyVIy7iwcNGCWUZoLxtcUG691xx3cOguFLhpb4Qj8SUiprW",
-	"fsYgiOmUCZbtkdx0SmRBCibY7LMLEhIrAPG2Qp7R3BucSRs5jZrKDbr5tzFofjCr+eRlBevZGi6Bn3yE",
-	"MfLsYwcqu1Y1lScMvIcf7Rw+dvbDn7mq6hJSZSMWQIKCyIMaVTankVWBjhDV2JBP9v32NrkbfU5G2Xu6",
-	"NpHsPX1U/pj5PJI2ZkXnneTbSSHzI12ROWZ2oU8w+mQy4KNSlop0tRQCKpKCAkq0FL2EKAlhdHla5iiS",
-	"FmxoC0gH4g80zLEuQG5kM/m7izWg95IXWTmVRjUrLdShh20emCkbkWJm/jsqzBEamf+k5r/yd/NjJ+nc",
-	"xUssvcfT9t7XqXNgCsfvD05OlxAV3skZocQeUQL4B4BjCgM2Wgx8RhwwQr0EFDYZH4WmWRSr5gCq+ZpL",
-	"EjYutLhQrSkA9UFiRhgDGSpXNSnhjrEprDvcuk5kgPpJ04LpqNjQ6DlqchityImER/3Pt6X5dXoSsc7h",
-	"6fyxXEzZdLLn4itBdeAPmGDEnj+mxY7rl1aAwRfNkIDgF/ZXsI1nDTHOIK4VqsgZ+jXsFMpNOUxKXcET",
-	"vFAtMY5gOG+set4EVRC+k9S+BB676rP3iJkYfnMGJSJWfAMvLHxjg2NWfeVc1+F3V7gTq767qoUHPAKA",
-	"zw99LeJQrds2rToIlhbvvvGmlhYvw+5EoAAvHgVbZP32ddJaZpRzprZksSWkw8Z1fHHCVwJeLpy+WjfR",
-	"YLIaZHtgirJdnbRz58WROUAEND380nTW3zfgp4JcFJl5mNS9VmdaXIvMdbhiITZJMPsyS3TWWDQmWB9B",
-	"6HDIrS69h2FlFn8mk4LZGi0C74INlwwG8EvcJPj583c6WtVI8wo0BP8dEFFOwJz8uDOSVX2soIwWGFBf",
-	"hiAc247Av7IH/QRrYTtosxaNiFvPvhJPmAy4CIPbnA/YAmL0IgD/m6ywlkOPlR0/QCEDYQaE289BurHd",
-	"fmZqXyhQbZbdt4zQuBI41uYeV6l0GjJiFRPAqriwsM/RLOFnF1qXJhNnf0FS7qZmLpz/o6xc9f59k9HT",
-	"sgx+2ZTX3rwLX3T166N94uVfuZAN67eyBJE/wA4oD52QFMDygBNbNff9+SVia/gvMONF0KkaS000vXNQ",
-	"yPb6tqC7eySnmhWEZVyrJb5hE6nGNiG1T45pOsZsvwoAVzEFoZVDnuexindQ4aS5hFYwmE0DyqGYDF1R",
-	"3XsJbVhpObWuLUMwgs0QmBB7XiqzaBfAFq3ZAA250VRx7U0TtpbvHZurynSh0BIBVhJrGgSZa0Lnbhvo",
-	"0OyXWTFbm7xVYJ03CkRC6yaop676/Eb5oqtNd8/780trt6zwnBNCyeHpyfHZtSOtD+eXLU3I3gqx7mL0",
-	"1goI0uJ5XsdI3Y4ZDW0uhxza7bfOTru4gGPJC6X3iG2R7OIriryyXxgelud9W3Bp2fsYjSVvCzW9NvBg",
-	"RVz8Gthd38cVfmE9AG0J4F5u8uqauTrcz8+RR7B1R5EBufi1WB8xX2O/j1G817kHTKNqAYa/ylMAHcqR",
-	"MW6Lw3nKaXqnyOXx/745vro+PkpsyiJ8BoIV+HVoXjN5qjtM5vZS0D3TrOACLkYypmjQnDPtoh2sXcuw",
-	"o2UKgQ+47i/eV5fst5KpxnJTcEUphmDg1f1VwyMMLrAhLSaRYuATyvNreQjvNNeK0ZKYF5fZvQ2qNY3v",
-	"E5qmbKpZloBnJiyAj8MUthUbgMAVMUNZRMIITBl2dB8cTu6qoVGSyuncDejD+eVzjOfJr0ObSzssdVlg",
-	"IUl7QRrqErbC7XNfiU91x626uGokau6tEEt08Q5DXNE/0TWWbHpLff5tsghiscidN2PKjsc81ii6PNCG",
-	"AFpgeAvlUozsNab3VrGtwvYtSHNCpnkZ8GjkvDXGDJjYy2zZcMgYNw5VF99sJ+lcXB5fHV6evIF/fDg4",
-	"PTk6wAcnZyfXJ/bvo+OLy+ND+w/z1+mp/f3w9OQM/rw5+9vZ+c9n8QT72l5cuUy0Ry6/HORscgShNXEI",
-	"CVYUsnD1ki/fHpIfX3/3F7PW5kOSybSEEKxukI/70j79n/9QUWi65kge6pQO6ZADgLsWSGyJD/QilGTs",
-	"nuWmVZJSQWiqiRT7VisAj6CgOQ4ejGR98hY2/7vt7aSCRLcNk5Mjcwp/K6WOR6RCO81pmB7TxaZOYN0N",
-	"M1LTrJpxnY6JFHtkQLNf/WRKgfDI/Hdz0wxlMeBZxkRiqO7XoSxFlkCB6JynOrGaDlTxuac5zyBye8wH",
-	"HO4pPS4kOJ4ToqX8NafFiGFDfDLNIUqOZVgrHZemeZqqKX8eKq8TSqB75wo3nAKhPPAWKxA1RJl9oPme",
-	"/ahro90NYVaJEj6A/O/bv/R95Fwvsb5icxiLEtE+GmqWQuvx+rC2Cv3nZjZiy7adX1pUOuVCaWrL58YS",
-	"YJHQgJzd4eGK0IEs68muZcG3vHgaT0zRxfzAXCORdBeWSivXzSjXLp9IY8YSIFUlFpXc0osLbVL7hOZK",
-	"EoVyKrk0vWxBNxvfTLE8z+uLQDjGo6emUigWbd1X8fzuxx+DIp4729EynprrnK3vGNhApxFRIoyegG3Z",
-	"G+QUEvYWbT83lyeVXQvr6phZ2W3dI2Otp2rvpWO2/YzdO5aoXlr3NKqOnq9sQgILlIqzX61b1TUgC9Gj",
-	"6mgs5NgMZq/i8WjlUHiJ1l/1405QMMbwnoYboN+JWKbPIAa9fv8QhTL4qGa1rgI9UpnnPGPuYmBgrXYm",
-	"DTllgk553zbp1DQodhZgfthJWZ1pRcC8KicTWswBPAaKwRidLoC8CBEuokD+UyrmTYLt2dGhAx5wiYfo",
-	"4USxsW0CQ7Ye5OARrU/oiN1cnkYRdSAiH97YdymmNlRDee0jgrOhWKGjTUKIt2nEqmEeoSqOs0Azugky",
-	"SHsokGYssRALoSFzJV6EOqNVLeqKLOI2ZznkyMna+bisPWdd/dusYAChvb6xi4INVdRjhvGm9uDxAvRf",
-	"uFOwdVu0zmdigsAIV0s5hWdYQtvOkLCHynLdieX1utrdihUWmQFUehfhax/n1P+pyqFhbm2iTt0yPzqH",
-	"/gJdZ3Fky1SHBhUXhZqQzEg2UEwPqqRU+qBD6rOF51hGuh9tqmyQwwf2x4+dhHzsoP8fnrEHzURmk+8w",
-	"PeJjp7cf1LKySIC6LITClGXn+OMidByDH7CPdeGIAlRNI5W7O866ml3J+nj52hXOoYV2wIJeNRZEbO0t",
-	"RDgkZM4Az1/IxEIuUH+6LVYo4oKOJU8h9rRCmeFoqlis8Vq17nbSR0vZAJql39FRvvQzxhIs/fyeKrX0",
-	"46FFvnEPok53XLim9OjAn1wVKhrPN0gm5Kvd1M9XVuQKImuxbjHVJGdUafIDSce0oKmGmxkEPg8QEBm8",
-	"nInmwHijuoOJiM7BiW0om99T7ee2H1rKqC1uQxYtZs3z+q1kTXg5IOPjbXtnlCKzHfu2n4VtR3sxEmu7",
-	"hPQqcN9JqRfX2+/iZeZCCoHggiGAPGalWXXgOFV5SzhpJ1fn5Ifvt3dIVtrEu65p3brbqA7eX/AC2vfX",
-	"3oYu+sfya1xFO6u2iVHVWXqC8Fnb2BMmRk2XTnRzKnqWqXo55no1whBMIPQRvFAhU0ROGuP+y0x5Wl1W",
-	"a4yd8Nonu0TeQroUeeSBH/wl53MUbZbdHt4dvhZ1pfBDwWkroTushG4FHMuZeQM+dpbeTApGuq7aWK9C",
-	"iQwSAuE2obZ4RXWx+mzFPjmo2w+HBWO/g/sHXAByGL3O0qVKk2sLDldvf0rW+NlrlssZVba0c+YM/avL",
-	"7q407NuMxaZqLf7xQkSSr0XVrnycT4uMGEVYxjeY+TKCXWz65IpBZWsyoClmqVbCpbX/SksKAoInyFyW",
-	"Fn1WGoWIeVhpec8KH+DwevvHTQIcQmJdXQ0nwHquTXkB4HnfymhVgSBH+7ZuNxpOJq13JgQbboTtaS6Q",
-	"+TQVsesAPCsxlsJ3v75baqUm6BaoEcKglYgiZ6JOEhFyJ1IgR2gP4wB9nzUOHx6/UCTjaprTuZXFomym",
-	"KcizGSbTYj3XuLaENEfkx4sKSfv6kO5eWt4pNaYFO8jzzaofhuFY1pma80FBizkmrNFBDpVisLYSuIUd",
-	"awL3wWBOoONreQCVfDNSiiv/Q9wNDB8c5lKYxtsP98P5pQKCGXLkfPXxYgiSucC4bupXFjpO0Ac21w2g",
-	"0s0FnnOl8TAhSOmjYlrCwAnYOjqK0M7fLPKbA0apxCAoI5A5Q6tFkzGNhCdEsQ2uq2sahZGrRJOVYBcK",
-	"JBkRqC4QXlflrA02ifzyCDqxEd2zFWgICyJhiCoTIoYt6xDNMBXv69AUzkw/G8u8anQFEgTcclaGCn07",
-	"GyNZkJNKiINAkamrHFe1avk+YhElAVyR6aBgZmsYZJlmi7GBjZH8K6Ax3tfhMJ56adaiZ3yVFVlQ39yF",
-	"5hU4D4Vau+M30ORcTNhjVbll/4a/AJ2c5xO4u2EyqXBJgvD+ft3F8aJWua+6LTAqgPgues6TgJzOMPgI",
-	"WhwDliodNwfDRCXS+SvZ9RKrNr/xrQEXsSvdDb49jHOq3X3C1hOxtClnDQFMzfXU4U7L4kCFzTKKvTqb",
-	"5SObTT32kGKfV3gtEsMS7tTjwyfCC64BmiQwA3fR5LQQa+hCwWETelYgAWwmPmR7xAaFkC4lWUGHupcQ",
-	"H2KSkCr0JCE+2sS8ixXNaVX6pZcQF3VCuoN5rMx7LyEuGsW/MqTFBMC3q/gV0s1YziDr9o5NgzrXwcSq",
-	"YGPgiLxeZ/XZA2bM7jysDNxXuhxg4JBz9TmHp8uLsZqpw2oIGR0Z5tRMzkZuoNTUBgB0rZkvsBa01PI9",
-	"6ufatit1vF3TARJoS4vyBnbhVTpTGyyxGojohiChG6N/rofrXKGErBHIn0y6DiBD1443EC9XS4mboopt",
-	"hPO12mS8JHO4s+EpORBD/Aa0iGN8dO3/S4ZYIGrMp6sdXUXwpq9vpGe2GtWei1/tYlS2EdsoBiVOqKAj",
-	"VpiL0Me/KqJlLyHH7y9Oz//P8THpUgExsvjZNV6bbDLN5Vz1EvL++P2b40vTNnhvnUz49uDyPRRTOD05",
-	"OzlEOWFUyBKgNWpcGgfXSTqux07SwUZbRCi6NfobF9nj19sZ6SPsfCqVxXO1Hh0bXhXIehBNB4khwV1M",
-	"hdMojV7NxQhZuSvWnDjBaMjvcT/N8ucZoYCtPZijk7QlsEQIehs/z8Eb3lcYIrfFvwreqKAe6p6NlQaV",
-	"xW8vK8a3+vvlFysnaTlQmutSswrJbnVjK754NBDF8kDXRUIEa7ru1ZUDb2XRavl2QB2LABVe9Pb78ATe",
-	"scDNFa/kYmUlNI8V8LZRjp4+VTSSr7AKYQ1D6x8wasw6xq024XhFPAgwHkRY+audsgYAzshpBqXW1roJ",
-	"EmC/tRfUBe01oqXBFgg2C3J52vknryDg1+JCAVktJO6As3DBkbzzw6ujKFhULq3tzQXNq7Es84woTefE",
-	"xiF7iwcEtOBS23hXljV4l7kgGZ1DyAaaTbowBovyA/75ln7mNQleLwDKysyTXFxDF66kKAxra8HpDYMC",
-	"MHUXOjtm5Lq3Ty7ct+aHnR9e4fC5TUjt2/TkFSnDEAX8cJJVmbz1bKhmGEDMOdkk5cSlRgaJDfW0E58R",
-	"vL7GTiwYzAgoL1QQ1OyDUmraJM5pQeFNfIixByJbDAFzh0SVToBzx2RhkWOQB2dSE3P9Yq1UkEOqY7Tn",
-	"rKQAguCqD94oVtgDg9rer1hLyRD2Sy0TggkLLqR0oU2SM3rPfJkIB67GBOYn9PEoL92qnxlv0B5zHqFB",
-	"plMMDdCypr/2QwVnPdvaAGMfAxvMHruq+7ruMwt7rgIdcj6BtGmzKQBvExTHhSwHc0yCSGDwUJmVffiZ",
-	"6/EhtU6pdmtayy6N44MEh9OHG2MmV5VeLzKQz+MRA6q5ELyCRBZsByIoZJGhw62V2+CQxvxgCzuGQ1iv",
-	"C4Xr90gh/Yr9diI0K+5phCK11DQ/gmgDC43L7bsoTycBc6qFGz079kQ47F+iUcvhnKrYqx+WY6+uOVwc",
-	"qOTZaUavP0f1F9c7u+9axlMlwRquxt488xcBjMEmxCdkx6Yabn9OdTUvuVSDCNYmJr9csd8uWHFE522o",
-	"YVggIvucTFlhLteEsN9KgHCGco6ZNSN6uiDd6pNdG6eGwujOLsoUvS9BOnaGUShlN77Vu4XL4GcNm7T7",
-	"umXSzTdBEtVEawNaSRMNpeNP+R0j/iWXfx3KNnb8yqHWcEH+PuHiCMloQh/gr1+qCkXrK6A/F1XgHL8W",
-	"abilWN3Fe2m9lKpaLIQ0kVCexDu63RqjsUmTifmwNeVATG+L4bxlM9ZyQDtPRbJ+ZMGaNdDuFSui4V7n",
-	"wkIpUY1+WaMNMiPrDxXTiWVM+C/DqxSWAlrkaEa08drUtGD3XJbIIXt9ciZ9BWOj4nGW1S/KPaxzfXG9",
-	"fQUiv41ofm5St0uy6uaMLRgshVpcgmT5rgxkxL+buSXk4vrVO/Pf3dfvfqkJTe0u0VVSkyOPauRNhMDF",
-	"KGdH0SJEjhiSLy/IBMP6pZ0pomF+S8VUGuI38aCCw6wKCKYFc3EyaP6+93qADXCsVmW/ZmU1Im5W5uwx",
-	"ltaaGNpY/cW/kixf5s1f2ReSBla/7kN8K1k+Pc0f2heS+Cav+K566dEW1MXm1r5tl6n1m7guLV73u9bi",
-	"XbtyjdbSJSp/Ertp3fwWw7m19gHgfIb2wTcDKVhwWBC3rWjNLWwBAEceYffx6mQNJoO3tkKLs3W0TiUy",
-	"E2kDPOVRm5sNuG9kNnf2MfvSBgNx5qJlGy4+IDlvSEzVcpMJNIoUcgICcNRyFeWzCwWnls2vE3PzgUDh",
-	"A8kCPsuV556KP5ChbSrOPImzPhBV2liymbeX2y+xSjTpIq5kgtl0yuqyoMqGhQR7LRky1p45zFdgo4ev",
-	"JPXvFuvyrGpg4d1aS1FY0VXNxT9YbrN1W8ttvOUPCEG5ro3lF5M2BX6a/FsrPnn0ZbE81HW8umEca3x0",
-	"K+ewvsP6jrT+4rP6cpTdfBWFjOA5IiLr4qQ9olAHZc0BIVPJATqGauLv1H0ISsDaXlSvAO0lweyd9bwO",
-	"JIFlRhTo+TkbQkllHxVp6C0x+g5qU2DvXeVbfoIUPuWbV60KnKFHUYWlKW0KxAz8ZBN6xxbqJEuxBW/v",
-	"LwMAoo6r4qpbOLSly+LkyAOrLA8lhaFY1I/6aF74mM9lLao5gGdBh4JtcdWIG4ppLaDX+4pa0vz7jgnn",
-	"YFye95Dn7ELmPI3YEW+muaQZmcJjD2R6eHFJAGYAKqRXABUOvK9BCjCfXPGRoDpa/do/aujnhSJlOJzW",
-	"/cL8G4JrmVLoH7wD1FZoyqjC/7l1UOrx1jX8LoU1MLhob/BL7aN/FmwBu6+tm7UUOVM26hkgC2UBGFN8",
-	"VBaG8IwIOLP48dF6ZG0hRmfqmqd3LAauAr/7mFFYxZ/Z4ErCz+mYCmEOR6vFi1WUuaaj5jSXO0w1gXLJ",
-	"tZpD/kSgoLQi1YR0z89OD94cnybk/O1b+9fF5fm7kzcnEJF7/J/XPx9dJ+Tm7OTo+Oz65O3J8VHPJiCy",
-	"EarD5rxCTXJaFA6KbMIyzuyRLZiS+T3zItqcDHM6igWY5jKCA3Vkc7vM4xIAEg6vruy/vDnlP9Lvd3/Y",
-	"/aHhLDzE2MxlbZAzy1fqQzWLBqNtn5RThfq0TVLUdAT5ifvVkjqCWpMl9NnIBbZmlCEfZzf/LsAtSEgp",
-	"+G9YHmpCHxx+wc53rWBicB9t122TKAylP4nS6msltAj1ATiBLxPog8pGU+KBVUW6ssDoxV4FAtrAv8yD",
-	"xhragI4ytnAJA5ZLYehHtiSZTB7oFWYyV60qKxkmNu/FrWEV1pbRuF4orIbmIDnQfrwJCDtLSx3jD76C",
-	"pM/utfY5M1BAk52NZVV7i+tHIlKZZp8in3gFVmwtaNaCy/FB3hbVo13MtTkoVbx1SxjtUMT7HDxtb5QG",
-	"RkFtmRSH3+rQtoECm1Hg7Clfl6kChKo0FVDhP+CeRsJBKNWTy+Mj0tWSZBCL/J/Hhzdw7R0enB0eY3KJ",
-	"uuMQgFPLIDHXXZV/wrVaiLKgyhAchdAKWZCMpTkXENhbKN3bJ7TqHUZZMJopc48d3Ry7HBMFZVygq/MP",
-	"x5fmiRRW5h0VRvrFBDkbDwUvj6kiU6oUy/rk6uannyyc9/nF9cn52cFpQi6P/3p8eH18BM26ZBxaMAs2",
-	"iqmhy9iwZqSdpOOb7CSdo5vjTtJxLZs/cZCdpONXD1JdsMN61otb6Y1gYoM9f2R0R5WsGnV4OLw5sPtj",
-	"dJcCZdH7bPdIWGAdsaXG1saVkMUC7uC/jaJ8oCALRfWrba8wPpavpUw23WyZxDqYvnx4wUTGvGsOGOJM",
-	"Voa1yhX1sbPb3yWTEThn70bk5IO9Hr2kbcSRVzjzj5349TbJynRtdaEDeMsaEBb0z8YA2NBGaEZSIefG",
-	"bcLS2WOpmLdQoI1af5K1sn24/YyhygVbYKFuQBnwmMIYrgaKCddVdduEKG4OdY2cDKEs0VAlXSNpPAK3",
-	"gweJuy5RF2ldy/2FXFxrRg1zxBMP4y+LhYC4p8XzqDZwcZdbaPbRHQptBSdHrkoQ8m+Xpw9ZgFRhaGcX",
-	"uwSwNjCZ9/qddmUYOOy5+XZQar9iLgcXNcHtfSyqbhiww+mH3Q/HAFsNhpCmCzqwkiyfGIBpdImncJKt",
-	"UgGkwYcOXRLCyyvOlI5Zeqf2iSjzPARE5moZkd9tgXkX83p1UbKoNpKlkRqv1FZ6PirKETmUWVhZDBhx",
-	"1+KLbrkfZEEWftqa0vQOfCwwz/F8OmYCzfrLwJhRLIIDhB7w+Z9Mmo0a8XsH2eCXdQM/TivslFlhOq51",
-	"0R72vxn1tXaNAYgllPqGgtparYAkLWQZW6BL8zNwkmzCBVe6sHEO7iI5+ZCQk/cJuTpMyMW5Regu6IRC",
-	"Sur+Aiku2PdeNKBzRPz3a5yl9fdNGwu+qdUpB7/Xvm2H8hGQxheD+WiPf7EazmHhPqhwHBxyk0VycKAX",
-	"Ngp/KGUN2SGpkAkWMERQ8kEB0yijs/jWfwY7aY9z8ZlLsArKIlk9JZy1XxNgoTlNNYXI8IzyYk5SqnWO",
-	"IPN4l+fss1ciDrDytmA2el6Nzf3jT17A6lGNUGFx2lSKDMPUAZoalo7mEoKBIGidPZgNhn1rGFyDhchx",
-	"LMdlIid84cC2tiB5of45vE71K95B4FqRLyEUPTxATDNJcKTWtGjh2ipacEaorpIumg6d+hOqoYq8EQrs",
-	"qZG2gACYl3KeAZYgz9mSRFGRr4X1cNKoxgpi78zt7ZQE5QVQDIE0gtb+sswJgmgomS4KoZGcFSupJMTz",
-	"J/gTzylKGUCr7lgZ8kmczBymOi1PzNZ5Aty4T0nnRsXL6k5ZoaRAfApB6GhUsBHVIGEZRasHaCm+ahNy",
-	"5KQ6GYAWDBtnIWbQGsxRVM5kQ/2oSKWJLazJhKjS++ibKCaVLcE8ZhlihdsULUqmDPJ33WjJgKVywhSh",
-	"qeb3dfbgYKQjFm+HK700qJ9Azl/ArN1txqzdbYRHaB8j46Gtl9kTnfB8/sjhTMfxGtMsZ/DIBVxbGkP0",
-	"b4TSN6oY5OAYaRfNHn51vRkiEpwD+NxLPV5IpbeEnHBzrnKmzfgt361y1ixEnWW1Rx/ex91T8fW6AbM8",
-	"TgHyOAFwUUtwQRIegnn9JVjE/arIJOK+LS7rXxo8ZK5MzLq9hvcWWX0E+DwKeL4+sQdO+iNtPkFi3KpQ",
-	"NpfxYiENKKlFoWF6bJgxlzwiurOeFNvkTgreqSIn65F57bJnHxs5uZSMu9oNFoz70y92A5pqoduUT6iG",
-	"fnKEsWFmBx5pYq/KAER23LQPOFUeTQUEV+TZwkmxGDFSAwNquADO2EytqNDnOQ8VWhHBZgoQGeGOWFX4",
-	"j0/bt6r5dG2rxcM7RrPoJhgx0c3YGt/GjGZBUdUXdUO3qoM7Tw274XB5A3MC4EWemrWN63ZUZAP50Azv",
-	"WYa56ti9/cZipiaEDw1vMyJPU0iCWZ8mDRzjVcdMsRodoMusrcdske0pC/QSTi/czSSgl2A/2pR7qAj6",
-	"0QUfbgL23nA00jDWKS4M7ZGrg/PLxGxO4uFbrs3/U72P6CzmFwvPAmCj4OBE/rpPbs4Oz8/enly+Pz5K",
-	"yM3Ze9PMzZmDj7m4PIY/C7YoFqmqYHEBJGqroPEChGL09u2Ty+P35x+Oj+A9IQEBwGjfeFmGTg4zi07S",
-	"+QD/fQ//vYb/mil0kg5OANwVfsBYKw8/gTHD//Fj23ELr8ZNdTs+6n77IPNywnyV8Gj5uweo5DEBuVIO",
-	"yT18UoGClYLr6kTvft9/TSaRIKaMT5hQ8VriGMCNY6ms3GByEtOylumBL0WTbdR8MlhfyxIbuBFc12qh",
-	"RbzrMGOEwrXF/3ApDE1PaP45GJLYnR9qzEcZjC92xgQPNqFPDkulJUC3mScKiP7mynA1RbrDnMjfye6P",
-	"/e/+8uq73R+/+373OzLJEzKiOXnV/8sP373e2fnLD6/JaQ3yaGp4iB6oaSfp/D//t9EUhPmP/N2IJ5At",
-	"Yv7zm3nrtJN0RpBBkppv1DS6LxgS2VyB35d1cUHXCC0CZpbB3P767LlDwShjk8BRrIXTpkrVSu4vbe/P",
-	"XI/HMm9ChJ8wis5bsCGB3WkJE70yLGE9O0BHtTb7UoeuO/uhdT5ippJ1T+oKr8QFOST2DaV5nvuaBfgm",
-	"L8g0pwLiJDioItbBjeYq67TG7wFbBOwH1i1kPc6WBTfAwzrDM1owaFpIpSrQYYfkqrSHcp1xofrkGCI8",
-	"rLMFBoXQ2tCumRmsSbxKz6bRNWOWZ58XVgOFCDcMqGmKJJlZCnoadHpbaWlF5I5H0QzKMt1cH25QKWCl",
-	"58TDkeCsVoA23wjdhPTBaJFzAGIxBN3ODO3qK0CSPaKDuPmB2VXIBesYxdNZLzHSbgXQlPUZE3ihlqzJ",
-	"nzPuull7k3E3I3AHtmCzkSpwv2FMKQWo9hDuuWXFOB/h4w9oSKl1cqiv7XqjgOe/jxKcwMWUlgXX8yvD",
-	"+i0/mfK/sYgQdZIxofmQ+4Rui/9fVekDr455dYxSvYvA7Pzn1sHFyd+O/0+1cLaTT0mHlnp8HY+cvqpF",
-	"TduNQT6xxYVVkoERmz8hYH3VEHyg9fIwPgEXGUZwjF34MgfRSU6Z2FKyLFJGfpJES5nfcYyB9tFhc0RE",
-	"gbBs9PL3ybW5tX08RFbBQNrSph/FwcWJA2+uTO3IBfciNXrUUpGeJJY0wOYgS1kT30cBN63SyQLCLyyt",
-	"VCxsHi/tWloDBPwPaTGp4nksDI525cs+CscCFenWxYDqpPVsWZd64JirFqoqyAeIBSwVXnwQxvaTtNrv",
-	"R2GLJ9ziv2+JdYKbnaoKj1aV/d3qV2O3/khbBplVGHhguPGLZfr+KD4KCCe/ODHtz3jBtsCjq/kgDwqZ",
-	"QtyLr19znHEjuZmPdvs7/e29qnypOaEqIROmx+B+mtKCThjEH38UUGIZHSVgTEDXwS2Iird1sVAlRJld",
-	"wUWooJqlxQ03fc9kcWcUHFv2AibzH/9BzHkwJxrPrvkRy0NjPkGVRahnkuBpgthoyDuACL1g7yAIzCcd",
-	"7JnGtsitO/a3hK/lHQjpfmcIVlQpDVyp0oJe6V7fNeoP8lLDdebQJz8xW9nBkMHtxfnVNXlJp/wlaOAv",
-	"c8Mx1G21fWa17tg8+SiINy+9UFUniL06pUrNQMXWVTJMdyFzpgf+IjcusLXYGpCW/KAPM4k+ObAcLuf3",
-	"TG2e47FfleGkKPZuYcYItGr6QVVkWDA1xormZsK3Px3HVsMMB+u2L0yb2p/d9DFyB2ZvWAshNOd3zLl+",
-	"p1j8yiJPo0pXFavuvt790Y4iKFB92wPavJITVlGhAjIkZin2fLZRt2kv68tu99PBsA9kNk9cNdOPYrmR",
-	"KVYUNc0g7fsC8wEt41kISjNwcac+CuvQ0hYRmHRvg4ZhJ17+Af/7dJuQ25fW5q5eyjv3+0vbrZF9sBOr",
-	"gCRkwFJaYmD7R6Egh38L/g10YzkhFGW3yIa2Ir2eu9MORaFVdcrtxth7zdeKdpi7/q7q3jaVg77t2R0E",
-	"tpSQW8DCvE0+ilsMXja/YRa6+cvVVb9FZuYrT98GRfY9H0upCMvt3wb19qGDsOT+Lem+3t7pJeTWl96H",
-	"n16Zn3wJfvjptfnJleKHX37Ea9MMmAUVzeGG/yiwQcuz4ISZBmwFf/P9znYPpgbnzfywu5uA2jahXEDR",
-	"e7PAg8Jsk3mzKvXvX/4ocGOpJrs75PDtJfnu1Xb/9Y7RBM1fOzvEDsM04I8QfP8j/CTlrzktRrAHZr7g",
-	"qzCbB299t73Tw5v5FuQSQXP4dbvXJ6AdUXcDGi5cMHTe27r/WPZfJXa/1K0tKwQKsdk2qsgtvHNLupSY",
-	"i+ujADp0lrTbSm7++/Yvfe8YvzVDB0OSJQizWLd9V0lcOZcdON3dwLFeOcR07H8U7rrG+vOoJAhzUq3r",
-	"Zeskc6fVHMvfSqOogWxRMCMpo4ptSdqdk0uZMzgm3hJ863x4t01OcXIMy+E41ov63Yg3uCtlaq4+cL3C",
-	"US5kzjBASoqQ5YHQBowsg+J2lbmhHlkLfLlgyKcoGZU8YzCTfxI3avJP6PufftAAvvhP88rW1hap/df8",
-	"eHVwfkn+SdRcaTYJw91kQf5pg/Vh5fWYi9E+SUsU2swsElILy02q0oRJTTLFQxcUYYdrFQu4utJkPmZA",
-	"1YRQZUjEy89Cwijgexv6YWTGPk7lA8ykJsICqCpcw/90fnAI9BhTc0l58TepYbWP2cQQkIV4DxNUVEKG",
-	"Ms9tARpeoDxsu38P3btUlqrnbthCDxY1ZXD1L/iXEOlMOSHb1WUHYTshitlbzqK4esF730HHk+vzSzeY",
-	"axiMZulY8LS+Ejge/IYxOyDsyab8eK3YTAlYlevByOXQ/tuDy/eJ83X8cznyRJF/Wu/H+/PLl2Y0XfMJ",
-	"FCQx+9TFT3vOOQK6C/IAmoLxbqJYfu8Xt9F5kjjPyT+X/Sb/rJwmi/4SG3GE5MRyxfrkEOnPhTOyWkgL",
-	"ZIQDw4HOSYjgL5wbxw4FBUU4WEbkrgibei+PMotgp+YcN2YfJvLeAsnYwS97csxHH8UNCB2GFxh5BA1p",
-	"Yc0C8OebrswxMSPFm9bIKUjXt1CLFR6ZV8wOOZJQRlZypQOskPYf/0Eu6IiLkfnHKVwKQBhTo4JpesfI",
-	"Laa53ZIuZIdQMYdgjTs+TTyU8zamE90Cauwt6cLXiv/OcMnca9wafD8KKezd43hlYg00IMgEaHY9uxUg",
-	"nN/K4W0S4g9aB5pOx2alMPxoCtPp12YD2UESZ5UZLYeoJXaPwgPqRAAAS7p17VogFh7EfyQVj/koUFL2",
-	"EApUU7NrGCSDGLUReFm//Nd8gnXo/aUhMvIbmu053mFHziqGlGGkvFevXv1og/PxlDk1GLXEatGg85vr",
-	"Q9K93d3e/X5r+9XW9s719vd729t729v/BWRwVIYXlod8695eXP/wzogjFztH1zu79s8fXh3dQggfpqhl",
-	"dA5wjg801XmQcCOHhOV0qqyRfv+jmDNqw+cmUugx9lawIQQABaIxL0gOQT0kY1OIl5PO+JszkdGiT35e",
-	"Cv2ExqAE3EdhIcxvKyklIbc+gO/WGpvCMFijbMPweugYCP0WQb1iiO4P94ais9DHFPICnWLd2z8+on/t",
-	"Y2cP3JAJ+WgdbeaXj51J/rHz6bbnr37n2Kt59ZQjkiM2pQWm3vhxeZIz72DC4LJkkUqhC5pxIwxyrVg+",
-	"hJj2euAlXOShZSu4DP07KHyGV0oqi4KlDj/eyGy1iNNbb/tgDxp1/yBEsWBUSbFvjTUZy/kAbD0fRebm",
-	"ashqQgvDBTG/nc775KDWjZCa+X7c2KgHK8B67jYS0oNVgwbwUTjc8T45ryQ2BOhALRxOMlRqA5lGja1d",
-	"gszYYGzEHXaPrBdzElB944WZQSy85BYSoW3NnFvwWEBkCWbDWfvmFWMOhwRmYERcxbUs5kFRBG/NhL0+",
-	"uDjpJJ17VqA/uwM2KoiJmjJBp7yz13nV3+6/6iRgUAbj8EsQCM1foxgmxIFlHdTCNLy7fn+KV4Kic7xI",
-	"rc8ORlBPpiB0OnWo/sCU4BJzQ+7Wo5At1zJXlSPKuqxqelU9s+/zRbNQB6aInZ5knb3OqaTZgfn6YDoF",
-	"DHtUKWDGu9vbtgKYtkmTRv14CUkve3900Gfa2fsDbMgL+ZR/M6v5enunyeHqO3p5Eyi0mB5okVXXfXgg",
-	"5lZlAi+ELYFmOp9aI2pkkaeIwY/5HTYA5BfzOZgs4IOXVvr5cH4JHoWyIdEGpBov0Jj+rEiDtD2YE575",
-	"ykUzMDIvCFLg87XRwT0MwQeZ6fX2j2i4EnO0dRHEP3MEQTPLTnhWmU9DdCIgMTnhWvUhfPoYujVyQphu",
-	"xkdCFiyzYdhcOcr6rWQlHHyMivPc8+DipE8u8FwzhQRlz+avsvgVS5hnZviv3PCNouwAkM16LRNgsNjm",
-	"sDlbMMQlgjvjt5IV88qbAQ6myuOEyQeeFNuEbcXb9cvUCZvzxFhLcvBxdZ9+WXtkQhvSPxRGz1Tt1/3Z",
-	"97IlOM1yYMI3dgTtrgaB7TVdFIX+4BwenJ7+enN1fHlVL4gRS8JAo4KQHnXSHqH96PGAXa4OSb+zcNZH",
-	"g6yRpV8yXRa2vnmgsWdFOVL2QJ8dHRLFLGYhSNWkSxUZMf3TIMMIv4OioPM387Ojw15imMLZ0WFipeqB",
-	"B1TGmMmJEYM8nnmlK+yAyUpk6ZsCzq0ir3d3kb/DIoSqXTjSri0ahOaFt0cHcD/3lg/hT0zDZwMp74zA",
-	"ptqdRZGlF4XMOk9yAEWWnmJy55O1B8v1NK3hPjW21QDcHW8LNnrDph7LaFqlHNZoII6SFuMxj2cXRu9c",
-	"PmJ4WJZu62UGQRePOYS74DUM0jMlUwpo5n/9+XrfqsywC4l1H1jdGwQqwfhoPAB9yLmrsThSTBA4hPsP",
-	"UG4sOl2UXzgHt8jS5bTmjI+4DqTe7e2d7a1Xr3/8bt+c88rbBWYKdDrZyi3aYxthlE8UgwAZJtd9cu58",
-	"OiC6GK4BzoLwUrdjitzrlR5imB5AndhwAJ4tc5Qb+GiJqVhPxhuJYIetyXcDqq1HpJh7+9OTXtKpRZna",
-	"ZEgbXNfb64/RG5r5FIsnuaxhrwMSJnSRfteJzKNB9vIPkaWfPucy9bm4hrAWT0fPyJOv0XlRCsjhq998",
-	"62+zhssMQoXC62KlYLkY9vRYhrwhRS8RS2LjfKDz0PHT1Lh9/WXt3U+fIrmcRrkJ33KeJLT7AhCRjzLB",
-	"QlhbVnPwHilqkU8c+wVYbPCWQdQGppKCpxDyLu8Ym6I2a8NC+l9Rdr0Es9LaE7BOTs1YmoNrRUhiyxpX",
-	"64NRKpCQayl3n+xub3sDJCxQUY6W5NV/yMEWFHJtPGhm9/4hB6jhCc2KoTnRtvhroOWlVJCiFAlalX02",
-	"gJM5FdOai5Hyzn4IzYFgOepuM/fOPn5eCh+jkf0vc35cEIGRlIWEUUFI05xp0gWn3MfOQRYOUxbmrY8d",
-	"IxezQvUw9AmuK9NWxH7BlQb7xV/l4G+wLq0k13CocYWvofD1lxHEwhl9cTlMWwICkkkQ7Qd3UMPOVStH",
-	"ujXDU2/lGbHM5UAY/QxRBuTQ62wOf6XW4AtFMqrGA0mLrPkkvPzD/O/TygNh3khC+lY+utUTOi4+XjcY",
-	"NgQVsIXRMDNzskdcQQTyWqL8idVostX9c4cvNl9AASLn7vZ28kUvpDo9Ph/9nYuK9Cp5cwXn+doU2MyG",
-	"MdbITCZgrQW/hzuT6lKR7mUpBACl/EyxcKR/E8z/iH0Jjr4zqQ2vNm/3ksB1pZz7r8LARCp3VWg8lYNH",
-	"pmCqzHWC3jS0Pxjq24jJqs6XZIBfhfkFDM5ssSdEXkCcot+/L0p6SWcqVUwBrcIiqRnufv180IL5MF+f",
-	"YgLHC7wKyp+qUZ1nWS8blDGuWpswKnwLVV1i1QdF1edpMfeFFx4gHswFN2Nktg0dS8DajUWTBRq7zaEZ",
-	"W1UW6fPSw7haw36ZcU1yOarCZ9SYYZafmUTfBfyuo2xUfTy1PY+C6pq/mrK0nX668+R9xw6OJx2kryey",
-	"+poGkRQxLazi5ZBLMp8aDvitsO+Xf3CUHDKWs3iSU1GCr3ZayBE4bYamefB/CJd41ycHhiCtW+UR5HgE",
-	"owjIcUFuiO1L9Qpu9s3NyVEnIg28jmCsQ3dPtfvYmt16d++MudKymH9xZhm9k71k500JZqybiHNPuyXb",
-	"X+SYP7Vw5s/yV70My6iNKbDA/kMOXih/l1sdm9pAhaySkEDSN/PCqGtESlSaFkZHwMQB8IAKOeuTD/4q",
-	"pYqktctjH2+lxzMBNJ0+GcV9C/fZn4vQD11GiaGKb+KGegkwYLSCTG64rMxNhYhhMHYMIi1KoQzlN11k",
-	"T3h72WGyf7PLvc4VJnE4SWj4bbBIZx00RFFhjztm+MKqnpixop+MMg7+TRcNdCG+EQZj6KHRlmGDFNQd",
-	"n1qtDON6zUeJjVtIqX02pSO2TyayYJgbObOgVTLPLDOysZK16gzoAaBkIEthFD0nN05RH9zIRHFp5vII",
-	"CmsfAuCpYRsq5vBJOens7Wxvb28Dzh7+e/sxkQG+h93FLoIedp4hYKDNMbksxQWgwj3faTmwcpy5vCxN",
-	"JAth5SCPYgj7N2KTee8dZeaMZyWAsEiRsj1CrdSMVL9kvcPzwXUNo17mOXHlvPedfpUXjGZzZxX0jqMq",
-	"WLh+2/eDoMKakPBkPP6yFI4uzuTsaTn8bkR3LRmI5E/k8yuFXVghZ1+VJQfY7mv96Hb8kJkI1H9hfeYu",
-	"aWlF1Jp1s5NuFXeFNj+Pvm+ju3oLAW771b99pRTLdlwIHAao/84KuTWlWQaxI5kee98+eb31nY96cf29",
-	"2nrd6xOOdAgIA2J+ktns6QrWHiLlbDN+IFTZ9BaVEEEzimsepNjj08QINqzQN5en8MbbowObnGc2K4iw",
-	"61KPqWD76LnwbGfz2VuOwYtHIizHAf73Da77Is5Tewi+pOvgLRdZeNg87BWGsHlCDTjJh0gUjf1sg0ia",
-	"TTnA6lAbiASPx67Go3BsMJq5Kxb2DS+JVikI4SFZdT6+3XgdT3GG5KIpEkvDeTZSvIzEAfv6KUNz+9dj",
-	"KmN0aJ2La3ybPubH+cWdd+ae6XvOZvZJMa8shmNpBDZI/e6iaw3T8M3FuyAIgRsU8gF5lrNaECT4MseM",
-	"FnrgYHackoECldLU9MA1mXClmLVEuw8UZN4aMWxBpsHMhVoB2QYl48ou0BdzhWKHX8Ub6jzNqRSCpboq",
-	"tJhRTQdUsS8pLu1X8a1VpJVNf4fwWb9hS4KVncdajw+6MWz1t3ufMRsjpH0nzksBmXcuMRPoHRA2/lFm",
-	"I4BVlhOe0jyfW9Ail8PlmgIRXtuupCvihPa7zHppSMR9YcECn89BGnikLA3+SZ1SyBPsun9NAV9N8zUX",
-	"/M+2KLG55r2ceuUqyWXEXjcEJDp30Z8dHfbJ1cWpj/tG3/+QoU/DJ3G9PTqoMsWqaECf6lkwmo73iM3S",
-	"/W57J3phX12cfpFb+iuFgP7EdKuFx9uUdAEx9Z5yqIjTW7hdHbJ0NHDa5sWqlxkznKSwQeZRunjLc6gt",
-	"MZhbr1uC6bTgVE+IKgcV9AooUQVD7QdRYsGp8XdDCIlN/O/tLxrv0IzQ3tp2VI26lVKjXCHPigQ8bDEm",
-	"iplnZZoylkFk5hCwpSKIvk2aCayIRdZuHzzXlBQYLGlc1SlLSEhs2Z5Z/Hg7K1A8mxrDPXyy5lbYHne2",
-	"v7Dxsb1gZAlw/iVFI0Cotv2aOzZqkBzaw/o1r5oIc/HiT2OorJ+ZC+GgWrPJVKsETPjVNKu4cceNcqqZ",
-	"SOcVzKSmhQ6wxWBhW4db+K39lp1FbpBHgPb23OEXfm9g2dHMZrfnmyQ0My8mICVlnaXcT81DF40oDyrX",
-	"AXao7WfLWgkdsGPBjJbpnJgJ4H0xtK8rxKh5Ois3TOgZ6TNi6r4IV+SJ5OIrJjJQW6rjDuv9TVCReVlk",
-	"LHtZsFTCEjcSUCWAEBQVFlBxakLRjCqScWWEtCyxtvDaC9wVXMPVSECEntDMFyLZ944Wh+z0hJQFc0VV",
-	"yy5A57nZl+2UPWtUP9Aakldw0jlUKsB5GpGW+q2p78m3QZHBiNbaxYJ3F+9Mw86kLQytWFowc61WPG4M",
-	"iIYOCztFxGy/Wt3A9b6zvW2xpL203F5qv6rN5ssZsUJp+kubshwAUW0nw9B+u94+VY9q9q2E+NscczT4",
-	"V8Pf9+RELTE5Q5TPz0SasFhwFiAXkvLMi1imFADL0dBnmtgjSssCKl5YvCKL0VgsBfnbzPNajH+Xigre",
-	"Rpgb2iHTogIKSHuV1gomB+6gyjTN5ahkvYqndt0MqwH2njDm/6qu3z1bsGTYz4mYlvqrpAGEo/iZ6/EV",
-	"rGc0MwCz//tPml9Oo2dwP+CFYLuHwplSpOwb5PxtjMeOW3NBhjkfjRErF2vy0KJAc3HKniNnYIGc/5R2",
-	"2hiNhCl01W34LWQU/Lx8n+/H7PRStNd7n28Xt5+Pnzy35hsli28r6QC9lTeXp9YsqxKCuIxYewNtc4lV",
-	"MBKLnIBJ/xmZ0IcT8Rb4xX5w2aER/44Z/b6QANUOmMxwIPCHpa1Atr5fCQX2fh3IbB54qXp9gqGo5jqH",
-	"onRDUKEQh8Fp4dWB27cJEu51ERTmdnXMDp48A+JJD8O3dbv/SU+jz474Bo5k6zv7pdUtmw0JeBYiUjYc",
-	"DKgMvOJwOJdaEVHiobDdwtGxxpYyTug9OFpgTi2eTk7AFfj3FRMVP3Bx/mxUvd4+VpU8YVll63MFxcI5",
-	"WsQvc1vUnYSIKZyxumU2Zgkz+qEVfNhkqueo8j2PhexPcC9c8wm7NFP7KvfB1zDt1emMY01BGvqfv9WT",
-	"hKJS8zk6yAAlW7CZk6ogEJnZ0qZpWRSAUy+YIlglh9ChZgUZFTRlVyyVRlbqOnQlsLzTeQ9A7AH6w1bb",
-	"9guH+OgDqRFCmwKS+SbmnGqoz2tOuVwlhT5DGk64oHF39Q/fv97ejpRP9R7s3e9+3F2fo/NFL7fV9pgn",
-	"Cw5FFYLWOP8Lp7rue7qxZsSvbouBUhArvdVYLEIOrTO0VlbR1duzCLk5V9qh816EZSp63oFf+zx0c4cP",
-	"XqjmEhWxiOel4kc4EjypcHpnDho+GG3BaARW8/38EJbkyREtVWtTvhlAzHr/jSFQV2g+jkKqBX6xUG9o",
-	"KRy6yRJ/bMsSUQ+3igRg1gRD6Lrgpy5KW/3BWgJ6teoivrQe1ubZq6o0nxzVarXIoasJBd9DSWxbAskZ",
-	"3WvFpJFXvz+/tHHQvpITxOzac+d+NLfOB4SBhbh/cy6r2UCtqSELf3I6TohR6KufLtWAXjRSTguWGvny",
-	"2Lf3TAZ3pM8vhQJb/xXqp7cCdHblwVvU+HZlwVq2OwsK1LfI71lCpv22sWqRfPwBrAodwaEyyrkteNXN",
-	"PMnFAzIjAJ4BzUIdnQWCJQVDTOksQs2Lt9bLP7AK9qe1FUNgJvhyYOiWdnqOAVQnzTz2J41cU3VnA7Bs",
-	"rSMK3E7I2R6h5PL4f9+cXB4fwfeGJxzdHFd5/5k8QEH2/MPxpXkCd715AlKWK/w/pgpqn7Is8SB2PqA4",
-	"zWV654oLUisvuvFhVgdmbNhS/tmeQ7ZrU/Of/DyWEMpTw7g3q7XAxBHO2oFbJzFWl/hCbsgeXclgLRNC",
-	"w7JfFiiNavNybyEtJKkyoTRUEILEQMGiBn1DGe8eWoVK+6Lpjylu8cuTM7l3D20Y7ruH1SLAxpzi9far",
-	"9Z+8db7lJwX+hfNYAZb5czerKs+34iaGaqaSQ2UsK9+FYo4PiARAeji9fj6LzGR3hYGnLpJ0oTQp1EVP",
-	"ENoISw/CfMYwQZFZz73qWRj54uEkq9c/i058tXgBckSDjDEb8xzTeG0lybA+H3AHRbpB0WeYSsaGXKD6",
-	"oBgExMC5aDySCy63kDn0K5DBYHg+5ssw8zxH7pbmXJi/IKR/Oi3kvfmXLXxr5gcZPuUUsfl9kzhiqmlC",
-	"1JSlHEsCwPiDGPxMQrtDrl1OMxTEc2q92bUXCrIO0pxigaCA3dmG94krw0UO8erAss9CEsUeiJAFGfBC",
-	"j81wmIfbxtahRXqHWduUDNmE5hBx5FaNjgwN5RlhQpajMUqFNj6QbUGMuCHdMme9PTIdMzHPB6Wmv1uN",
-	"UeM1gGlQroRRRnkxtzPq1ir9dmmvu7Pb65GCYpmjMRWE5rmcIQwXJaMSwAuqAgVhRbCkTp4QbsyyhU2B",
-	"4rgrRNP/HgJpuygtoBEjUSwreJ8psD5Bv6FAu6qVn917/wpS7TSnomLD8SvH3xFjlk9f/nHH5q0SG83b",
-	"RKWQHnzH5o1lQfZbCzrY8juWT9tBXbP5F03dXjgSGLfSruzOn12k8WE1waa3qGTwONElWa3vmNagOqIc",
-	"LtJiI8m1BRL4k9CgmXYUFeBfQ4KOE9vKGm+PpbjVkbNhdaYFkkOd0fxhfVhQw3/GhcLy8+hiYWEQTW9B",
-	"Vk6WqzE5ye5zKzI1BK0+L3k/vehjxnuFdPDsApBb8o3G9JxiwdcqvRip5rSK+9ekiDs2b/a3uOrgeFy8",
-	"zyVofCM+DX09KQm40Xuhc4HMl5wWz7v9X57/eqfHApNTX4YNO0riEzpid2w+k8WKQkUnE8DX0rIw/7fw",
-	"WlObMWqHtRaIABr5m+vqqanJT+A5KOrrucVgf4ib3wr4gpW0ElrLR8FOUNOmM5WPFrZokUq+BHm0xCa4",
-	"q6gokt20duPjjVropZMnwnHLHp6mHfbQ+ZqGZdj6dRc17N2f6kg96VGCbFWwo+kZT9k+wrVA6IB/HXO9",
-	"LJWvkIMff5au6D3DDXkeSdFt9r/dtv+SbltDPoA8C4TYBi/nl4V7YjVwxdNdFq3UqzVF6J/XePAvxTzR",
-	"YrCeMAL2uUAYWhZfRIq4wo6edCurwbeyk1fj+HNLnjjtDXcbwEpVK1TUYYm5lhS0VMA9RZjfNKd8oqAM",
-	"P89agPeeYp9PuufVPFrtOQzh0Ix7s6C7P5e+urRHiyF5X9piSMPRkG5z3XVndkpWm/p6ew6FNSGFLDVL",
-	"zKBzRhUGg1c+X+fSzAo6ozkZQyF6LsjftxPyw1++397+BaJ83O1Duq93d3t9cmHHoYJyfxCBjvqY+SQd",
-	"s/SO2Xh9cxg3N0AG1Pg8cmBI7t+KxbA2pn81k5FPzg/o/Qt4iKKptJj3+RmHr7dfD+iFciI+JNWeJKg8",
-	"aRrygV/m4Qr3p4uJ4BDG9nr7dVOm6hc+Ff8+Bc/guHKm8i95DOqizUssTqBe/pE/rIobXYKHdfDermQB",
-	"tmNEn/AYmUb75KL2Dt4L5u6pUGOjqLAQyykLhJMFZG0LuiyYnsnijlBEzbHQ0G+PDnp7saCsYECJEbdd",
-	"oe0KJKGlA8HO4wSm0UpnM/P/ytGVvgfAh0/agsJ/kTP0GjE+Vn9xJvVbWYonRNmtHbgXapGGV1sKnvtA",
-	"rjQ51MowTFnKh5xl4WxiF0hLleMpjBDPT86byHFLdJ10xlDxAXr+zy1Lu1snjWFe9vWXtXdN00uJZ9dj",
-	"RsK3CH5KJh5s0uNjWRSOLV/LAJcD8MILw1MhbpYSc5uTIWd55gMqMzmBtNf5lNnqZVwr8p4Wakzzv16d",
-	"n/X/fIEb8cvveY+aHI0M92sMcEZoe4Xx+EGSnPmQwaC5YG4Ait2zgus5oerORqB2uRhKW2gCypnXwzcg",
-	"i4lPmGuve/n2kLx69erHhNxcH/YwNLeu0434vaWjyhAvJISGeOqAQRV+6OHIRBZOw9dJMVrgALDcCjaR",
-	"90bcbeQTp3L0ninVbK5cxLG2ncfzZTsnZ2/PO4lH4rb/PL68BGvs0fGbm586Sefng8uzGBD301o3cRti",
-	"VtR/PZnTUIcjYBtfhIzohSJpzg2t5XIU2sXO/g/YxZ7vOE6QrNQKoBRA/aFkIjOWq/4Vn0xzZqnRyH8U",
-	"6TYgcYiwz6ktHdKFzKFJqTQZsNpJKNwBTYgsEisa2m4umWAzu2EJgdSEWKKBlqQwb9ZD/MN/uKSo46vr",
-	"46OlTAAHglGHHfbRXErQqRpLnZCCDXme2/8py1EwTQAZAnvQTGS+dDTpXuz88OqoxoeqOgwMBm/TDWy4",
-	"mlkV1ScHOCGag2Y6YAFno4vpzhTSMmyuQuIyFUxzaQ65oxIfgob7Y1BTx9VyUla5xs2kRg8QOuIMZCJr",
-	"5D/sYZrLjHX2hjRXLInyI7OpDX72VUKF7fO9aT4SKK70PAefO5+yI2ZzFZ4N4uNGscItwrObquyWbDam",
-	"fzWGiWAjnjzNCVB39iTYQ7Ky9MZz8cya6QnhRFbF4R8b/llnPNkeMkELhPzBp1hRywhI1yeNR/K3e+DR",
-	"oChDsBzkV5vJFHwYS3yErxfrXpE30gi9BSNDLmiOzAIYF9e+8ChX5PL48OD09PjI7MTR8eHpydnxUW/f",
-	"RgVqzEs1TFJLkkkyYKmcsOqr5Rx2a7bzAwa3PBaZrBgUQmZlZKeGW1Jf0H5KRcrMejblKoT4D9++x9fO",
-	"+dEpC1/JwwsELAtPkvV7q8H735BEcFE/N4QPY8AZhlCfIxd44aT0mnKBkwoKi0xobjaNZQDQAMbmpWKJ",
-	"zuKWxW1dfypire3t2sKJrAbv9impdTXNhg0GtAEXFASKiJLwLRRgXEniv6y6OVAIpHmzAH4NZqdQinUS",
-	"YpdateGFInWB2chxtlZLJbv1CBcgsF9cHl8dXp68WRCIA9dIFDSkyuod0mKChRc5wNwol+fbrZ+X/dV5",
-	"uELqalbJilygSlatNbHiRrAsdPl8HaDQvfqMLeMOnRw5SJm4MmE6+hc6mS1EyWssuQwJ0wtL8TSV4LFt",
-	"EImAqkE+i0l97cGoouUkAdTNnSTXWSVigpHGej8q+485R3aAXDfLhsXDSfZpDaxVlWbhoYtqVA7Z+lHs",
-	"qShWxp8DJEOdDze+5op1Hp3nPU7/TWCzVl9lq2OZYWfDXIDIVjcdljfz92wl9Fvd4x9IgbNCarZYlM0q",
-	"G7xw4FocGEFXSDKlIy5GvQUrrLnmPMIF3E2A32vaGQGHcCCnOVc6SteXD2/mTxs7Jocto4nr8GbtK6ez",
-	"lQVa/lWizVZTzpfyfNRGcS03ovZAg6/B2oEg1qXC8OQXynLsF8rx7OJFAHa48mD0yQGcAAvoYq8LSWZj",
-	"sGcClnx1OpL2R+Ja/rc4Es9Grat2foWeYYMDWwgd/l3fvhP65UwoJAiq8ao3PytbtsoiJoEpyvD7fVe4",
-	"mnSPji8ujw8Pro+PeoiQa97P2VATWWpicX8qDDN1pxxK6KQf/G4IlY7w6ymfsq3MGXlJ98PB6cmR6eGf",
-	"lTLT24fLy9ruucI6Cs6Q5WBzamGYVqY33fSJHA6VA/qFMrlTcHE4AM8u/rhjtgJqohKH7ru73duHMl4q",
-	"RHPE4t4U6zEjtra9epxZwKlWy2pTWPIb1gMCCnZ3o4fs/dwHg36eed4t+WdlwjXa4ZN2nQMFP3XHsY5w",
-	"e+Mu0QX44LilbfNCurut2v3lazHIgEm0ZI42dPC/UWa1Z7iAliUy5H5ZxTa/VuT6Bxv2jYxS0XvmAMvd",
-	"NnkQXAtW/uH8EsMbbPQLoKzxLDFTY8WJ++MM6to4zyiA2gKaeOJY0c3Z387Ofz5LquU4yPOX8MdhLgUU",
-	"VoADv++A5+JBhuDqrQreVFEahl/S9I6UwoOSHwjCBUS61zj8691dYM7mykI/BATt7DuvtAxgxtDNoozi",
-	"GgKMeVC2oCCC9wTrggpFU2fhiYXI+0PxPG7H6sx9K+HxwYj+ZYPjp9WmPvfhLteebSMCwuGuDrZDqoHM",
-	"qiwUZYBsebZXAeTCoa7i3BHq0AK/mvMQEdsS8nr7x14fP63zAnPMQS92x9YDw9qx+OPZda+OqXIDqSxo",
-	"qtcnPxvRDJkLukT+P/a+trdtXGn7rxD5UhtQ0na3N3Cvg+dDNkl3c07SFEnaPQ/OLhaMRNtEZNFHpOL4",
-	"LPa/3+DMkKJkyVYS23lpP7WxZYkih8N5ueaazNgxAVZE/KdADL+7r70OkFsRpjw/vPtpUIbtvFKxUwMT",
-	"Bt6J/Y0HLxumgbPkSx2mCU0qF9SLNbea9ERraBmLA7aoD77v/42VBWxLASx4bG/5JClijg/9q1k9HKZc",
-	"azm03gx0KzB2f2JgeFjx6aiC5uDs6MvhQVAHpiuVAi4vP83VWF5L9DvVkFWoO+Eq+9/376MFQKV/XkCj",
-	"O7Ib2rDe+afTg5+PTyN2/vEj/M+6lF8+nRwdf7o6+Xhilc00LTT7fHH+68nPJ1fHR3D7439d/XZ0Zb23",
-	"XGApj5XlOfVn8HitXExEAm6dZkN5JzQhOAug69fFBFVLZYYSqQXXgiaHs1vrLcmM55JDc4xiKvJbqaGd",
-	"M/WrHQprhHyimCBkvqxSqjtyzU0eYfav0M35rhJemkmAe20e6IQ3gTzpyhbbvrZIJB9lanV6CY3jWCUi",
-	"YfQbqX3spnMZzpF/3Ho5OsO36OSKHrl3+JZ80SSY/Seulvbzv45a6SU1mZwlBcqRgOvRYvupzRkrxWIz",
-	"qjYQu+fijoVDerX+WBKs63ZqNBtUbJdu4KK2PR5Xbow3DIX6BZSJfadffmJ5VSsqOoLoAsOLWU/L/4qP",
-	"RRZ7XJW2M5nF/sP+QsOIcTHh2W4ueAIRvz+xXZW4MxHTRTy2Ov/3nR/2fmCTEZuKnN24EN0PH4jlYqhy",
-	"9iPCfn/fgdQ8UGUM2JHS/sE6aHiQYemC99VVziZSa2uTD93gKSqY8Yn9uDyN9Gpj3U3MkdKbYz6rvNvm",
-	"jxFYltfIPX04FvFNKcFWOnMBFgj4n+LObN8aF6kcyWuZSjf7Ky3y8hehhwFZV++y2jMDm817c/0CerUZ",
-	"BZG/a4zzyYTx9D419ceV0a5V6hYmopNRXw5o/hizfo0Wt6hNUbe2gd5MzljwSuuxlE+MZsOEX1LTGVdX",
-	"x7OAUogogtZlVIfLshmdWFn452JYVwf1Wk3rLFRBT2CtVHbY22HCqetRB+SKFXhqcwRyLzTrQWtV+wUE",
-	"OK0FAHWV7Pcduu/vO/3aSwf6lVJ/AK91sdSPRwdus4msmND2aOgBUHmT7kr4rnzAc9DBwWiehwpeXOXV",
-	"sKeaVHX22yr6eh2uW1V1fnfeXoLzdl+NCA1ExlAEpE3O51B8bTXPdc5jMWArRfNvtnalehenhZa3Qpvi",
-	"uhuHJlzJep/v+vUkkq6DSAAYGPm8MfXAj8UUQCILetHHTzo1R1meSzmuvtgTB6E/330r0Wf8UzY01sbW",
-	"i1vCQi1KeiqXy3cuhSNvSeV1zvP5wLeOdyQPCOgyivE0RYSrdSYzZZyIBxhXj/L0+OlOcnuKzw5xmt8O",
-	"5G+t2GinkxxKCxeP1raDZWAF5hFKkR70psSDaPDZRotrfC/BuFu39Te9+67IuiiyhgXdvhZbqFW4fxGU",
-	"tU5TqU213GPg6wcc0QRUdWDBCPYLrhaMRKAEh0EZCDWrBXZt5D1D3AWVT77R7pxHF8qfok0eEIwS6AGk",
-	"2S+R9UgGAYC1WY31y5U2riyUf3pjYHnlyKtNSi+VSC3EU+WqP5e1fBWIUtDYDzQ3NCOYFAaSGCXhU9nv",
-	"PqiIMSosdp+o/CSp1W40tqY+O78gWJIfBcTtHHM3BOyacMz9fc84lUrhWMHfv3v3x36NfsrFAenthoUp",
-	"cgGRvrwYsdlYacHEncn5LiK/Ci1q+C6H/tLI34UtnQFnVUunwB09q500HLkDPrdQsyB2FF9fTLhM2TB1",
-	"VT08Rq9hvwIQ18A4limGV+NCSB1UX4N9JjyGfZoMj/Nc5e0Q7UpB62YwWOUj/M7sEsl8/5gznt67gxFn",
-	"d/CRMFymul4cd2/SjpetuLxeCPMtQItBUOKmyrotmwDLmWivHMwb7c7PFba76YsgzHkoMQ7O1neCnO0R",
-	"5LwsQtuK9Pf89rbS0L8flcG/ajsrZDVoksM9tn6NIG+xnsD3FVuFyqNrPTUk3YL1PKU2sa0pT0KJnLWA",
-	"ajb9/bJg5CTxDG4LNWQN1av99rM3fIvNIaDh7tvIHcKDuo/nFVVEgWg517ASACy0eIoTs9wYq2rcrW0a",
-	"u3eA+J7jm/1ann+4VyCcLY0retqnGkLrvsJxG94QrvWMzp36GLhBb0Is7xXWQwF9IoYDWoeaZdJJjGq9",
-	"M92E6pqChg+Xys1yI+sXZIWiOw3sDvBrznjA6g/2VAQ7xAuQU6POb3TeEuQRa8X+DfVoyyTn5bcKqCjr",
-	"b7VPwBotHicWTUS4Vy1RcJTl1aaFI+NvMC1wNwSWRZBAqRkSUrM4FbwsmGoGJQEUCdOH/8viMc95bIWc",
-	"VYMpf8LMttFhkNERvt53m+Ol2xwYEQvL9BqOi20BliDjpJfBSS6EsaKrywQVcvo5Z+TuhAJrGFL8qvJ9",
-	"VmS7lMqSmr0PtkmtertCDRPCRfE5y9Eozm+5tNd26yQxfXwXpRbaFHjxZ4V28WvQDe/y6ujWjZqW5f21",
-	"mt5qlezmY/od8vm4ERtITqrJWQW/5mk6R9+3uhU/ytSIHA00RRsSP+uUvi2ply5RLXTcVPiInTVtpAfd",
-	"bb17p9SK94IVoCb6hrJlNaF1TvSTswmh+FZKEBb2FWmCzFPBRdBqBCh6NJuNBXwOeSlKZflDKSZeoH0W",
-	"nHLkgWdihp9G7B19RLQ/rIwUNx6FmIiO5RTi9iUU3g8QkfD7jQcm+G94XkKejNBsFXahdkx8/SjdZF0/",
-	"bZJN25nf9NkHgrpw6JEkbfPoazM4r9RBmr7tCHVrOQzRebNv2oB561HqmAAx/U7n32U5tp1Nnyc1NmbS",
-	"KEEq41qpVHCQCDwaGygEwZ7tdtrWRfwb5LxbgNu14Oy2uwn+mrp+uW0e2BVEdJYfZqowNQxYvam0a33j",
-	"Up+ARJC4gYqMD4ciNpWQxsIB1dAQ9F6EUhnsL7e9Vsf9ppvoefthcX7XFRG261RZpnJNVgA7W1E/hVm1",
-	"8FVRxjwARhh8RzkI6KJLYPWMwAy2UzlIKFSIe638MhvjXkKxTCQ83yqu+2YkJGp+Ts0r8fq5IdHuFXWb",
-	"tK3qSnxIh8rDdOsaMCTAGF+HlN0bi+xIvlZWCRs+cnTC0BNwavdJVisY5mXJ8H3SUfB7z061tgPcvVsn",
-	"d/CKj54uFYUTCNvdl1wTKfE9y33ZFR+xHhJE/08QwY5Ykcn/FGJQbYcD8W7wlXRYrcuTicykNjk3Kme9",
-	"y4Pzi75VYPAM4FVbmnC3c7kZfwRWadNeiOGjbuPYrPX1JM04fODb8NFCZLtFf7x1DHitbIEHdvZBPC/s",
-	"pXMEu30OBT/k8hvKO5H4ryPrYDu6wYQQZyWjHfBu7vtmGZ4Yj/U0h9Y46EgVFWbM/h47YBcCU2yAl4Rh",
-	"8STBXFkCOEUA22aYbrPm2F5e/gI6HVDCo/5rShoQUaDKYrHHTmV2Q9dBe2h7xEFnoCyd9yN2WVxrI01h",
-	"RNnG3F3ucDLxWCmXsg7IE5EW5R/av0XPAyQATdgHaxG62sMyEFrOcTAP6uBaWM35at/r+E7EhaGXf8R+",
-	"fyzfn30yDGHFL2igi9vWug4jtUsf5nd7eKXbjMHXu3IyVTm8E9g0g52RNOPiei9Wk7fkffh/8zt3gGwy",
-	"jx0wM39veP+sfVurBOfYa92rwKfjeAXF3Z1N7IqP9utRnJjn+dw+DnqoYkFirKZrqVpHE+J7tfqLoBpr",
-	"shU2L8GudKXV6ghJxryRbc/GEGdulY/1+TW/RQRq5EmKa+esjmr8Y2VzAN/hZUocIC3FNBXMlac/Scg4",
-	"KYtxjFLdqcK+s32/fAaxNvHc/rmw6kg4pFxb6Lm+ca2U7KFWUvizHtZtWNMzFxN1K5JBLb4ZnBz2WLCn",
-	"R5+6Lt0gBrYpRpqIaS5iTpz9SDyGtFQYBAtKR1cExOAtEWywEBlzWUXyLBpDZPSjVWiXl3mUuUl+YLLi",
-	"xZ9u9P5b7cWxIrMWOM3Xc+ix4UGOUaWLPwUCwbR2/dOGMgMHdSH83LRfyqOqMWxca+0Roosb4cTUQRn9",
-	"94WaK8CvLwsOvsQN9IDjbUmt1Bru/UrKq57KY4Je6WukSWC9xeJJ3adCaVcFzmZcw2GYVVBjMqmSLOxX",
-	"G2EShqUKJcCix5fBpHA+fNFH53fmhkc1GoUs9/a3en63u7xN+mO2ddmK0zuEAPscyVuR1Rvklg1m7BGL",
-	"fbGb26/ba/BjkRwM7Q17MiOCsr492N2XP2P3z57nZetHVIjpO2/LTBpZ9p/jhs1klqgZ9k6V2vXfqtW4",
-	"euViz3rXYnXfO9ZmLCYtP4Hnwq/w5oR4IkUGg9pbbGra2M90n/qlSuiuOlHaQIPUTeutizu7AtBivBvu",
-	"9lblkP1eA+h2sr5buZ22rvtVha75ngk3YtfIiWiqGF9+WxD0td31e1PWKkNbfid0KdVdT7BwJ9yrj/uT",
-	"pDnhAKodPtTPS+aoeRrL2coUqJ6mb//Kkri9fPOAAoWc6YnVNr9enZ1iP2d7ckG2TXl6WYwzUqDjl1yI",
-	"jP2s1A0y3cDHUrNPR4esB1eKfHeaq6SITT8iFZbdUCG9U6SOKGevQoCBd5TaR0NUTr0J4R5oIOJopNEi",
-	"HboIzlCA2u2M6/jlOjmV2c3P809Hh52MuCyJ10yR0eJK+T0AX0VdaSh+REOpfv+71tvfdbv7pRDs3Drb",
-	"6xLt7KZRsnhdrlrhQV623/4lJ3wk2mX8N1Wk1rwyRZ4x7uTG/sbJMkrgif0ICZdIjkp2q49HBxGbjWU8",
-	"bu7Rm1traMB4OuNzzf7n3ftWcduImEXNHsekbM+xHUYXL1ZF/vqE9hdhHFFYKEM9QC248t5+q8ACM0IH",
-	"EoaTI1/3wmMjbwVxKqDP7ap6SavZPzXrQdWJVZ78WovM6tsFeuFbles9doEhbjCRpyIDQhMex6rIDEo+",
-	"0oWhrbvHDjx5CZifnvT18PTk08mhZj2jqHilTLtSpjy2VhAfFYIKUHzgDu7Eszm8yj7QSNEbBia8UVbZ",
-	"W3sdmti2ILl+EeYLzGons9bPV7O94x23ro3112z72AVaAuT34rNlSP4DTJ8n9dZp+1S2jhoyrSa4ee6P",
-	"V8SdCHsE6BD3wEHz5gvuSEfQ7ZvEcq1nKk/ss+FH/oMeNywVXJtK9X5kDZyx9y/zkcp+wAAa4lHs4SWS",
-	"PvReyBTLRYrtocdyOij3F3iGvTq3GABVuN10NdBkzDOmsmvF84Qwbbk21QJymcEutE4mxeVoJqwTi3PM",
-	"qU12L1NM7AIZYayyoST0WH/QANe8VUU8FtjaShoXece5hunlDiK3XwWDFq4RC8Qb95FfAfJdYOQRG82f",
-	"Kv+zFRmO62oVx/oAYbS49v8TmZ2KbGTGO4P/jRZ1iB3mKj8FxlZFkP4bfxiVj/qjcRNvEnN6r6E/M9Tp",
-	"/XXSh3c/rf7FocqGqYzNupvNuF1mNRkdlWWsrVQlFGHsL0W2EBruwO7+RCKgc8jo2/2y1YCPsDtfC9rT",
-	"+b3T3oY/TLeTAuBJkgutI1IpViumVuVhyF4Xw6G8QyNkTE35S83aw2T5PnsHcH2waNhE8Eoos7+HqiCC",
-	"fX9l58epXs2z5FrdsQnPb8r++16hDEqt7bLnFGPMVTEah+r+jWapHArWC/VZ5LQbVPZi0tFKPcB1y9gd",
-	"3DqADaDfG9hCPJurTLzRpfIjjeXIZLCX+AMUHDbYX6uCe+zW36hawnnYxRnW28e1rQNiA9LCYY3f6IVd",
-	"VNoWsF+C7X5wevrnl8vji8u6p/GWfrwM8Y7iGpOdo6ydAY39dSC3diDgJeDtSjpUL8BRAMyesGuk/DpJ",
-	"9unfVdu4Jv1uGdn7NsE+wJFsVbbdM1+BeD9JLPOS3wbiXZOp+4nzcj660JCsi64aEpsB0WzDH1ZoIYRY",
-	"IZ9bRJj098sQZab8PaVmmrcR8ZaS+uLSw2vYFM9I/AiX8Qjxi9VkYp/WhQOOrvUcoFOhpqlgs7FieUE1",
-	"kNKItrwf2gjuJtbPylQ2n6hCo/SRWrVfoFJVOXuHuF8vre4iR/ZRatxS4fpIfIOmxZc5xDFsCLTr7r5x",
-	"Depe9Ok5O9agSAUkt510UAzdihOb8IyPMBq2Wp5TNZJLwEFlXigTM2bUjchYz2lIe4e+l25tZJruYqPp",
-	"f+0eFGa8ewXXI2oH3t31poZYhGeQj3nGtOFuDzCZ+YQ815B88jvIeTwAe4fe1tDUQSRotdyqGwga2scC",
-	"mO/9AG5qb+l/sjojdCEyMbNmLLzAzgaLoi6LOBZaD4v01C7Es1OYx3exM0lxZXFuEbI1zIUes3Y7tDWg",
-	"NhbxDcXTypl7o9nB5xN2I+asx6fyRjh0NUnaG+sMiszIoSQQp5OGaKEos4zMcSdUOHCjoF2G9QJDGbUu",
-	"2yxX2aj+CE4fl4KXC+b7EvNU3kBQ+j10HpmCS8aGXKZFTkEtgJoE98wFOJjGpCKBbGjGUhVbqe19+OEn",
-	"HPOFMPl8FxEy2Kfb5HP4s7/HPlO0HiOaE9o1IOBwKU8WnM09dszjMYOtjt1KSOFzu7FvpZamwcbWIkeZ",
-	"XJd9jYvaGFAvZ6iZhaZrWK0WKqMnVu6/5cjZmjb/9k4YERe5NPOdwb//qJw3gZCNIAGmhdZSZbixOp01",
-	"k/luLkdjs+uj1h3SYBS5p2PE/nyBDS4Mgvuc2Y2EbW53lt2HPWpCFGbHBohCf6PdQXR2fgGFU/Y/ZZMv",
-	"wa7OL4KcWZCkIgAZYdvs5j1wrjrA4rAhACcs/FCmQfTOeQ6gyXzMTd8T9VrBhTSdbgFqTGpCqznF5KBt",
-	"EOCrzOKiPjibX9jJv/BL1ynXFt60km5bXvwc/KgVshTMdnMib8hTLaIuJCrraldSzdvxbH4+hJlZHS2L",
-	"VkLjrfDs/N2AJ62IB9N8bneLOB9G7LowhN90wmd9hRRMLzzNv0CctRTOMbWchc9RzlBAJyqnDJL1eeH8",
-	"YzHgKQgmesdjA5ShYp/Bi+NIZkR/PRE8M3v3A1u9UBIw1CUQRnMK5MloKkuqFbCIrGqcT4VHDLjimnCX",
-	"BjrTpzbx3UhdInUEtUTkOujwFvlPoeERfXd89vn0/P8fHwcRQwiMO/KOa+psporMUNs362vAgCkB4a2v",
-	"IjMytUOaMy2MlbZBmRKstEPDuGlgPsK9eLYQUpUGrtUO+wvgNHhzB/Ohh0nDep/PL69YcKLB2ff2L/jn",
-	"7/6y9GW3GP7SJGdbBrOilx+kltvDTY9X007WHvyYL5TXcZp7/QEISlh8K1nTJ2SoJzsrUI1u52+rbgL3",
-	"7RTPuyVRPGvv7hbTgc+K8DpOqoMld2JYJkSyzNVFpEamPL9uqkYjjIHMhdWHPq1ZnqchEIXrG6hkvhYD",
-	"wmgBlWPGvnyCvCSoY/sXdJvj2Zz68zj8mOtcCcy/1HTTaVsyNB8FVHH1EGUm1d1+j/3WrrlDrVzOL8NM",
-	"NeVdHQdQVaO7ZWG9Vj0dThLNzxl1nXETZw32i2OYwdmYsJ9wdNGzwagHxmR4CoBaAASA+eDaUeDMq25g",
-	"liUcymAEPlOwirdRnwFepds4v2kaom2GE8uYAkSB/ikgvPD3YoChmAYk5+5k6AI3gcS4A5REmB2P2hSz",
-	"CxHQKfAGzTHWe9cVXeI0jsOU9AqPtPBYklIz9btkGWudQKv6Y1rXH49DhKxbkdxXO2w5cU6zdw+9sGYU",
-	"7PbxYzUYydQv+OognTONuqfX3S6b8twEufXyucQKePj5giUqLiBhlYg4hRYKcAcMKPCMUUDnQVumhZOB",
-	"3vx75v3pM+9N0vIgIa0EkJsN+AOIUlRDG9fCzIS1uWaqbLqB4dxeIvRUGmxFaAWiXw13uCb2Z9Yk9AZj",
-	"Gdy4cn0xHSQKJfjaHtCI2loItPTwZGkITFOZnBgaOpmC+t7wOr8lMC4Ox0A1BgGGJR138HBr6sPVfYoO",
-	"VwzRyviQardxW4VR4PWcIfZlO+2ysllB99hEtAOv3LVqIrRe8Yd/dKDh9PGXRzFwrvsofG1tq1OgnFvY",
-	"v9sNHxCy+BCiGV04KTEK7wDJLgpSprFc41MfUqgkYyIm89zeQsvrdKHtQtlpHkOY2vB5qQXGasYm1u2f",
-	"iVw4aqTVfH048MvKez4d+eTro+sCMspK2sAJB9TBNUB4AM8fPVH6AM877BdMhMxwsrnupv54bJBpSB/x",
-	"/AbxBla46VW9ywp80TzzXILQG1VitYAWdRoTX4trZ8pOnEwCd8neH0+9bi7Syp2Ac7C4Ex526DWo4432",
-	"qKorqkW8xCuNNDdtJ4SRCTg2tntgGK5vllP1aCuyWBKr2WQO3BSDgO9GDekQqXDTNFD6bJpF5mx+cec4",
-	"ZNYoqfG9CDzsAF4Kc0dlDWvtokK91uOp5LrfuSzV4YytbDGZsJ5XjFY14zJjrN8n8gF8prRAmBjEu4lt",
-	"33EDg3KXGsbYt6KYQFlWzvSNnE6tviTy1MODT4fHp6fHR/bLi+N/HB9eHR/BVRp4iQlaYiBoha4F1yoL",
-	"UxB0J1fnIQ0+jOO/B4b1MjUL/R1onOBy1sPCFDD43JEruYlm12LEs36ZvnZ9kRNuOLpl6MVBlloaykVp",
-	"zy0ZUi67uvcezxjXDktopxz2zTUSSwpoL6BydNzsWUm3+np+0a/FKSKoHxhWu3TbO0alL+a4aFmqMqu4",
-	"jGKJYlAjq2vsVBxm0IpUUvX9YCq8QQkaiCCCVogLx2FllQDrcWa31K93EdELOJEBfq5EwLdvdD/klbV3",
-	"tJ7MFNk27QvbT0hQEJPpHuDaM5WepvsG4VvCjhXQVa2tG664vtkQAP0gkxOewgM2fiLbVemi3X69e/YQ",
-	"dFRAQKmubxp0xQpSoobM3NITEoAZEy5TpIWgRNwipCNIu2aKxbkA7CdPrYbF5CL5X5huzFQmKOCiZTZK",
-	"xW6hRQkhh5AVHgtmDkf9TOU3mird7YblAMzFvABg0TXrfXj/rr/HDss85T0yjuUudmRMUz5qiG7S3R1E",
-	"fXV803gw+3NlLXqqrFQlEXXYJliO6pFk0MrjPYHvl4JArSErRIkVCu8Mil1qXaC094CC4VYabMQDI4kX",
-	"0T/+CAsLle1D4jCDjMJa+PY8Mrt5o1HkIxDsyNE9mJxnmkMPoc5oBqqrbtxAe+xU3uBJ/cvxlecKs3Jq",
-	"t5ZPrjek9Xt+81wLgtVmPhpb3UG17EHGUjXSrqqkOv+9wsHc+3uN5zJOSngw24UByAT1u4zYh/fv/Ldj",
-	"rl1Jyn71UYA/a0JSYAeGsNvCIozsYem+S2E+0+N/k2a8cVWxVVRCLVD7nQ/jgdnJTh0kzUdVZFtOZ3ZC",
-	"DUApgt9jixq6kRsj0NWdCTJ8CUKAxLebZlD9NAAIZaXu+uX4qg9w7JG8Rc0FypyKCaydMuNzLE4K32ch",
-	"juC4oVbUTBAhz1coZ6jy80r0+xKppynH1BTr/b5zfMetIQ/A74gdfT37faedPAzZwBaI+EGDoZdJqLKI",
-	"GuABOVczb5cd4842+bNkcs8008qQ2YbDEE+Kag85oCq0o5DTXM5x99b5eMsjX/4qe0IPVR5bp35mxSvl",
-	"wBFtNxJ4aN435QAhncj0BiQvU1DbrK0nm6kZGEEzmabuC7DVOdOG53bLxeDLsgT6E1ppBVrrPqvE095o",
-	"CB3qQVkOpGZZRPETMtvOzi9clRD2ZaEsMF2CAbsy2wNRZrRNYNcQut0+Z8A+vPvxnqU/QD7YnJ/9zc/8",
-	"WrcWPrFzlM6N4ol61TYIVuMSB1Lc5KGuajJ0xq0/SKAXdnF8dv71+AhT9lbLBFjbGzE1kPSABkM8haTH",
-	"tbBq1hrb13Mra7iWijxKLGn2fY0V9VaAvAs+khC0Vo8H1voAzGmeBTEkKhMN5A+DvBN1K4jDpWzLorHF",
-	"EZaytGLTXKeVRoaiRMAxxJe0HPrioKGvuXPe6+NYvCCZKX0TFFMMNFoZbUtctjUN8tw/tIvksCkZwaQZ",
-	"lD6Rx4X1xK3I2GwsU+Ew+v0SixPKNMmzB/BA6NbVaDWGaV28MhcYkM1EK/voa8WYvdKalIAKZrVnsP6M",
-	"IDboCXzdRohzY8DIbRKjHsEo2oiwRO+EeOWLPLd2i7+7zNxnLqYw8PQI1FDjwzs8CRyPsGYc2BCsLwbk",
-	"A2g3yZxS9L1mKoQBa6JC6C+cXOAsEflYOU5HHVIb7D5dikTCIzuxYHIdt56s2hOK9CpGA8aFVOSVwyLL",
-	"H3Kdzu1be+qRMvqUiVlQBdPG+tcQ8YWnuBfaor5ZR1ynthxr5Xl4ythPZdWeA5xpS6So9wwbrQ3UDjw/",
-	"GCZxwOFlNKgPCfUs40JdFacBNpUV4PkyUAO9f3IRW0WLTEzErgTqKBeZmPFU9wOtX+2+tC6Y/FcY9Uu0",
-	"YHC+O7ukRLSydX/UCysttnXGdmW2jKNLJNKovEvHlrHKTdCxRfM5lkaSjQKC7FtxHsNtIyBGgnQn/CaY",
-	"8sg1UYHiM4CE+H3huA0gRTqWmPhJZC5ik8732D/F1HiWcfsL7YjJ4CG50Cq9Fd04uE4VT3CsOw/MQj43",
-	"NND5lLAPtbWAyWlzmKwkDHk+WZccfOT5hB1Mpw9f5K6LZ590MJ2+utXzM9i+bCHUYSK05iOh36obB3N4",
-	"2xnnQGWecLpDVMeBpexA5kKznhv5/7OKGJrolQQttPdoBGDdhjnekDStAjVoA1Dsd0NJICwCcVuYIvWM",
-	"aUGulJKkDVmB85szHPGGUpVRGycGzuS6yYTWDZHYgne9PeuuBYNxQAWBbh/Mhd5V+W6m/FbYns9udZ3M",
-	"OujfaWq9PNC/dnFR8U6VtfUoVFbi0p3JahRbIOMk8CTBI39896ODUDZXUDak/XHEHZlgTJFnn3FLdUcC",
-	"tbRq6qLF19ONqY2mbqxmpKXAwIKV6Cor1UQuACaxGr1CdQfmv3tMudAQUQD6K/95kw7dw63dktyOdqxo",
-	"Ik6Dct008rrYnbsVbxINBKp646vSyEUN6RABqCdUDwkdtG2iWnksxCBWJKNcFgsSJnul+NjTzirUhw/O",
-	"YfODcbniDv8dMCaLWEB4qoqaBtgdtNqk3rPB4M5WDY63I+X3K8QkRqYpNm3VmE9Hl0tRgs4DmIGOU4hg",
-	"DKXAPW6a9FwbMal2z8EVjIscinRKyU244RSHIyxCJY0bjA5slscNzIh4nMm4JlocF9Cz/NAKetsF4ciU",
-	"Ri0zqGfnF8HorhoHdyqvc57P8b0V0NdNxzyf8HjOcpX65Gxl1P09j+MIm5rgMkL/sUyVLU5o5yItKg3m",
-	"tHEwYAwSUcWAjXJVUNbWwTuvzi/K5lMqI8G23yBRDo+NpuaVwcM+HlycNTztMJWZjBuf97X+nGnOYyNj",
-	"sfJZ2MOt4WmA2oicJvVsGkJHrlZbRzXuTVdgXeBPne0LYxiLdMp0nAtREUHPf1izhHPBDchbVTVhiHXK",
-	"c6MHzLiLdATpfDYsMkh/6oiJVI7ktUylAb5p3+Y8YlajUvacxSmXE7zzwdnRl8MD+4nWckjOcDBQ3+R9",
-	"cbCV9tmDsJm916TgYvGqKjYBB7YVi4gNc/VfazZrBzQEU5kqPCtjqbRgX5ATKDdxHYgJxlNtax2BkBCu",
-	"guhAQZxAv0Uh1ANmFo8FrKMoawmqaXYMhfNChwqQSnUWpwzuZWcrBgPJTxkZ8sD5ak9foEEOuon3csKd",
-	"Z+zkKGJ86NG6d0ZkrqNskvMZT/sEf/KMzbAI4XtUF9h+vPP3H3//XwAAAP//",
+	"7L3vcts41jd4Kyg9+1akemnHdpKebrveD27b6Xgmcfz4T/p5n0lXGyIhCWMSUBOgZXVPqvZq9g72BvZS",
+	"9kq2cA4AghIoUbGdpGfnS7cjkiAIHJz/53f+6KWymErBhFa9/T96E0YzVsKf/7V1wX6rmNJbp5n5d8ZU",
+	"WvKp5lL09nunGROajzgriZ4wolh5x0oy5ndMwQ8lPntAfqukZoRrMpswQUo2laXmYkwomZZymLNiu5f0",
+	"VDphBTVv0fMp6+33lC65GPc+ffqU9Ka0pAXTdlqHWcHF9fXp8fKcriaMmCtEjoJJJeQfcpgQVQ39vUSW",
+	"JGM5v2Pl3Lyem6enVE96SU/QwkyAZ72kZz6Clyzr7euyYuE0R7IsqO7t96oK7lycdmIWqJhKzUQ6/xub",
+	"L0/2Hb21S8VEKfO8YEITRUeMaElKpsv5Pn4ELRi5ZfOEjEpZ1D9VipVEivqHES2LhFChZqzEgVOqGPwx",
+	"4qXSbktIQTNGuFCa0cwsFb4f90SxVIqM9F/u/IAbZjaOKvO2jIxkSaiQesJKMi1ZYzmp4AXNB9tk18x/",
+	"79UrMi250HSYM3J4eXR6StIJLWlqtvGAUNwnbgauaO73AMmv3oVgEbfMKoZbUND7t0yM9aS3v/fqVdIr",
+	"uHD/3l3akKR3v3XHdM7F7ZaQ2lw6FIRmGccPGBF79QAW7MPR+QUp2YiVTKSMTKgiQhLuZqODPds2g5+x",
+	"2ZGsSsWW99lQDi6lGRiXiShNS60IJYLNSApPOqJtLOxswnNGKO6kHJnd4IoozfOcyCkTpE9JJhWzP2kJ",
+	"J3BwQGZcT2SlzQOqSieEipDMuCJmgwUtzK6bt8Jg5i1+K36rWDmvd0L4L4yc1qGUOaPiocuMM1Q1SdvV",
+	"0jOeMv9JlMxkmW3DISuZmkqhGHIGMT9HlmL+lUphdsr8SafTnKfUTOG5ZTr/8x/K7M4fwbf8HyUb9fZ7",
+	"//G85ojP8ap6bsc9ZpryXCFbam7zoZiTEeV5VbKEUGUW/OL1Efnh5au/OEZH+m0TGWwbitCVMvyRUY1L",
+	"8Obq6tz+fkBYWcryaj5lZtcs40hzqpRZVPtiwgWRgsH6kP6QZr/aI5+QStBKT2TJf2dZYg7ykGcZEwkR",
+	"Uv86kpXIEpJKMcp5qhPC7qeG7SWEizua8ywxnzDhQ67Nj3pSSq1z+FPKX3NajhkOxItpzgyF4bOalYLm",
+	"gwOSwboRReeKzCZUG0JNJ1SM2TY59MsjmBEhE5lnyj+M3000u9fb5C1XmmWG6Zk754ZoS1hM0q/JbsTv",
+	"960EcnSVsTSnJVNEinxOlCz8YcPVZYpwrerhFEmpsJx0AOf7R5pZYfgVSOuqFqfm5BY0N9LHLEQJO68I",
+	"bBJMAmZ7ZDfyK8/V0ZOCo4sUW5UlyDlNtd+EkilZlSmDub92pPmVJp/SPGelWWdzYIyOk1JDdENgpoqU",
+	"Mmckk8wIBE1onssZ0ROuUAzIo3rGzbGPpWAH5pkJsFwQ8VUp7GP6tTmCX+GTzyTKh8YeXAfM4uvMCQia",
+	"HJ6fGs3H0LliSpmDruUtE6CRGDkJnAYlgR0eNcSsZEot78EhKE3PzBHiqO/gnaRvuOaUlXB9YETgtDTc",
+	"QHOULPa+3eUhX4NmlXMRsJSSMe2G3u5FVBF7bW95uEtUv9rHS7wqYdi94Wgs+ophpc5AcC++4cdKcWG+",
+	"2YgRZJRGcTRrPDXqGU/jA6ayErqM6LFHeAGE3qzkWjMjhGCJowPB0Y98OXIEMwt5x0XKYgMadef6ErnH",
+	"M0X0TG7lTGtWklRmbBB9n5YzETEV5AzU1pTrefQxQwkxu8fwCFC9ZxOjdzkKMiyAcHVAdkAZHipQswSp",
+	"phnVzFIkKRgVTjU3bMa82VsSXOjvXtZTMRJwzEozl9/5dHki51JpmsOHb0cNkNp4+bv7mqSmZLswbj/w",
+	"Jb/4ceTwHyzVPaPPjeWWG5xrtu1OV3BpixfGqjNzBCNqvzfmelINt1NZPLdy2f/fDNJUFEf8vrfvD4Wh",
+	"asNa3fRJvyHMnylito7dU6Nr+PVHDV0wFNdgIx5bA2956d4LZjQIocGiMWe/YRxyVNWdgUhyOY6wBK1Z",
+	"MUWjeXnHDN/LmWbZoW5Yi4YYtjQvWPSIlYxu+Ah8BZLpGovU3nsFv/6xfJV3GySnSp8YlSw6iLl6CSpV",
+	"fFkEu9eHuHCbfKXyQzJRFYaep0xk5mLSU1WaMpYxM1ujDLEsoOJgiGCDO64XHt0NtmPhzMGoboOWZhDu",
+	"h//CpCarkBzCuSwd0UVyt+sbp3owKZx+JkeENtwgTQpnK7YZLPJ34S6Lqhg+aJPtAFG6cWZenB2DMR0o",
+	"k3ArGcps3iaAyg2PGW7PkcwiM9hBiSxk/WpalvzOKCbLzHyBRuxHh5MKl7fx5rU7jyoVcOFWVsU1K9Q6",
+	"FS1KT5/862lZ0nkP1Laaw3Yeb2kN/CgB9bd+61/lMKbXGVODjysjLv4hh2hvGG3djGyNvAgLTzW/Y3E3",
+	"xmfw4o4c9Jajov8ZrPU1F1xNNpuVee6CqSrXIf9EU7usjAJQVkJsxEstl9/0EAmrjy5fYPf65J6lFW7n",
+	"4u7+bN2QZSUUMfceOP2qErmR/T9TrrkYN5Sp1cc5nbCsylknur10N5sHwaHcwoXQA25Xk3CdGE1QT6gm",
+	"JYUPMOsW50jwaPN8LuuxC4dPMW2+2tkn4GCj+XlA4eizXjpHtTRdsFAZcC3np6dZYj0ySssSuZkjnwtP",
+	"Mnbte2DEuo+PUo3mOm9h4OZIGHXe3LH9ZKIY6M+ePzedYBkDsqh3JHFMIhDRcbncOGmr2Nff7PlfZGGG",
+	"b8kSHV8jmuKqoF1hSSulwqzwMiOruV/09IC/nuILRjgijM3uudKhhRrwv4yNaJXrtdQVOwe4oNa5vfRW",
+	"6/oelbIIXl2vU2PEPzZgI+7Fl94NsdnE/3r5/ozgw06ZsITpRj4IPq5kzuvGMkLHlAulw2eMkVJWOVNE",
+	"Sxn9UH8gVtOuJVtHr+G8g21a+vwkpIpV9HhRibiuWFYCVcR/yOEm2uHoM6QUj4vEkpWVeD9qv3bBqGqh",
+	"k3JJ6G0s6BxD2ExX9DLi4ZpnjI3Z8ZuzayqQ5XoudFGJczpmMUY0pWPmN/6ZArlrRMHM2AwQSVymhpwX",
+	"XMd190KWrJ0tyTxDoanISOa5nMXZkRyNFGt5gXl4M9XWUv2SUF1YbhjYvzuxH2m/aNXiXk5ZGvtkqgkV",
+	"hJq7uNIl1bKsNVe14rDVmqo98L39Ec0Viy2V0y/D8OjOztrwqGOrGz72QFVKxRUCDHE1ovjKaFAFnSNb",
+	"AiHoN3xxzkuzLOj9Kd68G1zfWJVq1VxqAWE1U3T0GQvEceiICIgzequf+IVtJbQLlso7ZoV+k17K8FJz",
+	"1m/kjBRUzJ3hzxkKM+tRQVHWwXKtX9E6wcuANiIqPWok5pDt23henwpyevl+6/vvdnZJVtnYHsavFTm/",
+	"2n03AJ9tKQXpj4xpN+Isz1RCuCDXV0cJKlBANYahkt+lsKzs6OL92a9X//2/yLRkI34/OCDsnqY6nzsP",
+	"+oJGVaJUWUtZzNm/wZ3fvYyqvwX7bylaNGD4JHY/LTHMAcqwm3//+urIB7/tdwwOQEOHgOY2cHyavRf5",
+	"fEHpD+RIyxa1GDSH3pxhY6602We3sHdM33E2s1fKedK0tiG24E2I5ZWdMFrqIaPWN7SQVGQGoUoTf1d3",
+	"o84/cmo06Duax2lfjjSak/5+5eL1S6QXtUUmUumHeFBFNCwDRFA7McxNZDgnswlPJ+ac4CGlSvGxYBnR",
+	"kvC4LTltqFKhmJSxkwhDz+rjyNXCSzBQlBCe5YxA6s+MY5aIU6vMEIYbZw1mFShiVu2KfjO83+wGRP0p",
+	"yRlkujT5+3pbWNOcxQjK+Q4gemU+jcCtznPQIIOa9XV2Cn6eH3F5mubgAPPC2bnEq4IrZQ6eVuE0+1YQ",
+	"anPXEOIUTLNsEO5J7m3Wlk0xEjVuYa0wnYH0LSUhpTX1zvBsxw5kvVGBOb3sM1jkUYHjPMapZmw4kfK2",
+	"GcOhGGZr6lqKQaZHEmRHGdmdlkw/vXswY1Na6sLG0Zcvc0WHG5oa7pkVVhAEGTb0LI0wOn7JRcq6T8bd",
+	"9fmc0Whp4nXOx5MWTb/V9C9ZyoQ+9hrNCrUHkuiUM2d2d3ZCRWjGSsOGbexuOxqMxXddGgtSqYtoLBvc",
+	"IBPDsEGFlZCFSSETD83OhOwY7rrr9UUbQhDxt9exFUuscclp2LZR4exNNZnrCeMluWVzlYDBFdpxniwW",
+	"zHvIAFMbmarLHo4lNl3yVO/t7MQP1cZevqRXlflmLMw84E+FJ9qGm8/NsV7tdp/fEuF14mKnYlrprgai",
+	"YtqahjFG18lWbOiEDSdfyJK66LqLvGQDy8tZk84Qi/Adz0H8zHuQWxToGvhPc2dUrC2wkILe88I8ubtj",
+	"347/3ElWcJe134RkEVWaGyeQ9GcTxdJf/9//8/8aHBAkIdDYEzJmgpXgOkTdC7iA2cvg5a/iLw/P0Hpv",
+	"gD0gzW/aWZsuEp6STiT9M9eTy/Z1aYhmcGszt0iYFa1mrCRqImeKSJFGLLJ60VfG9rv5IcIHFr+9MZrf",
+	"7NZFuOIFu6Bi3GrYMbRiDQdT5O+jUhYJGbKRLFkk0QwvbCB0S1l8pjMRHk3cG6PfV2RVSo9yGsulq+MK",
+	"2nxigdk0eW52EGxBOmQ5SXPKC9J/f/b28MeTt4ME7Atj6eqSbuEtlTLqeMZKcvju+ProEOhjb5ccvb4g",
+	"r17skP7716/d0+Avq/IMEoSGNgGajzjLyJCl1AwlZOPVBdXphCnSvz47PT45uzp9fXpy3FCV7dx6Sc+9",
+	"qJf0wrujjOYQMtNb1uYQbKaszs/GPHZVkz7/nZFRJVIkDcP3M4lpyBGGvupVVy4N/Jkz1Jy75GPviOZ3",
+	"TH3sxWOO/Hf22s5g3aG5DO9dpKNwegvDRomqvv2Yahr/Ipv3j+tHybFU7Mc5PFOvmpoAJVQqwix+1TbN",
+	"aXnojJtfCi5AuPoKCK7IHS05RS7saKOQGcvV9uKcYwSxsEsreVBw66rVbF++K6puY2SnqbpFXSGliu0T",
+	"Wxxiy0JI3yykeRbcaFCAVXC8fsvYlPTP4WJCtMwzQo1yQIZzAqtplqWxdihWplNr2tulcm9o+3Z/PXFP",
+	"nK+6HS9+8vs7x6RWu8Gfkp4U7P2ot//3NTnHdpjVd/m5ffqlmfdY3m/bOX9eymN5D/t8RNsymCpl3ZTN",
+	"qiqs5rCHwWYqjktZTfeDmi2urWph/c2QlSqyenOpukXOw20m/kTmUJ6BtSIl16yN6bQlwOLVZ4r0ZYkz",
+	"eqYGhNuSQEwPd7VpWJbmuJJh/rQkmo4PSFEp4OKGNkVdIgW1ThkbcYFFQ6AA2zNyehxPTqaKOW6yaoeP",
+	"3H3eKI0VACj2TJHT46T2hA3nQSSiY9IuTB9WwqgILa4p/702Kt6/vjoaOHf48lbyglkJikEpLAnkG3hJ",
+	"C9ma1Qxp4AUVdGxrOhvEyOtkbC0hEP5Zq4JFYRGBKUE39gsS3ebyvm3ujan6ReXKnhOWoYqx3S3ECu9J",
+	"6jOwtJkBxa1JmS7vt+HYPwLriItLNBotEVXTac4h5WBZzTC2P0ZDIHJyy0WmHsDol+T4WlkHt3m2fyZX",
+	"PWav1kKiZCPDni+oZqueW7qvMQIrS5aZy+uGaN7ox/iZGcNy1cPBHQ8WWnYN1kmtxivXld4sflqXJxrr",
+	"ue6Bxf1eFKXTUmqZynzbU/Tnngw3Un0+vMiInRIORbCohkM0AKQRnpuRdAwPh0yA60KhYi1nzeGxnEJF",
+	"U7B0SbnIrPRTTTdGL4lxf2PFaGnfAZ4fmGBC3ly9e9tgqBNd5NGc/lQKWfB0zdtO7G0klULxzJU5bvCi",
+	"gpkvy+Pc115clNwbDF+LhdZvgALbqgSj09y+wejTFXIDdxwtgEDpGLJcirFhkE3ZKqthzmKeWa+gxPwy",
+	"cdMZpTwsGqhCEPQLisT7TgAN4kkx9pXv3l90fydUwOpFaV/QuaNCMx11gNqYYjoJNYGhOQcf3l/A/ULq",
+	"2LQ+rZaHzfNfn9hH4wJv7kF9zfMOHBYks+FQS+nkZk98WLvWoJ32vE2MPVBXD2Ns1iWsFBKL7BE5IR4G",
+	"/9mOtE5j9fd9SnqZtU9a3ADoQbC2Huj3oC/K0io+nfKjahto2T9r1dAVU7B3KGdRfu4szuNTWNDVGvMJ",
+	"lydQ3bqpZ2/uH6yg5YyW1AbMWjxljr/D8RlLs0gqp9V4ollJ+gWjGuxyQ3IFz28JF1aP01Tckr75bUBA",
+	"2zNLikKKj0CKVELz3PqSQXTNt0kceCFi6uW5nMVShWrkCiE96Tsidy4aCblZVMdZVBczMl4iq+OPADFR",
+	"dcsyQoey0mgxdbd/zMk+XWH52bJO/7UZS3nGFC5wRxsHHJHtZ9T6+xYHbm4K2MTt+QyGscAtmPKkyDSn",
+	"QrhwgvsHpI5vvET26XiMblrKrErjfnjDJxdq69oXSbOyiK+RWfuspDOaE3MTgZJzltU+hB++mxA6Mocm",
+	"iJS1pevMsEDhtWwp28A6UKwcw+QT84QCnbCf0vyOi/Fgu1u8M5VFITOu52HWsTnXxoTg+W3UcQjukxhJ",
+	"XjJdO0WAXIz4dYYtRb8L/jvnSjskFzxUiK9iXTPEHcN4xpCtpYxY5UCucoSQGXDUwyk0MGcSomRjGQ2T",
+	"K+QdIznVDcs71GBaFDOqnRsmNOzjpSHm/LQclAnLM1RgzBwAAQnnRgtpV8sddFV/HrUn5oD88MMPP2zt",
+	"7m292L3ae7H/6of9Vz/8t4fkWSYXKiw1eWcXsQTU9fBFncHggKhJC3hj4rl2BwHnRdNDZFxnZB+LQFIU",
+	"URiMQ5LipdroYnIKOU8SUnvRbxFzSaZtY2LuXFHYEOoygVfDfMFEWqkjwykCAAxCxyWr/Slu6kMGQd6J",
+	"nAmCg+fzOIGvQhHAVyTw5c4VWkMD+NQQWZIdUniwMDcHKqSYFxLrGtfy2wXCckvZpd7fbeXD6v0/Jb1j",
+	"TsdCKq7iVJGxjGTuFgxOWNOsZDSWn9XmwPWDPIYXtz1b078mIZXgv1WN0NuP8o4LLEbmkMYxJxlXhl9g",
+	"OG4Ru2ydcGkxouolfRT76ZgXTCguITnyPysqtJVli5Y4Jk9bP4q3kyrBdb0Ie4TR5U3L3Csiw+YzOlek",
+	"MYkDIqeYjU8AmGFaNeJzjXvjJTzzYijztVZPOM614CDN72hetew9LcyXJ5iDbaMasCJGTFuVdq3PYOFM",
+	"4uv8jGPBv+VpxiBuBIdieNicfcIo6TOaToIQDBnKvFJQnUqHOdODhGS/k34mf2cCLJD/QfpTVqZM6Eak",
+	"nNFe0vsfxtL6PbrWQZg2AhMzkWifLoW/7bG0Aj8M/caC2WDffOwdZlVulAStc3uknjQCHH7amugvWxWl",
+	"Z205AHJEzC51tpAbMeQ1djKuxeIko7x/AZIlfIDAvMDVEbx8AZ2FKMoz8prfo4/ZZQIkNpEdvaQZYIIB",
+	"4lqN5ILALbjO6NIOsxOiiqnZcVla9qAlID6QGTy7j3cYHQO9bFNWXtuDgXcEjGp7jxRjgH/aJbdjcwB2",
+	"SZHjDzs7JB9uE28e1iEWozzCSKRfu+AHX4gSF1YoRpJmAdbyvbIaez4PpkDp2Mqqx97RQDy0URu8vx4y",
+	"ys8CEolqBUqXVaqhIiKTio7ZPpnIGSnMzvXDVJOBdXswQfqK/VYZWvTXYslkzVvWJsAs3v/QBJo1Kntz",
+	"YR7omjKDnUZLzutjq6XLFRnOCQbZF+S2bPebmGuga3VVRaOEAEl068++P4mpFSiUlFQzV51UmlHg6AYn",
+	"PmAMCeEizSsFFquhmRqx2J3mxZjXlznT8c//JWqvf8YhTXqlS1LsyhAwq7HteONw6883jLLJdoq5Va8a",
+	"WxrsG+5QI475Bbdo5dY8yRq3raxLAusW6zB3/9gW72hkiUEy4qGO84CNJUrtL4yGC8xF9+Z4zoes2kos",
+	"4BLkTa1zAy4HDmBSbnQrrH6J+Dh+8onaZsh96zMqGYEaSETQkjbL6oBMqMhyVgJcNrFZYwCXW40npE7d",
+	"Q1UnXKmYjWVPgRyRrKzGFhrRzHufUFKA7lWMBwmh5E7mVcFIv8htYh8aZn1GzWU0qxpW2vLe/tY6k9re",
+	"aY5x4D7dKbTIehGhOp2w9DYAxgD/xoTesRrb2VuCZjLdMiIWWNrqmz/AonS+PW77fvplkXb8QkWP5dLR",
+	"jm1szclwyQwVwQKrA1JwjOAU9L5tvfA6Fw4okQ7lHTMPLO9qQe83PbAFF5s9srA+5nnwb0QX6CTnYz7k",
+	"eZzmIwnTtRvImKs+07ygczJkHpU+IZpjwaoUjLw+tiMdEFa/LyRLW/C6mCS2vICjjF5OWWr/tWpRXh8f",
+	"ujtXJBcG81npnTogTADTkMIbSlq6DMv5Ysrf5/ivINsAfZhaAqRpw95+S1NNIaiQUV7OSSpn8VTyOIpB",
+	"sHC/dHRmhbTxKO6sYEtix9CQSdPbABk/5meoIMBQRw5U+LGncKSPPTAGAeSPkZyNIe1Fs7EsOVP75Ngs",
+	"1hG4Jc6kqBcRASFKNs1pCgjpZML4CBs1UMsaEW0rpfkdyxIfZ8hw8cmQ6RljguQ4JqCU+6rm4LWh8vIj",
+	"YyP8tZdYD4r/40zqDwyKco8o1LgdTXh6y0T454+l5DniYLmfzqR+S+cIo+N+u6g/y9xqJ2PfBv96gx9b",
+	"X7Rzalkuc0UCJtdrria9pPeTxDm+kaWCUS8njE3N/2dcMPf/H0vGLCzoVVXesrmq//qplLPGpXeM6nMQ",
+	"qI2fG99H9ci+nxZsyMvMDPg2pwWFOdC8gNSVkwIqmX/kKqYXRvwqBC85gcoK5ZVdZ5IdWEnq7zV7mtTe",
+	"I13SOQQDKDxrmAR4ENFDU7JCAgIlHgPVegwgdGg47uJpwCQ374v6N0V9PYpKeu/1BCCfroXLsW9BrFpM",
+	"2VnyxC2TwEmda87D1hvWxW14IvClIOkDLGX15DbX8uQfx8+1ymEVU1p+KhkTQylvzTBRxCxrx9jUGHOU",
+	"4Bnyo5S30PWjNKfRLR+o8/YZNUjILZuj/DeH+Oz4yI/nsL0X8nWm0zOPlbu80nCQa5R+guEGXwuupjRl",
+	"gaQ/PDs8Ptzb2dnZ+T5qf3ExLlnGXeVvxDaAemMS3LcdxyEdsrxtzmbLjOEPshDuVC4h1yzEdhuw6RH0",
+	"EMlWFFeULJVlhqAy2HEk2zQfxjDulfbrM1ftSLXb/+04vkF5y/RRW2oTXkatAxSK+T4xm0P6Uy4FYyVB",
+	"QqL5IMFtI32oI+YpmH1H+FMqhUOwigPiiyyNT2CR9BJiN23L/ZrxsSsiIpRM5tMJEzUp7ezs7my9ePnD",
+	"q/hrpTgv5bRFGZXCvGRacqZpOQ8+zOiT8ag+zumqleWYg+A9DPNpEJ99f3VEDs9O3x2+JccX1z+1De9m",
+	"07r59XSHJRXZism2Ab9ceRJ9plwLIFx6C2CSUU0Jtuawrspl1f/FXgeg6SztNT+q3pHmIa+PanONQ/pN",
+	"AiZkD0iA6BKezPXpKU3u+kBf9xvsHxZT9wH6HPuLESoIL+iYIbQtEYxlEXF2i23blrFzXGB4tSV0C/3K",
+	"8OaYWHnD8ullar4+Thdvrt69NSLFmLQTlk+Jgptb5xnBIIEHnikjYVp4aBsuk7lS0XFwaFg8/6pQLSPA",
+	"lDW7150T9aPrZ8bvkqYSrOaDM1VOC9rmugGqAR9NSEHb5NT/A25Az8zU4tK3pt7yrtmSt2w+k0ZZ3AjI",
+	"x0muLmCP38fBJiwawSrlCj79Eu40c5hUxVBYHPoucKbwoGciMLPYaQneEtPAjLWAO4IGkMWs/sx9Cbpg",
+	"dorGW7YT2YLOO9x1S6qSd1xZc+eqBRUYXY3HXqEgtGRsy0ydKIb3hf44BOuwmXE2iS+lZTm3Rcmy0gnk",
+	"NPjjv1QxFZQitRQ2aulLlixoBqmUy3T1nqMuNUCZNNZG+2sy2WkY22lv1Th10m6AjEF5rjq9ALWB1XPF",
+	"ezoOZ/0JkeEuQa3AjJSUW6dSx1ERhia+c295AT5L9EpUKhAitRGJeK5Q9oRYHuDLlaLT+xWib7VWw9rr",
+	"oyo3ZJjKgpFcyltFcn7LukmiTi7Lxhl6FJ/lX5UUF6xg2bx7aA/vx+Be8sdCbw1oCbJ8/iNBwCDZYsTv",
+	"bYNJoxOSW2GO+kTOIE9gOs3nB2HT37obnrkUxTDJfGuSWPuW8L0Ixolg7DjZGHLup6T31mipRznlRRy+",
+	"vK7FJBAzMfbAljfFQcfdb1SyoNcrCRM7rf6bYKgxaca7YIhnKqxXmLKSy0xtkyt38lEagX1rPtA6/CAx",
+	"ycLdOAwbnKv38PEyHNgW3Jlzoiay1OCPga4SMTeMc4nE1DqcM2bTGEUG1IrtOLpga76uGapeX2+soBUM",
+	"I7bBk5qpnXXAADD3bVDhmbVWeC4mFlsfTT37joGUjSJBqo4EWUM2Pjl7kfQX7N8VlmRbZCkAPXoU9Ap1",
+	"cR/BkGtPmHeWNm/WbGxBwWn/4n5ASmpvpoJI51GEEEZbeUjUU3FGbcafsRfJkcyCzsnt3qIueQhAx4jc",
+	"ZGUXLOqq8VbUFVvPUMesqM9JdAjOnOVrqqW9zNfMdkt6M/2OUf2mDezd8aSCUR3wvH0ykVWp6q7n4MMD",
+	"DozVjnXtpOGmIymh4M3WxRwgwub3f/luZ6fjBsz0O57frp8mz283mSZUBJtnbMxayfzzZhdnm1dxSQRd",
+	"HQvbhBI4cq2EeQ8h6Gi5j1FaxawjSErAEENZYXlxEkmyqekgXGzLa7pGiQOx/ygK11subr+KwnUuuVEP",
+	"tPSoBlwgHXApHku/+hn6xILJQDNSyJIlRM+nPKV5PieUXF+8jW23WRdJMy7GXROyAU+W9HN8alBrShkf",
+	"gQXi0AG3qilWqidkKPVkVRL3kweYVn1jLNQEH3n8GVlw+OnHXzkju55+Y0arczjfyjEX8eRhY4SyDEBP",
+	"t7gg/TuuuB5gUlylUKgv5CMxpaKutZ8xCWI6ZYJl+yQ3LyWyJCUTbPbZ/XmJVYB4VyXPWO4twaSNgkZt",
+	"3Xfd93dxaH4wq/noXXab1RoOz4Z8hDny7GMPGp1j/xWQXAyihx/tN3zsHYQ/c1W36aXKZiyABgWZBw2q",
+	"bC8jqxMdIauxpZ7su50dcjv+nIqyd3RtIdk7+qD6MfN4pGzMqs67ybdTQuZnuqJyzOzCNsHsk2LIx5Ws",
+	"FOlrKQQ06AYDlGgpBlDzDUXOaZWjSlqyUYXFQoH6AwMjGIHOjW4mf3e5BvRO8jKrptKYZpVF/vVdDIbm",
+	"k41KMTP/HZfmCI3Nf1LzX/m7+bGX9G7jHQff4Wl759u2Omyhk3eHp2+XAIbeyBmhxB5RAnBAAOsNEzZW",
+	"DDxGHE5QsyMiDhmfhaZZFLrtEJrbGyEJGxd6XKjWFHBroTAjzIEMjauGlnDL2BTWHaSuUxmgneC0ZDqq",
+	"NrRGjtoCRitqIuHS9uf70vw6PYpa5+DllqxHCSHVfZdfCaYDv8cCI/b0OS12Xr90wpM4b0fIhbiwF8E2",
+	"nzWE/IS8VmiqaujXsFPovuggmnWN1vNMdYT8g+n8aM3zNuSe8J6k8STw2FWPvUMI4fCZM+iYtOIZuGHh",
+	"GZscs+opF7oOn7vEnVj13GUjPeABeLR+6msB+Bqv7TKqQyTrcO+P3tXS4WbYnQgy7vmDUPxs3L5JWsuM",
+	"cs7Uliy3hHRQ8Y4vFnwl/vPC6Wu8JppM1uhg0sS9Ma/qCG8TB6oCFdC84Ze2s/6uBU4c9KLIl4dF3Wtt",
+	"psW1yNwLVyzEJgVmX2aJzlp7qAXrIwgdjbi1pfcxrcyiJmVSMNuyTKAs2HDJYAK/xF2Cn//9zkarB2lf",
+	"gZbkv0MiqgLcyQ87I1n9jhWU0QES8csQhGPbETR0dq8fYS3sC7qsRSsA5ZOvxCMWAy6iwrfXA3ZA3D4P",
+	"sHCLFd5yeGPtxw9AOUGZAeX2c5Bu7Gs/s7QvVKg2q+5bBixeiaNua4/rUjoNFbGKCWBVXNguCNEq4SdX",
+	"Wpc+Js7+gqLcTd1c+P0P8nI13++HjJ6WZSzoVrC+1l34oqvfnO0jL//KhWxZv5Ud+fwBdrixGISkgB0L",
+	"nNiaue/eXyC2hn8CK14EnaqJ1ETTW9cZwIpvi0G/j6hyhGVcqyW+YQupJrYgdZuc0HSC1X41HrxiClIr",
+	"RzzPYw1goeHXagRGB4i/YUI59FajbUDVNneogWivtJza0JYhGMFmiNPrgOoWug7bBbA93DZoDtDqqrjy",
+	"rgnb2v6WzVXtulDoiQAviXUNgs5V0LnbBgRsNCtm8fA6JdZ5p0Akta5AO3XV49fK9yBvkz3v3l9Yv2Xd",
+	"3iAhlBy9PT05u3Kk9eH9RUcXsvdCrBOM3lsBSVo8z5uQ4Tsxp6Gt5ZAju/022GkXF2Cdean0PrEjkj28",
+	"RZEX9gnDw/J82/YfXI4+RnPJu3ZeWJt4sCIvfg0KvX/HJT5hIwBdCeBObnLrmm91MNifo4/g6I4iA3Lx",
+	"a7E+Y77Bfh8L0zEWHjCDqoWuNHWdAthQjoxxWxzOU07TW0UuTv7z+uTy6uQ4sSWL8BgoVhDXoXnD5Qmg",
+	"voijmblO06zkAgQjmVB0aM6ZdtkO1q9l2NEyhcADXG8vyqsL9lvFVGv3RRBRimFvjFp+NfAIAwE2omWx",
+	"LDxYQXl+JY/gnnZAaC2JuXGZ3dukWjP4AaFpyqaaZQlEZkBXsB5fnKawo9gEBK6ImcoiEkbgyrCz++Bg",
+	"41dNjZJUTuduQh/eXzzFfB5dHNpa2lGlqxL7KlsBaahL2IbvTy0SH0vGrRJcDRI1civEEl2UYYgr+icS",
+	"Y8mmUurzpckiiMUid96MKTse81Cn6PJEWxJogeEtdA8zuteE3lnDtk7btz0LEjLNq4BHI+dtMGZoEbHM",
+	"lg2HjHHj0HTxw/aS3vnFyeXRxemP8I8Ph29Pjw/xwunZ6dWp/fv45Pzi5Mj+w/z19q39/ejt6Rn8eX32",
+	"t7P3P5/FC+wbe3HpKtEeuPxymLPiGFJr4hASrCxlmdjw7cXrI/LDy1d/MWttHiSZTCtIweoH9bjP7dX/",
+	"+Q8VhaZrz+ShzuiQDjkAuGuJxJb4RC9CScbuWG5GJSkVhKaaSHFgrQKICAqa4+TBSbZNXsPmv9rZSeoO",
+	"IXZgcnpsTuFvldTxjFQYp70M02O62NIJbENlZgoNEGZcpxMixT4Z0uxX/zGVQHhk/ruRNCNZDnmWMZEY",
+	"qvt1JCuRJSSVYpTzVCfW0oGmdnc05xlkbk/4kIOc0pNSQuA5IVrKX3NajhkOxItpDllyLAMcfbs07Z+p",
+	"2urnR5zlGaEEXu9C4YZTIJQHSrESUUOU2Qea79uH+jbb3RBmXSjhE8j/vvPLts+cGyQ2VmwOY1kh2kdL",
+	"C28YPd4uvcrZQyobcWQ7zi8dGn9zoXS8OcZVQGhAzu7wcIUNHhqsvyr5lldP44UpupwfGjESw9NPpdXr",
+	"ZpRrV0+ksWIJkKoSi0pu6cWlNqkDQnMliUI9lVyYt2zBazaWTLE6z6vzQDnGo6emUigWHd03tX71ww9B",
+	"T+vdnWhXa811zta/GNhArxVRIsyegG3ZH+YUCvYWfT/XF6e1XwvbzJmvstu6TyZaT9X+c8dstzN251ii",
+	"em7D02g6er6yCQksUCp+/WrbqmkBWYge1URjISdmMvs1j0cvh0Ih2rzVzztBxRjTe1okwHYv4pk+gxz0",
+	"pvxx7RXGDa91neiRyjznGXOCgYG32rk05JQJOuXbdkhnpkHvzwDzw36UtZlWJMyrqihoOfd9J8CmCyAv",
+	"QoSLKJD/lIp5m2J7dnzkgAdc4SFGOFFt7FrAkK0HOXjA6AUds+uLt1FEHcjIhzsOXImpTdVQ3vqI4Gwo",
+	"VurokJDibQaxZphHqIrjLNCMboIM0h0KpB1LLMRCaKlciaWQw1QTBxlWk0Xc5yxHHDlZtxiX9eesawef",
+	"lQwgtNcPdl6ykYpGzDDf1B48XoL9CzIFR7c9XH0lJiiMIFqqKVyrpsYGtV9I2H3tue7F6nrtepm3WmQG",
+	"MOldhq+9nFP/p6pGhrl1yTp1y/zgGvpzDJ3FkS1THTpUXBZqQjKj2UDPIuzz5O1Bh9Rn+7CyjPQ/2lLZ",
+	"oIYP/I8fewn52MP4P1xj95qJzBbfYXnEx97gIGjtaJEAdVUKhSXLLvAHLbiaccBtbJNKFKBqGq3cyTgb",
+	"ajbkkzPd0s19RXBoYRzwoNeDBRlb+wsZDgmZM8DzFzKxkAvUn26LFYq4oBPJU9f+poati7U8r0d3O+mz",
+	"pWwCzdLvGChf+hlzCZZ+fkeVWvrxyCLfuAvRoDsuXFt5dBBPrvv2TeYbFBPy1WHqp2srcgmZtdjGn2qS",
+	"M6o0+Z6kE1rSVINkBoXPAwREJi9noj0x3pju4CKicwhiG8rmd1T7bzsIPWXUNrchix6z9u/6rWJteDmg",
+	"46O0vTVGkdmOA/uehW1HfzESa7eC9Dpx32mp51c7b+JdV0MKgeSCEYA8ZpVZdeA4dbdnOGmnl+/J99/t",
+	"7JKssoV3fTO6DbdRHdy/EAW096+Vhi77x/JrXEX7VV0Lo+qz9Ajps3awRyyMmi6d6PZS9CxTIdOVC815",
+	"QzCBMEbwTIVMETlpjPsvM+VpLazWODvhtk92ibyHdCnzyAM/eCHnaxRtld0+yg4Hut2vDf5BAiZqo2Nx",
+	"vwaO5czcAQ87T28mBSN913xzUKNEhq30ILxhm1fUgtVXK26Tw6b/cFQy9juEfyAEIEdRcZYuNV5e23+/",
+	"vvtTsibO3vBczqgi9nbn6F/dhX6lY99WLLZ1a/GXFzKSfC+qbt1UfVlkxCnCMr7Bly8j2MU+n1wykRGu",
+	"yZCmWKVaK5fW/ystKQhIniBzWVn0WWkMIuZhpeUdK32Cw8udHzZJcAiJdXU3nADrufHJCwDPB1ZHqxsE",
+	"OdrnwrW11xNWdN6ZEGy4FbanvV/0o5TYLwDwrMRYCu/9+mGplZagW6BWCINOKoqciSZJRMidSIEcoTuM",
+	"A7z7rHX6cPmZIhlX05zOrS4WZTNtSZ7tMJkW67nBtSWUOSI/XjRIurdLdnJpeafUhJbsMM83634YpmPZ",
+	"YGrOhyUt51iwRoc5dIrB3koQFnasCcIHwzmBF1/JQ2hsn5FKXPof4mFgeOAol8IM3n26H95fKCCYEUfO",
+	"15wvpiAZAcZ123tlqeMEfWhr3QAq3QjwnCuNhwlBSh+U0xImTmD73HGEdv5mkd8cMEqtBkEbgcw5Wi2a",
+	"jBkkPCGKbSCurmgURq5WTVaCXfiOxN50gfS6umZtuEnml0fQic3ojq1AQ1hQCUNUmRAxbNmGaIepeNeE",
+	"pnBu+tlE5vWgK5AgQMpZHSqM7WyMZEFOayUOEkWmrnNcParl+4hFlARwReYFrmutbT/dqcp0JTTGuyYc",
+	"xmMvzVr0jK+yIgvmmxNo3oDzUKgNGb+BJedywh5qyi3HN7wAdHqeL+Duh8WkwhUJwv0HzRDHs0bnvlpa",
+	"YFYA8a8YuEgCcjrD4CNocQxYqnTcHBwTtUrnRbJ7S6RGM91YaoAgNi8zZAWxPcxzasg+YfuJWNqUs5YE",
+	"pmlrciTItCwOVNiuo1jR2a4f2WrqiYcU+7zGa5EclnCnHp4+EQq4FmiSwA3cR5fTQq6hSwWHTRhYhQSw",
+	"mfiI7RObFEL6lGQlHelBQnyKSULq1JOE+GwTcy+2+qd165dBQlzWCekP52HOmUv3HCTEZaP4W0a0LAB8",
+	"u85fIf2M5Qyqbm/ZNOhzHXxYnWwMHJE3+6w+ecKM2Z37lYn7SldDTBxyoT4X8HR1MdYydVgNIaMjo5ya",
+	"j7OZG6g1dQEAXevmC7wFHa18j/q5duzaHO82dIAE2tGjvIFfeJXN1AVLrAEiuiFI6Mbon+vhOlcYIWsU",
+	"8kfTrgPI0LXzDdTL1VripqhiG+F8rXYZL+kc7mx4Sg7UEL8BHfIY7x/K+C8YYoGoCZ+uDnSVwZ2+v5Ge",
+	"2W5U+y5/tY9Z2UZto5iUWFBBx6w0gtDnvyqi5SAhJ+/O377/3ycnpE8F5MjiY1coNlkxzeVcDRLy7uTd",
+	"jycXZmyI3jqd8PXhxTtopvD29Oz0CPWEcSkrgNZocGmcXC/puTf2kh4O2iFD0a3R37jIHr7ezkkfYedT",
+	"qSyeq43o2PSqQNeDbDooDAlkMRXOojR2NRdjZOWuWXPiFKMRv8P9NMufZ4QCtvZwjkHSjsASIeht/DwH",
+	"d/hYYYjcFn8quKOGemhGNlY6VBafvagZ3+rnl2+sg6TVUGmuK81qJLvVg6144sFAFMsTXZcJEazpultX",
+	"TryTR6vj3QF1LAJUeNXb78MjRMeCMFe8k4vVldA9VsLdxjh6/FLRSL3CKoQ1TK2/x6wxGxi31oTjFfEk",
+	"wHgSYR2vdsYaADgjpxlWWlvvJmiA252joC5prxUtDbZAsFlQy9MtPnkJCb8WFwrIaqFwB4KFC4Hk3e9f",
+	"HEfBonJpfW8uaV5NZJVnRGk6JzYP2Xs8IKEFl9rmu7KsJbrMBcnoHFI20G3ShzlYlB+Iz3eMM68p8HoG",
+	"UFbmO8n5FbzCtRSFaW0tBL1hUgCm7lJnJ4xcDQ7IuXvW/LD7/QucPrcFqdu2PHlFyTBkAd+fZnUlb7Ma",
+	"qh0GEGtONik5caWRQWFDs+zEVwSv77ETSwYzCsozFSQ1+6SUhjWJ37Rg8CY+xdgDkS2mgLlDoiqnwLlj",
+	"srDIMciDM6mJEb/YKxX0kPoY7TsvKYAguO6D14qV9sCgtfcr9lIyhP1cy4RgwYJLKV0Yk+SM3jHfJsKB",
+	"qzGB9QnbeJSXpOpn5ht0x5xHaJDpFFMDtGzYr9uhgbOebW2AsY+JDWaPXdd93YyZhW+uEx1yXkDZtNkU",
+	"gLcJmuNClYM5JkEmMESozMre/8z15IjaoFS3NW1Ul8bxQYLD6dONsZKrLq8XGejn8YwB1d4IXkEhC44D",
+	"GRSyzDDg1ilscERjcbCFHcMprLeFwvV7oJJ+yX47FZqVdzRCkVpqmh9DtoGFxuX2XtSnk4A5NdKNnhx7",
+	"Ipz2L9Gs5fCb6tyr75dzr644CA408uxnRsWfo/rzq929Nx3zqZJgDVdjb555QQBzsAXxCdm1pYY7n9Nd",
+	"zWsu9SSCtYnpL5fst3NWHtN5F2oYlYjIPidTVhrhmhD2WwUQztDOMbNuRE8XpF8/smfz1FAZ3d1DnWLw",
+	"JUjHfmEUStnNb/Vu4TL4r4ZN2nvZsejmmyCJ+kMbE1pJEy2t49/yW0b8Ta7+OtRt7PyVQ63hgvy94OIY",
+	"yaig9/DXL3WHovUd0J+KKvAbvxZpuKVY/Yp30kYpVb1YCGkioT2JD3S7NUZnkyaFebAz5UBOb4fpvGYz",
+	"1nFCu49Fsn5mwZq10O4lK6PpXu+FhVKiGuOyxhpkRtcfKaYTy5jwX4ZXKWwFtMjRjGrjralpye64rJBD",
+	"DrbJmfQdjI2Jx1nWFJT72Of6/GrnElR+m9H81KRul2SV5IwtGCyFWlyCZFlWBjri3823JeT86sUb89+9",
+	"l29+aShN3YToKq3JkUc98zZC4GKcs+NoEyJHDMmXV2SCaf3SzRXR8n1LzVRa8jfxoELArE4IpiVzeTLo",
+	"/r7zdoBNcKxX5aDhZTUqblbl7CGe1oYa2tr9xd+SLAvz9qfsDUkLq1/3IN6VLJ+e9gftDUl8k1c8V9/0",
+	"YA/q4nBr77bL1PlOXJcOt/td63CvXblWb+kSlT+K37Tpfovh3Fr/AHA+Q/sQm4ESLDgsiNtWduYWtgGA",
+	"I4/w9fHuZC0ug9e2Q4vzdXQuJTIf0gV4yqM2tztwf5TZ3PnH7E0bTMS5i5Z9uHiB5LylMFXLTT6gVaWQ",
+	"BSjAUc9VlM8uNJxadr8WRvKBQuETyQI+y5Xnnorfk5EdKs48ifM+EFXZXLKZ95fbJ7FLNOkjrmSC1XTK",
+	"2rJgyoaNBAcdGTL2njnKV2Cjh7ckzecW+/KsGmDh3sZIUVjRVcPFH1ges/NYy2O85vcIQblujOUbky4N",
+	"ftriWyseebCwWJ7qOl7dMo81MbqV37D+hc0d6fzEZ73LUXa7KAoZwVNkRDbVSXtEoQ/KmgNCppIDdAzV",
+	"xMvUA0hKwN5eVK8A7SXB1zvveRNIAtuMKLDzczaClso+K9LQW2LsHbSmwN+7Krb8CCV8yg+vOjU4w4ii",
+	"CltT2hKIGcTJCnrLFvokS7EFdx8sAwCijavipls4tSVhcXrsgVWWp5LCVCzqR3M2z3zO57IV1Z7As2BD",
+	"wba4bsQtzbQW0Ot9Ry1p/n3LhAswLn/3iOfsXOY8jfgRr6e5pBmZwmUPZHp0fkEAZgA6pNcAFQ68r0UL",
+	"MI9c8rGgOtr92l9qec8zRapwOp3fC9/fklzLlML44C2gtsJQxhT+r63DSk+2ruB3KayDwWV7Q1zqAOOz",
+	"4AvYe2nDrJXImbJZzwBZKEvAmOLjqjSEZ1TAmcWPj/Yj6woxOlNXPL1lMXAV+N3njMIq/syGlxJ+TidU",
+	"CHM4Oi1erKPMFR23l7ncYqkJtEtu9BzyJwIVpRWlJqT//uzt4Y8nbxPy/vVr+9f5xfs3pz+eQkbuyX9d",
+	"/Xx8lZDrs9Pjk7Or09enJ8cDW4DIxmgOm/MKPclpWToosoJlnNkjWzIl8zvmVbQ5GeV0HEswzWUEB+rY",
+	"1naZyxUAJBxdXtp/eXfKf6Tf7X2/933LWbiPsZmLxiRnlq80p2oWDWbbvSinTvXpWqSo6RjqEw/qJXUE",
+	"taZK6LORC2zPKEM+zm/+KsAtSEgl+G/YHqqg9w6/YPdVJ5gY3Ef76q5FFIbSH8Vo9b0SOqT6AJzAl0n0",
+	"QWOjrfDAmiJ9WWL24qAGAW3hX+ZCaw9tQEeZWLiEIculMPQjO5JMJg/1CjeZ61aVVQwLm/fj3rAaa8tY",
+	"XM8UdkNzkBzoP94EhJ2llY7xB99B0lf3Wv+cmSigyc4msu69xfUDEanMsI9RT7wCK7aRNGvB5fgw74rq",
+	"0S3n2hyUOt+6I4x2qOJ9Dp62d0oDo6C2TYrDb3Vo20CB7Shw9pSvq1QBQlWaCujwH3BPo+EglOrpxckx",
+	"6WtJMshF/q+To2sQe0eHZ0cnWFyibjkk4DQqSIy4q+tPuFYLWRZUGYKjkFohS5KxNOcCEntLpQcHhNZv",
+	"h1mWjGbKyLHj6xNXY6KgjQu86v2HkwtzRQqr845Lo/1igZzNh4KbJ1SRKVWKZdvk8vqnnyyc9/vzq9P3",
+	"Z4dvE3Jx8teTo6uTYxjWFePQklmwUSwNXcaGNTPtJT0/ZC/pHV+f9JKeG9n8iZPsJT2/elDqgi9sVr24",
+	"ld4IJjbY8wdmd9TFqtGAh8ObA78/ZncpMBZ9zHafhA3WEVtqYn1cCVls4A7x2yjKByqy0FS/3vYa42NZ",
+	"LGWyTbJlEvtg+vbhJRMZ86E5YIgzWTvW6lDUx97e9h4pxhCcvR2T0w9WPHpN26gjL/DLP/bi4q3IqnRt",
+	"d6FDuMs6EBbsz9YE2NBHaGZSI+fGfcLS+WOpmHcwoI1Zf5p18n24/YyhygVbYKFuwBjwmMKYrgaGCdd1",
+	"d9uEKG4OdYOcDKEs0VCtXSNpPAC3gweFu65QF2ldy4OFWlzrRg1rxBMP4y/LhYS4x8XzqDdwcZc7WPbR",
+	"HQp9BafHrksQ8m9Xpw9VgFRhamcfXwlgbeAyH2z3urVh4LDn5tlhpf2KuRpctAR3DrCpumHADqcfdj+c",
+	"A2w1OELaBHTgJVk+MQDT6ApP4SRbowJIg48cuiSkl9ecKZ2w9FYdEFHleQiIzNUyIr/bAnMv1vXqsmJR",
+	"ayRLIz1eqe30fFxWY3Iks7CzGDDivsUX3XI/yJIs/LQ1pektxFjgOyfz6YQJdOsvA2NGsQgOEXrA138y",
+	"aTZqzO8cZINf1g3iOJ2wU2aleXHjFd1h/9tRXxtiDEAsodU3NNTWagUkaSmr2AJdmJ+Bk2QFF1zp0uY5",
+	"OEFy+iEhp+8ScnmUkPP3FqG7pAWFktSDBVJc8O89a0HniMTv1wRLm/ebMRZiU6tLDn5vPNsN5SMgjS8G",
+	"89Ed/2I1nMOCPKhxHBxyk0VycKAXNgt/JGUD2SGpkQkWMERQ80EF0xijs/jWfwY76Y5z8ZlLsArKIln9",
+	"SfjVfk2AheY01RQywzPKyzlJqdY5gsyjLM/ZZ69EHGDldcls9ryaGPnjT17A6tGMUGFz2lSKDNPUAZoa",
+	"lo7mEpKBIGmd3ZsNhn1rmVyLh8hxLMdlIid84cB29iB5pf4pok5NEe8gcK3KlxCKER4gppkkOFPrWrRw",
+	"bTUtOCdUX0mXTYdB/YJq6CJvlAJ7aqRtIADupZxngCXIc7akUdTka2E9nDaqsYPYGyO9nZGgvAKKKZBG",
+	"0TpY1jlBEQ0100UlNFKzYjWVhHj+BH/iOUUtA2jVHStDPonTmcNSp+UPs32eADfuU9K7VvG2ulNWKikQ",
+	"n0IQOh6XbEw1aFjG0BoAWorv2oQcOalPBqAFw8ZZiBn0BnNUlTPZ0j8q0mliC3syIar0AcYmyqL2JZjL",
+	"LEOscFuiRcmUQf2umy0ZslQWTBGaan7XZA8ORjri8Xa40kuT+gn0/AXM2r12zNq9VniE7jkyHtp6mT3R",
+	"gufzB05nOon3mGY5g0su4drSGKJ/I5S+McWgBsdou+j28Kvr3RCR5BzA515647lUekvIgptzlTNt5m/5",
+	"bl2zZiHqLKs9/vAuHp6Kr9c1uOXxE6COEwAXtYQQJOEhmNdfgkU8qJtMIu7b4rL+pSVC5trErNtruG+R",
+	"1UeAz6OA5+sLe+CkP9DnExTGrUplcxUvFtKAkkYWGpbHhhVzyQOyO5tFsW3hpOCeOnOymZnXrXr2oZmT",
+	"S8W4q8Ngwbw//WI3oK0Xui35hG7op8eYG2Z24IEu9roNQGTHzfiAU+XRVEBxRZ4tnBaLGSMNMKAWAXDG",
+	"ZmpFhz7PeajQigg2U4DICDJiVeM/Pu0+qubTtaOW928YzaKbYNRE98XW+TZhNAuaqj5rOrpVE9x5atgN",
+	"B+ENzAmAF3lq1jZu21GRDeV9O7xnFdaq4+vtMxYzNSF8ZHibUXnaUhLM+rRZ4JivOmGKNegAQ2ZdI2aL",
+	"bE9ZoJfw88LdTAJ6CfajS7uHmqAf3PDhOmDvLUcjDXOd4srQPrk8fH+RmM1JPHzLlfl/qg8QncX8YuFZ",
+	"AGwUApzIXw/I9dnR+7PXpxfvTo4Tcn32zgxzfebgY84vTuDPki2qRapuWFwCidouaLwEpRijfQfk4uTd",
+	"+w8nx3CfkIAAYKxvFJZhkMN8RS/pfYD/voP/XsF/zSf0kh5+AIQr/ISxVx4+AnOG/+PD9sUdohrXtXR8",
+	"kHz7IPOqYL5LeLT93T108ihAr5QjcgeP1KBgleC6PtF7322/JEUkiSnjBRMq3kscE7hxLrWXG1xOYlo1",
+	"Kj3wpmixjZoXw/W9LHGAa8F1oxdaJLoOX4xQuLb5Hy6FoemC5p+DIYmv81ONxSiD+cXOmODBJmyTo0pp",
+	"CdBt5ooCor++NFxNkf4oJ/J3svfD9qu/vHi198Or7/ZekSJPyJjm5MX2X75/9XJ39y/fvyRvG5BHU8ND",
+	"9FBNe0nv//m/jaUgzH/k70Y9gWoR85/fzF1ve0lvDBUkqXlGTaP7gimR7R34fVsXl3SN0CLgZhnO7a9P",
+	"XjsUzDL2ETiLtXDaVKlGy/2l7f2Z68lE5m2I8AWjGLwFHxL4nZYw0WvHEvazA3RU67OvdBi6sw/a4CNW",
+	"KtnwpK7xSlySQ2LvUJrnue9ZgHfykkxzKiBPgoMpYgPc6K6yQWt8HrBFwH9gw0I24mxZcAs8rHM8oweD",
+	"pqVUqgYddkiuSnso1xkXapucQIaHDbbApBBaG8Y1XwZrEu/Ss2l2zYTl2eel1UAjwg0TatoySWaWgh4H",
+	"nd52WlqRueNRNIO2TNdXRxt0ClgZOfFwJPhVK0Cbr4VuQ/pgtMw5ALEYgu7mhnb9FaDIHtFB3PeB21XI",
+	"Be8YxdPZbDHSbQXQlfUZH/BMLXmTP2feTbf2JvNuR+AOfMFmI1UQfsOcUgpQ7SHcc8eOcT7Dxx/QkFKb",
+	"5NBc2/VOAc9/H6Q4QYgprUqu55eG9Vt+MuV/YxEl6jRjQvMR9wXdFv+/7tIHUR1z6wS1epeB2fuvrcPz",
+	"07+d/O964exLPiU9WunJVTxz+rKRNW03BvnEFhfWSAZGbP6EhPVVU/CJ1svT+ARcZBTBMXbpyxxUJzll",
+	"YkvJqkwZ+UkSLWV+yzEH2meHzRERBdKyMcq/Ta6M1Pb5EFkNA2lbm34Uh+enDry5drUjF9yP9OhRS016",
+	"kljRAJuDLmVdfB8FSFqlkwWEX1haqVg4PArtRlkDJPyPaFnU+TwWBke79mUfhWOBivSbakB90ga2rUsz",
+	"ccx1C1U15APkAlYKBR+ksf0krfX7UdjmCTf47xtig+Bmp+rGo3Vnf7f69dxtPNK2QWY1Bh44bvximXd/",
+	"FB8FpJOfn5rxZ7xkWxDR1XyYB41MIe/F9685ybjR3MxDe9u72zv7dftSc0JVQgqmJxB+mtKSFgzyjz8K",
+	"aLGMgRJwJmDo4AZUxZumWqgSosyu4CLUUM3S4oabd89keWsMHNv2Aj7mP/6DmPNgTjSeXfMjtofGeoK6",
+	"ilDPJMHTBLnRUHcAGXrB3kESmC862DeDbZEbd+xvCF/LOxDS/dYQrKhLGrhSlQW90oNtN6g/yEsDN5nD",
+	"NvmJ2c4Ohgxuzt9fXpHndMqfgwX+PDccQ93U22dW65bNk4+CePfSM1W/BLFXp1SpGZjYui6G6S9Uzgwg",
+	"XuTmBb4W2wPSkh+8w3zENjm0HC7nd0xtXuNxULfhpKj2bmHFCIxq3oOmyKhkaoIdzc0H3/x0ElsNMx3s",
+	"277w2dT+7D4fM3fg6w1rIYTm/Ja50O8Um19Z5Gk06epm1f2Xez/YWQQNqm8GQJuXsmA1FSogQ2KWYt9X",
+	"G/Xb9rK57HY/HQz7UGbzxHUz/SiWB5liR1EzDNK+bzAf0DKehaA1Axe36qOwAS1tEYFJ/yYYGHbi+R/w",
+	"v083Cbl5bn3u6rm8db8/t681ug++xBogCRmylFaY2P5RKKjh34J/A91YTghN2S2yoe1Ir+futENTaFWf",
+	"crsxVq75XtEOc9fLqv5NWzvom4HdQWBLCbkBLMyb5KO4weRl8xtWoZu/XF/1G2RmvvP0TdBk3/OxlIqw",
+	"3f5N0G8fXhC23L8h/Zc7u4OE3PjW+/DTC/OTb8EPP700P7lW/PDLDyg2zYRZ0NEcJPxHgQNangUnzAxg",
+	"O/ib53d3BvBpcN7MD3t7CZhtBeUCmt6bBR6WZpvMnXWrf3/zR4EbSzXZ2yVHry/Iqxc72y93jSVo/trd",
+	"JXYaZgB/hOD5H+AnKX/NaTmGPTDfC7EKs3lw16ud3QFK5hvQSwTN4dedwTYB64g6CWi4cMkweG/7/mPb",
+	"f5XY/VI3tq0QGMRm26giN3DPDelTYgTXRwF06DxpN7Xe/PedX7Z9YPzGTB0cSZYgzGLdbLtO4sqF7CDo",
+	"7iaO/cohp+Pgo3DiGvvPo5EgzEm1oZet08ydVnMsf6uMoQa6RcmMpowmtiVpd04uZM7gmHhP8I2L4d20",
+	"BcXJCSyH41jPmrIRJbhrZWpEH4Re4SiXMmeYICVFyPJAaQNGlkFzu9rd0MysBb5cMuRTlIwrnjH4kn8S",
+	"N2vyT3j3P/2kAXzxn+aWra0t0viv+fHy8P0F+SdRc6VZEaa7yZL80ybrw8rrCRfjA5JWqLSZr0hIIy03",
+	"qVsTJg3NFA9d0IQdxCo2cHWtyXzOgGooocqQiNefhYRZwPM29cPojNv4KR/gSxoqLICqghj+p4uDQ6LH",
+	"hBoh5dXfpIHVPmGFISAL8R4WqKiEjGSe2wY0vER92L7+HbzelbLUb+6HIwxgUVMGon8hvoRIZ8op2a4v",
+	"OyjbCVHMSjmL4uoV7wMHHU+u3l+4yVzBZDRLJ4KnzZXA+eAzjNkJ4ZtsyY+3is0nAatybzB6OYz/+vDi",
+	"XeJiHf9czjxR5J82+vHu/cVzM5u+eQQakph96uOjAxccAdsFeQBNwXlXKJbf+cVtDZ4kLnLyz+W4yT/r",
+	"oMlivMRmHCE5sVyxbXKE9OfSGVkjpQUqwoHhwMtJiOAvXBjHTgUVRThYRuWuCZv6KI8yi2A/zQVuzD4U",
+	"8s4CydjJL0dyzEMfxTUoHYYXGH0EHWlhzwKI55tXmWNiZoqS1ugpSNc30IsVLplbzA45klBGV3KtA6yS",
+	"9h//Qc7pmIux+cdbEApAGFNjgml6y8gNlrndkD5Uh1Axh2SNWz5NPJTzDpYT3QBq7A3pw9OK/85wydxt",
+	"3Dp8PwoprOxxvDKxDhpQZAI0u4HdClDOb+ToJgnxB20ATacTs1KYfjSFz9lufA1UB0n8qsxYOUQtsXtU",
+	"HtAmAgBY0m9a1wKx8CD/I6l5zEeBmrKHUKCaml3DJBnEqI3Ay/rlv+IF9qH3QkNk5Dd023OUYcfOK4aU",
+	"YbS8Fy9e/GCT8/GUOTMYrcR60eDl11dHpH+zt7P33dbOi62d3aud7/Z3dvZ3dv4byOC4CgWWh3zr35xf",
+	"ff/GqCPnu8dXu3v2z+9fHN9ACh+WqGV0DnCO9zTVeVBwI0eE5XSqrJP+4KOYM2rT5wop9ATfVrIRJAAF",
+	"qjEvSQ5JPSRjU8iXk875mzOR0XKb/LyU+gmDQQu4j8JCmN/UWkpCbnwC3411NoVpsMbYhukNMDAQxi2C",
+	"fsWQ3R/uDcVgoc8p5CUGxfo3f3zE+NrH3j6EIRPy0QbazC8fe0X+sffpZuBFvwvsNaJ6yhHJMZvSEktv",
+	"/Lw8yZl7sGBwWbNIpdAlzbhRBrlWLB9BTnsz8RIEeejZCoShvweVz1CkpLIsWerw443O1sg4vfG+D3av",
+	"0fYPUhRLRpUUB9ZZk7GcD8HX81Fk7lsNWRW0NFwQ69vpfJscNl4jpGb+PW5u1IMVYD93mwnpwarBAvgo",
+	"HO74Nnlfa2wI0IFWOJxk6NQGOo2aWL8EmbHhxKg77A5ZL9YkoPnGS/MFsfSSGyiEtj1zbiBiAZklWA1n",
+	"/ZuXjDkcEvgCo+IqrmU5D5oieG8m7PXh+Wkv6d2xEuPZPfBRQU7UlAk65b393ovtne0XvQQcyuAcfg4K",
+	"oflrHMOEOLSsg1qYhjdX796iSFB0joLUxuxgBs1iCkKnU4fqD0wJhJibcr+ZhWy5lhFVjiibuqp5qxqY",
+	"fZ8vuoV68In40tOst997K2l2aJ4+nE4Bwx5NCvjivZ0d2wFM26JJY348h6KX/T96GDPt7f8BPuSFesq/",
+	"mdV8ubPbFnD1L3p+HRi0WB5okVXXPXgo5tZkgiiEbYFmXj61TtTIIk8Rgx/rO2wCyC/mcXBZwAPPrfbz",
+	"4f0FRBSqlkIb0Gq8QmPeZ1UapO3hnPDMdy6agZN5QZGCmK/NDh5gCj7oTC93fkDHlZijr4sg/pkjCJpZ",
+	"dsKz2n0aohMBicmCa7UN6dMn8FqjJ4TlZnwsZMkym4bNlaOs3ypWwcHHrDjPPQ/PT7fJOZ5rppCg7Nn8",
+	"VZa/YgvzzEz/hZu+MZQdALJZr2UCDBbbHDbnC4a8RAhn/Faxcl5HMyDAVEecsPjAk2KXtK34uH6ZeuFw",
+	"nhgbRQ4+r+7TL2uPTOhD+ofC7Jl6/GY8+052BKdZTkz4xo6g3dUgsb1hi6LSH5zDw7dvf72+PLm4bDbE",
+	"iBVhoFNBSI86aY/QQfR4wC7Xh2S7t3DWx8OslaVfMF2Vtr95YLFnZTVW9kCfHR8RxSxmIWjVpE8VGTP9",
+	"0zDDDL/DsqTzH+dnx0eDxDCFs+OjxGrVQw+ojDmThVGDPJ55bSvsgstKZOmPJZxbRV7u7SF/h0UITbtw",
+	"pn3bNAjdC6+PD0E+D5YP4U9Mw2NDKW+Nwqa6nUWRpeelzHqPcgBFlr7F4s5HGw+W63FGw31qHasFuDs+",
+	"Fmz0hkM9lNF0Kjls0EAcJS3GYx7OLozduXzE8LAsSetlBkEXjzmku6AYBu2ZkikFNPO//nx1YE1m2IXE",
+	"hg+s7Q0KlWB8PBmCPeTC1dgcKaYIHIH8A5Qbi04X5RcuwC2ydLmsOeNjrgOtd2dnd2frxcsfXh2Yc15H",
+	"u8BNgUEn27lFe2wjzPKJYhAgw+R6m7x3MR1QXQzXgGBBKNTtnCJyvbZDDNMDqBObDsCzZY5yDQ8tMRUb",
+	"yfhRIthhZ/LdgGqbGSlGbn96VCGdWpSpTaa0gbjeWX+MfqSZL7F4FGENex2QMKGL9LtOZR4Ps+d/iCz9",
+	"9DnC1NfiGsJaPB0Do0++xOBFJaCGryn51kuzFmEGqUKhuFipWC6mPT2UIW9I0UvEktg8H3h5GPhpG9ze",
+	"/rxx76dPkVpOY9yEd7lIEvp9AYjIZ5lgI6wtazn4iBS1yCeO/QIsNkTLIGsDS0khUgh1l7eMTdGatWkh",
+	"219Rd70At9LaE7BOT81YmkNoRUhi2xrX64NZKlCQayn3gOzt7HgHJCxQWY2X9NV/yOEWNHJtPWhm9/4h",
+	"h2jhCc3KkTnRtvlrYOWlVJCyEgl6lX01gNM5FdOai7HywX5IzYFkOeqkmbvnAB+vhM/RyP6XOT8uicBo",
+	"ykLCrCClac406UNQ7mPvMAunKUtz18ee0YtZqQaY+gTiyowV8V9wpcF/8Vc5/BusSyfNNZxq3OBraXz9",
+	"ZRSx8Iu+uB6mLQEBySSI9oM7qGHn6pUj/YbjabDyjFjmciiMfYYoA3LkbTaHv9IY8JkiGVWToaRl1n4S",
+	"nv9h/vdp5YEwdyQhfSuf3eoJHRcfxQ2mDUEHbGEszMyc7DFXkIG8lih/Yg2a7CR/bvHGdgEUIHLu7ewk",
+	"X1QgNenx6ejvvahJr9Y3V3Cer02B7WwYc43MxwSsteR3IDOprhTpX1RCAFDKzxQbR/o7wf2P2JcQ6DuT",
+	"2vBqc/cgCUJXyoX/agxMpHLXhcZTOURkSqaqXCcYTUP/g6G+jZis6n1JBvhVmF/A4MwWe0LkJeQp+v37",
+	"oqSX9KZSxQzQOi2SmukeNM8HLZlP8/UlJnC8IKqg/KkaN3mWjbJBG+N6tIJR4Ueo+xKrbTBUfZ0Wc094",
+	"5QHywVxyM2Zm29SxBLzd2DRZoLPbHJqJNWWRPi88jKt17FcZ1ySX4zp9Rk0YVvmZj9h2Cb/rKBtNH09t",
+	"T2OguuEvpyztZp/uPvq7YwfHkw7S1yN5fc2ASIpYFlbzcqglmU8NB/xW2PfzPzhqDhnLWbzIqawgVjst",
+	"5RiCNiMzPMQ/hCu82yaHhiBtWOUB5HgMswjIcUFviO1LfQtu9vX16XEvog28jGCsw+sea/dxNLv1Tu5M",
+	"uNKynH9xZhmVyV6z864EM9dN1LnH3ZKdL3LMH1s582f5qwrDKupjCjyw/5DDZ8rLcmtjU5uokNUaEmj6",
+	"5rsw6xqREpWmpbERsHAAIqBCzrbJBy9KqSJpQ3gcoFR6OBNA1+mjUdy3IM/+XIR+5CpKDFV8ExLqOcCA",
+	"0RoyuUVYGUmFiGEwd0wiLSuhDOW3CbJHlF52muzf7HK/d4lFHE4TGn0bLNJ5Bw1R1Njjjhk+s6YnVqzo",
+	"R6OMw3/TRQtdiG+EwRh6aPVl2CQFdcun1irDvF7zUGLzFlJqr03pmB2QQpYMayNnFrRK5pllRjZXstGd",
+	"ASMAlAxlJYyh5/TGKdqDG7koLsy3PIDCuqcAeGrYgY45vKiK3v7uzs7ODuDs4b93HpIZ4N+wt/iK4A27",
+	"T5Aw0OWYXFTiHFDhnu60HFo9zggvSxPJQlo56KOYwv6N+GTe+UCZOeNZBSAsUqRsn1CrNSPVL3nv8Hxw",
+	"3cCol3lOXDvvA2df5SWj2dx5BX3gqE4Wbkr77SCpsKEkPBqPv6iEo4szOXtcDr8XsV0rBir5I8X8KmEX",
+	"VsjZV2XJAbb72ji6nT9UJgL1n9uYuStaWpG1ZsPspF/nXaHPz6Pv2+yuwUKC20H9b98pxbIdlwKHCeq/",
+	"s1JuTWmWQe5Ipic+tk9ebr3yWS/ufS+2Xg62CUc6BIQBMT/NbPV0DWsPmXJ2GD8Rqmx5i0qIoBnFNQ9K",
+	"7PFqYhQbVurri7dwx+vjQ1ucZzYryLDrU4+pYN8xcOnZzuezv5yDF89EWM4D/P9vct0XCZ7aQ/AlQwev",
+	"ucjCw+ZhrzCFzRNqwEk+RLJo7GMbZNJsygFWp9pAJng8dzWehWOT0YysWNg3FBKdShDCQ7LqfHy7+Tqe",
+	"4gzJRUsklqbzZKR4EckD9v1TRkb6N3MqY3Rog4trYps+58fFxV105o7pO85m9ko5rz2GE2kUNij97mNo",
+	"DcvwjeBdUIQgDAr1gDzLWSMJEmKZE0ZLPXQwO87IQIVKaWrewDUpuFLMeqLdAwoqb40atqDTYOVCo4Fs",
+	"i5FxaRfoi4VC8YVfJRrqIs2pFIKlum60mFFNh1SxL6kuHdT5rXWmlS1/h/RZv2FLipX9jrURHwxj2O5v",
+	"d75iNkZIB06dlwIq71xhJtA7IGz8o8rGAKssC57SPJ9b0CJXw+WGAhVe21dJ18QJ/XeZjdKQSPjCggU+",
+	"XYA0iEhZGvyTBqWQJ9h1/5oKvprmawT8z7YpsRHzXk+9dJ3kMmLFDQGNzgn6s+OjbXJ5/tbnfWPsf8Qw",
+	"puGLuF4fH9aVYnU2oC/1LBlNJ/vEVum+2tmNCuzL87dfREp/pRTQn5jutPAoTUkfEFPvKIeOOIMF6eqQ",
+	"paOJ07YuVj3PmOEkpU0yj9LFa55Db4nh3EbdEiynhaB6QlQ1rKFXwIgqGVo/iBILQY2/G0JIbOH/4GDR",
+	"eYduhO7etuN61p2MGuUaedYk4GGLsVDMXKvSlLEMMjNHgC0VQfRts0xgRSyydvfkubaiwGBJ46ZOVUFB",
+	"YsfxzOLHx1mB4tk2GO7how23wve4u/OFnY/dFSNLgPMvqRoBQrV9r5GxUYfkyB7WrylqIszFqz+tqbL+",
+	"y1wKB9WaFVOtEnDh159Z5407bpRTzUQ6r2EmNS11gC0GC9s53cJv7bccLHKTPAa0t6dOv/B7A8uObja7",
+	"Pd8koZnvYgJKUtZ5yv2neeiiMeVB5zrADrXv2bJeQgfsWDJjZbogZgJ4Xwz96woxah7Pyw0f9IT0GXF1",
+	"n4cr8kh68SUTGZgt9XGH9f4mqMjcLDKWPS9ZKmGJWwmoVkAIqgoLqDgNpWhGFcm4MkpallhfeOMG7hqu",
+	"4WokoEIXNPONSA58oMUhOz0iZcG3oqllF6D31OzLvpQ9aVY/0BqSV3DSOXQqwO80Ki31W9Pck2+DIoMZ",
+	"rfWLBfcuykzDzqRtDK1YWjIjVmseNwFEQ4eFnSJitl+tfhB6393ZsVjSXlvurrVfNr7myzmxQm36S7uy",
+	"HABRYyfD1H673r5Uj2r2raT42xpzdPjX0z/w5EQtMTlHlK/PRJqwWHAWIBeK8syN2KYUAMvR0WeG2CdK",
+	"yxI6Xli8IovRWC4l+dvK80aOf5+KGt5GGAntkGnRAAWkvdpqBZcDd1BlmuZyXLFBzVP77gvrCQ4eMef/",
+	"smnfPVmyZPieUzGt9FcpAwhn8TPXk0tYz2hlAFb/bz9qfTmNnsGDgBeC7x4aZ0qRsm+Q83dxHjtuzQUZ",
+	"5Xw8Qaxc7MlDyxLdxSl7ipqBBXL+U/ppYzQSltDV0vBbqCj4eVmeH8T89FJ0t3ufbhd3no6fPLXlGyWL",
+	"b6voAKOV1xdvrVtWJQRxGbH3BvrmEmtgJBY5AYv+M1LQ+1PxGvjFQSDs0Il/y4x9X0qAagdMZjgQ+MPS",
+	"ViBbP6iVAitfhzKbB1GqwTbBVFQjzqEp3QhMKMRhcFZ4feAObIGEu10EjbldH7PDR6+AeNTD8G1J9z/p",
+	"afTVEd/Akewss59b27LdkYBnIaJlw8GAzsArDocLqZURIx4a2y0cHetsqeKEPoCjBe7U8vH0BFyBf4uY",
+	"qPqBi/Nno+r1/rG65QnLal+faygWfqNF/DLSohkkREzhjDU9szFPmLEPreLDiqmeo8n3NB6yP4FcuOIF",
+	"uzCf9lXkwddw7TXpjGNPQRrGn7/Vk4SqUvs5OswAJVuwmdOqIBGZ2damaVWWgFMvmCLYJYfQkWYlGZc0",
+	"ZZcslUZX6jt0JfC80/kAQOwB+sN22/YLh/joQ6kRQpsCkvkm7px6qk/rTrlYpYU+QRlOuKDxcPX3373c",
+	"2Ym0T/UR7L1XP+ytr9H5osJttT/m0ZJD0YSgDc7/zJmuB55urBvxq/tioBXEymg1NouQIxsMbbRVdP32",
+	"LEJuzpV26LznYZuKgQ/gNx4Pw9zhhWeqvUVFLON5qfkRzgRPKpzemYOGD2ZbMhqB1Xw3P4IleXRES9XZ",
+	"lW8mEPPef2MI1DWaj6OQeoGfLfQbWkqHbvPEn9i2RNTDrSIBmDXBFLo+xKnLynZ/sJ6AQaO7iG+th715",
+	"9usuzafHjV4tcuR6QsHz0BLbtkByTvdGM2nk1e/eX9g8aN/JCXJ27blzPxqp8wFhYCHv35zL+mug19SI",
+	"hT85GyfEKPTdT5d6QC86KaclS41+eeLH21g2nGasmEpIMcEOumufOGOzI1mVhmCfSNHD0/ClMGebv0K3",
+	"9k7w0a4ZeYeO4q4JWcdxZ0E7/A7VREs4uN82Mi4Sqz/udVslOMJcK9cTv595Ao+nf0bgQoMTAl17Fo4H",
+	"KRkiWGeRs4NyJDgQW39jc9860x5H4ag/AMaGcrzYeV8Qus//wCben9Y2PIGlwZsDP7206+X4V80ozGXP",
+	"KMgVVbc2f8y2aqLArIWc7RNKLk7+8/r04uQYnjcs7fj6pIYtyOQh6uHvP5xcmCugqpgroCTaPkdQHzCl",
+	"SpkPdxh8Ph86zWV663ojUqvuuvlhUQoWnBjKqTTL9h0wnxiDZ+eWT6fYTxE+2pjkcCNCbv88kZCJ1IDo",
+	"N6u1IIMQjdthcycxTp34PnTI3V3HYy0TQsOuZRbnjWpz82ChqiWpC7k0NECCukbBovEIQxlv7jtlevue",
+	"7w/pzfHLo3PNN/ddOPib+9UazMas5+XOi/WPvHah8UfFLYbzWOOt+XM3qxvnd2JPhmqmkkNjL6uehlqa",
+	"z+cEPH04vf57FpnJ3gr/VFOj6kNnVWjrniAyE3ZOhO+ZwAeKzCYeqIFFwS/vT7Nm+7boh6/WjkANalGR",
+	"ZhOeYxWybYQZthcE7qBIP+hZDZ+SsREXaP0oBvk8cC5aj+RCxDBkDts1RmIwPZ+yZqRDniN3S3MuzF9Q",
+	"kTCdlvLO/Mv27TXfBwVK1RRbC/ghccZU04SoKUs5djSA+QclBJmEcUdcu5Js6OfnvBJm154pKJpIc4r9",
+	"jQJ2Zwc+IK6LGDlC0YFdq4Ukit0TIUsy5KWemOkwjxaOo8OI9BaLzikZsYLmkDDlVo2ODQ3lGWFCVuMJ",
+	"Cjmb3si2IMXdkG6Vs8E+mU6YmOfDStPfrcGrUQxgFZfrwJRRXs7tF/UbjYr7dNDf3RsMSEmxS9OECkLz",
+	"XM4QRYyScQXYC3V/hbChWdIkT8iWZtnCpkBv34CGD+2JgIvYkhiStGF9wCa1pwO6LMNH4LkZyjtGdkng",
+	"ASoG1rpNJyy9tV9ct7Gdr1pkb0+FW4tNBg0VL2omPoP3ls1r2Qu/gIlsrXX4AXqyhkYGfCq3OXToiu7v",
+	"7ewkddNSYCIsc1mbQtoUo8CthT7rxjkyc5lRRYLdRgDSxgGD383iDvDzzOJ5zQphzs2uI332ZWnXf+Ah",
+	"OrDRn5wygV9ily58SVL3prdqBOaLaAkYCwm0/Nn5oU6+ohopaUlo/9u8enzzqluGIxCAUWeXnSOfaX49",
+	"wntD82zVKD+7+/4VbLRpTkWtA3TVd64eZFBBVW/JNPQtD7yCwmr/t7aiOJUig5kmIOnMaa+GOYTiCq4U",
+	"lO752/BdfcVcNnvTxzoI9CzDNNXzPwpZnmafnqc5oyUVKVtnvSWhhEQWJkfIgftGUyEwYBLW1xtDZSyh",
+	"oXFOq/HELEI/lUUhMyMzCkb1wDVMLXh+S7iwBeOaitvGrTy/HYBuaZQLqklfyJmFBADg6QFKSJiia7s/",
+	"YXlGKqF57kCj65R/ObIuKk8K5gzv2zAJ27Jf6FfH+6KhCS6ZsDJLDLs274GoA2o25nfo1xsuU9B+HD2M",
+	"xg7aD3UVOfKz9m+GjYdfbfIsxMcCid6H77M43fB70N88wV9OM1RUsLGTv3FQewVPj5cGBpmB+oKQTkeA",
+	"3rB2blgOAX3+IbfB/Isr6MEPCFbYJNzj3xijfa5wO6gifGSbuhjjw5iViA0EaEoubgzVxnqwTS5ladHI",
+	"8d2nVje36wkdzQ35XL2/UPjXh/cXtZvRda9ai9fwE9NvWJkd+dOwJBKXAwr1HMx4EUMXTsTDe1A232xO",
+	"Den7AwUHCA5P3x2cgZ/OQjzMn6eVc3JVtuZFvaRnxm4pql1eEjyeymiIdGjUn75rpz04IAtHtm2WVG9e",
+	"qPrI3gBHBRuEOjzhLMc7wsX+ezj4L08pLr+GX+FnYKnAT+zhcMYGJDYbExjI15Es1Tbkb+2bydwwjkAM",
+	"v9soYBiF/Ajh7lwgzRoK/vWBdJywfPr8j1s274T8Ye4mKgX8nFs2b+2bd9DZlYYjv2H5tFsvGDb/othG",
+	"C3ovJnZ360v5Zydun3cebHqHVl8Pc44lqz3qZjRoHy5Hi7TYSnJdkbb+JDRoPjsKm/Wv4aONE9vKJsgP",
+	"pbjVpWVh+9IFkkMVxPxhk7wMnZAZF6gbOuU6zDIfLHhjk+V2pc53+LktS1uqup6WvB/fv2Hme4l08ORe",
+	"DrfkG83paZWZr9ObPNLudBX3b2gRt2zenpD0Fswrd1x8UlIw+EZ8Gt71qCTgZu+13wUyj2i5/1q6rM8K",
+	"WmBy6suwYUdJvKBjdsvmM1mu6OR5WgAArZal+b/Fn51aSBU7rbVIXTDI39yrHpua/Ac8BUV9vbwx2B/i",
+	"vm8FvtdKWgkTPMbBTlAzpsvuGC9s0SKVfAny6AjedVtTUaT8f+3Gxwe12KSnjwR0nN0/zjjsvvc1Uxdg",
+	"69cJati7P9WRetSjVMfu9IynkBIFbf2VrlFAEQzBUvkKPfjhZ+mS3jHckKfRFN1m/zvT8F8y09CQD7Rm",
+	"AELsAij5y4KcWI3s9njCopN5xbOv6Dz4l2Ke6DFYTxgB+1wgDC3LL6JFXOKLHnUr68l3ctjX8/hza574",
+	"2RvuNqD5q05tA0YVgpFQsFKhMQD2wUhzyguVkOGc8KxDd4u3+M5H3fP6OzrtOUzhyMx7s6qUP5e9urRH",
+	"izUrX9pjSMPZkD51vSBaPX3JalffYN+1KUhIKSvNEjPpnFGF1ZJ1VqFLmstKOqM5mciqhLy3v+8k5Pu/",
+	"fLez8wvkkTvpA3lwg21ybuehgn7YUKKJ9ph5xOXBQbKYOYybOyADanwaPTAk92/FY9iY07+ay8ijVwX0",
+	"/gUiRFGsGQRG+YzDNzhoVrxBvz1fs2VPErRmh+QNV1pgLq4If7qEUJ5hguLLNiiXL3wq/n0KniBw5Vzl",
+	"X/IYNFWb59i9Sz3/I79fVZm01D/B9b9xPb1wHKP6hMfIDLpNzhv3oFwwsqduqxBtmwDVQrLEfgvQesZ2",
+	"JRFMz2R5SyjCStpUuNfHh4P9WNp/MKHEqNt4nQQoYh0DCPY7TuEzOtls5vu/cv2OfwM0UEq6dk36Imfo",
+	"JYLgrX7iTOrXshKP2IaiceCeqUUaXu0peOoDudLl0OhTNmUpH3GWhV8TEyAdTY7HcEI8PTlvosct0XXS",
+	"w+xjePN/bVna3TptzeW2tz9v3GuGXkq0upowEt7l8pwLj8buAWQtTN2Wb/aFywENdUrDU23RgpHmZMRZ",
+	"nvmSnUwWgAsznzLb3pdrRd7RUk1o/tfL92fbf77Ejbjwe9qjJsdjw/1aS+iw95PCDN8ARcI8yGDSXDA3",
+	"AcXuWIm1Pa7ip8/FSDbSrhvpG9plgNrxfPJnQq6vjgaYudu06cb8ztJR7YgXElJDPHXApEo/9XBmIgs/",
+	"wzcSNFbgEMCOS1bIO6PutvKJt3L8jinV7q5cbPRiXx4HlOmdnr1+30t8Eq395//H3tc1t40raf8VlG8s",
+	"VdGOk8lWnbHrvVBsZY732LFLdpKztTM1BZOQhDJFaAnSsnbe+e9b6G6AIEVKtC3JH8nVTGSJBInuRn88",
+	"/XR/MIBs7En/09ffdoKd773BlzpQ7Xqzm7gNdVnUt+dzGumwAkz4IjREu5qFsTSyFquRnxf78l+QF9uc",
+	"Ok5QrPQSJkGgxeRsoiIR6/0rOZnGgqTR+H8c5dYTcejhjDnN1utAf9wk1xm7ESVNSIu+CJUG5BrSbQYi",
+	"ETPasIBB82tdK2umWGq+We5x8/9h2+77V9f9k4VeU8sSV57L4dBcOuFTPVZZwFIxlHFM/9FkUbARFQ2C",
+	"uM9EQo340CZw+f4fv5xU2j/soDIBi6eGVoKrmbei91kPH4jHEJneCM+y8SofEIfGX+qGDWwvrLlcGAO5",
+	"isI/QoT7qzd00g471RRc42ZyEwcg5r1SDBRJ1Gh/xP00VpHYORzyWIt6uLzZ1IY6+zKngu55bi5f0w2m",
+	"s3kMNXc5FSeCumE31rv3VYvUvoSNp6poSx62prdmMJGNz4mn0QB9S5pASrJ0Nt2mbGYp9YR8e8tw+H1j",
+	"P8uGJzpEI0iTQr65Jn5OhoB1HKtSDcFRN8BmI/AhRAz+K/XKez+so9aAX1cbjdgnZZzeVLChTHiMxgIM",
+	"l8yKtl/NBv3j3tlZ/8TsxEn/+Oz0S/+ke0SowAyZT6jNN1LsRoRqIopfLZI8UdrOLRjK8thpVRgo5JSN",
+	"2PsSsV/5he6HPAmFeZ9NvQo+QdrLr/jSMz+5ZeGZKrwgwCp1Ilk+txqq/w1NBJdlvbGNeRVmOSOom2Cb",
+	"qWhKt4ltJii4YtmEx2bTRAQMZpBsXpgmbjNuUX2u61UJa2lvV04WFyX+47+D0q2m0bAhgXYjEw4ORU2Q",
+	"8BImlC8V8T+WnRzoBPK42QG/hrST78VaD7HDKWzY1azsMBs/joYZFr5bF3uXObsc9K+OB6efKg6xVxqp",
+	"ZdUreGOgoxomk0vggdSWSaZT1pej5UwvicqKpwqW9AIVvmrpEktOBDKhi/rVQ6d7uY4tNo1iC7JZQX0w",
+	"0dBd+1o1s4UrCSQ5RMlTeRVr0SvaKHCJQKrBP6vz+p7YfAmsx1aT7M0KFxOSNFT9KPI/Ro9ogTJr9g3T",
+	"e+AvWMr7WrRZOG7PkpQDH1QtOWstG9vroGHTF8MHH3PpqorOhjuufwxe2eVH2XIsM+ys3wtQs9VNyvJp",
+	"fi6WciOXK/6eFzhLVSaqU4sp2JCpZZ+VYAg6iWJTPpLJqFvJwppjznGoaUfGZK4zAgthpwDEUme1cj24",
+	"/zRfL3ZMDVuiicv8v21ltGz03y7abLnkbKvyUVrFtXqQtHsRfIn3GalteGJs8q4mi72rrc1Odz028KWK",
+	"sc96oAHEIEPHhWKzMeQzYdhSoR1Be5W4Vj+ESmxMWpft/JI4g8CBLZwO9113fev0q1miUSB4hkc9Etfg",
+	"XFfi5IRUlLH3R4yYFljnpH856B/3rvsnXRwhYb4fi2HGVJ4xYpYsWHL1rbbURZN973MjqHyEv57KqdiL",
+	"bJKXdb71zk5PzB3+fxHMdI/g8KLcvdQ4aMwmsiwxYwmGST69uc0+U8OhtpMwzH3MQSEKhvsOfvjebMX7",
+	"g4ODgNnxFx8Oukcw51b7dOfw2iY8C8cwxnmozGPA0WPTAja0WgybPAgNvg8AFHz4UKtk53MHBn1cet6+",
+	"8kd1wjXm4YN2NwcJXveN626E21tfEq3M16jPtDVcF+5bf9kPra77x3MZSM9ItDSOBB38gTqrncEFqtAk",
+	"QusXFWbzuZDr3wj2jYZS8zthJ/rYbXKspjTN59vFAOENhH4BHl8ZBebRBPDiwf98gcGPtjIKUx9g3E5g",
+	"TdHXL//6cvH9S1C8jl4cv4P/OY5VApPHQOGPHHlrLcgQSr3FRMgCpWHsJQ9vWZ64qT29hMkEkO4lC//x",
+	"wwcwzkCbirPBpIijI1uVVh6RLZZZtAlcfQpbR/vrTQxzleAs5Ynmoc3w1EHknVJspuxY6NxLgcd7K3qz",
+	"4PhpsambVu58pW4bFxCUu1Bsy1QDnVWR78qA2MrosJjpAEpd4NyRTJtGCxh9qHHbAvbx4NfuPv60bAuM",
+	"mkNcbNW2oD/GtTj17Nivjrm2CykyaLq7z74b1wyNC5ZEkgwoOXOdMfE/OdFS0nXN94iHDUqeHw9+PSzS",
+	"ds6omFcDLwyiE/MbB17OmAbOkq9VmCZMcV8wL8bdqrMTjallbA7Yoj34qf8bawvYlgFYiNje8UmUhxxv",
+	"+le9eTiOudZyaKIZIF/NjH5iYnhYiumog6Z3fvL1uOf1gelSp4Cty09TNZY3EuNONWQlcnj4lvnf9++D",
+	"BUClu583qGEE9Kisc/HlrPepfxawi8+f4f9MSPn1y+lJ/8v16edTY2ymca7Z5eDin6efTq/7J3D5/r+v",
+	"v59cm+gtFdjKY2R5TnSzDq+ViomIIKzTbCjvhSYEZw7zrHQ+QdNSekOR1IJrQS+HszsTLcmEp5LD9Lh8",
+	"KtI7qYHI3FgNmbChME7IF8oJQuXLGKVqIFc/BR3e/jWGOT9NwmtzCVDX5p5N2PXkSZdUbPvWIpJ8lKjV",
+	"5SV0jkMViYjRb6R2uZvWbTgn7nbr5ej0n6JVKHpin+FHikUj7+0/c7e0e//r6JVe0pPJWZSjHAn4Po2O",
+	"aArGCrHYjKn1xO6lhGP+kt5sPBZ5+7qdHs0aE+v6w1YxLnvq8bR2Y7ygL9SvoE3sJ/3yM8urWtHR4WUX",
+	"GH6ZdbT8X/E5T0KHq9LmTSah+7C7MJJsnE94spcKHkHG70+c5yrus4DpPBwbm//7zof9D2wyYlORslub",
+	"ovvwkVguhiplvyDs9/cdKM0DVcYhO1Ha3Vh7I7USbF1wsTpwtGttfPKhXTxlBd1sIVFMh1jlrNsXc6L0",
+	"5pjPSs+2+WMEtuUtck8fj0V4W0iwkc5UgAcC8ae4z7bvjRfTxmRLj7w0n6yIo1XqhazmzEggKe/c9QEM",
+	"M84UZP5uMM8nI8bjh/TU90urXavULbyIVk59saD5U9z6NXrcovKK2s3Vdm5ywrxHWo+nfJppNoz4FY01",
+	"tH11PPEohYgiaF1Otb8tm7GJpY1/KY51eVFv1bVOfBP0DN5KScPeDSNOwxdbIFeMwLsZWFybe3VmY57B",
+	"HyDBaTwA6Ktkv+/QdX/f6VYe2rOvVPoDeK3NpX4+6VllE0k+IfWomQFQepL2Rvi+uMFLsMHeal6GCV7c",
+	"5dWwp4pUtY7bSvZ6HaFb2XT+DN5eQ/D2UIsIA0TG0ASks5TPofnaWJ6blIfikK0Uzb/Z2o3qfRjnWt4J",
+	"neU37Tg04Zusc3nfrRaRdBVEAsDAwNWNAeEn7kMxBZDIgl10+ZNWw1GW11L65Qd75iT05f2Pkn3Gf0rs",
+	"EFiARW0NC7Uo6bFcLt+pFJa8JZY3KU/nhxR5FSQPCOjKFONxXIxmTFRmRdzDuDqUp8NPt5LbM7y3j9P8",
+	"cSB/a8VGW5tkUVq4ebS3LTwDIzBPMIp0o90CD6IhZhst7vGDBON+3d7f9P6nIWtjyGo2dPtWbKFX4eFN",
+	"UMY7jaXOyu0eh65/wBJNQFcHNowAo0alYSQAIzj02kAQT4Hs2sh7hrgLap/c1facxxDKnaJ1ERCsEugB",
+	"ZHZUIOvtyMt4zmYV1i/b2riyUf75nYHlnSNvtii9VCK1EM9Vq74sevlKECVvsB9YbhhGMMkzKGIUhE8O",
+	"1uh3xGTKb3aH0cmV3o2gjgX1/GJAsCS3CsjbWeZuSNjV4Zi7R45xKpbCsoK/Pzj446hCP2XzgPR0wzzL",
+	"UwGZvjQf0TBscZ+lfA+RX7kWFXyXRX9p5O8aApsU4Kwq5RS4omO1kxlH7oDLBmoWxI7i44sJlzEbxrar",
+	"h4cYNRyVAOIaGMcSxfDbuBFSe93X4J8Jh2GfRsN+mqq0GaJdamjdDAaruIXTzDaZzPdPOePpuVs4cUaD",
+	"T0TGZayrzXEPJu143YbL2QW/3gK0GAQlruus27ILsJyJ9trCvNHvvCyx3U1fBWHOY4lx8G39JMjZHkHO",
+	"6yK0LUl/x6m3kYbuw6gM/l3RLJ/VoE4O99n6LYK8w34CN1dsFSqPvuuoIekSrOMotYltTTkSSuSsBVRz",
+	"1j0qGkZOI8fgttBDVtO92m0+e/2n2BwCGq6+jdoh3Kj9et5QRxSIlg0NSwnAXIvnODELxVjV425809A+",
+	"A+T3LN/st+L8Q12BdLbMbNPTEfUQmvAVjlv/gvBdx+jcao6BXfQmxPJBaT0U0GdiOKB9qHgmrcSoMjvT",
+	"vlBdMdDw4VK5We5k/YasUHSlQ6MBbs8Z91j9wZ8KQEOcAFkzauNGGy1BHbHS7F/Tj7ZMcl7/qICSsf5R",
+	"5wSs0eOxYlFHhHvdkAVHWV7tWlgy/hrXArXB8yy8AkrFkZCahbHgRcNUPSgJoEhYPvwHC8c85aERclZO",
+	"pvwJb7aJDoOcDv/xfvocr93nwIyY36ZXc1xsC7AEFSe9DE4yEJkRXV0UqJDTzwYj96eUWMOU4jeVHrE8",
+	"2aNSltTsvacmle7tEjWMDxfF+yxHo9i45cp8t90kienTpyg10KbAg78otIvbg3Z4lzdHt56padHeX+np",
+	"LXfJbj6n36Kej4pYQ3JSLs4q+DWP4znGvmVV/CzjTKTooClSSPysVfm2oF66QrPQUqnwFjtrUqRHXW29",
+	"ulNYxQfBCtAS/UDVsorQ2iD62dmEUHxLLQgLekWWIHFUcAGMGgGKHs1mYwGfQ12KSlnuUAqJF+iIeacc",
+	"ReCJmOGnATugj4j2hxWZ4tqjEAvRoZxC3r6AwrsFIhL+qPbAhPgNz0uokxGarcQu1IyJrx6lm+zrJyXZ",
+	"tJ/5Q599IKgLhx5J0jaPviaH81r14vhdS6hbw2GIwZt50hrMW4dKxwSI6bY6/66Kte1s+jypsDGTRfFK",
+	"GTdKxYKDRODRWEMhCP5su9O2KuI/IOfdAtyuAWe3XSX4a2rn5TZFYNeQ0Vl+mKk8q2DAqkOl7egbW/oE",
+	"JIJEBcoTPhyKMCulNBYOqJqBoA8ilEpAv6x6rc77TTcx8/bj4vtdV0bY7FNpm4o9WQHsbET95NmqjS+L",
+	"MtYBMMPgJspBQhdDAmNnBFawrclBQqFcPGjnl/kYDxKKZSLh+FZx3zcjIUH9fSpRibPPNYV2Z6ibpG3V",
+	"VOJjOlQeZ1vXgCEBxvgqpOzBWGRL8rWySzjjI0snDDMBp0ZPkkrDMC9ahh9SjoLfO3aqtR3g9tlahYPX",
+	"fPR8pSh8gaDuruWaSIkf2O7LrvmIdZAg+j+8DHbA8kT+Ty4Oy+NwIN8NsZL2u3V5NJGJ1FnKM5WyzlXv",
+	"YtA1BgzuAbxqSwvu5l1uJh6BXdp0FJLxUbt1bNb7epZhHC7xnfHRQma7wX68swx4jWyBPfP2QTwH5qtz",
+	"BLtd+oLvc/kN5b2I3J8DE2BbusGIEGcFox3wbh65YRmOGI91NIfROBhI5SVmzO4+67GBwBIb4CVhWTyK",
+	"sFYWAU4RwLYJltuMO7afFr+ASQdU8Kj+mooGRBSoklDsszOZ3NL3YDy0OeJgMlASz7sBu8pvdCazPBPF",
+	"GHP7dYuTCcdK2ZK1R56ItCj/qd1TdBxAAtCEXfAWYao9bAOh5SwH82EVXAu7OV8de/XvRZhn9PBP0Pen",
+	"8v2ZO8MSVvyCFrqotiZ0GKk9+jC938dvWmX0/rwnJ1OVwjOBT3O4M5LZOL/ZD9XkHUUf7r/pvT1ANlnH",
+	"9piZfw68f9GxrTGCc5y17kzg83G8guFuzyZ2zUdH1SxOyNN0bm4HM1SxITFU07V0raML8bNb/VVQjdX5",
+	"CpuXYNu60uh1+CRjzsk2Z6OPMzfGx8T8mt8hAjVwJMWVc1YHFf6xYjiAm/AyJQ6QhmaaEubK0Z9E5JwU",
+	"zTiZUu2pwn6yfb9+BrEm8dz+ubDqSDimWpsfue7aUUrmUCso/FkH+zaM65mKiboT0WElv+mdHOZYMKdH",
+	"l6Yu3SIGti5HGolpKkJOnP1IPIa0VJgE81pHVyTE4CkRbLCQGbNVRYosalNk9KNVaJfXeZTZl/zIYsWr",
+	"P93o+bc6i2NFZc0Lmm/mMGPDgRyD0hR/SgSCa23npw1lAgHqQvq5Tl+Ko6o2bVwZ7eGji2vhxDRBGeP3",
+	"hZ4rwK8vSw6+RgV6xPG2pFdqDdd+I+1VzxUxwaz0NdIksM5i86TuUqO07QJnM67hMExKqDEZlUkWjsqD",
+	"MAnDUoYSYNPj62BSuBi+6qPzJ3PDkwaNQpV7+6qe3u8tH5P+FLUuRnG6gBBgnyN5J5LqgNxiwIw5YnEu",
+	"dv34dfMd/FhEvaG5YEcmRFDWNQe7/eMnnP7Zcbxs3YAaMd3kbZnITBbz53jGZjKJ1Axnp0pt529Velyd",
+	"cTFnvR2xeuQC62wsJg0/gfvCr/DihHgiQwaL2l8calo7z/SI5qVKmK46UTqDAambtluDe7MDMGK8He72",
+	"TqVQ/V4D6HayvktZTVvX9cpCV3/NiGdiL5MTUdcxvvyyIOhru+rPoaxlhrb0XuhCqtueYL4mPGiO+7OU",
+	"OeEAqhw+NM9Lpmh5atvZihKonsbv/kqisLl9s0eJQs70xFibf16fn+E8Z3NyQbVNOXpZzDNSouO3VIiE",
+	"fVLqFplu4GOp2ZeTY9aBb4p0b5qqKA+zbkAmLLmlRnprSC1Rzn6JAAOvKLXLhqiUZhPCNdBBxNXITIt4",
+	"aDM4QwFmtzWu47eb6Ewmt5/mX06OWzlxSRSumSKjIZRyOgB/CtrSUPyCjlL1+veNl79vd/UrIdiFCbbX",
+	"JdrJba1k8apcNcKDnGy/+0tO+Eg0y/h3lcfGvcryNGHcyo35jZVllMBT8xESLpEcFexWn096AZuNZTiu",
+	"n9GbGm/okPF4xuea/cfB+0Zx24iYBfURx6QYz7EdRhcnVnn69oT2N5FZojBfhjqAWrDtvd1GgQVmhBYk",
+	"DKcnru+Fh5m8E8SpgDG37eolq2b+qVkHuk6M8eQ3WiTG3i7QC9+pVO+zAaa4wUWeigQITXgYqjzJUPKR",
+	"Lgx93X3Wc+Ql4H460tfjs9Mvp8eadTJFzStF2ZUq5aHxgvgoF9SA4hJ3cCWezOFRjoBGip7Qc+EzZYy9",
+	"8ddhiG0Dkus3kX2Ft9rKrXXvq97fcYFb28H6a/Z9zAYtAfI78dkyJP8Rrs+zRuukPiXVUUOm1QSV5+F4",
+	"RdRE0BGgQ9yHAM25L6iRlqDbDYnlWs9UGpl7w4/cBx2esVhwnZW69wPj4IxdfJmOVPIBE2iIRzGHl4i6",
+	"MHshUSwVMY6HHsvpYaFfEBl2qtxiAFThRukqoMmQJ0wlN4qnEWHaUp2VG8hlAlpogkzKy9GbMEEsvmNO",
+	"Y7I7iWJiD8gIQ5UMJaHHuoc1cM07lYdjgaOtZGYz7/iu4fVyC5E7KoNBczuIBfKNR8ivAPUucPKIjeZP",
+	"lf7ZiAzHfTWGY32AMNpc8/8TmZyJZJSNdw7/ESzaELPMVXEKrK2MIP1v/GFQ3OqPWiXeJOb0QUt/YajT",
+	"h9ukjwe/rv7FsUqGsQyzdQ+bsVpmLBkdlUWurTAllGHsLkW2EBquZ7Q/kgjoHDL661ExasBl2G2sBePp",
+	"nO40j+H3y+1kAHgUpULrgEyKsYqxMXmYstf5cCjv0QkZ01D+wrJ2sFh+xA4Arg8eDZsIXkpldvfRFASg",
+	"99fm/VjTq3kS3ah7NuHpbTF/3xmUw8Jq2+o55RhTlY/Gvrnf1SyWQ8E6vj0LrHWDzl4sOhqpB7hukbuD",
+	"S3uwAYx7PV+IJ3OViF1dGD+yWJZMBmeJP8LA4YD9tRq4p6r+Rs0Svoc9fMN6+7i2dUBsQFo47PGuXtCi",
+	"wrcAffHUvXd29ufXq/7gqhppvKMfL0O8o7iG5Oco42fAYH/tya1ZCEQJeLmCDtUJcOABsyfsBim/TqMj",
+	"+u8qNa5Iv91G9r5JsHu4kq3Ktr3nGxDvZ8llXvE7T7wrMvUwcV7OR+c7klXRVUNiMyCabfiHEVpIIZbI",
+	"5xYRJt2jIkWZKHdNqZnmTUS8haS+uvLwGpTiBYkf4TKeIH6hmkzM3dpwwNF3HQfoVKhpLNhsrFiaUw+k",
+	"zERT3Q99BHsRE2clKplPVK5R+sismj+gUVUpO0Dcr5NW+yVL9lFY3MLgukx8jaXFhznGNWwItGuvvnEL",
+	"ah/0+Tk71mBIBRS3rXRQDt2IE5vwhI8wG7ZanmM1kkvAQUVdKBEzlqlbkbCOtZDmCl0n3TqTcbyHg6b/",
+	"vdfLs/HeNXwfUTvw7HY2NeQiHIN8yBOmM251gMnEFeS5huKT0yAb8QDsHWZbw1AHEaHXcqduIWlobgtg",
+	"vveHcFFzSfeT1RWhgUjEzLix8AA7G2yKusrDUGg9zOMzsxEvzmD270PrkuLO4rtFyNYwFXrMmv3QxoTa",
+	"WIS3lE8r3tyuZr3LU3Yr5qzDp/JWWHQ1SdquCQZFksmhJBCnlYZgoSmzyMxxK1S48EzBuAwTBfoyakK2",
+	"WaqSUfUWnD4uBC8VzM0l5rG8haT0e5g8MoWQjA25jPOUkloANfGumQoIMLMsFhFUQxMWq9BIbefjh19x",
+	"zQORpfM9RMjgnO4sncM/u/vskrL1mNGckNaAgMNXebQQbO6zPg/HDFQdp5WQwedGse+kllmNj61FijK5",
+	"Lv8aN7U2oV68oXoWmrZptUqqjO5Yuv6WM2drUv7tnTAizFOZzXcO//uP0nnjCdkICmBaaC1VgorV6qyZ",
+	"zPdSORpney5r3aIMRpl7OkbMzxfY4PwkuKuZ3UpQc6NZRg87NITIr44dIgp9V9uD6PxiAI1T5n+KIV+C",
+	"XV8MvJqZV6QiABlh24zy9myoDrA4HAjACQs/lLGXvbORA1gyl3PTD0S9lnAhdaebhxqTmtBq1jBZaBsk",
+	"+EpvcdEenM8H5uUP3Na1qrX5Fy2V25Y3P3s/aoQseW+7vpA35LEWQRsSlXWNKynX7XgyvxjCm1mdLQtW",
+	"QuON8Oz8XYMnLYkH03xutEVcDAN2k2eE37TCZ2KFGFwvPM2/Qp61EM4xjZyFz1HOUEAnKqUKkol54fxj",
+	"IeApCCZ6z8MMKEPFEYMHx5XMiP56IniS7T8MbPVKScDQlkAazRqQZ6OpLKhWwCMypnE+FQ4xYJtrfC31",
+	"bKYrbeKzkblE6ggaici1N+EtcJ/CwCP6W//88uziv/p9L2MIiXFL3nFDk81UnmQ09s3EGrBgKkA47ytP",
+	"MhmbJc2ZFpmRtsOiJFgah4Z5U899hGvxZCGlKjP4rrbYXwCnwZNbmA/dTGasc3lxdc28Ew3Ovnd/wX/+",
+	"7i4rX7bL4S8tcjZVMEt2+VFmuTnd9HQzbWXt0bf5SnUda7nXn4CggsWPUjV9RoZ68rM802g1f1t9E6i3",
+	"UzzvlmTxjL+7l08PXVWEV3FSLTy504wlQkTLQl1EaiTK8evGajTCHMhcGHvoyprFeeoDUbi+hU7mG3FI",
+	"GC2gckzY1y9QlwRzbP4F0+Z4Mqf5PBY/ZidXAvMvDd201pYczScBVWw/RFFJtZffZ9+bLbdvlYv3y7BS",
+	"TXVXywFUtuh2W1in0U77L4nezzlNnbEvzjjsgz68wdmYsJ9wdNG9wakHxmS4C4BaAASA9eDKUWDdq3Zg",
+	"liUcyuAEvlCwivNRXwBepd06f2gaom2mE4ucAmSB/iUgvfD3YoIhn3ok5/ZkaAM3gcK4BZQEWB0Pmgyz",
+	"TRHQKbCL7hjrHLRFl1iLYzElndwhLRyWpLBM3TZVxsok0LL9mFbtx9MQIes2JA+1DlsunNPbe4BdWDMK",
+	"dvv4sQqMZOo2fHWSzrpG7cvrVsumPM282npxX2IFPL4csEiFORSsIhHGMEIBroAJBZ4wSug8SmUaOBno",
+	"yX9W3p+/8l4nLY8S0lICud6B70GWopzauBHZTBifa6aKoRuYzu1EQk9lhqMIjUB0y+kOO8T+3LiEzmEs",
+	"khvXdi6mhUShBN+YAxpRWwuJlg6eLDWJaWqTE8OMTiavv9f/nlMJzIvDMVDOQYBjSccd3Ny4+vDtLmWH",
+	"S45oaX1ItVurVn4WeD1niHnYVlpWDCton5sIduCR23ZN+N4r/vCPFjScLv/yJAbOdR+Fb21sdQyUcwv6",
+	"u930ASGLjyGb0YaTErPwFpBssyBFGcsOPnUphVIxJmAyTc0ltLyJF8YuFJPmMYWpMz4vrMBYzdjEhP0z",
+	"kQpLjbSarw8XflV6zucjn3x7dF1ARlkqG1jhgD64GggP4PmDZyof4HmH84KJkBlONjvd1B2PNTIN5SOe",
+	"3iLewAg3PaoLWYEvmieOSxBmo0rsFtCiSmPienHNmzIvTkZeuGSuj6deuxBppSbgO1jUhMcdejXmeKMz",
+	"qqqGahEv8UYzzXXqhDAyAcfGdg+MjOvb5VQ92ogstsRqNpkDN8Whx3ejhnSIlLhpaih9Ns0icz4f3FsO",
+	"mTVKavggAg+zgNfC3FHaw8q4KN+udXgsue62bku1OGMjW0xGrOMMozHNuM2Y63eFfACfKS0QJgb5bmLb",
+	"t9zAYNylhjV2jShG0JaVMn0rp1NjL4k89bj35bh/dtY/MX8c9P+zf3zdP4FvaeAlJmhJBkkrDC24Volf",
+	"gqAr2T4PmeHNOP63l7FOomZ+vAODE2zNephnOSw+teRK9kWzGzHiSbcoX9u5yBHPOIZlGMVBlVpmVIvS",
+	"jlvSp1y2fe8dnjCuLZbQvHLQmxsklhQwXkClGLiZs5Iu9e1i0K3kKQLoHxiWp3SbKwZFLGa5aFmsEmO4",
+	"MsUixaBHVlfYqTi8QSNSUTn2g1fhHEqwQAQRNEKcWw4rYwRYhzOjUv+8D4hewIoM8HNFAv66q7s+r6y5",
+	"oolkpsi2aR7YfEKCgphMewM7nqmINO1fEL4lzFoBXdU4uuGa69sNAdB7iZzwGG6w8RPZ7Eob6/bP+xcP",
+	"QUcDBJTq+rbGVqwgJaqpzC09IQGYMeEyRloIKsQtQjq8smuiWJgKwH7y2FhYLC5S/IXlxkQlghIuWiaj",
+	"WOzlWhQQckhZ4bGQzeGon6n0VlOnu1FYDsBcrAsAFl2zzsf3B919dlzUKR9QcSy02JIxTfmoJrtJV7cQ",
+	"9dX5zcyB2V8qa9FzVaVKhajjJsGyVI8kg0YeHwh8vxIEavVZIQqskH9lMOxS6xylvQMUDHcyw0E8sJJw",
+	"Ef3jjjC/UdncJPQryCisuRvPI5PbXY0iH4BgB5buIUt5ojnMEGqNZqC+6loF2mdn8hZP6t/6144rzMip",
+	"US1XXK8p63ec8twIgtUmLhtb1qBK9SBhsRpp21VSfv+d3MLcu/u15zK+FP9gNhsDkAmadxmwj+8P3F/H",
+	"XNuWlKPyrQB/VoekwAkM/rSFRRjZ48p9VyK7pNt/l9l446Ziq6iESqL2Jx/GI6uTrSZIZp9Vnmy5nNkK",
+	"NQCtCE7HFi10LTeGZ6tbE2S4FgQPiW+U5rD8qQcQSgrb9Vv/ugtw7JG8Q8sFxpyaCYyfMuNzbE7yn2ch",
+	"j2C5oVb0TBAhzzdoZyjz80qM+yKppzHH0hTr/L7Tv+fGkQfgd8BOvp3/vtNMHoZsYAtE/GDBMMokVFlA",
+	"A/CAnKuet8uscWeb/FkyemCZaWXKbMNpiGdFtfscUCXaUahpLue4e2djvOWZL/ctc0IPVRqaoH5mxCvm",
+	"wBFtFAkiNBebcoCQTmR8C5KXKOht1iaSTdQMnKCZjGP7B/DVOdMZT43KhRDLsgjmExppBVrrLivl03Y1",
+	"pA71YdEOpGZJQPkTctvOLwa2SwjnslAVmL6CCbui2gNZZvRNQGsI3W7uc8g+HvzywNYfIB+sr89+d29+",
+	"raqFd2ydpbOreKZZtTWCVbvFnhTXRairhgydcxMPEuiFDfrnF9/6J1iyN1bGw9reimkGRQ8YMMRjKHrc",
+	"CGNmjbN9MzeyhnupKKLElmY311jRbAWou+AtCUFr7LjnrR+CO80TL4dEbaKe/GGSd6LuBHG4FGNZNI44",
+	"wlaWRmyanbRSy1AUCTiG+JKRQ18tNPQtT857exyLA5KZIjZBMcVEo5HRpsJl09Agx/1DWiSHdcUIJrPD",
+	"IiZyuLCOuBMJm41lLCxGv1tgcXyZJnl2AB5I3doerdo0rc1XpgITsoloZB99qxizN9qT4lHBrI4M1l8R",
+	"xAE9XqxbC3GuTRhZJcnUExhFaxGWGJ0Qr3yepsZvcVeXif3M5hQOHT0CDdT4eIAngeUR1owDG4KJxYB8",
+	"AP0mmVKJvlNPhXDI6qgQugsnFwRLRD5WrNNSh1QWe0RfRSLhkXmx4HL1G09W7QhFOiWnAfNCKnDGYZHl",
+	"D7lO5+apHfVIkX1KxMzrgmli/avJ+MJd7ANt0d6sI69T2Y618jw8Z+6ntGsvAc60JVLUB6aN1gZqB54f",
+	"TJNY4PAyGtTHpHqWcaGuytMAm8oK8HyRqIHZP6kIjaFFJiZiVwJzlIpEzHisu57VL09fWhdM/hus+jV6",
+	"MPi+W4ekRLSy9XjUCStttgnG9mSyjKNLRDJTaZuJLWOVZt7EFs3n2BpJPgoIshvF2YfLBkCMBOVO+I33",
+	"ygM7RAWazwAS4vTCchtAiXQssfATyVSEWTzfZ/8S08yxjJtfaEtMBjdJhVbxnWjHwXWmeIRr3XlkFfKl",
+	"oYEupoR9qOwFvJymgMlIwpCnk3XJwWeeTlhvOn38JrfdPHOn3nT65nbPvcHmbfOhDhOhNR8J/U7dWpjD",
+	"u9Y4B2rzhNMdsjoWLGUWMheadezK/58xxDBEryBoId2jFYB369d4fdK0EtSgCUBx1A4lgbAIxG1hidQx",
+	"pnm1UiqS1lQFLm7PccUbKlUGTZwY+CbXTSa0bojEFqLr7Xl3DRiMHjUEWj2YC72n0r1EOVXYXsxubJ1M",
+	"WtjfaWyiPLC/ZnPR8E6V8fUoVVbg0q3Lmim2QMZJ4EmCR/5y8IuFUNZ3UNaU/XHFLZlgsjxNLlGl2iOB",
+	"GkY1tbHi65nG1ERTN1YzslLgYMFOtJWVciEXAJPYjV6iugP3396m2GjIKAD9lfu8zobuo2o3FLeDHSOa",
+	"iNOgWjetvCp2F3bH60QDgarO+SoNclFDOkQA6gndQ0J7Y5uoVx4bMYgVKVO2igUFk/1CfMxpZwzq4xdn",
+	"sfneumxzh/sbMCaLUEB6qoyaBtgdjNqk2bPe4s5XLY43I+WPSsQkmYxjHNqqsZ6OIZeiAp0DMAMdpxDe",
+	"GgqBe9pr0nOdiUl5eg7uYJin0KRTSG7EM055OMIilMq43urAZ3nawjIRjhMZVkSL4wY6lh/aQee7IByZ",
+	"yqhFBfX8YuCt7rp2cWfyJuXpHJ9bAX3ddMzTCQ/nLFWxK86WVt3ddzgOf6gJbiPMH0tUMeKENBdpUWkx",
+	"Z7WLAWeQiCoO2ShVOVVtLbzz+mJQDJ9SCQm2+QsS5fAw0zS80rvZ597gvOZux7FMZFh7v2/V+0xTHmYy",
+	"FCvvhTPcau4GqI3AWlLHpiF0YHu1dVDh3rQN1jn+1Pq+sIaxiKdMh6kQJRF0/IcVTzgVPAN5K5smTLFO",
+	"eZrpQ5bZL+kAyvlsmCdQ/tQBE7EcyRsZywz4pt2Y84AZi0rVcxbGXE7wyr3zk6/HPfOJ1nJIwbC3UDfk",
+	"fXGxpfHZh/4we2dJIcTiZVOceRzYRiwCNkzV/xq3WVugIbjK1OFZWktpBPuCnEC7iZ1ATDCe8ljrAISE",
+	"cBVEBwriBPYt8KEe8GbxWMA+iqKXoFxmx1Q4z7VvAKlVZ/GVwbXM2wrBQXKvjBx54Hw1py/QIHvTxDsp",
+	"4c4TdnoSMD50aN37TCR2omyU8hmPuwR/cozNsAn+c5Q32Hy88/cff/9fAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

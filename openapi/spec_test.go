@@ -27,6 +27,7 @@ var vetlinkOperations = map[string]string{
 	"PUT /api/users/{id}/password":          "changePassword",
 	"POST /api/users/token/{token}":         "setPasswordWithToken",
 	"POST /api/prescriptions/{id}/approval": "approvePrescription",
+	"GET /api/farms/{morId}/clearance":      "getHerdClearance",
 }
 
 func loadDocument(t *testing.T) *openapi3.T {

@@ -66,6 +66,12 @@ type CaseHx struct {
 	DoseTasks    []Task    `json:"doseTasks"`
 	PromiseTasks []Task    `json:"promiseTasks"`
 	Withhold     *Withhold `json:"Withhold,omitempty"`
+
+	// Replayed is set by Service.Enroll when the request's idempotency
+	// key found the case an earlier request enrolled: nothing was written,
+	// so a caller announcing the enrollment (a webhook) stays silent. It is
+	// not sent on the wire.
+	Replayed bool `json:"-"`
 }
 
 // MarshalJSON writes the case members and the task lists side by side, as

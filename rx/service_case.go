@@ -249,6 +249,7 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 				}
 				replayed = true
 				hx, err = s.readHistory(ctx, c, now)
+				hx.Replayed = true
 				return err
 			case !errors.Is(err, ErrNotFound):
 				return err

@@ -330,12 +330,12 @@ func testEndToEnd(t *testing.T, base string, mail *mailLog) {
 	initiation := rxp.Created.UTC().Truncate(time.Second).Add(time.Second)
 	time.Sleep(time.Until(initiation))
 	enroll := func(c *client.ClientWithResponses, rxID, animal string) (*client.EnrollCaseResponse, error) {
-		return c.EnrollCaseWithBodyWithResponse(ctx, "application/json", strings.NewReader(fmt.Sprintf(
+		return c.EnrollCaseWithBodyWithResponse(ctx, nil, "application/json", strings.NewReader(fmt.Sprintf(
 			`{"id":0,"rxId":%q,"animalId":%q,"initiationTime":%q,"species":"DairyCattle",`+
 				`"caseData":{"_type":"models.WeightData","weight":{"dimension":"Mass","value":600,"symbol":"kg"}}}`,
 			rxID, animal, initiation.Format(time.RFC3339))))
 	}
-	malformed, err := farm.C.EnrollCaseWithBodyWithResponse(ctx, "application/json", strings.NewReader(`{"rxId": 5, "animalId": "Cow2"}`))
+	malformed, err := farm.C.EnrollCaseWithBodyWithResponse(ctx, nil, "application/json", strings.NewReader(`{"rxId": 5, "animalId": "Cow2"}`))
 	require.NoError(t, err)
 	requireProblem(t, http.StatusBadRequest, "bad_request", malformed.StatusCode(), malformed.Body)
 	enrolled, err := enroll(farm.C, rxp.ID, "Bossie34")

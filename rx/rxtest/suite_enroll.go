@@ -59,6 +59,7 @@ func testIdempotentEnroll(t *testing.T, f *Fixture) {
 	hx, err := f.Service.Enroll(ctx, f.Farm, req)
 	require.NoError(t, err)
 	require.Equal(t, ids[0], hx.ID)
+	require.True(t, hx.Replayed)
 	require.Len(t, hx.DoseTasks, 3)
 	require.Equal(t, time.Date(2026, 3, 8, 6, 0, 0, 0, time.UTC), hx.Withhold.MeatUntil)
 
@@ -90,6 +91,7 @@ func testIdempotentEnroll(t *testing.T, f *Fixture) {
 	last.IdempotencyKey = "daisy-1"
 	first, err := f.Service.Enroll(ctx, f.Farm, last)
 	require.NoError(t, err)
+	require.False(t, first.Replayed)
 	again, err := f.Service.Enroll(ctx, f.Farm, last)
 	require.NoError(t, err)
 	require.Equal(t, first.ID, again.ID)
