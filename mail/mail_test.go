@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	vmail "github.com/vetlink/vetlink/mail"
+	"github.com/vetlink/vetlink/mail/mailtest"
 )
 
 var date = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -124,13 +125,13 @@ func TestMessageRefusesHeaderInjection(t *testing.T) {
 }
 
 func TestSMTPStartTLSAuth(t *testing.T) {
-	srv := newSMTPD(t)
+	srv := mailtest.NewSMTPServer(t)
 	m := rxMessage()
 	raw, err := m.Bytes("0123abcd", date)
 	require.NoError(t, err)
 	s := &vmail.SMTP{Addr: srv.Addr, Username: srv.User, Password: srv.Password, TLSConfig: &tls.Config{RootCAs: srv.Roots}}
 	require.NoError(t, s.Send(context.Background(), m.From.Address, m.Recipients(), raw))
-	got := srv.mails()
+	got := srv.Mails()
 	require.Len(t, got, 1)
 	require.True(t, got[0].TLS, "STARTTLS before the mail")
 	require.Equal(t, "vetlink", got[0].AuthAs)
@@ -140,7 +141,7 @@ func TestSMTPStartTLSAuth(t *testing.T) {
 }
 
 func TestSMTPFailures(t *testing.T) {
-	srv := newSMTPD(t)
+	srv := mailtest.NewSMTPServer(t)
 	ctx := context.Background()
 	raw, err := rxMessage().Bytes("x", date)
 	require.NoError(t, err)
@@ -163,7 +164,7 @@ func TestSMTPFailures(t *testing.T) {
 		})
 	}
 	t.Run("no STARTTLS", func(t *testing.T) {
-		plain := newSMTPD(t)
+		plain := mailtest.NewSMTPServer(t)
 		plain.NoTLS = true
 		s := vmail.SMTP{Addr: plain.Addr, Username: "vetlink", Password: plain.Password}
 		require.ErrorIs(t, s.Send(ctx, "vet@example.org", []string{"farm@example.org"}, raw), vmail.ErrNoTLS)
@@ -174,7 +175,7 @@ func TestSMTPFailures(t *testing.T) {
 		s := vmail.SMTP{Addr: srv.Addr}
 		require.Error(t, s.Send(ctx, "vet@example.org", []string{"farm@example.org"}, raw))
 	})
-	require.Empty(t, srv.mails())
+	require.Empty(t, srv.Mails())
 }
 
 func TestParseURL(t *testing.T) {

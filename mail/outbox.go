@@ -340,3 +340,14 @@ func (o *Outbox) send(ctx context.Context, m Mail) error {
 	}
 	return o.Sender.Send(ctx, msg.From.Address, msg.Recipients(), b)
 }
+
+// Mail queues one plain-text mail to the address to (kind "notice") and
+// wakes the worker: the one-call form for code that mails after its
+// transaction has committed, such as openapi.Mailer.
+func (o *Outbox) Mail(ctx context.Context, to, subject, body string) error {
+	_, err := o.Enqueue(ctx, Message{Kind: "notice", To: []mail.Address{{Address: to}}, Subject: subject, Text: body})
+	if err == nil {
+		o.Wake()
+	}
+	return err
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	vmail "github.com/vetlink/vetlink/mail"
+	"github.com/vetlink/vetlink/mail/mailtest"
 	"github.com/vetlink/vetlink/store"
 	"github.com/vetlink/vetlink/store/storetest"
 )
@@ -43,7 +44,7 @@ func (o *observer) Attempted(kind string, sent bool, d time.Duration) {
 	o.attempts = append(o.attempts, r)
 }
 
-func setup(t *testing.T, db *store.DB, srv *smtpd) (*vmail.Outbox, *clock, *observer) {
+func setup(t *testing.T, db *store.DB, srv *mailtest.SMTPServer) (*vmail.Outbox, *clock, *observer) {
 	c := &clock{t: date}
 	obs := &observer{}
 	return &vmail.Outbox{
@@ -66,9 +67,9 @@ func deliver(t *testing.T, ob *vmail.Outbox, want int) {
 func TestOutboxRetriesWithBackoff(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		srv := newSMTPD(t)
+		srv := mailtest.NewSMTPServer(t)
 		ob, clk, obs := setup(t, db, srv)
-		srv.failNext(2)
+		srv.FailNext(2)
 		m, err := ob.Enqueue(ctx, rxMessage())
 		require.NoError(t, err)
 
@@ -97,7 +98,7 @@ func TestOutboxRetriesWithBackoff(t *testing.T) {
 		require.Contains(t, as[1].Error, "SMTP DATA")
 		require.Empty(t, as[2].Error)
 
-		mails := srv.mails()
+		mails := srv.Mails()
 		require.Len(t, mails, 1)
 		checkRx(t, mails[0].Data)
 		require.Equal(t, []string{"prescription failed", "prescription failed", "prescription sent"}, obs.attempts)
@@ -108,9 +109,9 @@ func TestOutboxRetriesWithBackoff(t *testing.T) {
 func TestOutboxGivesUp(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		srv := newSMTPD(t)
+		srv := mailtest.NewSMTPServer(t)
 		ob, clk, _ := setup(t, db, srv)
-		srv.failNext(10)
+		srv.FailNext(10)
 		m, err := ob.Enqueue(ctx, rxMessage())
 		require.NoError(t, err)
 		for i, at := range []time.Duration{0, time.Minute, 6 * time.Minute, 11 * time.Minute} {
@@ -125,7 +126,7 @@ func TestOutboxGivesUp(t *testing.T) {
 		got, err := db.Mail().Mail(ctx, m.ID)
 		require.NoError(t, err)
 		require.Equal(t, vmail.Failed, got.State, "after Policy.Attempts")
-		require.Empty(t, srv.mails())
+		require.Empty(t, srv.Mails())
 	})
 }
 
@@ -134,7 +135,7 @@ func TestOutboxGivesUp(t *testing.T) {
 func TestOutboxResolvesAttachments(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		srv := newSMTPD(t)
+		srv := mailtest.NewSMTPServer(t)
 		ob, clk, _ := setup(t, db, srv)
 		calls := 0
 		ob.Resolve = func(ctx context.Context, source string) (vmail.Attachment, error) {
@@ -157,7 +158,7 @@ func TestOutboxResolvesAttachments(t *testing.T) {
 		require.Equal(t, `mail: attachment "prescription RX-7.pdf" from "prescription:RX-7": fonts not loaded`, as[0].Error)
 		clk.Set(date.Add(time.Minute))
 		deliver(t, ob, 1)
-		mails := srv.mails()
+		mails := srv.Mails()
 		require.Len(t, mails, 1)
 		checkRx(t, mails[0].Data)
 	})
@@ -165,7 +166,7 @@ func TestOutboxResolvesAttachments(t *testing.T) {
 
 func TestOutboxRunWakes(t *testing.T) {
 	db := storetest.SQLite(t)
-	srv := newSMTPD(t)
+	srv := mailtest.NewSMTPServer(t)
 	ob, _, _ := setup(t, db, srv)
 	ob.Now = nil
 	ob.PollInterval = time.Hour
@@ -178,7 +179,7 @@ func TestOutboxRunWakes(t *testing.T) {
 		_, err := ob.Enqueue(context.Background(), msg)
 		require.NoError(t, err)
 		ob.Wake()
-		require.Eventually(t, func() bool { return len(srv.mails()) == i+1 }, 10*time.Second, 5*time.Millisecond)
+		require.Eventually(t, func() bool { return len(srv.Mails()) == i+1 }, 10*time.Second, 5*time.Millisecond)
 	}
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)

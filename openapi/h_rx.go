@@ -58,18 +58,28 @@ func (h *API) CreatePrescription(ctx context.Context, request CreatePrescription
 	if err != nil {
 		return nil, err
 	}
-	var p rx.Prescription
+	var (
+		p      rx.Prescription
+		pdfErr *ProblemDetails
+	)
 	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
 		var err error
 		if p, err = h.cfg.Rx.Prescribe(ctx, a, *request.Body); err != nil {
 			return err
 		}
-		return pub.publish(ctx, eventPrescriptionCreated, p.ID, p)
+		if err := pub.publish(ctx, eventPrescriptionCreated, p.ID, p); err != nil {
+			return err
+		}
+		// The mail is queued with the prescription; a PDF that cannot be
+		// made is answered as pdfError and made again by the outbox.
+		pdfErr, err = h.queuePrescriptionMail(ctx, p, request.Body.EmailToClient, request.Body.EmailToVOR)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return CreatePrescription201JSONResponse{Prescription: &p}, nil
+	h.mailed()
+	return CreatePrescription201JSONResponse{Prescription: &p, PdfError: pdfErr}, nil
 }
 
 // ApprovePrescription approves a REQUESTED renewal (rx.Service.Approve),
@@ -120,11 +130,15 @@ func (h *API) GetProtocolPrescription(ctx context.Context, request GetProtocolPr
 	return GetProtocolPrescription200JSONResponse{Prescription: &p}, nil
 }
 
-// GetPrescription reads one prescription.
+// GetPrescription reads one prescription: as JSON, or as its PDF
+// (rxdoc) when the Accept header prefers application/pdf.
 func (h *API) GetPrescription(ctx context.Context, request GetPrescriptionRequestObject) (GetPrescriptionResponseObject, error) {
 	a, err := h.actor(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if acceptsPDF(ctx) {
+		return h.prescriptionPDF(ctx, a, request.Id)
 	}
 	p, err := h.cfg.Rx.Prescription(ctx, a, request.Id)
 	if err != nil {

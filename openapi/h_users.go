@@ -657,12 +657,16 @@ func (h *API) RecordComment(ctx context.Context, request RecordCommentRequestObj
 	}
 	c := *request.Body
 	err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
-		_, err := h.cfg.Site.RecordComment(ctx, a, c)
-		return err
+		c, err = h.cfg.Site.RecordComment(ctx, a, c)
+		if err != nil {
+			return err
+		}
+		return h.queueCommentMail(ctx, a, c)
 	})
 	if err != nil {
 		return nil, err
 	}
+	h.mailed()
 	n := int32(1)
 	return RecordComment200JSONResponse{Recorded: &n}, nil
 }
@@ -693,13 +697,20 @@ func (h *API) SendMessage(ctx context.Context, request SendMessageRequestObject)
 			return nil, invalid("body", err.Error())
 		}
 		err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
-			sent, _, err := h.cfg.Site.Send(ctx, a, m, false)
+			sent, token, err := h.cfg.Site.Send(ctx, a, m, false)
+			if err != nil {
+				return err
+			}
 			m = sent.Message
-			return err
+			if !emailMode(request.Params.Modes) {
+				return nil
+			}
+			return h.queueMessageMail(ctx, sent, token)
 		})
 		if err != nil {
 			return nil, err
 		}
+		h.mailed()
 		b, err := json.Marshal(m)
 		if err != nil {
 			return nil, err

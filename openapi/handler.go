@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/vetlink/vetlink/auth"
+	vmail "github.com/vetlink/vetlink/mail"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/site"
 	"github.com/vetlink/vetlink/vetview"
@@ -69,6 +70,12 @@ type Config struct {
 	// 501.
 	Vetview *vetview.Service
 	Audit   AuditLog
+	// Outbox, when set, receives the API's mail in the transaction of the
+	// change that causes it (package mail): a prescription's PDF to the
+	// client and the VOR (emailToClient, emailToVOR), messages sent with
+	// modes=EMAIL with their yes/no links, and each user comment to the
+	// administrators. Mailer defaults to it.
+	Outbox *vmail.Outbox
 }
 
 // Mailer sends one plain-text e-mail. Mail is called after the
@@ -104,13 +111,16 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Mailer == nil && cfg.Outbox != nil {
+		cfg.Mailer = cfg.Outbox
+	}
 	h := &API{cfg: cfg, logger: logger}
 
 	doc, err := Swagger()
 	if err != nil {
 		return nil, err
 	}
-	strict := NewStrictHandlerWithOptions(h, []StrictMiddlewareFunc{withBaseURL}, StrictHTTPServerOptions{
+	strict := NewStrictHandlerWithOptions(h, []StrictMiddlewareFunc{withAccept, withBaseURL}, StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			WriteProblem(w, r, newProblem(http.StatusBadRequest, "bad_request", firstLine(err.Error())))
 		},

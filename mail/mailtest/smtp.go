@@ -1,4 +1,4 @@
-package mail_test
+package mailtest
 
 import (
 	"crypto/ecdsa"
@@ -17,12 +17,16 @@ import (
 	"time"
 )
 
-// smtpd is a small SMTP submission server for the tests, on loopback:
+// SMTPServer is a small SMTP submission server for tests, on loopback:
 // EHLO, STARTTLS (with a certificate made for the test), AUTH PLAIN (only
-// after STARTTLS), MAIL, RCPT, DATA, RSET, NOOP, QUIT.
-type smtpd struct {
-	Addr     string
-	Roots    *x509.CertPool
+// after STARTTLS, and required before MAIL), MAIL, RCPT, DATA, RSET, NOOP,
+// QUIT. It keeps every mail it accepts.
+type SMTPServer struct {
+	// Addr is the server's host:port on 127.0.0.1.
+	Addr string
+	// Roots trusts the server's certificate (for tls.Config.RootCAs).
+	Roots *x509.CertPool
+	// User and Password are the credentials AUTH PLAIN accepts.
 	User     string
 	Password string
 	// NoTLS stops the server offering STARTTLS.
@@ -31,14 +35,15 @@ type smtpd struct {
 	mu sync.Mutex
 	// failData answers 451 to the next failData DATA commands.
 	failData int
-	received []envelope
+	received []Envelope
 	cfg      *tls.Config
 	ln       net.Listener
 	wg       sync.WaitGroup
 }
 
-// envelope is one accepted mail.
-type envelope struct {
+// Envelope is one accepted mail: the envelope, the message as received
+// (dot-unstuffed, lines ending in LF), and how the session was secured.
+type Envelope struct {
 	From   string
 	To     []string
 	Data   []byte
@@ -46,7 +51,8 @@ type envelope struct {
 	AuthAs string
 }
 
-func newSMTPD(t *testing.T) *smtpd {
+// NewSMTPServer starts a server that t's cleanup stops.
+func NewSMTPServer(t testing.TB) *SMTPServer {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -73,7 +79,7 @@ func newSMTPD(t *testing.T) *smtpd {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &smtpd{Addr: ln.Addr().String(), Roots: roots, User: "vetlink", Password: "s3cret pass", ln: ln,
+	s := &SMTPServer{Addr: ln.Addr().String(), Roots: roots, User: "vetlink", Password: "s3cret pass", ln: ln,
 		cfg: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}}
 	s.wg.Go(func() {
 		for {
@@ -88,24 +94,26 @@ func newSMTPD(t *testing.T) *smtpd {
 	return s
 }
 
-func (s *smtpd) failNext(n int) {
+// FailNext makes the next n DATA commands fail with 451 (try later).
+func (s *SMTPServer) FailNext(n int) {
 	s.mu.Lock()
 	s.failData = n
 	s.mu.Unlock()
 }
 
-func (s *smtpd) mails() []envelope {
+// Mails returns the mails accepted so far, in order.
+func (s *SMTPServer) Mails() []Envelope {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]envelope(nil), s.received...)
+	return append([]Envelope(nil), s.received...)
 }
 
-func (s *smtpd) serve(c net.Conn) {
+func (s *SMTPServer) serve(c net.Conn) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	tp := textproto.NewConn(c)
 	tls_ := false
-	var env envelope
+	var env Envelope
 	reply := func(format string, args ...any) { tp.PrintfLine(format, args...) }
 	reply("220 localhost vetlink test SMTP")
 	for {
@@ -142,7 +150,7 @@ func (s *smtpd) serve(c net.Conn) {
 			}
 			c, tls_ = tc, true
 			tp = textproto.NewConn(tc)
-			env = envelope{TLS: true}
+			env = Envelope{TLS: true}
 		case "AUTH":
 			mech, ir, _ := strings.Cut(arg, " ")
 			if !tls_ || !strings.EqualFold(mech, "PLAIN") {
