@@ -1,0 +1,422 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ErrNoResource reports a REST resource name this store does not serve.
+var ErrNoResource = errors.New("store: no such REST resource")
+
+// RestResource is one collection of the integration REST API (/api/0.1/)
+// as SQL: the table it reads (From, with an alias), a constant condition
+// that selects its rows from a shared table (Fixed), the fields each record
+// carries, which of them is the key, and the related objects filters may
+// reach through a dotted name.
+//
+// Every SQL text here is written in this file; a request supplies values
+// only, which [CompileFilters] passes as parameters.
+type RestResource struct {
+	Name      string
+	From      string
+	Fixed     string
+	Fields    []Field
+	Key       string
+	Relations []Relation
+	// Order is the ORDER BY of a list: the key, so pages are stable.
+	Order string
+	// GroupBy, when set, makes each record a group of rows (animals are
+	// the distinct animals of a farm's cases).
+	GroupBy string
+}
+
+// Field returns the resource's field of that name.
+func (r RestResource) Field(name string) (Field, bool) {
+	for _, f := range r.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Relation returns the resource's relation of that name.
+func (r RestResource) Relation(name string) (Relation, bool) {
+	for _, rel := range r.Relations {
+		if rel.Name == name {
+			return rel, true
+		}
+	}
+	return Relation{}, false
+}
+
+// The collections, before their relations are resolved by restResources.
+var (
+	restUserFields = []Field{
+		{Name: "id", Column: "u.id", Type: FieldInt},
+		{Name: "username", Column: "u.uname", Type: FieldText},
+		{Name: "type", Column: "u.user_type", Type: FieldText},
+		{Name: "email", Column: "u.email", Type: FieldText},
+		{Name: "firstname", Column: "u.firstname", Type: FieldText},
+		{Name: "lastname", Column: "u.lastname", Type: FieldText},
+		{Name: "phone", Column: "u.phone", Type: FieldText},
+		{Name: "removed_type", Column: "u.removed_type", Type: FieldText},
+		{Name: "created_at", Column: "u.created_at", Type: FieldTime},
+	}
+	restPrescriptionFields = []Field{
+		{Name: "id", Column: "p.id", Type: FieldText},
+		{Name: "status", Column: "p.status", Type: FieldText},
+		{Name: "vet", Column: "p.vor_id", Type: FieldInt},
+		{Name: "farm", Column: "p.mor_id", Type: FieldInt},
+		{Name: "refills", Column: "p.refills", Type: FieldInt, Int32: true},
+		{Name: "fills_used", Column: "p.fills_used", Type: FieldInt, Int32: true},
+		{Name: "expiration", Column: "p.expiration", Type: FieldTime},
+		{Name: "created_at", Column: "p.created_at", Type: FieldTime},
+		{Name: "renewal_of", Column: "p.renewal_of", Type: FieldText},
+		{Name: "requested_by", Column: "p.requested_by", Type: FieldInt},
+		{Name: "metadata", Column: "p.metadata", Type: FieldJSON},
+		{Name: "protocol", Column: "p.protocol", Type: FieldJSON},
+	}
+	restCaseFields = []Field{
+		{Name: "id", Column: "c.id", Type: FieldInt},
+		{Name: "prescription", Column: "c.rx_id", Type: FieldText},
+		{Name: "farm", Column: "c.mor_id", Type: FieldInt},
+		{Name: "vet", Column: "c.vor_id", Type: FieldInt},
+		{Name: "animal_id", Column: "c.animal_id", Type: FieldText},
+		{Name: "species", Column: "c.species", Type: FieldText},
+		{Name: "head", Column: "c.head", Type: FieldInt, Int32: true},
+		{Name: "initiation", Column: "c.initiation", Type: FieldTime},
+		{Name: "note", Column: "c.note", Type: FieldText},
+		{Name: "enrolled_by", Column: "c.enrolled_by", Type: FieldInt},
+		{Name: "created_at", Column: "c.created_at", Type: FieldTime},
+		{Name: "case_data", Column: "c.case_data", Type: FieldJSON},
+	}
+	restTaskFields = []Field{
+		{Name: "id", Column: "t.id", Type: FieldInt},
+		{Name: "case", Column: "t.case_id", Type: FieldInt},
+		{Name: "prescription", Column: "t.rx_id", Type: FieldText},
+		{Name: "farm", Column: "t.mor_id", Type: FieldInt},
+		{Name: "vet", Column: "t.vor_id", Type: FieldInt},
+		{Name: "animal_id", Column: "t.animal_id", Type: FieldText},
+		{Name: "kind", Column: "t.kind", Type: FieldText},
+		{Name: "status", Column: "t.status", Type: FieldText},
+		{Name: "do_at", Column: "t.do_at", Type: FieldTime},
+		{Name: "product", Column: "t.product", Type: FieldText},
+		{Name: "route", Column: "t.route", Type: FieldText},
+		{Name: "treatment", Column: "t.treatment", Type: FieldInt, Int32: true},
+		{Name: "seq", Column: "t.seq", Type: FieldInt, Int32: true},
+		{Name: "promise_name", Column: "t.promise_name", Type: FieldText},
+		{Name: "executor", Column: "t.executor", Type: FieldInt},
+		{Name: "done_at", Column: "t.done_at", Type: FieldTime},
+		{Name: "done_by", Column: "t.done_by", Type: FieldInt},
+		{Name: "recorded_at", Column: "t.recorded_at", Type: FieldTime},
+		{Name: "note", Column: "t.note", Type: FieldText},
+		{Name: "dose", Column: "t.dose", Type: FieldJSON},
+		{Name: "volume", Column: "t.volume", Type: FieldJSON},
+		{Name: "data", Column: "t.data", Type: FieldJSON},
+	}
+	restWithholdFields = []Field{
+		{Name: "id", Column: "w.id", Type: FieldInt},
+		{Name: "case", Column: "w.case_id", Type: FieldInt},
+		{Name: "prescription", Column: "w.rx_id", Type: FieldText},
+		{Name: "farm", Column: "w.mor_id", Type: FieldInt},
+		{Name: "animal_id", Column: "w.animal_id", Type: FieldText},
+		{Name: "initiated", Column: "w.initiated", Type: FieldTime},
+		{Name: "meat_until", Column: "w.meat_until", Type: FieldTime},
+		{Name: "milk_until", Column: "w.milk_until", Type: FieldTime},
+		{Name: "release_at", Column: "w.release_at", Type: FieldTime},
+		{Name: "wt_note", Column: "w.wt_note", Type: FieldText},
+		{Name: "note", Column: "w.note", Type: FieldText},
+	}
+	restSubscriptionFields = []Field{
+		{Name: "id", Column: "s.id", Type: FieldText},
+		{Name: "name", Column: "s.name", Type: FieldText},
+		// "url" is the object's own address in the API; the endpoint the
+		// subscription posts to is "endpoint".
+		{Name: "endpoint", Column: "s.url", Type: FieldText},
+		{Name: "department", Column: "s.department", Type: FieldText},
+		{Name: "format", Column: "s.format", Type: FieldText},
+		{Name: "active", Column: "s.active", Type: FieldBool},
+		{Name: "failing_since", Column: "s.failing_since", Type: FieldTime},
+		{Name: "disabled_at", Column: "s.disabled_at", Type: FieldTime},
+		{Name: "disabled_reason", Column: "s.disabled_reason", Type: FieldText},
+		{Name: "created_at", Column: "s.created_at", Type: FieldTime},
+		{Name: "updated_at", Column: "s.updated_at", Type: FieldTime},
+	}
+)
+
+// restResources returns the collections with their relations resolved.
+func restResources() []RestResource {
+	rs := []RestResource{
+		{Name: "organisations", From: "rx_users u", Fixed: "u.user_type IN ('CLINIC', 'FARM')", Fields: restUserFields, Key: "id", Order: "u.id"},
+		{Name: "departments", From: "rx_relations r JOIN rx_users u ON u.id = r.right_id", Fixed: "r.kind = 'MEMBER'", Key: "id", Order: "u.id, r.left_id",
+			Fields: append([]Field{{Name: "organisation", Column: "r.left_id", Type: FieldInt}}, restUserFields...)},
+		{Name: "users", From: "rx_users u", Fields: restUserFields, Key: "id", Order: "u.id"},
+		{Name: "farms", From: "rx_users u", Fixed: "u.user_type = 'MOR'", Fields: restUserFields, Key: "id", Order: "u.id"},
+		{Name: "animals", From: "rx_cases c", GroupBy: "c.mor_id, c.animal_id", Key: "animal_id", Order: "c.mor_id, c.animal_id",
+			Fields: []Field{
+				{Name: "farm", Column: "c.mor_id", Type: FieldInt},
+				{Name: "animal_id", Column: "c.animal_id", Type: FieldText},
+				{Name: "species", Column: "MAX(c.species)", Type: FieldText, NoFilter: true},
+				{Name: "head", Column: "MAX(c.head)", Type: FieldInt, NoFilter: true},
+				{Name: "cases", Column: "COUNT(*)", Type: FieldInt, NoFilter: true},
+				{Name: "first_case_at", Column: "MIN(c.initiation)", Type: FieldTime, NoFilter: true},
+				{Name: "last_case_at", Column: "MAX(c.initiation)", Type: FieldTime, NoFilter: true},
+			}},
+		{Name: "protocols", From: "rx_library_protocols x", Key: "id", Order: "x.id",
+			Fields: []Field{
+				{Name: "id", Column: "x.id", Type: FieldInt},
+				{Name: "owner", Column: "x.owner_id", Type: FieldInt},
+				{Name: "name", Column: "x.name", Type: FieldText},
+				{Name: "status", Column: "x.status", Type: FieldText},
+				{Name: "share_all", Column: "x.share_all", Type: FieldBool},
+				{Name: "created_at", Column: "x.created_at", Type: FieldTime},
+				{Name: "edited_at", Column: "x.edited_at", Type: FieldTime},
+				{Name: "protocol", Column: "x.protocol", Type: FieldJSON},
+			}},
+		{Name: "prescriptions", From: "rx_prescriptions p", Fields: restPrescriptionFields, Key: "id", Order: "p.id"},
+		{Name: "cases", From: "rx_cases c", Fields: restCaseFields, Key: "id", Order: "c.id"},
+		{Name: "tasks", From: "rx_tasks t", Fields: restTaskFields, Key: "id", Order: "t.id"},
+		{Name: "withholds", From: "rx_withholds w", Fields: restWithholdFields, Key: "id", Order: "w.id"},
+		{Name: "webhook_subscriptions", From: "webhook_subscriptions s", Fields: restSubscriptionFields, Key: "id", Order: "s.id"},
+		{Name: "webhook_deliveries", From: "webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id", Key: "id", Order: "d.id",
+			Fields: []Field{
+				{Name: "id", Column: "d.id", Type: FieldText},
+				{Name: "subscription", Column: "d.subscription_id", Type: FieldText},
+				{Name: "event_id", Column: "d.event_id", Type: FieldText},
+				{Name: "event_type", Column: "d.event_type", Type: FieldText},
+				{Name: "resource_id", Column: "e.resource_id", Type: FieldText},
+				{Name: "state", Column: "d.state", Type: FieldText},
+				{Name: "attempts", Column: "d.attempts", Type: FieldInt, Int32: true},
+				{Name: "last_status", Column: "d.last_status", Type: FieldInt, Int32: true},
+				{Name: "last_error", Column: "d.last_error", Type: FieldText},
+				{Name: "next_attempt_at", Column: "d.next_attempt_at", Type: FieldTime},
+				{Name: "occurred_at", Column: "e.occurred_at", Type: FieldTime},
+				{Name: "created_at", Column: "d.created_at", Type: FieldTime},
+				{Name: "completed_at", Column: "d.completed_at", Type: FieldTime},
+			}},
+	}
+	// Each link: resource, field holding the related key, related resource.
+	links := []struct{ from, field, to string }{
+		{"departments", "organisation", "organisations"},
+		{"animals", "farm", "farms"},
+		{"protocols", "owner", "users"},
+		{"prescriptions", "vet", "users"},
+		{"prescriptions", "farm", "farms"},
+		{"prescriptions", "renewal_of", "prescriptions"},
+		{"prescriptions", "requested_by", "users"},
+		{"cases", "prescription", "prescriptions"},
+		{"cases", "farm", "farms"},
+		{"cases", "vet", "users"},
+		{"cases", "enrolled_by", "users"},
+		{"tasks", "case", "cases"},
+		{"tasks", "prescription", "prescriptions"},
+		{"tasks", "farm", "farms"},
+		{"tasks", "vet", "users"},
+		{"tasks", "executor", "users"},
+		{"tasks", "done_by", "users"},
+		{"withholds", "case", "cases"},
+		{"withholds", "prescription", "prescriptions"},
+		{"withholds", "farm", "farms"},
+		{"webhook_deliveries", "subscription", "webhook_subscriptions"},
+	}
+	index := map[string]int{}
+	for i, r := range rs {
+		index[r.Name] = i
+	}
+	for _, l := range links {
+		from, to := &rs[index[l.from]], rs[index[l.to]]
+		f, _ := from.Field(l.field)
+		key, _ := to.Field(to.Key)
+		var fields []Field
+		for _, tf := range to.Fields {
+			if tf.Filterable() {
+				fields = append(fields, tf)
+			}
+		}
+		from.Relations = append(from.Relations, Relation{Name: l.field, Column: f.Column, Resource: to.Name,
+			From: to.From, Key: key.Column, Fields: fields, fixed: to.Fixed})
+	}
+	return rs
+}
+
+// RestResources returns every collection of the integration REST API, in
+// the order the API lists them. The slice is the caller's own.
+func RestResources() []RestResource { return restResources() }
+
+// RestResourceNamed returns the collection of that name.
+func RestResourceNamed(name string) (RestResource, bool) {
+	for _, r := range restResources() {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return RestResource{}, false
+}
+
+// RestQuery is a page of a collection: its filters (see
+// [CompileFilters]) and the window, Limit records from Offset.
+type RestQuery struct {
+	Filters       []FilterParam
+	Limit, Offset int
+}
+
+// Record is one object of a collection, by field name: int64, string,
+// bool, time.Time (UTC), json.RawMessage, or nil for SQL NULL.
+type Record map[string]any
+
+// RestPage is one page of a collection and the number of records all its
+// pages hold.
+type RestPage struct {
+	Records []Record
+	Total   int
+}
+
+// RestStore reads the collections of the integration REST API.
+type RestStore struct{ db *DB }
+
+// RestAPI returns the store of the integration REST API.
+func (db *DB) RestAPI() *RestStore { return &RestStore{db: db} }
+
+// RestSQL is the SQL a list runs: the page's query, the query that counts
+// every match, and the arguments both take. It is exported for the
+// benchmark and the query-plan tests, which show what each filter became.
+type RestSQL struct {
+	Query, Count string
+	Args         []any
+}
+
+// MaxRestLimit bounds the records of one page.
+const MaxRestLimit = 500
+
+// SQL compiles q for resource into the statements [RestStore.List] runs.
+// It fails with [ErrNoResource] or a [*FilterError].
+func (s *RestStore) SQL(resource string, q RestQuery) (RestSQL, error) {
+	r, ok := RestResourceNamed(resource)
+	if !ok {
+		return RestSQL{}, fmt.Errorf("%w: %q", ErrNoResource, resource)
+	}
+	if q.Limit <= 0 || q.Limit > MaxRestLimit {
+		return RestSQL{}, fmt.Errorf("store: limit %d: must be between 1 and %d", q.Limit, MaxRestLimit)
+	}
+	if q.Offset < 0 {
+		return RestSQL{}, fmt.Errorf("store: offset %d: must not be negative", q.Offset)
+	}
+	w, err := CompileFilters(s.db.engine, r.Fields, r.Relations, q.Filters, 1)
+	if err != nil {
+		return RestSQL{}, err
+	}
+	var conds []string
+	if r.Fixed != "" {
+		conds = append(conds, r.Fixed)
+	}
+	if w.SQL != "" {
+		conds = append(conds, w.SQL)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	cols := make([]string, len(r.Fields))
+	for i, f := range r.Fields {
+		cols[i] = f.Column
+	}
+	group := ""
+	if r.GroupBy != "" {
+		group = " GROUP BY " + r.GroupBy
+	}
+	n := len(w.Args)
+	out := RestSQL{
+		Query: "SELECT " + strings.Join(cols, ", ") + " FROM " + r.From + where + group +
+			" ORDER BY " + r.Order + " LIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2),
+		Count: "SELECT COUNT(*) FROM " + r.From + where,
+		Args:  w.Args,
+	}
+	if r.GroupBy != "" {
+		out.Count = "SELECT COUNT(*) FROM (SELECT 1 AS one FROM " + r.From + where + group + ") g"
+	}
+	return out, nil
+}
+
+// List returns a page of resource's records matching q's filters, in key
+// order, and how many match in all. It fails with [ErrNoResource] or a
+// [*FilterError] (a client's mistake), or with the database's error.
+func (s *RestStore) List(ctx context.Context, resource string, q RestQuery) (RestPage, error) {
+	stmt, err := s.SQL(resource, q)
+	if err != nil {
+		return RestPage{}, err
+	}
+	r, _ := RestResourceNamed(resource)
+	var page RestPage
+	if err := s.db.q(ctx).QueryRowContext(ctx, stmt.Count, stmt.Args...).Scan(&page.Total); err != nil {
+		return RestPage{}, fmt.Errorf("store: count %s: %w", resource, err)
+	}
+	args := append(append([]any(nil), stmt.Args...), int64(q.Limit), int64(q.Offset))
+	rows, err := s.db.q(ctx).QueryContext(ctx, stmt.Query, args...)
+	if err != nil {
+		return RestPage{}, fmt.Errorf("store: list %s: %w", resource, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		rec, err := scanRecord(rows, r.Fields)
+		if err != nil {
+			return RestPage{}, fmt.Errorf("store: list %s: %w", resource, err)
+		}
+		page.Records = append(page.Records, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return RestPage{}, fmt.Errorf("store: list %s: %w", resource, err)
+	}
+	return page, nil
+}
+
+func scanRecord(rows *sql.Rows, fields []Field) (Record, error) {
+	dest := make([]any, len(fields))
+	for i, f := range fields {
+		switch f.Type {
+		case FieldInt, FieldTime:
+			dest[i] = new(sql.NullInt64)
+		case FieldBool:
+			dest[i] = new(sql.NullBool)
+		default:
+			dest[i] = new(sql.NullString)
+		}
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return nil, err
+	}
+	rec := make(Record, len(fields))
+	for i, f := range fields {
+		var v any
+		switch d := dest[i].(type) {
+		case *sql.NullInt64:
+			if d.Valid {
+				v = d.Int64
+				if f.Type == FieldTime {
+					v = fromMicros(d.Int64)
+				}
+			}
+		case *sql.NullBool:
+			if d.Valid {
+				v = d.Bool
+			}
+		case *sql.NullString:
+			if d.Valid {
+				v = d.String
+				if f.Type == FieldJSON {
+					if !json.Valid([]byte(d.String)) {
+						return nil, fmt.Errorf("field %s holds invalid JSON", f.Name)
+					}
+					v = json.RawMessage(d.String)
+				}
+			}
+		}
+		rec[f.Name] = v
+	}
+	return rec, nil
+}
