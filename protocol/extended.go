@@ -144,11 +144,12 @@ func (c Commodity) step() string {
 //     1 day when the authorised period is zero.
 //   - Eggs: 1.5 × the longest egg withdrawal for any species; when not
 //     authorised for animals producing eggs for human consumption, 14 days
-//     in GB (VMR 2013 Sch. 4 para. 2(3)(a)(ii)) and 10 days in the EU
-//     (2019/6 Art. 115(1)(c)(ii)): the longer, 14 days, is returned so that
-//     the floor satisfies both. Neither text found gives a one-day floor
-//     for a zero egg withdrawal; 1 day is returned, as for meat and milk,
-//     so that a floor never reads as "no withdrawal".
+//     in GB (VMR 2013 Sch. 4 para. 2(3)(a)(ii)); the EU floor of Article
+//     115(1)(c)(ii) is 10 days as adopted in 2018 (check the consolidated
+//     text). The longer, 14 days, is returned so that the floor satisfies
+//     both. The GB text gives no one-day floor for a zero egg withdrawal;
+//     1 day is returned, as for meat and milk, so that a floor never reads
+//     as "no withdrawal".
 //
 // longest is that longest authorised period for the commodity; authorised
 // says whether the product is authorised for animals producing it at all.
