@@ -288,7 +288,7 @@ func PlanTreatment(t *Treatment, c CaseInput) ([]PlannedDose, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.normaliseWeight(c.Species); err != nil {
+	if err := c.normaliseWeight(weightClass(c.Species, &Protocol{Treatments: ts})); err != nil {
 		return nil, err
 	}
 	in := c.forTreatment(choices[0].value)

@@ -531,3 +531,17 @@ func FuzzDecodeWeight(f *testing.F) {
 		}
 	})
 }
+
+func TestPlanTreatmentWeightLimitFromItsEligibility(t *testing.T) {
+	p := loadProtocol(t, "protocol_flunixin.json")
+	tr := p.Treatments[0]
+	tr.Eligibilities = []Eligibility{{Name: "Goats", FDASpecies: Goats}}
+	c := flunixinCase(t) // 600 kg
+	_, err := PlanTreatment(&tr, c)
+	require.ErrorIs(t, err, ErrOutOfRange)
+	require.EqualError(t, err, "protocol: case.weight 600 kg: exceeds 250 kg, the largest body weight accepted for Goats")
+	c.Weight = Q(Int(80), Kilogram)
+	doses, err := PlanTreatment(&tr, c)
+	require.NoError(t, err)
+	require.Equal(t, "3.52 ml", doses[0].Volume.String())
+}
