@@ -193,7 +193,7 @@ func TestAuthorizationCodePKCE(t *testing.T) {
 		ctx := context.Background()
 		c, secret := b.confidential(t, storage.AuthorizationCode, storage.RefreshTokenGrant)
 		cfg := oauth2.Config{ClientID: c.ID, ClientSecret: secret, RedirectURL: "https://app.example/cb",
-			Scopes: []string{"openid", "profile", "cases.read", "offline_access", "cases.write"},
+			Scopes:   []string{"openid", "profile", "cases.read", "offline_access", "cases.write"},
 			Endpoint: oauth2.Endpoint{AuthURL: b.issuer + oauth.AuthorizePath, TokenURL: b.issuer + oauth.TokenPath}}
 
 		code := func(t *testing.T, verifier string) string {
