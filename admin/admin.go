@@ -136,7 +136,9 @@ type view struct {
 
 func (d *Dashboard) render(w http.ResponseWriter, status int, page string, v view) {
 	var buf bytes.Buffer
-	if err := d.pages[page].ExecuteTemplate(&buf, page, v); err != nil {
+	// The parsed files are templates named after them; the set's own
+	// (empty) template is named after the page.
+	if err := d.pages[page].ExecuteTemplate(&buf, page+".html", v); err != nil {
 		d.log.Error("admin: rendering", "page", page, "err", err)
 		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
 		return
