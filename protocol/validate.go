@@ -318,12 +318,12 @@ func DairyClass(hasCalved bool) Species {
 }
 
 // MonthsOldAtLeast reports whether the animal is at least n calendar
-// months old on date on. An unknown birth date reports true.
+// months old on date on, read as MonthsOfAgeReached reads it: calendar
+// days, a missing anniversary day counting as the month's last, and an
+// unknown birth date reporting true, so that doubt falls on the side of
+// an age-based ban.
 func (a Animal) MonthsOldAtLeast(n int, on time.Time) bool {
-	if a.Born.IsZero() {
-		return true
-	}
-	return !a.Born.AddDate(0, n, 0).After(on)
+	return MonthsOfAgeReached(a.Born, on, n)
 }
 
 // CheckEligibility reports whether an animal of class a.Class may be

@@ -125,6 +125,10 @@ func TestDairyClassAndAge(t *testing.T) {
 	require.False(t, a.MonthsOldAtLeast(20, time.Date(2023, 11, 14, 23, 59, 0, 0, time.UTC)))
 	require.True(t, a.MonthsOldAtLeast(20, time.Date(2023, 11, 15, 0, 0, 0, 0, time.UTC)), "boundary is inclusive")
 	require.True(t, Animal{}.MonthsOldAtLeast(20, born), "unknown age counts as old enough")
+	// Born 31 August: 20 months old on 30 April, the month having no 31st.
+	aug31 := Animal{Class: DairyHeifers, Female: true, Born: time.Date(2022, 8, 31, 0, 0, 0, 0, time.UTC)}
+	require.False(t, aug31.MonthsOldAtLeast(20, time.Date(2024, 4, 29, 23, 59, 0, 0, time.UTC)))
+	require.True(t, aug31.MonthsOldAtLeast(20, time.Date(2024, 4, 30, 0, 0, 0, 0, time.UTC)), "doubt falls on the side of the ban")
 }
 
 func TestParseSpecies(t *testing.T) {
