@@ -125,7 +125,7 @@ func requireProblem(t *testing.T, status int, errorType string, gotStatus int, b
 }
 
 // mailLog is a slog.Handler that keeps the records "mail" the server logs
-// in place of the mail it cannot send yet (logMailer): the tests read the
+// in place of the mail it cannot send (no VETLINK_SMTP_URL): the tests read the
 // links people would find in their mailbox from it, as an operator would
 // from the log.
 type mailLog struct {
@@ -163,22 +163,28 @@ func (m *mailLog) Handle(_ context.Context, r slog.Record) error {
 
 var mailedLink = regexp.MustCompile(`http://[^\s]+/api/users/token/[A-Za-z0-9_-]+`)
 
-// link returns the link of the latest mail to address. The API mails
-// before it answers, so the mail is there once the request returned.
+// link returns the link of the latest mail to address. The API queues the
+// mail before it answers and the outbox worker logs it moments later, so
+// link waits up to ten seconds for it.
 func (m *mailLog) link(t *testing.T, base, address string) string {
 	t.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := len(m.mails) - 1; i >= 0; i-- {
-		if m.mails[i].To == address {
-			link := mailedLink.FindString(m.mails[i].Body)
-			require.NotEmpty(t, link, "no link in the mail to %s:\n%s", address, m.mails[i].Body)
-			require.True(t, strings.HasPrefix(link, base+"/"), "the link %s points at the server %s", link, base)
-			return link
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		m.mu.Lock()
+		for i := len(m.mails) - 1; i >= 0; i-- {
+			if m.mails[i].To == address {
+				body := m.mails[i].Body
+				m.mu.Unlock()
+				link := mailedLink.FindString(body)
+				require.NotEmpty(t, link, "no link in the mail to %s:\n%s", address, body)
+				require.True(t, strings.HasPrefix(link, base+"/"), "the link %s points at the server %s", link, base)
+				return link
+			}
+		}
+		m.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail to %s in the log", address)
 		}
 	}
-	t.Fatalf("no mail to %s in the log", address)
-	return ""
 }
 
 // token is the token of the latest link mailed to address.

@@ -62,6 +62,7 @@ import (
 	"time"
 
 	"github.com/vetlink/vetlink/auth"
+	"github.com/vetlink/vetlink/mail"
 	"github.com/vetlink/vetlink/openapi"
 	"github.com/vetlink/vetlink/protocol/labels"
 	"github.com/vetlink/vetlink/rx"
@@ -81,10 +82,11 @@ type config struct {
 	Roles      roles  // what this server runs; the zero value is everything
 
 	// From the environment only: secrets do not belong on a command line.
-	SecretKey     string // VETLINK_SECRET_KEY, hex
-	AdminUsername string // VETLINK_ADMIN_USERNAME
-	AdminPassword string // VETLINK_ADMIN_PASSWORD
-	APIKey        string // VETLINK_API_KEY
+	SecretKey     string       // VETLINK_SECRET_KEY, hex
+	AdminUsername string       // VETLINK_ADMIN_USERNAME
+	AdminPassword string       // VETLINK_ADMIN_PASSWORD
+	APIKey        string       // VETLINK_API_KEY
+	Mail          mailSettings // VETLINK_SMTP_URL, VETLINK_MAIL_FROM (see mail.go)
 }
 
 func main() {
@@ -116,6 +118,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		AdminUsername: getenv("VETLINK_ADMIN_USERNAME"),
 		AdminPassword: getenv("VETLINK_ADMIN_PASSWORD"),
 		APIKey:        getenv("VETLINK_API_KEY"),
+		Mail:          mailSettingsFromEnv(getenv),
 	}
 	fs.StringVar(&cfg.Addr, "addr", or(getenv("VETLINK_ADDR"), ":8080"), "listen address (env VETLINK_ADDR)")
 	fs.StringVar(&cfg.DB, "db", or(getenv("VETLINK_DB"), "vetlink.db"), "database: a SQLite file path, sqlite:PATH, or postgres://... (env VETLINK_DB)")
@@ -151,6 +154,7 @@ type server struct {
 	dispatcher *webhook.Dispatcher
 	vetview    *vetview.Service
 	handler    http.Handler
+	outbox     *mail.Outbox
 	ready      atomic.Bool
 }
 
@@ -224,6 +228,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 	}
 	background("webhook dispatcher", s.dispatcher.Run)
 	background("vetview scheduler", s.vetview.Run)
+	background("mail outbox", s.outbox.Run)
 
 	logger.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
@@ -265,6 +270,9 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 		return nil, fmt.Errorf("label claims: %w", err)
 	}
 	s.rx = &rx.Service{Store: db.Rx(), Logger: logger, Labels: approved}
+	if s.outbox, err = newOutbox(db, s.rx, cfg.Mail, logger); err != nil {
+		return nil, err
+	}
 	// The secret key seals webhook secrets (store) and signs login tokens;
 	// each use gets its own key derived from it, so neither can stand in
 	// for the other.
@@ -278,12 +286,7 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 
 	var kinds vetview.Registry
 	vetview.MustRegister(&kinds, jobs.WebhookMaintenanceKind(s.webhooks, logger))
-	vetview.MustRegister(&kinds, jobs.ReminderKind(db.Rx(), jobs.SenderFunc(func(ctx context.Context, n jobs.Notification) error {
-		// Mail is the subject of its own issue; until then a reminder is
-		// written to the log, where an operator can see that it ran.
-		logger.InfoContext(ctx, "task reminder", "subject", n.Subject, "recipients", len(n.To))
-		return nil
-	})))
+	vetview.MustRegister(&kinds, jobs.ReminderKind(db.Rx(), reminderSender(s.outbox)))
 	vv, err := vetview.New(vetview.Config{
 		Store:      db.Vetview(),
 		Kinds:      &kinds,
@@ -304,7 +307,7 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 		Webhooks:  s.webhooks,
 		Published: s.dispatcher.Wake,
 		Logger:    logger,
-		Mailer:    logMailer{logger},
+		Outbox:    s.outbox,
 		Vetview:   s.vetview,
 		Audit:     db.Admin(),
 	})
@@ -313,15 +316,6 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 	}
 	s.handler = h
 	return s, nil
-}
-
-// logMailer writes each mail to the log, one record "mail" with to,
-// subject and body, until the server has an outbox that sends them.
-type logMailer struct{ logger *slog.Logger }
-
-func (m logMailer) Mail(ctx context.Context, to, subject, body string) error {
-	m.logger.InfoContext(ctx, "mail", "to", to, "subject", subject, "body", body)
-	return nil
 }
 
 // health is the body of GET /healthz.
