@@ -129,7 +129,7 @@ func TestRegistrationByHookup(t *testing.T) {
 			t.Fatal("no registration reached the hookup URL")
 		}
 		var env struct {
-			Type string                      `json:"type"`
+			Type string                     `json:"type"`
 			Data oauth.RegistrationDocument `json:"data"`
 		}
 		if err := json.Unmarshal(got.body, &env); err != nil {
