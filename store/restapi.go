@@ -140,7 +140,7 @@ var (
 		// subscription posts to is "endpoint".
 		{Name: "endpoint", Column: "s.url", Type: FieldText},
 		{Name: "department", Column: "s.department", Type: FieldText},
-		{Name: "format", Column: "s.format", Type: FieldText},
+		{Name: "payload_format", Column: "s.format", Type: FieldText},
 		{Name: "active", Column: "s.active", Type: FieldBool},
 		{Name: "failing_since", Column: "s.failing_since", Type: FieldTime},
 		{Name: "disabled_at", Column: "s.disabled_at", Type: FieldTime},
@@ -151,6 +151,8 @@ var (
 )
 
 // restResources returns the collections with their relations resolved.
+// No field is named limit, offset or format, nor starts with expose_:
+// those are the API's own query parameters.
 func restResources() []RestResource {
 	rs := []RestResource{
 		{Name: "organisations", From: "rx_users u", Fixed: "u.user_type IN ('CLINIC', 'FARM')", Fields: restUserFields, Key: "id", Order: "u.id"},
