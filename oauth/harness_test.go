@@ -52,6 +52,8 @@ type bundle struct {
 	user   rx.User
 	pass   string
 	issuer string
+	auth   *auth.Service
+	apiKey string
 }
 
 const testPassword = "correct horse battery staple"
@@ -80,6 +82,7 @@ func setup(t *testing.T, db *store.DB) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.auth, b.apiKey = authSvc, apiKey
 	srv, err := oauth.New(oauth.Config{
 		Issuer: b.issuer,
 		Store:  db.OAuth(),
