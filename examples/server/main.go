@@ -20,7 +20,13 @@
 //	                               (vetlink.key beside the SQLite file, or in
 //	                               the working directory for PostgreSQL)
 //	-name      VETLINK_SERVER_NAME this server's name among the vetview
-//	                               servers sharing the database (host name)
+//	                               servers sharing the database (host name);
+//	                               jobs are assigned to servers by name
+//	-roles     VETLINK_ROLES       what this server runs: api, jobs,
+//	                               dispatcher, comma-separated, or all (all)
+//	-webhook-allow VETLINK_WEBHOOK_ALLOW  internal address ranges webhook
+//	                               receivers may have (none: the SSRF guard
+//	                               refuses loopback and private addresses)
 //
 // VETLINK_SECRET_KEY (64 hex digits) gives the secret key directly; servers
 // that share a database must share it, since it signs the login tokens.
@@ -37,9 +43,19 @@
 // the members to, subject and body. An operator passes the link on, or
 // the administrator sets the password (PUT /api/users/{id}/password).
 //
-// GET /healthz answers whether the process is alive and its database
-// answers; GET /readyz whether it has finished starting and is not
-// stopping. A SIGINT or SIGTERM stops accepting requests, lets those in
+// Several servers may share one PostgreSQL database, each with its roles:
+// an external API server (-roles api) and an internal interface server
+// (-roles jobs,dispatcher -name interfaces-1) do not interfere, since only
+// the latter runs jobs and delivers webhooks.
+//
+// GET /healthz (liveness) answers while the process serves, with its
+// version, and never looks at the database; GET /readyz (readiness)
+// answers 200 once start-up is done, until shutdown begins, while the
+// database answers with the schema version this build knows. GET /metrics
+// is the Prometheus exposition of the server's OpenTelemetry instruments;
+// the OTEL_* variables push them and the request traces over OTLP (see
+// telemetry.go). The version, from the build information, is logged at
+// start. A SIGINT or SIGTERM stops accepting requests, lets those in
 // flight finish, then stops the scheduler (runs in progress finish or are
 // handed back) and the dispatcher (attempts in flight are recorded).
 package main
@@ -54,8 +70,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -80,6 +98,8 @@ type config struct {
 	KeyFile    string // where a generated secret key is kept; "" means the default
 	ServerName string // name in the vetview registry; "" means the host name
 	Roles      roles  // what this server runs; the zero value is everything
+	// WebhookAllow lists internal ranges webhooks may be sent to.
+	WebhookAllow []netip.Prefix
 
 	// From the environment only: secrets do not belong on a command line.
 	SecretKey     string       // VETLINK_SECRET_KEY, hex
@@ -125,6 +145,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&cfg.KeyFile, "key-file", getenv("VETLINK_KEY_FILE"), "file keeping the generated secret key (env VETLINK_KEY_FILE; default beside the SQLite file)")
 	fs.StringVar(&cfg.ServerName, "name", getenv("VETLINK_SERVER_NAME"), "this server's name among the servers sharing the database (env VETLINK_SERVER_NAME; default the host name)")
 	rolesFlag := fs.String("roles", or(getenv("VETLINK_ROLES"), "all"), "what this server runs, comma-separated: api, jobs, dispatcher, or all (env VETLINK_ROLES)")
+	allowFlag := fs.String("webhook-allow", getenv("VETLINK_WEBHOOK_ALLOW"), "internal address ranges webhooks may be sent to, comma-separated, e.g. 10.20.0.0/16 (env VETLINK_WEBHOOK_ALLOW; default none)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -135,6 +156,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	cfg.Roles = r
+	if cfg.WebhookAllow, err = parseAllow(*allowFlag); err != nil {
+		fmt.Fprintln(fs.Output(), err)
+		fs.Usage()
+		return config{}, err
+	}
 	if fs.NArg() > 0 {
 		err := fmt.Errorf("unexpected arguments %q", fs.Args())
 		fmt.Fprintln(fs.Output(), err)
@@ -156,12 +182,26 @@ type server struct {
 	handler    http.Handler
 	outbox     *mail.Outbox
 	ready      atomic.Bool
+	tel        *telemetry
 }
 
 // run serves until ctx is done, then shuts down gracefully. When ready is
 // not nil it receives the listening address once the server accepts
 // connections (tests listen on port 0).
 func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- string) error {
+	version := buildVersion()
+	logger.Info("vetlink server starting", "version", version, "roles", cfg.Roles.String())
+	tel, err := newTelemetry(ctx, os.Getenv, version, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tel.shutdown(flushCtx); err != nil {
+			logger.Warn("telemetry: flushing at exit", "err", err)
+		}
+	}()
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -180,7 +220,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 	if err := db.SetSecretKey(key); err != nil {
 		return err
 	}
-	s, err := compose(db, key, cfg, logger)
+	s, err := composeWith(db, key, cfg, logger, tel)
 	if err != nil {
 		return err
 	}
@@ -189,13 +229,18 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", healthHandler(db))
-	mux.Handle("GET /readyz", readyHandler(&s.ready))
-	site, err := withDashboard(ctx, s, key, false)
-	if err != nil {
-		return err
+	mux.Handle("GET /healthz", tel.instrument("/healthz", healthHandler(version)))
+	mux.Handle("GET /readyz", tel.instrument("/readyz", readyHandler(&s.ready, db)))
+	if tel.metrics != nil {
+		mux.Handle("GET /metrics", tel.metrics)
 	}
-	mux.Handle("/", site)
+	if cfg.Roles.api() {
+		site, err := withDashboard(ctx, s, key, false)
+		if err != nil {
+			return err
+		}
+		mux.Handle("/", tel.instrument("", site))
+	}
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           mux,
@@ -226,9 +271,15 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 			}
 		}()
 	}
-	background("webhook dispatcher", s.dispatcher.Run)
-	background("vetview scheduler", s.vetview.Run)
-	background("mail outbox", s.outbox.Run)
+	// The dispatcher role delivers what others published: webhooks and
+	// the mail outbox.
+	if cfg.Roles.dispatcher() {
+		background("webhook dispatcher", s.dispatcher.Run)
+		background("mail outbox", s.outbox.Run)
+	}
+	if cfg.Roles.jobs() {
+		background("vetview scheduler", s.vetview.Run)
+	}
 
 	logger.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
@@ -261,7 +312,31 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 // compose builds the domain services over db and the API handler over
 // them: the one place where the packages meet.
 func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server, error) {
-	s := &server{db: db}
+	return composeWith(db, key, cfg, logger, nil)
+}
+
+// composeWith is compose with the server's telemetry, which observes the
+// domain services; nil means a telemetry of its own that nobody reads.
+func composeWith(db *store.DB, key []byte, cfg config, logger *slog.Logger, tel *telemetry) (*server, error) {
+	if tel == nil {
+		var err error
+		if tel, err = newTelemetry(context.Background(), func(string) string { return "" }, "", slog.New(slog.DiscardHandler)); err != nil {
+			return nil, err
+		}
+	}
+	s := &server{db: db, tel: tel}
+	jobObs, err := tel.jobObserver()
+	if err != nil {
+		return nil, err
+	}
+	mllpObs, err := tel.mllpObserver()
+	if err != nil {
+		return nil, err
+	}
+	webhookObs, err := tel.webhookObserver()
+	if err != nil {
+		return nil, err
+	}
 	s.library = &rx.Library{Store: db.Library()}
 	// The shipped, verified label claims (protocol/labels), so an approved
 	// on-label use is classified ONLABEL rather than refused as extra-label.
@@ -273,6 +348,9 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 	if s.outbox, err = newOutbox(db, s.rx, cfg.Mail, logger); err != nil {
 		return nil, err
 	}
+	if s.outbox.Observer, err = tel.mailObserver(); err != nil {
+		return nil, err
+	}
 	// The secret key seals webhook secrets (store) and signs login tokens;
 	// each use gets its own key derived from it, so neither can stand in
 	// for the other.
@@ -281,22 +359,33 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 		return nil, err
 	}
 	s.auth = &auth.Service{Store: db.Auth(), Key: tokenKey}
-	s.webhooks = &webhook.Service{Store: db.Webhooks()}
-	s.dispatcher = &webhook.Dispatcher{Store: db.Webhooks(), Logger: logger}
+	s.webhooks = &webhook.Service{Store: db.Webhooks(), Guard: guard(cfg)}
+	s.dispatcher = &webhook.Dispatcher{Store: db.Webhooks(), Logger: logger, Guard: guard(cfg), Observer: webhookObs}
 
 	var kinds vetview.Registry
 	vetview.MustRegister(&kinds, jobs.WebhookMaintenanceKind(s.webhooks, logger))
 	vetview.MustRegister(&kinds, jobs.ReminderKind(db.Rx(), reminderSender(s.outbox)))
+	vetview.MustRegister(&kinds, jobs.MLLPListenerKind(db.HL7(), jobs.MLLPListenerOptions{Logger: logger, Observer: mllpObs}))
 	vv, err := vetview.New(vetview.Config{
 		Store:      db.Vetview(),
 		Kinds:      &kinds,
 		Logger:     logger,
 		ServerName: cfg.ServerName,
+		Version:    buildVersion(),
+		Observer:   jobObs,
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.vetview = vv
+	if err := errors.Join(
+		tel.serverGauge(vv.Servers),
+		tel.poolGauges(db.SQL(), string(db.Engine())),
+		tel.mailBacklogGauge(db.Mail().MailBacklog),
+		tel.webhookBacklogGauges(s.webhooks.Backlog),
+	); err != nil {
+		return nil, err
+	}
 
 	h, err := openapi.NewHandler(openapi.Config{
 		DB:        db,
@@ -320,44 +409,61 @@ func compose(db *store.DB, key []byte, cfg config, logger *slog.Logger) (*server
 
 // health is the body of GET /healthz.
 type health struct {
-	Status        string `json:"status"` // "ok" or "unavailable"
-	Database      string `json:"database"`
-	SchemaVersion int    `json:"schemaVersion"`
-	Error         string `json:"error,omitempty"`
+	Status  string `json:"status"`  // "ok"
+	Version string `json:"version"` // from the build information
+	Go      string `json:"go"`      // the Go release it was built with
 }
 
-// healthHandler answers 200 when the database answers within two seconds,
-// and 503 with the reason when it does not.
-func healthHandler(db *store.DB) http.Handler {
+// healthHandler answers liveness: 200 while the process serves HTTP at
+// all, with its version. It does not look at the database, so that an
+// orchestrator does not restart every server when the database is down;
+// readiness (/readyz) does.
+func healthHandler(version string) http.Handler {
+	body, _ := json.Marshal(health{Status: "ok", Version: version, Go: runtime.Version()})
+	body = append(body, '\n')
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		h := health{Status: "ok", Database: string(db.Engine())}
-		code := http.StatusOK
-		applied, _, err := db.SchemaVersion(ctx)
-		if err != nil {
-			h.Status, h.Error, code = "unavailable", "the database did not answer", http.StatusServiceUnavailable
-		}
-		h.SchemaVersion = applied
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(code)
-		json.NewEncoder(w).Encode(h)
+		w.Write(body)
 	})
+}
+
+// readiness is the body of GET /readyz.
+type readiness struct {
+	Status        string `json:"status"` // "ready" or "not ready"
+	Database      string `json:"database"`
+	SchemaVersion int    `json:"schemaVersion"` // applied to the database
+	KnownVersion  int    `json:"knownVersion"`  // the latest this build knows
+	Error         string `json:"error,omitempty"`
 }
 
 // readyHandler answers 200 while the server takes requests: after start-up
 // (migrations, bootstrap) and until shutdown begins, so a load balancer
-// stops sending before the listener closes.
-func readyHandler(ready *atomic.Bool) http.Handler {
+// stops sending before the listener closes; and only while the database
+// answers within two seconds with the schema version this build knows
+// (a newer build may have migrated it further: this one must not serve).
+func readyHandler(ready *atomic.Bool, db *store.DB) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rd := readiness{Status: "ready", Database: string(db.Engine())}
+		if !ready.Load() {
+			rd.Status, rd.Error = "not ready", "starting or stopping"
+		} else {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			applied, known, err := db.SchemaVersion(ctx)
+			rd.SchemaVersion, rd.KnownVersion = applied, known
+			switch {
+			case err != nil:
+				rd.Status, rd.Error = "not ready", "the database did not answer"
+			case applied != known:
+				rd.Status, rd.Error = "not ready", fmt.Sprintf("the database's schema version is %d; this build needs %d", applied, known)
+			}
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		if !ready.Load() {
+		if rd.Status != "ready" {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte(`{"status":"not ready"}` + "\n"))
-			return
 		}
-		w.Write([]byte(`{"status":"ready"}` + "\n"))
+		json.NewEncoder(w).Encode(rd)
 	})
 }

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -24,6 +26,12 @@ func TestParseConfig(t *testing.T) {
 		{"defaults", nil, nil, config{Addr: ":8080", DB: "vetlink.db"}},
 		{"environment", nil, env, config{Addr: ":9000", DB: "/var/lib/vetlink/v.db"}},
 		{"flags win", []string{"-addr", "127.0.0.1:1", "-db", "postgres://h/db"}, env, config{Addr: "127.0.0.1:1", DB: "postgres://h/db"}},
+		{"roles from the environment", nil, map[string]string{"VETLINK_ROLES": "api"}, config{Addr: ":8080", DB: "vetlink.db", Roles: roles{noJobs: true, noDispatcher: true}}},
+		{"roles flag wins", []string{"-roles", "jobs,dispatcher", "-name", "interfaces-1"}, map[string]string{"VETLINK_ROLES": "api"},
+			config{Addr: ":8080", DB: "vetlink.db", ServerName: "interfaces-1", Roles: roles{noAPI: true}}},
+		{"all roles", []string{"-roles", "all"}, nil, config{Addr: ":8080", DB: "vetlink.db"}},
+		{"webhook allow", []string{"-webhook-allow", "127.0.0.1, 10.20.3.4/16"}, nil,
+			config{Addr: ":8080", DB: "vetlink.db", WebhookAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.20.0.0/16")}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -32,8 +40,20 @@ func TestParseConfig(t *testing.T) {
 			require.Equal(t, tt.want, got)
 		})
 	}
-	_, err := parseConfig([]string{"serve"}, func(string) string { return "" })
-	require.ErrorContains(t, err, `unexpected arguments ["serve"]`)
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve"}, `unexpected arguments ["serve"]`},
+		{[]string{"-roles", "api,mail"}, `roles "api,mail": unknown role "mail"; the roles are api, jobs, dispatcher, or all`},
+		{[]string{"-roles", ","}, `unknown role ""`},
+		{[]string{"-webhook-allow", "10.0.0.0/33"}, `webhook-allow "10.0.0.0/33": "10.0.0.0/33" is not an address/prefix range`},
+		{[]string{"-webhook-allow", "intranet"}, `"intranet" is neither an address nor an address/prefix range`},
+	}
+	for _, tt := range bad {
+		_, err := parseConfig(tt.args, func(string) string { return "" })
+		require.ErrorContains(t, err, tt.want, "%q", tt.args)
+	}
 }
 
 func TestServerStartsOnSQLiteAndAnswersHealth(t *testing.T) {
@@ -61,7 +81,8 @@ func TestServerStartsOnSQLiteAndAnswersHealth(t *testing.T) {
 	var h health
 	require.NoError(t, json.Unmarshal(body, &h))
 	require.Equal(t, "ok", h.Status)
-	require.Equal(t, "sqlite", h.Database)
+	require.NotEmpty(t, h.Version, "the version from the build information")
+	require.Equal(t, runtime.Version(), h.Go)
 
 	cancel()
 	select {

@@ -13,7 +13,7 @@ import (
 //	api         serve the HTTP API (/api/..., the document, the docs page)
 //	jobs        run the vetview scheduler: the jobs assigned to this
 //	            server's name (-name)
-//	dispatcher  deliver webhooks
+//	dispatcher  deliver webhooks and the mail outbox
 //
 // /healthz, /readyz and /metrics are served whatever the roles, so that an
 // internal interface server (jobs,dispatcher) can be watched too.
