@@ -80,3 +80,18 @@ func (s *AdminStore) AdminChanges(ctx context.Context, before int64, limit int) 
 	}
 	return out, rows.Err()
 }
+
+// EachAdminChange calls fn with each of up to limit records older than
+// record before (all when before is 0), newest first: AdminChanges in
+// plain values, so that a package that must not import store (openapi's
+// GET /api/admin/audit) can read the log.
+func (s *AdminStore) EachAdminChange(ctx context.Context, before int64, limit int, fn func(id int64, at time.Time, actor int64, action, target string, detail []byte)) error {
+	changes, err := s.AdminChanges(ctx, before, limit)
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		fn(c.ID, c.At, c.Actor, c.Action, c.Target, c.Detail)
+	}
+	return nil
+}

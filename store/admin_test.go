@@ -54,6 +54,12 @@ func TestAdminAuditLog(t *testing.T) {
 		require.Len(t, older, 1)
 		require.Equal(t, ids[0], older[0].ID)
 
+		var each []string
+		require.NoError(t, log.EachAdminChange(ctx, 0, 2, func(id int64, at time.Time, actor int64, action, target string, detail []byte) {
+			each = append(each, action+" "+target)
+		}))
+		require.Equal(t, []string{"deleteAdminServer 0b6f0f0e-2c67-4e0a-9a3e-5b1de1b4c2aa", "runAdminJobNow 7f9c24e5-0b1d-4b3e-9a57-1d2f0e6c8a10"}, each)
+
 		// A change rolled back leaves no record.
 		err = db.InTx(ctx, func(ctx context.Context) error {
 			if _, err := log.RecordAdminChange(ctx, at, 42, "deleteAdminJob", "x", nil); err != nil {
