@@ -30,7 +30,7 @@ const ceftiofur = `{"id": "T-2", "product": "Excenel RTU EZ (ceftiofur hydrochlo
   "sizeFunction": {"_type": "models.DoseByWeightFunction", "dose": {"quantity": {"dimension": "Mass", "value": 2.2, "symbol": "mg"}}, "perUnit": {"dimension": "Mass", "value": 1, "symbol": "kg"}},
   "wtMeatHrs": 240, "wtMilkHrs": 96, "wtNote": "Extended withdrawal: 5 doses instead of the label's 3.", "amduca": "OFFLABEL"}`
 
-func fixture(t *testing.T) rxdoc.Prescription {
+func fixture(t testing.TB) rxdoc.Prescription {
 	t.Helper()
 	b, err := os.ReadFile("../protocol/testdata/protocol_flunixin.json")
 	require.NoError(t, err)
