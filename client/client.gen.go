@@ -1354,6 +1354,9 @@ type ImageStore struct {
 	Uri     string    `json:"uri"`
 }
 
+// IngredientConfirmation The veterinarian's confirmation of the active ingredients of one treatment's product, for a product the drug dictionary cannot identify.
+type IngredientConfirmation = protocol.Confirmation
+
 // Instructions The free-form sections a protocol shows to the people carrying it out, each HTML.
 type Instructions = protocol.Instructions
 

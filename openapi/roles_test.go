@@ -334,6 +334,10 @@ func roleRows() []roleRow {
 		}, want: statuses{200, 200, 200, 200, 200, 200, 200, 200}},
 		// The SAOR has no farm: 403 (rx.FarmWithholds).
 		{op: "getWithholds", method: get, req: static("/api/users/withholds", nil), want: statuses{401, 403, 200, 200, 200, 200, 200, 200}},
+		// rx.MayReadFarm: the SAOR, MOR A, its TOR and its VOR.
+		{op: "getHerdClearance", method: get, req: func(t *testing.T, w *roleWorld) (string, any) {
+			return fmt.Sprintf("/api/farms/%d/clearance?commodity=milk", w.users[morA].ID), nil
+		}, want: statuses{401, 200, 200, 403, 200, 403, 200, 403}},
 		{op: "recordComment", method: post, req: static("/api/users/comments", map[string]any{"comment": "nice", "public": true}), want: statuses{401, 200, 200, 200, 200, 200, 200, 200}},
 		// rx.MayRelate: VOR A adds its own CLIENT, the SAOR any.
 		{op: "getRelations", method: post, req: func(t *testing.T, w *roleWorld) (string, any) {

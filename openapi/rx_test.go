@@ -416,3 +416,39 @@ func TestRxHerdClearance(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, code)
 	})
 }
+
+// TestRxUnidentifiedProduct: a product the drug dictionary cannot identify
+// is prescribed for a food animal only with the veterinarian's
+// confirmation of its ingredient, which the prescription keeps on the
+// wire.
+func TestRxUnidentifiedProduct(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		ctx := context.Background()
+		vor := e.user(t, rx.VOR, "vor1")
+		mor := e.user(t, rx.MOR, "mor1")
+		e.relate(t, rx.Client, vor, mor)
+		px := flunixin(t)
+		px.Treatments[0].Product = "Zyxomycin 100 mg/mL"
+		before := eventTypes(t, db)
+		refused, err := vor.Client.CreatePrescriptionWithResponse(ctx, rx.PrescriptionRequest{Protocol: px, MOR: mor.ID})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusUnprocessableEntity, refused.StatusCode(), "%s", refused.Body)
+		require.Contains(t, problem(t, refused.Body).Detail, "the drug dictionary cannot identify its active ingredient")
+		require.Empty(t, newEvents(t, db, before))
+
+		conf := []protocol.Confirmation{{Treatment: 0, Ingredients: []string{"oxytetracycline"}}}
+		created, err := vor.Client.CreatePrescriptionWithResponse(ctx, rx.PrescriptionRequest{Protocol: px, MOR: mor.ID, Confirmations: conf})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusCreated, created.StatusCode(), "%s", created.Body)
+		require.Equal(t, conf, created.JSON201.Prescription.Confirmations)
+		stored, err := db.Rx().Prescription(ctx, created.JSON201.Prescription.ID, false)
+		require.NoError(t, err)
+		want, err := json.Marshal(stored)
+		require.NoError(t, err)
+		code, body := e.do(t, mor, http.MethodGet, "/api/prescriptions/"+stored.ID+"/", nil)
+		require.Equal(t, http.StatusOK, code, "%s", body)
+		require.JSONEq(t, string(want), string(member(t, body, "prescription")))
+		require.Contains(t, string(body), `"confirmations":[{"treatment":0,"ingredients":["oxytetracycline"]}]`)
+	})
+}

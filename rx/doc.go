@@ -33,7 +33,10 @@
 // (21 CFR 530.41, protocol.Classify against [Service.Labels]) are refused
 // at prescribing with [ErrProhibited]; a prohibition that depends on the
 // animal — phenylbutazone in female dairy cattle 20 months of age or older —
-// is resolved for each animal at enrollment and refuses that case.
+// is resolved for each animal at enrollment and refuses that case. A
+// product the drug dictionary cannot identify is refused for food animals
+// with [ErrUnidentified] until the prescription records the veterinarian's
+// confirmation of its active ingredient ([Prescription.Confirmations]).
 //
 // The refill rule: a prescription allows [Prescription.Fills] = 1 + Refills
 // cases; each enrolled case, of one animal or a group, uses one fill.

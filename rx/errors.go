@@ -37,6 +37,12 @@ var (
 	// or a conditional prohibition that applies to this animal. The rule
 	// names the drug, the reason and the citation.
 	ErrProhibited = errors.New("rx: prohibited use in food animals")
+	// ErrUnidentified reports a treatment whose product the drug
+	// dictionary cannot identify, prescribed or enrolled for a food animal
+	// without the veterinarian's confirmation of its active ingredient
+	// (PrescriptionRequest.Confirmations). It comes with ErrInvalid: the
+	// request lacks an input, and errors.Is finds both.
+	ErrUnidentified = errors.New("rx: active ingredient not identified")
 )
 
 // Error is the error every Service method returns: the operation, the input

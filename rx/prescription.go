@@ -34,6 +34,12 @@ type Prescription struct {
 	RenewalOf string `json:"renewalOf,omitempty"`
 	// RequestedBy is the client who asked for a REQUESTED renewal.
 	RequestedBy UserID `json:"requestedBy,omitempty"`
+	// Confirmations record the active ingredients the veterinarian
+	// confirmed, when prescribing, for treatments whose product the drug
+	// dictionary cannot identify (protocol.Identify). Without one such a
+	// treatment is not prescribed, nor enrolled, for a food animal. A
+	// vetlink addition to the VCPR Prescription.
+	Confirmations []protocol.Confirmation `json:"confirmations,omitempty"`
 
 	// Version increases with every update; the store writes an update
 	// only over the version it read (optimistic concurrency on top of the
@@ -110,6 +116,11 @@ type PrescriptionRequest struct {
 	EmailToVOR    bool                `json:"emailToVOR,omitempty"`
 	Metadata      []protocol.Metadata `json:"metadata,omitzero"`
 	Status        Status              `json:"status,omitempty"`
+	// Confirmations are the veterinarian's confirmations of the active
+	// ingredient of treatments the drug dictionary cannot identify; each
+	// names a treatment (its index) and one or more ingredients. Stored on
+	// the prescription (Prescription.Confirmations). A vetlink addition.
+	Confirmations []protocol.Confirmation `json:"confirmations,omitempty"`
 }
 
 // RenewRequest is a client's request to renew a prescription (VCPR

@@ -270,8 +270,11 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 			if err := protocol.CheckEligibility(&p.Protocol, sub.animal); err != nil {
 				return invalid(op, sub.input, err)
 			}
-			if why := prohibitedUse(&p.Protocol, s.Labels, &sub.animal, req.Initiation); why != "" {
+			if why := prohibitedUse(&p.Protocol, s.Labels, p.Confirmations, &sub.animal, req.Initiation); why != "" {
 				return fail(op, sub.input, why, ErrProhibited)
+			}
+			if why := unidentifiedUse(&p.Protocol, s.Labels, p.Confirmations, &sub.animal); why != "" {
+				return unidentified(op, sub.input, why)
 			}
 		}
 		if !req.NewCourse {

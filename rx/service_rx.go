@@ -28,6 +28,14 @@ func snapshot(p *protocol.Protocol) (protocol.Protocol, error) {
 // stored as an immutable snapshot; Refills must lie in [0, MaxRefills];
 // an Expiration, when set, must be in the future. The new prescription is
 // PRESCRIBED and gets a fresh random ID.
+//
+// A treatment whose product the drug dictionary cannot identify
+// (protocol.Identify) is refused with ErrUnidentified (and ErrInvalid)
+// when any of its eligible classes is a food animal (FoodAnimal), unless
+// req.Confirmations records the veterinarian's confirmation of its active
+// ingredient; a confirmed ingredient is then checked against the
+// prohibitions like any other (ErrProhibited). The confirmations are
+// stored on the prescription, and a renewal keeps them.
 func (s *Service) Prescribe(ctx context.Context, a Actor, req PrescriptionRequest) (Prescription, error) {
 	const op = "prescribe"
 	now := s.now()
@@ -42,8 +50,14 @@ func (s *Service) Prescribe(ctx context.Context, a Actor, req PrescriptionReques
 	if err := protocol.Validate(&req.Protocol, s.Labels); err != nil {
 		return Prescription{}, invalid(op, "protocol "+quote(req.Protocol.Name), err)
 	}
-	if why := prohibitedUse(&req.Protocol, s.Labels, nil, now); why != "" {
+	if err := checkConfirmations(&req.Protocol, req.Confirmations); err != nil {
+		return Prescription{}, withOp(op, err)
+	}
+	if why := prohibitedUse(&req.Protocol, s.Labels, req.Confirmations, nil, now); why != "" {
 		return Prescription{}, fail(op, "protocol "+quote(req.Protocol.Name), why, ErrProhibited)
+	}
+	if why := unidentifiedUse(&req.Protocol, s.Labels, req.Confirmations, nil); why != "" {
+		return Prescription{}, unidentified(op, "protocol "+quote(req.Protocol.Name), why)
 	}
 	snap, err := snapshot(&req.Protocol)
 	if err != nil {
@@ -59,7 +73,7 @@ func (s *Service) Prescribe(ctx context.Context, a Actor, req PrescriptionReques
 	p := Prescription{
 		ID: NewID(), Protocol: snap, VOR: a.User.ID, MOR: client.ID,
 		Refills: req.Refills, Expiration: req.Expiration.UTC(), Created: now,
-		Metadata: slices.Clone(req.Metadata), Status: Prescribed,
+		Metadata: slices.Clone(req.Metadata), Status: Prescribed, Confirmations: slices.Clone(req.Confirmations),
 	}
 	if err := s.Store.CreatePrescription(ctx, &p); err != nil {
 		return Prescription{}, storeErr(op, rxInput(p.ID), err)
@@ -243,6 +257,7 @@ func (s *Service) RequestRenewal(ctx context.Context, a Actor, req RenewRequest)
 			ID: NewID(), Protocol: old.Protocol, VOR: old.VOR, MOR: old.MOR,
 			Refills: req.Refill, Expiration: now.Add(extend), Created: now,
 			Metadata: old.Metadata, Status: Requested, RenewalOf: old.ID, RequestedBy: a.User.ID,
+			Confirmations: old.Confirmations,
 		}
 		return s.Store.CreatePrescription(ctx, &renewal)
 	})

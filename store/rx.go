@@ -140,20 +140,27 @@ func (s *RxStore) Relations(ctx context.Context, id rx.UserID) ([]rx.Relation, e
 // ---- prescriptions
 
 const rxPrescriptionColumns = `id, protocol, vor_id, mor_id, refills, expiration, created_at, metadata, status,
-	fills_used, renewal_of, requested_by, version`
+	fills_used, renewal_of, requested_by, version, confirmations`
 
 func scanPrescription(scan func(...any) error) (rx.Prescription, error) {
 	var (
 		p                   rx.Prescription
 		proto, meta, status string
+		confirmations       string
 		expiration          sql.NullInt64
 		createdAt           int64
 		renewalOf           sql.NullString
 		requestedBy         sql.NullInt64
 	)
 	if err := scan(&p.ID, &proto, &p.VOR, &p.MOR, &p.Refills, &expiration, &createdAt, &meta, &status,
-		&p.FillsUsed, &renewalOf, &requestedBy, &p.Version); err != nil {
+		&p.FillsUsed, &renewalOf, &requestedBy, &p.Version, &confirmations); err != nil {
 		return rx.Prescription{}, err
+	}
+	if err := json.Unmarshal([]byte(confirmations), &p.Confirmations); err != nil {
+		return rx.Prescription{}, fmt.Errorf("store: prescription %s: confirmations: %w", p.ID, err)
+	}
+	if len(p.Confirmations) == 0 {
+		p.Confirmations = nil
 	}
 	if err := json.Unmarshal([]byte(proto), &p.Protocol); err != nil {
 		return rx.Prescription{}, fmt.Errorf("store: prescription %s: protocol: %w", p.ID, err)
@@ -184,11 +191,17 @@ func (s *RxStore) CreatePrescription(ctx context.Context, p *rx.Prescription) er
 	if err != nil {
 		return err
 	}
+	confirmations := []byte("[]")
+	if len(p.Confirmations) > 0 {
+		if confirmations, err = json.Marshal(p.Confirmations); err != nil {
+			return fmt.Errorf("store: prescription %s: confirmations: %w", p.ID, err)
+		}
+	}
 	p.Version = 1
 	_, err = s.db.q(ctx).ExecContext(ctx, `INSERT INTO rx_prescriptions (`+rxPrescriptionColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		p.ID, string(proto), int64(p.VOR), int64(p.MOR), p.Refills, nullMicros(p.Expiration), micros(p.Created),
-		meta, string(p.Status), p.FillsUsed, nullString(p.RenewalOf), nullInt(int64(p.RequestedBy)), p.Version)
+		meta, string(p.Status), p.FillsUsed, nullString(p.RenewalOf), nullInt(int64(p.RequestedBy)), p.Version, string(confirmations))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: prescription %s exists: %w", p.ID, rx.ErrConflict)
 	}

@@ -51,6 +51,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) rx.Store) {
 		{"GroupEligibilityPerMember", testGroupEligibility},
 		{"DoseBeforeEarlierDoseRefused", testDoseOrder},
 		{"HerdClearance", testHerdClearance},
+		{"UnidentifiedProductNeedsConfirmation", testUnidentified},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

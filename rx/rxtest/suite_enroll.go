@@ -369,3 +369,80 @@ func testHerdClearance(t *testing.T, f *Fixture) {
 	require.ErrorIs(t, err, rx.ErrForbidden, "a VOR has no herd of its own")
 	require.Empty(t, empty)
 }
+
+// testUnidentified: a product the drug dictionary cannot identify is not
+// prescribed for a food animal, nor enrolled in one, unless the
+// prescription records the veterinarian's confirmation of its active
+// ingredient; a confirmed ingredient is checked against the prohibitions.
+func testUnidentified(t *testing.T, f *Fixture) {
+	const product = "Zyxomycin 100 mg/mL"
+	withProduct := func(classes ...protocol.Species) protocol.Protocol {
+		p := Flunixin()
+		p.Treatments[0].Product = product
+		p.Eligibilities = nil
+		for i, c := range classes {
+			p.Eligibilities = append(p.Eligibilities, protocol.Eligibility{ID: int64(i + 1), Name: string(c), FDASpecies: c})
+		}
+		return p
+	}
+	prescribe := func(p protocol.Protocol, conf ...protocol.Confirmation) (rx.Prescription, error) {
+		return f.Service.Prescribe(ctx, f.Vet, rx.PrescriptionRequest{Protocol: p, MOR: f.Farm.ID(), Confirmations: conf})
+	}
+	tests := []struct {
+		name    string
+		proto   protocol.Protocol
+		conf    []protocol.Confirmation
+		want    []error
+		message string
+	}{
+		{"food animal, unconfirmed", withProduct(protocol.DairyCattle), nil, []error{rx.ErrInvalid, rx.ErrUnidentified},
+			`treatments[0] product "Zyxomycin 100 mg/mL": the drug dictionary cannot identify its active ingredient`},
+		{"horses count as food animals", withProduct(protocol.Horses), nil, []error{rx.ErrInvalid, rx.ErrUnidentified}, "confirmations, treatment 0"},
+		{"dogs and cattle", withProduct(protocol.Dogs, protocol.BeefCattle), nil, []error{rx.ErrUnidentified}, "treatments[0]"},
+		{"confirmed as a prohibited drug", withProduct(protocol.BeefCattle), []protocol.Confirmation{{Treatment: 0, Ingredients: []string{"chloramphenicol"}}},
+			[]error{rx.ErrProhibited}, "21 CFR 530.41(a)(1)"},
+		{"confirmation of no treatment", withProduct(protocol.BeefCattle), []protocol.Confirmation{{Treatment: 1, Ingredients: []string{"oxytetracycline"}}},
+			[]error{rx.ErrInvalid}, "confirmations[0].treatment 1: the protocol has treatments 0 to 0"},
+		{"confirmation without ingredient", withProduct(protocol.BeefCattle), []protocol.Confirmation{{Treatment: 0}},
+			[]error{rx.ErrInvalid}, "confirmations[0].ingredients: name at least one active ingredient"},
+	}
+	for _, tc := range tests {
+		_, err := prescribe(tc.proto, tc.conf...)
+		for _, want := range tc.want {
+			require.ErrorIs(t, err, want, tc.name)
+		}
+		require.ErrorContains(t, err, tc.message, tc.name)
+	}
+	list, err := f.Service.Prescriptions(ctx, f.Vet)
+	require.NoError(t, err)
+	require.Empty(t, list, "a refused prescription is not stored")
+
+	// Dogs alone need no confirmation.
+	_, err = prescribe(withProduct(protocol.Dogs))
+	require.NoError(t, err)
+
+	// Confirmed: prescribed, the confirmation stored, the cow enrolled.
+	conf := []protocol.Confirmation{{Treatment: 0, Ingredients: []string{"oxytetracycline"}}}
+	p, err := prescribe(withProduct(protocol.DairyCattle), conf...)
+	require.NoError(t, err)
+	require.Equal(t, conf, p.Confirmations)
+	stored, err := f.Service.Store.Prescription(ctx, p.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, conf, stored.Confirmations)
+	cow := f.Cow(p.ID, "Bossie34")
+	cow.Products = map[string]protocol.Product{product: {Concentration: protocol.Concentration{
+		Amount: protocol.Q(protocol.Int(100), protocol.Milligram), Per: protocol.Q(protocol.Int(1), protocol.Milliliter)}}}
+	_, err = f.Service.Enroll(ctx, f.Farm, cow)
+	require.NoError(t, err)
+
+	// A prescription stored without the confirmation (written before the
+	// rule) is refused at enrollment for a food animal.
+	old := rx.Prescription{ID: rx.NewID(), Protocol: withProduct(protocol.DairyCattle), VOR: f.Vet.ID(), MOR: f.Farm.ID(),
+		Created: Start, Status: rx.Prescribed}
+	require.NoError(t, f.Service.Store.CreatePrescription(ctx, &old))
+	require.Empty(t, old.Confirmations)
+	cow.RxID = old.ID
+	_, err = f.Service.Enroll(ctx, f.Farm, cow)
+	require.ErrorIs(t, err, rx.ErrUnidentified)
+	require.ErrorContains(t, err, `rx: enroll: animal "Bossie34": treatments[0] product "Zyxomycin 100 mg/mL"`)
+}

@@ -51,16 +51,16 @@ func TestReminderKindMailsTheFarm(t *testing.T) {
 			name: "a day ahead, at 11:00", at: monday(11), lookahead: 24 * 60,
 			subject: "Subject: Mia Meadow: 2 overdue, 1 due soon",
 			body: "Tasks for Mia Meadow as of 2026-03-02 11:00 UTC:\n\n" +
-				"- OVERDUE  2026-03-02 06:00  Bossie34: Flunixin meglumine 50 mg/mL 1320 mg IV\n" +
+				"- OVERDUE  2026-03-02 06:00  Bossie34: Flunixin meglumine 50 mg/mL 26.4 ml IV\n" +
 				"- OVERDUE  2026-03-02 06:00  Bossie34: Tag the animal\n" +
-				"- due soon 2026-03-03 06:00  Bossie34: Flunixin meglumine 50 mg/mL 1320 mg IV\n" +
+				"- due soon 2026-03-03 06:00  Bossie34: Flunixin meglumine 50 mg/mL 26.4 ml IV\n" +
 				"\nRecord each task as done or skipped in vetlink to stop these reminders.\n",
 		},
 		{
 			name: "due now, within the grace period", at: monday(7), lookahead: 0,
 			subject: "Subject: Mia Meadow: 2 due",
 			body: "Tasks for Mia Meadow as of 2026-03-02 07:00 UTC:\n\n" +
-				"- due      2026-03-02 06:00  Bossie34: Flunixin meglumine 50 mg/mL 1320 mg IV\n" +
+				"- due      2026-03-02 06:00  Bossie34: Flunixin meglumine 50 mg/mL 26.4 ml IV\n" +
 				"- due      2026-03-02 06:00  Bossie34: Tag the animal\n" +
 				"\nRecord each task as done or skipped in vetlink to stop these reminders.\n",
 		},
