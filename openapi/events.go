@@ -23,4 +23,9 @@ const (
 
 	eventUserChanged     webhook.EventType = "user.created_or_updated"
 	eventUserDeactivated webhook.EventType = "user.deactivated"
+
+	// eventAdminChanged announces one change an administrator made through
+	// the admin API (or the dashboard, which calls it): its resource is the
+	// change's number in the audit log.
+	eventAdminChanged webhook.EventType = "admin.changed"
 )

@@ -17,7 +17,7 @@ func TestEventsAreInTheCatalogue(t *testing.T) {
 		eventProtocolCreated, eventProtocolUpdated, eventProtocolDeleted, eventProductPublished,
 		eventPrescriptionCreated, eventPrescriptionUpdated, eventPrescriptionCancelled, eventCaseCreated,
 		eventTaskCompleted, eventTaskSkipped, eventWithholdStarted, eventWithholdUpdated,
-		eventUserChanged, eventUserDeactivated,
+		eventUserChanged, eventUserDeactivated, eventAdminChanged,
 	} {
 		_, ok := cat.Lookup(e)
 		require.True(t, ok, "%s is not in webhook.DefaultCatalogue", e)

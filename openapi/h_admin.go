@@ -16,11 +16,6 @@ import (
 	"github.com/vetlink/vetlink/webhook"
 )
 
-// eventAdminChanged announces one change an administrator made through
-// the admin API (or the dashboard, which calls it): its resource is the
-// change's number in the audit log.
-const eventAdminChanged webhook.EventType = "admin.changed"
-
 // AuditLog records what administrators change. store's AdminStore
 // implements it; Record joins the transaction ctx carries, so a change and
 // its record commit together.
@@ -65,13 +60,19 @@ func (h *API) administrator(ctx context.Context) (rx.Actor, error) {
 // its admin.changed event, so that a change is never made unrecorded, nor
 // recorded unmade.
 func (h *API) adminChange(ctx context.Context, a rx.Actor, action, target string, detail any, change func(ctx context.Context) error) error {
+	return h.adminCreation(ctx, a, action, detail, func(ctx context.Context) (string, error) { return target, change(ctx) })
+}
+
+// adminCreation is adminChange for a change whose target is known only
+// once it is made (a new job's ID): create returns it.
+func (h *API) adminCreation(ctx context.Context, a rx.Actor, action string, detail any, create func(ctx context.Context) (target string, err error)) error {
 	return adminErr(h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
-		if err := change(ctx); err != nil {
+		target, err := create(ctx)
+		if err != nil {
 			return err
 		}
 		var d []byte
 		if detail != nil {
-			var err error
 			if d, err = json.Marshal(detail); err != nil {
 				return fmt.Errorf("openapi: encoding the audit record of %s: %w", action, err)
 			}
@@ -402,9 +403,9 @@ func (h *API) CreateAdminJob(ctx context.Context, request CreateAdminJobRequestO
 		return nil, err
 	}
 	var j vetview.Job
-	err = h.adminChange(ctx, a, "createAdminJob", "", request.Body, func(ctx context.Context) error {
+	err = h.adminCreation(ctx, a, "createAdminJob", request.Body, func(ctx context.Context) (string, error) {
 		j, err = h.cfg.Vetview.CreateJob(ctx, spec)
-		return err
+		return j.ID.String(), err
 	})
 	if err != nil {
 		return nil, err
