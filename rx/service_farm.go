@@ -54,8 +54,8 @@ func (s *Service) Withholds(ctx context.Context, a Actor, mor UserID) ([]Withhol
 // Clear answers whether animal (or group) animalID of MOR mor may be
 // shipped for slaughter (Meat) or its milk go into the tank (Milk) at time
 // at — and if not, until when and because of which case and dose. A group
-// case is matched by its group ID only: asking about one animal of a
-// group needs the group's ID too.
+// case holds each animal it lists among its members (and its group ID).
+// HerdClearance answers the same for every animal of the farm at once.
 func (s *Service) Clear(ctx context.Context, a Actor, mor UserID, animalID string, c Commodity, at time.Time) (Clearance, error) {
 	const op = "clearance"
 	if c != Meat && c != Milk {
