@@ -1724,6 +1724,9 @@ type RestrictionRemedy struct {
 // RxWithCases A prescription with the cases enrolled under it.
 type RxWithCases = rx.RxWithCases
 
+// SentMessage A SimpleMessage as stored, with the answer to its yes/no question when it asked one.
+type SentMessage = site.SentMessage
+
 // SeqInterval totalDoses doses, interval apart, the first at initiation.
 type SeqInterval struct {
 	// UnderscoreType The discriminator naming this variant.
@@ -2066,9 +2069,17 @@ type LogMessageParams struct {
 // LogMessageParamsSeverity defines parameters for LogMessage.
 type LogMessageParamsSeverity string
 
+// GetMessagesParams defines parameters for GetMessages.
+type GetMessagesParams struct {
+	UserId *int64 `form:"userId,omitempty" json:"userId,omitempty"`
+}
+
 // SendMessageParams defines parameters for SendMessage.
 type SendMessageParams struct {
 	Modes *[]MessageMode `json:"modes,omitempty"`
+
+	// Ask vetlink: the SimpleMessage asks the recipient a yes/no question. Its e-mail (modes EMAIL, the default) carries a yes and a no link, /messages/ok/{token}/?response=true and response=false, whose token is single-use and expires after 48 hours; getMessages lists the answer.
+	Ask *bool `form:"ask,omitempty" json:"ask,omitempty"`
 }
 
 // GetMyProtocolsParams defines parameters for GetMyProtocols.
@@ -3145,6 +3156,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/logging (the `LogMessage` operationId).
 	LogMessage(ctx context.Context, params *LogMessageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetMessages List the messages a user sent or received
+	//
+	// The last 100 messages user userId (the caller when absent or 0) sent or received, newest first, each with the answer to its yes/no question once the recipient followed a link of its mail. The user themself or the SAOR may (403 otherwise).
+	//
+	// Corresponds with GET /api/messages (the `GetMessages` operationId).
+	GetMessages(ctx context.Context, params *GetMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SendMessageWithBody Send a message or ask for a renewal
 	//
 	// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
@@ -3172,7 +3190,7 @@ type ClientInterface interface {
 
 	// GetPrescription Read a prescription
 	//
-	// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
+	// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. With an Accept header that prefers application/pdf, the answer is the prescription as a PDF: prescriber and client, each treatment's dose, route, frequency and duration in words and numbers, refills and expiry, meat and milk withdrawal, the AMDUCA findings and, for an extra-label use, the labeling of 21 CFR 530.12; text/html is not served.
 	//
 	// Corresponds with GET /api/prescriptions/{id}/ (the `GetPrescription` operationId).
 	GetPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3385,7 +3403,7 @@ type ClientInterface interface {
 
 	// CreatePrescriptionWithBody Prescribe a protocol to a client farm
 	//
-	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. emailToClient and emailToVOR queue, in the same transaction, a mail with the prescription's PDF (as getPrescription serves it) to the client and to the VOR. When the PDF cannot be made (an extra-label use whose label lacks what 21 CFR 530.12 requires, such as the VOR's address) the prescription is still stored, pdfError says why, and the mail is retried until the document can be made.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3394,7 +3412,7 @@ type ClientInterface interface {
 
 	// CreatePrescription Prescribe a protocol to a client farm
 	//
-	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. emailToClient and emailToVOR queue, in the same transaction, a mail with the prescription's PDF (as getPrescription serves it) to the client and to the VOR. When the PDF cannot be made (an extra-label use whose label lacks what 21 CFR 530.12 requires, such as the VOR's address) the prescription is still stored, pdfError says why, and the mail is retried until the document can be made.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5128,6 +5146,23 @@ func (c *Client) LogMessage(ctx context.Context, params *LogMessageParams, reqEd
 	return c.Client.Do(req)
 }
 
+// GetMessages List the messages a user sent or received
+//
+// The last 100 messages user userId (the caller when absent or 0) sent or received, newest first, each with the answer to its yes/no question once the recipient followed a link of its mail. The user themself or the SAOR may (403 otherwise).
+//
+// Corresponds with GET /api/messages (the `GetMessages` operationId).
+func (c *Client) GetMessages(ctx context.Context, params *GetMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMessagesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SendMessageWithBody Send a message or ask for a renewal
 //
 // Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
@@ -5185,7 +5220,7 @@ func (c *Client) DeletePrescription(ctx context.Context, id string, reqEditors .
 
 // GetPrescription Read a prescription
 //
-// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
+// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. With an Accept header that prefers application/pdf, the answer is the prescription as a PDF: prescriber and client, each treatment's dose, route, frequency and duration in words and numbers, refills and expiry, meat and milk withdrawal, the AMDUCA findings and, for an extra-label use, the labeling of 21 CFR 530.12; text/html is not served.
 //
 // Corresponds with GET /api/prescriptions/{id}/ (the `GetPrescription` operationId).
 func (c *Client) GetPrescription(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5668,7 +5703,7 @@ func (c *Client) GetPrescriptions(ctx context.Context, reqEditors ...RequestEdit
 
 // CreatePrescriptionWithBody Prescribe a protocol to a client farm
 //
-// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. emailToClient and emailToVOR queue, in the same transaction, a mail with the prescription's PDF (as getPrescription serves it) to the client and to the VOR. When the PDF cannot be made (an extra-label use whose label lacks what 21 CFR 530.12 requires, such as the VOR's address) the prescription is still stored, pdfError says why, and the mail is retried until the document can be made.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5687,7 +5722,7 @@ func (c *Client) CreatePrescriptionWithBody(ctx context.Context, contentType str
 
 // CreatePrescription Prescribe a protocol to a client farm
 //
-// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. emailToClient and emailToVOR queue, in the same transaction, a mail with the prescription's PDF (as getPrescription serves it) to the client and to the VOR. When the PDF cannot be made (an extra-label use whose label lacks what 21 CFR 530.12 requires, such as the VOR's address) the prescription is still stored, pdfError says why, and the mail is retried until the document can be made.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9320,6 +9355,60 @@ func NewLogMessageRequest(server string, params *LogMessageParams) (*http.Reques
 	return req, nil
 }
 
+// NewGetMessagesRequest constructs an http.Request for the GetMessages method
+func NewGetMessagesRequest(server string, params *GetMessagesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/messages")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSendMessageRequest calls the generic SendMessage builder with application/json body
 func NewSendMessageRequest(server string, params *SendMessageParams, body SendMessageJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -9362,6 +9451,18 @@ func NewSendMessageRequestWithBody(server string, params *SendMessageParams, con
 		if params.Modes != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("pipeDelimited", false, "modes", *params.Modes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Ask != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ask", *params.Ask, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -12971,6 +13072,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/logging (the `LogMessage` operationId).
 	LogMessageWithResponse(ctx context.Context, params *LogMessageParams, reqEditors ...RequestEditorFn) (*LogMessageResponse, error)
 
+	// GetMessagesWithResponse List the messages a user sent or received
+	//
+	// The last 100 messages user userId (the caller when absent or 0) sent or received, newest first, each with the answer to its yes/no question once the recipient followed a link of its mail. The user themself or the SAOR may (403 otherwise).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/messages (the `GetMessages` operationId).
+	GetMessagesWithResponse(ctx context.Context, params *GetMessagesParams, reqEditors ...RequestEditorFn) (*GetMessagesResponse, error)
+
 	// SendMessageWithBodyWithResponse Send a message or ask for a renewal
 	//
 	// Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
@@ -13000,7 +13110,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetPrescriptionWithResponse Read a prescription
 	//
-	// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
+	// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. With an Accept header that prefers application/pdf, the answer is the prescription as a PDF: prescriber and client, each treatment's dose, route, frequency and duration in words and numbers, refills and expiry, meat and milk withdrawal, the AMDUCA findings and, for an extra-label use, the labeling of 21 CFR 530.12; text/html is not served.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13243,7 +13353,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePrescriptionWithBodyWithResponse Prescribe a protocol to a client farm
 	//
-	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. emailToClient and emailToVOR queue, in the same transaction, a mail with the prescription's PDF (as getPrescription serves it) to the client and to the VOR. When the PDF cannot be made (an extra-label use whose label lacks what 21 CFR 530.12 requires, such as the VOR's address) the prescription is still stored, pdfError says why, and the mail is retried until the document can be made.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13252,7 +13362,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePrescriptionWithResponse Prescribe a protocol to a client farm
 	//
-	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+	// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. emailToClient and emailToVOR queue, in the same transaction, a mail with the prescription's PDF (as getPrescription serves it) to the client and to the VOR. When the PDF cannot be made (an extra-label use whose label lacks what 21 CFR 530.12 requires, such as the VOR's address) the prescription is still stored, pdfError says why, and the mail is retried until the document can be made.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16798,6 +16908,72 @@ func (r LogMessageResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r LogMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Messages *[]SentMessage `json:"messages,omitempty"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMessagesResponse) GetJSON200() *struct {
+	Messages *[]SentMessage `json:"messages,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMessagesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMessagesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMessagesResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMessagesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -22514,6 +22690,21 @@ func (c *ClientWithResponses) LogMessageWithResponse(ctx context.Context, params
 	return ParseLogMessageResponse(rsp)
 }
 
+// GetMessagesWithResponse List the messages a user sent or received
+//
+// The last 100 messages user userId (the caller when absent or 0) sent or received, newest first, each with the answer to its yes/no question once the recipient followed a link of its mail. The user themself or the SAOR may (403 otherwise).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/messages (the `GetMessages` operationId).
+func (c *ClientWithResponses) GetMessagesWithResponse(ctx context.Context, params *GetMessagesParams, reqEditors ...RequestEditorFn) (*GetMessagesResponse, error) {
+	rsp, err := c.GetMessages(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMessagesResponse(rsp)
+}
+
 // SendMessageWithBodyWithResponse Send a message or ask for a renewal
 //
 // Sends a models.SimpleMessage to a user the caller is related to (from must be the caller or absent), or, for a models.RenewRequest, asks the prescribing VOR to renew prescription prescription: a REQUESTED prescription is created with the same protocol snapshot, refill refills and an expiration extend from now (P183D when absent), which the VOR approves or recalls. A renewal may be asked for a prescription that is expired, used up or close to expiry (409 otherwise). Answers the message as sent.
@@ -22561,7 +22752,7 @@ func (c *ClientWithResponses) DeletePrescriptionWithResponse(ctx context.Context
 
 // GetPrescriptionWithResponse Read a prescription
 //
-// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. Only application/json is served.
+// Prescription id if the caller may read it (the SAOR, the prescribing VOR, the MOR it is written to, a TOR employed by that MOR; 403 otherwise), 404 when there is none, 422 for a malformed ID. With an Accept header that prefers application/pdf, the answer is the prescription as a PDF: prescriber and client, each treatment's dose, route, frequency and duration in words and numbers, refills and expiry, meat and milk withdrawal, the AMDUCA findings and, for an extra-label use, the labeling of 21 CFR 530.12; text/html is not served.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -22966,7 +23157,7 @@ func (c *ClientWithResponses) GetPrescriptionsWithResponse(ctx context.Context, 
 
 // CreatePrescriptionWithBodyWithResponse Prescribe a protocol to a client farm
 //
-// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. emailToClient and emailToVOR queue, in the same transaction, a mail with the prescription's PDF (as getPrescription serves it) to the client and to the VOR. When the PDF cannot be made (an extra-label use whose label lacks what 21 CFR 530.12 requires, such as the VOR's address) the prescription is still stored, pdfError says why, and the mail is retried until the document can be made.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22981,7 +23172,7 @@ func (c *ClientWithResponses) CreatePrescriptionWithBodyWithResponse(ctx context
 
 // CreatePrescriptionWithResponse Prescribe a protocol to a client farm
 //
-// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. The email flags are accepted; this server sends no mail from this operation and never sets pdfError.
+// Prescribes the protocol in the body, as an immutable snapshot, from the calling VOR to its CLIENT morId (403 otherwise, 404 for an unknown MOR). The protocol must validate (422 listing every field); refills lie in [0, 100]; an expiration must be in the future; a drug whose extra-label use 21 CFR 530.41 prohibits is refused with 422 naming the drug and the citation. Publishes prescription.created. emailToClient and emailToVOR queue, in the same transaction, a mail with the prescription's PDF (as getPrescription serves it) to the client and to the VOR. When the PDF cannot be made (an extra-label use whose label lacks what 21 CFR 530.12 requires, such as the VOR's address) the prescription is still stored, pdfError says why, and the mail is retried until the document can be made.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -26102,6 +26293,55 @@ func ParseLogMessageResponse(rsp *http.Response) (*LogMessageResponse, error) {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
 			Logged *string `json:"logged,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMessagesResponse parses an HTTP response from a GetMessagesWithResponse call
+func ParseGetMessagesResponse(rsp *http.Response) (*GetMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Messages *[]SentMessage `json:"messages,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err

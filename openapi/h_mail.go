@@ -209,3 +209,23 @@ func emailMode(modes *[]MessageMode) bool {
 	}
 	return false
 }
+
+// GetMessages lists the last messages a user sent or received, with the
+// answers to their questions (site.Service.Messages: the user or the
+// SAOR).
+func (h *API) GetMessages(ctx context.Context, request GetMessagesRequestObject) (GetMessagesResponseObject, error) {
+	a, err := h.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	user := a.User.ID
+	if id := request.Params.UserId; id != nil && *id != 0 {
+		user = rx.UserID(*id)
+	}
+	ms, err := h.cfg.Site.Messages(ctx, a, user)
+	if err != nil {
+		return nil, err
+	}
+	ms = nonNilSlice(ms)
+	return GetMessages200JSONResponse{Messages: &ms}, nil
+}

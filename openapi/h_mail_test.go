@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -278,4 +280,60 @@ func pdfText(t *testing.T, pdf []byte) string {
 	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", f, "-").Output()
 	require.NoError(t, err)
 	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+// A question mailed with a message is answered once, through a link of
+// its mail, and the answer is listed by getMessages.
+func TestMessageQuestionAnsweredByLink(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newMailEnv(t, db)
+		vor, mor := e.user(t, rx.VOR, "vorask1"), e.user(t, rx.MOR, "morask1")
+		e.relate(t, rx.Client, vor, mor)
+		msg := map[string]any{"_type": "models.SimpleMessage", "from": vor.ID, "to": mor.ID,
+			"subject": "May I visit on Thursday?", "message": "For the herd check."}
+		code, body := e.do(t, vor, http.MethodPost, "/api/messages?modes=EMAIL&ask=true", msg)
+		require.Equal(t, http.StatusOK, code, "%s", body)
+		require.Equal(t, 1, e.deliver(t))
+		mails := e.SMTP.Mails()
+		require.Len(t, mails, 1)
+		text := parseMail(t, mails[0].Data).Text
+		yes := regexp.MustCompile(`Yes: (https://vetlink\.example/messages/ok/([A-Za-z0-9_-]{43})/\?response=true)`).FindStringSubmatch(text)
+		require.NotNil(t, yes, text)
+		no := regexp.MustCompile(`No:  https://vetlink\.example/messages/ok/` + yes[2] + `/\?response=false`).FindString(text)
+		require.NotEmpty(t, no, "the same token answers no")
+
+		list := func(u *testUser, query string) []site.SentMessage {
+			t.Helper()
+			code, body := e.do(t, u, http.MethodGet, "/api/messages"+query, nil)
+			require.Equal(t, http.StatusOK, code, "%s", body)
+			var out []site.SentMessage
+			require.NoError(t, json.Unmarshal(member(t, body, "messages"), &out))
+			return out
+		}
+		before := list(mor, "")
+		require.Len(t, before, 1)
+		require.True(t, before[0].Ask)
+		require.Nil(t, before[0].Answer, "not answered yet")
+
+		path := "/messages/ok/" + yes[2] + "/?response=true"
+		code, body = e.do(t, nil, http.MethodGet, path, nil)
+		require.Equal(t, http.StatusOK, code, "%s", body)
+		require.Contains(t, string(body), "Your answer (yes)")
+		code, _ = e.do(t, nil, http.MethodGet, "/messages/ok/"+yes[2]+"/?response=false", nil)
+		require.Equal(t, http.StatusConflict, code, "single use: the first answer stands")
+
+		after := list(vor, "?userId="+strconv.FormatInt(int64(vor.ID), 10))
+		require.Len(t, after, 1)
+		require.NotNil(t, after[0].Answer)
+		require.True(t, *after[0].Answer)
+		require.False(t, after[0].Answered.IsZero())
+		code, _ = e.do(t, mor, http.MethodGet, "/api/messages?userId="+strconv.FormatInt(int64(vor.ID), 10), nil)
+		require.Equal(t, http.StatusForbidden, code, "only the user or the SAOR")
+
+		// Without ask, no links.
+		code, body = e.do(t, vor, http.MethodPost, "/api/messages", msg)
+		require.Equal(t, http.StatusOK, code, "%s", body)
+		require.Equal(t, 1, e.deliver(t))
+		require.NotContains(t, parseMail(t, e.SMTP.Mails()[1].Data).Text, "/messages/ok/")
+	})
 }

@@ -697,7 +697,8 @@ func (h *API) SendMessage(ctx context.Context, request SendMessageRequestObject)
 			return nil, invalid("body", err.Error())
 		}
 		err = h.inTx(ctx, func(ctx context.Context, pub *publisher) error {
-			sent, token, err := h.cfg.Site.Send(ctx, a, m, false)
+			ask := request.Params.Ask != nil && *request.Params.Ask
+			sent, token, err := h.cfg.Site.Send(ctx, a, m, ask)
 			if err != nil {
 				return err
 			}

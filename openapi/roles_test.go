@@ -544,6 +544,10 @@ func roleRows() []roleRow {
 			require.NoError(t, err)
 			return "/messages/ok/" + token + "/?response=true", nil
 		}, want: statuses{200, 200, 200, 200, 200, 200, 200, 200}},
+		// site.MayManage: the user and the SAOR read a user's messages.
+		{op: "getMessages", method: get, req: func(t *testing.T, w *roleWorld) (string, any) {
+			return fmt.Sprintf("/api/messages?userId=%d", w.users[morA].ID), nil
+		}, want: statuses{401, 200, 403, 403, 200, 403, 403, 403}},
 
 		// ---- images: not built (501) for whoever is logged in
 		{op: "getImages", method: get, req: static("/api/images", nil), want: statuses{401, 501, 501, 501, 501, 501, 501, 501}},
