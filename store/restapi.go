@@ -28,8 +28,9 @@ type RestResource struct {
 	Fields    []Field
 	Key       string
 	Relations []Relation
-	// Order is the ORDER BY of a list: the key, so pages are stable.
-	Order string
+	// Order names the fields a list is sorted by: the key, so pages are
+	// stable.
+	Order []string
 	// GroupBy, when set, makes each record a group of rows (animals are
 	// the distinct animals of a farm's cases).
 	GroupBy string
@@ -155,12 +156,12 @@ var (
 // those are the API's own query parameters.
 func restResources() []RestResource {
 	rs := []RestResource{
-		{Name: "organisations", From: "rx_users u", Fixed: "u.user_type IN ('CLINIC', 'FARM')", Fields: restUserFields, Key: "id", Order: "u.id"},
-		{Name: "departments", From: "rx_relations r JOIN rx_users u ON u.id = r.right_id", Fixed: "r.kind = 'MEMBER'", Key: "id", Order: "u.id, r.left_id",
+		{Name: "organisations", From: "rx_users u", Fixed: "u.user_type IN ('CLINIC', 'FARM')", Fields: restUserFields, Key: "id", Order: []string{"id"}},
+		{Name: "departments", From: "rx_relations r JOIN rx_users u ON u.id = r.right_id", Fixed: "r.kind = 'MEMBER'", Key: "id", Order: []string{"id", "organisation"},
 			Fields: append([]Field{{Name: "organisation", Column: "r.left_id", Type: FieldInt}}, restUserFields...)},
-		{Name: "users", From: "rx_users u", Fields: restUserFields, Key: "id", Order: "u.id"},
-		{Name: "farms", From: "rx_users u", Fixed: "u.user_type = 'MOR'", Fields: restUserFields, Key: "id", Order: "u.id"},
-		{Name: "animals", From: "rx_cases c", GroupBy: "c.mor_id, c.animal_id", Key: "animal_id", Order: "c.mor_id, c.animal_id",
+		{Name: "users", From: "rx_users u", Fields: restUserFields, Key: "id", Order: []string{"id"}},
+		{Name: "farms", From: "rx_users u", Fixed: "u.user_type = 'MOR'", Fields: restUserFields, Key: "id", Order: []string{"id"}},
+		{Name: "animals", From: "rx_cases c", GroupBy: "c.mor_id, c.animal_id", Key: "animal_id", Order: []string{"farm", "animal_id"},
 			Fields: []Field{
 				{Name: "farm", Column: "c.mor_id", Type: FieldInt},
 				{Name: "animal_id", Column: "c.animal_id", Type: FieldText},
@@ -170,7 +171,7 @@ func restResources() []RestResource {
 				{Name: "first_case_at", Column: "MIN(c.initiation)", Type: FieldTime, NoFilter: true},
 				{Name: "last_case_at", Column: "MAX(c.initiation)", Type: FieldTime, NoFilter: true},
 			}},
-		{Name: "protocols", From: "rx_library_protocols x", Key: "id", Order: "x.id",
+		{Name: "protocols", From: "rx_library_protocols x", Key: "id", Order: []string{"id"},
 			Fields: []Field{
 				{Name: "id", Column: "x.id", Type: FieldInt},
 				{Name: "owner", Column: "x.owner_id", Type: FieldInt},
@@ -181,12 +182,12 @@ func restResources() []RestResource {
 				{Name: "edited_at", Column: "x.edited_at", Type: FieldTime},
 				{Name: "protocol", Column: "x.protocol", Type: FieldJSON},
 			}},
-		{Name: "prescriptions", From: "rx_prescriptions p", Fields: restPrescriptionFields, Key: "id", Order: "p.id"},
-		{Name: "cases", From: "rx_cases c", Fields: restCaseFields, Key: "id", Order: "c.id"},
-		{Name: "tasks", From: "rx_tasks t", Fields: restTaskFields, Key: "id", Order: "t.id"},
-		{Name: "withholds", From: "rx_withholds w", Fields: restWithholdFields, Key: "id", Order: "w.id"},
-		{Name: "webhook_subscriptions", From: "webhook_subscriptions s", Fields: restSubscriptionFields, Key: "id", Order: "s.id"},
-		{Name: "webhook_deliveries", From: "webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id", Key: "id", Order: "d.id",
+		{Name: "prescriptions", From: "rx_prescriptions p", Fields: restPrescriptionFields, Key: "id", Order: []string{"id"}},
+		{Name: "cases", From: "rx_cases c", Fields: restCaseFields, Key: "id", Order: []string{"id"}},
+		{Name: "tasks", From: "rx_tasks t", Fields: restTaskFields, Key: "id", Order: []string{"id"}},
+		{Name: "withholds", From: "rx_withholds w", Fields: restWithholdFields, Key: "id", Order: []string{"id"}},
+		{Name: "webhook_subscriptions", From: "webhook_subscriptions s", Fields: restSubscriptionFields, Key: "id", Order: []string{"id"}},
+		{Name: "webhook_deliveries", From: "webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id", Key: "id", Order: []string{"id"},
 			Fields: []Field{
 				{Name: "id", Column: "d.id", Type: FieldText},
 				{Name: "subscription", Column: "d.subscription_id", Type: FieldText},
@@ -325,19 +326,46 @@ func (s *RestStore) SQL(resource string, q RestQuery) (RestSQL, error) {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	cols := make([]string, len(r.Fields))
+	alias := map[string]string{}
 	for i, f := range r.Fields {
 		cols[i] = f.Column
+		alias[f.Name] = "f" + strconv.Itoa(i)
 	}
 	group := ""
 	if r.GroupBy != "" {
 		group = " GROUP BY " + r.GroupBy
 	}
 	n := len(w.Args)
+	window := " LIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2)
+	order := make([]string, len(r.Order))
+	for i, name := range r.Order {
+		f, _ := r.Field(name)
+		order[i] = f.Column
+	}
 	out := RestSQL{
-		Query: "SELECT " + strings.Join(cols, ", ") + " FROM " + r.From + where + group +
-			" ORDER BY " + r.Order + " LIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2),
+		Query: "SELECT " + strings.Join(cols, ", ") + " FROM " + r.From + where + group + " ORDER BY " + strings.Join(order, ", ") + window,
 		Count: "SELECT COUNT(*) FROM " + r.From + where,
 		Args:  w.Args,
+	}
+	if w.SQL != "" && s.db.engine == PostgreSQL && r.GroupBy == "" {
+		// PostgreSQL answers "ORDER BY id LIMIT 25" with a filter by
+		// walking the key's index and testing each row, betting that
+		// matches are spread evenly; the rows an integrator filters for
+		// (today's open tasks, withholds not yet released) are the newest,
+		// at the end of that walk (measured: 50,004 rows read, 49 ms, for
+		// 25 open tasks of a 10,000-animal farm). OFFSET 0 fences the
+		// subquery, so the filter is answered from its own index first and
+		// the page costs what the count costs: the matches, not the table.
+		// A grouped collection (animals) is not fenced: its groups stream
+		// in index order, and the fence would group them all first.
+		for i, c := range cols {
+			cols[i] = c + " AS f" + strconv.Itoa(i)
+		}
+		for i, name := range r.Order {
+			order[i] = alias[name]
+		}
+		out.Query = "SELECT * FROM (SELECT " + strings.Join(cols, ", ") + " FROM " + r.From + where + group + " OFFSET 0) AS page ORDER BY " +
+			strings.Join(order, ", ") + window
 	}
 	if r.GroupBy != "" {
 		out.Count = "SELECT COUNT(*) FROM (SELECT 1 AS one FROM " + r.From + where + group + ") g"
