@@ -21,6 +21,7 @@ type inflightCap struct {
 	cap       float64
 	ceiling   int
 	growing   bool      // still in slow start: no cut yet
+	fast      bool      // the last attempt succeeded within a quarter of the slow threshold
 	lastCut   time.Time // when the cap was last halved
 	lastRound time.Duration
 }
@@ -41,6 +42,7 @@ func (c *inflightCap) setCeiling(ceiling int) {
 // observe adjusts the cap to an attempt that ended at now after latency:
 // ok when the receiver accepted it.
 func (c *inflightCap) observe(ok bool, latency, slow time.Duration, now time.Time) {
+	c.fast = ok && latency <= slow/4
 	if ok && latency <= slow {
 		if c.growing {
 			c.cap++

@@ -23,13 +23,13 @@ import (
 
 // Defaults of [Dispatcher].
 const (
-	DefaultWorkers      = 128
+	DefaultWorkers      = 512
 	DefaultMaxInFlight  = 64
 	DefaultSlowAttempt  = time.Second
 	DefaultTimeout      = 15 * time.Second
 	DefaultMaxResponse  = 20 << 10
 	DefaultPollInterval = 250 * time.Millisecond
-	DefaultBatch        = 100
+	DefaultBatch        = 200
 )
 
 // userAgent is sent with every delivery.
@@ -110,7 +110,8 @@ type Dispatcher struct {
 	// Observer is told of every attempt, for metrics and traces; nil means
 	// none.
 	Observer Observer
-	// Workers is the most deliveries in flight at once; zero means 128.
+	// Workers is the most deliveries claimed at once, in flight or queued
+	// behind their subscription's cap; zero means 512.
 	Workers int
 	// MaxInFlight is the most deliveries in flight to one subscription
 	// (its own MaxInFlight overrides), the ceiling of its adaptive cap;
@@ -131,9 +132,11 @@ type Dispatcher struct {
 	// PollInterval is how often the outbox is checked when idle; zero
 	// means 250 ms. [Dispatcher.Wake] checks at once.
 	PollInterval time.Duration
-	// Batch is the most deliveries claimed at once; zero means 100.
+	// Batch is the most deliveries one claim takes; zero means 200.
 	Batch int
-	// Claimers is how many claims may run at once; zero means 2.
+	// Claimers is how many claims may run at once; zero means 4. A claim
+	// is one statement on PostgreSQL; several at once keep the workers fed
+	// while each waits for a busy database.
 	Claimers int
 	// Recorders is how many batches of outcomes may be recorded at once;
 	// zero means 2. Recording a batch is a transaction whose time grows
@@ -214,7 +217,7 @@ func (d *Dispatcher) init() {
 			d.Batch = DefaultBatch
 		}
 		if d.Claimers <= 0 {
-			d.Claimers = 2
+			d.Claimers = 4
 		}
 		if d.Recorders <= 0 {
 			d.Recorders = 2
@@ -461,6 +464,7 @@ type runState struct {
 
 type subState struct {
 	cap      *inflightCap
+	passed   bool // a claim passed it over, short of room
 	inflight int
 	queue    []Job
 	// ctx is the context of the subscription's attempts; cancel stops
@@ -491,23 +495,49 @@ func (r *runState) room(now time.Time) (skip []uuid.UUID, room map[uuid.UUID]int
 	}
 	room = make(map[uuid.UUID]int, len(r.caps))
 	for id, c := range r.caps {
-		free := c.limit()
-		if s := r.subs[id]; s != nil {
+		// A subscription has room for its cap, and one that answers fast
+		// for more, queued, so that its next deliveries are at hand when a
+		// slot frees and it never waits for a claim; it is claimed for once
+		// it has room for half its cap, so that claims are not of one or two.
+		free := r.claimable(c)
+		s := r.subs[id]
+		if s != nil {
 			free -= s.inflight + len(s.queue)
 		}
 		if b := r.buckets[id]; b != nil {
 			// One more than the tokens: it waits for the next.
 			free = min(free, b.available(time.Now())+1)
 		}
-		if free <= 0 {
+		if free < max(1, c.limit()/2) {
 			if !slices.Contains(skip, id) {
 				skip = append(skip, id)
+			}
+			if s != nil {
+				s.passed = true
 			}
 			continue
 		}
 		room[id] = free
 	}
 	return skip, room
+}
+
+// roomFactor is how many times its in-flight cap a subscription whose
+// receiver answers fast may have claimed, in flight and queued.
+const roomFactor = 4
+
+// claimable is how many deliveries a subscription with cap c may have
+// claimed, in flight and queued: its cap, or, while its receiver answers
+// fast and its cap has grown, roomFactor times that, up to half the
+// workers. Only a fast receiver gets a queue: a slow or hung one's queued
+// deliveries would hold workers the other subscriptions need, and wait
+// long enough for their leases to lapse.
+func (r *runState) claimable(c *inflightCap) int {
+	n := c.limit()
+	if c.fast && n > initialInFlight {
+		n = max(n, min(roomFactor*n, r.d.Workers/2))
+	}
+	return n
 }
 
 // capOf returns the in-flight cap of sub, made when first seen; r.mu is
@@ -620,13 +650,14 @@ func (r *runState) start(s *subState, j Job) {
 func (r *runState) done(id uuid.UUID, o Outcome) {
 	r.mu.Lock()
 	s := r.subs[id]
-	if s.inflight+len(s.queue) >= s.cap.limit() {
-		// Claims passed over this subscription, at its cap: it may have
-		// more due, and a slot now.
-		r.more = true
-	}
 	if o.Attempt != nil {
 		s.cap.observe(o.State == StateSucceeded, o.Attempt.Duration, r.d.SlowAttempt, time.Now())
+	}
+	if s.passed && s.inflight-1+len(s.queue) <= r.claimable(s.cap)-max(1, s.cap.limit()/2) {
+		// A claim passed over this subscription, short of room: it may
+		// have more due, and room for them now.
+		s.passed = false
+		r.more = true
 	}
 	s.inflight--
 	r.running--

@@ -13,7 +13,13 @@
 // one department (an event whose department is unknown never reaches a
 // department-limited subscription), as the thin form body
 // "consultation_id=123" or the Standard Webhooks JSON envelope
-// {"type", "timestamp", "data"} ([Payload]).
+// {"type", "timestamp", "data"} ([Payload]). A subscription's Events may
+// name a prefix, "prescription.*", for every type under it, now and as the
+// catalogue grows. Each subscription may also set its own attempt
+// Timeout, Headers sent with every delivery (never the signature's,
+// webhook-event or Content-Type, which [Subscription.Validate] refuses by
+// name), and a RateLimit in deliveries a second. [Service.SendTest] sends a
+// "webhook.test" event to one subscription, logged like any other.
 //
 // # Publishing: the transactional outbox
 //
@@ -30,7 +36,15 @@
 // are sent again with the same webhook-id, which receivers use to drop
 // duplicates. Several dispatchers may share one PostgreSQL database (claims
 // use SKIP LOCKED). Any 2xx is success (only 200 with
-// [Subscription.Strict200]); redirects are never followed. The [Policy]
+// [Subscription.Strict200]); redirects are never followed.
+// At its defaults a dispatcher claims in batches of up to 200 and records
+// outcomes in batches (one transaction for many), and each subscription's
+// in-flight cap adapts to its receiver: from 4, doubling each round trip
+// while attempts succeed within a second, up to 64, halved on a failure or
+// a slow answer. On PostgreSQL an enqueue's commit notifies dispatchers in
+// every process (LISTEN/NOTIFY, the [Notifier] interface), so a publisher
+// in another process is delivered in milliseconds rather than at the next
+// poll. The [Policy]
 // retries on a schedule (at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h,
 // ±20 % jitter; [Policy.Retries] sets another count), waits at least 60 s
 // after 429 or a timeout, honours Retry-After within bounds, and disables a
@@ -57,6 +71,39 @@
 // secret can be rotated ([Service.RotateSecret]); [Key.WithExpiry] retires
 // the old one.
 //
+// # Receiving
+//
+// A Go receiver wraps its handler in [Verifier.Middleware]. Receivers in
+// other languages use the Standard Webhooks libraries, which verify
+// vetlink's signatures as they are (the bench module tests the Go and
+// JavaScript ones). One trap with the thin form bodies: the JavaScript
+// library's Webhook.verify parses the body as JSON once a signature
+// matches, and has no option to turn that off (there is no
+// {jsonParse: false}; checked at standard-webhooks commit b2fa7b8, August
+// 2026). On "consultation_id=123" it throws a SyntaxError, not a
+// WebhookVerificationError. Either subscribe with [FormatJSON], or treat a
+// SyntaxError from verify as "signature valid, body not JSON" (it is
+// thrown only after a signature matched) and read the body with
+// URLSearchParams:
+//
+//	let params;
+//	try {
+//		wh.verify(rawBody, headers);
+//	} catch (e) {
+//		if (!(e instanceof SyntaxError)) throw e; // a bad signature
+//	}
+//	params = new URLSearchParams(rawBody.toString()); // consultation_id=123
+//
+// Pass the raw body (a Buffer or string, before any body parser), and tell
+// form events apart by the webhook-event header ([HeaderEvent]).
+//
+// # Metrics and traces
+//
+// A [Dispatcher]'s [Observer] is told of every attempt (subscription, event
+// type, attempt number, latency, status, verdict), and [Service.Backlog]
+// reports what waits per subscription and the age of the oldest; an
+// adapter in the program exports them (the package imports no telemetry).
+//
 // # Retention and stranded deliveries
 //
 // [Service.Prune] deletes the delivery log older than a cut-off, in short
@@ -69,6 +116,7 @@
 // # Storage
 //
 // The package holds no SQL: package store implements [Store] (and the
-// optional [MatchingStore] and [Transactor]) on SQLite and PostgreSQL, and
+// optional [MatchingStore], [Transactor], [Notifier] and [BacklogStore])
+// on SQLite and PostgreSQL, and
 // package webhooktest is the conformance suite every implementation runs.
 package webhook

@@ -37,6 +37,22 @@ func TestSubscriptionValidate(t *testing.T) {
 		{"no secret", func(s *webhook.Subscription) { s.Secrets = nil }, "webhook: subscription secrets: at least one secret is required"},
 		{"bad secret", func(s *webhook.Subscription) { s.Secrets = []webhook.Secret{{Key: "whsec_AAAA"}} }, "webhook: subscription secrets[0]: webhook: whsec_ key: 3 bytes, must be between 16 and 64"},
 		{"public key", func(s *webhook.Subscription) { s.Secrets = []webhook.Secret{{Key: pub}} }, "webhook: subscription secrets[0]: a whpk_ public key cannot sign; give the whsk_ private key"},
+		{"prefix pattern", func(s *webhook.Subscription) { s.Events = []webhook.EventType{"prescription.*", "case.created"} }, ""},
+		{"pattern selecting nothing", func(s *webhook.Subscription) { s.Events = []webhook.EventType{"kennel.*"} }, `webhook: subscription events: webhook: event type "kennel.*": selects no type of the catalogue (58 types)`},
+		{"bare star", func(s *webhook.Subscription) { s.Events = []webhook.EventType{"*"} }, `webhook: subscription events: webhook: event type "*": a pattern is a dotted prefix and ".*", like "prescription.*"`},
+		{"star inside", func(s *webhook.Subscription) { s.Events = []webhook.EventType{"case*"} }, `webhook: subscription events: webhook: event type "case*": a pattern is a dotted prefix and ".*", like "prescription.*"`},
+		{"timeout", func(s *webhook.Subscription) { s.Timeout = 5 * time.Second }, ""},
+		{"timeout too long", func(s *webhook.Subscription) { s.Timeout = 2 * time.Minute }, "webhook: subscription timeout: 2m0s is not between 0 and 1m0s"},
+		{"negative timeout", func(s *webhook.Subscription) { s.Timeout = -time.Second }, "webhook: subscription timeout: -1s is not between 0 and 1m0s"},
+		{"rate limit", func(s *webhook.Subscription) { s.RateLimit = 2.5 }, ""},
+		{"negative rate limit", func(s *webhook.Subscription) { s.RateLimit = -1 }, "webhook: subscription rate_limit: -1 is not a rate of zero (no limit) or more deliveries a second"},
+		{"custom header", func(s *webhook.Subscription) { s.Headers = map[string]string{"X-Api-Key": "k1\tk2"} }, ""},
+		{"signature header", func(s *webhook.Subscription) { s.Headers = map[string]string{"webhook-signature": "v1,x"} }, `webhook: subscription headers["webhook-signature"]: Webhook-Signature is set by the dispatcher (the signature, the event type, the body, or HTTP itself) and cannot be overridden`},
+		{"event header", func(s *webhook.Subscription) { s.Headers = map[string]string{"Webhook-Event": "x"} }, `webhook: subscription headers["Webhook-Event"]: Webhook-Event is set by the dispatcher (the signature, the event type, the body, or HTTP itself) and cannot be overridden`},
+		{"content type header", func(s *webhook.Subscription) { s.Headers = map[string]string{"content-type": "text/plain"} }, `webhook: subscription headers["content-type"]: Content-Type is set by the dispatcher (the signature, the event type, the body, or HTTP itself) and cannot be overridden`},
+		{"host header", func(s *webhook.Subscription) { s.Headers = map[string]string{"Host": "x"} }, `webhook: subscription headers["Host"]: Host is set by the dispatcher (the signature, the event type, the body, or HTTP itself) and cannot be overridden`},
+		{"header name with space", func(s *webhook.Subscription) { s.Headers = map[string]string{"X Key": "1"} }, `webhook: subscription headers["X Key"]: is not a valid HTTP header name`},
+		{"header value with newline", func(s *webhook.Subscription) { s.Headers = map[string]string{"X-Key": "1\r\nX-Evil: 2"} }, `webhook: subscription headers["X-Key"]: value has control characters (a line break, NUL…)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
