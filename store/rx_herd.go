@@ -51,15 +51,18 @@ func (s *RxStore) OpenCases(ctx context.Context, rxID string) ([]rx.Case, error)
 	return cases, err
 }
 
-// rxHerdSQL is the herd-wide clearance in one statement: every animal of
-// farm $1 (herd) with each withhold that may hold it at $2 (held), one row
-// per pair, and one row with NULLs for an animal nothing holds.
+// rxHerdSQL is the herd-wide clearance in one statement: each withhold
+// that may hold an animal of farm $1 at $2, as (animal, withhold) rows, then
+// every animal of the farm (herd) as (animal, NULLs). Herd joins the two
+// in Go, in one pass: a join in SQL made SQLite compare every animal with
+// every withhold (measured 0.33–0.66 s at 200,000 cases).
 //
 // herd reads rx_cases_herd and rx_case_members_animal. live is what
 // AnimalWithholds reads for one animal, for all of them at once: the
 // withholds not released by $2 (rx_withholds_release) and those of cases
 // with a dose still to be given (rx_tasks_pending), whose release may have
-// moved. A group case's withhold holds each of its members.
+// moved. A group case's withhold holds each of its members. The withhold
+// rows come first so that PostgreSQL types the herd rows' NULLs by them.
 const rxHerdSQL = `WITH herd AS (
 		SELECT c.animal_id FROM rx_cases c WHERE c.mor_id = $1
 			AND (c.head = 1 OR NOT EXISTS (SELECT 1 FROM rx_case_members m WHERE m.case_id = c.id))
@@ -68,14 +71,16 @@ const rxHerdSQL = `WITH herd AS (
 	), live AS (
 		SELECT ` + rxWithholdColumns + ` FROM rx_withholds w WHERE w.mor_id = $1 AND (w.release_at > $2 OR w.case_id IN (
 			SELECT t.case_id FROM rx_tasks t WHERE t.mor_id = $1 AND t.status = 'REQUIRED' AND t.kind = 'models.DoseTask'))
-	), held AS (
-		SELECT l.animal_id AS animal, l.* FROM live l
-		UNION ALL
-		SELECT m.animal_id AS animal, l.* FROM live l JOIN rx_case_members m ON m.case_id = l.case_id
 	)
-	SELECT h.animal_id, w.id, w.case_id, w.rx_id, w.mor_id, w.animal_id, w.initiated, w.meat_until, w.milk_until,
-		w.wt_note, w.note, w.meat_cause, w.milk_cause
-	FROM herd h LEFT JOIN held w ON w.animal = h.animal_id`
+	SELECT l.animal_id, ` + rxLiveColumns + ` FROM live l
+	UNION ALL
+	SELECT m.animal_id, ` + rxLiveColumns + ` FROM live l JOIN rx_case_members m ON m.case_id = l.case_id
+	UNION ALL
+	SELECT h.animal_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM herd h`
+
+// rxLiveColumns are the withhold columns of rxHerdSQL's live rows.
+const rxLiveColumns = `l.id, l.case_id, l.rx_id, l.mor_id, l.animal_id, l.initiated, l.meat_until, l.milk_until,
+	l.wt_note, l.note, l.meat_cause, l.milk_cause`
 
 // Herd implements [rx.Store] with one query (rxHerdSQL). It costs the
 // farm's animals plus the withholds not yet released, not the history.
@@ -85,7 +90,7 @@ func (s *RxStore) Herd(ctx context.Context, mor rx.UserID, at time.Time) ([]rx.H
 		return nil, err
 	}
 	defer rows.Close()
-	index := map[string]int{}
+	held := map[string][]rx.Withhold{}
 	var out []rx.HerdAnimal
 	for rows.Next() {
 		var (
@@ -97,13 +102,8 @@ func (s *RxStore) Herd(ctx context.Context, mor rx.UserID, at time.Time) ([]rx.H
 		if err := rows.Scan(&animal, &id, &caseID, &rxID, &morID, &wAnimal, &initiated, &meat, &milk, &wtNote, &note, &mc, &kc); err != nil {
 			return nil, err
 		}
-		i, ok := index[animal]
-		if !ok {
-			i = len(out)
-			index[animal] = i
-			out = append(out, rx.HerdAnimal{AnimalID: animal})
-		}
 		if !id.Valid {
+			out = append(out, rx.HerdAnimal{AnimalID: animal})
 			continue
 		}
 		w := rx.Withhold{ID: id.Int64, CaseID: caseID.Int64, RxID: rxID.String, MOR: rx.UserID(morID.Int64), AnimalID: wAnimal.String,
@@ -112,10 +112,15 @@ func (s *RxStore) Herd(ctx context.Context, mor rx.UserID, at time.Time) ([]rx.H
 		if err := errors.Join(json.Unmarshal([]byte(mc.String), &w.Meat), json.Unmarshal([]byte(kc.String), &w.Milk)); err != nil {
 			return nil, fmt.Errorf("store: withhold of case %d: %w", w.CaseID, err)
 		}
-		out[i].Withholds = append(out[i].Withholds, w)
+		held[animal] = append(held[animal], w)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	// A withhold row of an ID that is not an animal of the herd (the
+	// group ID of a group case listing its members) is dropped here.
+	for i := range out {
+		out[i].Withholds = held[out[i].AnimalID]
 	}
 	for i := range out {
 		slices.SortFunc(out[i].Withholds, func(a, b rx.Withhold) int { return cmp.Compare(a.ID, b.ID) })
