@@ -23,6 +23,7 @@
 //	withholds              withholds.read
 //	webhook_subscriptions  webhooks.read        never their signing secrets
 //	webhook_deliveries     webhooks.read
+//	integrations           integrations.read    the integration catalogue
 //
 // GET /api/0.1/ serves this table with every field, its type and filter
 // methods and the exposable fields ([Endpoints]), and the URL each webhook

@@ -72,6 +72,7 @@ func Collections() []Collection {
 		{Name: "webhook_subscriptions", Title: "Webhook subscriptions: where events are posted (never their signing secrets).", Permission: oauth.ReadWebhooks,
 			Related: []RelatedList{{"deliveries", "webhook_deliveries", [][2]string{{"subscription", "id"}}}}},
 		{Name: "webhook_deliveries", Title: "Webhook deliveries: each event's delivery to a subscription, and how it went.", Permission: oauth.ReadWebhooks},
+		{Name: "integrations", Title: "Integrations: the catalogue of integrations an organisation may add (package oauth).", Permission: oauth.ReadIntegrations},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vetlink/vetlink/oauth"
+	"github.com/vetlink/vetlink/oauth/storage"
 	"github.com/vetlink/vetlink/restapi"
 	"github.com/vetlink/vetlink/rx/rxtest"
 	"github.com/vetlink/vetlink/store"
@@ -50,6 +51,10 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	h := &storetest.Herd{Animals: 20, Cases: 40, Current: 4, Years: 1, Now: rxtest.Start}
 	storetest.SeedHerd(t, db, h)
+	in := storage.Integration{Name: "Herd Analytics", Description: "Reads cases and withholds", Visibility: storage.VisibleToAll,
+		GrantType: storage.ClientCredentials, ClientType: storage.Confidential, Scopes: []string{"cases.read", "withholds.read"},
+		Notify: storage.NotifyByEmail, Email: "partners@herd.example"}
+	require.NoError(t, db.OAuth().CreateIntegration(context.Background(), &in))
 	srv := httptest.NewServer(restapi.New(restapi.Config{Store: db.RestAPI(), Verifier: testTokens}))
 	t.Cleanup(srv.Close)
 	return &env{Server: srv, herd: h}
@@ -143,6 +148,7 @@ func TestListsAndObjects(t *testing.T) {
 			{"no protocol", "/api/0.1/protocols/", 0},
 			{"no organisation", "/api/0.1/organisations/", 0},
 			{"no department", "/api/0.1/departments/", 0},
+			{"integrations by scope", "/api/0.1/integrations/?name__icontains=herd&grant_type=client_credentials", 1},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -178,6 +184,8 @@ func TestListsAndObjects(t *testing.T) {
 			require.Equal(t, e.URL+"/api/0.1/prescriptions/"+e.herd.RxID+"/", p["url"])
 			require.Equal(t, "seedfarm01", obj["farm"].(map[string]any)["username"])
 		}
+		integ := e.getJSON(t, "all", "/api/0.1/integrations/?name=Herd%20Analytics")["results"].([]any)[0].(map[string]any)
+		require.Equal(t, []any{"cases.read", "withholds.read"}, integ["scopes"])
 		one := e.getJSON(t, "all", "/api/0.1/tasks/1/?expose_case=1")
 		require.Equal(t, e.URL+"/api/0.1/cases/1/", one["case"].(map[string]any)["url"])
 	})

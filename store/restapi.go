@@ -203,6 +203,22 @@ func restResources() []RestResource {
 				{Name: "created_at", Column: "d.created_at", Type: FieldTime},
 				{Name: "completed_at", Column: "d.completed_at", Type: FieldTime},
 			}},
+		// The integration catalogue of package oauth (migration 0090).
+		{Name: "integrations", From: "oauth_integrations i", Key: "id", Order: []string{"id"},
+			Fields: []Field{
+				{Name: "id", Column: "i.id", Type: FieldInt},
+				{Name: "name", Column: "i.name", Type: FieldText},
+				{Name: "description", Column: "i.description", Type: FieldText},
+				{Name: "visibility", Column: "i.visibility", Type: FieldText},
+				{Name: "visible_to", Column: "i.visible_to", Type: FieldJSON},
+				{Name: "grant_type", Column: "i.grant_type", Type: FieldText},
+				{Name: "client_type", Column: "i.client_type", Type: FieldText},
+				{Name: "redirect_uris", Column: "i.redirect_uris", Type: FieldJSON},
+				{Name: "scopes", Column: "i.scopes", Type: FieldJSON},
+				{Name: "notify", Column: "i.notify", Type: FieldText},
+				{Name: "created_at", Column: "i.created_at", Type: FieldTime},
+				{Name: "updated_at", Column: "i.updated_at", Type: FieldTime},
+			}},
 	}
 	// Each link: resource, field holding the related key, related resource.
 	links := []struct{ from, field, to string }{
