@@ -61,7 +61,7 @@ const testPassword = "correct horse battery staple"
 // setup starts the authorization server on a loopback listener over db,
 // with a vetlink user who can log in, and a protected resource at
 // /resource that needs cases.read.
-func setup(t *testing.T, db *store.DB) *bundle {
+func setup(t testing.TB, db *store.DB) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &bundle{db: db, clock: &clock{}, pass: testPassword}
