@@ -866,6 +866,33 @@ func (e LogMessageParamsSeverity) Valid() bool {
 // Address A user's mailing address (one per user).
 type Address = site.Address
 
+// AdminAuditPage A page of the audit log, newest first.
+type AdminAuditPage struct {
+	Changes []AdminAuditRecord `json:"changes"`
+
+	// Next The before of the next, older page; absent on the last page.
+	Next *int64 `json:"next,omitempty"`
+}
+
+// AdminAuditRecord One change an administrator made.
+type AdminAuditRecord struct {
+	// Action The operation, e.g. createAdminJob.
+	Action string `json:"action"`
+
+	// Actor The administrator's user ID.
+	Actor int64     `json:"actor"`
+	At    time.Time `json:"at"`
+
+	// Detail What was asked, without secrets.
+	Detail interface{} `json:"detail,omitempty"`
+
+	// Id The record's number, increasing.
+	Id int64 `json:"id"`
+
+	// Target The ID it acted on; empty when none.
+	Target string `json:"target"`
+}
+
 // AdminDelivery One event for one subscription in the delivery log.
 type AdminDelivery struct {
 	Attempts       int                 `json:"attempts"`
@@ -1978,6 +2005,13 @@ type ConfirmVORParams struct {
 	SendEmail *bool `form:"sendEmail,omitempty" json:"sendEmail,omitempty"`
 }
 
+// ListAdminAuditParams defines parameters for ListAdminAudit.
+type ListAdminAuditParams struct {
+	// Before Only records older than this number; absent means from the newest.
+	Before *int64 `form:"before,omitempty" json:"before,omitempty"`
+	Limit  *int   `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // GetGreenbookDrugsParams defines parameters for GetGreenbookDrugs.
 type GetGreenbookDrugsParams struct {
 	NdcProd    *int64 `form:"ndcProd,omitempty" json:"ndcProd,omitempty"`
@@ -2666,6 +2700,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
 	ConfirmVOR(ctx context.Context, params *ConfirmVORParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAdminAudit The audit log of the administrators' changes, newest first, with paging (administrator)
+	//
+	// Every change made through the admin API or the dashboard: its number, when, by whom (user ID), the operation, its target and what was asked (without secrets). before pages on: give the next of the previous page to read older records. The SAOR only.
+	//
+	// Corresponds with GET /api/admin/audit (the `ListAdminAudit` operationId).
+	ListAdminAudit(ctx context.Context, params *ListAdminAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGreenbookDrugs List Green Book drugs by NDC
 	//
@@ -4017,6 +4058,23 @@ func (c *Client) LoadAdminApp(ctx context.Context, reqEditors ...RequestEditorFn
 // Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
 func (c *Client) ConfirmVOR(ctx context.Context, params *ConfirmVORParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewConfirmVORRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAdminAudit The audit log of the administrators' changes, newest first, with paging (administrator)
+//
+// Every change made through the admin API or the dashboard: its number, when, by whom (user ID), the operation, its target and what was asked (without secrets). before pages on: give the next of the previous page to read older records. The SAOR only.
+//
+// Corresponds with GET /api/admin/audit (the `ListAdminAudit` operationId).
+func (c *Client) ListAdminAudit(ctx context.Context, params *ListAdminAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAdminAuditRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -7104,6 +7162,72 @@ func NewConfirmVORRequest(server string, params *ConfirmVORParams) (*http.Reques
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAdminAuditRequest constructs an http.Request for the ListAdminAudit method
+func NewListAdminAuditRequest(server string, params *ListAdminAuditParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/admin/audit")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Before != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "before", *params.Before, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -12505,6 +12629,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/admin/ConfirmVOR (the `ConfirmVOR` operationId).
 	ConfirmVORWithResponse(ctx context.Context, params *ConfirmVORParams, reqEditors ...RequestEditorFn) (*ConfirmVORResponse, error)
 
+	// ListAdminAuditWithResponse The audit log of the administrators' changes, newest first, with paging (administrator)
+	//
+	// Every change made through the admin API or the dashboard: its number, when, by whom (user ID), the operation, its target and what was asked (without secrets). before pages on: give the next of the previous page to read older records. The SAOR only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/admin/audit (the `ListAdminAudit` operationId).
+	ListAdminAuditWithResponse(ctx context.Context, params *ListAdminAuditParams, reqEditors ...RequestEditorFn) (*ListAdminAuditResponse, error)
+
 	// GetGreenbookDrugsWithResponse List Green Book drugs by NDC
 	//
 	// Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
@@ -14112,6 +14245,54 @@ func (r ConfirmVORResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ConfirmVORResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAdminAuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminAuditPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAdminAuditResponse) GetJSON200() *AdminAuditPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAdminAuditResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAdminAuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAdminAuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAdminAuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAdminAuditResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21745,6 +21926,21 @@ func (c *ClientWithResponses) ConfirmVORWithResponse(ctx context.Context, params
 	return ParseConfirmVORResponse(rsp)
 }
 
+// ListAdminAuditWithResponse The audit log of the administrators' changes, newest first, with paging (administrator)
+//
+// Every change made through the admin API or the dashboard: its number, when, by whom (user ID), the operation, its target and what was asked (without secrets). before pages on: give the next of the previous page to read older records. The SAOR only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/admin/audit (the `ListAdminAudit` operationId).
+func (c *ClientWithResponses) ListAdminAuditWithResponse(ctx context.Context, params *ListAdminAuditParams, reqEditors ...RequestEditorFn) (*ListAdminAuditResponse, error) {
+	rsp, err := c.ListAdminAudit(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAdminAuditResponse(rsp)
+}
+
 // GetGreenbookDrugsWithResponse List Green Book drugs by NDC
 //
 // Returns the Green Book drugs whose NDC sections match (as getGbdHeaderArrayByNDC), by NDC, paged by offset and limit (1 to 1000, default 100). ndcBrand is 422. Any user may read the Green Book (it is public FDA data).
@@ -24313,6 +24509,39 @@ func ParseConfirmVORResponse(rsp *http.Response) (*ConfirmVORResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAdminAuditResponse parses an HTTP response from a ListAdminAuditWithResponse call
+func ParseListAdminAuditResponse(rsp *http.Response) (*ListAdminAuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAdminAuditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminAuditPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest AnyProblem

@@ -294,3 +294,61 @@ func TestAdminDeliveryLogFilters(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, status, "%s", body)
 	})
 }
+
+// TestAdminAuditLog: GET /api/admin/audit pages through the changes,
+// newest first, each with who, when, what and its target, following next
+// until the last page, which has none.
+func TestAdminAuditLog(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		start := time.Now().UTC().Truncate(time.Microsecond)
+		var jobs []string
+		for i := range 3 {
+			status, body := e.do(t, e.Admin, http.MethodPost, "/api/admin/jobs", map[string]any{
+				"name": fmt.Sprintf("Echo %d", i), "kind": "echo", "schedule": map[string]any{"every": "PT1H"}, "servers": []string{"api-1"}})
+			require.Equal(t, http.StatusCreated, status, "%s", body)
+			jobs = append(jobs, decode[openapi.AdminJob](t, body).Id.String())
+		}
+		status, body := e.do(t, e.Admin, http.MethodPut, "/api/admin/jobs/"+jobs[1]+"/activation", nil)
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		end := time.Now().UTC()
+
+		var got []string
+		var ids []int64
+		var pages []int
+		path := "/api/admin/audit?limit=2"
+		for {
+			status, body := e.do(t, e.Admin, http.MethodGet, path, nil)
+			require.Equal(t, http.StatusOK, status, "%s", body)
+			page := decode[openapi.AdminAuditPage](t, body)
+			pages = append(pages, len(page.Changes))
+			for _, c := range page.Changes {
+				require.Equal(t, int64(e.Admin.ID), c.Actor)
+				require.WithinRange(t, c.At, start, end)
+				got = append(got, c.Action+" "+c.Target)
+				ids = append(ids, c.Id)
+			}
+			if page.Next == nil {
+				break
+			}
+			path = fmt.Sprintf("/api/admin/audit?limit=2&before=%d", *page.Next)
+		}
+		require.Equal(t, []int{2, 2}, pages)
+		require.Equal(t, []string{
+			"activateAdminJob " + jobs[1],
+			"createAdminJob " + jobs[2],
+			"createAdminJob " + jobs[1],
+			"createAdminJob " + jobs[0],
+		}, got)
+
+		require.IsDecreasing(t, ids)
+		status, body = e.do(t, e.Admin, http.MethodGet, fmt.Sprintf("/api/admin/audit?limit=1&before=%d", ids[0]), nil)
+		require.Equal(t, http.StatusOK, status)
+		page := decode[openapi.AdminAuditPage](t, body)
+		require.Equal(t, map[string]any{"name": "Echo 2", "kind": "echo", "schedule": map[string]any{"every": "PT1H"}, "servers": []any{"api-1"}},
+			page.Changes[0].Detail, "what was asked, as asked")
+
+		status, body = e.do(t, e.Admin, http.MethodGet, "/api/admin/audit?before=0", nil)
+		require.Equal(t, http.StatusBadRequest, status, "%s", body)
+	})
+}

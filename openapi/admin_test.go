@@ -202,6 +202,7 @@ func adminRoleRows() []roleRow {
 		{op: "listAdminDeliveries", method: get, req: static("/api/admin/webhooks/deliveries?status=failed&limit=10", nil), want: adminOnly(200)},
 		{op: "getAdminDelivery", method: get, req: delivery("/api/admin/webhooks/deliveries/%s"), want: adminOnly(200)},
 		{op: "resendAdminDelivery", method: post, req: delivery("/api/admin/webhooks/deliveries/%s/resend"), want: adminOnly(202)},
+		{op: "listAdminAudit", method: get, req: static("/api/admin/audit?limit=5", nil), want: adminOnly(200)},
 		{op: "recoverAdminStranded", method: post, req: static("/api/admin/webhooks/stranded/recovery", nil), want: adminOnly(200)},
 	}
 }

@@ -568,3 +568,54 @@ func adminRun(r vetview.Run) AdminJobRun {
 	}
 	return out
 }
+
+// ---- the audit log
+
+// AuditLogReader is an AuditLog the API can page through (GET
+// /api/admin/audit); store's AdminStore implements it. Without it that
+// operation answers 501.
+type AuditLogReader interface {
+	// EachAdminChange calls fn with each of up to limit records older than
+	// record before (all when before is 0), newest first.
+	EachAdminChange(ctx context.Context, before int64, limit int, fn func(id int64, at time.Time, actor int64, action, target string, detail []byte)) error
+}
+
+// ListAdminAudit answers a page of the audit log, newest first.
+func (h *API) ListAdminAudit(ctx context.Context, request ListAdminAuditRequestObject) (ListAdminAuditResponseObject, error) {
+	if _, err := h.administrator(ctx); err != nil {
+		return nil, err
+	}
+	r, ok := h.cfg.Audit.(AuditLogReader)
+	if !ok {
+		return nil, fmt.Errorf("%w: this server's audit log cannot be read", errNotImplemented)
+	}
+	var before int64
+	if request.Params.Before != nil {
+		before = *request.Params.Before
+	}
+	limit := 50
+	if request.Params.Limit != nil {
+		limit = *request.Params.Limit
+	}
+	page := AdminAuditPage{Changes: []AdminAuditRecord{}}
+	// One more than the page tells whether older records follow.
+	err := r.EachAdminChange(ctx, before, limit+1, func(id int64, at time.Time, actor int64, action, target string, detail []byte) {
+		if len(page.Changes) == limit {
+			last := page.Changes[limit-1].Id
+			page.Next = &last
+			return
+		}
+		rec := AdminAuditRecord{Id: id, At: at.UTC(), Actor: actor, Action: action, Target: target}
+		if len(detail) > 0 {
+			var d any
+			if json.Unmarshal(detail, &d) == nil {
+				rec.Detail = d
+			}
+		}
+		page.Changes = append(page.Changes, rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ListAdminAudit200JSONResponse(page), nil
+}
