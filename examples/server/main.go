@@ -110,6 +110,9 @@ type config struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "probe" {
+		os.Exit(probe(os.Args[2:], os.Stderr))
+	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	cfg, err := parseConfig(os.Args[1:], os.Getenv)
 	if err != nil {
