@@ -43,6 +43,8 @@ func TestStore(t *testing.T, newStore func(t *testing.T) webhook.Store) {
 	t.Run("Stranded", func(t *testing.T) { testStranded(t, newStore(t)) })
 	t.Run("SwitchOff", func(t *testing.T) { testSwitchOff(t, newStore(t)) })
 	t.Run("EnqueueMatching", func(t *testing.T) { testEnqueueMatching(t, newStore(t)) })
+	t.Run("ClaimRoom", func(t *testing.T) { testClaimRoom(t, newStore(t)) })
+	t.Run("SettingsRoundTrip", func(t *testing.T) { testSettingsRoundTrip(t, newStore(t)) })
 }
 
 func subscription(name string, events ...webhook.EventType) webhook.Subscription {
@@ -549,5 +551,53 @@ func testEnqueueMatching(t *testing.T, s webhook.Store) {
 			require.Equal(t, "north", j.Event.Department)
 			require.Equal(t, t0, j.Event.OccurredAt)
 		}
+	}
+}
+
+// testClaimRoom checks ClaimRequest.Room: it overrides PerSubscription for
+// the subscriptions it names.
+func testClaimRoom(t *testing.T, s webhook.Store) {
+	a, b := subscription("a", "case.created"), subscription("b", "case.created")
+	create(t, s, a, b)
+	for i := range 5 {
+		enqueue(t, s, "case.created", t0.Add(time.Duration(i)*time.Second), a, b)
+	}
+	jobs, err := s.Claim(context.Background(), webhook.ClaimRequest{
+		Owner: "suite", Lease: uuid.NewString(), Now: t0.Add(time.Hour), Until: t0.Add(2 * time.Hour),
+		Limit: 100, PerSubscription: 1, Room: map[uuid.UUID]int{a.ID: 3},
+	})
+	require.NoError(t, err)
+	per := map[uuid.UUID]int{}
+	for _, j := range jobs {
+		per[j.Subscription.ID]++
+	}
+	require.Equal(t, map[uuid.UUID]int{a.ID: 3, b.ID: 1}, per)
+}
+
+// testSettingsRoundTrip stores a subscription's timeout, headers, rate
+// limit and a prefix pattern, and reads them back.
+func testSettingsRoundTrip(t *testing.T, s webhook.Store) {
+	ctx := context.Background()
+	sub := subscription("settings", "prescription.*", "case.created")
+	sub.Timeout, sub.RateLimit = 2500*time.Millisecond, 0.5
+	sub.Headers = map[string]string{"X-Api-Key": "k-1", "X-Tenant": "north"}
+	create(t, s, sub)
+	got, err := s.Subscription(ctx, sub.ID)
+	require.NoError(t, err)
+	require.Equal(t, 2500*time.Millisecond, got.Timeout)
+	require.Equal(t, 0.5, got.RateLimit)
+	require.Equal(t, map[string]string{"X-Api-Key": "k-1", "X-Tenant": "north"}, got.Headers)
+	require.Equal(t, []webhook.EventType{"case.created", "prescription.*"}, got.Events)
+	sub.Headers, sub.Timeout, sub.RateLimit = nil, 0, 0
+	require.NoError(t, s.UpdateSubscription(ctx, sub))
+	got, err = s.Subscription(ctx, sub.ID)
+	require.NoError(t, err)
+	require.Empty(t, got.Headers)
+	require.Zero(t, got.Timeout)
+	require.Zero(t, got.RateLimit)
+	for typ, want := range map[webhook.EventType]int{"prescription.cancelled": 1, "case.created": 1, "case.closed": 0} {
+		subs, err := s.Subscriptions(ctx, webhook.SubscriptionQuery{EventType: typ})
+		require.NoError(t, err)
+		require.Len(t, subs, want, typ)
 	}
 }
