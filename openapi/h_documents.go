@@ -176,6 +176,11 @@ func acceptsPDF(ctx context.Context) bool {
 // prescriptionPDFResponse answers getPrescription as a PDF.
 func (h *API) prescriptionPDF(ctx context.Context, a rx.Actor, id string) (GetPrescription200ApplicationpdfResponse, error) {
 	b, err := h.documents().PrescriptionPDF(ctx, a, id)
+	if errors.Is(err, rxdoc.ErrIncomplete) {
+		// What the document lacks is the prescriber's to add (422), not
+		// a failure of the server.
+		err = fmt.Errorf("%w: %w", rx.ErrInvalid, err)
+	}
 	if err != nil {
 		return GetPrescription200ApplicationpdfResponse{}, err
 	}

@@ -235,6 +235,18 @@ func TestGetPrescriptionPDF(t *testing.T) {
 				}
 			})
 		}
+
+		// An extra-label use whose VOR has no address cannot be labeled
+		// (21 CFR 530.12(a)): 422 naming the rule, not a 500.
+		px := flunixin(t)
+		px.Treatments[0].Amduca = protocol.OffLabel
+		code, body = e.do(t, vor, http.MethodPost, "/api/protocols/prescriptions", rx.PrescriptionRequest{Protocol: px, MOR: mor.ID})
+		require.Equal(t, http.StatusCreated, code, "%s", body)
+		require.NoError(t, json.Unmarshal(member(t, body, "prescription"), &p))
+		code, ct, b := get(vor, "application/pdf")
+		require.Equal(t, http.StatusUnprocessableEntity, code, "%s", b)
+		require.Equal(t, "application/problem+json", ct)
+		require.Contains(t, string(b), "needs the prescriber's address on its label (21 CFR 530.12(a))")
 	})
 }
 
