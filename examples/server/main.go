@@ -81,6 +81,7 @@ import (
 
 	"github.com/vetlink/vetlink/auth"
 	"github.com/vetlink/vetlink/mail"
+	"github.com/vetlink/vetlink/oauth"
 	"github.com/vetlink/vetlink/openapi"
 	"github.com/vetlink/vetlink/protocol/labels"
 	"github.com/vetlink/vetlink/rx"
@@ -184,6 +185,8 @@ type server struct {
 	vetview    *vetview.Service
 	handler    http.Handler
 	outbox     *mail.Outbox
+	oauth      *oauth.Server    // the integration API's OAuth 2.0 server (oauth.go)
+	catalogue  *oauth.Catalogue // the integration catalogue (oauth.go)
 	ready      atomic.Bool
 	tel        *telemetry
 }
@@ -242,6 +245,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 		if err != nil {
 			return err
 		}
+		site = s.withOAuth(site)
 		mux.Handle("/", tel.instrument("", site))
 	}
 	srv := &http.Server{
@@ -364,6 +368,9 @@ func composeWith(db *store.DB, key []byte, cfg config, logger *slog.Logger, tel 
 	s.auth = &auth.Service{Store: db.Auth(), Key: tokenKey}
 	s.webhooks = &webhook.Service{Store: db.Webhooks(), Guard: guard(cfg)}
 	s.dispatcher = &webhook.Dispatcher{Store: db.Webhooks(), Logger: logger, Guard: guard(cfg), Observer: webhookObs}
+	if err := composeOAuth(s, key, cfg, logger); err != nil {
+		return nil, err
+	}
 
 	var kinds vetview.Registry
 	vetview.MustRegister(&kinds, jobs.WebhookMaintenanceKind(s.webhooks, logger))

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"github.com/vetlink/vetlink/auth"
+	"github.com/vetlink/vetlink/oauth"
+	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/webhook"
+)
+
+// oauthIssuer is the OAuth server's issuer URL: VETLINK_PUBLIC_URL (the
+// server's URL as integrations reach it, https in production), else
+// http://localhost with the listening port, which OAuth allows for
+// loopback only.
+func oauthIssuer(cfg config, getenv func(string) string) string {
+	if u := strings.TrimRight(getenv("VETLINK_PUBLIC_URL"), "/"); u != "" {
+		return u
+	}
+	_, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil || port == "" || port == "0" {
+		port = "8080"
+	}
+	return "http://localhost:" + port
+}
+
+// composeOAuth builds the OAuth 2.0 server of the integration API and the
+// integration catalogue over s's store, auth and webhooks. It gives the
+// webhook service and dispatcher the catalogue event that carries a
+// registration to its hookup URL, so that every role of the server
+// (a dispatcher-only one too) can deliver it.
+//
+// The login page checks passwords with auth.Service.Login under an API
+// key derived from the secret key and adopted on first use (as the admin
+// dashboard's), so logins there are throttled and locked by auth's rules.
+func composeOAuth(s *server, key []byte, cfg config, logger *slog.Logger) error {
+	events, err := oauth.WithRegistrationEvent(orDefault(s.webhooks.Catalogue))
+	if err != nil {
+		return err
+	}
+	s.webhooks.Catalogue, s.dispatcher.Catalogue = events, events
+
+	oauthKey, err := hkdf.Key(sha256.New, key, nil, "vetlink oauth server v1", 32)
+	if err != nil {
+		return err
+	}
+	raw, err := hkdf.Key(sha256.New, key, nil, "vetlink oauth login api key v1", 32)
+	if err != nil {
+		return err
+	}
+	apiKey := auth.APIKeyPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	var adopted atomic.Bool
+	login := func(ctx context.Context, uname, password string) (rx.UserID, error) {
+		if !adopted.Load() {
+			if _, err := s.auth.EnsureAPIKey(ctx, "oauth login page", apiKey); err != nil {
+				return 0, fmt.Errorf("oauth login page: its API key: %w", err)
+			}
+			adopted.Store(true)
+		}
+		sess, err := s.auth.Login(ctx, apiKey, uname, password)
+		return sess.User, err
+	}
+	s.oauth, err = oauth.New(oauth.Config{
+		Issuer: oauthIssuer(cfg, os.Getenv),
+		Store:  s.db.OAuth(),
+		Key:    oauthKey,
+		Login:  login,
+		Users:  s.db.Rx(),
+		Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	s.catalogue = &oauth.Catalogue{
+		Server:    s.oauth,
+		Store:     s.db.OAuth(),
+		Webhooks:  s.webhooks,
+		Published: s.dispatcher.Wake,
+		Mailer:    s.outbox,
+		Logger:    logger,
+	}
+	return nil
+}
+
+func orDefault(c *webhook.Catalogue) *webhook.Catalogue {
+	if c == nil {
+		return webhook.DefaultCatalogue()
+	}
+	return c
+}
+
+// withOAuth serves the OAuth server (/oauth/, /.well-known/) and the
+// catalogue's admin API (/api/admin/integrations) beside next.
+func (s *server) withOAuth(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	h := s.oauth.Handler()
+	mux.Handle("/oauth/", h)
+	mux.Handle(oauth.OpenIDConfigurationPath, h)
+	mux.Handle(oauth.AuthorizationServerMetadataPath, h)
+	admin := s.catalogue.AdminHandler(s.auth, s.db.Rx())
+	mux.Handle(oauth.AdminPath, admin)
+	mux.Handle(oauth.AdminPath+"/", admin)
+	mux.Handle("/", next)
+	return mux
+}
