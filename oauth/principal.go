@@ -87,8 +87,9 @@ type Principal struct {
 	TokenID string `json:"tokenId"`
 	// ClientID is the OAuth client the token was issued to.
 	ClientID string `json:"clientId"`
-	// Subject is the token's sub: "user:<id>" for a vetlink user,
-	// "integration-user:<id>" for an integration's virtual user.
+	// Subject is the token's sub: "user-<id>" for a vetlink user,
+	// "integration-user-<id>" for an integration's virtual user, the
+	// client ID for a client not registered through the catalogue.
 	Subject string `json:"sub"`
 	// User is the vetlink user acting, for an authorization_code token;
 	// zero for a token of an integration's virtual user.
