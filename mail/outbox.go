@@ -83,6 +83,9 @@ type Store interface {
 	MailAttempts(ctx context.Context, id string) ([]Attempt, error)
 	// MailBacklog counts the Pending rows.
 	MailBacklog(ctx context.Context) (int, error)
+	// PruneMail deletes up to limit Sent or Failed rows created before
+	// before, with their attempts, and returns how many it deleted.
+	PruneMail(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // Policy is when an undelivered mail is tried again.
@@ -155,6 +158,10 @@ type Outbox struct {
 	PollInterval time.Duration
 	// Batch is how many mails one pass claims; zero means 20.
 	Batch int
+	// Retention is how long sent and failed mail (and its attempts) is
+	// kept for the log; zero means DefaultRetention. Run prunes older rows
+	// once an hour; pending mail is never pruned.
+	Retention time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -206,6 +213,30 @@ func (o *Outbox) Enqueue(ctx context.Context, m Message) (Mail, error) {
 	return row, nil
 }
 
+// DefaultRetention keeps the log of delivered mail for 30 days.
+const DefaultRetention = 30 * 24 * time.Hour
+
+// Prune deletes the sent and failed mail older than Retention, in batches
+// of 1000, and returns how many rows it deleted.
+func (o *Outbox) Prune(ctx context.Context) (int, error) {
+	keep := o.Retention
+	if keep <= 0 {
+		keep = DefaultRetention
+	}
+	before := o.now().Add(-keep)
+	total := 0
+	for {
+		n, err := o.Store.PruneMail(ctx, before, 1000)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("mail: prune: %w", err)
+		}
+		if n < 1000 {
+			return total, nil
+		}
+	}
+}
+
 // Wake makes Run look for due mail now rather than at its next poll.
 func (o *Outbox) Wake() {
 	o.init()
@@ -224,6 +255,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 	}
 	t := time.NewTimer(0)
 	defer t.Stop()
+	var pruned time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -238,6 +270,12 @@ func (o *Outbox) Run(ctx context.Context) error {
 			}
 			if err != nil || n < o.batch() {
 				break
+			}
+		}
+		if now := o.now(); now.Sub(pruned) >= time.Hour {
+			pruned = now
+			if _, err := o.Prune(ctx); err != nil && ctx.Err() == nil {
+				o.logger().ErrorContext(ctx, "mail outbox prune failed", "err", err)
 			}
 		}
 		t.Reset(poll)

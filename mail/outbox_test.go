@@ -202,3 +202,28 @@ func TestEnqueueValidates(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 }
+
+func TestOutboxPrunesAfterRetention(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		srv := mailtest.NewSMTPServer(t)
+		ob, clk, _ := setup(t, db, srv)
+		sent, err := ob.Enqueue(ctx, rxMessage())
+		require.NoError(t, err)
+		deliver(t, ob, 1)
+		clk.Set(date.Add(vmail.DefaultRetention - time.Minute))
+		pending, err := ob.Enqueue(ctx, rxMessage())
+		require.NoError(t, err)
+		n, err := ob.Prune(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n, "kept for DefaultRetention")
+		clk.Set(date.Add(vmail.DefaultRetention + time.Minute))
+		n, err = ob.Prune(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		_, err = db.Mail().Mail(ctx, sent.ID)
+		require.ErrorIs(t, err, vmail.ErrNotFound)
+		_, err = db.Mail().Mail(ctx, pending.ID)
+		require.NoError(t, err, "pending mail is never pruned")
+	})
+}

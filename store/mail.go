@@ -175,3 +175,19 @@ func (s *MailStore) MailBacklog(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// PruneMail deletes up to limit sent or failed rows created before
+// before; their attempts go with them (ON DELETE CASCADE).
+func (s *MailStore) PruneMail(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	res, err := s.db.q(ctx).ExecContext(ctx, `DELETE FROM mail_outbox WHERE id IN (
+		SELECT id FROM mail_outbox WHERE state IN ('sent', 'failed') AND created_at < $1 ORDER BY created_at LIMIT $2)`,
+		micros(before), limit)
+	if err != nil {
+		return 0, fmt.Errorf("store: prune mail before %s: %w", before.UTC().Format(time.RFC3339), err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

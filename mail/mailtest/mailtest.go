@@ -29,6 +29,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) vmail.Store) {
 	t.Run("ClaimAndLease", func(t *testing.T) { testClaimAndLease(t, newStore(t)) })
 	t.Run("Finish", func(t *testing.T) { testFinish(t, newStore(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, newStore(t)) })
+	t.Run("Prune", func(t *testing.T) { testPrune(t, newStore(t)) })
 }
 
 func row(id string, due time.Time) vmail.Mail {
@@ -190,4 +191,50 @@ func testConcurrentClaims(t *testing.T, s vmail.Store) {
 	}
 	wg.Wait()
 	require.Len(t, seen, rows)
+}
+
+func testPrune(t *testing.T, s vmail.Store) {
+	ctx := context.Background()
+	// old-sent and old-failed are past retention; old-pending is not
+	// delivered yet; new-sent is recent.
+	for _, r := range []struct {
+		id    string
+		at    time.Time
+		state vmail.State
+	}{
+		{"old-sent", t0, vmail.Sent}, {"old-failed", t0.Add(time.Minute), vmail.Failed},
+		{"old-pending", t0, vmail.Pending}, {"new-sent", t0.Add(48 * time.Hour), vmail.Sent},
+	} {
+		add(t, s, row(r.id, r.at))
+		if r.state == vmail.Pending {
+			continue
+		}
+		c, err := s.ClaimMail(ctx, "w", r.at, time.Minute, 10)
+		require.NoError(t, err)
+		for _, m := range c {
+			if m.ID != r.id {
+				continue
+			}
+			require.NoError(t, s.FinishMail(ctx, vmail.Outcome{Lease: m.Lease, State: r.state,
+				Attempt: vmail.Attempt{MailID: m.ID, N: 1, At: r.at}}))
+		}
+		// Release whatever else the claim leased, by letting it lapse.
+	}
+	n, err := s.PruneMail(ctx, t0.Add(24*time.Hour), 1)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "the limit holds")
+	n, err = s.PruneMail(ctx, t0.Add(24*time.Hour), 100)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	for id, kept := range map[string]bool{"old-sent": false, "old-failed": false, "old-pending": true, "new-sent": true} {
+		_, err := s.Mail(ctx, id)
+		if kept {
+			require.NoError(t, err, id)
+		} else {
+			require.ErrorIs(t, err, vmail.ErrNotFound, id)
+			as, err := s.MailAttempts(ctx, id)
+			require.NoError(t, err)
+			require.Empty(t, as, "the attempts of %s go with it", id)
+		}
+	}
 }
