@@ -246,6 +246,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 			return err
 		}
 		site = s.withOAuth(site)
+		site = withRestAPI(s.db, s.oauth, logger, site)
 		mux.Handle("/", tel.instrument("", site))
 	}
 	srv := &http.Server{
