@@ -51,6 +51,7 @@ type testSite struct {
 	DB      *store.DB
 	Kinds   *vetview.Registry
 	AdminID int64 // the administrator's user ID
+	Auth    *auth.Service
 }
 
 func newSite(t *testing.T) *testSite {
@@ -81,7 +82,7 @@ func newSite(t *testing.T) *testSite {
 	mux.Handle("/", api)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &testSite{URL: srv.URL, DB: db, Kinds: &kinds, AdminID: int64(u.ID)}
+	return &testSite{URL: srv.URL, DB: db, Kinds: &kinds, AdminID: int64(u.ID), Auth: a}
 }
 
 // startServer runs a vetview scheduler named name on the site's database
