@@ -76,7 +76,7 @@ func (m *recordingMailer) Mail(_ context.Context, to, subject, body string) erro
 
 // catalogue builds the catalogue over b with a running webhook dispatcher
 // allowed to reach loopback receivers.
-func (b *bundle) catalogue(t *testing.T) (*oauth.Catalogue, *recordingMailer) {
+func (b *bundle) catalogue(t testing.TB) (*oauth.Catalogue, *recordingMailer) {
 	t.Helper()
 	cat, err := oauth.WithRegistrationEvent(webhook.DefaultCatalogue())
 	if err != nil {

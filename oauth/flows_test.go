@@ -36,7 +36,7 @@ func errorCode(t *testing.T, err error) string {
 	return re.ErrorCode
 }
 
-func (b *bundle) confidential(t *testing.T, grants ...storage.GrantType) (storage.Client, string) {
+func (b *bundle) confidential(t testing.TB, grants ...storage.GrantType) (storage.Client, string) {
 	t.Helper()
 	c, secret, err := b.srv.CreateClient(context.Background(), oauth.NewClient{
 		Name: "Herd app", Type: storage.Confidential, GrantTypes: grants,
