@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/vetlink/vetlink/oauth"
+	"github.com/vetlink/vetlink/rx/rxtest"
+	"github.com/vetlink/vetlink/store"
+	"github.com/vetlink/vetlink/store/storetest"
+)
+
+// TestRestAPIEndToEnd is an integrator's day against the real server, on
+// both engines: registered by hookup, it gets a token by client
+// credentials, finds a farm's case of one animal through a filter and
+// reads it by its url; then a webhook tells it user_id=<id> and it reads
+// that user. What its scopes do not grant is a 403 naming the permission.
+func TestRestAPIEndToEnd(t *testing.T) {
+	for _, engine := range []struct {
+		name string
+		dsn  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return storetest.SQLitePath(t) }},
+		{"postgres", func(t *testing.T) string { return storetest.PostgresDSN(t) }},
+	} {
+		t.Run(engine.name, func(t *testing.T) { testRestAPI(t, engine.dsn(t)) })
+	}
+}
+
+func testRestAPI(t *testing.T, dsn string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := freeAddr(t)
+	cfg := config{
+		Addr: addr, DB: dsn, KeyFile: filepath.Join(t.TempDir(), "vetlink.key"), ServerName: "restapi-e2e",
+		SecretKey: e2eSecretKey, AdminUsername: "administrator", AdminPassword: e2eAdminPassword, APIKey: e2eAPIKey,
+		WebhookAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
+	}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler), ready) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("server stopped before listening: %v", err)
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatal("server did not start within 20 s")
+	}
+	t.Cleanup(func() { cancel(); <-done })
+	base := "http://" + addr
+
+	// A farm's five years of history, written into the server's database.
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	herd := &storetest.Herd{Animals: 50, Cases: 100, Current: 5, Years: 5, Now: rxtest.Start}
+	storetest.SeedHerd(t, db, herd)
+	db.Close()
+
+	var sess struct {
+		Token string `json:"token"`
+	}
+	status, body := call(t, "POST", base+"/api/users/logins", "", fmt.Sprintf(`{"apikey":%q,"identifier":"administrator","password":%q}`, e2eAPIKey, e2eAdminPassword))
+	if status != 200 || json.Unmarshal(body, &sess) != nil || sess.Token == "" {
+		t.Fatalf("login: %d %s", status, body)
+	}
+
+	// The integration's receiver: its registration and its webhooks.
+	got := map[string]chan []byte{"/hookup": make(chan []byte, 4), "/events": make(chan []byte, 16)}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if ch, ok := got[r.URL.Path]; ok {
+			ch <- b
+		}
+	}))
+	defer recv.Close()
+	receive := func(path string) []byte {
+		select {
+		case b := <-got[path]:
+			return b
+		case <-time.After(20 * time.Second):
+			t.Fatalf("nothing reached %s", path)
+			return nil
+		}
+	}
+
+	status, body = call(t, "POST", base+oauth.AdminPath, sess.Token, `{"name":"CaseReader","description":"Reads cases",
+		"visibility":"all","grant_type":"client_credentials","client_type":"confidential",
+		"scopes":["cases.read","users.read"],"notify":"hookup","hookup_url":"`+recv.URL+`/hookup"}`)
+	var defined struct {
+		Integration oauth.Integration `json:"integration"`
+	}
+	if status != 201 || json.Unmarshal(body, &defined) != nil {
+		t.Fatalf("define: %d %s", status, body)
+	}
+	status, body = call(t, "POST", fmt.Sprintf("%s%s/%d/registrations", base, oauth.AdminPath, defined.Integration.ID), sess.Token,
+		`{"organisation":{"id":"777","country":"US"}}`)
+	if status != 201 {
+		t.Fatalf("add: %d %s", status, body)
+	}
+	var reg struct {
+		Data oauth.RegistrationDocument `json:"data"`
+	}
+	if err := json.Unmarshal(receive("/hookup"), &reg); err != nil || reg.Data.ClientSecret == nil {
+		t.Fatalf("registration: %v %+v", err, reg)
+	}
+	cc := clientcredentials.Config{ClientID: reg.Data.ClientID, ClientSecret: *reg.Data.ClientSecret, TokenURL: reg.Data.TokenURL,
+		Scopes: []string{"cases.read", "users.read"}}
+	tok, err := cc.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(u string) (int, map[string]any) {
+		t.Helper()
+		if !strings.HasPrefix(u, "http") {
+			u = base + u
+		}
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var v map[string]any
+		if err := json.NewDecoder(res.Body).Decode(&v); err != nil {
+			t.Fatalf("GET %s: %d, %v", u, res.StatusCode, err)
+		}
+		return res.StatusCode, v
+	}
+
+	// A case found through a filter, then read by its url.
+	status, list := get(fmt.Sprintf("/api/0.1/cases/?farm=%d&animal_id=A00003&farm.username__icontains=SEEDFARM", herd.MOR))
+	if status != 200 || list["count"].(float64) < 1 {
+		t.Fatalf("filtered cases: %d %v", status, list)
+	}
+	first := list["results"].([]any)[0].(map[string]any)
+	status, c := get(first["url"].(string))
+	if status != 200 || c["id"] != first["id"] || c["animal_id"] != "A00003" || c["prescription"] != base+"/api/0.1/prescriptions/"+herd.RxID+"/" {
+		t.Fatalf("case: %d %v", status, c)
+	}
+	// What the token's scopes do not grant.
+	if status, p := get(c["prescription"].(string)); status != 403 || !strings.Contains(p["detail"].(string), `"prescriptions.read"`) {
+		t.Errorf("prescription without prescriptions.read: %d %v", status, p)
+	}
+	if status, p := get("/api/0.1/cases/?colour=brown"); status != 400 || p["errors"].([]any)[0].(map[string]any)["field"] != "colour" {
+		t.Errorf("unknown filter: %d %v", status, p)
+	}
+
+	// "Webhook, then GET the object": a user is created, the webhook
+	// says user_id=<id>, the integration reads /api/0.1/users/<id>/.
+	status, body = call(t, "POST", base+"/api/admin/webhooks/subscriptions", sess.Token,
+		`{"name":"CaseReader","url":"`+recv.URL+`/events","events":["user.created_or_updated"],"format":"form"}`)
+	if status != 201 && status != 200 {
+		t.Fatalf("subscribe: %d %s", status, body)
+	}
+	status, body = call(t, "POST", base+"/api/users", sess.Token,
+		`{"user":{"uname":"newvet01","userType":"VOR","email":"newvet@example.com","firstname":"New","lastname":"Vet"},"password":"`+e2ePassword+`"}`)
+	if status != 200 {
+		t.Fatalf("create user: %d %s", status, body)
+	}
+	form, err := url.ParseQuery(string(receive("/events")))
+	if err != nil || form.Get("user_id") == "" {
+		t.Fatalf("webhook: %v %v", form, err)
+	}
+	status, u := get("/api/0.1/users/" + form.Get("user_id") + "/")
+	if status != 200 || u["username"] != "newvet01" || u["type"] != "VOR" {
+		t.Fatalf("user of the webhook: %d %v", status, u)
+	}
+}
