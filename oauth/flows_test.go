@@ -277,6 +277,28 @@ func TestAuthorizationCodePKCE(t *testing.T) {
 			}
 		})
 
+		t.Run("expired code and refresh token", func(t *testing.T) {
+			v := oauth2.GenerateVerifier()
+			cd := code(t, v)
+			b.clock.Advance(oauth.AuthRequestTTL + time.Minute)
+			_, err := cfg.Exchange(ctx, cd, oauth2.VerifierOption(v))
+			b.clock.Advance(0)
+			if got := errorCode(t, err); got != "invalid_grant" {
+				t.Errorf("expired code: %q, want invalid_grant", got)
+			}
+			v = oauth2.GenerateVerifier()
+			tok, err := cfg.Exchange(ctx, code(t, v), oauth2.VerifierOption(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.clock.Advance(oauth.RefreshTokenTTL + time.Hour)
+			defer b.clock.Advance(0)
+			_, err = cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+			if got := errorCode(t, err); got != "invalid_grant" {
+				t.Errorf("expired refresh token: %q, want invalid_grant", got)
+			}
+		})
+
 		t.Run("unregistered redirect URI", func(t *testing.T) {
 			cfg := cfg
 			cfg.RedirectURL = "https://evil.example/cb"

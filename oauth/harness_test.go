@@ -36,10 +36,15 @@ func (c *clock) Now() time.Time {
 	return c.now
 }
 
-// Advance moves the clock d past the real time.
+// Advance sets the clock d past the real time; Advance(0) gives it back
+// to the real time.
 func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if d == 0 {
+		c.now = time.Time{}
+		return
+	}
 	c.now = time.Now().Add(d)
 }
 
