@@ -299,6 +299,36 @@ func TestAuthorizationCodePKCE(t *testing.T) {
 			}
 		})
 
+		t.Run("revoke a refresh token", func(t *testing.T) {
+			v := oauth2.GenerateVerifier()
+			tok, err := cfg.Exchange(ctx, code(t, v), oauth2.VerifierOption(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A made-up ID in the shape of the server's own is no token.
+			if status := postClient(t, b, oauth.RevocationPath, c.ID, secret, url.Values{"token": {"rf_" + storage.Hash("guess")}}); status != 200 {
+				t.Errorf("revoke a made-up ID: %d, want 200", status)
+			}
+			if status, _ := b.resource(t, tok.AccessToken); status != 200 {
+				t.Fatalf("token before revocation: %d", status)
+			}
+			other, otherSecret := b.confidential(t, storage.AuthorizationCode, storage.RefreshTokenGrant)
+			postClient(t, b, oauth.RevocationPath, other.ID, otherSecret, url.Values{"token": {tok.RefreshToken}})
+			if status, _ := b.resource(t, tok.AccessToken); status != 200 {
+				t.Errorf("another client revoked the grant: %d", status)
+			}
+			form := url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}
+			if status := postClient(t, b, oauth.RevocationPath, c.ID, secret, form); status != 200 {
+				t.Fatalf("revoke: %d", status)
+			}
+			if _, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); errorCode(t, err) != "invalid_grant" {
+				t.Errorf("revoked refresh token still works: %v", err)
+			}
+			if status, _ := b.resource(t, tok.AccessToken); status != 401 {
+				t.Errorf("access token of a revoked grant: %d, want 401", status)
+			}
+		})
+
 		t.Run("unregistered redirect URI", func(t *testing.T) {
 			cfg := cfg
 			cfg.RedirectURL = "https://evil.example/cb"

@@ -46,7 +46,7 @@ const (
 )
 
 // Prefixes of the IDs op passes back to RevokeToken: an access token's
-// record ID, or a refresh-token family (revoking a refresh token revokes
+// record ID, or a refresh token's hash (revoking a refresh token revokes
 // its family, as RFC 7009 §2.1 suggests for the grant).
 const (
 	accessTokenPrefix = "at_"
@@ -525,7 +525,9 @@ func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token str
 	if err != nil {
 		return "", "", err
 	}
-	return t.Subject, familyPrefix + t.Family, nil
+	// The ID names the token by its hash, which only its holder can
+	// compute, so a string made up to look like an ID revokes nothing.
+	return t.Subject, familyPrefix + t.Hash, nil
 }
 
 // RevokeToken implements op.AuthStorage (RFC 7009). A refresh token
@@ -533,8 +535,17 @@ func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token str
 // server is no error (RFC 7009 §2.2); one issued to another client is.
 func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID string) *oidc.Error {
 	now := s.now()
-	if family, ok := strings.CutPrefix(tokenOrID, familyPrefix); ok {
-		if err := s.store.RevokeFamily(ctx, family, now); err != nil {
+	if hash, ok := strings.CutPrefix(tokenOrID, familyPrefix); ok {
+		t, err := s.store.RefreshTokenByHash(ctx, hash)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return nil
+		case err != nil:
+			return oidc.ErrServerError().WithParent(err)
+		case t.ClientID != clientID:
+			return oidc.ErrInvalidClient().WithDescription("the token was not issued to this client")
+		}
+		if err := s.store.RevokeFamily(ctx, t.Family, now); err != nil {
 			return oidc.ErrServerError().WithParent(err)
 		}
 		return nil
