@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/vetlink/vetlink/oauth/storage"
 )
@@ -123,4 +124,17 @@ func (s *Server) RevokeClient(ctx context.Context, id string) error {
 		return fmt.Errorf("oauth: revoke client %q: %w", id, err)
 	}
 	return nil
+}
+
+// Purge deletes the authorization requests and tokens that expired more
+// than keep ago (refresh tokens by whole families, so that a reuse is
+// still recognised while its family lives), and returns how many records
+// went. Call it periodically: every client_credentials grant adds an
+// access-token record.
+func (s *Server) Purge(ctx context.Context, keep time.Duration) (int64, error) {
+	n, err := s.cfg.Store.PurgeExpired(ctx, s.store.now().Add(-keep))
+	if err != nil {
+		return n, fmt.Errorf("oauth: purge expired records: %w", err)
+	}
+	return n, nil
 }

@@ -2,8 +2,10 @@ package oauth_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -111,4 +113,33 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		})
 	}
+}
+
+func TestPurge(t *testing.T) {
+	engines(t, func(t *testing.T, b *bundle) {
+		ctx := context.Background()
+		c, secret := b.confidential(t, storage.ClientCredentials)
+		tok, err := (&clientcredentials.Config{ClientID: c.ID, ClientSecret: secret, TokenURL: b.issuer + oauth.TokenPath}).Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := b.srv.Verify(ctx, tok.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := b.srv.Purge(ctx, 0); err != nil || n != 0 {
+			t.Fatalf("Purge of a live token: %d, %v; want 0", n, err)
+		}
+		b.clock.Advance(oauth.AccessTokenTTL + time.Minute)
+		defer b.clock.Advance(0)
+		if n, err := b.srv.Purge(ctx, time.Hour); err != nil || n != 0 {
+			t.Fatalf("Purge keeping an hour: %d, %v; want 0", n, err)
+		}
+		if n, err := b.srv.Purge(ctx, 0); err != nil || n != 1 {
+			t.Fatalf("Purge: %d, %v; want 1", n, err)
+		}
+		if _, err := b.db.OAuth().AccessToken(ctx, p.TokenID); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("the purged token: %v, want ErrNotFound", err)
+		}
+	})
 }

@@ -408,6 +408,32 @@ func (s *OAuthStore) RevokeFamily(ctx context.Context, family string, at time.Ti
 	})
 }
 
+// PurgeExpired implements [storage.Store].
+func (s *OAuthStore) PurgeExpired(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		total = 0
+		for _, q := range []string{
+			`DELETE FROM oauth_auth_requests WHERE expires_at < $1`,
+			`DELETE FROM oauth_access_tokens WHERE expires_at < $1`,
+			`DELETE FROM oauth_refresh_tokens WHERE family IN (SELECT family FROM oauth_refresh_tokens
+				GROUP BY family HAVING MAX(expires_at) < $1)`,
+		} {
+			res, err := s.db.q(ctx).ExecContext(ctx, q, micros(before))
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	return total, err
+}
+
 // ---- signing keys ----
 
 // oauthKeyAAD binds a sealed signing key to its kid.

@@ -296,6 +296,12 @@ type Store interface {
 	// token issued with them.
 	RevokeFamily(ctx context.Context, family string, at time.Time) error
 
+	// PurgeExpired deletes what expired before the given instant:
+	// authorization requests, access tokens, and refresh-token families
+	// whose every token expired (a used token is kept while its family
+	// lives, to recognise its reuse). It returns how many rows went.
+	PurgeExpired(ctx context.Context, before time.Time) (int64, error)
+
 	// SigningKeys lists the signing keys, newest first, with their private
 	// halves opened.
 	SigningKeys(ctx context.Context) ([]SigningKey, error)

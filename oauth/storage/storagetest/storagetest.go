@@ -23,6 +23,7 @@ func TestStore(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("ConcurrentRefreshUse", func(t *testing.T) { testConcurrentRefresh(t, open(t)) })
 	t.Run("CodeReplayRevokes", func(t *testing.T) { testCodeReplay(t, open(t)) })
 	t.Run("SigningKeys", func(t *testing.T) { testSigningKeys(t, open(t)) })
+	t.Run("PurgeExpired", func(t *testing.T) { testPurge(t, open(t)) })
 	t.Run("Catalogue", func(t *testing.T) { testCatalogue(t, open(t)) })
 }
 
@@ -340,4 +341,56 @@ func testCatalogue(t *testing.T, s storage.Store) {
 	mustErr(t, "DeleteRegistration again", s.DeleteRegistration(ctx, reg.ID), storage.ErrNotFound)
 	check(t, "DeleteIntegration", s.DeleteIntegration(ctx, in.ID))
 	mustErr(t, "DeleteIntegration again", s.DeleteIntegration(ctx, in.ID), storage.ErrNotFound)
+}
+
+func testPurge(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	c := newClient(t, s, "vl_client_purge")
+	cut := at.Add(24 * time.Hour)
+	for _, r := range []storage.AuthRequest{
+		{ID: "ar-old", ClientID: c.ID, Created: at, Expires: cut.Add(-time.Second)},
+		{ID: "ar-live", ClientID: c.ID, Created: at, Expires: cut.Add(time.Second)},
+	} {
+		check(t, "CreateAuthRequest", s.CreateAuthRequest(ctx, &r))
+	}
+	for _, a := range []storage.AccessToken{
+		{ID: "at-old", ClientID: c.ID, Subject: "s", Created: at, Expires: cut.Add(-time.Second)},
+		{ID: "at-live", ClientID: c.ID, Subject: "s", Created: at, Expires: cut.Add(time.Second)},
+	} {
+		check(t, "CreateAccessToken", s.CreateAccessToken(ctx, &a))
+	}
+	for _, r := range []storage.RefreshToken{
+		{ID: "rt-dead-1", Hash: storage.Hash("d1"), Family: "dead", ClientID: c.ID, Subject: "s", Created: at, Expires: cut.Add(-time.Hour)},
+		{ID: "rt-dead-2", Hash: storage.Hash("d2"), Family: "dead", ClientID: c.ID, Subject: "s", Created: at, Expires: cut.Add(-time.Second)},
+		// A used, expired token of a live family stays: its reuse must
+		// still revoke the family.
+		{ID: "rt-used", Hash: storage.Hash("u"), Family: "live", ClientID: c.ID, Subject: "s", Created: at, Expires: cut.Add(-time.Hour), Used: at},
+		{ID: "rt-live", Hash: storage.Hash("l"), Family: "live", ClientID: c.ID, Subject: "s", Created: at, Expires: cut.Add(time.Hour)},
+	} {
+		check(t, "CreateRefreshToken", s.CreateRefreshToken(ctx, &r))
+	}
+	n, err := s.PurgeExpired(ctx, cut)
+	check(t, "PurgeExpired", err)
+	if n != 4 {
+		t.Errorf("PurgeExpired deleted %d rows, want 4", n)
+	}
+	for _, id := range []string{"ar-old"} {
+		if _, err := s.AuthRequest(ctx, id); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("auth request %s after purge: %v", id, err)
+		}
+	}
+	if _, err := s.AuthRequest(ctx, "ar-live"); err != nil {
+		t.Errorf("live auth request purged: %v", err)
+	}
+	if _, err := s.AccessToken(ctx, "at-old"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("expired access token after purge: %v", err)
+	}
+	if _, err := s.AccessToken(ctx, "at-live"); err != nil {
+		t.Errorf("live access token purged: %v", err)
+	}
+	for h, want := range map[string]error{"d1": storage.ErrNotFound, "d2": storage.ErrNotFound, "u": nil, "l": nil} {
+		if _, err := s.RefreshTokenByHash(ctx, storage.Hash(h)); !errors.Is(err, want) {
+			t.Errorf("refresh token %s after purge: %v, want %v", h, err, want)
+		}
+	}
 }
