@@ -76,15 +76,33 @@ func Collections() []Collection {
 	}
 }
 
+// collections indexes Collections and their store side by name, built
+// once: objects look their collection up for every record.
+var collections = func() map[string]struct {
+	c   Collection
+	res store.RestResource
+} {
+	out := map[string]struct {
+		c   Collection
+		res store.RestResource
+	}{}
+	for _, c := range Collections() {
+		r, ok := store.RestResourceNamed(c.Name)
+		if !ok {
+			panic("restapi: collection " + c.Name + " has no store.RestResource")
+		}
+		out[c.Name] = struct {
+			c   Collection
+			res store.RestResource
+		}{c, r}
+	}
+	return out
+}()
+
 // collection returns the collection of that name with its store side.
 func collection(name string) (Collection, store.RestResource, bool) {
-	for _, c := range Collections() {
-		if c.Name == name {
-			r, ok := store.RestResourceNamed(name)
-			return c, r, ok
-		}
-	}
-	return Collection{}, store.RestResource{}, false
+	e, ok := collections[name]
+	return e.c, e.res, ok
 }
 
 // EventLink says where the object a webhook event names is read: the

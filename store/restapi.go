@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -264,13 +265,17 @@ func restResources() []RestResource {
 	return rs
 }
 
+// restCollections are the collections, built once.
+var restCollections = restResources()
+
 // RestResources returns every collection of the integration REST API, in
-// the order the API lists them. The slice is the caller's own.
-func RestResources() []RestResource { return restResources() }
+// the order the API lists them. The slice is the caller's own; the fields
+// and relations of each collection are shared and must not be modified.
+func RestResources() []RestResource { return slices.Clone(restCollections) }
 
 // RestResourceNamed returns the collection of that name.
 func RestResourceNamed(name string) (RestResource, bool) {
-	for _, r := range restResources() {
+	for _, r := range restCollections {
 		if r.Name == name {
 			return r, true
 		}
