@@ -151,7 +151,11 @@ var defaultKinds = []EventKind{
 	// The rest of the practice-management cloud's trigger list
 	// (developers.provetcloud.com/restapi/webhook_triggers.html, parameters
 	// from its webhooks.html): the parameter is the resource's name run
-	// together, as that cloud sends it ("consultationitem_id=7").
+	// together, as that cloud sends it ("consultationitem_id=7"). The
+	// published list confirms client_id, patient_id, consultation_id,
+	// consultationitem_id and diagnosticimagingworklist_id; the others
+	// below follow the same pattern and were not confirmed against a
+	// delivery from that cloud.
 	{"consultation.deleted", "consultation_id", "A consultation was deleted."},
 	{"consultation.waiting_discharge", "consultation_id", "A consultation's status changed to waiting for discharge."},
 	{"consultation_item.created_or_updated", "consultationitem_id", "An item (a procedure, medicine or supply) of a consultation was added or changed."},
