@@ -59,18 +59,24 @@ func (s *RxStore) OpenCases(ctx context.Context, rxID string) ([]rx.Case, error)
 //
 // herd reads rx_cases_herd and rx_case_members_animal. live is what
 // AnimalWithholds reads for one animal, for all of them at once: the
-// withholds not released by $2 (rx_withholds_release) and those of cases
-// with a dose still to be given (rx_tasks_pending), whose release may have
-// moved. A group case's withhold holds each of its members. The withhold
+// withholds not released by $2 (a range of rx_withholds_release) and those
+// of cases with a dose still to be given (rx_tasks_pending), whose release
+// may have moved; a UNION of the two, since one OR of them scans every
+// withhold the farm ever had. A group case's withhold holds each of its members. The withhold
 // rows come first so that PostgreSQL types the herd rows' NULLs by them.
 const rxHerdSQL = `WITH herd AS (
-		SELECT c.animal_id FROM rx_cases c WHERE c.mor_id = $1
-			AND (c.head = 1 OR NOT EXISTS (SELECT 1 FROM rx_case_members m WHERE m.case_id = c.id))
+		SELECT animal_id FROM (SELECT DISTINCT c.animal_id FROM rx_cases c WHERE c.mor_id = $1 AND c.head = 1) one
+		UNION
+		SELECT c.animal_id FROM rx_cases c WHERE c.mor_id = $1 AND c.head > 1
+			AND NOT EXISTS (SELECT 1 FROM rx_case_members m WHERE m.case_id = c.id)
 		UNION
 		SELECT m.animal_id FROM rx_case_members m WHERE m.mor_id = $1
-	), live AS (
-		SELECT ` + rxWithholdColumns + ` FROM rx_withholds w WHERE w.mor_id = $1 AND (w.release_at > $2 OR w.case_id IN (
-			SELECT t.case_id FROM rx_tasks t WHERE t.mor_id = $1 AND t.status = 'REQUIRED' AND t.kind = 'models.DoseTask'))
+	), live AS MATERIALIZED (
+		SELECT ` + rxWithholdColumns + ` FROM rx_withholds WHERE id IN (
+			SELECT w.id FROM rx_withholds w WHERE w.mor_id = $1 AND w.release_at > $2
+			UNION
+			SELECT w.id FROM rx_tasks t JOIN rx_withholds w ON w.case_id = t.case_id
+			WHERE t.mor_id = $1 AND t.status = 'REQUIRED' AND t.kind = 'models.DoseTask')
 	)
 	SELECT l.animal_id, ` + rxLiveColumns + ` FROM live l
 	UNION ALL
