@@ -568,31 +568,27 @@ func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, _ string, client
 	return nil
 }
 
-// activeAccessToken reads access token id and checks it is live: not
-// revoked, not expired, its subject the one the opaque token carries, and
-// its client not revoked.
-func (s *opStorage) activeAccessToken(ctx context.Context, id, subject string) (storage.AccessToken, error) {
-	t, err := s.store.AccessToken(ctx, id)
+// activeAccessToken reads access token id with its grant (one query) and
+// checks it is live: not revoked, not expired, its subject the one the
+// opaque token carries, and its client not revoked.
+func (s *opStorage) activeAccessToken(ctx context.Context, id, subject string) (storage.AccessGrant, error) {
+	g, err := s.store.AccessGrant(ctx, id)
+	t := g.Token
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return t, fmt.Errorf("%w: unknown token", ErrUnauthenticated)
+		return g, fmt.Errorf("%w: unknown token", ErrUnauthenticated)
 	case err != nil:
-		return t, err
+		return g, err
 	case t.Subject != subject:
-		return t, fmt.Errorf("%w: subject does not match", ErrUnauthenticated)
+		return g, fmt.Errorf("%w: subject does not match", ErrUnauthenticated)
 	case !t.Revoked.IsZero():
-		return t, fmt.Errorf("%w: revoked at %s", ErrUnauthenticated, t.Revoked.Format(time.RFC3339))
+		return g, fmt.Errorf("%w: revoked at %s", ErrUnauthenticated, t.Revoked.Format(time.RFC3339))
 	case !s.now().Before(t.Expires):
-		return t, fmt.Errorf("%w: expired at %s", ErrUnauthenticated, t.Expires.Format(time.RFC3339))
+		return g, fmt.Errorf("%w: expired at %s", ErrUnauthenticated, t.Expires.Format(time.RFC3339))
+	case !g.ClientRevoked.IsZero():
+		return g, fmt.Errorf("%w: client %q was revoked", ErrUnauthenticated, t.ClientID)
 	}
-	c, err := s.store.Client(ctx, t.ClientID)
-	if err != nil {
-		return t, err
-	}
-	if !c.Revoked.IsZero() {
-		return t, fmt.Errorf("%w: client %q was revoked", ErrUnauthenticated, c.ID)
-	}
-	return t, nil
+	return g, nil
 }
 
 // ---- user info and introspection ----
@@ -637,21 +633,22 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserI
 
 // SetUserinfoFromToken implements op.OPStorage.
 func (s *opStorage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
-	t, err := s.activeAccessToken(ctx, tokenID, subject)
+	g, err := s.activeAccessToken(ctx, tokenID, subject)
 	if err != nil {
 		return err
 	}
-	return s.setUserinfo(ctx, info, t.Subject, t.Scopes)
+	return s.setUserinfo(ctx, info, g.Token.Subject, g.Token.Scopes)
 }
 
 // SetIntrospectionFromToken implements op.OPStorage (RFC 7662). A client
 // may introspect only the tokens issued to it; any other token is
 // reported inactive, so introspection reveals nothing about others'.
 func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	t, err := s.activeAccessToken(ctx, tokenID, subject)
+	g, err := s.activeAccessToken(ctx, tokenID, subject)
 	if err != nil {
 		return err
 	}
+	t := g.Token
 	if t.ClientID != clientID {
 		return errors.New("oauth: token of another client")
 	}

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -213,29 +212,18 @@ func (s *Server) Verify(ctx context.Context, token string) (Principal, error) {
 	if !ok || !strings.HasPrefix(id, accessTokenPrefix) {
 		return Principal{}, fmt.Errorf("%w: not an access token", ErrUnauthenticated)
 	}
-	t, err := s.store.activeAccessToken(ctx, id, subject)
+	g, err := s.store.activeAccessToken(ctx, id, subject)
 	if err != nil {
 		return Principal{}, err
 	}
+	t := g.Token
 	p := Principal{
 		TokenID: t.ID, ClientID: t.ClientID, Subject: t.Subject, User: rx.UserID(t.User),
 		VirtualUser: t.VirtualUser, Organisation: t.Organisation, Scopes: t.Scopes, Expires: t.Expires,
 	}
-	var granted []string
-	if t.VirtualUser != 0 {
-		vu, err := s.cfg.Store.VirtualUser(ctx, t.VirtualUser)
-		if err != nil {
-			return Principal{}, err
-		}
-		g, err := s.cfg.Store.Group(ctx, vu.Group)
-		if err != nil {
-			return Principal{}, err
-		}
-		granted = g.Permissions
-	}
 	for _, sc := range t.Scopes {
 		perm := Permission(sc)
-		if !perm.Valid() || (t.VirtualUser != 0 && !slices.Contains(granted, sc)) {
+		if !perm.Valid() || (t.VirtualUser != 0 && !slices.Contains(g.GroupPermissions, sc)) {
 			continue
 		}
 		p.Permissions = append(p.Permissions, perm)
@@ -243,14 +231,4 @@ func (s *Server) Verify(ctx context.Context, token string) (Principal, error) {
 	slices.Sort(p.Permissions)
 	p.Permissions = slices.Compact(p.Permissions)
 	return p, nil
-}
-
-// userOf returns the user ID a subject names, or 0.
-func userOf(subject string) rx.UserID {
-	id, ok := strings.CutPrefix(subject, userSubject)
-	if !ok {
-		return 0
-	}
-	n, _ := strconv.ParseInt(id, 10, 64)
-	return rx.UserID(n)
 }

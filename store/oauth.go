@@ -303,6 +303,42 @@ func (s *OAuthStore) AccessToken(ctx context.Context, id string) (storage.Access
 	return t, err
 }
 
+// AccessGrant implements [storage.Store]: one indexed read by primary keys
+// per request of the integration API.
+func (s *OAuthStore) AccessGrant(ctx context.Context, id string) (storage.AccessGrant, error) {
+	var (
+		g             storage.AccessGrant
+		clientRevoked sql.NullInt64
+		perms         sql.NullString
+	)
+	t, err := scanOAuthAccessToken(func(dest ...any) error {
+		return s.db.q(ctx).QueryRowContext(ctx, `SELECT t.id, t.client_id, t.subject, t.user_id, t.virtual_user_id,
+			t.organisation, t.scopes, t.family, t.auth_request_id, t.created_at, t.expires_at, t.revoked_at,
+			c.revoked_at, g.permissions
+			FROM oauth_access_tokens t
+			JOIN oauth_clients c ON c.id = t.client_id
+			LEFT JOIN oauth_virtual_users u ON u.id = t.virtual_user_id
+			LEFT JOIN oauth_groups g ON g.id = u.group_id
+			WHERE t.id = $1`, id).Scan(append(dest, &clientRevoked, &perms)...)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, oauthNotFound("access token", id)
+	}
+	if err != nil {
+		return g, err
+	}
+	g.Token, g.ClientRevoked = t, fromNullMicros(clientRevoked)
+	if perms.Valid {
+		if g.GroupPermissions, err = fromJSONList[string](perms.String, "group permissions"); err != nil {
+			return g, err
+		}
+		if g.GroupPermissions == nil {
+			g.GroupPermissions = []string{}
+		}
+	}
+	return g, nil
+}
+
 // RevokeAccessToken implements [storage.Store].
 func (s *OAuthStore) RevokeAccessToken(ctx context.Context, id string, at time.Time) error {
 	res, err := s.db.q(ctx).ExecContext(ctx, `UPDATE oauth_access_tokens SET revoked_at = COALESCE(revoked_at, $2)

@@ -136,6 +136,17 @@ type AccessToken struct {
 	Revoked     time.Time
 }
 
+// AccessGrant is an access token with what checking it needs.
+type AccessGrant struct {
+	Token AccessToken
+	// ClientRevoked is when the token's client was revoked; zero while
+	// it is valid.
+	ClientRevoked time.Time
+	// GroupPermissions are the permissions the group of the token's
+	// virtual user grants now; nil for a token without a virtual user.
+	GroupPermissions []string
+}
+
 // RefreshToken is an issued refresh token. Each use rotates it: the token
 // is marked Used and a new one of the same Family issued; presenting a
 // used token again revokes the whole family.
@@ -277,6 +288,10 @@ type Store interface {
 	CreateAccessToken(ctx context.Context, t *AccessToken) error
 	// AccessToken reads token id, revoked or not; ErrNotFound.
 	AccessToken(ctx context.Context, id string) (AccessToken, error)
+	// AccessGrant reads token id with what a check of it needs, in one
+	// query: its client's revocation and its virtual user's group's
+	// permissions. ErrNotFound.
+	AccessGrant(ctx context.Context, id string) (AccessGrant, error)
 	// RevokeAccessToken marks token id revoked; ErrNotFound.
 	RevokeAccessToken(ctx context.Context, id string, at time.Time) error
 	// RevokeAuthRequestTokens revokes every access token issued for the

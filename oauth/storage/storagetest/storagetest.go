@@ -24,6 +24,7 @@ func TestStore(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("CodeReplayRevokes", func(t *testing.T) { testCodeReplay(t, open(t)) })
 	t.Run("SigningKeys", func(t *testing.T) { testSigningKeys(t, open(t)) })
 	t.Run("PurgeExpired", func(t *testing.T) { testPurge(t, open(t)) })
+	t.Run("AccessGrant", func(t *testing.T) { testAccessGrant(t, open(t)) })
 	t.Run("Catalogue", func(t *testing.T) { testCatalogue(t, open(t)) })
 }
 
@@ -393,4 +394,50 @@ func testPurge(t *testing.T, s storage.Store) {
 			t.Errorf("refresh token %s after purge: %v, want %v", h, err, want)
 		}
 	}
+}
+
+func testAccessGrant(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	g := storage.Group{Name: "Integration X", Permissions: []string{"cases.read"}}
+	check(t, "CreateGroup", s.CreateGroup(ctx, &g))
+	empty := storage.Group{Name: "Integration Y"}
+	check(t, "CreateGroup", s.CreateGroup(ctx, &empty))
+	u := storage.VirtualUser{Name: "Integration X", Organisation: "o", Group: g.ID, Created: at}
+	check(t, "CreateVirtualUser", s.CreateVirtualUser(ctx, &u))
+	u2 := storage.VirtualUser{Name: "Integration Y", Organisation: "o", Group: empty.ID, Created: at}
+	check(t, "CreateVirtualUser", s.CreateVirtualUser(ctx, &u2))
+	c := newClient(t, s, "vl_client_grant")
+	plain := storage.AccessToken{ID: "at-plain", ClientID: c.ID, Subject: "user-1", User: 1, Scopes: []string{"cases.read"},
+		Created: at, Expires: at.Add(time.Hour)}
+	virtual := storage.AccessToken{ID: "at-virtual", ClientID: c.ID, Subject: "integration-user-1", VirtualUser: u.ID,
+		Organisation: "o", Scopes: []string{"cases.read", "farms.read"}, Created: at, Expires: at.Add(time.Hour)}
+	none := storage.AccessToken{ID: "at-none", ClientID: c.ID, Subject: "integration-user-2", VirtualUser: u2.ID,
+		Created: at, Expires: at.Add(time.Hour)}
+	for _, tok := range []*storage.AccessToken{&plain, &virtual, &none} {
+		check(t, "CreateAccessToken", s.CreateAccessToken(ctx, tok))
+	}
+	tests := []struct {
+		tok   storage.AccessToken
+		perms []string
+	}{
+		{plain, nil},
+		{virtual, []string{"cases.read"}},
+		{none, []string{}},
+	}
+	for _, tt := range tests {
+		got, err := s.AccessGrant(ctx, tt.tok.ID)
+		check(t, "AccessGrant", err)
+		want := storage.AccessGrant{Token: tt.tok, GroupPermissions: tt.perms}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("AccessGrant(%s)\n got %+v\nwant %+v", tt.tok.ID, got, want)
+		}
+	}
+	check(t, "RevokeClient", s.RevokeClient(ctx, c.ID, at.Add(time.Minute)))
+	got, err := s.AccessGrant(ctx, plain.ID)
+	check(t, "AccessGrant", err)
+	if !got.ClientRevoked.Equal(at.Add(time.Minute)) || !got.Token.Revoked.Equal(at.Add(time.Minute)) {
+		t.Errorf("after RevokeClient: client revoked %v, token revoked %v", got.ClientRevoked, got.Token.Revoked)
+	}
+	_, err = s.AccessGrant(ctx, "nope")
+	mustErr(t, "AccessGrant(nope)", err, storage.ErrNotFound)
 }
