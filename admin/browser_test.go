@@ -200,11 +200,11 @@ func TestDashboardInChromium(t *testing.T) {
 	shot := func(name string) chromedp.Action[chromedp.Void] {
 		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 			step++
-			buf, err := chromedp.FullScreenshot(90)(ctx, tg)
+			buf, err := chromedp.FullScreenshot(100)(ctx, tg) // 100: PNG, lossless
 			if err != nil {
 				return chromedp.Void{}, err
 			}
-			return chromedp.Void{}, os.WriteFile(filepath.Join(artifacts, fmt.Sprintf("admin-%02d-%s.jpg", step, name)), buf, 0o644)
+			return chromedp.Void{}, os.WriteFile(filepath.Join(artifacts, fmt.Sprintf("admin-%02d-%s.png", step, name)), buf, 0o644)
 		}
 	}
 	// eventually reloads path, as a person waiting would, until the
