@@ -72,8 +72,10 @@ type Config struct {
 	// Users reads users' names for the consent page and OpenID claims;
 	// nil means none are shown.
 	Users Users
-	// Logger receives failures the client is not told the cause of; nil
-	// discards.
+	// Logger receives failures of the login page the client is not told
+	// the cause of; nil discards. (op itself logs refused requests through
+	// slog's default logger: its logger option is deprecated and has no
+	// effect. Those records name clients, never secrets or tokens.)
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -146,7 +148,6 @@ func New(cfg Config) (*Server, error) {
 		op.WithCustomUserinfoEndpoint(op.NewEndpoint(strings.TrimPrefix(UserinfoPath, "/"))),
 		op.WithCustomKeysEndpoint(op.NewEndpoint(strings.TrimPrefix(KeysPath, "/"))),
 		op.WithCustomEndSessionEndpoint(op.NewEndpoint(strings.TrimPrefix(EndSessionPath, "/"))),
-		op.WithLogger(logger),
 	}
 	if u.Scheme == "http" {
 		opts = append(opts, op.WithAllowInsecure())
