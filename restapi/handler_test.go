@@ -299,6 +299,10 @@ func TestBrowsableHTML(t *testing.T) {
 	for _, want := range []string{"initiation", "icontains_not", "expose_prescription=true", "next →", "/api/0.1/cases/1/", "cases.read", "&#34;count&#34;: 44"} {
 		require.Contains(t, page, want)
 	}
+	_, _, body = e.get(t, "all", "/api/0.1/cases/1/", browser)
+	require.Contains(t, string(body), "<h1>case 1</h1>")
+	_, _, body = e.get(t, "all", "/api/0.1/integrations/1/", browser)
+	require.Contains(t, string(body), "<h1>integration 1</h1>")
 	// The same URL with format=json, or a JSON Accept, is the JSON.
 	code, hdr, _ := e.get(t, "all", "/api/0.1/cases/?limit=3&format=json", browser)
 	require.Equal(t, http.StatusOK, code)

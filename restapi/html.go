@@ -49,7 +49,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, c Collection, res
 	origin := h.origin(r)
 	d := pageData{Title: c.Name, Lead: c.Title, Permission: string(c.Permission)}
 	if _, ok := body.(map[string]any); ok {
-		d.Title = strings.TrimSuffix(c.Name, "s") + " " + strings.TrimPrefix(r.URL.Path, Prefix+c.Name+"/")
+		d.Title = singular(c.Name) + " " + strings.TrimPrefix(r.URL.Path, Prefix+c.Name+"/")
 		if c.Name == "animals" {
 			d.Title = "animal " + strings.TrimPrefix(r.URL.Path, Prefix)
 		}
@@ -145,4 +145,13 @@ func linksIn(body any, prefix string) []link {
 		out = out[:most]
 	}
 	return out
+}
+
+// singular names one object of a collection: "cases" → "case",
+// "webhook_deliveries" → "webhook_delivery".
+func singular(name string) string {
+	if base, ok := strings.CutSuffix(name, "ies"); ok {
+		return base + "y"
+	}
+	return strings.TrimSuffix(name, "s")
 }
