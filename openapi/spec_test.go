@@ -28,6 +28,7 @@ var vetlinkOperations = map[string]string{
 	"POST /api/users/token/{token}":         "setPasswordWithToken",
 	"POST /api/prescriptions/{id}/approval": "approvePrescription",
 	"GET /api/farms/{morId}/clearance":      "getHerdClearance",
+	"GET /api/messages":                     "getMessages",
 	// The administrator's dashboard (issue 16).
 	"GET /api/admin/servers":                               "listAdminServers",
 	"DELETE /api/admin/servers/{id}":                       "deleteAdminServer",
