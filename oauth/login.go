@@ -60,10 +60,10 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="id" value="{{.ID}}">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
-<p><label>User name <input name="uname" autocomplete="username" value="{{.Uname}}" required></label></p>
-<p><label>Password <input name="password" type="password" autocomplete="current-password"></label></p>
-<p><button name="action" value="allow" type="submit">Sign in and allow</button>
-<button name="action" value="deny" type="submit" formnovalidate>Deny</button></p>
+<p><label>User name <input id="uname" name="uname" autocomplete="username" value="{{.Uname}}" required></label></p>
+<p><label>Password <input id="password" name="password" type="password" autocomplete="current-password"></label></p>
+<p><button id="allow" name="action" value="allow" type="submit">Sign in and allow</button>
+<button id="deny" name="action" value="deny" type="submit" formnovalidate>Deny</button></p>
 </form>
 </main>
 </body>
