@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -94,8 +95,13 @@ func TestMetricsExposeTheInstrumentsByRoute(t *testing.T) {
 	code, _ = get(t, base, "/healthz")
 	require.Equal(t, http.StatusOK, code)
 
-	code, metrics := get(t, base, "/metrics")
-	require.Equal(t, http.StatusOK, code)
+	// The scheduler registers the server in the background: scrape until
+	// the registry shows it.
+	var metrics string
+	require.Eventually(t, func() bool {
+		code, metrics = get(t, base, "/metrics")
+		return code == http.StatusOK && regexp.MustCompile(`vetlink_servers\{[^}]*state="live"[^}]*\} 1\n`).MatchString(metrics)
+	}, 20*time.Second, 50*time.Millisecond, "the server registers itself")
 	// Labels come sorted by name; the exporter adds the scope's.
 	tests := []struct{ name, pattern string }{
 		{"route template, method and status", `http_server_request_duration_seconds_count\{http_request_method="GET",http_response_status_code="401",http_route="/api/users/\{id\}",[^}]*\} 3\n`},
@@ -222,9 +228,10 @@ func TestRolesKeepTheDispatcherAndJobsOffAnAPIServer(t *testing.T) {
 			jobs := opsServer(t, config{DB: dsn, ServerName: "interfaces-1", Roles: roles{noAPI: true}, WebhookAllow: allow})
 			require.Eventually(t, func() bool { return received.Load() == 1 }, 20*time.Second, 50*time.Millisecond,
 				"the dispatcher server delivers what the api server published")
-			servers, err = db.Vetview().Servers(context.Background())
-			require.NoError(t, err)
-			require.Len(t, servers, 1)
+			require.Eventually(t, func() bool {
+				servers, err = db.Vetview().Servers(context.Background())
+				return err == nil && len(servers) == 1
+			}, 20*time.Second, 50*time.Millisecond, "the jobs server registers itself")
 			require.Equal(t, "interfaces-1", servers[0].Name)
 			code, _ = get(t, jobs, "/api/users/1", openapi.APIKeyHeader, e2eAPIKey)
 			require.Equal(t, http.StatusNotFound, code, "it serves no API")
