@@ -375,6 +375,7 @@ func composeWith(db *store.DB, key []byte, cfg config, logger *slog.Logger, tel 
 
 	var kinds vetview.Registry
 	vetview.MustRegister(&kinds, jobs.WebhookMaintenanceKind(s.webhooks, logger))
+	vetview.MustRegister(&kinds, oauthPurgeKind(s, logger))
 	vetview.MustRegister(&kinds, jobs.ReminderKind(db.Rx(), reminderSender(s.outbox)))
 	vetview.MustRegister(&kinds, jobs.MLLPListenerKind(db.HL7(), jobs.MLLPListenerOptions{Logger: logger, Observer: mllpObs}))
 	vv, err := vetview.New(vetview.Config{

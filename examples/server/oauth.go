@@ -12,10 +12,12 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/vetlink/vetlink/auth"
 	"github.com/vetlink/vetlink/oauth"
 	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/vetview"
 	"github.com/vetlink/vetlink/webhook"
 )
 
@@ -112,4 +114,37 @@ func (s *server) withOAuth(next http.Handler) http.Handler {
 	mux.Handle(oauth.AdminPath+"/", admin)
 	mux.Handle("/", next)
 	return mux
+}
+
+// oauthPurgeSettings are the settings of an "oauth-purge" job.
+type oauthPurgeSettings struct {
+	// KeepHours keeps expired records this long for inspection; 0 means
+	// 24.
+	KeepHours int `json:"keepHours"`
+}
+
+// oauthPurgeKind is the job kind that deletes the OAuth server's expired
+// authorization requests and tokens (oauth.Server.Purge): every
+// client_credentials grant adds an access-token record, so schedule it
+// (hourly is plenty).
+func oauthPurgeKind(s *server, logger *slog.Logger) vetview.Kind[oauthPurgeSettings] {
+	return vetview.Kind[oauthPurgeSettings]{
+		Name:        "oauth-purge",
+		Title:       "OAuth purge",
+		Description: "Deletes expired OAuth authorization requests, access tokens and refresh-token families of the integration API.",
+		Defaults:    oauthPurgeSettings{KeepHours: 24},
+		Run: func(ctx context.Context, run vetview.RunInfo, st oauthPurgeSettings) error {
+			keep := time.Duration(st.KeepHours) * time.Hour
+			if keep <= 0 {
+				keep = 24 * time.Hour
+			}
+			n, err := s.oauth.Purge(ctx, keep)
+			level := slog.LevelInfo
+			if err != nil {
+				level = slog.LevelError
+			}
+			logger.LogAttrs(ctx, level, "oauth purge", slog.String("job", run.Job.Name), slog.Int64("deleted", n))
+			return err
+		},
+	}
 }

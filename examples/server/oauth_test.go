@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,7 +20,9 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/vetlink/vetlink/oauth"
+	"github.com/vetlink/vetlink/oauth/storage"
 	"github.com/vetlink/vetlink/store/storetest"
+	"github.com/vetlink/vetlink/vetview"
 	"github.com/vetlink/vetlink/webhook"
 )
 
@@ -216,4 +219,40 @@ func introspect(t *testing.T, base, id, secret, token string) (int, bool) {
 		t.Fatalf("introspection: %d %v", resp.StatusCode, err)
 	}
 	return resp.StatusCode, out.Active
+}
+
+// TestOAuthPurgeKind runs the "oauth-purge" job kind once: it deletes an
+// access token that expired longer ago than the job keeps, and keeps a
+// live one.
+func TestOAuthPurgeKind(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	s, err := compose(db, storetest.SecretKey(), config{Addr: "127.0.0.1:0"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := s.oauth.CreateClient(ctx, oauth.NewClient{Name: "purge", Type: storage.Confidential,
+		GrantTypes: []storage.GrantType{storage.ClientCredentials}, Scopes: []string{"cases.read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for _, tok := range []storage.AccessToken{
+		{ID: "at_old", ClientID: c.ID, Subject: c.ID, Created: now.Add(-50 * time.Hour), Expires: now.Add(-49 * time.Hour)},
+		{ID: "at_live", ClientID: c.ID, Subject: c.ID, Created: now, Expires: now.Add(time.Hour)},
+	} {
+		if err := db.OAuth().CreateAccessToken(ctx, &tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kind := oauthPurgeKind(s, slog.New(slog.DiscardHandler))
+	if err := kind.Run(ctx, vetview.RunInfo{}, kind.Defaults); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.OAuth().AccessToken(ctx, "at_old"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("expired token after the job: %v, want ErrNotFound", err)
+	}
+	if _, err := db.OAuth().AccessToken(ctx, "at_live"); err != nil {
+		t.Errorf("live token after the job: %v", err)
+	}
 }
