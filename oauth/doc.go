@@ -62,7 +62,9 @@
 // lookup also gives the verifier the permission group's current grants.
 // Client secrets, codes and refresh tokens are stored as their SHA-256; the
 // RSA key that signs ID tokens is stored sealed under the server's secret
-// key (package store).
+// key (package store). [Server.Purge] deletes expired requests and tokens
+// (the reference server's "oauth-purge" job kind calls it): every
+// client_credentials grant adds a record.
 //
 // # The integration catalogue
 //
