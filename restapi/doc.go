@@ -64,9 +64,19 @@
 // no script and is served with a Content-Security-Policy that allows only
 // its own style sheet.
 //
+// # Whose rows
+//
+// A token acting for a vetlink user (authorization_code) reads only the
+// rows rx lets that user read (store.RestQuery.ActingUser): a farm its own
+// cases, tasks and withholds, a TOR those of its employer, a VOR its
+// prescriptions and its clients' farms, the SAOR everything; webhooks and
+// integrations are the SAOR's. An object the user may not read is a 404,
+// as if it did not exist.
+//
 // # What it does not do yet
 //
-// The API reads. It does not yet limit the rows a token sees to its
-// principal's organisation: every collection is the whole server's, and
-// a permission reads all of it.
+// An integration's own token (client_credentials) reads every row of the
+// collections its permissions name: the rows are not yet limited to the
+// organisation that added the integration (oauth.Principal.Organisation),
+// since organisations are not yet tied to vetlink's farms and clinics.
 package restapi

@@ -233,6 +233,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, c Collection) {
 		writeProblem(w, r, *p)
 		return
 	}
+	q.ActingUser = actingUser(r)
 	page, err := h.cfg.Store.List(r.Context(), c.Name, q.RestQuery)
 	if err != nil {
 		h.fail(w, r, err)
@@ -276,7 +277,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request, c Collection, key
 		return
 	}
 	notFound := problem(http.StatusNotFound, "not_found", fmt.Sprintf("%s has no object at %s", c.Name, r.URL.Path))
-	page, err := h.cfg.Store.List(r.Context(), c.Name, store.RestQuery{Filters: key, Limit: 1})
+	page, err := h.cfg.Store.List(r.Context(), c.Name, store.RestQuery{Filters: key, Limit: 1, ActingUser: actingUser(r)})
 	if errors.Is(err, store.ErrBadFilter) {
 		// A key of the wrong type names no object.
 		writeProblem(w, r, notFound)
@@ -296,6 +297,14 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request, c Collection, key
 		return
 	}
 	h.answer(w, r, q.html, c, res, objs[0])
+}
+
+// actingUser is the vetlink user a token acts for (an authorization_code
+// token), whose rx rights limit the rows it reads; 0 for an integration's
+// own token (client_credentials), which reads what its permissions name.
+func actingUser(r *http.Request) int64 {
+	p, _ := oauth.PrincipalFromContext(r.Context())
+	return int64(p.User)
 }
 
 // errDenied carries a permission an exposed field needs.
@@ -334,7 +343,7 @@ func (h *Handler) objects(r *http.Request, origin string, res store.RestResource
 		if p, ok := oauth.PrincipalFromContext(r.Context()); !ok || !p.Has(target.Permission) {
 			return nil, errDenied{target.Permission}
 		}
-		byKey, err := h.fetch(r.Context(), origin, rel.Resource, recs, field)
+		byKey, err := h.fetch(r.Context(), actingUser(r), origin, rel.Resource, recs, field)
 		if err != nil {
 			return nil, err
 		}
@@ -350,7 +359,7 @@ func (h *Handler) objects(r *http.Request, origin string, res store.RestResource
 }
 
 // fetch reads the objects of collection whose keys recs hold in field.
-func (h *Handler) fetch(ctx context.Context, origin, collName string, recs []store.Record, field string) (map[string]map[string]any, error) {
+func (h *Handler) fetch(ctx context.Context, user int64, origin, collName string, recs []store.Record, field string) (map[string]map[string]any, error) {
 	_, target, _ := collection(collName)
 	var keys []string
 	for _, rec := range recs {
@@ -361,7 +370,7 @@ func (h *Handler) fetch(ctx context.Context, origin, collName string, recs []sto
 	out := map[string]map[string]any{}
 	for chunk := range slices.Chunk(keys, 200) {
 		page, err := h.cfg.Store.List(ctx, collName, store.RestQuery{
-			Filters: []store.FilterParam{{Param: target.Key + "__in", Value: strings.Join(chunk, ",")}}, Limit: store.MaxRestLimit})
+			Filters: []store.FilterParam{{Param: target.Key + "__in", Value: strings.Join(chunk, ",")}}, Limit: store.MaxRestLimit, ActingUser: user})
 		if err != nil {
 			return nil, err
 		}

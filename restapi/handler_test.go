@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/vetlink/vetlink/oauth"
 	"github.com/vetlink/vetlink/oauth/storage"
 	"github.com/vetlink/vetlink/restapi"
+	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/rx/rxtest"
 	"github.com/vetlink/vetlink/store"
 	"github.com/vetlink/vetlink/store/storetest"
@@ -28,6 +30,15 @@ import (
 type tokens map[string][]oauth.Permission
 
 func (ts tokens) Verify(ctx context.Context, token string) (oauth.Principal, error) {
+	// "user:<id>" acts for a vetlink user (an authorization_code token)
+	// with every permission.
+	if id, ok := strings.CutPrefix(token, "user:"); ok {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return oauth.Principal{}, fmt.Errorf("%w: bad test user token", oauth.ErrUnauthenticated)
+		}
+		return oauth.Principal{TokenID: token, ClientID: "app", User: rx.UserID(n), Permissions: oauth.Permissions()}, nil
+	}
 	perms, ok := ts[token]
 	if !ok {
 		return oauth.Principal{}, fmt.Errorf("%w: unknown test token", oauth.ErrUnauthenticated)
@@ -309,4 +320,29 @@ func TestBrowsableHTML(t *testing.T) {
 	require.Equal(t, "application/json", hdr.Get("Content-Type"))
 	_, hdr, _ = e.get(t, "all", "/api/0.1/cases/?limit=3", "application/json, text/html")
 	require.Equal(t, "application/json", hdr.Get("Content-Type"))
+}
+
+// TestUserTokens checks that a token acting for a vetlink user reads what
+// rx lets that user read: the farm and its veterinarian the farm's cases,
+// another veterinarian none of them (an empty list, a 404 for one case,
+// and nothing to expose).
+func TestUserTokens(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		other := rx.User{Uname: "othervet01", Type: rx.VOR, Firstname: "Other", Lastname: "Vet"}
+		require.NoError(t, db.Rx().CreateUser(context.Background(), &other))
+		token := func(id rx.UserID) string { return fmt.Sprintf("user:%d", id) }
+
+		require.Equal(t, float64(44), e.getJSON(t, token(e.herd.MOR), "/api/0.1/cases/")["count"])
+		require.Equal(t, float64(44), e.getJSON(t, token(e.herd.VOR), "/api/0.1/cases/?limit=1")["count"])
+		require.Equal(t, float64(0), e.getJSON(t, token(other.ID), "/api/0.1/cases/")["count"])
+		require.Equal(t, float64(0), e.getJSON(t, token(other.ID), "/api/0.1/withholds/?release_at__gt=2000-01-01")["count"])
+		code, _, _ := e.get(t, token(other.ID), "/api/0.1/cases/1/", "")
+		require.Equal(t, http.StatusNotFound, code)
+		// Exposing reads the linked object with the same user's rights.
+		v := e.getJSON(t, token(e.herd.MOR), "/api/0.1/tasks/1/?expose_case=true")
+		require.Equal(t, e.URL+"/api/0.1/cases/1/", v["case"].(map[string]any)["url"])
+		// An integration's own token reads the whole collection.
+		require.Equal(t, float64(44), e.getJSON(t, "all", "/api/0.1/cases/?limit=1")["count"])
+	})
 }

@@ -35,6 +35,10 @@ type RestResource struct {
 	// GroupBy, when set, makes each record a group of rows (animals are
 	// the distinct animals of a farm's cases).
 	GroupBy string
+	// userScope is the condition a user-acting query adds (see
+	// RestQuery.ActingUser), with {u} for the user's ID; empty when only
+	// the SAOR reads the collection.
+	userScope string
 }
 
 // Field returns the resource's field of that name.
@@ -152,6 +156,38 @@ var (
 	}
 )
 
+// The rows a user reads, as rx decides (rx.MayRead, rx.MayReadFarm,
+// rx.MayReadUser, rx.MayReadProtocol), in SQL with {u} for the user's ID.
+// Only SAOR, VOR, MOR and TOR act; the SAOR reads everything.
+const (
+	scopeActive = "EXISTS (SELECT 1 FROM rx_users su WHERE su.id = {u} AND su.user_type IN ('SAOR', 'VOR', 'MOR', 'TOR'))"
+	scopeSAOR   = "EXISTS (SELECT 1 FROM rx_users su WHERE su.id = {u} AND su.user_type = 'SAOR')"
+	// scopeOwnFarms: the MOR's own farm, a TOR's employers (rx.MayRead).
+	scopeOwnFarms = "(SELECT su.id FROM rx_users su WHERE su.id = {u} AND su.user_type = 'MOR'" +
+		" UNION SELECT sr.left_id FROM rx_relations sr WHERE sr.kind = 'EMPLOYEE' AND sr.right_id = {u})"
+	// scopeFarms adds a VOR's clients (rx.MayReadFarm).
+	scopeFarms = "(SELECT su.id FROM rx_users su WHERE su.id = {u} AND su.user_type = 'MOR'" +
+		" UNION SELECT sr.left_id FROM rx_relations sr WHERE sr.kind = 'EMPLOYEE' AND sr.right_id = {u}" +
+		" UNION SELECT sr.right_id FROM rx_relations sr WHERE sr.kind = 'CLIENT' AND sr.left_id = {u})"
+	scopeMemberOf = "(SELECT sr.left_id FROM rx_relations sr WHERE sr.kind = 'MEMBER' AND sr.right_id = {u})"
+)
+
+// userScopes are the collections' user scopes; the webhook collections and
+// the integrations are the SAOR's alone.
+var userScopes = map[string]string{
+	"organisations": "u.id IN " + scopeMemberOf,
+	"departments":   "r.left_id IN " + scopeMemberOf,
+	"users":         "(u.id = {u} OR u.id IN (SELECT sr.right_id FROM rx_relations sr WHERE sr.left_id = {u} AND sr.kind IN ('CLIENT', 'EMPLOYEE')))",
+	"farms":         "u.id IN " + scopeFarms,
+	"animals":       "c.mor_id IN " + scopeFarms,
+	"protocols": "(x.owner_id = {u} OR (x.status <> 'DEPRECATED' AND EXISTS (SELECT 1 FROM rx_users su WHERE su.id = {u} AND su.user_type = 'VOR')" +
+		" AND (x.share_all OR x.id IN (SELECT ss.px_id FROM rx_library_shares ss WHERE ss.share_to = {u}))))",
+	"prescriptions": "(p.vor_id = {u} OR p.mor_id IN " + scopeOwnFarms + ")",
+	"cases":         "(c.vor_id = {u} OR c.mor_id IN " + scopeOwnFarms + ")",
+	"tasks":         "(t.vor_id = {u} OR t.mor_id IN " + scopeFarms + ")",
+	"withholds":     "(w.mor_id IN " + scopeFarms + " OR w.rx_id IN (SELECT sp.id FROM rx_prescriptions sp WHERE sp.vor_id = {u}))",
+}
+
 // restResources returns the collections with their relations resolved.
 // No field is named limit, offset or format, nor starts with expose_:
 // those are the API's own query parameters.
@@ -262,6 +298,9 @@ func restResources() []RestResource {
 		from.Relations = append(from.Relations, Relation{Name: l.field, Column: f.Column, Resource: to.Name,
 			From: to.From, Key: key.Column, Fields: fields, fixed: to.Fixed})
 	}
+	for i := range rs {
+		rs[i].userScope = userScopes[rs[i].Name]
+	}
 	return rs
 }
 
@@ -288,6 +327,12 @@ func RestResourceNamed(name string) (RestResource, bool) {
 type RestQuery struct {
 	Filters       []FilterParam
 	Limit, Offset int
+	// ActingUser, when not zero, limits the records to those this vetlink
+	// user may read by rx's rules: a farm's own cases and those of its
+	// employer for a TOR, a VOR's prescriptions and its clients' farms,
+	// and so on (the SAOR reads all; a user who may not act reads none).
+	// Zero reads the whole collection.
+	ActingUser int64
 }
 
 // Record is one object of a collection, by field name: int64, string,
@@ -342,6 +387,15 @@ func (s *RestStore) SQL(resource string, q RestQuery) (RestSQL, error) {
 	if w.SQL != "" {
 		conds = append(conds, w.SQL)
 	}
+	if q.ActingUser != 0 {
+		scope := scopeActive + " AND (" + scopeSAOR
+		if r.userScope != "" {
+			scope += " OR " + r.userScope
+		}
+		mark := "$" + strconv.Itoa(len(w.Args)+1)
+		conds = append(conds, strings.ReplaceAll(scope+")", "{u}", mark))
+		w.Args = append(w.Args, q.ActingUser)
+	}
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
@@ -368,7 +422,7 @@ func (s *RestStore) SQL(resource string, q RestQuery) (RestSQL, error) {
 		Count: "SELECT COUNT(*) FROM " + r.From + where,
 		Args:  w.Args,
 	}
-	if w.SQL != "" && s.db.engine == PostgreSQL && r.GroupBy == "" {
+	if (w.SQL != "" || q.ActingUser != 0) && s.db.engine == PostgreSQL && r.GroupBy == "" {
 		// PostgreSQL answers "ORDER BY id LIMIT 25" with a filter by
 		// walking the key's index and testing each row, betting that
 		// matches are spread evenly; the rows an integrator filters for
