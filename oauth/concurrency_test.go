@@ -143,3 +143,26 @@ func TestPurge(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkClientCredentials measures a whole token request over loopback
+// HTTP: op parses and authenticates it, the store writes the token.
+func BenchmarkClientCredentials(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			db := storetest.SQLite(b)
+			if engine == "postgres" {
+				db = storetest.Postgres(b)
+			}
+			bb := setup(b, db)
+			c, secret := bb.confidential(b, storage.ClientCredentials)
+			cc := clientcredentials.Config{ClientID: c.ID, ClientSecret: secret, TokenURL: bb.issuer + oauth.TokenPath}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := cc.Token(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
