@@ -267,7 +267,9 @@ func (c *Catalogue) hookup(ctx context.Context, in Integration) (webhook.Subscri
 		Name:   "Integration " + in.Name + ": registrations",
 		URL:    in.HookupURL,
 		Events: []webhook.EventType{EventIntegrationRegistered},
-		Format: webhook.FormatJSON,
+		// The bare registration document, as the practice-management
+		// cloud posts it, so existing receivers parse it unchanged.
+		Format: webhook.FormatDocument,
 		Active: true,
 	})
 }

@@ -128,15 +128,13 @@ func TestRegistrationByHookup(t *testing.T) {
 		case <-time.After(15 * time.Second):
 			t.Fatal("no registration reached the hookup URL")
 		}
-		var env struct {
-			Type string                     `json:"type"`
-			Data oauth.RegistrationDocument `json:"data"`
-		}
-		if err := json.Unmarshal(got.body, &env); err != nil {
+		// The bare document, as the practice-management cloud posts it;
+		// the event type is in the webhook-event header.
+		var doc oauth.RegistrationDocument
+		if err := json.Unmarshal(got.body, &doc); err != nil {
 			t.Fatal(err)
 		}
-		doc := env.Data
-		if env.Type != "integration.registered" || string(doc.ProvetID) != "12345" || doc.ClientID != reg.ClientID ||
+		if got.header.Get("webhook-event") != "integration.registered" || string(doc.ProvetID) != "12345" || doc.ClientID != reg.ClientID ||
 			doc.ClientSecret == nil || !strings.HasPrefix(*doc.ClientSecret, "vlcs_") || doc.Algorithm != "RS256" ||
 			doc.AuthorizationGrantType != "client_credentials" || doc.ClientType != "confidential" ||
 			doc.TokenURL != b.issuer+"/oauth/token" || doc.AuthorizeURL != b.issuer+"/oauth/authorize" ||

@@ -33,6 +33,12 @@ func Payload(f Format, k EventKind, e Event) (body []byte, contentType string, e
 			return nil, "", err
 		}
 	}
+	if f == FormatDocument {
+		if !json.Valid(data) {
+			return nil, "", &EventError{Field: "data", Value: string(e.Data), Reason: "not valid JSON"}
+		}
+		return data, contentTypeJSON, nil
+	}
 	body, err = json.Marshal(envelope{
 		Type:      e.Type,
 		Timestamp: e.OccurredAt.UTC().Format(time.RFC3339Nano),

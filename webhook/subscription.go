@@ -26,6 +26,13 @@ const (
 	// "consultation_id=123", as application/x-www-form-urlencoded. The
 	// receiver fetches the resource through the API.
 	FormatForm Format = "form"
+	// FormatDocument is the event's data alone, as application/json,
+	// with no envelope: for receivers of one document rather than of
+	// events, such as an integration's hookup URL told of its new
+	// credentials, whose existing receivers parse the bare document. The
+	// event type is still sent in the webhook-event header and covered by
+	// nothing but the signature of the body, as with FormatForm.
+	FormatDocument Format = "document"
 )
 
 // A Secret is one signing key of a subscription, in text form ("whsec_…",
@@ -136,9 +143,9 @@ func (s *Subscription) Validate(c *Catalogue) error {
 		}
 	}
 	switch s.Format {
-	case "", FormatJSON, FormatForm:
+	case "", FormatJSON, FormatForm, FormatDocument:
 	default:
-		return &SubscriptionError{Field: "format", Reason: fmt.Sprintf("%q is not %q or %q", s.Format, FormatJSON, FormatForm)}
+		return &SubscriptionError{Field: "format", Reason: fmt.Sprintf("%q is not %q, %q or %q", s.Format, FormatJSON, FormatForm, FormatDocument)}
 	}
 	if s.MaxInFlight < 0 {
 		return &SubscriptionError{Field: "max_in_flight", Reason: fmt.Sprintf("%d is negative", s.MaxInFlight)}

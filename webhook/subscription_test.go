@@ -113,6 +113,10 @@ func TestPayload(t *testing.T) {
 			`{"type":"consultation.created_or_updated","timestamp":"2026-05-01T08:30:00.123Z","data":{"consultation_id":"123"}}`, "application/json"},
 		{"json own data", webhook.FormatJSON, webhook.Event{Type: kind.Type, ResourceID: "123", OccurredAt: at, Data: []byte(`{"consultation_id":"123","vet":"Dr Alvarez"}`)},
 			`{"type":"consultation.created_or_updated","timestamp":"2026-05-01T08:30:00.123Z","data":{"consultation_id":"123","vet":"Dr Alvarez"}}`, "application/json"},
+		{"document default data", webhook.FormatDocument, webhook.Event{Type: kind.Type, ResourceID: "123", OccurredAt: at},
+			`{"consultation_id":"123"}`, "application/json"},
+		{"document own data", webhook.FormatDocument, webhook.Event{Type: kind.Type, ResourceID: "123", OccurredAt: at, Data: []byte(`{"client_id":"abc","redirect_uris":[]}`)},
+			`{"client_id":"abc","redirect_uris":[]}`, "application/json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,5 +127,7 @@ func TestPayload(t *testing.T) {
 		})
 	}
 	_, _, err := webhook.Payload(webhook.FormatJSON, kind, webhook.Event{Type: kind.Type, Data: []byte(`{bad`)})
+	require.ErrorContains(t, err, "webhook: event data")
+	_, _, err = webhook.Payload(webhook.FormatDocument, kind, webhook.Event{Type: kind.Type, Data: []byte(`{bad`)})
 	require.ErrorContains(t, err, "webhook: event data")
 }

@@ -130,18 +130,15 @@ func testIntegrationRegistration(t *testing.T, dsn string) {
 		t.Fatalf("add: %d %s", status, body)
 	}
 
-	var env struct {
-		Data oauth.RegistrationDocument `json:"data"`
-	}
+	var doc oauth.RegistrationDocument // bare, as the practice-management cloud posts it
 	select {
 	case b := <-got:
-		if err := json.Unmarshal(b, &env); err != nil {
+		if err := json.Unmarshal(b, &doc); err != nil {
 			t.Fatal(err)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the registration did not reach the hookup URL")
 	}
-	doc := env.Data
 	if doc.ClientID != reg.ClientID || doc.ClientSecret == nil || string(doc.ProvetID) != "12345" || doc.TokenURL != issuer+oauth.TokenPath {
 		t.Fatalf("registration document %+v", doc)
 	}

@@ -113,13 +113,11 @@ func testRestAPI(t *testing.T, dsn string) {
 	if status != 201 {
 		t.Fatalf("add: %d %s", status, body)
 	}
-	var reg struct {
-		Data oauth.RegistrationDocument `json:"data"`
-	}
-	if err := json.Unmarshal(receive("/hookup"), &reg); err != nil || reg.Data.ClientSecret == nil {
+	var reg oauth.RegistrationDocument // bare, as the practice-management cloud posts it
+	if err := json.Unmarshal(receive("/hookup"), &reg); err != nil || reg.ClientSecret == nil {
 		t.Fatalf("registration: %v %+v", err, reg)
 	}
-	cc := clientcredentials.Config{ClientID: reg.Data.ClientID, ClientSecret: *reg.Data.ClientSecret, TokenURL: reg.Data.TokenURL,
+	cc := clientcredentials.Config{ClientID: reg.ClientID, ClientSecret: *reg.ClientSecret, TokenURL: reg.TokenURL,
 		Scopes: []string{"cases.read", "users.read"}}
 	tok, err := cc.Token(ctx)
 	if err != nil {
