@@ -44,9 +44,11 @@
 // answers are retried with jittered exponential backoff, honouring
 // Retry-After, within a RetryBudget shared by the API's requests, and
 // never past the request's context. GET, HEAD, PUT and DELETE are retried;
-// a POST only when it carries an Idempotency-Key header. The vetlink
-// server does not honour idempotency keys yet, so a retried POST may be
-// carried out twice: see IdempotencyKeyHeader. WithRetry and WithoutRetry
+// a POST only when it carries an Idempotency-Key header. Every enrollment
+// (EnrollCase, DeprecatedEnrollCase) carries one: the caller's
+// (EnrollCaseParams.IdempotencyKey) or a fresh one the API makes, the
+// same on every retry, so an answer lost on the way back costs a retry,
+// never a second case: see IdempotencyKeyHeader. WithRetry and WithoutRetry
 // change this; WithHTTP, WithLogger and WithUserAgent set the
 // *http.Client, the *slog.Logger and the User-Agent (by default the
 // module and its version).

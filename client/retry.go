@@ -15,11 +15,14 @@ import (
 
 // IdempotencyKeyHeader names the header that makes a POST safe to retry
 // in this client's eyes: RetryTransport retries a POST only when it
-// carries one. The vetlink server does not honour idempotency keys yet
-// (the same key does not yet give the same answer), so a retried POST
-// whose first attempt reached the server may be carried out twice; set
-// the header only on requests where that is harmless, or where the server
-// you talk to honours it.
+// carries one. The vetlink server honours it on the two enroll operations
+// (enrollCase, deprecatedEnrollCase): the same key from the same user on
+// the same farm answers the case the first request made, and enrolls
+// nothing again. An API sends a fresh key (NewIdempotencyKey) on every
+// enrollment whose params give none, kept across its retries. On other
+// POSTs the server ignores the header, so a retried POST whose first
+// attempt reached the server may be carried out twice: set it there only
+// where that is harmless.
 const IdempotencyKeyHeader = "Idempotency-Key"
 
 // RetryPolicy says when and how long RetryTransport waits before sending
@@ -103,7 +106,7 @@ func (b *RetryBudget) succeed() {
 //
 // GET, HEAD, OPTIONS, PUT and DELETE are retried; a POST or PATCH only
 // when it carries an Idempotency-Key header (see IdempotencyKeyHeader:
-// the vetlink server does not honour it yet). A request whose body
+// the vetlink server honours it on enrollments only). A request whose body
 // cannot be sent again (no GetBody) is never retried. The body of every
 // retried method's answer is read before RoundTrip returns, so an answer
 // cut off mid-body is retried too.

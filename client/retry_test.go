@@ -27,6 +27,7 @@ const (
 	unavailable1s                  // 503 with Retry-After: 1
 	retryLater                     // 503 with Retry-After: 3600
 	slowBody                       // half a body, then nothing for 5 s
+	dropAnswer                     // pass the request on, then close the connection instead of answering
 )
 
 // faultProxy passes requests to the reference API, but first works
@@ -37,7 +38,8 @@ type faultProxy struct {
 	mu     sync.Mutex
 	queue  []fault
 	always fault
-	seen   int // requests received
+	seen   int      // requests received
+	keys   []string // the Idempotency-Key of each POST received
 }
 
 func newFaultProxy(t *testing.T, upstream string) *faultProxy {
@@ -49,6 +51,9 @@ func newFaultProxy(t *testing.T, upstream string) *faultProxy {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.seen++
+		if r.Method == http.MethodPost {
+			f.keys = append(f.keys, r.Header.Get(client.IdempotencyKeyHeader))
+		}
 		next := f.always
 		if len(f.queue) > 0 {
 			next, f.queue = f.queue[0], f.queue[1:]
@@ -56,6 +61,13 @@ func newFaultProxy(t *testing.T, upstream string) *faultProxy {
 		f.mu.Unlock()
 		switch next {
 		case drop:
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		case dropAnswer:
+			// The server does the work; the client never hears of it.
+			rp.ServeHTTP(httptest.NewRecorder(), r)
 			conn, _, err := http.NewResponseController(w).Hijack()
 			if err == nil {
 				conn.Close()
@@ -88,7 +100,14 @@ func newFaultProxy(t *testing.T, upstream string) *faultProxy {
 func (f *faultProxy) inject(always fault, queue ...fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.queue, f.always, f.seen = queue, always, 0
+	f.queue, f.always, f.seen, f.keys = queue, always, 0, nil
+}
+
+// postKeys returns the Idempotency-Key of each POST since inject.
+func (f *faultProxy) postKeys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.keys...)
 }
 
 func (f *faultProxy) state() (pending, seen int) {

@@ -167,7 +167,7 @@ func New(ctx context.Context, baseURL string, opts ...Option) (*API, error) {
 	}
 	at := &authTransport{next: base, logins: logins, cfg: cfg, token: cfg.token}
 	at.exp, at.life = tokenExpiry(cfg.token)
-	hc.Transport = at
+	hc.Transport = &idempotencyTransport{next: at}
 	gen, err := NewClientWithResponses(baseURL, WithHTTPClient(hc), WithRequestEditorFn(headers))
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
