@@ -74,9 +74,13 @@ func (d *Documents) render(ctx context.Context, p rx.Prescription) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
+	claims, err := d.Rx.LabelClaims(ctx)
+	if err != nil {
+		return nil, err
+	}
 	doc := rxdoc.Prescription{Rx: p, Prescriber: vor, Client: mor,
-		Findings: protocol.Classify(&p.Protocol, d.Rx.Labels, protocol.Use{})}
-	if d.Rx.Labels == nil {
+		Findings: protocol.Classify(&p.Protocol, claims, protocol.Use{})}
+	if len(claims) == 0 {
 		// Without label claims nothing can be classified: the document
 		// shows the classes the protocol records, not a blanket
 		// UNIDENTIFIED.

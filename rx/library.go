@@ -162,8 +162,13 @@ type LibraryStore interface {
 	// public only), by name.
 	Promises(ctx context.Context, owner UserID) ([]protocol.Promise, error)
 
-	// CreateLabelClaim stores c, setting c.ID.
+	// CreateLabelClaim stores c, setting c.ID to a new ID below
+	// labels.FirstID (the IDs from there are the shipped claims').
 	CreateLabelClaim(ctx context.Context, c *protocol.LabelClaim) error
+	// InsertLabelClaim stores c under its own c.ID unless a claim of that
+	// ID exists, which it leaves as it is; it reports whether it stored c.
+	// Seed adds the shipped claims with it.
+	InsertLabelClaim(ctx context.Context, c *protocol.LabelClaim) (bool, error)
 	// UpdateLabelClaim writes c over claim c.ID; ErrNotFound when none.
 	UpdateLabelClaim(ctx context.Context, c *protocol.LabelClaim) error
 	// LabelClaim reads a claim; ErrNotFound when there is none.

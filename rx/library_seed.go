@@ -3,6 +3,7 @@ package rx
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -69,21 +70,15 @@ func SeedPromises() []protocol.Promise {
 	}
 }
 
-// SeedLabelClaims returns the cited label claims of package
-// protocol/labels (each with its 21 CFR section and a note of what was and
-// was not checked), with ID 0. DxID keeps the file's own numbering; Seed
-// replaces it with the library's diagnosis of the claim's Diagnosis name.
+// SeedLabelClaims returns the label claims Seed adds: the verified claims
+// of the shipped set of package protocol/labels (labels.Default), each with
+// its shipped ID (labels.FirstID upwards) so that a treatment naming one by
+// labelId names the same claim in every library. DxID keeps the file's own
+// numbering (labels.FirstDxID upwards); Seed replaces it with the library's
+// diagnosis of the claim's Diagnosis name. The hand-checked fixture claims
+// of labels.All are not seeded: they are test data.
 func SeedLabelClaims() ([]protocol.LabelClaim, error) {
-	cs, err := labels.All()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]protocol.LabelClaim, len(cs))
-	for i, c := range cs {
-		out[i] = c.Claim
-		out[i].ID = 0
-	}
-	return out, nil
+	return labels.Default()
 }
 
 // SeedGreenbookDrugs returns the Green Book products of the seeded label
@@ -119,11 +114,17 @@ type SeedCounts struct {
 // the SAOR may.
 //
 // Eligibilities, diagnoses and promises are matched by name, label claims
-// by product and diagnosis, Green Book drugs by NDC; what exists is left
-// as it is, so a SAOR's corrections survive, but a seeded item the SAOR
-// deleted comes back at the next start. Each seeded claim's DxID is the
-// library's diagnosis of the claim's Diagnosis name, created (and counted
-// in Diagnoses) when missing, so a protocol may pick the indication.
+// by ID (their shipped ID, labels.FirstID upwards), Green Book drugs by
+// NDC; what exists is left as it is, so a SAOR's corrections (an
+// UpdateLabelClaim of a shipped claim) survive every later Seed, but a
+// seeded item the SAOR deleted comes back at the next start. A release that
+// ships more verified claims adds them at the next Seed; a release that
+// changes a shipped claim's figures does not overwrite the stored claim of
+// that ID (the SAOR updates it). Each seeded claim's DxID is the library's
+// diagnosis of the claim's Diagnosis name, created (and counted in
+// Diagnoses) when missing, so a protocol may pick the indication;
+// classification matches an indication by diagnosis ID or name, so a
+// protocol written against labels.Default's dxIds matches too.
 func (l *Library) Seed(ctx context.Context, a Actor) (SeedCounts, error) {
 	const op = "seed library"
 	var n SeedCounts
@@ -196,22 +197,33 @@ func (l *Library) Seed(ctx context.Context, a Actor) (SeedCounts, error) {
 		if err != nil {
 			return storeErr(op, "label claims", err)
 		}
-		clear(have)
-		key := func(c *protocol.LabelClaim) string { return c.Product + "\x00" + c.Diagnosis }
-		for i := range cs {
-			have[key(&cs[i])] = true
+		stored := make(map[int64]bool, len(cs))
+		for _, c := range cs {
+			stored[c.ID] = true
 		}
 		for _, c := range claims {
-			if have[key(&c)] {
+			if stored[c.ID] {
 				continue
+			}
+			if c.ID < labels.FirstID {
+				return fail(op, refInput("label claim", c.ID), fmt.Sprintf("a shipped claim's id must be %d or more", labels.FirstID), ErrInvalid)
+			}
+			if err := checkLabel(op, &c); err != nil {
+				if e := (*Error)(nil); errors.As(err, &e) {
+					e.Input = refInput("label claim", c.ID) + " " + e.Input
+				}
+				return err
 			}
 			if c.DxID, err = diagnosis(strings.TrimSpace(c.Diagnosis)); err != nil {
 				return err
 			}
-			if err := l.CreateLabelClaim(ctx, a, &c); err != nil {
-				return err
+			added, err := l.Store.InsertLabelClaim(ctx, &c)
+			if err != nil {
+				return storeErr(op, refInput("label claim", c.ID), err)
 			}
-			n.LabelClaims++
+			if added {
+				n.LabelClaims++
+			}
 		}
 		for _, d := range SeedGreenbookDrugs() {
 			_, err := l.Store.GreenbookDrug(ctx, d.NDC)

@@ -266,9 +266,20 @@ func TestLibrarySeed(t *testing.T) {
 	if _, err := lib.Seed(ctx, vet); !errors.Is(err, rx.ErrForbidden) {
 		t.Errorf("VOR seeds: %v, want ErrForbidden", err)
 	}
-	// 13 diagnoses: the 5 of SeedDiagnoses and the indications of the 8
-	// label claims; 1 Green Book drug, Bio-Mycin 200.
-	for i, want := range []rx.SeedCounts{{29, 13, 2, 8, 1}, {}} {
+	// The diagnoses are the 5 of SeedDiagnoses and the indications of the
+	// shipped verified claims; 1 Green Book drug, Bio-Mycin 200.
+	claims, err := rx.SeedLabelClaims()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dx := map[string]bool{}
+	for _, d := range rx.SeedDiagnoses() {
+		dx[d.Name] = true
+	}
+	for _, c := range claims {
+		dx[c.Diagnosis] = true
+	}
+	for i, want := range []rx.SeedCounts{{29, len(dx), 2, len(claims), 1}, {}} {
 		got, err := lib.Seed(ctx, rx.Actor{User: sa})
 		if err != nil || got != want {
 			t.Errorf("seed %d: %+v, %v; want %+v", i+1, got, err, want)

@@ -44,11 +44,39 @@ type Service struct {
 	// calendar days); the zero value counts elapsed hours, as VCPR does.
 	WithholdOptions protocol.WithholdOptions
 	// Labels are the approved label claims protocols are classified
-	// against for the AMDUCA rules (protocol.Classify). A treatment whose
-	// claim is not among them counts as extra-label, so the prohibitions of
-	// 21 CFR 530.41 are checked for it by drug name; with Labels nil every
-	// treatment is checked that way, which errs on the side of refusing.
+	// against for the AMDUCA rules (protocol.Classify) when LabelStore is
+	// nil, for users of the package without a library store. A treatment
+	// whose claim is not among them counts as extra-label, so the
+	// prohibitions of 21 CFR 530.41 are checked for it by drug name; with
+	// Labels nil every treatment is checked that way, which errs on the
+	// side of refusing.
 	Labels []protocol.LabelClaim
+	// LabelStore, when set, is where the label claims are read from
+	// instead of Labels: the protocol library's claims (store.DB.Library,
+	// which Library.Seed fills with the shipped claims of protocol/labels).
+	// They are read afresh by each operation that classifies, inside its
+	// transaction, so a claim created or edited through the Library is
+	// used by the next prescription or enrollment.
+	LabelStore LabelSource
+}
+
+// LabelSource gives the current label claims; a LibraryStore is one.
+type LabelSource interface {
+	// LabelClaims lists every claim.
+	LabelClaims(ctx context.Context) ([]protocol.LabelClaim, error)
+}
+
+// LabelClaims returns the label claims the Service classifies against now:
+// those of LabelStore when it is set, else Labels (which may be nil).
+func (s *Service) LabelClaims(ctx context.Context) ([]protocol.LabelClaim, error) {
+	if s.LabelStore == nil {
+		return s.Labels, nil
+	}
+	cs, err := s.LabelStore.LabelClaims(ctx)
+	if err != nil {
+		return nil, storeErr("label claims", "", err)
+	}
+	return cs, nil
 }
 
 func (s *Service) now() time.Time {

@@ -266,14 +266,18 @@ func (s *Service) Enroll(ctx context.Context, a Actor, req EnrollRequest) (CaseH
 		if req.Initiation.Before(p.Created) {
 			return fail(op, "initiationTime "+req.Initiation.UTC().Format(time.RFC3339), "before the prescription was written", ErrInvalid)
 		}
+		claims, err := s.LabelClaims(ctx)
+		if err != nil {
+			return withOp(op, err)
+		}
 		for _, sub := range subs {
 			if err := protocol.CheckEligibility(&p.Protocol, sub.animal); err != nil {
 				return invalid(op, sub.input, err)
 			}
-			if why := prohibitedUse(&p.Protocol, s.Labels, p.Confirmations, &sub.animal, req.Initiation); why != "" {
+			if why := prohibitedUse(&p.Protocol, claims, p.Confirmations, &sub.animal, req.Initiation); why != "" {
 				return fail(op, sub.input, why, ErrProhibited)
 			}
-			if why := unidentifiedUse(&p.Protocol, s.Labels, p.Confirmations, &sub.animal); why != "" {
+			if why := unidentifiedUse(&p.Protocol, claims, p.Confirmations, &sub.animal); why != "" {
 				return unidentified(op, sub.input, why)
 			}
 		}

@@ -47,16 +47,20 @@ func (s *Service) Prescribe(ctx context.Context, a Actor, req PrescriptionReques
 	case req.Status != "" && req.Status != Prescribed:
 		return Prescription{}, fail(op, "status "+string(req.Status), "a new prescription is PRESCRIBED", ErrInvalid)
 	}
-	if err := protocol.Validate(&req.Protocol, s.Labels); err != nil {
+	claims, err := s.LabelClaims(ctx)
+	if err != nil {
+		return Prescription{}, withOp(op, err)
+	}
+	if err := protocol.Validate(&req.Protocol, claims); err != nil {
 		return Prescription{}, invalid(op, "protocol "+quote(req.Protocol.Name), err)
 	}
 	if err := checkConfirmations(&req.Protocol, req.Confirmations); err != nil {
 		return Prescription{}, withOp(op, err)
 	}
-	if why := prohibitedUse(&req.Protocol, s.Labels, req.Confirmations, nil, now); why != "" {
+	if why := prohibitedUse(&req.Protocol, claims, req.Confirmations, nil, now); why != "" {
 		return Prescription{}, fail(op, "protocol "+quote(req.Protocol.Name), why, ErrProhibited)
 	}
-	if why := unidentifiedUse(&req.Protocol, s.Labels, req.Confirmations, nil); why != "" {
+	if why := unidentifiedUse(&req.Protocol, claims, req.Confirmations, nil); why != "" {
 		return Prescription{}, unidentified(op, "protocol "+quote(req.Protocol.Name), why)
 	}
 	snap, err := snapshot(&req.Protocol)

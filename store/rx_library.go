@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vetlink/vetlink/protocol"
+	"github.com/vetlink/vetlink/protocol/labels"
 	"github.com/vetlink/vetlink/rx"
 )
 
@@ -425,13 +426,50 @@ func scanLabel(scan func(...any) error) (protocol.LabelClaim, error) {
 	return c, nil
 }
 
-// CreateLabelClaim implements [rx.LibraryStore].
+// CreateLabelClaim implements [rx.LibraryStore]. The new claim's ID is
+// below labels.FirstID, the range of the shipped claims (InsertLabelClaim):
+// PostgreSQL's identity counts from 1 and is not moved by the shipped IDs;
+// on SQLite, which would number a new row after the largest ID, it is one
+// more than the largest ID below the range (writes are serialized there).
+// ErrConflict when that range is full.
 func (s *LibraryStore) CreateLabelClaim(ctx context.Context, c *protocol.LabelClaim) error {
 	doc, err := labelDoc(c)
 	if err != nil {
 		return err
 	}
-	return s.db.q(ctx).QueryRowContext(ctx, `INSERT INTO rx_library_labels (claim) VALUES ($1) RETURNING id`, doc).Scan(&c.ID)
+	query := `INSERT INTO rx_library_labels (claim) VALUES ($1) RETURNING id`
+	qargs := []any{doc}
+	if s.db.engine == SQLite {
+		query = `INSERT INTO rx_library_labels (id, claim)
+			VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM rx_library_labels WHERE id < $2), $1) RETURNING id`
+		qargs = append(qargs, labels.FirstID)
+	}
+	var id int64
+	if err := s.db.q(ctx).QueryRowContext(ctx, query, qargs...).Scan(&id); err != nil {
+		return err
+	}
+	if id >= labels.FirstID {
+		// Only PostgreSQL's identity can get here, after 100000 claims.
+		return fmt.Errorf("store: label claim %d: ids from %d are the shipped claims'; no ID left below them: %w", id, labels.FirstID, rx.ErrConflict)
+	}
+	c.ID = id
+	return nil
+}
+
+// InsertLabelClaim implements [rx.LibraryStore]: it stores c under its own
+// ID unless a claim of that ID exists, which it leaves as it is.
+func (s *LibraryStore) InsertLabelClaim(ctx context.Context, c *protocol.LabelClaim) (bool, error) {
+	doc, err := labelDoc(c)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.db.q(ctx).ExecContext(ctx, `INSERT INTO rx_library_labels (id, claim) VALUES ($1, $2)
+		ON CONFLICT (id) DO NOTHING`, c.ID, doc)
+	if err != nil {
+		return false, fmt.Errorf("store: label claim %d: %w", c.ID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // UpdateLabelClaim implements [rx.LibraryStore].

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -492,32 +493,41 @@ func TestLibraryLabelsAndGreenbook(t *testing.T) {
 }
 
 // TestLibrarySeedLabelsAndGreenbook seeds twice on both engines: the
-// second seed adds nothing, the seeded claims are those of
-// protocol/labels, and a protocol made of the flunixin claim is ONLABEL
-// for the claim's species through the seeded claims.
+// second seed adds nothing, the seeded claims are the verified shipped
+// claims of protocol/labels under their shipped IDs, a claim the SAOR
+// creates afterwards gets an ID below labels.FirstID, a seed after an
+// upgrade (claims missing) adds only the missing ones and keeps the SAOR's
+// edit of a shipped claim, and the flunixin claim is ONLABEL for its
+// species through the seeded claims.
 func TestLibrarySeedLabelsAndGreenbook(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		b := setupLibrary(t, db)
 		ctx := b.ctx
+		shipped, err := labels.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dxNames := map[string]bool{}
+		for _, d := range rx.SeedDiagnoses() {
+			dxNames[d.Name] = true
+		}
+		for _, c := range shipped {
+			dxNames[c.Diagnosis] = true
+		}
 		first, err := b.lib.Seed(ctx, b.admin)
 		if err != nil {
 			t.Fatalf("first seed: %v", err)
 		}
-		// 5 seeded diagnoses plus the 8 indications of the claims.
-		if want := (rx.SeedCounts{Eligibilities: 29, Diagnoses: 13, Promises: 2, LabelClaims: 8, GreenbookDrugs: 1}); first != want {
+		if want := (rx.SeedCounts{Eligibilities: 29, Diagnoses: len(dxNames), Promises: 2, LabelClaims: len(shipped), GreenbookDrugs: 1}); first != want {
 			t.Errorf("first seed: %+v, want %+v", first, want)
 		}
 		if again, err := b.lib.Seed(ctx, b.admin); err != nil || again != (rx.SeedCounts{}) {
 			t.Errorf("second seed: %+v, %v; want nothing added", again, err)
 		}
 
-		cited, err := labels.All()
-		if err != nil {
-			t.Fatal(err)
-		}
 		got, err := b.lib.LabelClaims(ctx, b.vet1)
-		if err != nil || len(got) != len(cited) {
-			t.Fatalf("seeded claims: %d, %v; want %d", len(got), err, len(cited))
+		if err != nil || len(got) != len(shipped) {
+			t.Fatalf("seeded claims: %d, %v; want %d", len(got), err, len(shipped))
 		}
 		dxs, err := b.lib.Diagnoses(ctx, b.vet1)
 		if err != nil {
@@ -532,17 +542,52 @@ func TestLibrarySeedLabelsAndGreenbook(t *testing.T) {
 			if dxName[c.DxID] != c.Diagnosis {
 				t.Errorf("claim %d: dxId %d is diagnosis %q, want %q", c.ID, c.DxID, dxName[c.DxID], c.Diagnosis)
 			}
-			want := cited[i].Claim
-			want.ID, want.DxID = c.ID, c.DxID
-			if g, w := marshalJSON(t, c), marshalJSON(t, want); g != w {
-				t.Errorf("claim %d (%s):\n got %s\nwant %s", c.ID, cited[i].CFR, g, w)
+			want := shipped[i]
+			if c.ID != want.ID || c.ID < labels.FirstID {
+				t.Errorf("claim %d: want the shipped id %d", c.ID, want.ID)
 			}
-			if cited[i].CFR == "21 CFR 522.970(e)(2)" {
+			want.DxID = c.DxID
+			if g, w := marshalJSON(t, c), marshalJSON(t, want); g != w {
+				t.Errorf("claim %d:\n got %s\nwant %s", c.ID, g, w)
+			}
+			if c.Generic == "FLUNIXIN MEGLUMINE" && c.Route == "IV" && flunixin.ID == 0 {
 				flunixin = c
 			}
 		}
 		if flunixin.ID == 0 {
-			t.Fatal("no seeded claim of 21 CFR 522.970(e)(2), flunixin")
+			t.Fatal("no seeded flunixin IV claim (21 CFR 522.970(e)(2))")
+		}
+
+		// A claim the SAOR adds is numbered below the shipped range, on
+		// SQLite too (which would number it after the largest ID).
+		own := shipped[0]
+		own.ID, own.Product = 0, "Enrofloxacin injection 100 mg/mL, farm's own entry"
+		if err := b.lib.CreateLabelClaim(ctx, b.admin, &own); err != nil || own.ID <= 0 || own.ID >= labels.FirstID {
+			t.Fatalf("create after seed: id %d, %v; want 1 to %d", own.ID, err, labels.FirstID-1)
+		}
+
+		// An upgrade: claims missing from an older install are added, the
+		// SAOR's edit of a shipped claim is kept, the SAOR's own claim
+		// stays.
+		edited := got[0]
+		edited.WtMeatHrs = protocol.Int(1000)
+		if err := b.lib.UpdateLabelClaim(ctx, b.admin, &edited); err != nil {
+			t.Fatal(err)
+		}
+		last := shipped[len(shipped)-3:]
+		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM rx_library_labels WHERE id >= `+fmt.Sprint(last[0].ID)); err != nil {
+			t.Fatal(err)
+		}
+		upgrade, err := b.lib.Seed(ctx, b.admin)
+		if err != nil || upgrade != (rx.SeedCounts{LabelClaims: len(last)}) {
+			t.Errorf("seed after an upgrade: %+v, %v; want %d label claims added", upgrade, err, len(last))
+		}
+		after, err := b.lib.LabelClaims(ctx, b.vet1)
+		if err != nil || len(after) != len(shipped)+1 {
+			t.Fatalf("claims after the upgrade: %d, %v; want %d", len(after), err, len(shipped)+1)
+		}
+		if c, err := b.lib.LabelClaim(ctx, b.vet1, edited.ID); err != nil || c.WtMeatHrs.Cmp(protocol.Int(1000)) != 0 {
+			t.Errorf("edited claim %d after the seed: %+v, %v; want the SAOR's 1000 hours", edited.ID, c.WtMeatHrs, err)
 		}
 
 		gbd, err := b.lib.GreenbookDrug(ctx, b.farm, "0010-4753")

@@ -83,7 +83,6 @@ import (
 	"github.com/vetlink/vetlink/mail"
 	"github.com/vetlink/vetlink/oauth"
 	"github.com/vetlink/vetlink/openapi"
-	"github.com/vetlink/vetlink/protocol/labels"
 	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/site"
 	"github.com/vetlink/vetlink/store"
@@ -346,13 +345,12 @@ func composeWith(db *store.DB, key []byte, cfg config, logger *slog.Logger, tel 
 		return nil, err
 	}
 	s.library = &rx.Library{Store: db.Library()}
-	// The shipped, verified label claims (protocol/labels), so an approved
-	// on-label use is classified ONLABEL rather than refused as extra-label.
-	approved, err := labels.Default()
-	if err != nil {
-		return nil, fmt.Errorf("label claims: %w", err)
-	}
-	s.rx = &rx.Service{Store: db.Rx(), Logger: logger, Labels: approved}
+	// The label claims are the library's: the shipped, verified claims of
+	// protocol/labels that Seed adds at every start (bootstrap), with the
+	// SAOR's additions and corrections, read at each classification, so an
+	// approved on-label use is classified ONLABEL rather than refused as
+	// extra-label.
+	s.rx = &rx.Service{Store: db.Rx(), Logger: logger, LabelStore: db.Library()}
 	if s.outbox, err = newOutbox(db, s.rx, cfg.Mail, logger); err != nil {
 		return nil, err
 	}
