@@ -31,8 +31,36 @@
 // it, and exchanges the token for a fresh one (GET /api/users/logins)
 // before it expires; a call answered 401 because the token has expired
 // anyway is sent again once after logging in again. WithToken starts from
-// a token got elsewhere. OAuth 2.0 (client credentials, authorization code
-// with PKCE) is not a way in yet: the server has no authorization server.
+// a token got elsewhere.
+//
+// # OAuth 2.0 and the integration API
+//
+// An integration reads the integration API (/api/0.1/, package restapi)
+// with an OAuth 2.0 token of the server's authorization server (package
+// oauth). WithClientCredentials signs in as the integration with the
+// client ID and secret of a Registration; NewAuthorizationRequest and
+// Exchange run the authorization-code flow with PKCE (S256) for an app
+// acting for a vetlink user, whose token WithTokenSource sends; Endpoint
+// gives the server's OAuth endpoints. List reads a collection as an
+// iterator over its pages, filtered by Conditions that Filter builds:
+//
+//	api, err := client.New(ctx, reg.BaseURL(), client.WithClientCredentials(reg.ClientCredentials()))
+//	…
+//	for c, err := range client.List[Case](ctx, api, "cases", nil,
+//		client.Filter("farm").Eq(farmID),
+//		client.Filter("initiation").Gte(since)) {
+//		…
+//	}
+//
+// A Condition writes its value as the server parses it (times as
+// "2026-03-01 06:00+01:00") and one built from a bad field or value is an
+// error of List before any request: a Condition never becomes an invalid
+// query string.
+//
+// The receiving side: RegistrationHandler serves an integration's hookup
+// URL. It verifies the webhook signature with package webhook's Verifier,
+// validates the Registration the server's catalogue posts when an
+// organisation adds the integration, and hands it to Accept.
 //
 // Failures are RFC 9457 problem documents; Check and ProblemOf turn them
 // into a *Problem (type, title, status, detail, instance, errorType,

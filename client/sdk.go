@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // modulePath is the module this package belongs to, named in the default
@@ -50,6 +53,9 @@ type config struct {
 	retry      *RetryPolicy
 	noRetry    bool
 	now        func() time.Time
+
+	clientCredentials *clientcredentials.Config
+	tokenSource       oauth2.TokenSource
 }
 
 // WithHTTP makes the API send its requests through hc: its Transport (or
@@ -119,8 +125,12 @@ func DefaultUserAgent() string {
 // *Problem matching auth.ErrBadCredentials); ctx bounds only that login,
 // not the API's later calls, which take their own contexts.
 //
-// Client credentials and authorization code + PKCE (OAuth 2.0) are not
-// ways in yet: the server does not have an authorization server.
+// With WithClientCredentials it gets its first OAuth 2.0 token before it
+// returns, so a wrong client secret is an error of New too (an
+// *oauth2.RetrieveError, ErrorCode "invalid_client"). WithTokenSource
+// (an authorization-code + PKCE flow, see AuthorizationRequest) and
+// WithHTTP with an *http.Client that authenticates by itself are the
+// other ways in.
 func New(ctx context.Context, baseURL string, opts ...Option) (*API, error) {
 	cfg := config{now: time.Now}
 	for _, o := range opts {
@@ -128,6 +138,9 @@ func New(ctx context.Context, baseURL string, opts ...Option) (*API, error) {
 	}
 	if cfg.identifier != "" && cfg.apiKey == "" {
 		return nil, errors.New("client: WithLogin needs WithAPIKey: a login carries the application's key")
+	}
+	if cfg.clientCredentials != nil && cfg.tokenSource != nil {
+		return nil, errors.New("client: WithClientCredentials and WithTokenSource: choose one way in")
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
@@ -165,9 +178,28 @@ func New(ctx context.Context, baseURL string, opts ...Option) (*API, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
-	at := &authTransport{next: base, logins: logins, cfg: cfg, token: cfg.token}
+	ts := cfg.tokenSource
+	if cc := cfg.clientCredentials; cc != nil {
+		c := *cc
+		if c.TokenURL == "" {
+			c.TokenURL = Endpoint(baseURL).TokenURL
+		}
+		// The token requests outlive ctx (a token is got again when it
+		// expires), so they take a context of their own with the API's
+		// transport in it.
+		tokenHTTP := &http.Client{Transport: &uaTransport{ua: cfg.userAgent, next: base}, Timeout: hc.Timeout}
+		ts = c.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, tokenHTTP))
+		if _, err := ts.Token(); err != nil {
+			return nil, fmt.Errorf("client: client credentials of %q at %s: %w", c.ClientID, c.TokenURL, err)
+		}
+	}
+	authNext := base
+	if ts != nil {
+		authNext = &bearerTransport{src: ts, next: base}
+	}
+	at := &authTransport{next: authNext, logins: logins, cfg: cfg, token: cfg.token}
 	at.exp, at.life = tokenExpiry(cfg.token)
-	hc.Transport = &idempotencyTransport{next: at}
+	hc.Transport = &uaTransport{ua: cfg.userAgent, next: &idempotencyTransport{next: at}}
 	gen, err := NewClientWithResponses(baseURL, WithHTTPClient(hc), WithRequestEditorFn(headers))
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
