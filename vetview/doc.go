@@ -53,7 +53,9 @@
 // for its jobs ([Store.NextDue]), and at the latest PollInterval after its
 // previous look. So a run whose due time was in the store at the previous
 // look starts at its due time plus the time the store takes to answer a
-// claim, if a slot is free then, or the moment a slot frees otherwise. A
+// claim, if a slot is free then, or the moment a slot frees otherwise; one
+// that fell due while a claim was under way is asked for as soon as that
+// claim answers. A
 // job created, re-scheduled or made due (RunNow) by another process since
 // starts at most PollInterval late.
 //

@@ -103,6 +103,7 @@ type scheduler struct {
 	wg       sync.WaitGroup
 	inFlight atomic.Int64
 	freed    chan struct{} // a run ended: a slot is free
+	pastDue  bool          // the last look found a past due time and looked again at once
 }
 
 // loop claims whenever a slot may have work: at start, when a run ends
@@ -144,10 +145,23 @@ func (sc *scheduler) untilNextLook(ctx context.Context, looked time.Time) time.D
 		}
 		return max(wait, 0)
 	}
-	// A due time already passed belongs to a run another server took
-	// meanwhile (the claim just found nothing for it): the poll covers it.
-	if d := time.Until(next); !next.IsZero() && d > 0 && d < wait {
+	d := time.Until(next)
+	switch {
+	case next.IsZero():
+	case d <= 0:
+		// A due time already passed, of a run nobody holds: it fell due
+		// while the claim was under way (the claim decides at the instant
+		// it was asked). Look again at once, but once only: a run the
+		// claim still cannot take is left to the poll, not spun on.
+		if !sc.pastDue {
+			sc.pastDue = true
+			return 0
+		}
+	case d < wait:
 		wait = d
+	}
+	if next.IsZero() || d > 0 {
+		sc.pastDue = false
 	}
 	return max(wait, 0)
 }

@@ -565,3 +565,46 @@ func TestSchedulerNeverRerunsALiveServersOccurrence(t *testing.T) {
 		}
 	})
 }
+
+// slowClaims is a database that takes 5 s to answer a claim, deciding
+// what is due at the instant the claim was asked (as a real database
+// would from the request's Now).
+type slowClaims struct{ vetview.Store }
+
+func (s slowClaims) Claim(ctx context.Context, r vetview.ClaimRequest) ([]vetview.Job, error) {
+	time.Sleep(5 * time.Second)
+	return s.Store.Claim(ctx, r)
+}
+
+// TestSchedulerClaimsWhatFellDueDuringAClaim: a run that falls due while
+// a claim is under way (job b, due at 12 s, while the claim asked at 10 s
+// answers at 15 s) is claimed at once, not at the next poll an hour later.
+func TestSchedulerClaimsWhatFellDueDuringAClaim(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t)
+		svc, err := vetview.New(vetview.Config{
+			Store: slowClaims{b.store}, Kinds: b.kinds, ServerName: "interfaces-1",
+			HeartbeatInterval: 10 * time.Second, PollInterval: time.Hour,
+		})
+		require.NoError(t, err)
+		// a works long enough that no run's end wakes the scheduler.
+		b.job(t, svc, "a", 10*time.Second, 30000, "interfaces-1")
+		b.job(t, svc, "b", 12*time.Second, 50, "interfaces-1")
+		stop := start(t, svc)
+		time.Sleep(21 * time.Second)
+		stop()
+
+		started := map[string]time.Duration{}
+		for _, e := range b.rec.snapshot() {
+			if _, ok := started[e.job]; !ok {
+				started[e.job] = e.started.Sub(b.t0)
+			}
+		}
+		s := time.Second
+		require.Equal(t, map[string]time.Duration{
+			"a": 15 * s, // asked at 10 s, answered at 15 s
+			"b": 20 * s, // due at 12 s, seen past due at 15 s, asked again at once, answered at 20 s
+		}, started)
+	})
+}
