@@ -79,7 +79,7 @@ func TestFilterTimesParseOnTheServer(t *testing.T) {
 	t.Parallel()
 	for _, at := range []time.Time{
 		time.Date(2026, 3, 1, 6, 0, 0, 0, time.FixedZone("CET", 3600)),
-		time.Date(2026, 3, 1, 6, 0, 59, 0, time.FixedZone("NST", -(3*3600 + 1800))),
+		time.Date(2026, 3, 1, 6, 0, 59, 0, time.FixedZone("NST", -(3*3600+1800))),
 		time.Date(1999, 12, 31, 23, 59, 0, 0, time.UTC),
 	} {
 		v, err := url.ParseQuery(client.Filter("do_at").Eq(at).String())
