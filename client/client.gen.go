@@ -23,6 +23,36 @@ import (
 	"github.com/vetlink/vetlink/site"
 )
 
+// Defines values for ActivityQuantityDimension.
+const (
+	Activity ActivityQuantityDimension = "Activity"
+)
+
+// Valid indicates whether the value is a known member of the ActivityQuantityDimension enum.
+func (e ActivityQuantityDimension) Valid() bool {
+	switch e {
+	case Activity:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivityUnit.
+const (
+	U ActivityUnit = "U"
+)
+
+// Valid indicates whether the value is a known member of the ActivityUnit enum.
+func (e ActivityUnit) Valid() bool {
+	switch e {
+	case U:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdminDeliveryStatus.
 const (
 	AdminDeliveryStatusFailed    AdminDeliveryStatus = "failed"
@@ -863,6 +893,24 @@ func (e LogMessageParamsSeverity) Valid() bool {
 	}
 }
 
+// ActivityQuantity An exact amount of activity with its unit, such as 6600 U. A vetlink addition.
+type ActivityQuantity struct {
+	// Dimension Always Activity; optional on input.
+	Dimension *ActivityQuantityDimension `json:"dimension,omitempty"`
+
+	// Symbol A unit of biological activity: U, the international unit (also read IU). A vetlink addition to the VCPR units, for the doses and concentrations labels give in units (penicillin G procaine 300,000 U/ml, oxytocin).
+	Symbol ActivityUnit `json:"symbol"`
+
+	// Value The amount, read as an exact decimal.
+	Value float64 `json:"value"`
+}
+
+// ActivityQuantityDimension Always Activity; optional on input.
+type ActivityQuantityDimension string
+
+// ActivityUnit A unit of biological activity: U, the international unit (also read IU). A vetlink addition to the VCPR units, for the doses and concentrations labels give in units (penicillin G procaine 300,000 U/ml, oxytocin).
+type ActivityUnit string
+
 // Address A user's mailing address (one per user).
 type Address = site.Address
 
@@ -1223,7 +1271,7 @@ type DoseByWeightFunction struct {
 	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType DoseByWeightFunctionType `json:"_type"`
 
-	// Dose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	// Dose An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 	Dose DrugQuantity `json:"dose"`
 
 	// PerUnit An exact amount of mass with its unit, such as 600 kg.
@@ -1283,7 +1331,7 @@ type DoseTask struct {
 	// DoAt When the task is due (UTC): the case's initiation plus the dose's or promise's offset.
 	DoAt time.Time `json:"doAt"`
 
-	// Dose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	// Dose An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 	Dose DrugQuantity `json:"dose"`
 
 	// Executor The user assigned to the task, or who recorded it.
@@ -1308,7 +1356,7 @@ type DoseTask struct {
 	VorId int64 `json:"vorId"`
 }
 
-// DrugQuantity An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+// DrugQuantity An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 type DrugQuantity struct {
 	// Quantity The amount with its unit; a dose and the range it is checked against must have the same dimension.
 	Quantity DrugQuantity_Quantity `json:"quantity"`
@@ -1321,10 +1369,10 @@ type DrugQuantity_Quantity struct {
 
 // DrugQuantityRange An inclusive range of amounts; min and max have the same dimension and min is not above max.
 type DrugQuantityRange struct {
-	// Max An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	// Max An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 	Max DrugQuantity `json:"max"`
 
-	// Min An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	// Min An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 	Min DrugQuantity `json:"min"`
 }
 
@@ -1342,7 +1390,7 @@ type FixedDoseFunction struct {
 	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType FixedDoseFunctionType `json:"_type"`
 
-	// Dose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	// Dose An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 	Dose DrugQuantity `json:"dose"`
 }
 
@@ -1425,10 +1473,10 @@ type LoadingDoseByWeightFunction struct {
 	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType LoadingDoseByWeightFunctionType `json:"_type"`
 
-	// FirstDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	// FirstDose An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 	FirstDose DrugQuantity `json:"firstDose"`
 
-	// FollowDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	// FollowDose An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 	FollowDose DrugQuantity `json:"followDose"`
 
 	// PerUnit An exact amount of mass with its unit, such as 600 kg.
@@ -1569,7 +1617,7 @@ type PrefDoseRateData struct {
 	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *PrefDoseRateDataType `json:"_type,omitempty"`
 
-	// PreferredDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	// PreferredDose An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 	PreferredDose DrugQuantity `json:"preferredDose"`
 
 	// Weight An exact amount of mass with its unit, such as 600 kg.
@@ -1584,7 +1632,7 @@ type PreferredDoseData struct {
 	// UnderscoreType The discriminator naming this variant.
 	UnderscoreType *PreferredDoseDataType `json:"_type,omitempty"`
 
-	// PreferredDose An amount of drug or product: a mass (mg), a volume (ml) or a count (ea), always with its unit.
+	// PreferredDose An amount of drug or product: a mass (mg), a volume (ml), a count (ea) or an activity (U), always with its unit.
 	PreferredDose DrugQuantity `json:"preferredDose"`
 }
 
@@ -2430,6 +2478,32 @@ func (t *DrugQuantity_Quantity) FromDimensionlessQuantity(v DimensionlessQuantit
 
 // MergeDimensionlessQuantity performs a merge with any union data inside the DrugQuantity_Quantity, using the provided DimensionlessQuantity
 func (t *DrugQuantity_Quantity) MergeDimensionlessQuantity(v DimensionlessQuantity) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsActivityQuantity returns the union data inside the DrugQuantity_Quantity as a ActivityQuantity
+func (t DrugQuantity_Quantity) AsActivityQuantity() (ActivityQuantity, error) {
+	var body ActivityQuantity
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromActivityQuantity overwrites any union data inside the DrugQuantity_Quantity as the provided ActivityQuantity
+func (t *DrugQuantity_Quantity) FromActivityQuantity(v ActivityQuantity) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeActivityQuantity performs a merge with any union data inside the DrugQuantity_Quantity, using the provided ActivityQuantity
+func (t *DrugQuantity_Quantity) MergeActivityQuantity(v ActivityQuantity) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err

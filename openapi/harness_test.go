@@ -367,6 +367,19 @@ func patchReference(doc *openapi3.T) {
 	if p := schemas["Prescription"]; p != nil && p.Value != nil && schemas["PrescriptionStatus"] != nil {
 		p.Value.Properties["status"] = openapi3.NewSchemaRef("#/components/schemas/PrescriptionStatus", schemas["PrescriptionStatus"].Value)
 	}
+	// Its quantities have no unit of activity, so no label claim dosed in
+	// units (penicillin G procaine, 21 CFR 522.1696b, seeded from
+	// protocol/labels) could be answered. vetlink.yaml adds
+	// ActivityQuantity (U) to DrugQuantity; the same is added here, and
+	// nothing else of the quantities is relaxed.
+	if q := schemas["DrugQuantity"]; q != nil && q.Value != nil && q.Value.Properties["quantity"] != nil {
+		activity := openapi3.NewObjectSchema().WithRequired([]string{"value", "symbol"}).
+			WithProperty("dimension", openapi3.NewStringSchema().WithEnum("Activity")).
+			WithProperty("value", openapi3.NewFloat64Schema()).
+			WithProperty("symbol", openapi3.NewStringSchema().WithEnum("U"))
+		quantity := q.Value.Properties["quantity"].Value
+		quantity.OneOf = append(quantity.OneOf, openapi3.NewSchemaRef("", activity))
+	}
 	// Login requires "userid", but its member is "userId".
 	if l := schemas["Login"]; l != nil && l.Value != nil {
 		for i, r := range l.Value.Required {
