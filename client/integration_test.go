@@ -124,6 +124,13 @@ func TestIntegrationByHookup(t *testing.T) {
 			require.Equal(t, tc.want, animals(t, client.List[caseObject](ctx, integ, "cases", tc.opts, tc.conds...)), tc.name)
 		}
 
+		// A plain *http.Client that authenticates by itself is a way in
+		// too: here x/oauth2's own.
+		cc := reg.ClientCredentials("cases.read")
+		plain, err := client.New(ctx, e.URL, client.WithHTTP(cc.Client(ctx)))
+		require.NoError(t, err)
+		require.Equal(t, []string{"Clover"}, animals(t, client.List[caseObject](ctx, plain, "cases", nil, client.Filter("animal_id").Eq("Clover"))))
+
 		// The server's refusals are problems naming the parameter or the
 		// permission.
 		for _, err := range client.List[caseObject](ctx, integ, "cases", nil, client.Filter("no_such_field").Eq(1)) {
