@@ -38,7 +38,7 @@ type integrationEnv struct {
 	Catalogue *oauth.Catalogue
 }
 
-func newIntegrationEnv(t *testing.T, db *store.DB) *integrationEnv {
+func newIntegrationEnv(t testing.TB, db *store.DB) *integrationEnv {
 	t.Helper()
 	ctx := context.Background()
 	srv := httptest.NewServer(nil)
