@@ -214,8 +214,7 @@ func (h *RegistrationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	var reg Registration
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&reg); err != nil {
+	if err := json.Unmarshal(body, &reg); err != nil {
 		h.refuse(w, r, http.StatusBadRequest, "body is not a registration: "+err.Error())
 		return
 	}

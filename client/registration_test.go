@@ -124,3 +124,34 @@ func TestRegistrationHelpers(t *testing.T) {
 	require.Equal(t, "https://vets.example.org/oauth/token", cc.TokenURL)
 	require.Equal(t, []string{"cases.read"}, cc.Scopes)
 }
+
+// FuzzRegistrationHandler: whatever a correctly signed body holds, the
+// handler answers without panicking, and hands over only registrations
+// that validate.
+func FuzzRegistrationHandler(f *testing.F) {
+	f.Add([]byte(goodRegistration))
+	f.Add([]byte(`{"provet_id":"12345","client_id":"x","client_type":"public","authorization_grant_type":"authorization_code"}`))
+	f.Add([]byte(`{"provet_id":1e3}`))
+	f.Add([]byte(`{"provet_id":-1,"client_secret":null}`))
+	f.Add([]byte(`[]`))
+	key, err := webhook.ParseKey(webhook.NewSecret())
+	require.NoError(f, err)
+	signer, err := webhook.NewSigner(key)
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		handled := false
+		h := &client.RegistrationHandler{Verifier: &webhook.Verifier{Keys: []webhook.Key{key}},
+			Accept: func(_ context.Context, reg client.Registration) error {
+				handled = true
+				require.NoError(t, reg.Validate())
+				require.NotEmpty(t, reg.ProvetID)
+				return nil
+			}}
+		req := httptest.NewRequest(http.MethodPost, "/hookup", bytes.NewReader(body))
+		signer.SignHeader(req.Header, "msg_fuzz", time.Now(), body)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, handled, rec.Code == http.StatusNoContent, "%d %s", rec.Code, rec.Body)
+		require.Contains(t, []int{http.StatusNoContent, http.StatusBadRequest, http.StatusUnprocessableEntity}, rec.Code, rec.Body.String())
+	})
+}
