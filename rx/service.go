@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/vetlink/vetlink/protocol"
@@ -54,10 +55,14 @@ type Service struct {
 	// LabelStore, when set, is where the label claims are read from
 	// instead of Labels: the protocol library's claims (store.DB.Library,
 	// which Library.Seed fills with the shipped claims of protocol/labels).
-	// They are read afresh by each operation that classifies, inside its
+	// They are read by each operation that classifies, inside its
 	// transaction, so a claim created or edited through the Library is
-	// used by the next prescription or enrollment.
+	// used by the next prescription or enrollment. When LabelStore is also
+	// a LabelStamper, the decoded claims are kept and decoded again only
+	// when the stamp has changed.
 	LabelStore LabelSource
+
+	labelCache atomic.Pointer[stampedLabels]
 }
 
 // LabelSource gives the current label claims; a LibraryStore is one.
@@ -66,16 +71,49 @@ type LabelSource interface {
 	LabelClaims(ctx context.Context) ([]protocol.LabelClaim, error)
 }
 
+// LabelStamper is a LabelSource that can tell, more cheaply than reading
+// the claims, whether they changed: LabelClaimsStamp returns a value that
+// differs whenever any claim was created, changed or deleted (a digest of
+// the stored claims, say). store.LibraryStore is one.
+type LabelStamper interface {
+	LabelSource
+	LabelClaimsStamp(ctx context.Context) (string, error)
+}
+
+// stampedLabels are the claims LabelClaims read with their stamp.
+type stampedLabels struct {
+	stamp  string
+	claims []protocol.LabelClaim
+}
+
 // LabelClaims returns the label claims the Service classifies against now:
-// those of LabelStore when it is set, else Labels (which may be nil).
+// those of LabelStore when it is set, else Labels (which may be nil). The
+// claims are shared with the Service's own classifications: read them, do
+// not change them.
 func (s *Service) LabelClaims(ctx context.Context) ([]protocol.LabelClaim, error) {
 	if s.LabelStore == nil {
 		return s.Labels, nil
 	}
-	cs, err := s.LabelStore.LabelClaims(ctx)
+	st, ok := s.LabelStore.(LabelStamper)
+	if !ok {
+		cs, err := s.LabelStore.LabelClaims(ctx)
+		return cs, storeErr("label claims", "", err)
+	}
+	stamp, err := st.LabelClaimsStamp(ctx)
 	if err != nil {
 		return nil, storeErr("label claims", "", err)
 	}
+	if c := s.labelCache.Load(); c != nil && c.stamp == stamp {
+		return c.claims, nil
+	}
+	cs, err := st.LabelClaims(ctx)
+	if err != nil {
+		return nil, storeErr("label claims", "", err)
+	}
+	// The claims may have changed between the two reads: then the stamp
+	// is older than the claims, and the next call reads them again, which
+	// errs on the side of reading too often.
+	s.labelCache.Store(&stampedLabels{stamp: stamp, claims: cs})
 	return cs, nil
 }
 

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +27,10 @@ import (
 // claims.
 type LibraryStore struct{ db *DB }
 
-var _ rx.LibraryStore = (*LibraryStore)(nil)
+var (
+	_ rx.LibraryStore = (*LibraryStore)(nil)
+	_ rx.LabelStamper = (*LibraryStore)(nil)
+)
 
 // Library returns the protocol-library store of db.
 func (db *DB) Library() *LibraryStore { return &LibraryStore{db: db} }
@@ -454,6 +459,34 @@ func (s *LibraryStore) CreateLabelClaim(ctx context.Context, c *protocol.LabelCl
 	}
 	c.ID = id
 	return nil
+}
+
+// LabelClaimsStamp implements [rx.LabelStamper]: a SHA-256 digest of every
+// stored claim (its ID and JSON document), which changes whenever a claim
+// is created, changed or deleted. Reading the documents without decoding
+// them is what makes it cheaper than LabelClaims.
+func (s *LibraryStore) LabelClaimsStamp(ctx context.Context) (string, error) {
+	rows, err := s.db.q(ctx).QueryContext(ctx, `SELECT id, claim FROM rx_library_labels ORDER BY id`)
+	if err != nil {
+		return "", fmt.Errorf("store: label claims: %w", err)
+	}
+	defer rows.Close()
+	h := sha256.New()
+	var (
+		id  int64
+		doc []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id, &doc); err != nil {
+			return "", fmt.Errorf("store: label claims: %w", err)
+		}
+		fmt.Fprintf(h, "%d:%d:", id, len(doc))
+		h.Write(doc)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("store: label claims: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // InsertLabelClaim implements [rx.LibraryStore]: it stores c under its own

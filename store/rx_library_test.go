@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ type libraryBundle struct {
 	ctx              context.Context
 }
 
-func setupLibrary(t *testing.T, db *store.DB) *libraryBundle {
+func setupLibrary(t testing.TB, db *store.DB) *libraryBundle {
 	t.Helper()
 	ctx := context.Background()
 	mk := func(uname string, typ rx.UserType) rx.Actor {
@@ -630,4 +631,138 @@ func marshalJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestServiceLabelClaims: rx.Service classifies against Labels when it has
+// no LabelStore (a library user without a store), and against the
+// library's claims as they are now when it has one, so a claim the SAOR
+// creates or edits is used by the next call, on both engines.
+func TestServiceLabelClaims(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		b := setupLibrary(t, db)
+		ctx := b.ctx
+		if _, err := b.lib.Seed(ctx, b.admin); err != nil {
+			t.Fatal(err)
+		}
+		shipped, err := labels.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		static := shipped[:2]
+		for _, tt := range []struct {
+			name string
+			svc  *rx.Service
+			want int
+		}{
+			{"no store, no labels", &rx.Service{Store: db.Rx()}, 0},
+			{"no store, static labels", &rx.Service{Store: db.Rx(), Labels: static}, len(static)},
+			{"library store wins over labels", &rx.Service{Store: db.Rx(), Labels: static, LabelStore: db.Library()}, len(shipped)},
+		} {
+			got, err := tt.svc.LabelClaims(ctx)
+			if err != nil || len(got) != tt.want {
+				t.Errorf("%s: %d claims, %v; want %d", tt.name, len(got), err, tt.want)
+			}
+		}
+
+		svc := &rx.Service{Store: db.Rx(), LabelStore: db.Library()}
+		// Read once, so what the Service keeps must follow the edits.
+		if got, err := svc.LabelClaims(ctx); err != nil || len(got) != len(shipped) || got[0].WtMeatHrs.Cmp(protocol.Int(999)) == 0 {
+			t.Fatalf("before the edits: %d claims, %v", len(got), err)
+		}
+		c, err := b.lib.LabelClaim(ctx, b.vet1, shipped[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.WtMeatHrs = protocol.Int(999)
+		if err := b.lib.UpdateLabelClaim(ctx, b.admin, &c); err != nil {
+			t.Fatal(err)
+		}
+		added := shipped[1]
+		added.ID, added.Product = 0, "Enrofloxacin, the SAOR's entry"
+		if err := b.lib.CreateLabelClaim(ctx, b.admin, &added); err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.LabelClaims(ctx)
+		if err != nil || len(got) != len(shipped)+1 {
+			t.Fatalf("after the edits: %d claims, %v; want %d", len(got), err, len(shipped)+1)
+		}
+		byID := map[int64]protocol.LabelClaim{}
+		for _, g := range got {
+			byID[g.ID] = g
+		}
+		if g := byID[c.ID]; g.WtMeatHrs.Cmp(protocol.Int(999)) != 0 {
+			t.Errorf("edited claim %d: wtMeatHrs %s, want 999", c.ID, g.WtMeatHrs)
+		}
+		if g := byID[added.ID]; g.Product != added.Product {
+			t.Errorf("created claim %d: %+v", added.ID, g)
+		}
+	})
+}
+
+// TestServiceLabelClaimsConcurrent: goroutines classify (read the claims)
+// while the SAOR edits a claim; none fails, and after the last edit every
+// Service sees it. Run with -race.
+func TestServiceLabelClaimsConcurrent(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		b := setupLibrary(t, db)
+		ctx := b.ctx
+		if _, err := b.lib.Seed(ctx, b.admin); err != nil {
+			t.Fatal(err)
+		}
+		svc := &rx.Service{Store: db.Rx(), LabelStore: db.Library()}
+		c, err := b.lib.LabelClaim(ctx, b.vet1, labels.FirstID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const edits = 5
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for range 4 {
+			wg.Go(func() {
+				for range 10 {
+					if _, err := svc.LabelClaims(ctx); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		for i := range edits {
+			c.WtMeatHrs = protocol.Int(int64(700 + i))
+			if err := b.lib.UpdateLabelClaim(ctx, b.admin, &c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		got, err := svc.LabelClaims(ctx)
+		if err != nil || len(got) == 0 || got[0].ID != c.ID || got[0].WtMeatHrs.Cmp(protocol.Int(700+edits-1)) != 0 {
+			t.Fatalf("after the edits: %+v, %v; want claim %d with wtMeatHrs %d", got[:min(1, len(got))], err, c.ID, 700+edits-1)
+		}
+	})
+}
+
+// BenchmarkServiceLabelClaims measures what reading the library's claims
+// costs each prescription or enrollment of a Service with a LabelStore:
+// the seeded shipped claims' stamp read, and the claims decoded again only
+// when it changed (here never).
+func BenchmarkServiceLabelClaims(b *testing.B) {
+	for _, engine := range storetest.Engines() {
+		b.Run(string(engine), func(b *testing.B) {
+			db := storetest.Open(b, engine)
+			bed := setupLibrary(b, db)
+			if _, err := bed.lib.Seed(bed.ctx, bed.admin); err != nil {
+				b.Fatal(err)
+			}
+			svc := &rx.Service{Store: db.Rx(), LabelStore: db.Library()}
+			for b.Loop() {
+				if cs, err := svc.LabelClaims(bed.ctx); err != nil || len(cs) == 0 {
+					b.Fatalf("%d claims, %v", len(cs), err)
+				}
+			}
+		})
+	}
 }
