@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,8 +102,19 @@ func TestIntegrationByHookup(t *testing.T) {
 		require.ErrorAs(t, err, &re, "a wrong secret is an error of New")
 		require.Equal(t, "invalid_client", re.ErrorCode)
 
-		integ, err := client.New(ctx, reg.BaseURL(), client.WithClientCredentials(reg.ClientCredentials()))
+		var seen []string // method, path and User-Agent of each request
+		spy := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			seen = append(seen, r.Method+" "+r.URL.Path+" "+strings.Fields(r.Header.Get("User-Agent"))[0])
+			return http.DefaultTransport.RoundTrip(r)
+		})}
+		integ, err := client.New(ctx, reg.BaseURL(), client.WithHTTP(spy), client.WithClientCredentials(reg.ClientCredentials()))
 		require.NoError(t, err)
+		for range client.List[caseObject](ctx, integ, "cases", nil) {
+			break
+		}
+		ua := strings.Fields(client.DefaultUserAgent())[0]
+		require.Equal(t, []string{"POST /oauth/token " + ua, "GET /api/0.1/cases/ " + ua}, seen,
+			"the token request and the list go through WithHTTP's client and name the module")
 		farmID := int64(f.MOR.ID)
 		tests := []struct {
 			name  string
