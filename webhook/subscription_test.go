@@ -32,7 +32,7 @@ func TestSubscriptionValidate(t *testing.T) {
 		{"credentials in url", func(s *webhook.Subscription) { s.URL = "https://u:p@x.example/" }, "webhook: subscription url: must not carry credentials; receivers verify the signature instead"},
 		{"no events", func(s *webhook.Subscription) { s.Events = nil }, "webhook: subscription events: at least one event type is required"},
 		{"unknown event", func(s *webhook.Subscription) { s.Events = []webhook.EventType{"case.exploded"} }, `webhook: subscription events: webhook: event type "case.exploded": not in the catalogue (58 types)`},
-		{"bad format", func(s *webhook.Subscription) { s.Format = "xml" }, `webhook: subscription format: "xml" is not "json" or "form"`},
+		{"bad format", func(s *webhook.Subscription) { s.Format = "xml" }, `webhook: subscription format: "xml" is not "json", "form" or "document"`},
 		{"negative cap", func(s *webhook.Subscription) { s.MaxInFlight = -1 }, "webhook: subscription max_in_flight: -1 is negative"},
 		{"no secret", func(s *webhook.Subscription) { s.Secrets = nil }, "webhook: subscription secrets: at least one secret is required"},
 		{"bad secret", func(s *webhook.Subscription) { s.Secrets = []webhook.Secret{{Key: "whsec_AAAA"}} }, "webhook: subscription secrets[0]: webhook: whsec_ key: 3 bytes, must be between 16 and 64"},
