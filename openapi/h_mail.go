@@ -16,7 +16,21 @@ const (
 	mailPrescription = "prescription"
 	mailMessage      = "message"
 	mailComment      = "comment"
+	mailAccount      = "account" // invitations and address confirmations
 )
+
+// queue writes m to the outbox in the transaction of ctx when the API's
+// Mailer is its Outbox, so that the mail commits with the change that
+// issued its token or not at all; it returns nil then. With another Mailer
+// it returns m, to be sent after the commit (send).
+func (h *API) queue(ctx context.Context, m *mail) (*mail, error) {
+	if m == nil || h.cfg.Outbox == nil || h.cfg.Mailer != Mailer(h.cfg.Outbox) {
+		return m, nil
+	}
+	_, err := h.cfg.Outbox.Enqueue(ctx, vmail.Message{Kind: mailAccount, To: []netmail.Address{{Address: m.to}},
+		Subject: m.subject, Text: m.body})
+	return nil, err
+}
 
 // recipient is user u as a mail recipient; ok is false when u has no
 // address.

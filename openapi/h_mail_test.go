@@ -349,3 +349,38 @@ func TestMessageQuestionAnsweredByLink(t *testing.T) {
 		require.NotContains(t, parseMail(t, e.SMTP.Mails()[1].Data).Text, "/messages/ok/")
 	})
 }
+
+// TestInvitationMailCommitsWithTheUser: with the outbox as the API's
+// mailer, an invitation's mail is written in the transaction that makes
+// the user and issues the token, so it is in the outbox the moment the
+// request answers, and a refused invitation leaves none.
+func TestInvitationMailCommitsWithTheUser(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newMailEnv(t, db)
+		vet := e.user(t, rx.VOR, "vetinvite")
+		ctx := context.Background()
+
+		code, body := e.do(t, vet, http.MethodPost, "/api/users/my-right-relations?relationship=CLIENT&usertype=MOR",
+			rx.User{Uname: "oakfarm1", Type: rx.MOR, Firstname: "Olive", Lastname: "Oak", Email: "oak@example.org"})
+		require.Equal(t, http.StatusOK, code, "%s", body)
+		queued, err := db.Mail().MailByKind(ctx, "account")
+		require.NoError(t, err)
+		require.Len(t, queued, 1, "queued in the request's transaction, before any worker ran")
+		require.Equal(t, "oak@example.org", queued[0].Message.To[0].Address)
+		require.Contains(t, queued[0].Message.Text, "/api/users/token/")
+
+		// The same user name again is refused: no user, no token, no mail.
+		code, body = e.do(t, vet, http.MethodPost, "/api/users/my-right-relations?relationship=CLIENT&usertype=MOR",
+			rx.User{Uname: "oakfarm1", Type: rx.MOR, Firstname: "Olive", Lastname: "Oak", Email: "oak2@example.org"})
+		require.NotEqual(t, http.StatusOK, code, "%s", body)
+		queued, err = db.Mail().MailByKind(ctx, "account")
+		require.NoError(t, err)
+		require.Len(t, queued, 1, "the refused invitation's mail rolled back with it")
+
+		require.Equal(t, 1, e.deliver(t))
+		got := e.SMTP.Mails()
+		require.Len(t, got, 1)
+		require.Equal(t, []string{"oak@example.org"}, got[0].To)
+		require.Contains(t, parseMail(t, got[0].Data).Text, "oakfarm1")
+	})
+}

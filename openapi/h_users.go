@@ -277,7 +277,7 @@ func (h *API) MyRightRelations(ctx context.Context, request MyRightRelationsRequ
 // CLIENT MOR, an MOR an EMPLOYEE TOR (rx.Service.AddUser). The new user
 // has no password until they set one: when mail is configured and the
 // user has an e-mail address, an invitation token is issued in the same
-// transaction and its link mailed after the commit
+// transaction and its link mailed with it, through the outbox
 // (SetPasswordWithToken). It publishes user.created_or_updated.
 func (h *API) CreateRightRelation(ctx context.Context, request CreateRightRelationRequestObject) (CreateRightRelationResponseObject, error) {
 	if request.Body == nil {
@@ -299,12 +299,16 @@ func (h *API) CreateRightRelation(ctx context.Context, request CreateRightRelati
 		if err != nil {
 			return err
 		}
+		if m, err = h.queue(ctx, m); err != nil {
+			return err
+		}
 		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
 	})
 	if err != nil {
 		return nil, err
 	}
 	h.send(ctx, m)
+	h.mailed()
 	return CreateRightRelation200JSONResponse{User: &u}, nil
 }
 
@@ -483,12 +487,16 @@ func (h *API) CreateProfile(ctx context.Context, request CreateProfileRequestObj
 		if err != nil {
 			return err
 		}
+		if m, err = h.queue(ctx, m); err != nil {
+			return err
+		}
 		return pub.publish(ctx, eventUserChanged, userResource(u.ID), u)
 	})
 	if err != nil {
 		return nil, err
 	}
 	h.send(ctx, m)
+	h.mailed()
 	rid := RequestID(ctx)
 	return CreateProfile200JSONResponse{Body: p, Headers: CreateProfile200ResponseHeaders{XRequestId: &rid}}, nil
 }

@@ -78,9 +78,12 @@ type Config struct {
 	Outbox *vmail.Outbox
 }
 
-// Mailer sends one plain-text e-mail. Mail is called after the
-// transaction that issued the mail's token has committed; an error is
-// logged and does not fail the request (the token can be issued again).
+// Mailer sends one plain-text e-mail. When the Mailer is Config.Outbox
+// (the default), the mail of an invitation or an address confirmation is
+// written to the outbox in the transaction that issues its token, and
+// commits with it. Any other Mailer is called after that transaction has
+// committed; its error is logged and does not fail the request (the token
+// can be issued again).
 type Mailer interface {
 	Mail(ctx context.Context, to, subject, body string) error
 }
