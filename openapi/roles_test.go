@@ -338,6 +338,10 @@ func roleRows() []roleRow {
 		{op: "getHerdClearance", method: get, req: func(t *testing.T, w *roleWorld) (string, any) {
 			return fmt.Sprintf("/api/farms/%d/clearance?commodity=milk", w.users[morA].ID), nil
 		}, want: statuses{401, 200, 200, 403, 200, 403, 200, 403}},
+		// The same rule: the 530.5 records of farm A.
+		{op: "getTreatmentRecords", method: get, req: func(t *testing.T, w *roleWorld) (string, any) {
+			return fmt.Sprintf("/api/farms/%d/records?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z", w.users[morA].ID), nil
+		}, want: statuses{401, 200, 200, 403, 200, 403, 200, 403}},
 		{op: "recordComment", method: post, req: static("/api/users/comments", map[string]any{"comment": "nice", "public": true}), want: statuses{401, 200, 200, 200, 200, 200, 200, 200}},
 		// rx.MayRelate: VOR A adds its own CLIENT, the SAOR any.
 		{op: "getRelations", method: post, req: func(t *testing.T, w *roleWorld) (string, any) {

@@ -29,6 +29,7 @@ var vetlinkOperations = map[string]string{
 	"POST /api/prescriptions/{id}/approval": "approvePrescription",
 	"GET /api/farms/{morId}/clearance":      "getHerdClearance",
 	"GET /api/messages":                     "getMessages",
+	"GET /api/farms/{morId}/records":        "getTreatmentRecords",
 	// The administrator's dashboard (issue 16).
 	"GET /api/admin/servers":                               "listAdminServers",
 	"DELETE /api/admin/servers/{id}":                       "deleteAdminServer",
