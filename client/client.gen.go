@@ -1970,6 +1970,9 @@ type TaskStatus = rx.TaskStatus
 // Treatment One product given as a series of doses: sizeFunction says how much, sequenceFunction when, and the withdrawal hours count from its last dose.
 type Treatment = protocol.Treatment
 
+// TreatmentRecord One dose recorded as given, with what 21 CFR 530.5 requires to be kept of it. An addition of vetlink.
+type TreatmentRecord = rx.Record
+
 // User A person (or an aggregate account) known to the server, with the type that decides what it may do.
 type User = rx.User
 
@@ -2046,6 +2049,9 @@ type NotFound = ProblemDetails
 
 // Unauthorized An error, as an RFC 9457 problem document (application/problem+json).
 type Unauthorized = ProblemDetails
+
+// UnprocessableEntity An error, as an RFC 9457 problem document (application/problem+json).
+type UnprocessableEntity = ProblemDetails
 
 // ConfirmVORParams defines parameters for ConfirmVOR.
 type ConfirmVORParams struct {
@@ -2134,6 +2140,15 @@ type GetHerdClearanceParams struct {
 
 // GetHerdClearanceParamsCommodity defines parameters for GetHerdClearance.
 type GetHerdClearanceParamsCommodity string
+
+// GetTreatmentRecordsParams defines parameters for GetTreatmentRecords.
+type GetTreatmentRecordsParams struct {
+	// From The start of the period, included (RFC 3339).
+	From time.Time `form:"from" json:"from"`
+
+	// To The end of the period, excluded (RFC 3339).
+	To time.Time `form:"to" json:"to"`
+}
 
 // GetImagesParams defines parameters for GetImages.
 type GetImagesParams struct {
@@ -3121,6 +3136,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/farms/{morId}/clearance (the `GetHerdClearance` operationId).
 	GetHerdClearance(ctx context.Context, morId int64, params *GetHerdClearanceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTreatmentRecords A farm's treatment records (21 CFR 530.5), as JSON, CSV or PDF
+	//
+	// The records 21 CFR 530.5 requires of an extra-label use, for every dose farm (MOR) morId recorded as given in [from, to): the animal (or the group and its members), species, condition, drug, dose, route, when given, who gave and who prescribed it, the prescription and case, and the meat and milk withhold of the dose, by time given. The Accept header chooses the form: application/json (the default), text/csv (one row per dose, a header row first, instants in RFC 3339 UTC) or application/pdf (a table, for the farm's file). The farm's MOR, its TORs, its VORs and the SAOR may; 403 otherwise. 422 when from is not before to.
+	//
+	// Corresponds with GET /api/farms/{morId}/records (the `GetTreatmentRecords` operationId).
+	GetTreatmentRecords(ctx context.Context, morId int64, params *GetTreatmentRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteHelp Delete a help screen
 	//
@@ -4929,6 +4951,23 @@ func (c *Client) EnrollCase(ctx context.Context, params *EnrollCaseParams, body 
 // Corresponds with GET /api/farms/{morId}/clearance (the `GetHerdClearance` operationId).
 func (c *Client) GetHerdClearance(ctx context.Context, morId int64, params *GetHerdClearanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetHerdClearanceRequest(c.Server, morId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTreatmentRecords A farm's treatment records (21 CFR 530.5), as JSON, CSV or PDF
+//
+// The records 21 CFR 530.5 requires of an extra-label use, for every dose farm (MOR) morId recorded as given in [from, to): the animal (or the group and its members), species, condition, drug, dose, route, when given, who gave and who prescribed it, the prescription and case, and the meat and milk withhold of the dose, by time given. The Accept header chooses the form: application/json (the default), text/csv (one row per dose, a header row first, instants in RFC 3339 UTC) or application/pdf (a table, for the farm's file). The farm's MOR, its TORs, its VORs and the SAOR may; 403 otherwise. 422 when from is not before to.
+//
+// Corresponds with GET /api/farms/{morId}/records (the `GetTreatmentRecords` operationId).
+func (c *Client) GetTreatmentRecords(ctx context.Context, morId int64, params *GetTreatmentRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTreatmentRecordsRequest(c.Server, morId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8948,6 +8987,71 @@ func NewGetHerdClearanceRequest(server string, morId int64, params *GetHerdClear
 				}
 			}
 
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTreatmentRecordsRequest constructs an http.Request for the GetTreatmentRecords method
+func NewGetTreatmentRecordsRequest(server string, morId int64, params *GetTreatmentRecordsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "morId", morId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/farms/%s/records", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
@@ -13108,6 +13212,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/farms/{morId}/clearance (the `GetHerdClearance` operationId).
 	GetHerdClearanceWithResponse(ctx context.Context, morId int64, params *GetHerdClearanceParams, reqEditors ...RequestEditorFn) (*GetHerdClearanceResponse, error)
 
+	// GetTreatmentRecordsWithResponse A farm's treatment records (21 CFR 530.5), as JSON, CSV or PDF
+	//
+	// The records 21 CFR 530.5 requires of an extra-label use, for every dose farm (MOR) morId recorded as given in [from, to): the animal (or the group and its members), species, condition, drug, dose, route, when given, who gave and who prescribed it, the prescription and case, and the meat and milk withhold of the dose, by time given. The Accept header chooses the form: application/json (the default), text/csv (one row per dose, a header row first, instants in RFC 3339 UTC) or application/pdf (a table, for the farm's file). The farm's MOR, its TORs, its VORs and the SAOR may; 403 otherwise. 422 when from is not before to.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/farms/{morId}/records (the `GetTreatmentRecords` operationId).
+	GetTreatmentRecordsWithResponse(ctx context.Context, morId int64, params *GetTreatmentRecordsParams, reqEditors ...RequestEditorFn) (*GetTreatmentRecordsResponse, error)
+
 	// DeleteHelpWithResponse Delete a help screen
 	//
 	// Deletes help screen key. Only the SAOR may (403); 404 when there is none.
@@ -16182,6 +16295,79 @@ func (r GetHerdClearanceResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetHerdClearanceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTreatmentRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Records []TreatmentRecord `json:"records"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *AnyProblem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTreatmentRecordsResponse) GetJSON200() *struct {
+	Records []TreatmentRecord `json:"records"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTreatmentRecordsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTreatmentRecordsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetTreatmentRecordsResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTreatmentRecordsResponse) GetApplicationproblemJSONDefault() *AnyProblem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTreatmentRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTreatmentRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTreatmentRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTreatmentRecordsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -22675,6 +22861,21 @@ func (c *ClientWithResponses) GetHerdClearanceWithResponse(ctx context.Context, 
 	return ParseGetHerdClearanceResponse(rsp)
 }
 
+// GetTreatmentRecordsWithResponse A farm's treatment records (21 CFR 530.5), as JSON, CSV or PDF
+//
+// The records 21 CFR 530.5 requires of an extra-label use, for every dose farm (MOR) morId recorded as given in [from, to): the animal (or the group and its members), species, condition, drug, dose, route, when given, who gave and who prescribed it, the prescription and case, and the meat and milk withhold of the dose, by time given. The Accept header chooses the form: application/json (the default), text/csv (one row per dose, a header row first, instants in RFC 3339 UTC) or application/pdf (a table, for the farm's file). The farm's MOR, its TORs, its VORs and the SAOR may; 403 otherwise. 422 when from is not before to.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/farms/{morId}/records (the `GetTreatmentRecords` operationId).
+func (c *ClientWithResponses) GetTreatmentRecordsWithResponse(ctx context.Context, morId int64, params *GetTreatmentRecordsParams, reqEditors ...RequestEditorFn) (*GetTreatmentRecordsResponse, error) {
+	rsp, err := c.GetTreatmentRecords(ctx, morId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTreatmentRecordsResponse(rsp)
+}
+
 // DeleteHelpWithResponse Delete a help screen
 //
 // Deletes help screen key. Only the SAOR may (403); 404 when there is none.
@@ -25896,6 +26097,65 @@ func ParseGetHerdClearanceResponse(rsp *http.Response) (*GetHerdClearanceRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTreatmentRecordsResponse parses an HTTP response from a GetTreatmentRecordsWithResponse call
+func ParseGetTreatmentRecordsResponse(rsp *http.Response) (*GetTreatmentRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTreatmentRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Records []TreatmentRecord `json:"records"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest AnyProblem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 
