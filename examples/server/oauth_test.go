@@ -55,11 +55,15 @@ func TestIntegrationRegistration(t *testing.T) {
 	}
 }
 
-func testIntegrationRegistration(t *testing.T, dsn string) {
+// startIntegrationServer runs the real server over dsn on a fixed loopback
+// port (the OAuth issuer names it), letting webhooks reach loopback
+// receivers, and stops it when t ends. It returns the address.
+func startIntegrationServer(t *testing.T, dsn, name string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := freeAddr(t)
 	cfg := config{
-		Addr: addr, DB: dsn, KeyFile: filepath.Join(t.TempDir(), "vetlink.key"), ServerName: "oauth-e2e",
+		Addr: addr, DB: dsn, KeyFile: filepath.Join(t.TempDir(), "vetlink.key"), ServerName: name,
 		SecretKey: e2eSecretKey, AdminUsername: "administrator", AdminPassword: e2eAdminPassword, APIKey: e2eAPIKey,
 		WebhookAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	}
@@ -76,6 +80,12 @@ func testIntegrationRegistration(t *testing.T, dsn string) {
 		t.Fatal("server did not start within 20 s")
 	}
 	t.Cleanup(func() { cancel(); <-done })
+	return addr
+}
+
+func testIntegrationRegistration(t *testing.T, dsn string) {
+	addr := startIntegrationServer(t, dsn, "oauth-e2e")
+	ctx := t.Context()
 	base := "http://" + addr
 	issuer := "http://localhost:" + addr[strings.LastIndexByte(addr, ':')+1:]
 

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -41,26 +37,8 @@ func TestRestAPIEndToEnd(t *testing.T) {
 }
 
 func testRestAPI(t *testing.T, dsn string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	addr := freeAddr(t)
-	cfg := config{
-		Addr: addr, DB: dsn, KeyFile: filepath.Join(t.TempDir(), "vetlink.key"), ServerName: "restapi-e2e",
-		SecretKey: e2eSecretKey, AdminUsername: "administrator", AdminPassword: e2eAdminPassword, APIKey: e2eAPIKey,
-		WebhookAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
-	}
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler), ready) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("server stopped before listening: %v", err)
-	case <-time.After(20 * time.Second):
-		cancel()
-		t.Fatal("server did not start within 20 s")
-	}
-	t.Cleanup(func() { cancel(); <-done })
+	addr := startIntegrationServer(t, dsn, "restapi-e2e")
+	ctx := t.Context()
 	base := "http://" + addr
 
 	// A farm's five years of history, written into the server's database.
