@@ -47,7 +47,8 @@ type adminHandler struct {
 // operations do. Errors are RFC 9457 problems: 401 without valid
 // credentials, 403 for a user who is not the SAOR, 404, 409 for a taken
 // name or a second registration, 422 naming the field and rule for an
-// invalid definition or an integration the organisation may not see. The
+// invalid definition, an integration the organisation may not see, or an
+// organisation ID that [Catalogue.Organisations] does not know. The
 // hookup secret is answered once, at definition; client secrets never.
 func (c *Catalogue) AdminHandler(a Authenticator, users Users) http.Handler {
 	h := &adminHandler{cat: c, auth: a, users: users}
@@ -99,7 +100,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // fail answers err as a problem.
 func fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case errors.Is(err, ErrInvalid), errors.Is(err, ErrNotVisible):
+	case errors.Is(err, ErrInvalid), errors.Is(err, ErrNotVisible), errors.Is(err, ErrNoOrganisation):
 		WriteProblem(w, r, http.StatusUnprocessableEntity, "invalid", err.Error())
 	case errors.Is(err, storage.ErrNotFound):
 		WriteProblem(w, r, http.StatusNotFound, "not_found", err.Error())

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/vetlink/vetlink/oauth/storage"
+	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/webhook"
 )
 
@@ -48,7 +49,23 @@ var (
 	// ErrNotVisible reports an organisation adding an integration the
 	// catalogue does not show it.
 	ErrNotVisible = errors.New("oauth: integration not visible to this organisation")
+	// ErrNoOrganisation reports an organisation ID that names no
+	// organisation of [Catalogue.Organisations].
+	ErrNoOrganisation = errors.New("oauth: no such organisation")
 )
+
+// OrganisationDirectory tells the catalogue which IDs name organisations
+// and who acts for them. The reference server's reads vetlink's CLINIC and
+// FARM users: the VORs of a clinic and the MORs of a farm are its members.
+type OrganisationDirectory interface {
+	// Organisation returns organisation id with its country ("" when the
+	// directory does not know it), or an error wrapping
+	// [ErrNoOrganisation] when id names none.
+	Organisation(ctx context.Context, id string) (Organisation, error)
+	// HasMember reports whether user is an active member of organisation
+	// id, one who may add and remove its integrations.
+	HasMember(ctx context.Context, id string, user rx.UserID) (bool, error)
+}
 
 // Mailer sends one plain-text e-mail; mail.Outbox implements it.
 type Mailer interface {
@@ -83,6 +100,13 @@ type Catalogue struct {
 	// Mailer sends registrations by e-mail; nil logs them instead (with
 	// no secret).
 	Mailer Mailer
+	// Organisations, when set, is the directory of organisations: Add
+	// refuses an ID it does not know ([ErrNoOrganisation]) and takes the
+	// organisation's country from it when none is given, and
+	// [Catalogue.OrganisationHandler] lets an organisation's members
+	// manage its integrations. Nil leaves organisation IDs to the
+	// embedding application, unchecked.
+	Organisations OrganisationDirectory
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
@@ -396,9 +420,22 @@ func provetID(org string) json.RawMessage {
 // integration — by its hookup URL (a signed webhook delivery, retried by
 // the dispatcher, committed with the registration) or by e-mail (after
 // the commit). The client secret is in the notice only, never stored.
+//
+// With [Catalogue.Organisations] set, org.ID must name an organisation of
+// the directory (else the error wraps [ErrNoOrganisation]), and an empty
+// org.Country is the directory's.
 func (c *Catalogue) Add(ctx context.Context, id int64, org Organisation) (Registration, error) {
 	if strings.TrimSpace(org.ID) == "" {
 		return Registration{}, fmt.Errorf("%w: organisation ID must not be empty", ErrInvalid)
+	}
+	if c.Organisations != nil {
+		known, err := c.Organisations.Organisation(ctx, org.ID)
+		if err != nil {
+			return Registration{}, fmt.Errorf("oauth: add integration %d for organisation %q: %w", id, org.ID, err)
+		}
+		if org.Country == "" {
+			org.Country = known.Country
+		}
 	}
 	var (
 		reg    storage.Registration
