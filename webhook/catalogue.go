@@ -9,10 +9,18 @@ import (
 
 // An EventKind describes one event type of a [Catalogue]: its name, the
 // parameter that identifies the changed resource in a form-encoded payload
-// ("consultation_id=123"), and a sentence for people browsing the catalogue.
+// ("consultation_id=123"), where that resource is read, and a sentence for
+// people browsing the catalogue.
 type EventKind struct {
-	Type        EventType
-	Param       string
+	Type  EventType
+	Param string
+	// Resource is the collection of the integration API (/api/0.1/, package
+	// restapi) that serves the object whose ID Param carries: "cases" for
+	// "case_id", so a subscriber told case_id=123 reads GET
+	// /api/0.1/cases/123/. It is empty for the events of an embedding
+	// practice-management application, whose own API serves the object, and
+	// for events whose data is the whole object.
+	Resource    string
 	Description string
 }
 
@@ -33,6 +41,9 @@ func NewCatalogue(kinds ...EventKind) (*Catalogue, error) {
 		}
 		if !validIdent(k.Param) {
 			return nil, &EventError{Field: "param", Value: k.Param, Reason: "must be snake_case letters, digits and underscores"}
+		}
+		if k.Resource != "" && !validIdent(k.Resource) {
+			return nil, &EventError{Field: "resource", Value: k.Resource, Reason: "must be empty or a collection name of snake_case letters, digits and underscores"}
 		}
 		if _, dup := c.kinds[k.Type]; dup {
 			return nil, &EventError{Field: "type", Value: string(k.Type), Reason: "listed twice in the catalogue"}
@@ -104,49 +115,58 @@ const EventSubscriptionDisabled EventType = "webhook.subscription_disabled"
 // events integrators of existing veterinary clouds already receive, with
 // the same parameter names.
 var defaultKinds = []EventKind{
-	// vetlink resources.
-	{"protocol.created", "protocol_id", "A treatment protocol was created."},
-	{"protocol.updated", "protocol_id", "A treatment protocol was changed."},
-	{"protocol.deleted", "protocol_id", "A treatment protocol was withdrawn."},
-	{"prescription.created", "prescription_id", "A veterinarian issued a prescription."},
-	{"prescription.updated", "prescription_id", "A prescription changed (refills, expiry, status)."},
-	{"prescription.cancelled", "prescription_id", "A prescription was cancelled."},
-	{"case.created", "case_id", "An animal was enrolled on a prescription."},
-	{"case.updated", "case_id", "A case changed."},
-	{"case.closed", "case_id", "A case was closed."},
-	{"task.created", "task_id", "A dose task was scheduled."},
-	{"task.completed", "task_id", "A dose task was recorded as given."},
-	{"task.skipped", "task_id", "A dose task was skipped."},
-	{"withhold.started", "withhold_id", "A meat or milk withdrawal period started."},
-	{"withhold.updated", "withhold_id", "A withdrawal period's release time changed."},
-	{"withhold.released", "withhold_id", "A withdrawal period ended."},
-	{"lab_result.received", "lab_result_id", "A lab result arrived over HL7."},
-	{"nahln_report.sent", "nahln_report_id", "A report was sent to NAHLN."},
-	{EventSubscriptionDisabled, "subscription_id", "The dispatcher disabled a webhook subscription."},
-	{"admin.changed", "admin_change_id", "An administrator changed a server, job or webhook setting (audit log)."},
-	{EventTest, "subscription_id", "A test event, sent on request to one subscription (Service.SendTest)."},
+	// vetlink resources: each names the collection of the integration API
+	// (/api/0.1/) that serves its object, so "webhook, then GET" works for
+	// every one of them.
+	{Type: "protocol.created", Param: "protocol_id", Resource: "protocols", Description: "A treatment protocol was created."},
+	{Type: "protocol.updated", Param: "protocol_id", Resource: "protocols", Description: "A treatment protocol was changed."},
+	{Type: "protocol.deleted", Param: "protocol_id", Resource: "protocols", Description: "A treatment protocol was withdrawn."},
+	{Type: "prescription.created", Param: "prescription_id", Resource: "prescriptions", Description: "A veterinarian issued a prescription."},
+	{Type: "prescription.updated", Param: "prescription_id", Resource: "prescriptions", Description: "A prescription changed (refills, expiry, status)."},
+	{Type: "prescription.cancelled", Param: "prescription_id", Resource: "prescriptions", Description: "A prescription was cancelled."},
+	{Type: "case.created", Param: "case_id", Resource: "cases", Description: "An animal was enrolled on a prescription."},
+	{Type: "case.updated", Param: "case_id", Resource: "cases", Description: "A case changed."},
+	{Type: "case.closed", Param: "case_id", Resource: "cases", Description: "A case was closed."},
+	{Type: "task.created", Param: "task_id", Resource: "tasks", Description: "A dose task was scheduled."},
+	{Type: "task.completed", Param: "task_id", Resource: "tasks", Description: "A dose task was recorded as given."},
+	{Type: "task.skipped", Param: "task_id", Resource: "tasks", Description: "A dose task was skipped."},
+	{Type: "withhold.started", Param: "withhold_id", Resource: "withholds", Description: "A meat or milk withdrawal period started."},
+	{Type: "withhold.updated", Param: "withhold_id", Resource: "withholds", Description: "A withdrawal period's release time changed."},
+	{Type: "withhold.released", Param: "withhold_id", Resource: "withholds", Description: "A withdrawal period ended."},
+	{Type: "lab_result.received", Param: "lab_result_id", Resource: "lab_results", Description: "A lab result arrived over HL7."},
+	{Type: "nahln_report.sent", Param: "nahln_report_id", Resource: "nahln_reports", Description: "A report was sent to NAHLN."},
+	{Type: EventSubscriptionDisabled, Param: "subscription_id", Resource: "webhook_subscriptions", Description: "The dispatcher disabled a webhook subscription."},
+	{Type: "admin.changed", Param: "admin_change_id", Resource: "admin_changes", Description: "An administrator changed a server, job or webhook setting (audit log)."},
+	{Type: EventTest, Param: "subscription_id", Resource: "webhook_subscriptions", Description: "A test event, sent on request to one subscription (Service.SendTest)."},
 
-	// Practice-management events.
-	{"appointment.created_or_updated", "appointment_id", "An appointment was booked or changed."},
-	{"appointment.deleted", "appointment_id", "An appointment was cancelled."},
-	{"client.created_or_updated", "client_id", "A client (animal owner) was created or changed."},
-	{"client.deleted", "client_id", "A client was deleted."},
-	{"patient.created_or_updated", "patient_id", "A patient (animal) was created or changed."},
-	{"patient.deleted", "patient_id", "A patient was deleted."},
-	{"consultation.created_or_updated", "consultation_id", "A consultation was opened or changed."},
-	{"consultation.finalized", "consultation_id", "A consultation was finalized."},
-	{"invoice.created_or_updated", "invoice_id", "An invoice was created or changed."},
-	{"invoice.finalized", "invoice_id", "An invoice was finalized."},
-	{"payment.created", "payment_id", "A payment was recorded."},
-	{"reminder.created_or_updated", "reminder_id", "A reminder was scheduled or changed."},
-	{"reminder.deleted", "reminder_id", "A reminder was removed."},
-	{"treatment_plan.created_or_updated", "treatment_plan_id", "A treatment plan was created or changed."},
-	{"treatment_plan.deleted", "treatment_plan_id", "A treatment plan was deleted."},
-	{"stock.adjusted", "product_id", "A product's stock level changed."},
-	{"product.created_or_updated", "product_id", "A product was created or changed."},
-	{"user.created_or_updated", "user_id", "A practice user was created or changed."},
-	{"user.deactivated", "user_id", "A practice user was deactivated."},
-	{"department.created_or_updated", "department_id", "A department (clinic site) was created or changed."},
+	// Practice-management events. An embedding practice-management
+	// application publishes them with its own IDs, and its own API serves
+	// the objects: they name no Resource. The exceptions are the user
+	// events, which vetlink itself publishes for its users (openapi's
+	// user.created_or_updated and user.deactivated) and /api/0.1/users/
+	// serves; product.created_or_updated, which vetlink publishes for a
+	// Green Book drug by NDC, names none because drugs are not a
+	// collection (their label is /api/spl/{ndc}).
+	{Type: "appointment.created_or_updated", Param: "appointment_id", Description: "An appointment was booked or changed."},
+	{Type: "appointment.deleted", Param: "appointment_id", Description: "An appointment was cancelled."},
+	{Type: "client.created_or_updated", Param: "client_id", Description: "A client (animal owner) was created or changed."},
+	{Type: "client.deleted", Param: "client_id", Description: "A client was deleted."},
+	{Type: "patient.created_or_updated", Param: "patient_id", Description: "A patient (animal) was created or changed."},
+	{Type: "patient.deleted", Param: "patient_id", Description: "A patient was deleted."},
+	{Type: "consultation.created_or_updated", Param: "consultation_id", Description: "A consultation was opened or changed."},
+	{Type: "consultation.finalized", Param: "consultation_id", Description: "A consultation was finalized."},
+	{Type: "invoice.created_or_updated", Param: "invoice_id", Description: "An invoice was created or changed."},
+	{Type: "invoice.finalized", Param: "invoice_id", Description: "An invoice was finalized."},
+	{Type: "payment.created", Param: "payment_id", Description: "A payment was recorded."},
+	{Type: "reminder.created_or_updated", Param: "reminder_id", Description: "A reminder was scheduled or changed."},
+	{Type: "reminder.deleted", Param: "reminder_id", Description: "A reminder was removed."},
+	{Type: "treatment_plan.created_or_updated", Param: "treatment_plan_id", Description: "A treatment plan was created or changed."},
+	{Type: "treatment_plan.deleted", Param: "treatment_plan_id", Description: "A treatment plan was deleted."},
+	{Type: "stock.adjusted", Param: "product_id", Description: "A product's stock level changed."},
+	{Type: "product.created_or_updated", Param: "product_id", Description: "A product was created or changed."},
+	{Type: "user.created_or_updated", Param: "user_id", Resource: "users", Description: "A practice user was created or changed."},
+	{Type: "user.deactivated", Param: "user_id", Resource: "users", Description: "A practice user was deactivated."},
+	{Type: "department.created_or_updated", Param: "department_id", Description: "A department (clinic site) was created or changed."},
 
 	// The rest of the practice-management cloud's trigger list
 	// (developers.provetcloud.com/restapi/webhook_triggers.html, parameters
@@ -156,29 +176,31 @@ var defaultKinds = []EventKind{
 	// consultationitem_id and diagnosticimagingworklist_id; the others
 	// below follow the same pattern and were not confirmed against a
 	// delivery from that cloud.
-	{"consultation.deleted", "consultation_id", "A consultation was deleted."},
-	{"consultation.waiting_discharge", "consultation_id", "A consultation's status changed to waiting for discharge."},
-	{"consultation_item.created_or_updated", "consultationitem_id", "An item (a procedure, medicine or supply) of a consultation was added or changed."},
-	{"diagnostic_imaging_worklist.created", "diagnosticimagingworklist_id", "A diagnostic-imaging referral was put on the worklist."},
-	{"diagnostic_imaging_worklist.updated", "diagnosticimagingworklist_id", "A diagnostic-imaging worklist order changed."},
-	{"diagnostic_imaging_worklist.deleted", "diagnosticimagingworklist_id", "A diagnostic-imaging worklist order was deleted."},
-	{"invoice_draft.created_or_updated", "invoice_id", "A draft invoice was created or changed."},
-	{"invoice_payment.created_or_updated", "invoicepayment_id", "A payment against an invoice was recorded or changed."},
-	{"unallocated_payment.created_or_updated", "unallocatedpayment_id", "A payment not yet allocated to an invoice was recorded or changed."},
-	{"insurance_claim.created_or_updated", "insuranceclaim_id", "An insurance claim was created or changed."},
-	{"accounting_report.created_or_updated", "accountingreport_id", "An accounting report was created or changed."},
-	{"organization_item.created_or_updated", "item_id", "An item of the organisation's price list was created or changed."},
-	{"laboratory_referral.created_or_updated", "laboratoryreferral_id", "A laboratory referral was created or changed."},
-	{"patient_referral.created_or_updated", "patientreferral_id", "A patient referral was created or changed."},
-	{"sms_log.sent", "smslog_id", "An SMS was sent (the sent log's entry)."},
-	{"email_log.sent", "emaillog_id", "An e-mail was sent (the sent log's entry)."},
-	{"stock_entry.created_or_updated", "stockentry_id", "A stock entry (goods received, moved or written off) was created or changed."},
-	{"stock_order.created_or_updated", "stockorder_id", "A stock order to a supplier was created or changed."},
+	{Type: "consultation.deleted", Param: "consultation_id", Description: "A consultation was deleted."},
+	{Type: "consultation.waiting_discharge", Param: "consultation_id", Description: "A consultation's status changed to waiting for discharge."},
+	{Type: "consultation_item.created_or_updated", Param: "consultationitem_id", Description: "An item (a procedure, medicine or supply) of a consultation was added or changed."},
+	{Type: "diagnostic_imaging_worklist.created", Param: "diagnosticimagingworklist_id", Description: "A diagnostic-imaging referral was put on the worklist."},
+	{Type: "diagnostic_imaging_worklist.updated", Param: "diagnosticimagingworklist_id", Description: "A diagnostic-imaging worklist order changed."},
+	{Type: "diagnostic_imaging_worklist.deleted", Param: "diagnosticimagingworklist_id", Description: "A diagnostic-imaging worklist order was deleted."},
+	{Type: "invoice_draft.created_or_updated", Param: "invoice_id", Description: "A draft invoice was created or changed."},
+	{Type: "invoice_payment.created_or_updated", Param: "invoicepayment_id", Description: "A payment against an invoice was recorded or changed."},
+	{Type: "unallocated_payment.created_or_updated", Param: "unallocatedpayment_id", Description: "A payment not yet allocated to an invoice was recorded or changed."},
+	{Type: "insurance_claim.created_or_updated", Param: "insuranceclaim_id", Description: "An insurance claim was created or changed."},
+	{Type: "accounting_report.created_or_updated", Param: "accountingreport_id", Description: "An accounting report was created or changed."},
+	{Type: "organization_item.created_or_updated", Param: "item_id", Description: "An item of the organisation's price list was created or changed."},
+	{Type: "laboratory_referral.created_or_updated", Param: "laboratoryreferral_id", Description: "A laboratory referral was created or changed."},
+	{Type: "patient_referral.created_or_updated", Param: "patientreferral_id", Description: "A patient referral was created or changed."},
+	{Type: "sms_log.sent", Param: "smslog_id", Description: "An SMS was sent (the sent log's entry)."},
+	{Type: "email_log.sent", Param: "emaillog_id", Description: "An e-mail was sent (the sent log's entry)."},
+	{Type: "stock_entry.created_or_updated", Param: "stockentry_id", Description: "A stock entry (goods received, moved or written off) was created or changed."},
+	{Type: "stock_order.created_or_updated", Param: "stockorder_id", Description: "A stock order to a supplier was created or changed."},
 }
 
 // DefaultCatalogue returns vetlink's catalogue: its own resources
-// (protocol, prescription, case, task, withhold, lab result, NAHLN report)
-// and the practice-management events integrators already know.
+// (protocol, prescription, case, task, withhold, lab result, NAHLN report,
+// webhook subscription, administrator's change), each with the
+// [EventKind.Resource] that serves it, and the practice-management events
+// integrators already know.
 func DefaultCatalogue() *Catalogue {
 	c, err := NewCatalogue(defaultKinds...)
 	if err != nil {

@@ -60,6 +60,57 @@ func TestDefaultCatalogue(t *testing.T) {
 	require.Equal(t, webhook.EventType("accounting_report.created_or_updated"), kinds[0].Type, "ordered by type")
 }
 
+// TestDefaultCatalogueResources checks where each of vetlink's own events
+// is read ("webhook, then GET"), and that the practice-management events,
+// served by the embedding application, name no collection.
+func TestDefaultCatalogueResources(t *testing.T) {
+	c := webhook.DefaultCatalogue()
+	tests := []struct {
+		typ      webhook.EventType
+		resource string
+	}{
+		{"protocol.created", "protocols"},
+		{"protocol.updated", "protocols"},
+		{"protocol.deleted", "protocols"},
+		{"prescription.created", "prescriptions"},
+		{"prescription.updated", "prescriptions"},
+		{"prescription.cancelled", "prescriptions"},
+		{"case.created", "cases"},
+		{"case.updated", "cases"},
+		{"case.closed", "cases"},
+		{"task.created", "tasks"},
+		{"task.completed", "tasks"},
+		{"task.skipped", "tasks"},
+		{"withhold.started", "withholds"},
+		{"withhold.updated", "withholds"},
+		{"withhold.released", "withholds"},
+		{"lab_result.received", "lab_results"},
+		{"nahln_report.sent", "nahln_reports"},
+		{"admin.changed", "admin_changes"},
+		{"webhook.subscription_disabled", "webhook_subscriptions"},
+		{"webhook.test", "webhook_subscriptions"},
+		{"user.created_or_updated", "users"},
+		{"user.deactivated", "users"},
+		{"product.created_or_updated", ""},
+		{"appointment.created_or_updated", ""},
+		{"consultation.finalized", ""},
+		{"invoice.created_or_updated", ""},
+		{"stock_order.created_or_updated", ""},
+	}
+	for _, tt := range tests {
+		k, ok := c.Lookup(tt.typ)
+		require.True(t, ok, tt.typ)
+		require.Equal(t, tt.resource, k.Resource, tt.typ)
+	}
+	var named int
+	for _, k := range c.Kinds() {
+		if k.Resource != "" {
+			named++
+		}
+	}
+	require.Equal(t, 22, named, "the 20 vetlink events and the 2 user events name a collection")
+}
+
 func TestNewCatalogueErrors(t *testing.T) {
 	tests := []struct {
 		kinds []webhook.EventKind
@@ -70,6 +121,8 @@ func TestNewCatalogueErrors(t *testing.T) {
 		{[]webhook.EventKind{{Type: "case..created", Param: "case_id"}}, `webhook: event type "case..created": each dotted part must be lower-case letters, digits and underscores, starting with a letter`},
 		{[]webhook.EventKind{{Type: "case.created", Param: "caseId"}}, `webhook: event param "caseId": must be snake_case letters, digits and underscores`},
 		{[]webhook.EventKind{{Type: "case.created", Param: "case_id"}, {Type: "case.created", Param: "case_id"}}, `webhook: event type "case.created": listed twice in the catalogue`},
+		{[]webhook.EventKind{{Type: "case.created", Param: "case_id", Resource: "/api/0.1/cases/"}}, `webhook: event resource "/api/0.1/cases/": must be empty or a collection name of snake_case letters, digits and underscores`},
+		{[]webhook.EventKind{{Type: "case.created", Param: "case_id", Resource: "Cases"}}, `webhook: event resource "Cases": must be empty or a collection name of snake_case letters, digits and underscores`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

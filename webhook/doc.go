@@ -21,6 +21,20 @@
 // name), and a RateLimit in deliveries a second. [Service.SendTest] sends a
 // "webhook.test" event to one subscription, logged like any other.
 //
+// # Webhook, then GET
+//
+// A delivery says only what changed, never the object itself: the
+// receiver reads the object afterwards, as it is now. Every vetlink event
+// of [DefaultCatalogue] names the collection of the integration API that
+// serves its object ([EventKind.Resource]); the Param's value is the
+// object's key in that collection, so "case_id=123" of "case.created"
+// (Resource "cases") is read with GET /api/0.1/cases/123/, with a token
+// holding the collection's permission (package restapi lists them).
+// The practice-management events name no Resource: the embedding
+// application that publishes them serves their objects through its own
+// API. The payload is the same either way; the Resource is documentation
+// and the restapi index, not part of what is posted.
+//
 // # Publishing: the transactional outbox
 //
 // [Service.Publish] writes the event and one pending [Delivery] per
