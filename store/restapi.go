@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -36,9 +37,14 @@ type RestResource struct {
 	// the distinct animals of a farm's cases).
 	GroupBy string
 	// userScope is the condition a user-acting query adds (see
-	// RestQuery.ActingUser), with {u} for the user's ID; empty when only
-	// the SAOR reads the collection.
+	// RestQuery.ActingUser), with {u} for the users acting; empty when
+	// only the SAOR reads the collection.
 	userScope string
+	// orgScope is the condition an organisation-acting query adds (see
+	// RestQuery.ActingOrganisation), with {u} for its active members, {o}
+	// for its ID and {os} for its ID as text; scopeNothing when no
+	// organisation reads the collection.
+	orgScope string
 }
 
 // Field returns the resource's field of that name.
@@ -157,19 +163,40 @@ var (
 )
 
 // The rows a user reads, as rx decides (rx.MayRead, rx.MayReadFarm,
-// rx.MayReadUser, rx.MayReadProtocol), in SQL with {u} for the user's ID.
-// Only SAOR, VOR, MOR and TOR act; the SAOR reads everything.
+// rx.MayReadUser, rx.MayReadProtocol), in SQL with {u} for the acting
+// users as a parenthesised list or subquery: "($n)" for one user
+// (RestQuery.ActingUser), the active members of an organisation for an
+// organisation (RestQuery.ActingOrganisation, see scopeMembers). Every
+// template reads "IN {u}" and is a union over those users, so one text
+// serves both. Only SAOR, VOR, MOR and TOR act; the SAOR reads everything.
 const (
-	scopeActive = "EXISTS (SELECT 1 FROM rx_users su WHERE su.id = {u} AND su.user_type IN ('SAOR', 'VOR', 'MOR', 'TOR'))"
-	scopeSAOR   = "EXISTS (SELECT 1 FROM rx_users su WHERE su.id = {u} AND su.user_type = 'SAOR')"
+	scopeActive = "EXISTS (SELECT 1 FROM rx_users su WHERE su.id IN {u} AND su.user_type IN ('SAOR', 'VOR', 'MOR', 'TOR'))"
+	scopeSAOR   = "EXISTS (SELECT 1 FROM rx_users su WHERE su.id IN {u} AND su.user_type = 'SAOR')"
 	// scopeOwnFarms: the MOR's own farm, a TOR's employers (rx.MayRead).
-	scopeOwnFarms = "(SELECT su.id FROM rx_users su WHERE su.id = {u} AND su.user_type = 'MOR'" +
-		" UNION SELECT sr.left_id FROM rx_relations sr WHERE sr.kind = 'EMPLOYEE' AND sr.right_id = {u})"
+	scopeOwnFarms = "(SELECT su.id FROM rx_users su WHERE su.id IN {u} AND su.user_type = 'MOR'" +
+		" UNION SELECT sr.left_id FROM rx_relations sr WHERE sr.kind = 'EMPLOYEE' AND sr.right_id IN {u})"
 	// scopeFarms adds a VOR's clients (rx.MayReadFarm).
-	scopeFarms = "(SELECT su.id FROM rx_users su WHERE su.id = {u} AND su.user_type = 'MOR'" +
-		" UNION SELECT sr.left_id FROM rx_relations sr WHERE sr.kind = 'EMPLOYEE' AND sr.right_id = {u}" +
-		" UNION SELECT sr.right_id FROM rx_relations sr WHERE sr.kind = 'CLIENT' AND sr.left_id = {u})"
-	scopeMemberOf = "(SELECT sr.left_id FROM rx_relations sr WHERE sr.kind = 'MEMBER' AND sr.right_id = {u})"
+	scopeFarms = "(SELECT su.id FROM rx_users su WHERE su.id IN {u} AND su.user_type = 'MOR'" +
+		" UNION SELECT sr.left_id FROM rx_relations sr WHERE sr.kind = 'EMPLOYEE' AND sr.right_id IN {u}" +
+		" UNION SELECT sr.right_id FROM rx_relations sr WHERE sr.kind = 'CLIENT' AND sr.left_id IN {u})"
+	scopeMemberOf = "(SELECT sr.left_id FROM rx_relations sr WHERE sr.kind = 'MEMBER' AND sr.right_id IN {u})"
+)
+
+// The organisation an integration's own token acts for, with {o} for its
+// ID and {os} for the same ID as decimal text (oauth_registrations keeps
+// the organisation as the registration document's provet_id, a string).
+const (
+	// scopeOrganisation fails closed: an ID that is not a CLINIC or FARM
+	// (unknown, a person, a removed organisation) reads nothing.
+	scopeOrganisation = "EXISTS (SELECT 1 FROM rx_users so WHERE so.id = {o} AND so.user_type IN ('CLINIC', 'FARM'))"
+	// scopeMembers are the organisation's active members, whose rights it
+	// holds: the VORs of a CLINIC, the MORs of a FARM (rx.CheckRelation).
+	// A removed or pending member has another type and grants nothing.
+	scopeMembers = "(SELECT sm.right_id FROM rx_relations sm JOIN rx_users smu ON smu.id = sm.right_id" +
+		" WHERE sm.kind = 'MEMBER' AND sm.left_id = {o} AND smu.user_type IN ('VOR', 'MOR'))"
+	// scopeNothing is the scope of a collection an organisation does not
+	// read at all (the webhook collections are the SAOR's).
+	scopeNothing = "1 = 0"
 )
 
 // userScopes are the collections' user scopes; the webhook collections and
@@ -177,15 +204,29 @@ const (
 var userScopes = map[string]string{
 	"organisations": "u.id IN " + scopeMemberOf,
 	"departments":   "r.left_id IN " + scopeMemberOf,
-	"users":         "(u.id = {u} OR u.id IN (SELECT sr.right_id FROM rx_relations sr WHERE sr.left_id = {u} AND sr.kind IN ('CLIENT', 'EMPLOYEE')))",
+	"users":         "(u.id IN {u} OR u.id IN (SELECT sr.right_id FROM rx_relations sr WHERE sr.left_id IN {u} AND sr.kind IN ('CLIENT', 'EMPLOYEE')))",
 	"farms":         "u.id IN " + scopeFarms,
 	"animals":       "c.mor_id IN " + scopeFarms,
-	"protocols": "(x.owner_id = {u} OR (x.status <> 'DEPRECATED' AND EXISTS (SELECT 1 FROM rx_users su WHERE su.id = {u} AND su.user_type = 'VOR')" +
-		" AND (x.share_all OR x.id IN (SELECT ss.px_id FROM rx_library_shares ss WHERE ss.share_to = {u}))))",
-	"prescriptions": "(p.vor_id = {u} OR p.mor_id IN " + scopeOwnFarms + ")",
-	"cases":         "(c.vor_id = {u} OR c.mor_id IN " + scopeOwnFarms + ")",
-	"tasks":         "(t.vor_id = {u} OR t.mor_id IN " + scopeFarms + ")",
-	"withholds":     "(w.mor_id IN " + scopeFarms + " OR w.rx_id IN (SELECT sp.id FROM rx_prescriptions sp WHERE sp.vor_id = {u}))",
+	// A VOR reads the shared protocols; written so that, over several
+	// users, a share to one of them counts only if that one is a VOR.
+	"protocols": "(x.owner_id IN {u} OR (x.status <> 'DEPRECATED' AND" +
+		" ((x.share_all AND EXISTS (SELECT 1 FROM rx_users su WHERE su.id IN {u} AND su.user_type = 'VOR'))" +
+		" OR x.id IN (SELECT ss.px_id FROM rx_library_shares ss JOIN rx_users su ON su.id = ss.share_to WHERE ss.share_to IN {u} AND su.user_type = 'VOR'))))",
+	"prescriptions": "(p.vor_id IN {u} OR p.mor_id IN " + scopeOwnFarms + ")",
+	"cases":         "(c.vor_id IN {u} OR c.mor_id IN " + scopeOwnFarms + ")",
+	"tasks":         "(t.vor_id IN {u} OR t.mor_id IN " + scopeFarms + ")",
+	"withholds":     "(w.mor_id IN " + scopeFarms + " OR w.rx_id IN (SELECT sp.id FROM rx_prescriptions sp WHERE sp.vor_id IN {u}))",
+}
+
+// organisationScopes replace the user scope (taken over the organisation's
+// active members) where an organisation reads otherwise: itself, its own
+// memberships, besides its members' users itself, and the integrations it
+// registered. A collection in neither map is read by no organisation.
+var organisationScopes = map[string]string{
+	"organisations": "u.id = {o}",
+	"departments":   "r.left_id = {o}",
+	"users":         "(u.id = {o} OR " + userScopes["users"] + ")",
+	"integrations":  "i.id IN (SELECT sg.integration_id FROM oauth_registrations sg WHERE sg.organisation = {os})",
 }
 
 // restResources returns the collections with their relations resolved.
@@ -257,6 +298,7 @@ func restResources() []RestResource {
 				{Name: "updated_at", Column: "i.updated_at", Type: FieldTime},
 			}},
 	}
+	rs = append(rs, moreRestResources()...) // lab_results, nahln_reports, admin_changes (store/restapi_more.go)
 	// Each link: resource, field holding the related key, related resource.
 	links := []struct{ from, field, to string }{
 		{"departments", "organisation", "organisations"},
@@ -300,6 +342,7 @@ func restResources() []RestResource {
 	}
 	for i := range rs {
 		rs[i].userScope = userScopes[rs[i].Name]
+		rs[i].orgScope = cmp.Or(organisationScopes[rs[i].Name], rs[i].userScope, scopeNothing)
 	}
 	return rs
 }
@@ -331,8 +374,17 @@ type RestQuery struct {
 	// user may read by rx's rules: a farm's own cases and those of its
 	// employer for a TOR, a VOR's prescriptions and its clients' farms,
 	// and so on (the SAOR reads all; a user who may not act reads none).
-	// Zero reads the whole collection.
+	// Zero (with ActingOrganisation zero) reads the whole collection.
 	ActingUser int64
+	// ActingOrganisation, when not zero and ActingUser is zero, limits the
+	// records to those of the organisation (a CLINIC or FARM user) that
+	// added an integration: what its active members (the VORs of a clinic,
+	// the MORs of a farm; not removed or pending ones) may read by rx's
+	// rules, taken together. Besides, it reads itself among the
+	// organisations and the users, its own memberships among the
+	// departments, and the integrations it registered; no webhook
+	// collection. An ID that is not a CLINIC or FARM reads nothing.
+	ActingOrganisation int64
 }
 
 // Record is one object of a collection, by field name: int64, string,
@@ -387,14 +439,25 @@ func (s *RestStore) SQL(resource string, q RestQuery) (RestSQL, error) {
 	if w.SQL != "" {
 		conds = append(conds, w.SQL)
 	}
-	if q.ActingUser != 0 {
+	mark := "$" + strconv.Itoa(len(w.Args)+1)
+	switch {
+	case q.ActingUser != 0:
 		scope := scopeActive + " AND (" + scopeSAOR
 		if r.userScope != "" {
 			scope += " OR " + r.userScope
 		}
-		mark := "$" + strconv.Itoa(len(w.Args)+1)
-		conds = append(conds, strings.ReplaceAll(scope+")", "{u}", mark))
+		conds = append(conds, strings.ReplaceAll(scope+")", "{u}", "("+mark+")"))
 		w.Args = append(w.Args, q.ActingUser)
+	case q.ActingOrganisation != 0:
+		scope := scopeOrganisation + " AND " + r.orgScope
+		scope = strings.ReplaceAll(scope, "{u}", scopeMembers)
+		scope = strings.ReplaceAll(scope, "{o}", mark)
+		w.Args = append(w.Args, q.ActingOrganisation)
+		if strings.Contains(scope, "{os}") {
+			scope = strings.ReplaceAll(scope, "{os}", "$"+strconv.Itoa(len(w.Args)+1))
+			w.Args = append(w.Args, strconv.FormatInt(q.ActingOrganisation, 10))
+		}
+		conds = append(conds, scope)
 	}
 	where := ""
 	if len(conds) > 0 {
@@ -422,7 +485,7 @@ func (s *RestStore) SQL(resource string, q RestQuery) (RestSQL, error) {
 		Count: "SELECT COUNT(*) FROM " + r.From + where,
 		Args:  w.Args,
 	}
-	if (w.SQL != "" || q.ActingUser != 0) && s.db.engine == PostgreSQL && r.GroupBy == "" {
+	if (w.SQL != "" || q.ActingUser != 0 || q.ActingOrganisation != 0) && s.db.engine == PostgreSQL && r.GroupBy == "" {
 		// PostgreSQL answers "ORDER BY id LIMIT 25" with a filter by
 		// walking the key's index and testing each row, betting that
 		// matches are spread evenly; the rows an integrator filters for

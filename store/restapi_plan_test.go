@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/rx/rxtest"
 	"github.com/vetlink/vetlink/store"
 	"github.com/vetlink/vetlink/store/storetest"
@@ -53,15 +54,32 @@ func restFilters(h *storetest.Herd) []restFilter {
 // tenth of each table, as on a server with many farms (with one farm, every
 // row matches "farm=M" and reading the table is the right plan).
 // rx_tasks_pending_rx holds the same REQUIRED rows as rx_tasks_pending,
-// keyed by prescription, and PostgreSQL may prefer it.
+// keyed by prescription, and PostgreSQL may prefer it. The first lists are
+// asked again by the farm's organisation (RestQuery.ActingOrganisation),
+// whose scope must not turn them into a scan either.
 func TestRestFiltersUseIndexes(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		h := &storetest.Herd{Animals: 1000, Cases: 5000, Current: 40, Years: 5, Now: rxtest.Start}
 		storetest.SeedHerd(t, db, h)
 		otherFarms(t, db, h, 9)
+		org := farmOrganisation(t, db, h)
 		s := db.RestAPI()
+		type scoped struct {
+			restFilter
+			org int64
+		}
+		var lists []scoped
 		for _, f := range restFilters(h) {
-			stmt, err := s.SQL(f.resource, store.RestQuery{Filters: f.filters, Limit: 25})
+			lists = append(lists, scoped{restFilter: f})
+		}
+		// An integration of the farm's organisation lists the same cases
+		// through its scope (the organisation's members' farms).
+		for _, f := range restFilters(h)[:2] {
+			f.name += ", as the farm's organisation"
+			lists = append(lists, scoped{restFilter: f, org: org})
+		}
+		for _, f := range lists {
+			stmt, err := s.SQL(f.resource, store.RestQuery{Filters: f.filters, Limit: 25, ActingOrganisation: f.org})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,6 +107,21 @@ func TestRestFiltersUseIndexes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// farmOrganisation makes a FARM organisation whose member is the herd's
+// farm manager, and returns its ID.
+func farmOrganisation(t *testing.T, db *store.DB, h *storetest.Herd) int64 {
+	t.Helper()
+	ctx := context.Background()
+	org := rx.User{Uname: "farm-org01", Type: rx.FARM, Firstname: "Seed", Lastname: "Farm Org"}
+	if err := db.Rx().CreateUser(ctx, &org); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Rx().AddRelation(ctx, rx.Relation{Kind: rx.Member, Left: org.ID, Right: h.MOR}); err != nil {
+		t.Fatal(err)
+	}
+	return int64(org.ID)
 }
 
 // otherFarms copies farm h's cases, tasks and withholds to n other farms
