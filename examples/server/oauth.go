@@ -5,11 +5,14 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,6 +20,7 @@ import (
 	"github.com/vetlink/vetlink/auth"
 	"github.com/vetlink/vetlink/oauth"
 	"github.com/vetlink/vetlink/rx"
+	"github.com/vetlink/vetlink/store"
 	"github.com/vetlink/vetlink/vetview"
 	"github.com/vetlink/vetlink/webhook"
 )
@@ -89,9 +93,83 @@ func composeOAuth(s *server, key []byte, cfg config, logger *slog.Logger) error 
 		Webhooks:  s.webhooks,
 		Published: s.dispatcher.Wake,
 		Mailer:    s.outbox,
-		Logger:    logger,
+		// Only vetlink's clinics and farms add integrations.
+		Organisations: rxOrganisations{rx: s.db.Rx(), site: s.db.Site()},
+		Logger:        logger,
 	}
 	return nil
+}
+
+// rxOrganisations is the catalogue's directory of organisations over the
+// rx store: an organisation is a CLINIC or FARM user named by its decimal
+// ID, its members are the VORs of a clinic and the MORs of a farm joined
+// to it by a MEMBER relation (a member whose type has since changed, to
+// UNVOR or REMOVED, is no longer one), and its country is its address's
+// when that is an ISO 3166-1 alpha-2 code.
+type rxOrganisations struct {
+	rx   *store.RxStore
+	site *store.SiteStore
+}
+
+// user reads organisation id's user.
+func (d rxOrganisations) user(ctx context.Context, id string) (rx.User, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != id {
+		return rx.User{}, fmt.Errorf("%w: %q is not a user ID", oauth.ErrNoOrganisation, id)
+	}
+	u, err := d.rx.User(ctx, rx.UserID(n))
+	if errors.Is(err, rx.ErrNotFound) {
+		return rx.User{}, fmt.Errorf("%w: no user %d", oauth.ErrNoOrganisation, n)
+	}
+	if err != nil {
+		return rx.User{}, err
+	}
+	if u.Type != rx.CLINIC && u.Type != rx.FARM {
+		return rx.User{}, fmt.Errorf("%w: user %d is a %s, not a CLINIC or FARM", oauth.ErrNoOrganisation, n, u.Type)
+	}
+	return u, nil
+}
+
+// Organisation implements [oauth.OrganisationDirectory].
+func (d rxOrganisations) Organisation(ctx context.Context, id string) (oauth.Organisation, error) {
+	u, err := d.user(ctx, id)
+	if err != nil {
+		return oauth.Organisation{}, err
+	}
+	org := oauth.Organisation{ID: id}
+	ad, err := d.site.Address(ctx, u.ID)
+	switch {
+	case err == nil:
+		if c := strings.ToUpper(strings.TrimSpace(ad.Country)); len(c) == 2 && strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+			org.Country = c
+		}
+	case !errors.Is(err, rx.ErrNotFound):
+		return oauth.Organisation{}, err
+	}
+	return org, nil
+}
+
+// HasMember implements [oauth.OrganisationDirectory].
+func (d rxOrganisations) HasMember(ctx context.Context, id string, user rx.UserID) (bool, error) {
+	org, err := d.user(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	u, err := d.rx.User(ctx, user)
+	if errors.Is(err, rx.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !(org.Type == rx.CLINIC && u.Type == rx.VOR || org.Type == rx.FARM && u.Type == rx.MOR) {
+		return false, nil
+	}
+	rels, err := d.rx.Relations(ctx, user)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(rels, rx.Relation{Kind: rx.Member, Left: org.ID, Right: user}), nil
 }
 
 func orDefault(c *webhook.Catalogue) *webhook.Catalogue {
@@ -101,8 +179,9 @@ func orDefault(c *webhook.Catalogue) *webhook.Catalogue {
 	return c
 }
 
-// withOAuth serves the OAuth server (/oauth/, /.well-known/) and the
-// catalogue's admin API (/api/admin/integrations) beside next.
+// withOAuth serves the OAuth server (/oauth/, /.well-known/), the
+// catalogue's admin API (/api/admin/integrations) and the organisations'
+// own (/api/organisations/{org}/integrations) beside next.
 func (s *server) withOAuth(next http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	h := s.oauth.Handler()
@@ -112,6 +191,9 @@ func (s *server) withOAuth(next http.Handler) http.Handler {
 	admin := s.catalogue.AdminHandler(s.auth, s.db.Rx())
 	mux.Handle(oauth.AdminPath, admin)
 	mux.Handle(oauth.AdminPath+"/", admin)
+	orgs := s.catalogue.OrganisationHandler(s.auth, s.db.Rx())
+	mux.Handle(oauth.OrganisationsPath+"/{org}/integrations", orgs)
+	mux.Handle(oauth.OrganisationsPath+"/{org}/integrations/", orgs)
 	mux.Handle("/", next)
 	return mux
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/vetlink/vetlink/oauth"
 	"github.com/vetlink/vetlink/oauth/storage"
+	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/store/storetest"
 	"github.com/vetlink/vetlink/vetview"
 	"github.com/vetlink/vetlink/webhook"
@@ -134,7 +135,8 @@ func testIntegrationRegistration(t *testing.T, dsn string) {
 	verifier.Keys = []webhook.Key{key}
 
 	path := fmt.Sprintf("%s/%d/registrations", oauth.AdminPath, defined.Integration.ID)
-	status, body = call(t, "POST", base+path, sess.Token, `{"organisation":{"id":"12345","country":"FI"}}`)
+	org := createUser(t, base, sess.Token, "clinic_e2e", rx.CLINIC) // only a real organisation adds one
+	status, body = call(t, "POST", base+path, sess.Token, `{"organisation":{"id":"`+org+`","country":"FI"}}`)
 	var reg oauth.Registration
 	if status != 201 || json.Unmarshal(body, &reg) != nil {
 		t.Fatalf("add: %d %s", status, body)
@@ -149,7 +151,7 @@ func testIntegrationRegistration(t *testing.T, dsn string) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the registration did not reach the hookup URL")
 	}
-	if doc.ClientID != reg.ClientID || doc.ClientSecret == nil || string(doc.ProvetID) != "12345" || doc.TokenURL != issuer+oauth.TokenPath {
+	if doc.ClientID != reg.ClientID || doc.ClientSecret == nil || string(doc.ProvetID) != org || doc.TokenURL != issuer+oauth.TokenPath {
 		t.Fatalf("registration document %+v", doc)
 	}
 

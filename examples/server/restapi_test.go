@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/vetlink/vetlink/oauth"
+	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/rx/rxtest"
 	"github.com/vetlink/vetlink/store"
 	"github.com/vetlink/vetlink/store/storetest"
@@ -86,8 +87,9 @@ func testRestAPI(t *testing.T, dsn string) {
 	if status != 201 || json.Unmarshal(body, &defined) != nil {
 		t.Fatalf("define: %d %s", status, body)
 	}
+	org := createUser(t, base, sess.Token, "farm_group_e2e", rx.FARM) // only a real organisation adds one
 	status, body = call(t, "POST", fmt.Sprintf("%s%s/%d/registrations", base, oauth.AdminPath, defined.Integration.ID), sess.Token,
-		`{"organisation":{"id":"777","country":"US"}}`)
+		`{"organisation":{"id":"`+org+`","country":"US"}}`)
 	if status != 201 {
 		t.Fatalf("add: %d %s", status, body)
 	}
