@@ -88,6 +88,21 @@
 // [Catalogue.AdminHandler] serves this to the SAOR as plain JSON under
 // /api/admin/integrations (see its documentation for the routes).
 //
+// An organisation adds integrations itself: [Catalogue.OrganisationHandler]
+// serves its members (and the SAOR), with the same session credentials,
+//
+//	GET    /api/organisations/{org}/integrations        the catalogue as org sees it, each with its registration or null
+//	POST   /api/organisations/{org}/integrations/{id}   add it: 201 with the registration (the secret goes to the integration only)
+//	DELETE /api/organisations/{org}/integrations/{id}   remove it, revoking its credentials and tokens: 204
+//
+// Who is an organisation, its country and its members come from
+// [Catalogue.Organisations], an [OrganisationDirectory]; with one set,
+// [Catalogue.Add] refuses an ID that names no organisation
+// ([ErrNoOrganisation]) from the admin API too. The reference server's
+// directory reads vetlink's CLINIC and FARM users: a clinic's VORs and a
+// farm's MORs (MEMBER relations) are their members, and the country is
+// the organisation's address's.
+//
 // # Permissions
 //
 // A [Permission] names what an endpoint of the integration API needs
