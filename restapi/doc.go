@@ -70,13 +70,25 @@
 // rows rx lets that user read (store.RestQuery.ActingUser): a farm its own
 // cases, tasks and withholds, a TOR those of its employer, a VOR its
 // prescriptions and its clients' farms, the SAOR everything; webhooks and
-// integrations are the SAOR's. An object the user may not read is a 404,
-// as if it did not exist.
+// integrations are the SAOR's.
 //
-// # What it does not do yet
+// An integration's own token (client_credentials of an integration an
+// organisation added from the catalogue: oauth.Principal.Organisation
+// set, User zero) reads only the rows of that organisation
+// (store.RestQuery.ActingOrganisation). The organisation is a CLINIC or
+// FARM account, named by its decimal ID; it reads what its active members
+// (a clinic's VORs, a farm's MORs; not removed or pending ones) may read
+// by the same rules, taken together; among organisations and users it
+// reads itself too, among departments its own memberships, among
+// integrations those it registered, and no webhook collection. An
+// organisation that is not a decimal ID, or not a CLINIC or FARM, reads
+// nothing: its lists are empty.
 //
-// An integration's own token (client_credentials) reads every row of the
-// collections its permissions name: the rows are not yet limited to the
-// organisation that added the integration (oauth.Principal.Organisation),
-// since organisations are not yet tied to vetlink's farms and clinics.
+// Either way an object the token may not read is a 404, as if it did not
+// exist, and expose_<field> inlines only objects it may read (otherwise
+// the field keeps its URL).
+//
+// A token with neither a user nor an organisation, of a client the
+// operator made outside the catalogue, reads every row of the collections
+// its permissions name: such a client is the operator's own.
 package restapi

@@ -233,8 +233,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, c Collection) {
 		writeProblem(w, r, *p)
 		return
 	}
-	q.ActingUser = actingUser(r)
-	page, err := h.cfg.Store.List(r.Context(), c.Name, q.RestQuery)
+	page, err := h.read(r.Context(), readerOf(r), c.Name, q.RestQuery)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -277,7 +276,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request, c Collection, key
 		return
 	}
 	notFound := problem(http.StatusNotFound, "not_found", fmt.Sprintf("%s has no object at %s", c.Name, r.URL.Path))
-	page, err := h.cfg.Store.List(r.Context(), c.Name, store.RestQuery{Filters: key, Limit: 1, ActingUser: actingUser(r)})
+	page, err := h.read(r.Context(), readerOf(r), c.Name, store.RestQuery{Filters: key, Limit: 1})
 	if errors.Is(err, store.ErrBadFilter) {
 		// A key of the wrong type names no object.
 		writeProblem(w, r, notFound)
@@ -299,12 +298,44 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request, c Collection, key
 	h.answer(w, r, q.html, c, res, objs[0])
 }
 
-// actingUser is the vetlink user a token acts for (an authorization_code
-// token), whose rx rights limit the rows it reads; 0 for an integration's
-// own token (client_credentials), which reads what its permissions name.
-func actingUser(r *http.Request) int64 {
+// reader is whose rows a token reads: those of the vetlink user it acts
+// for, those of the organisation that added its integration, none, or
+// (all zero) every row of the collections its permissions name.
+type reader struct {
+	user, organisation int64
+	// nothing is set for a token whose organisation is not a decimal ID:
+	// it reads no row rather than every row.
+	nothing bool
+}
+
+// readerOf is whose rows the request's token reads. A token acting for a
+// vetlink user (authorization_code) reads what rx lets that user read; an
+// integration's own token (client_credentials of a catalogue
+// registration: no user, an organisation) reads its organisation's rows,
+// and none when the organisation is not a positive decimal ID; a client
+// the operator made outside the catalogue (neither) reads every row.
+func readerOf(r *http.Request) reader {
 	p, _ := oauth.PrincipalFromContext(r.Context())
-	return int64(p.User)
+	switch {
+	case p.User != 0:
+		return reader{user: int64(p.User)}
+	case p.Organisation != "":
+		id, err := strconv.ParseInt(p.Organisation, 10, 64)
+		if err != nil || id <= 0 {
+			return reader{nothing: true}
+		}
+		return reader{organisation: id}
+	}
+	return reader{}
+}
+
+// read lists collection for who: q limited to who's rows.
+func (h *Handler) read(ctx context.Context, who reader, collection string, q store.RestQuery) (store.RestPage, error) {
+	if who.nothing {
+		return store.RestPage{}, nil
+	}
+	q.ActingUser, q.ActingOrganisation = who.user, who.organisation
+	return h.cfg.Store.List(ctx, collection, q)
 }
 
 // errDenied carries a permission an exposed field needs.
@@ -343,7 +374,7 @@ func (h *Handler) objects(r *http.Request, origin string, res store.RestResource
 		if p, ok := oauth.PrincipalFromContext(r.Context()); !ok || !p.Has(target.Permission) {
 			return nil, errDenied{target.Permission}
 		}
-		byKey, err := h.fetch(r.Context(), actingUser(r), origin, rel.Resource, recs, field)
+		byKey, err := h.fetch(r.Context(), readerOf(r), origin, rel.Resource, recs, field)
 		if err != nil {
 			return nil, err
 		}
@@ -358,8 +389,9 @@ func (h *Handler) objects(r *http.Request, origin string, res store.RestResource
 	return out, nil
 }
 
-// fetch reads the objects of collection whose keys recs hold in field.
-func (h *Handler) fetch(ctx context.Context, user int64, origin, collName string, recs []store.Record, field string) (map[string]map[string]any, error) {
+// fetch reads the objects of collection whose keys recs hold in field,
+// those who may read.
+func (h *Handler) fetch(ctx context.Context, who reader, origin, collName string, recs []store.Record, field string) (map[string]map[string]any, error) {
 	_, target, _ := collection(collName)
 	var keys []string
 	for _, rec := range recs {
@@ -369,8 +401,8 @@ func (h *Handler) fetch(ctx context.Context, user int64, origin, collName string
 	}
 	out := map[string]map[string]any{}
 	for chunk := range slices.Chunk(keys, 200) {
-		page, err := h.cfg.Store.List(ctx, collName, store.RestQuery{
-			Filters: []store.FilterParam{{Param: target.Key + "__in", Value: strings.Join(chunk, ",")}}, Limit: store.MaxRestLimit, ActingUser: user})
+		page, err := h.read(ctx, who, collName, store.RestQuery{
+			Filters: []store.FilterParam{{Param: target.Key + "__in", Value: strings.Join(chunk, ",")}}, Limit: store.MaxRestLimit})
 		if err != nil {
 			return nil, err
 		}

@@ -39,6 +39,11 @@ func (ts tokens) Verify(ctx context.Context, token string) (oauth.Principal, err
 		}
 		return oauth.Principal{TokenID: token, ClientID: "app", User: rx.UserID(n), Permissions: oauth.Permissions()}, nil
 	}
+	// "org:<organisation>" is an integration's own token (client_credentials)
+	// for the organisation that added it, with every permission.
+	if org, ok := strings.CutPrefix(token, "org:"); ok {
+		return oauth.Principal{TokenID: token, ClientID: "integration", VirtualUser: 1, Organisation: org, Permissions: oauth.Permissions()}, nil
+	}
 	perms, ok := ts[token]
 	if !ok {
 		return oauth.Principal{}, fmt.Errorf("%w: unknown test token", oauth.ErrUnauthenticated)
@@ -342,7 +347,99 @@ func TestUserTokens(t *testing.T) {
 		// Exposing reads the linked object with the same user's rights.
 		v := e.getJSON(t, token(e.herd.MOR), "/api/0.1/tasks/1/?expose_case=true")
 		require.Equal(t, e.URL+"/api/0.1/cases/1/", v["case"].(map[string]any)["url"])
-		// An integration's own token reads the whole collection.
+		// A client made outside the catalogue (no user, no organisation)
+		// reads the whole collection.
 		require.Equal(t, float64(44), e.getJSON(t, "all", "/api/0.1/cases/?limit=1")["count"])
+	})
+}
+
+// TestOrganisationTokens checks that an integration's own token reads the
+// rows of the organisation that added it: clinic A (the herd's vet) its
+// vet's cases and not clinic B's case, in a list, as an object (404) and
+// through expose_; a token whose organisation is no CLINIC or FARM ID
+// reads nothing, never everything.
+func TestOrganisationTokens(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		rs := db.Rx()
+		mk := func(uname string, typ rx.UserType) rx.UserID {
+			u := rx.User{Uname: uname, Type: typ, Firstname: "Org", Lastname: "User"}
+			require.NoError(t, rs.CreateUser(ctx, &u))
+			return u.ID
+		}
+		relate := func(kind rx.RelationKind, left, right rx.UserID) {
+			require.NoError(t, rs.AddRelation(ctx, rx.Relation{Kind: kind, Left: left, Right: right}))
+		}
+		clinicA, clinicB, farmOrg := mk("clinic-a", rx.CLINIC), mk("clinic-b", rx.CLINIC), mk("farm-org-b", rx.FARM)
+		vetB, farmB := mk("vet-b01", rx.VOR), mk("farm-b01", rx.MOR)
+		relate(rx.Member, clinicA, e.herd.VOR)
+		relate(rx.Client, vetB, farmB)
+		relate(rx.Member, clinicB, vetB)
+		relate(rx.Member, farmOrg, farmB)
+		// Clinic B's one case: the herd's case 1 copied to vet B's
+		// prescription of farm B, as case 1000001.
+		pB := rx.Prescription{ID: rx.NewID(), Protocol: rxtest.Flunixin(), VOR: vetB, MOR: farmB, Refills: 10,
+			Created: rxtest.Start.AddDate(-1, 0, 0), Status: rx.Initiated}
+		require.NoError(t, rs.CreatePrescription(ctx, &pB))
+		_, err := db.SQL().ExecContext(ctx, `INSERT INTO rx_cases (id, rx_id, animal_id, initiation, note, mor_id, vor_id, case_data, species, head, enrolled_by, created_at)
+			SELECT 1000001, $1, animal_id, initiation, note, $2, $3, case_data, species, head, $2, created_at FROM rx_cases WHERE id = 1`,
+			pB.ID, int64(farmB), int64(vetB))
+		require.NoError(t, err)
+		org := func(id rx.UserID) string { return fmt.Sprintf("org:%d", id) }
+
+		lists := []struct {
+			name, token, path string
+			count             float64
+		}{
+			{"clinic A: its vet's cases", org(clinicA), "/api/0.1/cases/", 44},
+			{"clinic A: not clinic B's case", org(clinicA), fmt.Sprintf("/api/0.1/cases/?farm=%d", farmB), 0},
+			{"clinic A: itself among organisations", org(clinicA), "/api/0.1/organisations/", 1},
+			{"clinic B: its vet's case", org(clinicB), "/api/0.1/cases/", 1},
+			{"clinic B: not clinic A's cases", org(clinicB), fmt.Sprintf("/api/0.1/cases/?farm=%d", e.herd.MOR), 0},
+			{"farm organisation: its manager's case", org(farmOrg), "/api/0.1/cases/", 1},
+			{"an organisation that is not a number", "org:clinic-a", "/api/0.1/cases/", 0},
+			{"organisation 0", "org:0", "/api/0.1/cases/", 0},
+			{"a vet is no organisation", org(e.herd.VOR), "/api/0.1/cases/", 0},
+			{"an unknown organisation", "org:999999", "/api/0.1/users/", 0},
+		}
+		for _, tc := range lists {
+			t.Run(tc.name, func(t *testing.T) {
+				require.Equal(t, tc.count, e.getJSON(t, tc.token, tc.path)["count"])
+			})
+		}
+
+		objects := []struct {
+			name, token, path string
+			status            int
+		}{
+			{"clinic A reads its vet's case", org(clinicA), "/api/0.1/cases/1/", http.StatusOK},
+			{"clinic A does not read clinic B's case", org(clinicA), "/api/0.1/cases/1000001/", http.StatusNotFound},
+			{"clinic B reads its case", org(clinicB), "/api/0.1/cases/1000001/", http.StatusOK},
+			{"clinic B does not read clinic A's case", org(clinicB), "/api/0.1/cases/1/", http.StatusNotFound},
+			{"an organisation that is not a number reads no case", "org:clinic-a", "/api/0.1/cases/1/", http.StatusNotFound},
+		}
+		for _, tc := range objects {
+			t.Run(tc.name, func(t *testing.T) {
+				code, _, body := e.get(t, tc.token, tc.path, "")
+				require.Equal(t, tc.status, code, "%s", body)
+			})
+		}
+
+		// expose_ reads the linked objects with the organisation's rights:
+		// clinic A's cases all inline the herd's prescription; the farm
+		// organisation reads its manager's farm, but not clinic B's vet,
+		// whose URL stays in place of the object.
+		v := e.getJSON(t, org(clinicA), "/api/0.1/cases/?limit=50&expose_prescription=true")
+		require.Len(t, v["results"], 44)
+		for _, r := range v["results"].([]any) {
+			require.Equal(t, e.herd.RxID, r.(map[string]any)["prescription"].(map[string]any)["id"])
+		}
+		c := e.getJSON(t, org(farmOrg), "/api/0.1/cases/1000001/?expose_farm=true&expose_vet=true")
+		require.Equal(t, "farm-b01", c["farm"].(map[string]any)["username"])
+		require.Equal(t, fmt.Sprintf("%s/api/0.1/users/%d/", e.URL, vetB), c["vet"])
+		// The same case read by a client made outside the catalogue inlines the vet.
+		c = e.getJSON(t, "all", "/api/0.1/cases/1000001/?expose_vet=true")
+		require.Equal(t, "vet-b01", c["vet"].(map[string]any)["username"])
 	})
 }
