@@ -88,6 +88,9 @@ func testRestAPI(t *testing.T, dsn string) {
 		t.Fatalf("define: %d %s", status, body)
 	}
 	org := createUser(t, base, sess.Token, "farm_group_e2e", rx.FARM) // only a real organisation adds one
+	if status, body := call(t, "POST", base+"/api/users/relations", sess.Token, fmt.Sprintf(`{"name":"MEMBER","left":%s,"right":%d}`, org, herd.MOR)); status != 200 {
+		t.Fatalf("the seeded farm joins the farm group: %d %s", status, body)
+	}
 	status, body = call(t, "POST", fmt.Sprintf("%s%s/%d/registrations", base, oauth.AdminPath, defined.Integration.ID), sess.Token,
 		`{"organisation":{"id":"`+org+`","country":"US"}}`)
 	if status != 201 {
