@@ -36,6 +36,12 @@ const (
 	ReadWebhooks      Permission = "webhooks.read"
 	WriteWebhooks     Permission = "webhooks.write"
 	ReadIntegrations  Permission = "integrations.read"
+	// ReadLabResults reads the messages lab instruments sent over HL7.
+	ReadLabResults Permission = "lab_results.read"
+	// ReadNAHLNReports reads the NAHLN report queue and its outcomes.
+	ReadNAHLNReports Permission = "nahln_reports.read"
+	// ReadAudit reads the audit log of administrators' changes.
+	ReadAudit Permission = "audit.read"
 )
 
 // Permissions lists every permission, in a fixed order (for documents and
@@ -44,7 +50,8 @@ func Permissions() []Permission {
 	return []Permission{
 		ReadOrganisations, ReadUsers, ReadFarms, ReadAnimals, ReadProtocols,
 		ReadPrescriptions, ReadCases, WriteCases, ReadTasks, ReadWithholds,
-		ReadWebhooks, WriteWebhooks, ReadIntegrations,
+		ReadLabResults, ReadNAHLNReports, ReadWebhooks, WriteWebhooks,
+		ReadIntegrations, ReadAudit,
 	}
 }
 

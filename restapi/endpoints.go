@@ -1,8 +1,12 @@
 package restapi
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/vetlink/vetlink/oauth"
 	"github.com/vetlink/vetlink/store"
+	"github.com/vetlink/vetlink/webhook"
 )
 
 // Prefix is the path every endpoint of the integration API starts with.
@@ -73,6 +77,9 @@ func Collections() []Collection {
 			Related: []RelatedList{{"deliveries", "webhook_deliveries", [][2]string{{"subscription", "id"}}}}},
 		{Name: "webhook_deliveries", Title: "Webhook deliveries: each event's delivery to a subscription, and how it went.", Permission: oauth.ReadWebhooks},
 		{Name: "integrations", Title: "Integrations: the catalogue of integrations an organisation may add (package oauth).", Permission: oauth.ReadIntegrations},
+		{Name: "lab_results", Title: "Lab results: every HL7 message a lab instrument sent, as received (lab_result.received).", Permission: oauth.ReadLabResults},
+		{Name: "nahln_reports", Title: "NAHLN reports: the reports queued for NAHLN and how their sending went (nahln_report.sent).", Permission: oauth.ReadNAHLNReports},
+		{Name: "admin_changes", Title: "Administrators' changes: the audit log of the admin API (admin.changed).", Permission: oauth.ReadAudit},
 	}
 }
 
@@ -115,25 +122,31 @@ type EventLink struct {
 	Note string
 }
 
-// EventLinks lists, for every event the reference server publishes
-// (openapi/events.go), the URL that reads the object it names: a
-// subscriber is told "case_id=123" and GETs /api/0.1/cases/123/.
+// eventNotes qualify the path of some events.
+var eventNotes = map[webhook.EventType]string{
+	"protocol.deleted":              "the protocol stays, with status DEPRECATED",
+	"user.deactivated":              "the user stays, with type REMOVED",
+	"webhook.subscription_disabled": "the subscription, inactive, with why in disabled_reason",
+	"webhook.test":                  "the subscription the test was sent to",
+}
+
+// EventLinks lists, for every event of webhook.DefaultCatalogue that
+// names its collection (webhook.EventKind.Resource), the URL that reads
+// the object it names: a subscriber is told "case_id=123" and GETs
+// /api/0.1/cases/123/. It adds product.created_or_updated, whose Green
+// Book drug is read elsewhere, and is ordered by event. The other
+// practice-management events are the embedding application's, whose own
+// API serves their objects.
 func EventLinks() []EventLink {
-	return []EventLink{
-		{"protocol.created", "protocol_id", Prefix + "protocols/{id}/", ""},
-		{"protocol.updated", "protocol_id", Prefix + "protocols/{id}/", ""},
-		{"protocol.deleted", "protocol_id", Prefix + "protocols/{id}/", "the protocol stays, with status DEPRECATED"},
-		{"product.created_or_updated", "product_id", "/api/spl/{id}", "a Green Book drug, by NDC: its label link in the VCPR API (openapi/vetlink.yaml); drugs are not a collection of /api/0.1/"},
-		{"prescription.created", "prescription_id", Prefix + "prescriptions/{id}/", ""},
-		{"prescription.updated", "prescription_id", Prefix + "prescriptions/{id}/", ""},
-		{"prescription.cancelled", "prescription_id", Prefix + "prescriptions/{id}/", ""},
-		{"case.created", "case_id", Prefix + "cases/{id}/", ""},
-		{"task.completed", "task_id", Prefix + "tasks/{id}/", ""},
-		{"task.skipped", "task_id", Prefix + "tasks/{id}/", ""},
-		{"withhold.started", "withhold_id", Prefix + "withholds/{id}/", ""},
-		{"withhold.updated", "withhold_id", Prefix + "withholds/{id}/", ""},
-		{"user.created_or_updated", "user_id", Prefix + "users/{id}/", ""},
-		{"user.deactivated", "user_id", Prefix + "users/{id}/", "the user stays, with type REMOVED"},
-		{"admin.changed", "admin_change_id", "", "the event's data is the whole change (the audit-log entry); administrators' changes are not a collection of /api/0.1/"},
+	var out []EventLink
+	for _, k := range webhook.DefaultCatalogue().Kinds() {
+		if k.Resource == "" {
+			continue
+		}
+		out = append(out, EventLink{Event: string(k.Type), Param: k.Param, Path: Prefix + k.Resource + "/{id}/", Note: eventNotes[k.Type]})
 	}
+	out = append(out, EventLink{Event: "product.created_or_updated", Param: "product_id", Path: "/api/spl/{id}",
+		Note: "a Green Book drug, by NDC: its label link in the VCPR API (openapi/vetlink.yaml); drugs are not a collection of /api/0.1/"})
+	slices.SortFunc(out, func(a, b EventLink) int { return strings.Compare(a.Event, b.Event) })
+	return out
 }

@@ -74,4 +74,7 @@ func ExampleEndpoints() {
 	// /api/0.1/webhook_subscriptions/ webhooks.read
 	// /api/0.1/webhook_deliveries/ webhooks.read
 	// /api/0.1/integrations/ integrations.read
+	// /api/0.1/lab_results/  lab_results.read
+	// /api/0.1/nahln_reports/ nahln_reports.read
+	// /api/0.1/admin_changes/ audit.read
 }
