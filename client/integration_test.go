@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/vetlink/vetlink/client"
 	"github.com/vetlink/vetlink/oauth"
 	"github.com/vetlink/vetlink/oauth/storage"
+	"github.com/vetlink/vetlink/rx"
 	"github.com/vetlink/vetlink/store"
 	"github.com/vetlink/vetlink/store/storetest"
 	"github.com/vetlink/vetlink/webhook"
@@ -70,7 +72,11 @@ func TestIntegrationByHookup(t *testing.T) {
 		handler.Store(&client.RegistrationHandler{Verifier: &webhook.Verifier{Keys: []webhook.Key{key}},
 			Accept: func(_ context.Context, reg client.Registration) error { got <- reg; return nil }})
 
-		added, err := e.Catalogue.Add(ctx, in.ID, oauth.Organisation{ID: "12345", Country: "FI"})
+		// The clinic that adds the integration: its token reads what the
+		// clinic's veterinarians read, and nothing else.
+		clinic := e.user(t, rx.CLINIC, "clinic-hookup")
+		orgID := strconv.FormatInt(int64(clinic.ID), 10)
+		added, err := e.Catalogue.Add(ctx, in.ID, oauth.Organisation{ID: orgID, Country: "FI"})
 		require.NoError(t, err)
 		var reg client.Registration
 		select {
@@ -78,7 +84,7 @@ func TestIntegrationByHookup(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatal("no registration reached the hookup URL")
 		}
-		require.Equal(t, client.OrganisationID("12345"), reg.ProvetID)
+		require.Equal(t, client.OrganisationID(orgID), reg.ProvetID)
 		require.Equal(t, added.ClientID, reg.ClientID)
 		require.Equal(t, "client_credentials", reg.AuthorizationGrantType)
 		require.Equal(t, e.URL, reg.BaseURL())
@@ -92,6 +98,12 @@ func TestIntegrationByHookup(t *testing.T) {
 		f.enroll(t, "Clover", t0.Add(2*time.Hour))
 		f.enroll(t, "bossie-calf", t0.Add(4*time.Hour))
 		other.enroll(t, "Bossie34", t0)
+		// Both farms' vets are the clinic's; a third farm's vet is not.
+		for _, vet := range []rx.User{f.VOR, other.VOR} {
+			require.NoError(t, e.DB.Rx().AddRelation(ctx, rx.Relation{Kind: rx.Member, Left: clinic.ID, Right: vet.ID}))
+		}
+		outside := e.farm(t, "vet-outside", "farm-outside")
+		outside.enroll(t, "Bossie34", t0)
 
 		_, err = client.New(ctx, reg.BaseURL(), client.WithClientCredentials(func() (cc clientcredentials.Config) {
 			cc = reg.ClientCredentials()
@@ -131,6 +143,7 @@ func TestIntegrationByHookup(t *testing.T) {
 			{"in, not the other farm", nil, []client.Condition{client.Filter("animal_id").In("Bossie34", "Clover"), client.Filter("farm").Neq(int64(other.MOR.ID))}, []string{"Bossie34", "Clover"}},
 			{"related field", nil, []client.Condition{client.Filter("prescription.farm").Eq(farmID), client.Filter("initiation").IsNull(false)}, []string{"Bossie34", "Clover", "bossie-calf"}},
 			{"nothing", nil, []client.Condition{client.Filter("animal_id").Eq("Daisy")}, nil},
+			{"not another clinic's farm", nil, []client.Condition{client.Filter("farm").Eq(int64(outside.MOR.ID))}, nil},
 		}
 		for _, tc := range tests {
 			require.Equal(t, tc.want, animals(t, client.List[caseObject](ctx, integ, "cases", tc.opts, tc.conds...)), tc.name)

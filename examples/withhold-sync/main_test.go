@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -166,12 +167,16 @@ func TestSyncsOnRegistrationAndWithholdEvents(t *testing.T) {
 		_, err = s.sync(ctx)
 		require.ErrorContains(t, err, "not registered yet")
 
-		_, err = v.Catalogue.Add(ctx, in.ID, oauth.Organisation{ID: "12345", Country: "FI"})
+		// The farm group that adds the integration; its token reads its
+		// member farms' withholds.
+		group := v.user(t, rx.FARM, "group-sync")
+		_, err = v.Catalogue.Add(ctx, in.ID, oauth.Organisation{ID: strconv.FormatInt(int64(group.ID), 10), Country: "FI"})
 		require.NoError(t, err)
 		require.Empty(t, next(0))
 
 		vetU, farmU := v.user(t, rx.VOR, "vet-sync"), v.user(t, rx.MOR, "farm-sync")
 		require.NoError(t, db.Rx().AddRelation(ctx, rx.Relation{Kind: rx.Client, Left: vetU.ID, Right: farmU.ID}))
+		require.NoError(t, db.Rx().AddRelation(ctx, rx.Relation{Kind: rx.Member, Left: group.ID, Right: farmU.ID}))
 		created, err := client.Check(v.login(t, "vet-sync").CreatePrescriptionWithResponse(ctx,
 			rx.PrescriptionRequest{Protocol: flunixin(t), MOR: farmU.ID, Refills: 5}))
 		require.NoError(t, err)
