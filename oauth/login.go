@@ -40,6 +40,9 @@ var scopeText = map[string]string{
 	string(ReadWebhooks):      "Read webhook subscriptions and deliveries",
 	string(WriteWebhooks):     "Manage webhook subscriptions",
 	string(ReadIntegrations):  "Read integrations",
+	string(ReadLabResults):    "Read lab results received over HL7",
+	string(ReadNAHLNReports):  "Read NAHLN reports",
+	string(ReadAudit):         "Read the administrators' audit log",
 }
 
 var loginPage = template.Must(template.New("login").Parse(`<!doctype html>

@@ -24,6 +24,9 @@
 //	webhook_subscriptions  webhooks.read        never their signing secrets
 //	webhook_deliveries     webhooks.read
 //	integrations           integrations.read    the integration catalogue
+//	lab_results            lab_results.read     HL7 messages from lab instruments, as received
+//	nahln_reports          nahln_reports.read   the NAHLN report queue and its outcomes
+//	admin_changes          audit.read           the admin API's audit log
 //
 // GET /api/0.1/ serves this table with every field, its type and filter
 // methods and the exposable fields ([Endpoints]), and the URL each webhook
