@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,6 +105,39 @@ type scheduler struct {
 	inFlight atomic.Int64
 	freed    chan struct{} // a run ended: a slot is free
 	pastDue  bool          // the last look found a past due time and looked again at once
+	claims   claimTimes    // how long recent claims took, for the adaptive ClaimAhead
+}
+
+// claimTimes remembers how long the latest claims took.
+type claimTimes struct {
+	mu   sync.Mutex
+	took [16]time.Duration
+	next int
+}
+
+func (c *claimTimes) add(d time.Duration) {
+	c.mu.Lock()
+	c.took[c.next%len(c.took)] = d
+	c.next++
+	c.mu.Unlock()
+}
+
+func (c *claimTimes) slowest() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Max(c.took[:])
+}
+
+// ahead is how long before a due time the scheduler claims (see
+// Config.ClaimAhead).
+func (sc *scheduler) ahead() time.Duration {
+	switch a := sc.cfg.ClaimAhead; {
+	case a < 0:
+		return 0
+	case a > 0:
+		return a
+	}
+	return min(max(2*sc.claims.slowest(), MinClaimAhead), sc.cfg.LeaseDuration/4, sc.cfg.PollInterval/2)
 }
 
 // loop claims whenever a slot may have work: at start, when a run ends
@@ -145,7 +179,8 @@ func (sc *scheduler) untilNextLook(ctx context.Context, looked time.Time) time.D
 		}
 		return max(wait, 0)
 	}
-	d := time.Until(next)
+	// Wake early enough to claim the run before it is due.
+	d := time.Until(next) - sc.ahead()
 	switch {
 	case next.IsZero():
 	case d <= 0:
@@ -211,12 +246,18 @@ func (sc *scheduler) claim(ctx context.Context) bool {
 		ServerName: sc.srv.Name,
 		Kinds:      sc.kinds.names(),
 		Now:        now,
+		DueBy:      now.Add(sc.ahead()),
 		Until:      now.Add(sc.cfg.LeaseDuration),
 		Limit:      free,
 		// A heartbeat missed by half an interval: the server is presumed
 		// dead, and its expired leases are taken over.
 		HolderSilence: holderSilence(sc.cfg.HeartbeatInterval),
 	})
+	if len(jobs) > 0 {
+		// Only claims that took something: a look that finds nothing due
+		// is a read, and says little of how long a claim's write takes.
+		sc.claims.add(time.Since(now))
+	}
 	if err != nil {
 		sc.log.Error("vetview: claim due runs", "err", err)
 		return false
@@ -233,22 +274,41 @@ func (sc *scheduler) claim(ctx context.Context) bool {
 // works, then records the outcome and the next run time.
 func (sc *scheduler) run(j Job) {
 	defer sc.wg.Done()
-	defer func() {
-		// Every end frees a slot: wake the loop, whatever the count was
-		// (a slot freed while the loop was claiming must not wait for the
-		// next poll).
+	// The slot is freed as soon as the kind's function returns: writing
+	// the outcome is a database call, not work, and the next run due
+	// should not wait for it. Every end frees it (the defer covers the
+	// runs that never start) and wakes the loop, whatever the count was
+	// (a slot freed while the loop was claiming must not wait for the
+	// next poll).
+	freed := false
+	free := func() {
+		if freed {
+			return
+		}
+		freed = true
 		sc.inFlight.Add(-1)
 		select {
 		case sc.freed <- struct{}{}:
 		default:
 		}
-	}()
+	}
+	defer free()
 	lease := *j.Lease
 	log := sc.log.With("job", j.Name, "job_id", j.ID, "run", lease.Token)
 	jobCtx, cancel := context.WithCancel(sc.runCtx)
 	defer cancel()
 
 	ev := RunEvent{Job: j, RunID: lease.Token, Server: sc.srv.Name, ScheduledAt: lease.ScheduledAt}
+	// A run claimed ahead waits for its due time. The wait is shorter than
+	// a quarter of the lease, which confirmLease then renews if need be.
+	if wait := time.Until(lease.ScheduledAt); wait > 0 {
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case <-sc.runCtx.Done():
+			timer.Stop()
+		}
+	}
 	if err := sc.confirmLease(&lease); err != nil {
 		ev.StartedAt = time.Now()
 		ev.Lateness, ev.Err = ev.StartedAt.Sub(lease.ScheduledAt), err
@@ -295,6 +355,7 @@ func (sc *scheduler) run(j Job) {
 	ev.Lateness = ev.StartedAt.Sub(lease.ScheduledAt)
 	sc.cfg.Observer.RunStarted(ev)
 	runErr := sc.execute(jobCtx, j, lease)
+	free()
 
 	now := time.Now().UTC()
 	ev.Duration, ev.Err, ev.Outcome = time.Since(ev.StartedAt), runErr, OutcomeOK

@@ -601,10 +601,67 @@ func TestSchedulerClaimsWhatFellDueDuringAClaim(t *testing.T) {
 				started[e.job] = e.started.Sub(b.t0)
 			}
 		}
-		s := time.Second
+		s, ahead := time.Second, vetview.MinClaimAhead
 		require.Equal(t, map[string]time.Duration{
-			"a": 15 * s, // asked at 10 s, answered at 15 s
-			"b": 20 * s, // due at 12 s, seen past due at 15 s, asked again at once, answered at 20 s
+			"a": 15*s - ahead, // asked MinClaimAhead before 10 s (no claim timed yet), answered 5 s later
+			"b": 20*s - ahead, // due at 12 s, seen past due when that claim answered, asked again at once
 		}, started)
 	})
+}
+
+// delayedClaims is a store whose claims take d (virtual time).
+type delayedClaims struct {
+	vetview.Store
+	d time.Duration
+}
+
+func (s delayedClaims) Claim(ctx context.Context, r vetview.ClaimRequest) ([]vetview.Job, error) {
+	time.Sleep(s.d)
+	return s.Store.Claim(ctx, r)
+}
+
+// TestSchedulerClaimsAheadOfTheDueTime: with claims that take 200 ms,
+// the adaptive ClaimAhead learns it from the first claim and claims the
+// later occurrences early enough that they start on time; with ClaimAhead
+// off, every run starts the claim's 200 ms late.
+func TestSchedulerClaimsAheadOfTheDueTime(t *testing.T) {
+	t.Parallel()
+	const claim = 200 * time.Millisecond
+	tests := []struct {
+		name       string
+		claimAhead time.Duration
+		// first is the first run's lateness, later every later run's.
+		first, later time.Duration
+	}{
+		// The first claim is asked MinClaimAhead before the due time and
+		// answers 200 ms later; from then on claims are asked 400 ms ahead.
+		{"adaptive", 0, claim - vetview.MinClaimAhead, 0},
+		{"fixed 300 ms", 300 * time.Millisecond, 0, 0},
+		{"off", -1, claim, claim},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				b := setup(t)
+				svc, err := vetview.New(vetview.Config{
+					Store: delayedClaims{b.store, claim}, Kinds: b.kinds, ServerName: "interfaces-1",
+					HeartbeatInterval: 10 * time.Second, PollInterval: time.Second, ClaimAhead: tt.claimAhead,
+				})
+				require.NoError(t, err)
+				b.job(t, svc, "a", 5*time.Second, 50, "interfaces-1")
+				start(t, svc)
+				time.Sleep(31 * time.Second)
+
+				runs := b.rec.snapshot()
+				require.GreaterOrEqual(t, len(runs), 5)
+				for i, e := range runs {
+					want := tt.later
+					if i == 0 {
+						want = tt.first
+					}
+					require.Equal(t, want, e.started.Sub(e.scheduled), "run %d, due at %s", i, e.scheduled.Sub(b.t0))
+				}
+			})
+		})
+	}
 }

@@ -58,16 +58,36 @@ type Config struct {
 	// knows of, so this bounds only the lateness of jobs changed since its
 	// last look (see the package doc). Default 1s.
 	PollInterval time.Duration
-	// MaxConcurrent bounds the runs in progress on this server. Default
-	// 16 ([DefaultMaxConcurrent]).
+	// ClaimAhead is how long before a run's due time the scheduler may
+	// claim it. A claimed run waits on this server until its due time, so
+	// the claim's round trip to the database is not added to its start.
+	//
+	// Zero (the default) adapts it: twice the slowest of the server's
+	// recent claims, at least [MinClaimAhead] and at most a quarter of the
+	// lease or half the poll interval, whichever is less. A quiet database
+	// answers a claim in a millisecond or two, so runs are claimed 20 ms
+	// ahead; a starved one (SQLite waiting for its writer, PostgreSQL on a
+	// machine at full load) in tens or hundreds, and the scheduler claims
+	// that much earlier. A negative value claims only what is already
+	// due, as before this setting existed (start lateness then includes
+	// the claim). A claimed run holds a slot while it waits, and its
+	// server holds the occurrence: a run claimed ahead by a server that
+	// then dies runs elsewhere after failover, like any other.
+	ClaimAhead time.Duration
+	// MaxConcurrent bounds the runs in progress on this server: runs
+	// claimed and waiting for their due time, and runs whose kind function
+	// is working. A run's slot is freed when its function returns; its
+	// outcome is then written without holding one. Default 32
+	// ([DefaultMaxConcurrent]).
 	//
 	// Interface jobs mostly wait on the network or the database, so a slot
 	// costs a goroutine, not a core. Too few slots make runs that fall due
-	// together queue for one: bench/vetviewsoak (three servers, 100 jobs a
-	// second falling due together, 50 ms each, on 2 cores) measured a start
-	// lateness p99 of 185-315 ms with 8 slots and 180-219 ms with 16; 32
-	// gave no better p50 and occasional outliers from the burst on the
-	// database. Lower it for jobs that burn CPU.
+	// together queue for one, and each wave waits for the one before it
+	// to end. bench/vetviewsoak (three servers, 100 jobs a second all due
+	// on the same instant, 50 ms each, on 2 cores with a `go test ./...`
+	// running alongside) measured a start lateness p99 of 238-266 ms with
+	// 16 slots and 175-221 ms with 32 on PostgreSQL, 167 ms and 105 ms on
+	// SQLite. Lower it for jobs that burn CPU.
 	MaxConcurrent int
 	// History is how many finished runs are kept per job. Default 20.
 	History int
@@ -83,9 +103,13 @@ type Config struct {
 // sets none; see Config.HeartbeatInterval for the trade-off.
 const DefaultHeartbeatInterval = 3 * time.Second
 
+// MinClaimAhead is the least time an adaptive [Config.ClaimAhead] claims
+// a run before it is due.
+const MinClaimAhead = 20 * time.Millisecond
+
 // DefaultMaxConcurrent is the number of run slots of a Config that sets
 // none; see Config.MaxConcurrent for the trade-off.
-const DefaultMaxConcurrent = 16
+const DefaultMaxConcurrent = 32
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Store == nil {
@@ -136,6 +160,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.History <= 0 {
 		c.History = 20
+	}
+	if c.ClaimAhead > c.LeaseDuration/4 {
+		return c, invalid("config.claim_ahead", c.ClaimAhead.String(), "must be at most a quarter of the lease duration ("+(c.LeaseDuration/4).String()+")")
 	}
 	return c, nil
 }

@@ -24,6 +24,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"no kinds", vetview.Config{Store: st}, `vetview: config.kinds "nil": must be set`},
 		{"negative heartbeat", vetview.Config{Store: st, Kinds: &kinds, HeartbeatInterval: -time.Second}, `vetview: config.heartbeat_interval "-1s": must not be negative`},
 		{"negative poll", vetview.Config{Store: st, Kinds: &kinds, PollInterval: -time.Second}, `vetview: config.poll_interval "-1s": must not be negative`},
+		{"claim ahead past a quarter lease", vetview.Config{Store: st, Kinds: &kinds, ClaimAhead: time.Second},
+			`vetview: config.claim_ahead "1s": must be at most a quarter of the lease duration (750ms)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -89,7 +89,14 @@ type ClaimRequest struct {
 	// Kinds are the kinds the server can run; jobs of other kinds are left
 	// for servers that know them.
 	Kinds []string
-	Now   time.Time
+	// Now is the instant of the claim: leases expired before it may be
+	// taken over, and it is the new leases' StartedAt.
+	Now time.Time
+	// DueBy, when after Now, also claims runs due by then, not yet due at
+	// Now: the scheduler claims a little ahead of a due time so that the
+	// claim's round trip is not added to the run's start (see
+	// Config.ClaimAhead). The zero time means Now.
+	DueBy time.Time
 	// Until is the expiry of the new leases.
 	Until time.Time
 	// Limit is the most runs to claim; it must be positive.

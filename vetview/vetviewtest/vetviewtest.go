@@ -42,6 +42,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) vetview.Store) {
 	t.Run("ClaimSelectsDueAssignedJobs", func(t *testing.T) { t.Parallel(); testClaimSelects(t, newStore(t)) })
 	t.Run("ClaimHonoursLimitAndOrder", func(t *testing.T) { t.Parallel(); testClaimLimit(t, newStore(t)) })
 	t.Run("NextDueIsTheEarliestClaimable", func(t *testing.T) { t.Parallel(); testNextDue(t, newStore(t)) })
+	t.Run("ClaimAheadTakesRunsDueByDueBy", func(t *testing.T) { t.Parallel(); testClaimAhead(t, newStore(t)) })
 	t.Run("LeaseLifecycle", func(t *testing.T) { t.Parallel(); testLeaseLifecycle(t, newStore(t)) })
 	t.Run("ExpiredLeaseIsClaimedAgain", func(t *testing.T) { t.Parallel(); testExpiredLease(t, newStore(t)) })
 	t.Run("LiveServersLeaseIsNeverTakenOver", func(t *testing.T) { t.Parallel(); testLiveLease(t, newStore(t)) })
@@ -473,4 +474,51 @@ func testConcurrentClaims(t *testing.T, s vetview.Store) {
 	for id, n := range counts {
 		require.Equal(t, 1, n, "job %s claimed %d times", id, n)
 	}
+}
+
+// testClaimAhead: DueBy widens which runs are due, not which leases have
+// expired: expiry is still judged at Now.
+func testClaimAhead(t *testing.T, s vetview.Store) {
+	ctx := context.Background()
+	dead, srv := Server("a", t0.Add(-time.Hour)), Server("b", t0)
+	require.NoError(t, s.RegisterServer(ctx, srv))
+	for _, j := range []vetview.Job{
+		Job("due-now", t0, "b"),
+		Job("due-in-100ms", t0.Add(100*time.Millisecond), "b"),
+		Job("due-in-300ms", t0.Add(300*time.Millisecond), "b"),
+		Job("leased", t0.Add(-time.Minute), "a", "b"),
+	} {
+		require.NoError(t, s.CreateJob(ctx, j))
+	}
+	// The dead server's lease on "leased" expires 100 ms after t0.
+	taken, err := s.Claim(ctx, vetview.ClaimRequest{ServerID: dead.ID, ServerName: "a", Kinds: []string{"test"},
+		Now: t0.Add(-time.Minute), Until: t0.Add(100 * time.Millisecond), Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, []string{"leased"}, names(taken))
+
+	ahead := func(now time.Time, dueBy time.Duration) []string {
+		t.Helper()
+		jobs, err := s.Claim(ctx, vetview.ClaimRequest{
+			ServerID: srv.ID, ServerName: srv.Name, Kinds: []string{"test"},
+			Now: now, DueBy: now.Add(dueBy), Until: now.Add(30 * time.Second), Limit: 10, HolderSilence: time.Second,
+		})
+		require.NoError(t, err)
+		return names(jobs)
+	}
+	// At t0, 200 ms ahead: the run due now and the one due in 100 ms; not
+	// the one due in 300 ms, nor the lease that expires in 100 ms.
+	require.Equal(t, []string{"due-now", "due-in-100ms"}, ahead(t0, 200*time.Millisecond))
+	jobs, err := s.Jobs(ctx)
+	require.NoError(t, err)
+	for _, j := range jobs {
+		if j.Name == "due-in-100ms" {
+			require.NotNil(t, j.Lease)
+			require.Equal(t, t0.Add(100*time.Millisecond), j.Lease.ScheduledAt, "the occurrence claimed ahead")
+			require.Equal(t, t0, j.Lease.StartedAt, "claimed at Now")
+		}
+	}
+	// A DueBy before Now counts as Now.
+	require.Empty(t, ahead(t0.Add(50*time.Millisecond), -time.Second))
+	// Once the dead server's lease expired, it is taken over.
+	require.Equal(t, []string{"leased", "due-in-300ms"}, ahead(t0.Add(200*time.Millisecond), 200*time.Millisecond))
 }
