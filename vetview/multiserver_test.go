@@ -222,7 +222,8 @@ func runMultiServer(t *testing.T, dsn string, steady, afterKill, every, heartbea
 	lastCounted := stoppedAt.Add(-2 * every)
 	var expected int
 	for name, first := range firstDue {
-		// The victim's job moves: when did the job next run on a survivor?
+		// The victim's job moves: when did the job's first run on a
+		// survivor end?
 		var takeoverAt time.Time
 		for due := first; due.Before(lastCounted); due = due.Add(every) {
 			expected++
@@ -230,10 +231,11 @@ func runMultiServer(t *testing.T, dsn string, steady, afterKill, every, heartbea
 				continue
 			}
 			// A job whose run was cut off with the victim cannot run until
-			// the victim's lease expires: those occurrences are skipped,
-			// never run in a burst, and counted apart.
+			// the victim's lease expires, and the occurrence it was running
+			// runs again first: those due until that re-run ends are
+			// skipped, never run in a burst, and counted apart.
 			if takeoverAt.IsZero() {
-				takeoverAt = firstRunAfter(rec.all, name, killedAt, victim.name)
+				takeoverAt = takeoverEnd(rec.all, name, killedAt, victim.name)
 			}
 			if !due.Before(killedAt.Add(-every)) && due.Before(takeoverAt) {
 				skippedInTakeover++
@@ -311,16 +313,17 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// firstRunAfter returns the start of the first run of job after t on a
-// server other than the victim.
-func firstRunAfter(all []tick, job string, t time.Time, victim string) time.Time {
-	var first time.Time
+// takeoverEnd is when the first run of job on a survivor after t ended:
+// an occurrence due while that run went on is skipped, as one due while
+// any run of the job goes on is (runs of a job never overlap).
+func takeoverEnd(all []tick, job string, t time.Time, victim string) time.Time {
+	var first tick
 	for _, tk := range all {
-		if tk.job == job && tk.server != victim && tk.started.After(t) && (first.IsZero() || tk.started.Before(first)) {
-			first = tk.started
+		if tk.job == job && tk.server != victim && tk.started.After(t) && (first.started.IsZero() || tk.started.Before(first.started)) {
+			first = tk
 		}
 	}
-	return first
+	return first.ended
 }
 
 func pct(sorted []time.Duration, p int) time.Duration {
