@@ -11,7 +11,8 @@
 //
 // Each server runs with vetview's default settings (heartbeat, lease,
 // poll interval, slots) unless -heartbeat, -poll or -slots override them;
-// only its name is set. 100 jobs run every second,
+// only its name is set. 100 jobs run every second (-phase aligned: all
+// due at the same instant, the worst case; -phase spread: spread evenly),
 // each assigned to two of the three servers; each run takes -work (50 ms).
 // A server reports every run it starts on its standard output, one line
 // as it starts, so a killed server's runs are counted up to its death.
@@ -50,14 +51,21 @@ import (
 // servers get the same flags.
 var tuning vetview.Config
 
+// phase is how the jobs' due times fall within each interval: "aligned"
+// or "spread".
+var phase string
+
 // runLine is what a server prints when it starts a run.
 type runLine struct {
 	Job       string    `json:"job"`
 	Scheduled time.Time `json:"scheduled"`
 	Started   time.Time `json:"started"`
-	Server    string    `json:"server"`
-	RunID     string    `json:"run"`
-	RerunOf   string    `json:"rerunOf,omitempty"`
+	// Claimed is when the run's server claimed it (RunInfo.StartedAt):
+	// before Scheduled when the scheduler claimed it ahead.
+	Claimed time.Time `json:"claimed"`
+	Server  string    `json:"server"`
+	RunID   string    `json:"run"`
+	RerunOf string    `json:"rerunOf,omitempty"`
 }
 
 func main() {
@@ -76,6 +84,8 @@ func main() {
 	flag.DurationVar(&tuning.HeartbeatInterval, "heartbeat", 0, "heartbeat interval (0: vetview's default)")
 	flag.DurationVar(&tuning.PollInterval, "poll", 0, "poll interval (0: vetview's default)")
 	flag.IntVar(&tuning.MaxConcurrent, "slots", 0, "runs in progress per server (0: vetview's default)")
+	flag.StringVar(&phase, "phase", "aligned", "aligned: every job due at the same instant each interval (the worst case, like cron jobs on the minute); spread: due times spread evenly over the interval")
+	flag.DurationVar(&tuning.ClaimAhead, "ahead", 0, "claim this long before the due time (0: vetview's adaptive default; negative: off)")
 	flag.Parse()
 	switch {
 	case *spin:
@@ -107,7 +117,7 @@ func serve(name, dsn string, work time.Duration) error {
 	vetview.MustRegister(&kinds, vetview.Kind[struct{}]{
 		Name: "tick",
 		Run: func(ctx context.Context, run vetview.RunInfo, _ struct{}) error {
-			line, _ := json.Marshal(runLine{Job: run.Job.Name, Scheduled: run.ScheduledAt, Started: time.Now(), Server: run.Server, RunID: run.RunID})
+			line, _ := json.Marshal(runLine{Job: run.Job.Name, Scheduled: run.ScheduledAt, Started: time.Now(), Claimed: run.StartedAt, Server: run.Server, RunID: run.RunID})
 			mu.Lock()
 			out.Write(append(line, '\n'))
 			out.Flush()
@@ -167,6 +177,21 @@ func soak(engine, base string, jobs int, every, duration, killAt, work time.Dura
 			return err
 		}
 	}
+	// Phases: every job due at the same instants (a burst each interval,
+	// as cron jobs on the minute fall due), or spread evenly over the
+	// interval. The first occurrence is 3 s away, so that the servers
+	// have started by then and startup is not counted as lateness.
+	firstDue := time.Now().Add(3 * time.Second).Truncate(every).Add(every)
+	for i := range jobs {
+		at := firstDue
+		if phase == "spread" {
+			at = at.Add(time.Duration(i) * every / time.Duration(jobs))
+		}
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE vetview_jobs SET next_run_at = $1 WHERE name = $2`,
+			at.UTC().UnixMicro(), fmt.Sprintf("job-%03d", i)); err != nil {
+			return err
+		}
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -187,7 +212,7 @@ func soak(engine, base string, jobs int, every, duration, killAt, work time.Dura
 	procs := make([]*exec.Cmd, len(names))
 	for i, name := range names {
 		cmd := exec.Command(self, "-child", name, "-dsn", dsn, "-work", work.String(),
-			"-heartbeat", tuning.HeartbeatInterval.String(), "-poll", tuning.PollInterval.String(), "-slots", fmt.Sprint(tuning.MaxConcurrent))
+			"-heartbeat", tuning.HeartbeatInterval.String(), "-poll", tuning.PollInterval.String(), "-slots", fmt.Sprint(tuning.MaxConcurrent), "-ahead", tuning.ClaimAhead.String())
 		cmd.Stderr = os.Stderr
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
@@ -281,6 +306,10 @@ func report(engine string, runs []runLine, names []string, victim string, starte
 	lastCounted := stoppedAt.Add(-2 * every)
 	var due, ran, missed, missedAlive, dupAlive, rerunAfterKill int
 	var lateness, latenessAlive []time.Duration
+	// While all alive, split by when the run was claimed: ahead of its due
+	// time (the start is then the scheduler's own wake-up), or at or after
+	// it (every slot was busy, or the look came late).
+	var claimedAhead, claimedAfter []time.Duration
 	failover := map[string]time.Duration{}
 	for job, f := range first {
 		for at := f; at.Before(lastCounted); at = at.Add(every) {
@@ -301,6 +330,11 @@ func report(engine string, runs []runLine, names []string, victim string, starte
 			lateness = append(lateness, rs[0].Started.Sub(at))
 			if killedAt.IsZero() || at.Before(killedAt.Add(-every)) {
 				latenessAlive = append(latenessAlive, rs[0].Started.Sub(at))
+				if rs[0].Claimed.Before(at) {
+					claimedAhead = append(claimedAhead, rs[0].Started.Sub(at))
+				} else {
+					claimedAfter = append(claimedAfter, rs[0].Started.Sub(at))
+				}
 			}
 			if len(rs) > 1 {
 				// A second run of an occurrence the victim started before
@@ -341,6 +375,8 @@ func report(engine string, runs []runLine, names []string, victim string, starte
 	}
 	slices.Sort(lateness)
 	slices.Sort(latenessAlive)
+	slices.Sort(claimedAhead)
+	slices.Sort(claimedAfter)
 	fo := slices.Collect(mapValues(failover))
 	slices.Sort(fo)
 	fmt.Printf("engine=%s jobs=%d every=%s servers=%d duration=%s kill=%s load=%d settings=%s\n",
@@ -349,6 +385,23 @@ func report(engine string, runs []runLine, names []string, victim string, starte
 		due, ran, missed, missedAlive, dupAlive, rerunAfterKill, rerunsInHistory)
 	fmt.Printf("start lateness while all alive p50=%s p99=%s max=%s; over the whole run p50=%s p99=%s max=%s\n",
 		pct(latenessAlive, 50), pct(latenessAlive, 99), pct(latenessAlive, 100), pct(lateness, 50), pct(lateness, 99), pct(lateness, 100))
+	// The jobs' phases: how much of each interval their due times cover
+	// (they were created one after another, so they fall due in a burst).
+	var phases []time.Duration
+	var earliest time.Time
+	for _, f := range first {
+		if earliest.IsZero() || f.Before(earliest) {
+			earliest = f
+		}
+	}
+	for _, f := range first {
+		phases = append(phases, f.Sub(earliest)%every)
+	}
+	slices.Sort(phases)
+	fmt.Printf("  phase=%s: the %d jobs fall due within %s of each %s\n", phase, len(phases), pct(phases, 100), every)
+	fmt.Printf("  of which claimed ahead of the due time: %d, p50=%s p99=%s max=%s; claimed at or after it: %d, p50=%s p99=%s max=%s\n",
+		len(claimedAhead), pct(claimedAhead, 50), pct(claimedAhead, 99), pct(claimedAhead, 100),
+		len(claimedAfter), pct(claimedAfter, 50), pct(claimedAfter, 99), pct(claimedAfter, 100))
 	if len(fo) > 0 {
 		fmt.Printf("failover (kill to first run on a survivor, %d jobs the victim held) p50=%s max=%s\n", len(fo), pct(fo, 50), pct(fo, 100))
 	}
@@ -365,6 +418,9 @@ func settings() string {
 	}
 	if tuning.MaxConcurrent > 0 {
 		s = append(s, fmt.Sprint("slots=", tuning.MaxConcurrent))
+	}
+	if tuning.ClaimAhead != 0 {
+		s = append(s, "ahead="+tuning.ClaimAhead.String())
 	}
 	if len(s) == 0 {
 		return "vetview defaults"
