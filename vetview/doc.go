@@ -49,15 +49,19 @@
 // occurrence.
 //
 // Lateness: the scheduler looks for due runs when it starts, whenever a
-// run ends (a slot is free), at the earliest due time the store reports
-// for its jobs ([Store.NextDue]), and at the latest PollInterval after its
-// previous look. So a run whose due time was in the store at the previous
-// look starts at its due time plus the time the store takes to answer a
-// claim, if a slot is free then, or the moment a slot frees otherwise; one
-// that fell due while a claim was under way is asked for as soon as that
-// claim answers. A
-// job created, re-scheduled or made due (RunNow) by another process since
-// starts at most PollInterval late.
+// run's work ends (a slot is free), shortly before the earliest due time
+// the store reports for its jobs ([Store.NextDue]), and at the latest
+// PollInterval after its previous look. It claims runs a little ahead of
+// their due time ([Config.ClaimAhead]: by default twice the slowest recent
+// claim) and a claimed run waits on its server until it is due. So a run
+// whose due time was in the store at the previous look starts at its due
+// time, late only by the wake-up of its goroutine, if a slot is free when
+// it is claimed; otherwise the moment a slot frees and a claim takes it. A
+// run that fell due while a claim was under way is asked for as soon as
+// that claim answers. A job created, re-scheduled or made due (RunNow) by
+// another process since starts at most PollInterval late. TestMultiServer
+// holds runs claimed ahead to a p99 start lateness of 250 ms; measured,
+// it is 15 to 20 ms on this project's 2-core machine.
 //
 // The status of a job ([JobStatus]) is derived when it is read, never
 // stored: [Running] while a server holds a live lease on it, [Waiting]
