@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +51,9 @@ type DB struct {
 	// dispatchTurn orders the webhook dispatcher's writes on SQLite (see
 	// WebhookStore.sqliteWriter).
 	dispatchTurn sqliteTurn
+	// vetviewTurn orders the vetview scheduler's writes on SQLite (see
+	// VetviewStore.sqliteWriter).
+	vetviewTurn sync.Mutex
 	// sealer seals and opens webhook signing secrets; nil until
 	// SetSecretKey (see seal.go).
 	sealer atomic.Pointer[sealer]
