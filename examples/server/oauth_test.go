@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,35 +107,13 @@ func testIntegrationRegistration(t *testing.T, dsn string) {
 		t.Fatalf("login: %d %s", status, body)
 	}
 
-	got := make(chan []byte, 2)
-	var verifier webhook.Verifier
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		if err := verifier.Verify(r.Header, b); err != nil {
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
-		}
-		got <- b
-	}))
-	defer recv.Close()
-
-	status, body = call(t, "POST", base+oauth.AdminPath, sess.Token, `{"name":"HerdSync","description":"Herd records",
+	integration, got := hookupIntegration(t, base, sess.Token, func(hookup string) string {
+		return `{"name":"HerdSync","description":"Herd records",
 		"visibility":"countries","visible_to":["FI"],"grant_type":"client_credentials","client_type":"confidential",
-		"scopes":["cases.read","farms.read"],"notify":"hookup","hookup_url":"`+recv.URL+`/hookup"}`)
-	var defined struct {
-		Integration  oauth.Integration `json:"integration"`
-		HookupSecret string            `json:"hookup_secret"`
-	}
-	if status != 201 || json.Unmarshal(body, &defined) != nil || defined.HookupSecret == "" {
-		t.Fatalf("define: %d %s", status, body)
-	}
-	key, err := webhook.ParseKey(defined.HookupSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier.Keys = []webhook.Key{key}
+		"scopes":["cases.read","farms.read"],"notify":"hookup","hookup_url":"` + hookup + `"}`
+	})
 
-	path := fmt.Sprintf("%s/%d/registrations", oauth.AdminPath, defined.Integration.ID)
+	path := fmt.Sprintf("%s/%d/registrations", oauth.AdminPath, integration.ID)
 	org := createUser(t, base, sess.Token, "clinic_e2e", rx.CLINIC) // only a real organisation adds one
 	status, body = call(t, "POST", base+path, sess.Token, `{"organisation":{"id":"`+org+`","country":"FI"}}`)
 	var reg oauth.Registration
@@ -264,4 +243,42 @@ func TestOAuthPurgeKind(t *testing.T) {
 	if _, err := db.OAuth().AccessToken(ctx, "at_live"); err != nil {
 		t.Errorf("live token after the job: %v", err)
 	}
+}
+
+// hookupIntegration defines, as the administrator token, the integration
+// def describes for a hookup URL, and starts the receiver at that URL,
+// which accepts only deliveries signed with the integration's hookup
+// secret. It returns the integration and the bodies the receiver accepted.
+func hookupIntegration(t *testing.T, base, token string, def func(hookupURL string) string) (oauth.Integration, <-chan []byte) {
+	t.Helper()
+	got := make(chan []byte, 2)
+	var verifier atomic.Pointer[webhook.Verifier] // set once the secret is known
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		v := verifier.Load()
+		if v == nil {
+			http.Error(w, "no hookup secret yet", http.StatusServiceUnavailable)
+			return
+		}
+		if err := v.Verify(r.Header, b); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		got <- b
+	}))
+	t.Cleanup(recv.Close)
+	status, body := call(t, "POST", base+oauth.AdminPath, token, def(recv.URL+"/hookup"))
+	var defined struct {
+		Integration  oauth.Integration `json:"integration"`
+		HookupSecret string            `json:"hookup_secret"`
+	}
+	if status != 201 || json.Unmarshal(body, &defined) != nil || defined.HookupSecret == "" {
+		t.Fatalf("define: %d %s", status, body)
+	}
+	key, err := webhook.ParseKey(defined.HookupSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier.Store(&webhook.Verifier{Keys: []webhook.Key{key}})
+	return defined.Integration, got
 }

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,7 +17,6 @@ import (
 	"github.com/vetlink/vetlink/site"
 	"github.com/vetlink/vetlink/store"
 	"github.com/vetlink/vetlink/store/storetest"
-	"github.com/vetlink/vetlink/webhook"
 )
 
 // TestRxOrganisations checks the catalogue's directory over the rx store
@@ -175,33 +171,12 @@ func testOrganisationIntegrations(t *testing.T, dsn string) {
 	}
 	vetN, vetS := login("vet_north", e2ePassword), login("vet_south", e2ePassword)
 
-	got := make(chan []byte, 2)
-	var verifier webhook.Verifier
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		if err := verifier.Verify(r.Header, b); err != nil {
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
-		}
-		got <- b
-	}))
-	defer recv.Close()
-	status, body := call(t, "POST", base+oauth.AdminPath, admin, `{"name":"HerdSync","description":"Herd records",
+	integration, got := hookupIntegration(t, base, admin, func(hookup string) string {
+		return `{"name":"HerdSync","description":"Herd records",
 		"visibility":"all","grant_type":"client_credentials","client_type":"confidential",
-		"scopes":["cases.read"],"notify":"hookup","hookup_url":"`+recv.URL+`/hookup"}`)
-	var defined struct {
-		Integration  oauth.Integration `json:"integration"`
-		HookupSecret string            `json:"hookup_secret"`
-	}
-	if status != 201 || json.Unmarshal(body, &defined) != nil {
-		t.Fatalf("define: %d %s", status, body)
-	}
-	key, err := webhook.ParseKey(defined.HookupSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier.Keys = []webhook.Key{key}
-	id := strconv.FormatInt(defined.Integration.ID, 10)
+		"scopes":["cases.read"],"notify":"hookup","hookup_url":"` + hookup + `"}`
+	})
+	id := strconv.FormatInt(integration.ID, 10)
 	orgPath := func(org string) string { return base + oauth.OrganisationsPath + "/" + org + "/integrations" }
 
 	refusals := []struct {
@@ -225,7 +200,7 @@ func testOrganisationIntegrations(t *testing.T, dsn string) {
 	}
 
 	var entries []oauth.CatalogueEntry
-	status, body = call(t, "GET", orgPath(north), vetN, "")
+	status, body := call(t, "GET", orgPath(north), vetN, "")
 	if status != 200 || json.Unmarshal(body, &entries) != nil || len(entries) != 1 || entries[0].Name != "HerdSync" || entries[0].Registration != nil {
 		t.Fatalf("the VOR lists: %d %s, want HerdSync not added", status, body)
 	}
