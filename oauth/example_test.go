@@ -23,9 +23,9 @@ func ExampleRequire() {
 		p, _ := oauth.PrincipalFromContext(r.Context())
 		fmt.Fprintf(w, "cases of organisation %s", p.Organisation)
 	})))
-	newCase := oauth.Middleware(verifier, oauth.Require(oauth.WriteCases, http.NotFoundHandler()))
+	withholds := oauth.Middleware(verifier, oauth.Require(oauth.ReadWithholds, http.NotFoundHandler()))
 
-	for _, h := range []http.Handler{cases, newCase} {
+	for _, h := range []http.Handler{cases, withholds} {
 		r := httptest.NewRequest("GET", "/api/0.1/cases", nil)
 		r.Header.Set("Authorization", "Bearer t0k3n")
 		w := httptest.NewRecorder()
@@ -34,7 +34,7 @@ func ExampleRequire() {
 	}
 	// Output:
 	// 200 cases of organisation 12345
-	// 403 {"type":"https://vetlink.dev/problems/forbidden","title":"Forbidden","status":403,"detail":"this token lacks the permission \"cases.write\"","instance":"/api/0.1/cases","errorType":"forbidden"}
+	// 403 {"type":"https://vetlink.dev/problems/forbidden","title":"Forbidden","status":403,"detail":"this token lacks the permission \"withholds.read\"","instance":"/api/0.1/cases","errorType":"forbidden"}
 }
 
 func ExamplePrincipal_Require() {

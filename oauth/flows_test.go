@@ -84,7 +84,7 @@ func TestClientCredentials(t *testing.T) {
 			mod  func(*clientcredentials.Config)
 			want string
 		}{
-			{"scope not granted", func(c *clientcredentials.Config) { c.Scopes = []string{"cases.write"} }, "invalid_scope"},
+			{"scope not granted", func(c *clientcredentials.Config) { c.Scopes = []string{"withholds.read"} }, "invalid_scope"},
 			{"wrong secret", func(c *clientcredentials.Config) { c.ClientSecret = "vlcs_wrong" }, "invalid_client"},
 			{"unknown client", func(c *clientcredentials.Config) { c.ClientID = "vlc_nobody" }, "invalid_client"},
 		}
@@ -193,7 +193,7 @@ func TestAuthorizationCodePKCE(t *testing.T) {
 		ctx := context.Background()
 		c, secret := b.confidential(t, storage.AuthorizationCode, storage.RefreshTokenGrant)
 		cfg := oauth2.Config{ClientID: c.ID, ClientSecret: secret, RedirectURL: "https://app.example/cb",
-			Scopes:   []string{"openid", "profile", "cases.read", "offline_access", "cases.write"},
+			Scopes:   []string{"openid", "profile", "cases.read", "offline_access", "withholds.read"},
 			Endpoint: oauth2.Endpoint{AuthURL: b.issuer + oauth.AuthorizePath, TokenURL: b.issuer + oauth.TokenPath}}
 
 		code := func(t *testing.T, verifier string) string {
@@ -212,7 +212,7 @@ func TestAuthorizationCodePKCE(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// cases.write was asked for and not granted: RFC 6749 §3.3 lets the
+		// withholds.read was asked for and not granted: RFC 6749 §3.3 lets the
 		// server narrow the scope, and says so in the response.
 		if got := tok.Extra("scope"); got != "openid profile cases.read offline_access" {
 			t.Errorf("granted scope %q", got)

@@ -21,7 +21,9 @@ type Permission string
 
 // The permissions of the integration API. A scope of the same name asks
 // for the permission; an integration may be granted only the scopes the
-// administrator listed for it in the catalogue.
+// administrator listed for it in the catalogue. The API only reads in this
+// version, so every permission is a read: a write permission no endpoint
+// honoured would be granted and do nothing.
 const (
 	ReadOrganisations Permission = "organisations.read"
 	ReadUsers         Permission = "users.read"
@@ -30,11 +32,9 @@ const (
 	ReadProtocols     Permission = "protocols.read"
 	ReadPrescriptions Permission = "prescriptions.read"
 	ReadCases         Permission = "cases.read"
-	WriteCases        Permission = "cases.write"
 	ReadTasks         Permission = "tasks.read"
 	ReadWithholds     Permission = "withholds.read"
 	ReadWebhooks      Permission = "webhooks.read"
-	WriteWebhooks     Permission = "webhooks.write"
 	ReadIntegrations  Permission = "integrations.read"
 	// ReadLabResults reads the messages lab instruments sent over HL7.
 	ReadLabResults Permission = "lab_results.read"
@@ -49,8 +49,8 @@ const (
 func Permissions() []Permission {
 	return []Permission{
 		ReadOrganisations, ReadUsers, ReadFarms, ReadAnimals, ReadProtocols,
-		ReadPrescriptions, ReadCases, WriteCases, ReadTasks, ReadWithholds,
-		ReadLabResults, ReadNAHLNReports, ReadWebhooks, WriteWebhooks,
+		ReadPrescriptions, ReadCases, ReadTasks, ReadWithholds,
+		ReadLabResults, ReadNAHLNReports, ReadWebhooks,
 		ReadIntegrations, ReadAudit,
 	}
 }

@@ -32,7 +32,7 @@ func TestMiddlewareAndRequire(t *testing.T) {
 		p, _ := oauth.PrincipalFromContext(r.Context())
 		w.Write([]byte(p.ClientID))
 	})))
-	denied := oauth.Middleware(v, oauth.Require(oauth.WriteCases, http.NotFoundHandler()))
+	denied := oauth.Middleware(v, oauth.Require(oauth.ReadWithholds, http.NotFoundHandler()))
 	tests := []struct {
 		name      string
 		h         http.Handler
@@ -46,7 +46,7 @@ func TestMiddlewareAndRequire(t *testing.T) {
 		{"basic scheme", h, "Basic Zm9vOmJhcg==", 401, "unauthorized", "an Authorization: Bearer header with an access token is required", `Bearer realm="vetlink"`},
 		{"unknown token", h, "Bearer nope", 401, "unauthorized", "the access token is unknown, expired or revoked", `Bearer realm="vetlink", error="invalid_token"`},
 		{"verifier fails", h, "Bearer broken", 500, "internal", "the token could not be checked", ""},
-		{"missing permission", denied, "bearer good", 403, "forbidden", `this token lacks the permission "cases.write"`, `Bearer realm="vetlink", error="insufficient_scope", scope="cases.write"`},
+		{"missing permission", denied, "bearer good", 403, "forbidden", `this token lacks the permission "withholds.read"`, `Bearer realm="vetlink", error="insufficient_scope", scope="withholds.read"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
