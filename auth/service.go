@@ -24,6 +24,11 @@ const (
 	ThrottleAfter = 3
 	LockAfter     = 10
 	LockFor       = 15 * time.Minute
+	// ForgetFailuresAfter is how long after an identifier's latest
+	// failure its count is forgotten: a day without a failed login starts
+	// it again from zero (until then, each failure after a lock lapses
+	// locks it again at once).
+	ForgetFailuresAfter = 24 * time.Hour
 )
 
 // DefaultTokenTTL is how long a token lives when [Service.TokenTTL] is zero.
@@ -203,6 +208,9 @@ func (s *Service) Login(ctx context.Context, apiKey, identifier, password string
 // consecutive failures, the latest at last. It returns nil when an attempt
 // may be checked now.
 func lockout(failures int, last, now time.Time) *LockError {
+	if now.Sub(last) >= ForgetFailuresAfter {
+		return nil
+	}
 	var wait time.Duration
 	switch {
 	case failures >= LockAfter:

@@ -36,7 +36,10 @@ type Store interface {
 
 	// RecordFailure counts one more consecutive failed login of
 	// identifier, at the given instant, atomically, and returns the new
-	// count.
+	// count. A count whose latest failure is [ForgetFailuresAfter] or
+	// more before at starts again from one, and the store may delete
+	// every count that old (identifiers never seen again, such as those
+	// of a password-spraying run, must not pile up).
 	RecordFailure(ctx context.Context, identifier string, at time.Time) (failures int, err error)
 	// ResetFailures forgets identifier's failed logins.
 	ResetFailures(ctx context.Context, identifier string) error

@@ -94,13 +94,21 @@ func (s *AuthStore) RevokeSessions(ctx context.Context, user rx.UserID) error {
 }
 
 // RecordFailure implements [auth.Store].
+// Counts a day old are deleted on the way (migration 0051 indexes
+// last_failure for it), so that identifiers tried once and never again do
+// not pile up.
 func (s *AuthStore) RecordFailure(ctx context.Context, identifier string, at time.Time) (int, error) {
+	stale := micros(at.Add(-auth.ForgetFailuresAfter))
+	if _, err := s.db.q(ctx).ExecContext(ctx, `DELETE FROM auth_login_failures WHERE last_failure <= $1`, stale); err != nil {
+		return 0, fmt.Errorf("store: auth: forget old failed logins: %w", err)
+	}
 	var n int
 	err := s.db.q(ctx).QueryRowContext(ctx, `INSERT INTO auth_login_failures (identifier, failures, last_failure)
 		VALUES ($1, 1, $2)
-		ON CONFLICT (identifier) DO UPDATE SET failures = auth_login_failures.failures + 1,
+		ON CONFLICT (identifier) DO UPDATE SET failures = CASE WHEN auth_login_failures.last_failure <= $3 THEN 1
+			ELSE auth_login_failures.failures + 1 END,
 			last_failure = excluded.last_failure
-		RETURNING failures`, identifier, micros(at)).Scan(&n)
+		RETURNING failures`, identifier, micros(at), stale).Scan(&n)
 	return n, err
 }
 

@@ -150,6 +150,22 @@ func testFailures(t *testing.T, newStore func(t *testing.T) (auth.Store, rx.Stor
 	if err := s.ResetFailures(ctx, "never-failed"); err != nil {
 		t.Errorf("ResetFailures of a clean identifier: %v", err)
 	}
+
+	// A day after its latest failure a count starts again from one, and
+	// counts that old are forgotten, whoever fails next.
+	later := t0.Add(3*time.Minute + auth.ForgetFailuresAfter)
+	if n, err := s.RecordFailure(ctx, "ghost", later); err != nil || n != 1 {
+		t.Errorf("RecordFailure(ghost) a day later = %d, %v; want a new count of 1", n, err)
+	}
+	if _, err := s.RecordFailure(ctx, "sprayed", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordFailure(ctx, "someone", later.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Credentials(ctx, "sprayed"); c.Failures != 0 || !c.LastFailure.IsZero() {
+		t.Errorf("a count a day old is kept: %+v", c)
+	}
 }
 
 func testAPIKeys(t *testing.T, newStore func(t *testing.T) (auth.Store, rx.Store)) {
