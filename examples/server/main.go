@@ -375,7 +375,11 @@ func composeWith(db *store.DB, key []byte, cfg config, logger *slog.Logger, tel 
 	vetview.MustRegister(&kinds, jobs.WebhookMaintenanceKind(s.webhooks, logger))
 	vetview.MustRegister(&kinds, oauthPurgeKind(s, logger))
 	vetview.MustRegister(&kinds, jobs.ReminderKind(db.Rx(), reminderSender(s.outbox)))
-	vetview.MustRegister(&kinds, jobs.MLLPListenerKind(db.HL7(), jobs.MLLPListenerOptions{Logger: logger, Observer: mllpObs}))
+	// The HL7 kinds' writes publish lab_result.received and
+	// nahln_report.sent with them (hl7events.go).
+	hl7Store := newPublishingHL7Store(db, s.webhooks, s.dispatcher.Wake)
+	vetview.MustRegister(&kinds, jobs.MLLPListenerKind(hl7Store, jobs.MLLPListenerOptions{Logger: logger, Observer: mllpObs}))
+	vetview.MustRegister(&kinds, jobs.NAHLNReportKind(hl7Store, jobs.NAHLNOptions{Logger: logger}))
 	vv, err := vetview.New(vetview.Config{
 		Store:      db.Vetview(),
 		Kinds:      &kinds,
