@@ -27,9 +27,16 @@ type Kind[S any] struct {
 	// Defaults are the settings a new job of this kind starts from.
 	Defaults S
 	// Run does one run of a job. ctx is cancelled when the run's lease is
-	// lost or the server stops and the shutdown timeout passed; Run should
-	// return promptly then. Its error is recorded as the run's last error.
+	// lost or the server stops and the shutdown timeout passed (at once,
+	// for a kind that sets StopWithServer); Run should return promptly
+	// then. Its error is recorded as the run's last error.
 	Run func(ctx context.Context, run RunInfo, settings S) error
+	// StopWithServer marks a kind whose runs go on until told to stop,
+	// such as a listener: when its server stops, a run's ctx is cancelled
+	// at once instead of after the shutdown timeout, and its occurrence is
+	// given back, due at once, so that another server takes it over
+	// without waiting for the schedule.
+	StopWithServer bool
 }
 
 // RunInfo describes the run a [Kind]'s Run function is doing.
@@ -55,9 +62,10 @@ type KindInfo struct {
 
 // kind is a registered Kind with its settings type erased.
 type kind struct {
-	info   KindInfo
-	decode func(json.RawMessage) (any, error)
-	run    func(ctx context.Context, run RunInfo, settings any) error
+	info           KindInfo
+	decode         func(json.RawMessage) (any, error)
+	run            func(ctx context.Context, run RunInfo, settings any) error
+	stopWithServer bool
 }
 
 // Registry holds the job kinds a program knows. Its zero value is empty and
@@ -104,8 +112,9 @@ func Register[S any](r *Registry, k Kind[S]) error {
 	}
 	run := k.Run
 	entry := &kind{
-		info:   KindInfo{Name: k.Name, Title: k.Title, Description: k.Description, Defaults: defaults},
-		decode: decode,
+		info:           KindInfo{Name: k.Name, Title: k.Title, Description: k.Description, Defaults: defaults},
+		decode:         decode,
+		stopWithServer: k.StopWithServer,
 		run: func(ctx context.Context, info RunInfo, settings any) error {
 			return run(ctx, info, settings.(S))
 		},

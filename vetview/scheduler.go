@@ -62,7 +62,7 @@ func (s *Service) Run(ctx context.Context) error {
 	// runs in progress, which get ShutdownTimeout to finish.
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
-	sc := &scheduler{Service: s, srv: srv, log: log, runCtx: runCtx, freed: make(chan struct{}, 1)}
+	sc := &scheduler{Service: s, srv: srv, log: log, runCtx: runCtx, stopping: ctx, freed: make(chan struct{}, 1)}
 	// Heartbeats have their own goroutine, so that a slow claim never
 	// delays them (a server that misses them has its runs taken over),
 	// and go on until the runs in progress have ended or been given back.
@@ -101,6 +101,7 @@ type scheduler struct {
 	srv      Server
 	log      *slog.Logger
 	runCtx   context.Context
+	stopping context.Context // cancelled when the server is asked to stop
 	wg       sync.WaitGroup
 	inFlight atomic.Int64
 	freed    chan struct{} // a run ended: a slot is free
@@ -297,6 +298,13 @@ func (sc *scheduler) run(j Job) {
 	log := sc.log.With("job", j.Name, "job_id", j.ID, "run", lease.Token)
 	jobCtx, cancel := context.WithCancel(sc.runCtx)
 	defer cancel()
+	// A kind that runs until told to stop (a listener) is stopped with the
+	// server, not after the shutdown timeout.
+	var stoppedWithServer atomic.Bool
+	if k, err := sc.kinds.lookup(j.Kind); err == nil && k.stopWithServer {
+		unregister := context.AfterFunc(sc.stopping, func() { stoppedWithServer.Store(true); cancel() })
+		defer unregister()
+	}
 
 	ev := RunEvent{Job: j, RunID: lease.Token, Server: sc.srv.Name, ScheduledAt: lease.ScheduledAt}
 	// A run claimed ahead waits for its due time. The wait is shorter than
@@ -372,6 +380,16 @@ func (sc *scheduler) run(j Job) {
 		log.Warn("vetview: run failed", "err", runErr)
 	} else {
 		log.Debug("vetview: run finished", "next_run_at", f.NextRunAt)
+	}
+	if stoppedWithServer.Load() && ev.Outcome != OutcomeGivenBack {
+		// Stopped with its server: give the occurrence back, due now, for
+		// another server to take over at once.
+		f.Error = "given back, stopped with its server"
+		if runErr != nil {
+			f.Error += ": " + runErr.Error()
+		}
+		f.NextRunAt = lease.ScheduledAt
+		ev.Outcome = OutcomeGivenBack
 	}
 	// The lease is extended until the outcome is written: a slow write
 	// must not let the lease lapse and another server run the occurrence

@@ -665,3 +665,49 @@ func TestSchedulerClaimsAheadOfTheDueTime(t *testing.T) {
 		})
 	}
 }
+
+// TestSchedulerStopsAListenerWithTheServer: a kind that runs until told
+// to stop (StopWithServer) is cancelled as soon as its server stops, not
+// after ShutdownTimeout, and its occurrence is given back for another
+// server to take over at once.
+func TestSchedulerStopsAListenerWithTheServer(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t)
+		var listened atomic.Int32
+		kinds := b.kinds
+		vetview.MustRegister(kinds, vetview.Kind[struct{}]{
+			Name: "listen", StopWithServer: true,
+			Run: func(ctx context.Context, _ vetview.RunInfo, _ struct{}) error {
+				listened.Add(1)
+				<-ctx.Done() // listens until stopped
+				return nil
+			},
+		})
+		a := b.service(t, "a", nil)
+		ctx := context.Background()
+		j, err := a.CreateJob(ctx, vetview.JobSpec{Name: "lab-listener", Kind: "listen", Schedule: vetview.Every(10 * time.Minute),
+			Servers: []string{"a", "b"}, Active: true})
+		require.NoError(t, err)
+		stopA := start(t, a)
+		time.Sleep(10*time.Minute + time.Second)
+		require.EqualValues(t, 1, listened.Load())
+
+		stopped := time.Now()
+		stopA()
+		require.Less(t, time.Since(stopped), time.Second, "stopped with the server, not after ShutdownTimeout")
+
+		st, err := a.Status(ctx, j.ID)
+		require.NoError(t, err)
+		require.Equal(t, "given back, stopped with its server", st.LastError)
+		stored, err := b.store.Job(ctx, j.ID)
+		require.NoError(t, err)
+		require.Equal(t, 10*time.Minute, stored.NextRunAt.Sub(b.t0), "the occurrence is due again")
+
+		start(t, b.service(t, "b", nil))
+		require.EqualValues(t, 2, listened.Load(), "the other server listens at once")
+		st, err = a.Status(ctx, j.ID)
+		require.NoError(t, err)
+		require.Equal(t, "b", st.Server)
+	})
+}

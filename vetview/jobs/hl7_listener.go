@@ -91,6 +91,9 @@ func MLLPListenerKind(st HL7Store, opts MLLPListenerOptions) vetview.Kind[MLLPLi
 		Run: func(ctx context.Context, run vetview.RunInfo, s MLLPListenerSettings) error {
 			return runListener(ctx, st, opts, run, s)
 		},
+		// A listener listens until its window ends: when its server stops
+		// it closes at once and another server listens in its place.
+		StopWithServer: true,
 	}
 }
 
