@@ -250,20 +250,12 @@ func invite(t *testing.T, base string, mail *mailLog, inviter session, kind rx.R
 // a cow, the farm hand gives the first dose, and the farm sees the cow
 // held from slaughter.
 func TestEndToEnd(t *testing.T) {
-	for _, engine := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return storetest.SQLitePath(t) }},
-		{"postgres", func(t *testing.T) string { return storetest.PostgresDSN(t) }},
-	} {
-		t.Run(engine.name, func(t *testing.T) {
-			mail := &mailLog{}
-			base, stop := startServer(t, engine.dsn(t), mail)
-			testEndToEnd(t, base, mail)
-			stop()
-		})
-	}
+	onEachEngine(t, func(t *testing.T, dsn string) {
+		mail := &mailLog{}
+		base, stop := startServer(t, dsn, mail)
+		testEndToEnd(t, base, mail)
+		stop()
+	})
 }
 
 func testEndToEnd(t *testing.T, base string, mail *mailLog) {
@@ -385,4 +377,20 @@ func testEndToEnd(t *testing.T, base string, mail *mailLog) {
 	late, err := enroll(farm.C, rxp.ID, "Daisy07")
 	require.NoError(t, err)
 	requireProblem(t, http.StatusConflict, "conflict", late.StatusCode(), late.Body)
+}
+
+// onEachEngine runs test against a fresh database of each engine, as a
+// subtest named for it: a SQLite file, and a PostgreSQL schema (skipped
+// when no server is configured, never under CI).
+func onEachEngine(t *testing.T, test func(t *testing.T, dsn string)) {
+	t.Helper()
+	for _, engine := range []struct {
+		name string
+		dsn  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return storetest.SQLitePath(t) }},
+		{"postgres", func(t *testing.T) string { return storetest.PostgresDSN(t) }},
+	} {
+		t.Run(engine.name, func(t *testing.T) { test(t, engine.dsn(t)) })
+	}
 }

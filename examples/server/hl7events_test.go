@@ -184,20 +184,7 @@ func TestPublishingHL7StoreRecordNAHLNAttempt(t *testing.T) {
 // the lab_result_id it carries is the stored message's ID, the key by which
 // the integration API's lab_results collection finds it.
 func TestLabResultWebhookEndToEnd(t *testing.T) {
-	for _, engine := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return storetest.SQLitePath(t) }},
-		{"postgres", func(t *testing.T) string { return storetest.PostgresDSN(t) }},
-	} {
-		t.Run(engine.name, func(t *testing.T) {
-			// Each server's shutdown waits out vetview's ShutdownTimeout
-			// (30 s) for the listener's run: wait for both at once.
-			t.Parallel()
-			testLabResultWebhook(t, engine.dsn(t))
-		})
-	}
+	onEachEngine(t, testLabResultWebhook)
 }
 
 func testLabResultWebhook(t *testing.T, dsn string) {

@@ -46,15 +46,7 @@ func freeAddr(t *testing.T) string {
 // the registration signed and verifies it; the integration gets a token
 // with its new credentials; removing the registration revokes it.
 func TestIntegrationRegistration(t *testing.T) {
-	for _, engine := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return storetest.SQLitePath(t) }},
-		{"postgres", func(t *testing.T) string { return storetest.PostgresDSN(t) }},
-	} {
-		t.Run(engine.name, func(t *testing.T) { testIntegrationRegistration(t, engine.dsn(t)) })
-	}
+	onEachEngine(t, testIntegrationRegistration)
 }
 
 // startIntegrationServer runs the real server over dsn on a fixed loopback

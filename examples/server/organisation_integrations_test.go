@@ -114,15 +114,7 @@ func TestRxOrganisations(t *testing.T) {
 // working); another clinic's VOR is refused, and made-up organisation IDs
 // are unknown.
 func TestOrganisationIntegrations(t *testing.T) {
-	for _, engine := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return storetest.SQLitePath(t) }},
-		{"postgres", func(t *testing.T) string { return storetest.PostgresDSN(t) }},
-	} {
-		t.Run(engine.name, func(t *testing.T) { testOrganisationIntegrations(t, engine.dsn(t)) })
-	}
+	onEachEngine(t, testOrganisationIntegrations)
 }
 
 // createUser has the administrator (session token admin) create the

@@ -29,15 +29,7 @@ import (
 // once the farm employs them. What its scopes do not grant is a 403
 // naming the permission.
 func TestRestAPIEndToEnd(t *testing.T) {
-	for _, engine := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return storetest.SQLitePath(t) }},
-		{"postgres", func(t *testing.T) string { return storetest.PostgresDSN(t) }},
-	} {
-		t.Run(engine.name, func(t *testing.T) { testRestAPI(t, engine.dsn(t)) })
-	}
+	onEachEngine(t, testRestAPI)
 }
 
 func testRestAPI(t *testing.T, dsn string) {

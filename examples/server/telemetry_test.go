@@ -181,64 +181,55 @@ func TestReadinessFailsWhenTheDatabaseIsGone(t *testing.T) {
 }
 
 func TestRolesKeepTheDispatcherAndJobsOffAnAPIServer(t *testing.T) {
-	for _, engine := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return storetest.SQLitePath(t) }},
-		{"postgres", func(t *testing.T) string { return storetest.PostgresDSN(t) }},
-	} {
-		t.Run(engine.name, func(t *testing.T) {
-			dsn := engine.dsn(t)
-			var received atomic.Int64
-			receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				received.Add(1)
-			}))
-			defer receiver.Close()
-			allow := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	onEachEngine(t, func(t *testing.T, dsn string) {
+		var received atomic.Int64
+		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			received.Add(1)
+		}))
+		defer receiver.Close()
+		allow := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 
-			api := opsServer(t, config{DB: dsn, ServerName: "api-1", Roles: roles{noJobs: true, noDispatcher: true}, WebhookAllow: allow})
-			// A committed change with a webhook pending for the receiver.
-			db, err := store.Open(context.Background(), dsn)
-			require.NoError(t, err)
-			defer db.Close()
-			key, err := hex.DecodeString(e2eSecretKey)
-			require.NoError(t, err)
-			require.NoError(t, db.SetSecretKey(key))
-			svc := &webhook.Service{Store: db.Webhooks(), Guard: &webhook.Guard{Allow: allow}}
-			_, err = svc.CreateSubscription(context.Background(), webhook.Subscription{
-				URL: receiver.URL, Events: []webhook.EventType{"prescription.*"}, Active: true,
-				Secrets: []webhook.Secret{{Key: webhook.NewSecret()}},
-			})
-			require.NoError(t, err)
-			require.NoError(t, db.InTx(context.Background(), func(ctx context.Context) error {
-				_, err := svc.Publish(ctx, webhook.Event{Type: "prescription.created", ResourceID: "rx-1"})
-				return err
-			}))
-
-			time.Sleep(3 * time.Second) // several dispatcher polls, had it one
-			require.Zero(t, received.Load(), "an api server delivers no webhook")
-			servers, err := db.Vetview().Servers(context.Background())
-			require.NoError(t, err)
-			require.Empty(t, servers, "an api server runs no scheduler, so it is not in the registry")
-			code, _ := get(t, api, "/api/users/1", openapi.APIKeyHeader, e2eAPIKey)
-			require.Equal(t, http.StatusUnauthorized, code, "it serves the API")
-
-			// The interface server sharing the database does both.
-			jobs := opsServer(t, config{DB: dsn, ServerName: "interfaces-1", Roles: roles{noAPI: true}, WebhookAllow: allow})
-			require.Eventually(t, func() bool { return received.Load() == 1 }, 20*time.Second, 50*time.Millisecond,
-				"the dispatcher server delivers what the api server published")
-			require.Eventually(t, func() bool {
-				servers, err = db.Vetview().Servers(context.Background())
-				return err == nil && len(servers) == 1
-			}, 20*time.Second, 50*time.Millisecond, "the jobs server registers itself")
-			require.Equal(t, "interfaces-1", servers[0].Name)
-			code, _ = get(t, jobs, "/api/users/1", openapi.APIKeyHeader, e2eAPIKey)
-			require.Equal(t, http.StatusNotFound, code, "it serves no API")
-			code, _ = get(t, jobs, "/readyz")
-			require.Equal(t, http.StatusOK, code, "but is watched")
+		api := opsServer(t, config{DB: dsn, ServerName: "api-1", Roles: roles{noJobs: true, noDispatcher: true}, WebhookAllow: allow})
+		// A committed change with a webhook pending for the receiver.
+		db, err := store.Open(context.Background(), dsn)
+		require.NoError(t, err)
+		defer db.Close()
+		key, err := hex.DecodeString(e2eSecretKey)
+		require.NoError(t, err)
+		require.NoError(t, db.SetSecretKey(key))
+		svc := &webhook.Service{Store: db.Webhooks(), Guard: &webhook.Guard{Allow: allow}}
+		_, err = svc.CreateSubscription(context.Background(), webhook.Subscription{
+			URL: receiver.URL, Events: []webhook.EventType{"prescription.*"}, Active: true,
+			Secrets: []webhook.Secret{{Key: webhook.NewSecret()}},
 		})
-	}
+		require.NoError(t, err)
+		require.NoError(t, db.InTx(context.Background(), func(ctx context.Context) error {
+			_, err := svc.Publish(ctx, webhook.Event{Type: "prescription.created", ResourceID: "rx-1"})
+			return err
+		}))
+
+		time.Sleep(3 * time.Second) // several dispatcher polls, had it one
+		require.Zero(t, received.Load(), "an api server delivers no webhook")
+		servers, err := db.Vetview().Servers(context.Background())
+		require.NoError(t, err)
+		require.Empty(t, servers, "an api server runs no scheduler, so it is not in the registry")
+		code, _ := get(t, api, "/api/users/1", openapi.APIKeyHeader, e2eAPIKey)
+		require.Equal(t, http.StatusUnauthorized, code, "it serves the API")
+
+		// The interface server sharing the database does both.
+		jobs := opsServer(t, config{DB: dsn, ServerName: "interfaces-1", Roles: roles{noAPI: true}, WebhookAllow: allow})
+		require.Eventually(t, func() bool { return received.Load() == 1 }, 20*time.Second, 50*time.Millisecond,
+			"the dispatcher server delivers what the api server published")
+		require.Eventually(t, func() bool {
+			servers, err = db.Vetview().Servers(context.Background())
+			return err == nil && len(servers) == 1
+		}, 20*time.Second, 50*time.Millisecond, "the jobs server registers itself")
+		require.Equal(t, "interfaces-1", servers[0].Name)
+		code, _ = get(t, jobs, "/api/users/1", openapi.APIKeyHeader, e2eAPIKey)
+		require.Equal(t, http.StatusNotFound, code, "it serves no API")
+		code, _ = get(t, jobs, "/readyz")
+		require.Equal(t, http.StatusOK, code, "but is watched")
+	})
 }
 
 func TestOTelSDKDisabledTurnsTelemetryOff(t *testing.T) {
