@@ -23,13 +23,7 @@ func TestRestUserScope(t *testing.T) {
 		h := smallHerd(t, db)
 		ctx := context.Background()
 		rs := db.Rx()
-		mk := func(uname string, typ rx.UserType) rx.UserID {
-			u := rx.User{Uname: uname, Type: typ, Firstname: "F", Lastname: "L", Email: uname + "@example.com"}
-			if err := rs.CreateUser(ctx, &u); err != nil {
-				t.Fatal(err)
-			}
-			return u.ID
-		}
+		mk := func(uname string, typ rx.UserType) rx.UserID { return scopeUser(t, rs, uname, typ) }
 		tor, otherVet, admin := mk("tor01", rx.TOR), mk("othervet01", rx.VOR), mk("admin01", rx.SAOR)
 		removed, pending := mk("gone01", rx.Removed), mk("pending01", rx.UnMOR)
 		if err := rs.AddRelation(ctx, rx.Relation{Kind: rx.Employee, Left: h.MOR, Right: tor}); err != nil {
@@ -101,13 +95,7 @@ func TestRestOrganisationScope(t *testing.T) {
 		h := smallHerd(t, db)
 		ctx := context.Background()
 		rs := db.Rx()
-		mk := func(uname string, typ rx.UserType) rx.UserID {
-			u := rx.User{Uname: uname, Type: typ, Firstname: "F", Lastname: "L", Email: uname + "@example.com"}
-			if err := rs.CreateUser(ctx, &u); err != nil {
-				t.Fatal(err)
-			}
-			return u.ID
-		}
+		mk := func(uname string, typ rx.UserType) rx.UserID { return scopeUser(t, rs, uname, typ) }
 		relate := func(kind rx.RelationKind, left, right rx.UserID) {
 			if err := rs.AddRelation(ctx, rx.Relation{Kind: kind, Left: left, Right: right}); err != nil {
 				t.Fatal(err)
@@ -284,4 +272,14 @@ func registerIntegration(t *testing.T, db *store.DB, name string, org rx.UserID)
 	if err := oa.CreateRegistration(ctx, &reg); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// scopeUser creates the account uname of type typ for a scope test.
+func scopeUser(t *testing.T, rs rx.Store, uname string, typ rx.UserType) rx.UserID {
+	t.Helper()
+	u := rx.User{Uname: uname, Type: typ, Firstname: "F", Lastname: "L", Email: uname + "@example.com"}
+	if err := rs.CreateUser(context.Background(), &u); err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }
